@@ -1,0 +1,267 @@
+"""The command line: parses arguments, opens the store, runs a command or the app.
+
+Imports stay inside the commands so that ``pmtui --help`` and ``pmtui --version``
+never load SQLAlchemy, SQLModel, pydantic or Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence
+
+from pmtui import __version__
+from pmtui.errors import BadInput, PmtuiError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
+
+SCREENS = ("overview", "timeline", "impact", "analysis", "actions", "report")
+
+DESCRIPTION = """\
+Run blameless postmortem reviews from the terminal.
+
+With no command, pmtui opens the app on your list of reviews.
+The store is a single SQLite file: --db PATH, else $PMTUI_DB, else your user data folder.
+"""
+
+EPILOG = """\
+examples:
+  pmtui demo                                  try the app on an example review
+  pmtui new "Checkout latency after deploy"   start a draft review
+  pmtui import review.json                    add a review from a pmtui-review/1 file
+  pmtui export 3 --format md -o report.md     write the wiki report
+  pmtui list --format json                    every review, for scripts
+
+exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one plain line, exit 2, like every bad input
+        self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="pmtui", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--version", action="version", version=f"pmtui {__version__}")
+    p.add_argument("--db", metavar="PATH", help="the store file (default: $PMTUI_DB or the user data folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
+                       description="Load the example review into a temporary store and open the app on it. "
+                                   "Nothing is written to your own store.")
+    s.set_defaults(func=cmd_demo, needs_store=False)
+
+    s = sub.add_parser("new", help="create a draft review and print its id and slug",
+                       description="Create a draft review with this title; prints its id and slug.")
+    s.add_argument("title", metavar="TITLE")
+    s.add_argument("--severity", help="the team's severity label, e.g. SEV2")
+    s.add_argument("--timezone", help="IANA time zone that times are shown and typed in (default UTC)")
+    s.set_defaults(func=cmd_new)
+
+    s = sub.add_parser("list", help="list the reviews in the store",
+                       description="List reviews, newest first: id, slug, title, status, severity, "
+                                   "first-event date and open action items.")
+    s.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("import", help="add reviews from pmtui-review/1 JSON files",
+                       description="Add each FILE (one pmtui-review/1 document) as a new review and print its id "
+                                   "and slug. Every file is checked first: if any is invalid, every problem is "
+                                   "printed with its JSON path and nothing is imported. A title that already "
+                                   "exists gets a second review with its own slug; nothing is overwritten.")
+    s.add_argument("files", metavar="FILE", nargs="+", help="a JSON file, or - for standard input")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("export", help="write a review as JSON (pmtui-review/1) or a Markdown report",
+                       description="Write one review to standard output or a file.")
+    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
+    s.add_argument("--format", choices=("json", "md"), default="json", help="json (the document) or md (the report)")
+    s.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("open", help="open the app on one review",
+                       description="Open the app straight on one review.")
+    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
+    s.add_argument("--screen", choices=SCREENS, default="overview", help="the section to show first")
+    s.set_defaults(func=cmd_open)
+    return p
+
+
+# ---------------------------------------------------------------------- helpers
+def _open_store(args: argparse.Namespace) -> Store:
+    from pmtui.store import Store, resolve_path
+
+    return Store.open(resolve_path(args.db))
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise BadInput(f"{output} is a folder; give a file name")
+    if not path.parent.exists():
+        raise BadInput(f"{output}: the folder {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PmtuiError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def _run_app(store: Store, review_id: int | None = None, screen: str = "overview") -> int:
+    from pmtui.app import PostmortemApp
+
+    app = PostmortemApp(store, review_id=review_id, screen=screen)
+    app.run()
+    return app.return_code or 0
+
+
+# --------------------------------------------------------------------- commands
+def cmd_app(args: argparse.Namespace, store: Store) -> int:
+    return _run_app(store)
+
+
+def cmd_demo(args: argparse.Namespace, store: None) -> int:
+    import tempfile
+    from importlib.resources import files
+
+    from pmtui.document import loads
+    from pmtui.store import Store
+
+    data = files("pmtui").joinpath("data/demo-review.json").read_bytes()
+    with tempfile.TemporaryDirectory(prefix="pmtui-demo-") as folder:
+        demo = Store.open(Path(folder) / "demo.db")
+        review_id, _slug = demo.import_documents([loads(data, "demo review")])[0]
+        try:
+            return _run_app(demo, review_id=review_id, screen="timeline")
+        finally:
+            demo.close()
+
+
+def cmd_new(args: argparse.Namespace, store: Store) -> int:
+    fields = {}
+    if args.severity is not None:
+        fields["severity"] = args.severity
+    if args.timezone is not None:
+        fields["timezone"] = args.timezone
+    review_id, slug = store.create_review(args.title, **fields)
+    print(f"{review_id}\t{slug}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, store: Store) -> int:
+    reviews = store.list_reviews()
+    if args.format == "json":
+        import json
+
+        print(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2))
+        return 0
+    if not reviews:
+        print("No reviews yet. Start one with `pmtui new TITLE`, or try `pmtui demo`.")
+        return 0
+    header = ("ID", "SLUG", "TITLE", "STATUS", "SEVERITY", "DATE", "OPEN ACTIONS")
+    rows = [
+        (str(r.id), r.slug, r.title.replace("\n", " "), r.status, r.severity or "", (d := r.first_event_date) and d.isoformat() or "",
+         str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else ""))
+        for r in reviews
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths[2] = min(widths[2], 50)  # long titles are cut; ids and slugs never are
+    for row in [header, *rows]:
+        cells = [(c if len(c) <= widths[i] else c[: widths[i] - 1] + "…").ljust(widths[i]) for i, c in enumerate(row)]
+        print("  ".join(cells).rstrip())
+    return 0
+
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    path = Path(name)
+    if not path.exists():
+        raise BadInput(f"{name}: no such file")
+    if path.is_dir():
+        raise BadInput(f"{name}: is a folder, not a review file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
+
+
+def cmd_import(args: argparse.Namespace, store: Store) -> int:
+    from pmtui.document import loads
+
+    docs, problems = [], []
+    for name in args.files:
+        where = "<stdin>" if name == "-" else name
+        try:
+            docs.append(loads(_read_input(name), where))
+        except BadInput as exc:
+            problems.extend(exc.problems or [exc.message])
+    if problems:
+        suffix = "nothing was imported"
+        raise BadInput.many(problems) if len(problems) == 1 else BadInput(
+            f"{len(problems)} problems; {suffix}", problems
+        )
+    for review_id, slug in store.import_documents(docs):
+        print(f"{review_id}\t{slug}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, store: Store) -> int:
+    review_id = store.resolve(args.review)
+    doc = store.export_document(review_id)
+    if args.format == "json":
+        from pmtui.document import dumps
+
+        text = dumps(doc)
+    else:
+        from pmtui.report import render
+
+        text = render(doc)
+    _write_output(text, args.output)
+    return 0
+
+
+def cmd_open(args: argparse.Namespace, store: Store) -> int:
+    review_id = store.resolve(args.review)
+    return _run_app(store, review_id=review_id, screen=args.screen)
+
+
+# ------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[..., int] = getattr(args, "func", cmd_app)
+    try:
+        store = _open_store(args) if getattr(args, "needs_store", True) else None
+        try:
+            return func(args, store)
+        finally:
+            if store is not None:
+                store.close()
+    except PmtuiError as exc:
+        lines = exc.lines()
+        print(f"pmtui: error: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(f"  {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,537 @@
+"""The review document format ``pmtui-review/1`` (shared/design/review-format.md).
+
+Pydantic models that follow the format exactly, plus reading a document from JSON
+text (with every problem reported at its JSON path) and writing it back in one
+canonical form, so that export -> import -> export gives identical bytes.
+
+No Textual, no database: plain Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from pmtui.errors import BadInput
+
+FORMAT = "pmtui-review/1"
+TITLE_MAX = 200
+SEVERITY_MAX = 20
+
+
+# --------------------------------------------------------------------------- enums
+class Status(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    published = "published"
+
+
+class EventKind(StrEnum):
+    event = "event"
+    alert = "alert"
+    action = "action"
+    decision = "decision"
+    communication = "communication"
+    change = "change"
+
+
+class Mark(StrEnum):
+    impact_start = "impact_start"
+    detected = "detected"
+    response_start = "response_start"
+    mitigated = "mitigated"
+    impact_end = "impact_end"
+    resolved = "resolved"
+
+
+MARK_WORDS: dict[Mark, str] = {
+    Mark.impact_start: "impact starts",
+    Mark.detected: "detected",
+    Mark.response_start: "response starts",
+    Mark.mitigated: "mitigated",
+    Mark.impact_end: "impact ends",
+    Mark.resolved: "resolved",
+}
+
+
+class ComponentStatus(StrEnum):
+    degraded_performance = "degraded_performance"
+    partial_outage = "partial_outage"
+    major_outage = "major_outage"
+
+
+class FactorCategory(StrEnum):
+    technical = "technical"
+    process = "process"
+    communication = "communication"
+    tooling = "tooling"
+    organizational = "organizational"
+    external = "external"
+
+
+class ObservationKind(StrEnum):
+    went_well = "went_well"
+    went_wrong = "went_wrong"
+    lucky = "lucky"
+
+
+class ActionType(StrEnum):
+    prevent = "prevent"
+    detect = "detect"
+    mitigate = "mitigate"
+    process = "process"
+    other = "other"
+
+
+class Priority(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    done = "done"
+    wont_do = "wont_do"
+
+
+class Stage(StrEnum):
+    context = "context"
+    analysis = "analysis"
+    followups = "followups"
+
+
+class NoteKind(StrEnum):
+    note = "note"
+    question = "question"
+    idea = "idea"
+
+
+# ------------------------------------------------------------------ scalar types
+_TS_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?"
+    r"(?P<off>[Zz]|[+-]\d{2}:\d{2})?$"
+)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """An RFC 3339 timestamp with an offset; a naive one is an error."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise PydanticCustomError("naive", "timestamp needs a UTC offset")
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("ts_type", "must be a timestamp string like 2026-03-10T14:03:00Z")
+    m = _TS_RE.match(value)
+    if not m:
+        raise PydanticCustomError(
+            "ts_format",
+            "not an RFC 3339 timestamp like 2026-03-10T14:03:00+01:00 (got {value})",
+            {"value": _short(value)},
+        )
+    if m.group("off") is None:
+        raise PydanticCustomError("naive", "timestamp needs a UTC offset")
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    except ValueError:
+        raise PydanticCustomError(
+            "ts_value", "not a real date and time (got {value})", {"value": _short(value)}
+        ) from None
+    offset = parsed.utcoffset()
+    if offset is not None and abs(offset) >= timedelta(hours=24):
+        raise PydanticCustomError("ts_value", "UTC offset must be less than 24 hours")
+    return parsed
+
+
+def format_timestamp(value: datetime) -> str:
+    """The one canonical text of a timestamp: seconds always, micro-seconds when
+    present, ``Z`` for a zero offset, else ``+HH:MM``."""
+    offset = value.utcoffset() or timedelta(0)
+    text = value.replace(tzinfo=None).isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    if not offset:
+        return text + "Z"
+    total = int(offset.total_seconds()) // 60
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
+
+
+def normalise_offset(value: datetime) -> datetime:
+    """Keep the instant and its offset in whole minutes, drop the zone name."""
+    offset = value.utcoffset() or timedelta(0)
+    minutes = round(offset.total_seconds() / 60)
+    return value.replace(tzinfo=timezone(timedelta(minutes=minutes))) if minutes else value.replace(
+        tzinfo=timezone.utc
+    )
+
+
+def parse_date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise PydanticCustomError(
+            "date_format", "must be a date written YYYY-MM-DD (got {value})", {"value": _short(value)}
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_value", "{value} is not a real date", {"value": value}) from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_text(value: str) -> str:
+    # Lone surrogates cannot be stored as UTF-8; JSON allows them, we cannot.
+    for ch in value:
+        if "\ud800" <= ch <= "\udfff":
+            raise PydanticCustomError("surrogate", "contains an invalid character (a lone UTF-16 surrogate)")
+    return value
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return value
+
+
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "zone", "unknown time zone {value} (use an IANA name like Europe/Berlin or UTC)", {"value": _short(value)}
+        ) from None
+    return value
+
+
+Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp), PlainSerializer(format_timestamp, return_type=str)]
+Day = Annotated[date, BeforeValidator(parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
+Text = Annotated[str, Field(strict=True), BeforeValidator(lambda v: _check_text(v) if isinstance(v, str) else v)]
+NonEmptyText = Annotated[Text, BeforeValidator(lambda v: _non_blank(v) if isinstance(v, str) else v)]
+Count = Annotated[int, Field(ge=0, strict=True)]
+Percent = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
+
+
+# ------------------------------------------------------------------------ models
+class Participant(_Strict):
+    name: NonEmptyText
+    role: Text = ""
+    attended: Flag = True
+
+
+class Link(_Strict):
+    title: Text
+    url: Text
+
+
+class Event(_Strict):
+    at: Timestamp
+    text: NonEmptyText
+    kind: EventKind = EventKind.event
+    marks: list[Mark] = []
+    source: Text = ""
+    approximate: Flag = False
+    highlight: Flag = False
+
+    @field_validator("at")
+    @classmethod
+    def _minutes(cls, v: datetime) -> datetime:
+        return normalise_offset(v)
+
+
+class Component(_Strict):
+    name: NonEmptyText
+    status: ComponentStatus
+
+
+class Impact(_Strict):
+    description: Text = ""
+    users_affected: Count | None = None
+    components: list[Component] = []
+    data_loss: Text = ""
+    support_tickets: Count | None = None
+    slo_budget_spent_pct: Percent | None = None
+    customer_communication: Text = ""
+
+
+class Factor(_Strict):
+    text: NonEmptyText
+    category: FactorCategory
+
+
+class Observation(_Strict):
+    kind: ObservationKind
+    text: NonEmptyText
+
+
+class ActionItem(_Strict):
+    title: NonEmptyText
+    description: Text = ""
+    type: ActionType = ActionType.other
+    owner: Text = ""
+    priority: Priority = Priority.medium
+    due: Day | None = None
+    status: ActionStatus = ActionStatus.open
+    status_note: Text = ""
+    tracker: Text = ""
+
+
+class Note(_Strict):
+    at: Timestamp
+    stage: Stage = Stage.context
+    kind: NoteKind = NoteKind.note
+    text: NonEmptyText
+    author: Text = ""
+
+    @field_validator("at")
+    @classmethod
+    def _minutes(cls, v: datetime) -> datetime:
+        return normalise_offset(v)
+
+
+class ReviewDoc(_Strict):
+    format: str
+    title: NonEmptyText
+    status: Status = Status.draft
+    severity: Text | None = None
+    incident_ref: Text | None = None
+    timezone: Text = "UTC"
+    review_date: Day | None = None
+    summary: Text = ""
+    trigger: Text = ""
+    detection: Text = ""
+    resolution: Text = ""
+    authors: list[Text] = []
+    participants: list[Participant] = []
+    tags: list[NonEmptyText] = []
+    links: list[Link] = []
+    timeline: list[Event] = []
+    impact: Impact = Field(default_factory=Impact)
+    factors: list[Factor] = []
+    observations: list[Observation] = []
+    learnings: list[Text] = []
+    action_items: list[ActionItem] = []
+    notes: list[Note] = []
+    related: list[Text] = []
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, v: Any) -> str:
+        if v != FORMAT:
+            raise PydanticCustomError(
+                "format",
+                "unsupported format {value}; this pmtui reads {expected}",
+                {"value": json.dumps(v) if not isinstance(v, str) else repr(v), "expected": repr(FORMAT)},
+            )
+        return v
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        if len(v) > TITLE_MAX:
+            raise PydanticCustomError(
+                "too_long", "must be at most {max} characters (got {n})", {"max": TITLE_MAX, "n": len(v)}
+            )
+        return v
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, v: str | None) -> str | None:
+        if v is not None and len(v) > SEVERITY_MAX:
+            raise PydanticCustomError(
+                "too_long", "must be at most {max} characters (got {n})", {"max": SEVERITY_MAX, "n": len(v)}
+            )
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return _check_zone(v)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        return sorted({t.lower() for t in v})
+
+    @model_validator(mode="after")
+    def _order(self) -> ReviewDoc:
+        # Timeline is always ordered by time; ties keep their input order (stable sort).
+        self.timeline = sorted(self.timeline, key=lambda e: e.at)
+        return self
+
+    # ---------------------------------------------------------------- helpers
+    def marks(self) -> dict[Mark, datetime]:
+        return {m: e.at for e in self.timeline for m in e.marks}
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+# ------------------------------------------------------------------ reading JSON
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "bool_type": "must be true or false",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "greater_than_equal": "must not be negative",
+    "finite_number": "must be a finite number",
+    "dict_type": "must be an object",
+}
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        got = err.get("input")
+        return f"must be one of {expected} (got {json.dumps(got) if not isinstance(got, str) else repr(got)})"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg[:1].lower() + msg[1:]
+
+
+def _mark_problems(raw: dict[str, Any]) -> list[str]:
+    """Each mark may appear on at most one event. Checked on the raw input so that
+    it is reported together with every other problem."""
+    problems: list[str] = []
+    timeline = raw.get("timeline")
+    if not isinstance(timeline, list):
+        return problems
+    seen: dict[str, str] = {}
+    for i, event in enumerate(timeline):
+        marks = event.get("marks") if isinstance(event, dict) else None
+        if not isinstance(marks, list):
+            continue
+        for j, mark in enumerate(marks):
+            if not isinstance(mark, str) or mark not in Mark.__members__:
+                continue
+            here = f"timeline[{i}].marks[{j}]"
+            if mark in seen:
+                problems.append(f"{here}: mark {mark!r} is already on {seen[mark].rsplit('.', 1)[0]}")
+            else:
+                seen[mark] = here
+    return problems
+
+
+def validate_document(raw: Any) -> ReviewDoc:
+    """Validate a parsed JSON value; raise BadInput listing every problem."""
+    if not isinstance(raw, dict):
+        kind = {list: "an array", str: "a string", type(None): "null", bool: "true/false"}.get(
+            type(raw), "a number"
+        )
+        raise BadInput(f"a review document must be a JSON object, found {kind}")
+    problems = _mark_problems(raw)
+    if "format" in raw and raw["format"] != FORMAT:
+        # A different version: its fields may mean other things, so say only that.
+        value = raw["format"]
+        raise BadInput(f"format: unsupported format {json.dumps(value)}; this pmtui reads {json.dumps(FORMAT)}")
+    try:
+        doc = ReviewDoc.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{_path(e['loc'])}: {_message(e)}" for e in exc.errors()] + problems
+        raise BadInput.many(problems) from None
+    if problems:
+        raise BadInput.many(problems)
+    return doc
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def parse_json_text(data: bytes, where: str = "input") -> Any:
+    """bytes -> JSON value, with one plain sentence for each way a file can be bad."""
+    if not data.strip():
+        raise BadInput(f"{where}: the file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{where}: not a text file (byte {exc.start} is not UTF-8); expected a JSON review document") from None
+    if "\x00" in text[:1024] and not text.lstrip().startswith(("{", "[")):
+        raise BadInput(f"{where}: not a text file; expected a JSON review document")
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]):
+            what = "the JSON ends too early (is the file truncated?)"
+        elif exc.msg.startswith("Unterminated string"):
+            what = "a string that starts here is never closed"
+        else:
+            what = exc.msg[:1].lower() + exc.msg[1:]
+        raise BadInput(f"{where}, line {exc.lineno}, column {exc.colno}: {what}") from None
+    except ValueError as exc:
+        raise BadInput(f"{where}: {exc}") from None
+    except RecursionError:
+        raise BadInput(f"{where}: the JSON is nested too deeply") from None
+
+
+def loads(data: bytes | str, where: str = "input") -> ReviewDoc:
+    raw = parse_json_text(data.encode("utf-8") if isinstance(data, str) else data, where)
+    try:
+        return validate_document(raw)
+    except BadInput as exc:
+        raise exc.located(where) from None
+
+
+def to_dict(doc: ReviewDoc) -> dict[str, Any]:
+    return doc.model_dump(mode="json")
+
+
+def dumps(doc: ReviewDoc) -> str:
+    """The canonical JSON text of a document (every field, spec order, 2-space indent)."""
+    return json.dumps(to_dict(doc), ensure_ascii=False, indent=2) + "\n"

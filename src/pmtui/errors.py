@@ -1,0 +1,43 @@
+"""Errors a user can act on. The command line prints them as plain sentences."""
+
+from __future__ import annotations
+
+
+class PmtuiError(Exception):
+    """An error with a message meant for the user, and the exit status to use."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+    def lines(self) -> list[str]:
+        return [self.message, *self.problems] if self.problems else [self.message]
+
+
+class BadInput(PmtuiError):
+    """The user gave something invalid: a malformed file, a wrong value, an unknown name."""
+
+    exit_code = 2
+
+    @classmethod
+    def many(cls, problems: list[str]) -> BadInput:
+        if len(problems) == 1:
+            return cls(problems[0])
+        return cls(f"{len(problems)} problems", problems)
+
+    def located(self, where: str) -> BadInput:
+        """The same error, with the file it came from in front of every line."""
+        if self.message.startswith(where):
+            return self
+        if self.problems:
+            return BadInput(f"{where}: {self.message}", [f"{where}: {p}" for p in self.problems])
+        return BadInput(f"{where}: {self.message}")
+
+
+class StoreError(PmtuiError):
+    """The store cannot be opened or used: not a pmtui store, newer schema, locked."""
+
+    exit_code = 1

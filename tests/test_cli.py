@@ -1,0 +1,164 @@
+"""The command line as a user runs it: output, exit status, and the store afterwards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import write
+from pmtui import __version__
+from pmtui.document import FORMAT
+
+
+def test_version_and_help(cli):
+    r = cli("--version", db=False)
+    assert r.code == 0 and r.out.strip() == f"pmtui {__version__}"
+    r = cli("--help", db=False)
+    assert r.code == 0
+    for command in ("demo", "new", "list", "import", "export", "open"):
+        assert command in r.out
+    assert "--db" in r.out and "PMTUI_DB" in r.out
+
+
+def test_new_prints_id_and_slug_and_list_shows_it(cli):
+    r = cli("new", "Search results went stale", "--severity", "SEV3")
+    assert r.code == 0
+    review_id, slug = r.out.strip().split("\t")
+    assert slug == "search-results-went-stale"
+    rows = json.loads(cli("list", "--format", "json").out)
+    assert rows == [
+        {"id": int(review_id), "slug": slug, "title": "Search results went stale", "status": "draft",
+         "severity": "SEV3", "first_event_date": None, "open_action_items": 0, "overdue_action_items": 0}
+    ]
+    table = cli("list").out
+    assert "search-results-went-stale" in table and "SEV3" in table and "draft" in table
+
+
+def test_empty_list_says_how_to_start(cli):
+    r = cli("list")
+    assert r.code == 0 and "pmtui new" in r.out and "pmtui demo" in r.out
+
+
+def test_import_then_export_gives_the_same_document(cli, tmp_path, example_bytes):
+    src = write(tmp_path, "in.json", example_bytes)
+    r = cli("import", str(src))
+    assert r.code == 0
+    review_id, slug = r.out.strip().split("\t")
+    out = tmp_path / "out.json"
+    assert cli("export", slug, "--format", "json", "-o", str(out)).code == 0
+    again = cli("import", str(out)).out.strip().split("\t")
+    assert again[1] == slug + "-2"  # same title: a second review, never an overwrite
+    assert cli("export", again[0]).out == out.read_text()
+    assert json.loads(out.read_text())["title"] == json.loads(example_bytes)["title"]
+
+
+def test_import_from_stdin(cli, example_bytes):
+    r = cli("import", "-", stdin=example_bytes.decode())
+    assert r.code == 0 and r.out.count("\t") == 1
+
+
+def _count(cli) -> int:
+    return len(json.loads(cli("list", "--format", "json").out))
+
+
+BAD_FILES = {
+    "empty": (b"", "the file is empty"),
+    "binary": (bytes(range(256)) * 4, "not a text file"),
+    "truncated": (b'{"format": "pmtui-review/1", "title": "Cache', "the JSON ends too early"),
+    "array": (b'[{"format": "pmtui-review/1", "title": "x"}]', "must be a JSON object, found an array"),
+    "no-title": (b'{"format": "pmtui-review/1"}', "title: required field is missing"),
+    "version": (b'{"format": "pmtui-review/9", "title": "x"}', "unsupported format"),
+    "unknown-field": (b'{"format": "pmtui-review/1", "title": "x", "owner": "me"}', "owner: unknown field"),
+    "naive-time": (
+        b'{"format": "pmtui-review/1", "title": "x", "timeline": [{"at": "2026-03-10T14:03:00", "text": "x"}]}',
+        "timeline[0].at: timestamp needs a UTC offset",
+    ),
+    "mark-twice": (
+        json.dumps({"format": FORMAT, "title": "x", "timeline": [
+            {"at": "2026-03-10T14:03:00Z", "text": "a", "marks": ["mitigated"]},
+            {"at": "2026-03-10T14:09:00Z", "text": "b", "marks": ["mitigated"]},
+        ]}).encode(),
+        "timeline[1].marks[0]: mark 'mitigated' is already on timeline[0]",
+    ),
+    "enum": (b'{"format": "pmtui-review/1", "title": "x", "status": "finished"}', "status: must be one of"),
+    "empty-event": (
+        b'{"format": "pmtui-review/1", "title": "x", "timeline": [{"at": "2026-03-10T14:03:00Z", "text": ""}]}',
+        "timeline[0].text: must not be empty",
+    ),
+    "negative": (b'{"format": "pmtui-review/1", "title": "x", "impact": {"support_tickets": -3}}',
+                 "impact.support_tickets: must not be negative"),
+    "long-title": (json.dumps({"format": FORMAT, "title": "x" * 10_000}).encode(), "at most 200 characters"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_file_is_one_clear_error_exit_2_and_nothing_imported(cli, tmp_path, example_bytes, name):
+    content, expected = BAD_FILES[name]
+    good = write(tmp_path, "good.json", example_bytes)
+    bad = write(tmp_path, f"{name}.json", content)
+    r = cli("import", str(good), str(bad))
+    assert r.code == 2
+    assert r.out == ""
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"pmtui: error: {bad}"), r.err
+    assert expected in r.err and str(bad) in r.err
+    assert "Traceback" not in r.err
+    assert _count(cli) == 0  # the good file was not imported either
+
+
+def test_missing_file_and_unknown_review(cli, tmp_path):
+    r = cli("import", str(tmp_path / "nope.json"))
+    assert r.code == 2 and r.err.strip() == f"pmtui: error: {tmp_path / 'nope.json'}: no such file"
+    r = cli("export", "no-such-review")
+    assert r.code == 2 and r.err.strip() == "pmtui: error: no review with id or slug 'no-such-review' (see `pmtui list`)"
+    r = cli("open", "42")
+    assert r.code == 2 and "no review with id or slug '42'" in r.err
+
+
+def test_bad_values_on_the_command_line(cli):
+    r = cli("new", "x" * 300)
+    assert r.code == 2 and "title: must be at most 200 characters (got 300)" in r.err
+    r = cli("new", "Latency", "--timezone", "Nowhere/Land")
+    assert r.code == 2 and "unknown time zone Nowhere/Land" in r.err
+    r = cli("list", "--format", "xml")
+    assert r.code == 2 and "invalid choice" in r.err
+    assert _count(cli) == 0
+
+
+def test_several_problems_are_each_listed_with_their_path(cli, tmp_path):
+    bad = write(tmp_path, "bad.json", json.dumps({"format": FORMAT, "title": "", "status": "x", "timeline": [{"at": "2026", "text": "e"}]}))
+    r = cli("import", str(bad))
+    assert r.code == 2
+    assert f"{bad}: title: must not be empty" in r.err
+    assert f"{bad}: status: must be one of" in r.err
+    assert f"{bad}: timeline[0].at: not an RFC 3339 timestamp" in r.err
+
+
+def test_not_a_store_is_a_clear_error(cli, tmp_path, db_path):
+    db_path.parent.mkdir(parents=True)
+    db_path.write_text("just some notes\n")
+    r = cli("list")
+    assert r.code == 1 and r.err.strip() == f"pmtui: error: {db_path} is not a pmtui store (it is not an SQLite database)"
+
+
+def test_env_variable_chooses_the_store(tmp_path):
+    env_db = tmp_path / "env.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmtui", "new", "From the environment"],
+        capture_output=True, text=True, env={"PMTUI_DB": str(env_db), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert env_db.exists()
+
+
+def test_real_process_reports_bad_input_without_traceback(tmp_path):
+    bad = write(tmp_path, "bad.json", b"\x00\x01garbage")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmtui", "--db", str(tmp_path / "s.db"), "import", str(bad)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("pmtui: error:") and "Traceback" not in proc.stderr

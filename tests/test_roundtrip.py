@@ -1,0 +1,91 @@
+"""Property test: export -> import -> export gives identical bytes for any text,
+time and zone; the store keeps every value it was given."""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from datetime import datetime
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pmtui.document import FORMAT, dumps, loads
+from pmtui.store import Store
+
+ZONES = sorted(zoneinfo.available_timezones())
+text = st.text(max_size=40)
+nonblank = st.text(min_size=1, max_size=40).filter(lambda s: s.strip())
+
+
+@st.composite
+def timestamps(draw) -> str:
+    dt = draw(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9998, 12, 30), timezones=st.timezones()))
+    off = dt.utcoffset()
+    assume(off is not None and off.seconds % 60 == 0 and off.microseconds == 0)
+    return dt.isoformat()
+
+
+events = st.fixed_dictionaries(
+    {"at": timestamps(), "text": nonblank},
+    optional={
+        "kind": st.sampled_from(["event", "alert", "action", "decision", "communication", "change"]),
+        "source": text, "approximate": st.booleans(), "highlight": st.booleans(),
+    },
+)
+action_items = st.fixed_dictionaries(
+    {"title": nonblank},
+    optional={
+        "description": text, "owner": text, "tracker": text, "status_note": text,
+        "priority": st.sampled_from(["high", "medium", "low"]),
+        "status": st.sampled_from(["open", "in_progress", "done", "wont_do"]),
+        "due": st.dates().map(lambda d: d.isoformat()),
+    },
+)
+documents = st.fixed_dictionaries(
+    {"format": st.just(FORMAT), "title": nonblank},
+    optional={
+        "summary": text, "trigger": text, "severity": st.none() | st.text(max_size=20),
+        "incident_ref": st.none() | text, "timezone": st.sampled_from(ZONES),
+        "review_date": st.dates().map(lambda d: d.isoformat()),
+        "authors": st.lists(text, max_size=3), "tags": st.lists(nonblank, max_size=4),
+        "participants": st.lists(st.fixed_dictionaries({"name": nonblank, "role": text, "attended": st.booleans()}), max_size=3),
+        "links": st.lists(st.fixed_dictionaries({"title": text, "url": text}), max_size=2),
+        "timeline": st.lists(events, max_size=6),
+        "impact": st.fixed_dictionaries({}, optional={
+            "description": text, "users_affected": st.none() | st.integers(0, 2**62),
+            "slo_budget_spent_pct": st.none() | st.floats(0, 1e12, allow_nan=False),
+            "components": st.lists(st.fixed_dictionaries({"name": nonblank, "status": st.sampled_from(
+                ["degraded_performance", "partial_outage", "major_outage"])}), max_size=2),
+        }),
+        "factors": st.lists(st.fixed_dictionaries({"text": nonblank, "category": st.sampled_from(
+            ["technical", "process", "communication", "tooling", "organizational", "external"])}), max_size=3),
+        "observations": st.lists(st.fixed_dictionaries({"kind": st.sampled_from(["went_well", "went_wrong", "lucky"]),
+                                                        "text": nonblank}), max_size=3),
+        "learnings": st.lists(text, max_size=3),
+        "action_items": st.lists(action_items, max_size=3),
+        "notes": st.lists(st.fixed_dictionaries({"at": timestamps(), "text": nonblank}, optional={
+            "kind": st.sampled_from(["note", "question", "idea"]), "author": text}), max_size=3),
+        "related": st.lists(text, max_size=2),
+    },
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=documents, marks=st.lists(st.sampled_from(
+    ["impact_start", "detected", "response_start", "mitigated", "impact_end", "resolved"]), unique=True))
+def test_export_import_export_is_byte_identical(tmp_path, raw, marks):
+    for mark, event in zip(marks, raw.get("timeline", [])):
+        event["marks"] = [mark]
+    store = Store.open(tmp_path / "rt.db")
+    try:
+        doc = loads(json.dumps(raw))
+        first = dumps(store.export_document(store.import_documents([doc])[0][0]))
+        assert first == dumps(doc)  # the store kept every value
+        second = dumps(store.export_document(store.import_documents([loads(first)])[0][0]))
+        assert first == second
+        out = json.loads(first)
+        assert out["title"] == raw["title"]
+        assert sorted(e["text"] for e in out["timeline"]) == sorted(e["text"] for e in raw.get("timeline", []))
+    finally:
+        store.close()

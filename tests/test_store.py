@@ -1,0 +1,150 @@
+"""The store: file safety, schema version, slugs, ids, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from pmtui.document import FORMAT, dumps, loads
+from pmtui.errors import BadInput, StoreError
+from pmtui.store import SCHEMA_VERSION, Store, resolve_path, slugify
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_store_is_private_and_in_wal_mode(db_path):
+    s = Store.open(db_path)
+    s.list_reviews()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    con = sqlite3.connect(db_path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    s.close()
+
+
+def test_foreign_keys_cascade_when_a_review_is_deleted(store, example_bytes):
+    review_id, _ = store.import_documents([loads(example_bytes)])[0]
+    store.delete_review(review_id)
+    con = sqlite3.connect(store.path)
+    assert con.execute("SELECT COUNT(*) FROM event").fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM action_item").fetchone()[0] == 0
+
+
+def test_store_written_by_newer_pmtui_is_refused_and_left_untouched(db_path, example_bytes):
+    s = Store.open(db_path)
+    s.import_documents([loads(example_bytes)])
+    s.close()
+    con = sqlite3.connect(db_path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    before = digest(db_path)
+    with pytest.raises(StoreError, match="newer pmtui"):
+        Store.open(db_path)
+    assert digest(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"hello, I am a text file\n", "is not a pmtui store"),
+        (b"SQLite format 3\x00" + b"\xff" * 200, "cannot be read as a pmtui store"),
+    ],
+)
+def test_a_file_that_is_not_a_store_gets_a_clear_error(tmp_path, content, expected):
+    path = tmp_path / "x.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=expected):
+        Store.open(path)
+    assert path.read_bytes() == content
+
+
+def test_another_applications_sqlite_database_is_not_touched(tmp_path):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    before = digest(path)
+    with pytest.raises(StoreError, match="an SQLite database, but not a pmtui store"):
+        Store.open(path)
+    assert digest(path) == before
+
+
+def test_path_comes_from_flag_then_environment_then_user_data_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("PMTUI_DB", str(tmp_path / "env.db"))
+    assert resolve_path(str(tmp_path / "flag.db")) == tmp_path / "flag.db"
+    assert resolve_path(None) == tmp_path / "env.db"
+    monkeypatch.delenv("PMTUI_DB")
+    assert resolve_path(None).name == "pmtui.db" and "pmtui" in str(resolve_path(None).parent)
+
+
+def test_slugs_are_unique_and_use_the_first_event_date(store, example_bytes):
+    doc = loads(example_bytes)
+    (id1, s1), (id2, s2) = store.import_documents([doc, doc])
+    assert s1 == "2026-03-10-checkout-latency-after-cache-configuration-deploy"
+    assert s2 == s1 + "-2" and id2 != id1
+    _, s3 = store.create_review("Checkout latency after cache configuration deploy")
+    assert s3 == "checkout-latency-after-cache-configuration-deploy"
+
+
+def test_slug_rules():
+    assert slugify("Ünïcode: DNS / TLS | outage!") == "unicode-dns-tls-outage"
+    assert slugify("障害") == "review"
+    assert slugify("404") == "review-404"  # never mistaken for an id
+    assert len(slugify("word " * 100)) <= 60
+
+
+def test_reviews_resolve_by_id_or_slug(store):
+    review_id, slug = store.create_review("Search index lag")
+    assert store.resolve(str(review_id)) == review_id
+    assert store.resolve(slug) == review_id
+    with pytest.raises(BadInput, match="no review with id or slug 'nope'"):
+        store.resolve("nope")
+    with pytest.raises(BadInput):
+        store.resolve("999")
+
+
+def test_round_trip_through_the_store_is_byte_identical(store, example_bytes):
+    first = dumps(store.export_document(store.import_documents([loads(example_bytes)])[0][0]))
+    second = dumps(store.export_document(store.import_documents([loads(first)])[0][0]))
+    assert first == second
+    assert json.loads(first)["timeline"][0]["at"] == "2026-03-10T10:40:00+01:00"
+
+
+def test_import_is_all_or_nothing(store, example_bytes):
+    good = loads(example_bytes)
+    clash = loads(json.dumps({"format": FORMAT, "title": "x"}))
+    # a second review that would violate the one-mark-per-review rule in the database
+    clash.timeline = good.timeline[:2]
+    clash.timeline[1] = clash.timeline[1].model_copy(update={"marks": list(clash.timeline[1].marks) * 2})
+    with pytest.raises(Exception):
+        store.import_documents([good, clash])
+    assert store.list_reviews() == []
+
+
+def test_a_second_connection_sees_committed_writes(db_path):
+    a = Store.open(db_path)
+    a.create_review("First")
+    b = Store.open(db_path)
+    b.create_review("Second")
+    assert {r.title for r in a.list_reviews()} == {"First", "Second"}
+    a.close()
+    b.close()
+
+
+def test_list_counts_open_and_overdue_actions(store, example_bytes):
+    from datetime import date
+
+    store.import_documents([loads(example_bytes)])
+    [summary] = store.list_reviews(today=date(2026, 3, 21))
+    assert summary.open_actions == 3  # open and in progress; done and wont_do are not open
+    assert summary.overdue_actions == 1  # only the open one due 2026-03-20; the 03-17 one is done
+    assert summary.first_event_date.isoformat() == "2026-03-10"
