@@ -79,10 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("export", help="write a review as JSON (pmtui-review/1) or a Markdown report",
-                       description="Write one review to standard output or a file.")
-    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("--format", choices=("json", "md"), default="json", help="json (the document) or md (the report)")
+                       description="Write one review to standard output or a file, or every review as a "
+                                   "folder of wiki pages with --all --to DIR.")
+    s.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
+    s.add_argument("--format", choices=("json", "md"), default=None,
+                   help="json (the document, default) or md (the wiki report; the default with --all)")
     s.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    s.add_argument("--highlights-only", action="store_true",
+                   help="report: show only highlighted and marked timeline events")
+    s.add_argument("--redact-names", action="store_true",
+                   help="report: replace people's names by their role (responder A, incident commander)")
+    s.add_argument("--all", action="store_true", help="export every review as Markdown pages")
+    s.add_argument("--to", metavar="DIR", help="with --all: the folder to write the pages and index.md into")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("open", help="open the app on one review",
@@ -219,17 +227,56 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
+    if args.all:
+        return _export_all(args, store)
+    if args.to:
+        raise BadInput("--to goes with --all; for one review use -o FILE")
+    if not args.review:
+        raise BadInput("name the review to export (its id or slug), or use --all --to DIR")
+    fmt = args.format or "json"
+    if fmt == "json" and (args.highlights_only or args.redact_names):
+        raise BadInput("--highlights-only and --redact-names apply to the Markdown report (--format md)")
     review_id = store.resolve(args.review)
     doc = store.export_document(review_id)
-    if args.format == "json":
+    if fmt == "json":
         from pmtui.document import dumps
 
         text = dumps(doc)
     else:
         from pmtui.report import render
 
-        text = render(doc)
+        text = render(doc, highlights_only=args.highlights_only, redact=args.redact_names)
     _write_output(text, args.output)
+    return 0
+
+
+def _export_all(args: argparse.Namespace, store: Store) -> int:
+    from pmtui.wiki import export_all
+
+    if args.review:
+        raise BadInput("--all exports every review; leave out REVIEW")
+    if not args.to:
+        raise BadInput("--all needs --to DIR, the folder to write the pages into")
+    if args.format == "json":
+        raise BadInput("--all writes Markdown pages; JSON is exported one review at a time")
+    folder = Path(args.to)
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{args.to} is a file, not a folder")
+
+    def progress(ids, total):  # a bar on a terminal, quiet when piped
+        if not sys.stderr.isatty():
+            return ids
+        from rich.console import Console
+        from rich.progress import track
+
+        return track(ids, total=total, description="Exporting reviews", console=Console(stderr=True), transient=True)
+
+    try:
+        written = export_all(store, folder, highlights_only=args.highlights_only, redact=args.redact_names,
+                             progress=progress)
+    except OSError as exc:
+        raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
+    print(f"Wrote {len(written) - 1} review page{'s' if len(written) != 2 else ''} and index.md to {folder}")
     return 0
 
 

@@ -201,11 +201,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_text(value: str) -> str:
     # Lone surrogates cannot be stored as UTF-8; JSON allows them, we cannot.
-    for ch in value:
-        if "\ud800" <= ch <= "\udfff":
-            raise PydanticCustomError("surrogate", "contains an invalid character (a lone UTF-16 surrogate)")
+    if _SURROGATE.search(value):
+        raise PydanticCustomError("surrogate", "contains an invalid character (a lone UTF-16 surrogate)")
     return value
 
 

@@ -193,8 +193,8 @@ def redact_names(doc: ReviewDoc) -> ReviewDoc:
         extra = [n for n in dict.fromkeys(names) if n.strip() and n not in mapping]
         for i, name in enumerate(extra):
             mapping[name] = f"{kind} {_letter(i)}" if len(extra) > 1 else kind
-    first: dict[str, list[str]] = {}
-    for name in mapping:
+    first: dict[str, list[str]] = {}  # a participant's given name alone is theirs too, when unambiguous
+    for name in dict.fromkeys(p.name for p in doc.participants):
         parts = name.split()
         if len(parts) > 1 and len(parts[0]) >= 3:
             first.setdefault(parts[0], []).append(name)

@@ -429,31 +429,55 @@ class Store:
 
     # ----------------------------------------------------------- exporting
     def export_document(self, review_id: int) -> ReviewDoc:
+        return self.export_documents([review_id])[0]
+
+    def export_documents(self, review_ids: list[int]) -> list[ReviewDoc]:
+        """Whole documents for these reviews, in that order; each table is read once
+        per chunk of reviews, so exporting every review stays fast."""
+        out: list[ReviewDoc] = []
+        for start in range(0, len(review_ids), 400):
+            out.extend(self._export_chunk(review_ids[start : start + 400]))
+        return out
+
+    def _export_chunk(self, review_ids: list[int]) -> list[ReviewDoc]:
         from sqlalchemy import select
 
         from pmtui import models as m
         from pmtui.document import FORMAT, ReviewDoc
 
         with self._read() as conn:
-            r = conn.execute(select(m.Review.__table__).where(m.Review.id == review_id)).mappings().first()
-            if r is None:
-                raise BadInput(f"no review with id {review_id}")
+            reviews = {
+                r["id"]: r
+                for r in conn.execute(select(m.Review.__table__).where(m.Review.__table__.c.id.in_(review_ids))).mappings()
+            }
+            for rid in review_ids:
+                if rid not in reviews:
+                    raise BadInput(f"no review with id {rid}")
 
-            def rows(model: Any, order: Any = None) -> list[Any]:
+            def grouped(model: Any, *order: Any) -> dict[int, list[Any]]:
                 t = model.__table__
-                q = select(t).where(t.c.review_id == review_id).order_by(order if order is not None else t.c.position)
-                return list(conn.execute(q).mappings())
+                q = select(t).where(t.c.review_id.in_(review_ids)).order_by(t.c.review_id, *(order or (t.c.position,)))
+                groups: dict[int, list[Any]] = {}
+                for row in conn.execute(q).mappings():
+                    groups.setdefault(row["review_id"], []).append(row)
+                return groups
 
+            mt, et = m.EventMark.__table__, m.Event.__table__
             marks: dict[int, list[str]] = {}
-            mt = m.EventMark.__table__
             for row in conn.execute(
-                select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.event_id, mt.c.position)
+                select(mt.c.event_id, mt.c.mark).where(mt.c.review_id.in_(review_ids)).order_by(mt.c.event_id, mt.c.position)
             ):
                 marks.setdefault(row.event_id, []).append(row.mark)
-            et = m.Event.__table__
-            events = list(
-                conn.execute(select(et).where(et.c.review_id == review_id).order_by(et.c.at_utc, et.c.seq, et.c.id)).mappings()
-            )
+            authors, participants = grouped(m.Author), grouped(m.Participant)
+            tags, links = grouped(m.Tag, m.Tag.__table__.c.name), grouped(m.Link)
+            events = grouped(m.Event, et.c.at_utc, et.c.seq, et.c.id)
+            components, factors = grouped(m.Component), grouped(m.Factor)
+            observations, learnings = grouped(m.Observation), grouped(m.Learning)
+            actions, notes, related = grouped(m.ActionItem), grouped(m.Note), grouped(m.Related)
+
+        docs = []
+        for rid in review_ids:
+            r = reviews[rid]
             data = {
                 "format": FORMAT,
                 "title": r["title"],
@@ -466,42 +490,45 @@ class Store:
                 "trigger": r["trigger"],
                 "detection": r["detection"],
                 "resolution": r["resolution"],
-                "authors": [a["name"] for a in rows(m.Author)],
-                "participants": [{"name": p["name"], "role": p["role"], "attended": bool(p["attended"])} for p in rows(m.Participant)],
-                "tags": [t["name"] for t in rows(m.Tag, m.Tag.__table__.c.name)],
-                "links": [{"title": lk["title"], "url": lk["url"]} for lk in rows(m.Link)],
+                "authors": [a["name"] for a in authors.get(rid, [])],
+                "participants": [{"name": p["name"], "role": p["role"], "attended": bool(p["attended"])}
+                                 for p in participants.get(rid, [])],
+                "tags": [t["name"] for t in tags.get(rid, [])],
+                "links": [{"title": lk["title"], "url": lk["url"]} for lk in links.get(rid, [])],
                 "timeline": [
                     {
                         "at": from_utc_text(e["at_utc"], e["offset_min"]),
                         "text": e["text"], "kind": e["kind"], "marks": marks.get(e["id"], []),
                         "source": e["source"], "approximate": bool(e["approximate"]), "highlight": bool(e["highlight"]),
                     }
-                    for e in events
+                    for e in events.get(rid, [])
                 ],
                 "impact": {
                     "description": r["impact_description"],
                     "users_affected": r["users_affected"],
-                    "components": [{"name": c["name"], "status": c["status"]} for c in rows(m.Component)],
+                    "components": [{"name": c["name"], "status": c["status"]} for c in components.get(rid, [])],
                     "data_loss": r["data_loss"],
                     "support_tickets": r["support_tickets"],
                     "slo_budget_spent_pct": r["slo_budget_spent_pct"],
                     "customer_communication": r["customer_communication"],
                 },
-                "factors": [{"text": f["text"], "category": f["category"]} for f in rows(m.Factor)],
-                "observations": [{"kind": o["kind"], "text": o["text"]} for o in rows(m.Observation)],
-                "learnings": [x["text"] for x in rows(m.Learning)],
+                "factors": [{"text": f["text"], "category": f["category"]} for f in factors.get(rid, [])],
+                "observations": [{"kind": o["kind"], "text": o["text"]} for o in observations.get(rid, [])],
+                "learnings": [x["text"] for x in learnings.get(rid, [])],
                 "action_items": [
-                    {k: a[k] for k in ("title", "description", "type", "owner", "priority", "due", "status", "status_note", "tracker")}
-                    for a in rows(m.ActionItem)
+                    {k: a[k] for k in ("title", "description", "type", "owner", "priority", "due", "status",
+                                       "status_note", "tracker")}
+                    for a in actions.get(rid, [])
                 ],
                 "notes": [
                     {"at": from_utc_text(n["at_utc"], n["offset_min"]), "stage": n["stage"], "kind": n["kind"],
                      "text": n["text"], "author": n["author"]}
-                    for n in rows(m.Note)
+                    for n in notes.get(rid, [])
                 ],
-                "related": [x["ref"] for x in rows(m.Related)],
+                "related": [x["ref"] for x in related.get(rid, [])],
             }
-        return ReviewDoc.model_validate(data)
+            docs.append(ReviewDoc.model_validate(data))
+        return docs
 
     # ----------------------------------------------------------- changes
     def delete_review(self, review_id: int) -> None:

@@ -1,0 +1,274 @@
+"""The Markdown report, parsed the way wikis parse it (markdown-it, GFM tables,
+front matter): structure holds whatever people typed."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from pmtui.document import FORMAT, ReviewDoc, loads
+from pmtui.report import markdown_block, render
+
+MD = MarkdownIt("gfm-like").use(front_matter_plugin)
+
+ALWAYS = ["Summary", "Impact", "Timeline", "Contributing factors", "Action items"]
+HOSTILE = [
+    "|", "||", "a | b", "\n", "\r\n", "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "```",
+    "~~~", "---", "===", "# Heading", "## Impact", ": ", '"', "'", "#", "|-", "- item", "> quote", "\\", "`",
+    "**", "_", "[x](javascript:alert(1))", "&amp;", "<!--", "-->", "1. one", "+", "    code", "\t", "{{ x }}",
+    "---\ntitle: x\n---", "<br>", "\u2028", "\x85", "\x00", "%", "@", "yes", "null", "~", "*", "[", "]",
+]
+hostile_text = st.lists(st.sampled_from(HOSTILE) | st.text(max_size=8), min_size=1, max_size=6).map("".join)
+nonblank_hostile = hostile_text.filter(lambda s: s.strip())
+
+
+def parse(md: str) -> list[Token]:
+    return MD.parse(md)
+
+
+def front_matter(tokens: list[Token]) -> dict:
+    fm = [t for t in tokens if t.type == "front_matter"]
+    assert len(fm) == 1 and tokens[0].type == "front_matter"
+    return yaml.safe_load(fm[0].content)
+
+
+def headings(tokens: list[Token], tag: str) -> list[str]:
+    return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == tag]
+
+
+def inline_text(token: Token) -> str:
+    """What a reader sees in a cell: text, with <br> as a line break."""
+    out = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type == "html_inline" and child.content == "<br>":
+            out.append("\n")
+        elif child.type == "softbreak":
+            out.append("\n")
+    return "".join(out)
+
+
+def tables(tokens: list[Token]) -> list[tuple[list[str], list[list[str]]]]:
+    """Each table as (header cells, body rows of cell texts)."""
+    out, i = [], 0
+    while i < len(tokens):
+        if tokens[i].type == "table_open":
+            header, rows, row, section = [], [], None, None
+            while tokens[i].type != "table_close":
+                t = tokens[i]
+                if t.type in ("thead_open", "tbody_open"):
+                    section = t.type
+                elif t.type == "tr_open":
+                    row = []
+                elif t.type == "tr_close":
+                    (header.extend(row) if section == "thead_open" else rows.append(row))
+                elif t.type == "inline" and row is not None:
+                    row.append(inline_text(t))
+                i += 1
+            out.append((header, rows))
+        i += 1
+    return out
+
+
+def table_with(tokens: list[Token], word: str) -> tuple[list[str], list[list[str]]]:
+    return next(t for t in tables(tokens) if any(word in h for h in t[0]))
+
+
+def shown(text: str) -> str:
+    """How a plain field must read in the report: each line trimmed, lines kept."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.strip() for line in lines).replace("\x00", "\ufffd")
+
+
+def make(**fields) -> ReviewDoc:
+    return loads(json.dumps({"format": FORMAT, "title": "Queue backlog", **fields}))
+
+
+# ----------------------------------------------------------------------- example
+def test_example_report_structure(example_bytes):
+    doc = loads(example_bytes)
+    md = render(doc)
+    tokens = parse(md)
+    fm = front_matter(tokens)
+    assert fm["title"] == doc.title
+    assert str(fm["date"]) == "2026-03-10"
+    assert fm["severity"] == "SEV2" and fm["status"] == "in_review"
+    assert fm["tags"] == ["cache", "checkout", "config", "deploy"]
+    assert fm["authors"] == ["Payments team"] and fm["incident_ref"] == "INC-2041"
+    assert (fm["time_to_detect_min"], fm["time_to_respond_min"], fm["time_to_mitigate_min"]) == (9, 4, 44)
+    assert (fm["time_to_resolve_min"], fm["impact_duration_min"]) == (63, 47)
+    assert headings(tokens, "h1") == [doc.title]
+    assert headings(tokens, "h2") == [
+        "Summary", "Impact", "Timeline", "Trigger", "Detection", "Resolution", "Contributing factors",
+        "Lessons learned", "Action items", "Learnings", "Open questions", "Parked ideas", "Participants", "Links",
+    ]
+    assert headings(tokens, "h3")[:4] == ["Technical (1)", "Process (1)", "Communication (1)", "Tooling (1)"]
+    assert "What went well" in headings(tokens, "h3") and "Where we got lucky" in headings(tokens, "h3")
+
+
+def test_timeline_table_has_a_row_per_event_with_times_in_the_review_zone(example_bytes):
+    doc = loads(example_bytes)
+    header, rows = table_with(parse(render(doc)), "Time")
+    assert header == ["Time (Europe/Berlin)", "Kind", "Event", "Source", "Marks"]
+    assert len(rows) == len(doc.timeline)
+    assert [r[0] for r in rows[:3]] == ["2026-03-10 10:40", "10:42", "10:51"]
+    assert rows[5][0] == "~11:15"  # approximate
+    assert rows[1][4] == "impact starts" and rows[2][4] == "detected" and rows[9][4] == "resolved"
+    assert [r[2] for r in rows] == [e.text for e in doc.timeline]
+    md = render(doc)
+    assert "| **Checkout cache evictions rise sharply; p95 latency starts climbing** |" in md  # highlighted
+
+
+def test_date_is_written_again_when_the_day_changes():
+    doc = make(timezone="America/New_York", timeline=[
+        {"at": "2026-03-10T03:30:00Z", "text": "late evening in New York"},
+        {"at": "2026-03-10T04:10:00Z", "text": "still the 9th there"},
+        {"at": "2026-03-10T05:10:00Z", "text": "after midnight there"},
+    ])
+    header, rows = table_with(parse(render(doc)), "Time")
+    assert header[0] == "Time (America/New_York)"
+    assert [r[0] for r in rows] == ["2026-03-09 23:30", "2026-03-10 00:10", "01:10"]
+
+
+def test_highlights_only_keeps_highlighted_and_marked_events(example_bytes):
+    doc = loads(example_bytes)
+    _, rows = table_with(parse(render(doc, highlights_only=True)), "Time")
+    expected = [e.text for e in doc.timeline if e.highlight or e.marks]
+    assert [r[2] for r in rows] == expected and len(expected) < len(doc.timeline)
+
+
+def test_mermaid_gantt_of_the_phases(example_bytes):
+    tokens = parse(render(loads(example_bytes)))
+    [fence] = [t for t in tokens if t.type == "fence" and t.info == "mermaid"]
+    assert fence.content.startswith("gantt\n")
+    assert "Undetected (9m) :crit, p1, 2026-03-10 10:42:00, 2026-03-10 10:51:00" in fence.content
+    for phase in ("Responding", "Recovering", "Mitigated"):
+        assert phase in fence.content
+
+
+def test_no_gantt_without_marks_and_no_negative_phase():
+    doc = make(timeline=[
+        {"at": "2026-03-10T10:00:00Z", "text": "seen early", "marks": ["detected"]},
+        {"at": "2026-03-10T10:30:00Z", "text": "users hit", "marks": ["impact_start"]},
+    ])
+    md = render(doc)
+    assert "mermaid" not in md
+    assert "| Time to detect | not computable |" in md
+    assert "time_to_detect_min" not in md
+
+
+def test_action_items_table(example_bytes):
+    doc = loads(example_bytes)
+    header, rows = table_with(parse(render(doc)), "Owner")
+    assert header == ["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"]
+    assert len(rows) == len(doc.action_items) and all(len(r) == 8 for r in rows)
+    assert rows[0][1:7] == ["Validate cache memory limits against an allowed range at build time", "prevent",
+                            "Platform team", "high", "2026-03-24", "in progress"]
+    assert rows[4][6].startswith("won't do: Would not have changed this incident")
+
+
+def test_tracker_url_becomes_a_link():
+    md = render(make(action_items=[{"title": "Add alert", "tracker": "https://tracker.example.com/T-1"}]))
+    assert "[https://tracker.example.com/T-1](https://tracker.example.com/T-1)" in md
+
+
+def test_empty_review_shows_the_gaps():
+    tokens = parse(render(make()))
+    assert headings(tokens, "h2") == ALWAYS
+    assert render(make()).count("_None recorded._") == len(ALWAYS)
+
+
+def test_front_matter_survives_yaml_specials():
+    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <'
+    fm = front_matter(parse(render(make(title=title, severity="a: b", tags=["x: y", "#z"]))))
+    assert fm["title"] == title and fm["severity"] == "a: b" and fm["tags"] == ["#z", "x: y"]
+
+
+def test_two_exports_are_identical(cli, tmp_path, example_bytes):
+    (tmp_path / "r.json").write_bytes(example_bytes)
+    cli("import", str(tmp_path / "r.json"))
+    one = cli("export", "1", "--format", "md").out
+    two = cli("export", "1", "--format", "md").out
+    assert one == two and one.startswith("---\ntitle: ")
+
+
+def test_redacted_report_names_roles_not_people(example_bytes):
+    doc = loads(example_bytes)
+    doc.timeline[4] = doc.timeline[4].model_copy(update={"text": "Ravi Menon scales read replicas; Ravi checks"})
+    md = render(doc, redact=True)
+    for p in doc.participants:
+        assert p.name not in md
+        assert p.name.split()[0] not in md
+    assert "responder scales read replicas; responder checks" in md
+    assert "| facilitator | facilitator | yes |" in md
+    assert "Payments team" not in md and "Platform team" not in md
+
+
+def test_redaction_letters_people_who_share_a_role():
+    doc = make(participants=[{"name": "Ana Lima", "role": "responder"}, {"name": "Bo Chen", "role": "responder"}],
+               summary="Ana Lima paged Bo Chen.")
+    md = render(doc, redact=True)
+    assert "responder A paged responder B." in md
+
+
+# ------------------------------------------------------------- hostile text
+def test_markdown_fields_cannot_break_the_structure():
+    summary = "# Big\n\nText\n---\n<script>x()</script>\n```python\nunclosed <b>"
+    doc = make(summary=summary, trigger="## Impact\n===", detection="<img src=x onerror=alert(1)>")
+    md = render(doc)
+    tokens = parse(md)
+    assert headings(tokens, "h2") == ["Summary", "Impact", "Timeline", "Trigger", "Detection", "Contributing factors",
+                                      "Action items"]
+    assert headings(tokens, "h3") == ["Big"]
+    assert headings(tokens, "h4") == ["Impact"]  # the trigger's own heading, demoted
+    html = MD.render(md)
+    assert "<script" not in html and "<img" not in html
+    fence = [t for t in tokens if t.type == "fence"]
+    assert fence and fence[0].content == "unclosed <b>\n"
+
+
+def test_markdown_formatting_is_kept():
+    out = markdown_block("Use `a < b` and **bold**\n\n- one\n- two\n\n<https://example.com>")
+    assert "`a < b`" in out and "**bold**" in out and "- one" in out and "<https://example.com>" in out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=nonblank_hostile, text=hostile_text, event=nonblank_hostile, source=hostile_text,
+       owner=hostile_text, action=nonblank_hostile, md=hostile_text)
+def test_hostile_text_never_breaks_the_report(title, text, event, source, owner, action, md):
+    doc = make(
+        title=title[:200], summary=md, trigger=md, severity=text[:20],
+        timeline=[{"at": "2026-03-10T10:00:00Z", "text": event, "source": source, "highlight": True},
+                  {"at": "2026-03-10T10:05:00Z", "text": text or "x", "marks": ["impact_start"]}],
+        action_items=[{"title": action, "owner": owner, "status": "wont_do", "status_note": text, "description": md}],
+        factors=[{"text": event, "category": "process"}],
+        participants=[{"name": event, "role": text}],
+        impact={"description": md, "data_loss": text},
+    )
+    md_text = render(doc)
+    assert render(doc) == md_text  # deterministic
+    tokens = parse(md_text)
+    fm = front_matter(tokens)
+    assert fm["title"] == doc.title
+    assert len(headings(tokens, "h1")) == 1
+    h2 = headings(tokens, "h2")
+    assert [h for h in h2 if h in ALWAYS] == ALWAYS
+    assert set(h2) <= set(ALWAYS) | {"Trigger", "Participants", "Lessons learned"}
+    _, rows = table_with(tokens, "Time")
+    assert len(rows) == 2 and all(len(r) == 5 for r in rows)
+    assert rows[0][2] == shown(event) and rows[0][3] == shown(source)
+    _, actions = table_with(tokens, "Owner")
+    assert len(actions) == 1 and len(actions[0]) == 8
+    assert actions[0][1] == shown(action)
+    html = MD.render(md_text)
+    assert not re.search(r"<(script|img|iframe)\b", html, re.I)
+    assert not re.search(r"<[a-z]+[^>]*\son\w+=", html, re.I)
