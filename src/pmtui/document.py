@@ -395,6 +395,36 @@ class ReviewDoc(_Strict):
         return ZoneInfo(self.timezone)
 
 
+class TextItem(_Strict):
+    """A list entry that is one string (a learning, a related review, an author)."""
+
+    text: NonEmptyText
+
+
+def check_values(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """Validate some fields of a model the way a document would be validated.
+
+    Returns the cleaned values (enums, dates, datetimes); raises FieldErrors naming
+    each invalid field with what is wrong."""
+    from pmtui.errors import FieldErrors
+
+    instance = model.model_construct()
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        if name not in model.model_fields:
+            errors[name] = "unknown field"
+            continue
+        try:
+            model.__pydantic_validator__.validate_assignment(instance, name, value)
+            cleaned[name] = getattr(instance, name)
+        except ValidationError as exc:
+            errors[name] = _message(exc.errors()[0])
+    if errors:
+        raise FieldErrors(errors)
+    return cleaned
+
+
 # ------------------------------------------------------------------ reading JSON
 _MESSAGES = {
     "missing": "required field is missing",

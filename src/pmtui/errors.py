@@ -37,6 +37,15 @@ class BadInput(PmtuiError):
         return BadInput(f"{where}: {self.message}")
 
 
+class FieldErrors(BadInput):
+    """One or more fields of a form are invalid: ``fields`` maps each to what is wrong."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        problems = [f"{name}: {msg}" for name, msg in fields.items()]
+        super().__init__(problems[0] if len(problems) == 1 else f"{len(problems)} problems", problems if len(problems) > 1 else None)
+        self.fields = fields
+
+
 class StoreError(PmtuiError):
     """The store cannot be opened or used: not a pmtui store, newer schema, locked."""
 

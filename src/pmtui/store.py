@@ -249,6 +249,9 @@ class Store:
                 )
 
     def close(self) -> None:
+        if getattr(self, "_watch", None) is not None:
+            self._watch.close()
+            self._watch = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -257,6 +260,24 @@ class Store:
     def _write(self) -> Iterator[Connection]:
         with self.engine.connect().execution_options(pmtui_write=True) as conn, conn.begin():
             yield conn
+        self._seen_version = self._data_version()
+
+    def _data_version(self) -> int | None:
+        if getattr(self, "_watch", None) is None:
+            return None
+        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+
+    def changed_elsewhere(self) -> bool:
+        """True when another process committed to the store since we last looked
+        (our own writes do not count). Cheap enough to poll every second or two."""
+        if getattr(self, "_watch", None) is None:
+            self._watch = sqlite3.connect(str(self.path), check_same_thread=False)
+            self._seen_version = self._data_version()
+            return False
+        version = self._data_version()
+        changed = version != self._seen_version
+        self._seen_version = version
+        return changed
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -543,3 +564,386 @@ class Store:
         """Changes when another connection commits (cheap to poll)."""
         with self.engine.connect() as conn:
             return int(conn.exec_driver_sql("PRAGMA data_version").scalar() or 0)
+
+
+# ---------------------------------------------------------------------------
+# Editing: what the app changes, one confirmed edit at a time. Every value is
+# checked with the document's own rules before anything is written.
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    text: str
+    kind: str
+    source: str
+    approximate: bool
+    highlight: bool
+    marks: tuple[str, ...]
+    seq: int = 0
+
+
+# review column -> (document model name, field of that model)
+REVIEW_FIELDS: dict[str, tuple[str, str]] = {
+    **{f: ("ReviewDoc", f) for f in (
+        "title", "status", "severity", "incident_ref", "timezone", "review_date",
+        "summary", "trigger", "detection", "resolution",
+    )},
+    "impact_description": ("Impact", "description"),
+    "users_affected": ("Impact", "users_affected"),
+    "data_loss": ("Impact", "data_loss"),
+    "support_tickets": ("Impact", "support_tickets"),
+    "slo_budget_spent_pct": ("Impact", "slo_budget_spent_pct"),
+    "customer_communication": ("Impact", "customer_communication"),
+}
+
+# list kind -> (table model name, document model name, {column: document field})
+LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "author": ("Author", "TextItem", {"name": "text"}),
+    "participant": ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
+    "link": ("Link", "Link", {"title": "title", "url": "url"}),
+    "component": ("Component", "Component", {"name": "name", "status": "status"}),
+    "factor": ("Factor", "Factor", {"text": "text", "category": "category"}),
+    "observation": ("Observation", "Observation", {"kind": "kind", "text": "text"}),
+    "learning": ("Learning", "TextItem", {"text": "text"}),
+    "related": ("Related", "TextItem", {"ref": "text"}),
+    "action": ("ActionItem", "ActionItem", {c: c for c in (
+        "title", "description", "type", "owner", "priority", "due", "status", "status_note", "tracker")}),
+    "note": ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
+}
+
+
+def _db_value(value: Any) -> Any:
+    if hasattr(value, "value") and not isinstance(value, (int, float, str)):  # an enum
+        return value.value
+    if isinstance(value, str) or value is None or isinstance(value, (bool, int, float)):
+        return getattr(value, "value", value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _doc_model(name: str) -> Any:
+    from pmtui import document
+
+    return getattr(document, name)
+
+
+def _table(name: str) -> Any:
+    from pmtui import models
+
+    return getattr(models, name).__table__
+
+
+def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validate ``values`` (keyed by column) with a document model; FieldErrors keyed by column."""
+    from pmtui.document import check_values
+    from pmtui.errors import FieldErrors
+
+    names = names or {k: k for k in values}
+    back = {names[k]: k for k in values}
+    try:
+        cleaned = check_values(_doc_model(model_name), {names[k]: v for k, v in values.items()})
+    except FieldErrors as exc:
+        raise FieldErrors({back.get(k, k): msg for k, msg in exc.fields.items()}) from None
+    return {back[k]: _db_value(v) for k, v in cleaned.items()}
+
+
+class _Editing:
+    """Mixed into Store: reads for the UI and one-edit-at-a-time writes."""
+
+    _write: Any
+    _read: Any
+
+    # ------------------------------------------------------------ review
+    def _touch(self, conn: Connection, review_id: int) -> None:
+        t = _table("Review")
+        conn.execute(t.update().where(t.c.id == review_id).values(updated_at=now_utc_text()))
+
+    def get_review(self, review_id: int) -> dict[str, Any]:
+        """The review's own fields (and its tags) as stored."""
+        from sqlalchemy import select
+
+        t, tags = _table("Review"), _table("Tag")
+        with self._read() as conn:
+            row = conn.execute(select(t).where(t.c.id == review_id)).mappings().first()
+            if row is None:
+                raise BadInput(f"no review with id {review_id}")
+            names = conn.execute(select(tags.c.name).where(tags.c.review_id == review_id).order_by(tags.c.name)).scalars()
+            return {**row, "tags": list(names)}
+
+    def update_review(self, review_id: int, /, **values: Any) -> dict[str, Any]:
+        """Change some of a review's fields; returns them as stored."""
+        by_model: dict[str, dict[str, Any]] = {}
+        for column, value in values.items():
+            if column not in REVIEW_FIELDS:
+                raise ValueError(f"not a review field: {column}")
+            model, field = REVIEW_FIELDS[column]
+            by_model.setdefault(model, {})[column] = value
+        cleaned: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        from pmtui.errors import FieldErrors
+
+        for model, vals in by_model.items():
+            try:
+                cleaned.update(_check(model, vals, {c: REVIEW_FIELDS[c][1] for c in vals}))
+            except FieldErrors as exc:
+                errors.update(exc.fields)
+        if errors:
+            raise FieldErrors(errors)
+        t = _table("Review")
+        with self._write() as conn:
+            conn.execute(t.update().where(t.c.id == review_id).values(**cleaned, updated_at=now_utc_text()))
+        return cleaned
+
+    def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
+        from sqlalchemy import delete, insert
+
+        cleaned = _check("ReviewDoc", {"tags": tags})["tags"]
+        t = _table("Tag")
+        with self._write() as conn:
+            conn.execute(delete(t).where(t.c.review_id == review_id))
+            if cleaned:
+                conn.execute(insert(t), [{"review_id": review_id, "name": n} for n in cleaned])
+            self._touch(conn, review_id)
+        return cleaned
+
+    # ------------------------------------------------------------ lists
+    def list_items(self, kind: str, review_id: int) -> list[dict[str, Any]]:
+        from sqlalchemy import select
+
+        t = _table(LIST_KINDS[kind][0])
+        with self._read() as conn:
+            rows = conn.execute(select(t).where(t.c.review_id == review_id).order_by(t.c.position, t.c.id)).mappings()
+            out = [dict(r) for r in rows]
+        if kind == "note":
+            for r in out:
+                r["at"] = from_utc_text(r.pop("at_utc"), r.pop("offset_min"))
+        return out
+
+    def _clean_item(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+        _, model, names = LIST_KINDS[kind]
+        unknown = set(values) - set(names)
+        if unknown:
+            raise ValueError(f"not a {kind} field: {', '.join(sorted(unknown))}")
+        cleaned = _check(model, values, names)
+        if kind == "note" and "at" in cleaned:
+            cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(cleaned.pop("at"))
+        return cleaned
+
+    def add_item(self, kind: str, review_id: int, /, **values: Any) -> int:
+        """Append an item to one of a review's lists; returns its id."""
+        from sqlalchemy import func, insert, select
+
+        _, model, names = LIST_KINDS[kind]
+        required = {c for c, f in names.items() if _doc_model(model).model_fields[f].is_required()}
+        missing = {c: "required field is missing" for c in required if c not in values}
+        if missing:
+            from pmtui.errors import FieldErrors
+
+            raise FieldErrors(missing)
+        cleaned = self._clean_item(kind, values)
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            position = conn.execute(select(func.coalesce(func.max(t.c.position) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            item_id = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
+            self._touch(conn, review_id)
+        return item_id
+
+    def update_item(self, kind: str, item_id: int, /, **values: Any) -> dict[str, Any]:
+        cleaned = self._clean_item(kind, values)
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            review_id = conn.execute(t.update().where(t.c.id == item_id).values(**cleaned).returning(t.c.review_id)).scalar()
+            if review_id is None:
+                raise BadInput(f"that {kind} no longer exists")
+            self._touch(conn, review_id)
+        return cleaned
+
+    def delete_item(self, kind: str, item_id: int) -> dict[str, Any]:
+        """Delete an item; returns what is needed to restore it (undo)."""
+        from sqlalchemy import delete, select
+
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            row = conn.execute(select(t).where(t.c.id == item_id)).mappings().first()
+            if row is None:
+                raise BadInput(f"that {kind} no longer exists")
+            conn.execute(delete(t).where(t.c.id == item_id))
+            self._touch(conn, row["review_id"])
+        return {"kind": kind, "row": dict(row)}
+
+    def restore_item(self, snapshot: dict[str, Any]) -> int:
+        from sqlalchemy import insert, select
+
+        t = _table(LIST_KINDS[snapshot["kind"]][0])
+        row = dict(snapshot["row"])
+        with self._write() as conn:
+            if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
+                row.pop("id")
+            item_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            self._touch(conn, row["review_id"])
+        return item_id
+
+    def move_item(self, kind: str, item_id: int, offset: int) -> None:
+        """Move an item up (-1) or down (+1) in its list."""
+        from sqlalchemy import select
+
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            review_id = conn.execute(select(t.c.review_id).where(t.c.id == item_id)).scalar()
+            if review_id is None:
+                return
+            ids = list(conn.execute(select(t.c.id).where(t.c.review_id == review_id).order_by(t.c.position, t.c.id)).scalars())
+            i = ids.index(item_id)
+            j = max(0, min(len(ids) - 1, i + offset))
+            ids.insert(j, ids.pop(i))
+            for pos, iid in enumerate(ids):
+                conn.execute(t.update().where(t.c.id == iid).values(position=pos))
+            self._touch(conn, review_id)
+
+    # ------------------------------------------------------------ timeline
+    def events(self, review_id: int) -> list[EventRow]:
+        """The timeline in order (time, then insertion), with each event's marks."""
+        t, mt = _table("Event"), _table("EventMark")
+        with self._read() as conn:
+            marks: dict[int, list[str]] = {}
+            for event_id, mark in conn.exec_driver_sql(
+                "SELECT event_id, mark FROM event_mark WHERE review_id = ? ORDER BY position, id", (review_id,)
+            ):
+                marks.setdefault(event_id, []).append(mark)
+            rows = conn.exec_driver_sql(
+                "SELECT id, at_utc, offset_min, text, kind, source, approximate, highlight, seq FROM event "
+                "WHERE review_id = ? ORDER BY at_utc, seq, id",
+                (review_id,),
+            ).fetchall()
+        del t, mt
+        return [
+            EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]), tuple(marks.get(r[0], ())), r[8])
+            for r in rows
+        ]
+
+    def events_with_marks(self, review_id: int) -> list[EventRow]:
+        """Only the marked events (what metrics need), cheap on long timelines."""
+        marked = {r.id for r in self._marked_ids(review_id)}
+        return [e for e in self.events_by_ids(review_id, marked)] if marked else []
+
+    def _marked_ids(self, review_id: int) -> list[Any]:
+        with self._read() as conn:
+            return list(conn.exec_driver_sql(
+                "SELECT DISTINCT event_id AS id FROM event_mark WHERE review_id = ?", (review_id,)))
+
+    def events_by_ids(self, review_id: int, ids: set[int]) -> list[EventRow]:
+        with self._read() as conn:
+            marks: dict[int, list[str]] = {}
+            for event_id, mark in conn.exec_driver_sql(
+                "SELECT event_id, mark FROM event_mark WHERE review_id = ? ORDER BY position, id", (review_id,)
+            ):
+                marks.setdefault(event_id, []).append(mark)
+            marks = {k: v for k, v in marks.items() if k in ids}
+            placeholders = ",".join("?" * len(ids))
+            rows = conn.exec_driver_sql(
+                "SELECT id, at_utc, offset_min, text, kind, source, approximate, highlight, seq FROM event "
+                f"WHERE review_id = ? AND id IN ({placeholders}) ORDER BY at_utc, seq, id",
+                (review_id, *sorted(ids)),
+            ).fetchall()
+        return [
+            EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]), tuple(marks.get(r[0], ())), r[8])
+            for r in rows
+        ]
+
+    _EVENT_FIELDS = ("at", "text", "kind", "source", "approximate", "highlight")
+
+    def _clean_event(self, values: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(values) - set(self._EVENT_FIELDS)
+        if unknown:
+            raise ValueError(f"not an event field: {', '.join(sorted(unknown))}")
+        cleaned = _check("Event", values)
+        if "at" in cleaned:
+            from pmtui.document import normalise_offset
+
+            cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(normalise_offset(cleaned.pop("at")))
+        return cleaned
+
+    def add_event(self, review_id: int, /, **values: Any) -> int:
+        from sqlalchemy import func, insert, select
+
+        missing = {k: "required field is missing" for k in ("at", "text") if k not in values}
+        if missing:
+            from pmtui.errors import FieldErrors
+
+            raise FieldErrors(missing)
+        cleaned = self._clean_event(values)
+        t = _table("Event")
+        with self._write() as conn:
+            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            event_id = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "seq": seq, **cleaned}).scalar_one()
+            self._touch(conn, review_id)
+        return event_id
+
+    def update_event(self, event_id: int, /, **values: Any) -> None:
+        cleaned = self._clean_event(values)
+        t = _table("Event")
+        with self._write() as conn:
+            review_id = conn.execute(t.update().where(t.c.id == event_id).values(**cleaned).returning(t.c.review_id)).scalar()
+            if review_id is None:
+                raise BadInput("that event no longer exists")
+            self._touch(conn, review_id)
+
+    def delete_event(self, event_id: int) -> dict[str, Any]:
+        from sqlalchemy import delete, select
+
+        t, mt = _table("Event"), _table("EventMark")
+        with self._write() as conn:
+            row = conn.execute(select(t).where(t.c.id == event_id)).mappings().first()
+            if row is None:
+                raise BadInput("that event no longer exists")
+            marks = [dict(m) for m in conn.execute(select(mt).where(mt.c.event_id == event_id)).mappings()]
+            conn.execute(delete(t).where(t.c.id == event_id))
+            self._touch(conn, row["review_id"])
+        return {"row": dict(row), "marks": marks}
+
+    def restore_event(self, snapshot: dict[str, Any]) -> int:
+        """Undo a delete: the event comes back with the marks no other event has taken since."""
+        from sqlalchemy import insert, select
+
+        t, mt = _table("Event"), _table("EventMark")
+        row = dict(snapshot["row"])
+        with self._write() as conn:
+            if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
+                row.pop("id")
+            event_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            taken = set(conn.execute(select(mt.c.mark).where(mt.c.review_id == row["review_id"])).scalars())
+            for m in snapshot["marks"]:
+                if m["mark"] not in taken:
+                    conn.execute(insert(mt), {"review_id": m["review_id"], "event_id": event_id, "mark": m["mark"],
+                                              "position": m["position"]})
+            self._touch(conn, row["review_id"])
+        return event_id
+
+    def set_mark(self, review_id: int, mark: str, event_id: int | None) -> None:
+        """Put a mark on an event (moving it from any other), or clear it (None)."""
+        from sqlalchemy import delete, insert, select
+
+        from pmtui.document import Mark
+
+        if mark not in Mark.__members__:
+            raise BadInput(f"unknown mark {mark!r}")
+        t, mt = _table("Event"), _table("EventMark")
+        with self._write() as conn:
+            conn.execute(delete(mt).where(mt.c.review_id == review_id, mt.c.mark == mark))
+            if event_id is not None:
+                owner = conn.execute(select(t.c.review_id).where(t.c.id == event_id)).scalar()
+                if owner != review_id:
+                    raise BadInput("that event no longer exists")
+                conn.execute(insert(mt), {"review_id": review_id, "event_id": event_id, "mark": mark,
+                                          "position": list(Mark.__members__).index(mark)})
+            self._touch(conn, review_id)
+
+
+# the Store gets the editing methods
+for _name, _value in list(vars(_Editing).items()):
+    if not _name.startswith("__"):
+        setattr(Store, _name, _value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -18,14 +17,22 @@ if TYPE_CHECKING:  # pragma: no cover
 EMPTY_TEXT = """\
 No reviews yet.
 
-  Press [b]n[/b] to start a new review, or run [b]pmtui demo[/b] to explore an example one.
+  Press [b]ctrl+n[/b] to start a new review, or run [b]pmtui demo[/b] to explore an example one.
   Reviews can also be imported: [b]pmtui import review.json[/b]
 """
 
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="home.filter"),
+        Binding("ctrl+n", "new", "New review", id="home.new"),
+        Binding("enter", "open", "Open", id="home.open"),
+        Binding("ctrl+d", "delete", "Delete", id="home.delete"),
+        Binding("down", "move(1)", "Down", show=False, id="home.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="home.up"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="home.pgdn"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="home.pgup"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="home.clear"),
+        Binding("slash", "focus_filter", "Filter", show=False, id="home.filter"),
     ]
 
     class ReviewsLoaded(Message):
@@ -73,7 +80,6 @@ class HomeScreen(Screen[None]):
         needle = self.query_one("#home-filter", Input).value
         shown = [r for r in self.reviews if self._matches(r, needle)]
         table.clear()
-        today = date.today()
         for r in shown:
             day = r.first_event_date
             actions = str(r.open_actions)
@@ -87,7 +93,6 @@ class HomeScreen(Screen[None]):
                 actions,
                 key=str(r.id),
             )
-        del today
         empty = self.query_one("#home-empty", Static)
         if not self.reviews:
             empty.update(EMPTY_TEXT)
@@ -102,3 +107,68 @@ class HomeScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.query_one("#home-filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def refresh_from_store(self) -> None:
+        self.reload()
+
+    def selected(self) -> ReviewSummary | None:
+        table = self.query_one(DataTable)
+        if not table.display or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((r for r in self.reviews if str(r.id) == key), None)
+
+    def action_move(self, offset: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + offset)))
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#home-filter", Input).value = ""
+
+    @on(Input.Submitted, "#home-filter")
+    def _enter(self) -> None:
+        self.action_open()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        review = self.selected()
+        if review is not None:
+            self.app.open_review(review.id, "overview")
+
+    def action_new(self) -> None:
+        from pmtui.screens.dialogs import PromptScreen
+
+        def check(title: str) -> None:
+            self._created = self.app.store.create_review(title)
+
+        def done(title: str | None) -> None:
+            if title is not None:
+                review_id, _slug = self._created
+                self.app.open_review(review_id, "overview")
+
+        self.app.push_screen(PromptScreen("Title of the new review", placeholder="Checkout latency after cache deploy",
+                                          check=check), done)
+
+    def action_delete(self) -> None:
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        review = self.selected()
+        if review is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.app.store.delete_review(review.id)
+                self.app.notify(f"Deleted “{review.title}”", timeout=3)
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Delete the review “{review.title}” ({review.slug}) with its timeline, action items and notes?\n"
+            "This cannot be undone. Export it first if you may need it."), done)

@@ -1,0 +1,180 @@
+"""Follow-ups: action items, each specific and bounded, with an owner and a due date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from pmtui.document import ActionStatus, ActionType, Priority
+from pmtui.errors import BadInput, FieldErrors
+from pmtui.screens._fields import optional_day
+from pmtui.screens.base import SectionScreen
+from pmtui.screens.dialogs import PromptScreen
+from pmtui.screens.form import FormField
+from pmtui.widgets.list_editor import Column, ListEditor
+
+STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
+OPEN = ("open", "in_progress")
+
+
+def overdue(item: dict[str, Any], today: date) -> bool:
+    return item["status"] in OPEN and bool(item["due"]) and item["due"] < today.isoformat()
+
+
+class ActionsScreen(SectionScreen):
+    SECTION = "actions"
+    BINDINGS = [
+        Binding("x", "done", "Mark done", id="actions.done"),
+        Binding("w", "wont_do", "Won't do", id="actions.wont"),
+        Binding("p", "progress", "In progress", show=False, id="actions.progress"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        today = self.app.today()
+
+        def due(item: dict[str, Any]) -> Text:
+            if not item["due"]:
+                return Text("no due date", style="dim") if item["status"] in OPEN else Text("")
+            if overdue(item, today):
+                return Text(f"⚠ {item['due']} overdue", style="bold red")
+            return Text(item["due"])
+
+        def owner(item: dict[str, Any]) -> Text:
+            return Text(item["owner"]) if item["owner"].strip() else Text("⚠ no owner", style="bold yellow") \
+                if item["status"] in OPEN else Text("")
+
+        def status(item: dict[str, Any]) -> Text:
+            words = STATUS_WORDS[item["status"]]
+            if item["status"] == "wont_do":
+                return Text(f"won't do: {item['status_note']}" if item["status_note"].strip() else "won't do: ⚠ no reason")
+            return Text(words, style="bold green" if item["status"] == "done" else "")
+
+        with VerticalScroll(id="actions", classes="section-body"):
+            yield Static("", id="actions-summary")
+            yield ListEditor(
+                "action", "Action items", self.review_id,
+                [
+                    Column("title", "Action", flex=True),
+                    Column("type", "Type", width=8, optional=True),
+                    Column("owner", "Owner", owner),
+                    Column("priority", "Priority", width=8),
+                    Column("due", "Due", due),
+                    Column("status", "Status", status),
+                    Column("tracker", "Tracker", optional=True),
+                ],
+                self.action_fields,
+                to_store=self.to_store,
+                empty="No action items yet. Press a to add one: how do we make this less likely, "
+                      "detect it sooner, or make it smaller?",
+                id="action-items",
+            )
+            yield Static("", id="action-detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_summary()
+
+    def refresh_from_store(self) -> None:
+        super().refresh_from_store()
+        self.show_summary()
+
+    def on_list_editor_changed(self) -> None:
+        self.show_summary()
+
+    def on_data_table_row_highlighted(self) -> None:
+        item = self.editor.selected()
+        detail = self.query_one("#action-detail", Static)
+        if item is None:
+            detail.update("")
+            return
+        desc = item["description"].strip()
+        detail.update(f"[b]{item['title']}[/b]" + (f"\n{desc}" if desc else ""))
+
+    @property
+    def editor(self) -> ListEditor:
+        return self.query_one(ListEditor)
+
+    def show_summary(self) -> None:
+        items = self.app.store.list_items("action", self.review_id)
+        today = self.app.today()
+        open_items = [i for i in items if i["status"] in OPEN]
+        late = [i for i in items if overdue(i, today)]
+        no_owner = [i for i in open_items if not i["owner"].strip()]
+        parts = [f"{len(items)} action items", f"{len(open_items)} open", f"{len(late)} overdue"]
+        if no_owner:
+            parts.append(f"{len(no_owner)} without an owner")
+        self.query_one("#actions-summary", Static).update(
+            " · ".join(parts) + "\nAsk: is each one specific and bounded? Who owns it? By when?")
+
+    # ------------------------------------------------------------ form
+    def action_fields(self, item: dict[str, Any] | None) -> list[FormField]:
+        i = item or {}
+        return [
+            FormField("title", "Action (specific and bounded)", i.get("title", ""),
+                      placeholder="Alert when checkout 5xx > 1% for 5 min"),
+            FormField("type", "Type", i.get("type", "other"), kind="select", options=[(t.value, t.value) for t in ActionType]),
+            FormField("owner", "Owner (a team or person: ownership, not blame)", i.get("owner", "")),
+            FormField("priority", "Priority", i.get("priority", "medium"), kind="select",
+                      options=[(p.value, p.value) for p in Priority]),
+            FormField("due", "Due date", i.get("due") or "", placeholder="YYYY-MM-DD"),
+            FormField("status", "Status", i.get("status", "open"), kind="select",
+                      options=[(STATUS_WORDS[s.value], s.value) for s in ActionStatus]),
+            FormField("status_note", "Status note (why not, for won't do)", i.get("status_note", "")),
+            FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
+            FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
+        ]
+
+    @staticmethod
+    def to_store(values: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, str] = {}
+        out = dict(values)
+        try:
+            out["due"] = optional_day(values.get("due", ""))
+        except BadInput as exc:
+            errors["due"] = exc.message
+        if values.get("status") == "wont_do" and not values.get("status_note", "").strip():
+            errors["status_note"] = "say why this won't be done: a decision not to act is recorded with its reason"
+        if errors:
+            raise FieldErrors(errors)
+        return out
+
+    # ------------------------------------------------------------ quick status
+    def _set_status(self, status: str, note: str | None = None) -> None:
+        item = self.editor.selected()
+        if item is None:
+            return
+        values: dict[str, Any] = {"status": status}
+        if note is not None:
+            values["status_note"] = note
+        self.app.store.update_item("action", item["id"], **values)
+        self.editor.reload(keep_id=item["id"])
+        self.show_summary()
+
+    def action_done(self) -> None:
+        self._set_status("done")
+
+    def action_progress(self) -> None:
+        self._set_status("in_progress")
+
+    def action_wont_do(self) -> None:
+        item = self.editor.selected()
+        if item is None:
+            return
+
+        def check(text: str) -> None:
+            if not text.strip():
+                raise BadInput("say why: a decision not to act is recorded with its reason")
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._set_status("wont_do", reason)
+            self.editor.focus_list()
+
+        self.app.push_screen(PromptScreen(f"Why won't “{item['title']}” be done?", item["status_note"],
+                                          placeholder="Would not have changed this incident", check=check), done)

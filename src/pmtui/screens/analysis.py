@@ -1,0 +1,89 @@
+"""Systemic analysis: why it made sense at the time, and which conditions let it happen."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Static
+
+from pmtui.document import FactorCategory
+from pmtui.screens.base import SectionScreen
+from pmtui.screens.form import FormField
+from pmtui.widgets.list_editor import Column, ListEditor
+
+CATEGORIES = [(c.value, c.value) for c in FactorCategory]
+
+
+def _text_item(label: str, placeholder: str = ""):
+    return lambda i: [FormField("text", label, (i or {}).get("text", ""), placeholder=placeholder)]
+
+
+class AnalysisScreen(SectionScreen):
+    SECTION = "analysis"
+
+    def compose_body(self) -> ComposeResult:
+        rid = self.review_id
+        with VerticalScroll(id="analysis", classes="section-body"):
+            yield Static("", id="factor-counts")
+            yield ListEditor(
+                "factor", "Contributing factors", rid,
+                [Column("category", "Category", width=14), Column("text", "Condition in the system or organisation", flex=True)],
+                lambda i: [
+                    FormField("text", "Contributing factor", (i or {}).get("text", ""),
+                              hint="A condition in systems, processes, tools, communication or the organisation; "
+                                   "not a person's fault."),
+                    FormField("category", "Category", (i or {}).get("category", "technical"), kind="select",
+                              options=CATEGORIES),
+                ],
+                empty="No contributing factors yet. Press a to add one (there is rarely a single cause).",
+                id="factors",
+            )
+            with Grid(classes="lists"):
+                for kind, title, prompt in (
+                    ("went_well", "What went well", "The burn-rate alert fired within 9 minutes"),
+                    ("went_wrong", "What went wrong", "20 minutes went to the database before the cache"),
+                    ("lucky", "Where we got lucky", "It happened in a low-traffic hour"),
+                ):
+                    yield ListEditor(
+                        "observation", title, rid, [Column("text", title)], _text_item(title, prompt),
+                        filter=lambda i, k=kind: i["kind"] == k, defaults={"kind": kind},
+                        empty="Nothing yet. Press a to add.", id=f"obs-{kind}",
+                    )
+            with Grid(classes="lists"):
+                yield ListEditor(
+                    "learning", "Learnings", rid, [Column("text", "Key takeaway to publish")],
+                    _text_item("Learning", "A configuration change is a deploy"),
+                    empty="No learnings yet. Press a to add a takeaway worth publishing.", id="learnings",
+                )
+                yield ListEditor(
+                    "related", "Related past reviews", rid, [Column("ref", "Slug or reference")],
+                    lambda i: [FormField("text", "Slug or reference of a related review", (i or {}).get("ref", ""),
+                                         hint="e.g. 2025-11-02-cache-evictions (see the list of reviews)")],
+                    to_store=lambda v: {"ref": v["text"]},
+                    empty="Has this happened before? Press a to link a past review.", id="related",
+                )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_counts()
+
+    def on_list_editor_changed(self, message: ListEditor.Changed) -> None:
+        self.show_counts()
+
+    def refresh_from_store(self) -> None:
+        super().refresh_from_store()
+        self.show_counts()
+
+    def show_counts(self) -> None:
+        factors = self.app.store.list_items("factor", self.review_id)
+        counts = Counter(f["category"] for f in factors)
+        line = " · ".join(f"{c.value} {counts.get(c.value, 0)}" for c in FactorCategory)
+        hint = ""
+        if factors and set(counts) == {"technical"}:
+            hint = ("\n⚠ Every factor is technical: what in process, communication, tooling or the "
+                    "organisation made this possible?")
+        elif not factors:
+            hint = "\nAsk: what were you focusing on, and what was not noticed? What made this reasonable at the time?"
+        self.query_one("#factor-counts", Static).update(f"Factors by category: {line}{hint}")

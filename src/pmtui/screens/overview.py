@@ -1,0 +1,75 @@
+"""Overview: what the review is about and who is in the room."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from pmtui.screens._fields import STATUS_OPTIONS, optional_day, optional_text, zone_name
+from pmtui.screens.base import SectionScreen
+from pmtui.screens.form import FormField
+from pmtui.widgets.field import Field
+from pmtui.widgets.list_editor import Column, ListEditor
+
+ROLES = "facilitator, note-taker, incident commander, responder, service owner, observer"
+
+
+class OverviewScreen(SectionScreen):
+    SECTION = "overview"
+
+    def compose_body(self) -> ComposeResult:
+        r = self.app.store.get_review(self.review_id)
+        with VerticalScroll(id="overview", classes="section-body"):
+            yield Field("title", "Title", r["title"])
+            with Horizontal(classes="row"):
+                yield Field("severity", "Severity", r["severity"], placeholder="e.g. SEV2", parse=optional_text)
+                yield Field("status", "Status", r["status"], kind="select", options=STATUS_OPTIONS)
+                yield Field("incident_ref", "Incident ref", r["incident_ref"], placeholder="INC-2041 or a URL",
+                            parse=optional_text)
+            with Horizontal(classes="row"):
+                yield Field("timezone", "Time zone", r["timezone"], placeholder="Europe/Berlin", parse=zone_name)
+                yield Field("review_date", "Review date", r["review_date"], placeholder="YYYY-MM-DD", parse=optional_day)
+                yield Field("tags", "Tags", ", ".join(r["tags"]), placeholder="cache, deploy (comma separated)",
+                            parse=lambda t: [x.strip() for x in t.split(",") if x.strip()],
+                            show=lambda v: ", ".join(v) if isinstance(v, list) else str(v or ""))
+            with Grid(classes="texts"):
+                yield Field("summary", "Summary: what happened, in a few sentences", r["summary"], kind="area")
+                yield Field("trigger", "Trigger: what set it off", r["trigger"], kind="area")
+                yield Field("detection", "Detection: how it was noticed", r["detection"], kind="area")
+                yield Field("resolution", "Resolution: how it was mitigated and resolved", r["resolution"], kind="area")
+            with Grid(classes="lists"):
+                yield ListEditor(
+                    "participant", "Participants", self.review_id,
+                    [Column("name", "Name"), Column("role", "Role"),
+                     Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
+                    lambda i: [
+                        FormField("name", "Name", (i or {}).get("name", "")),
+                        FormField("role", "Role", (i or {}).get("role", ""), hint=f"Typical roles: {ROLES}"),
+                        FormField("attended", "Attended", (i or {}).get("attended", True), kind="bool",
+                                  hint="Took part in the review meeting"),
+                    ],
+                    empty="No participants yet. Press a to add who is in the room.",
+                    id="participants",
+                )
+                yield ListEditor(
+                    "link", "Links", self.review_id,
+                    [Column("title", "Title"), Column("url", "URL")],
+                    lambda i: [FormField("title", "Title", (i or {}).get("title", ""), placeholder="Checkout dashboard"),
+                               FormField("url", "URL", (i or {}).get("url", ""), placeholder="https://…")],
+                    empty="No links yet: dashboards, chat logs, tickets, status page. Press a to add.",
+                    id="links",
+                )
+                yield ListEditor(
+                    "author", "Authors", self.review_id, [Column("name", "Name")],
+                    lambda i: [FormField("text", "Name or team", (i or {}).get("name", ""))],
+                    to_store=lambda v: {"name": v["text"]},
+                    empty="Who writes the report? Press a to add.",
+                    id="authors",
+                )
+            yield Static("", id="overview-updated", classes="muted")
+
+    def save_field(self, name: str, value):
+        if name == "tags":
+            return self.app.store.set_tags(self.review_id, value)
+        return super().save_field(name, value)

@@ -1,0 +1,116 @@
+"""Report: the Markdown report as the wiki will show it, export, and the review's status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, Select, Static
+
+from pmtui.errors import BadInput
+from pmtui.screens._fields import STATUS_OPTIONS
+from pmtui.screens.base import SectionScreen
+from pmtui.screens.dialogs import PromptScreen
+
+
+def strip_front_matter(text: str) -> str:
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[end + 5 :]
+    return text
+
+
+class ReportScreen(SectionScreen):
+    SECTION = "report"
+    BINDINGS = [
+        Binding("x", "export", "Export…", id="report.export"),
+        Binding("s", "next_status", "Next status", id="report.status"),
+        Binding("r", "refresh_report", "Refresh", show=False, id="report.refresh"),
+    ]
+
+    class Rendered(Message):
+        def __init__(self, markdown: str, name: str) -> None:
+            super().__init__()
+            self.markdown = markdown
+            self.name = name
+
+    def compose_body(self) -> ComposeResult:
+        r = self.app.store.get_review(self.review_id)
+        with Horizontal(id="report-bar"):
+            yield Static("Status:", classes="bar-label")
+            yield Select(STATUS_OPTIONS, value=r["status"], allow_blank=False, id="report-status")
+            yield Static("draft → in review → published · x exports the Markdown file", id="report-hint")
+        with VerticalScroll(id="report-scroll"):
+            yield Markdown("Rendering the report…", id="report")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.page_name = "report.md"
+        self.render_report()
+
+    def refresh_from_store(self) -> None:
+        super().refresh_from_store()
+        self.query_one("#report-status", Select).value = self.review["status"]
+        self.render_report()
+
+    @work(thread=True, exclusive=True, group="report")
+    def render_report(self) -> None:
+        from pmtui.report import render, report_date
+        from pmtui.wiki import page_name
+
+        doc = self.app.store.export_document(self.review_id)
+        text = render(doc)
+        self.post_message(self.Rendered(text, page_name(report_date(doc), self.review["slug"])))
+
+    async def on_report_screen_rendered(self, message: Rendered) -> None:
+        self.markdown = message.markdown
+        self.page_name = message.name
+        await self.query_one(Markdown).update(strip_front_matter(message.markdown))
+
+    def action_refresh_report(self) -> None:
+        self.render_report()
+
+    @on(Select.Changed, "#report-status")
+    def _status(self, event: Select.Changed) -> None:
+        if event.value != self.review.get("status"):
+            self.app.store.update_review(self.review_id, status=event.value)
+            self.load_review()
+            self.notify(f"Status: {str(event.value).replace('_', ' ')}", timeout=2)
+            self.render_report()
+
+    def action_next_status(self) -> None:
+        order = [v for _, v in STATUS_OPTIONS]
+        current = self.review.get("status", "draft")
+        self.query_one("#report-status", Select).value = order[(order.index(current) + 1) % len(order)]
+
+    def action_export(self) -> None:
+        default = str(Path.cwd() / self.page_name)
+
+        def check(path: str) -> None:
+            p = Path(path).expanduser()
+            if not path.strip():
+                raise BadInput("give a file name, e.g. " + self.page_name)
+            if p.is_dir():
+                raise BadInput(f"{path} is a folder; add a file name")
+            if not p.parent.exists():
+                raise BadInput(f"the folder {p.parent} does not exist")
+
+        def done(path: str | None) -> None:
+            if not path:
+                return
+            from pmtui.wiki import write_atomic
+
+            target = Path(path).expanduser()
+            try:
+                write_atomic(target, self.markdown)
+            except OSError as exc:
+                self.notify(f"Could not write {target}: {exc.strerror}", severity="error")
+                return
+            self.notify(f"Report written to {target}", timeout=4)
+
+        self.app.push_screen(PromptScreen("Export the report as Markdown to:", default, check=check), done)

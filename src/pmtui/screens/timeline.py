@@ -1,0 +1,265 @@
+"""Timeline: where the meeting spends most of its time.
+
+A virtual table of events (fast with 10,000 of them), a one-line quick add
+(``14:03 Paged the on-call engineer``), one key per mark, highlight, edit,
+delete with undo, and the metrics and phase bar that follow the marks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from pmtui.document import EventKind, Mark
+from pmtui.entry import QUICK_ADD_HELP, format_when, parse_quick_add, parse_when
+from pmtui.errors import BadInput, FieldErrors
+from pmtui.metrics import compute, format_duration
+from pmtui.screens.base import SectionScreen
+from pmtui.screens.form import FormField, FormScreen
+from pmtui.store import EventRow
+from pmtui.widgets.metrics_panel import MetricsPanel
+from pmtui.widgets.phase_bar import PhaseBar
+from pmtui.widgets.timeline_table import MARK_WORDS, TimelineTable
+
+MARK_KEYS = list(Mark)  # 1..6
+SHORT = {"time_to_detect": "TTD", "time_to_respond": "TTR", "time_to_mitigate": "TTM",
+         "time_to_resolve": "resolve", "impact_duration": "impact"}
+
+
+class TimelineScreen(SectionScreen):
+    SECTION = "timeline"
+    BINDINGS = [
+        Binding("a", "quick_add", "Add event", id="timeline.add"),
+        Binding("enter,e", "edit", "Edit", id="timeline.edit"),
+        Binding("d,delete", "delete", "Delete", id="timeline.delete"),
+        Binding("h", "highlight", "Highlight", id="timeline.highlight"),
+        Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
+        *[
+            Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}")
+            for i, m in enumerate(MARK_KEYS) if i
+        ],
+    ]
+
+    class EventsLoaded(Message):
+        def __init__(self, rows: list[EventRow], keep_id: int | None) -> None:
+            super().__init__()
+            self.rows = rows
+            self.keep_id = keep_id
+
+    def __init__(self, review_id: int) -> None:
+        super().__init__(review_id)
+        self.rows: list[EventRow] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="timeline-main"):
+            yield PhaseBar(id="phase-bar")
+            with Horizontal(id="timeline-row"):
+                with Vertical(id="timeline-left"):
+                    yield TimelineTable(id="timeline-table")
+                    yield Static("", id="event-detail")
+                yield MetricsPanel(id="metrics")
+            yield Static("", id="metrics-line")
+            yield Input(placeholder="Add: 14:03 Paged the on-call engineer · +5m … · ~14:03 … · 2026-03-10 14:03 …",
+                        id="quick-add")
+            yield Static("", id="quick-add-error", classes="field-error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#quick-add-error").display = False
+        self.zone = ZoneInfo(self.review["timezone"])
+        self.query_one(TimelineTable).focus()
+        self.load_events()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        wide = self.size.width >= 110
+        self.query_one("#metrics").display = wide
+        self.query_one("#metrics-line").display = not wide
+
+    def refresh_from_store(self) -> None:
+        super().refresh_from_store()
+        self.zone = ZoneInfo(self.review["timezone"])
+        self.load_events()
+
+    # ------------------------------------------------------------ loading
+    @work(thread=True, exclusive=True, group="timeline-load")
+    def load_events(self, keep_id: int | None = None) -> None:
+        rows = self.app.store.events(self.review_id)
+        self.post_message(self.EventsLoaded(rows, keep_id))
+
+    def on_timeline_screen_events_loaded(self, message: EventsLoaded) -> None:
+        self.rows = message.rows
+        table = self.query_one(TimelineTable)
+        keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
+        table.set_events(self.rows, self.zone, keep_id=keep)
+        self.show_marks()
+        if not self.rows:
+            self.query_one("#event-detail", Static).update(
+                "No events yet. Build the timeline forward from before the incident: press a and type "
+                "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
+
+    def marks(self) -> dict[str, datetime]:
+        return {m: r.at.astimezone(self.zone) for r in self.rows for m in r.marks}
+
+    def show_marks(self) -> None:
+        marks = self.marks()
+        self.query_one(MetricsPanel).marks = marks
+        self.query_one(PhaseBar).marks = marks
+        parts = []
+        for m in compute(marks):
+            value = format_duration(m.value) if m.value is not None else ("n/c" if m.negative else "—")
+            parts.append(f"{SHORT[m.key]} {value}")
+        self.query_one("#metrics-line", Static).update(" · ".join(parts))
+
+    def on_timeline_table_event_selected(self, message: TimelineTable.EventSelected) -> None:
+        e = message.event
+        detail = self.query_one("#event-detail", Static)
+        if e is None:
+            return
+        bits = [f"{'~' if e.approximate else ''}{format_when(e.at, self.zone)}", e.kind]
+        if e.source:
+            bits.append(f"source: {e.source}")
+        if e.marks:
+            bits.append("marks: " + ", ".join(MARK_WORDS[m] for m in e.marks))
+        if e.highlight:
+            bits.append("★ highlight")
+        detail.update(f"{e.text}\n[dim]{' · '.join(bits)}[/dim]")
+
+    # ------------------------------------------------------------ actions
+    @property
+    def selected(self) -> EventRow | None:
+        return self.query_one(TimelineTable).selected
+
+    def anchor_day(self) -> date:
+        """The day a bare ``14:03`` means: the selected event's, else the impact day."""
+        if self.selected is not None:
+            return self.selected.at.astimezone(self.zone).date()
+        marks = self.marks()
+        if "impact_start" in marks:
+            return marks["impact_start"].date()
+        if self.review.get("review_date"):
+            return date.fromisoformat(self.review["review_date"])
+        return self.app.today()
+
+    def action_quick_add(self) -> None:
+        self.query_one("#quick-add", Input).focus()
+
+    @on(Input.Submitted, "#quick-add")
+    def _quick_add(self, event: Input.Submitted) -> None:
+        error = self.query_one("#quick-add-error", Static)
+        selected = self.selected
+        try:
+            parsed = parse_quick_add(event.value, self.zone, anchor_day=self.anchor_day(),
+                                     selected=selected.at if selected else None)
+            event_id = self.app.store.add_event(self.review_id, at=parsed.at, text=parsed.text,
+                                                approximate=parsed.approximate)
+        except FieldErrors as exc:
+            error.update("⚠ " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()))
+            error.display = True
+            return
+        except BadInput as exc:
+            error.update(f"⚠ {exc.message}")
+            error.display = True
+            return
+        error.display = False
+        event.input.value = ""
+        self.load_events(keep_id=event_id)
+
+    @on(Input.Changed, "#quick-add")
+    def _typing(self, event: Input.Changed) -> None:
+        if not event.value:
+            self.query_one("#quick-add-error").display = False
+
+    def action_home(self) -> None:
+        if self.query_one("#quick-add", Input).has_focus:
+            self.query_one(TimelineTable).focus()
+            return
+        super().action_home()
+
+    def action_edit(self) -> None:
+        e = self.selected
+        if e is None:
+            self.action_quick_add()
+            return
+        zone = self.zone
+        kinds = [(k.value, k.value) for k in EventKind]
+
+        def save(values: dict[str, Any]) -> int:
+            errors: dict[str, str] = {}
+            try:
+                at, approx = parse_when(values["when"], zone, anchor_day=e.at.astimezone(zone).date())
+            except BadInput as exc:
+                errors["when"] = exc.message
+            if errors:
+                raise FieldErrors(errors)
+            try:
+                self.app.store.update_event(
+                    e.id, at=at, text=values["text"], kind=values["kind"], source=values["source"],
+                    approximate=approx or values["approximate"], highlight=values["highlight"],
+                )
+            except FieldErrors as exc:
+                raise FieldErrors(exc.fields) from None
+            return e.id
+
+        fields = [
+            FormField("when", f"Time ({getattr(zone, 'key', zone)})", format_when(e.at, zone),
+                      hint="2026-03-10 14:03, or 14:03 on the same day; ~ in front for an estimate"),
+            FormField("text", "What happened (in neutral words)", e.text),
+            FormField("kind", "Kind", e.kind, kind="select", options=kinds),
+            FormField("source", "Source", e.source, placeholder="#incident channel, deploy log, pager"),
+            FormField("approximate", "Approximate", e.approximate, kind="bool", hint="The time is an estimate"),
+            FormField("highlight", "Highlight", e.highlight, kind="bool", hint="One of the moments that tell the story"),
+        ]
+
+        def done(result: Any) -> None:
+            if result is not None:
+                self.load_events(keep_id=e.id)
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(FormScreen("Edit event", fields, save, focus="text"), done)
+
+    def action_delete(self) -> None:
+        e = self.selected
+        if e is None:
+            return
+        snapshot = self.app.store.delete_event(e.id)
+        text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
+        self.app.push_undo(f"deleted event “{text}”", lambda: self.app.store.restore_event(snapshot))
+        self.load_events()
+
+    def action_highlight(self) -> None:
+        e = self.selected
+        if e is None:
+            return
+        self.app.store.update_event(e.id, highlight=not e.highlight)
+        self.load_events(keep_id=e.id)
+
+    def action_mark(self, mark: str) -> None:
+        e = self.selected
+        if e is None:
+            self.notify("Add an event first, then mark it.", timeout=3)
+            return
+        words = MARK_WORDS[mark]
+        if mark in e.marks:
+            self.app.store.set_mark(self.review_id, mark, None)
+            self.notify(f"Cleared mark “{words}”", timeout=2)
+        else:
+            previous = next((r for r in self.rows if mark in r.marks), None)
+            self.app.store.set_mark(self.review_id, mark, e.id)
+            moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
+            self.notify(f"Marked “{words}”{moved}", timeout=2)
+        self.load_events(keep_id=e.id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("quick_add", "edit", "delete", "highlight", "mark"):
+            quick = self.query("#quick-add")
+            if quick and quick.first().has_focus:
+                return False
+        return True

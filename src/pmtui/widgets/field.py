@@ -1,0 +1,166 @@
+"""A labelled field that saves itself: Enter or leaving it confirms (a text area
+also saves a moment after typing stops). What is wrong shows under it, and the
+typed text stays until it is valid."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from pmtui.errors import BadInput
+
+
+class Field(Vertical):
+    DEFAULT_CSS = """
+    Field {
+        height: auto;
+        margin: 0 1 0 0;
+    }
+    Field > Label {
+        color: $text-muted;
+        text-style: bold;
+    }
+    Field > TextArea {
+        height: 6;
+    }
+    Field > .field-error {
+        color: $error;
+        text-style: bold;
+    }
+    Field > .field-hint {
+        color: $text-muted;
+    }
+    Field.-invalid > Input, Field.-invalid > TextArea {
+        border: tall $error;
+    }
+    """
+
+    class Confirmed(Message):
+        """The user confirmed a new value; the screen saves it and reports back."""
+
+        def __init__(self, field: Field, value: Any) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+
+        @property
+        def control(self) -> Field:
+            return self.field
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        value: Any = "",
+        *,
+        kind: str = "text",
+        options: list[tuple[str, str]] | None = None,
+        placeholder: str = "",
+        hint: str = "",
+        parse: Callable[[str], Any] | None = None,
+        show: Callable[[Any], str] | None = None,
+    ) -> None:
+        super().__init__(id=f"field-{name}")
+        self.field_name = name
+        self.label = label
+        self.kind = kind
+        self.options = options or []
+        self.placeholder = placeholder
+        self.hint = hint
+        self.parse = parse or (lambda text: text)
+        self.show = show or (lambda v: "" if v is None else str(v))
+        self.saved = value
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label)
+        if self.kind == "area":
+            yield TextArea(self.show(self.saved), soft_wrap=True)
+        elif self.kind == "select":
+            yield Select(self.options, value=self.saved, allow_blank=False)
+        else:
+            yield Input(self.show(self.saved), placeholder=self.placeholder)
+        if self.hint:
+            yield Static(self.hint, classes="field-hint")
+        yield Static("", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.query_one(".field-error").display = False
+
+    @property
+    def control(self) -> Input | TextArea | Select:
+        return self.query_one("Input, TextArea, Select")  # type: ignore[return-value]
+
+    @property
+    def text(self) -> Any:
+        c = self.control
+        return c.text if isinstance(c, TextArea) else c.value
+
+    @property
+    def dirty(self) -> bool:
+        c = self.control
+        if isinstance(c, Select):
+            return c.value != self.saved
+        return self.text != self.show(self.saved)
+
+    def set_value(self, value: Any) -> None:
+        """Show a value from the store, unless the user is editing this field."""
+        self.saved = value
+        if self.dirty and self.has_focus_within:
+            return
+        c = self.control
+        if isinstance(c, TextArea):
+            if c.text != self.show(value):
+                c.load_text(self.show(value))
+        elif isinstance(c, Select):
+            c.value = value
+        else:
+            c.value = self.show(value)
+        self.set_error(None)
+
+    def set_error(self, message: str | None) -> None:
+        box = self.query_one(".field-error", Static)
+        box.update(f"⚠ {message}" if message else "")
+        box.display = bool(message)
+        self.set_class(bool(message), "-invalid")
+
+    def confirm(self) -> None:
+        """Parse and post the value if it changed; a parse error shows here."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if not self.dirty:
+            self.set_error(None)
+            return
+        try:
+            value = self.text if isinstance(self.control, Select) else self.parse(self.text)
+        except BadInput as exc:
+            self.set_error(exc.message)
+            return
+        self.post_message(self.Confirmed(self, value))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.confirm()
+
+    def on_descendant_blur(self) -> None:
+        if not isinstance(self.control, Select):
+            self.confirm()
+
+    @on(Select.Changed)
+    def _selected(self, event: Select.Changed) -> None:
+        event.stop()
+        self.confirm()
+
+    @on(TextArea.Changed)
+    def _typing(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(1.5, self.confirm)

@@ -1,0 +1,64 @@
+"""The stage bar: the meeting's three stages and their sections, the current one
+highlighted (in reverse video and with a ▸, not by colour alone)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+# (stage number, stage name, short name, [(section id, label, key)])
+STAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
+    ("1", "Gather context", "Context", [("overview", "Overview", "F2"), ("timeline", "Timeline", "F3"), ("impact", "Impact", "F4")]),
+    ("2", "Systemic analysis", "Analysis", [("analysis", "Analysis", "F5")]),
+    ("3", "Follow-ups", "Follow-ups", [("actions", "Actions", "F6")]),
+    ("", "Report", "Report", [("report", "Report", "F7")]),
+]
+SECTIONS = [s for _, _, _, secs in STAGES for s, _, _ in secs]
+SECTION_LABELS = {s: label for _, _, _, secs in STAGES for s, label, _ in secs}
+SECTION_KEYS = {s: key for _, _, _, secs in STAGES for s, _, key in secs}
+SECTION_STAGE = {s: name for _, name, _, secs in STAGES for s, _, _ in secs}
+
+
+class StageBar(Widget):
+    DEFAULT_CSS = """
+    StageBar {
+        height: 1;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    section: reactive[str] = reactive("overview")
+
+    def _build(self, compact: int) -> Text:
+        """compact 0: full stage names; 1: short names; 2: stage numbers only."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, (number, name, short, sections) in enumerate(STAGES):
+            current_stage = any(s == self.section for s, _, _ in sections)
+            if i:
+                text.append(" │ " if compact < 2 else "  ", style="dim")
+            if current_stage:
+                text.append("▸", style="bold")
+            label = (name, short, "")[compact]
+            if number and len(sections) > 1 or (number and compact == 0):
+                text.append(f"{number} {label}: " if label else f"{number} ", style="bold" if current_stage else "")
+            elif number:
+                text.append(f"{number} ", style="bold" if current_stage else "")
+            for j, (sid, slabel, key) in enumerate(sections):
+                if j:
+                    text.append(" ")
+                if sid == self.section:
+                    text.append(f" {key} {slabel} ", style="reverse bold")
+                else:
+                    text.append(f"{key} ", style="bold dim")
+                    text.append(slabel)
+        return text
+
+    def render(self) -> Text:
+        width = self.size.width or 80
+        for compact in (0, 1, 2):
+            text = self._build(compact)
+            if text.cell_len <= width:
+                return text
+        return text
