@@ -78,3 +78,33 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 def no_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PMTUI_DB", raising=False)
     os.environ.pop("PMTUI_DB", None)
+
+
+TODAY = __import__("datetime").date(2026, 3, 21)
+
+
+@pytest.fixture
+def demo(store, example_bytes):
+    """The store with the example review; returns its id."""
+    from pmtui.document import loads
+
+    return store.import_documents([loads(example_bytes)])[0][0]
+
+
+@pytest.fixture
+def make_app(store):
+    """An app on the temp store with a frozen 'today' and no store polling."""
+    from pmtui.app import PostmortemApp
+
+    def factory(review_id=None, screen="overview", **kwargs):
+        return PostmortemApp(store, review_id=review_id, screen=screen, today=lambda: TODAY,
+                             watch_interval=None, **kwargs)
+
+    return factory
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish and messages land."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()

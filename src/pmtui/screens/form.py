@@ -26,8 +26,8 @@ from pmtui.errors import BadInput, FieldErrors
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text | area | select | bool
     value: Any = ""
+    kind: str = "text"  # text | area | select | bool
     options: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
     hint: str = ""

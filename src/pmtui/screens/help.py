@@ -43,17 +43,22 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         stack = [s for s in self.app.screen_stack if s is not self]
         under = stack[-1] if stack else None
-        rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for node in self._nodes(under) if under is not None else []:
+        keys_by_action: dict[str, list[str]] = {}
+        descriptions: dict[str, str] = {}
+        for node in self._binding_nodes(under) if under is not None else []:
             for bindings in node._bindings.key_to_bindings.values():
                 for binding in bindings:
-                    if not binding.description or binding.key in seen:
+                    # only pmtui's own keys (they have ids); marks are listed with the timeline below
+                    if not binding.id or not binding.description or binding.action.startswith(("section", "mark")):
                         continue
-                    if binding.action.startswith("section") or binding.action in ("home", "help", "undo", "quit"):
+                    if binding.action in ("home", "help", "undo", "quit", "step(1)", "step(-1)"):
                         continue
-                    seen.add(binding.key)
-                    rows.append((binding.key_display or self.app.get_key_display(binding), binding.description))
+                    key = binding.key_display or self.app.get_key_display(binding)
+                    keys = keys_by_action.setdefault(binding.action, [])
+                    if key not in keys:
+                        keys.append(key)
+                    descriptions.setdefault(binding.action, binding.description)
+        rows = [("  ".join(keys), descriptions[action]) for action, keys in keys_by_action.items()]
         if rows:
             table.add_row(Text("This screen", style="underline"), "")
             for key, desc in rows:
@@ -72,7 +77,7 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     @staticmethod
-    def _nodes(screen):
+    def _binding_nodes(screen):
         from pmtui.widgets.list_editor import ListEditor
         from pmtui.widgets.timeline_table import TimelineTable
 

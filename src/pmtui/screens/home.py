@@ -26,7 +26,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+n", "new", "New review", id="home.new"),
         Binding("enter", "open", "Open", id="home.open"),
-        Binding("ctrl+d", "delete", "Delete", id="home.delete"),
+        Binding("ctrl+d", "delete", "Delete", id="home.delete", priority=True),
         Binding("down", "move(1)", "Down", show=False, id="home.down"),
         Binding("up", "move(-1)", "Up", show=False, id="home.up"),
         Binding("pagedown", "move(10)", "Page down", show=False, id="home.pgdn"),

@@ -21,7 +21,7 @@ def strip_front_matter(text: str) -> str:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            return text[end + 5 :]
+            return text[end + 5 :].lstrip("\n")
     return text
 
 

@@ -166,6 +166,11 @@ class ListEditor(Widget, can_focus=False):
             table.move_cursor(row=max(0, index))
         self.query_one(".list-empty").display = not items
         table.display = bool(items)
+        # An empty list takes the focus itself, so that its keys (a: add) still work.
+        refocus = not items and table.has_focus
+        self.can_focus = not items
+        if refocus:
+            self.focus()
         self.border_subtitle = f"{len(items)}"
 
     def selected(self) -> dict[str, Any] | None:

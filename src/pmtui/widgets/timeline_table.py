@@ -83,12 +83,12 @@ class TimelineTable(ScrollView, can_focus=True):
         "timeline--header", "timeline--cursor", "timeline--highlight", "timeline--mark", "timeline--muted",
     }
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up", "cursor(-1)", "Previous event", show=False, id="timeline.up"),
+        Binding("down", "cursor(1)", "Next event", show=False, id="timeline.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.pagedown"),
+        Binding("home", "jump(0)", "First event", show=False, id="timeline.first"),
+        Binding("end", "jump(-1)", "Last event", show=False, id="timeline.last"),
     ]
 
     cursor = reactive(0, always_update=True)

@@ -1,0 +1,70 @@
+"""Snapshot tests of every screen (fixed data, frozen 'today', 100x30).
+
+Review an SVG before accepting it: pytest --snapshot-update, then open the file under
+__snapshots__/ (or rsvg-convert it to a PNG)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from conftest import TODAY
+from pmtui.app import PostmortemApp
+
+SIZE = (100, 30)
+
+
+def app_on(store, review_id, screen):
+    return PostmortemApp(store, review_id=review_id, screen=screen, today=lambda: TODAY, watch_interval=None)
+
+
+async def still(pilot) -> None:
+    """No blinking cursors, every worker done."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for w in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(w, (Input, TextArea)):
+            w.cursor_blink = False
+    await pilot.pause()
+
+
+def test_home(snap_compare, store, demo):
+    store.create_review("Search index lag", severity="SEV3")
+    assert snap_compare(app_on(store, None, "overview"), terminal_size=SIZE, run_before=still)
+
+
+def test_home_empty(snap_compare, store):
+    assert snap_compare(app_on(store, None, "overview"), terminal_size=SIZE, run_before=still)
+
+
+@pytest.mark.parametrize("section", ["overview", "timeline", "impact", "analysis", "actions", "report"])
+def test_section(snap_compare, store, demo, section):
+    assert snap_compare(app_on(store, demo, section), terminal_size=SIZE, run_before=still)
+
+
+def test_timeline_event_form(snap_compare, store, demo):
+    async def open_form(pilot):
+        await still(pilot)
+        await pilot.press("down", "enter")
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "timeline"), terminal_size=SIZE, run_before=open_form)
+
+
+def test_timeline_quick_add_error(snap_compare, store, demo):
+    async def bad_line(pilot):
+        await still(pilot)
+        await pilot.press("a", *"25:99 Paged", "enter")
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "timeline"), terminal_size=SIZE, run_before=bad_line)
+
+
+def test_help(snap_compare, store, demo):
+    async def help_(pilot):
+        await still(pilot)
+        await pilot.press("f1")
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "timeline"), terminal_size=SIZE, run_before=help_)
