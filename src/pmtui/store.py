@@ -61,7 +61,7 @@ def to_utc_text(at: datetime) -> tuple[str, int]:
 
 
 def from_utc_text(text: str, offset_min: int) -> datetime:
-    at = datetime.strptime(text, _UTC_FMT).replace(tzinfo=UTC)
+    at = datetime.fromisoformat(text).replace(tzinfo=UTC)
     return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
 
 
@@ -122,12 +122,12 @@ class ReviewSummary:
 
 _LIST_SQL = """
 SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
-       (SELECT MIN(e.at_utc) FROM event e WHERE e.review_id = r.id),
-       (SELECT COUNT(*) FROM action_item a WHERE a.review_id = r.id
-            AND a.status IN ('open', 'in_progress')),
-       (SELECT COUNT(*) FROM action_item a WHERE a.review_id = r.id
-            AND a.status IN ('open', 'in_progress') AND a.due IS NOT NULL AND a.due < ?)
+       e.first_at, COALESCE(a.open, 0), COALESCE(a.overdue, 0)
 FROM review r
+LEFT JOIN (SELECT review_id, MIN(at_utc) AS first_at FROM event GROUP BY review_id) e ON e.review_id = r.id
+LEFT JOIN (SELECT review_id, COUNT(*) AS open,
+                  SUM(due IS NOT NULL AND due < ?) AS overdue
+           FROM action_item WHERE status IN ('open', 'in_progress') GROUP BY review_id) a ON a.review_id = r.id
 """
 
 

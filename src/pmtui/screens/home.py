@@ -9,10 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 if TYPE_CHECKING:  # pragma: no cover
+    from textual.widgets import DataTable
+
     from pmtui.store import ReviewSummary
+
+FIRST_ROWS = 60  # rows shown in the first frame after loading; the rest follow at once
 
 EMPTY_TEXT = """\
 No reviews yet.
@@ -48,19 +52,26 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Input(placeholder="Type to filter reviews by title, slug, severity or status", id="home-filter")
         yield Static("Loading reviews…", id="home-empty")
-        table = DataTable(id="home-table", cursor_type="row", zebra_stripes=True)
-        table.display = False
-        yield table
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        self.reload()
+
+    def _table(self) -> DataTable:
+        """The review table, made when the first reviews arrive (keeps the first frame cheap)."""
+        from textual.widgets import DataTable
+
+        found = self.query(DataTable)
+        if found:
+            return found.first()
+        table = DataTable(id="home-table", cursor_type="row", zebra_stripes=True)
         table.add_column("Date", key="date")
         table.add_column("Title", key="title")
         table.add_column("Severity", key="severity")
         table.add_column("Status", key="status")
         table.add_column("Open actions", key="actions")
-        self.reload()
+        self.mount(table, after=self.query_one("#home-empty"))
+        return table
 
     @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
@@ -76,11 +87,24 @@ class HomeScreen(Screen[None]):
         return all(word in hay for word in needle.lower().split())
 
     def refill(self) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
         needle = self.query_one("#home-filter", Input).value
         shown = [r for r in self.reviews if self._matches(r, needle)]
         table.clear()
-        for r in shown:
+        self._add_rows(table, shown[:FIRST_ROWS])
+        if len(shown) > FIRST_ROWS:
+            self.call_after_refresh(self._add_rows, table, shown[FIRST_ROWS:])
+        empty = self.query_one("#home-empty", Static)
+        if not self.reviews:
+            empty.update(EMPTY_TEXT)
+        elif not shown:
+            empty.update(f"No review matches “{needle}”. Press Escape to clear the filter.")
+        empty.display = not shown
+        table.display = bool(shown)
+
+    @staticmethod
+    def _add_rows(table: DataTable, reviews: list[ReviewSummary]) -> None:
+        for r in reviews:
             day = r.first_event_date
             actions = str(r.open_actions)
             if r.overdue_actions:
@@ -93,13 +117,6 @@ class HomeScreen(Screen[None]):
                 actions,
                 key=str(r.id),
             )
-        empty = self.query_one("#home-empty", Static)
-        if not self.reviews:
-            empty.update(EMPTY_TEXT)
-        elif not shown:
-            empty.update(f"No review matches “{needle}”. Press Escape to clear the filter.")
-        empty.display = not shown
-        table.display = bool(shown)
 
     @on(Input.Changed, "#home-filter")
     def _filter_changed(self) -> None:
@@ -115,14 +132,14 @@ class HomeScreen(Screen[None]):
         self.reload()
 
     def selected(self) -> ReviewSummary | None:
-        table = self.query_one(DataTable)
+        table = self._table()
         if not table.display or table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         return next((r for r in self.reviews if str(r.id) == key), None)
 
     def action_move(self, offset: int) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + offset)))
 
@@ -133,8 +150,7 @@ class HomeScreen(Screen[None]):
     def _enter(self) -> None:
         self.action_open()
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self) -> None:
+    def on_data_table_row_selected(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:

@@ -54,7 +54,7 @@ class OverviewScreen(SectionScreen):
                 )
                 yield ListEditor(
                     "link", "Links", self.review_id,
-                    [Column("title", "Title"), Column("url", "URL")],
+                    [Column("title", "Title"), Column("url", "URL", flex=True)],
                     lambda i: [FormField("title", "Title", (i or {}).get("title", ""), placeholder="Checkout dashboard"),
                                FormField("url", "URL", (i or {}).get("url", ""), placeholder="https://…")],
                     empty="No links yet: dashboards, chat logs, tickets, status page. Press a to add.",
