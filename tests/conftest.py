@@ -12,6 +12,13 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the same examples every time (a submission must not fail by chance);
+# locally hypothesis explores new ones on every run.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from pmtui.__main__ import main
 from pmtui.store import Store

@@ -248,7 +248,7 @@ def test_hostile_text_never_breaks_the_report(title, text, event, source, owner,
     doc = make(
         title=title[:200], summary=md, trigger=md, severity=text[:20],
         timeline=[{"at": "2026-03-10T10:00:00Z", "text": event, "source": source, "highlight": True},
-                  {"at": "2026-03-10T10:05:00Z", "text": text or "x", "marks": ["impact_start"]}],
+                  {"at": "2026-03-10T10:05:00Z", "text": text if text.strip() else "x", "marks": ["impact_start"]}],
         action_items=[{"title": action, "owner": owner, "status": "wont_do", "status_note": text, "description": md}],
         factors=[{"text": event, "category": "process"}],
         participants=[{"name": event, "role": text}],
