@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"pmtui {__version__}")
     p.add_argument("--db", metavar="PATH", help="the store file (default: $PMTUI_DB or the user data folder)")
+    p.add_argument("--as", dest="author", metavar="NAME",
+                   help="your name on the notes you capture (remembered for next time)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
@@ -93,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--to", metavar="DIR", help="with --all: the folder to write the pages and index.md into")
     s.set_defaults(func=cmd_export)
 
+    s = sub.add_parser("check", help="the readiness check: what a review needs before it is published",
+                       description="Check a review against the readiness checklist: summary, impact and "
+                                   "timeline; the key marks and their order; contributing factors beyond the "
+                                   "technical; owners and due dates of open actions; reasons for won't do; "
+                                   "open questions; who took part and the evidence; and blame-laden phrases. "
+                                   "Exit status 0 when ready, 1 when findings remain, 2 for bad input.")
+    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
+    s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    s.set_defaults(func=cmd_check)
+
     s = sub.add_parser("open", help="open the app on one review",
                        description="Open the app straight on one review.")
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
@@ -127,17 +139,33 @@ def _write_output(text: str, output: str | None) -> None:
         raise PmtuiError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _run_app(store: Store, review_id: int | None = None, screen: str = "overview") -> int:
+def _config(args: argparse.Namespace):
+    """The user's config; ``--as NAME`` is remembered in it for next time."""
+    from pmtui import config
+
+    cfg = config.load()
+    for problem in cfg.problems:
+        print(f"pmtui: warning: {problem}", file=sys.stderr)
+    author = getattr(args, "author", None)
+    if author is not None and author != cfg.name:
+        config.save(cfg, name=author)
+        cfg.name = author
+    return cfg
+
+
+def _run_app(store: Store, review_id: int | None = None, screen: str = "overview",
+             args: argparse.Namespace | None = None) -> int:
     from pmtui.app import PostmortemApp
 
-    app = PostmortemApp(store, review_id=review_id, screen=screen)
+    cfg = _config(args) if args is not None else None
+    app = PostmortemApp(store, review_id=review_id, screen=screen, config=cfg)
     app.run()
     return app.return_code or 0
 
 
 # --------------------------------------------------------------------- commands
 def cmd_app(args: argparse.Namespace, store: Store) -> int:
-    return _run_app(store)
+    return _run_app(store, args=args)
 
 
 def cmd_demo(args: argparse.Namespace, store: None) -> int:
@@ -152,7 +180,7 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
         demo = Store.open(Path(folder) / "demo.db")
         review_id, _slug = demo.import_documents([loads(data, "demo review")])[0]
         try:
-            return _run_app(demo, review_id=review_id, screen="timeline")
+            return _run_app(demo, review_id=review_id, screen="timeline", args=args)
         finally:
             demo.close()
 
@@ -280,9 +308,30 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, store: Store) -> int:
+    from pmtui import config
+    from pmtui.checks import as_json, check, summary
+    from pmtui.language import make_checker
+
+    review_id = store.resolve(args.review)
+    cfg = config.load()
+    for problem in cfg.problems:
+        print(f"pmtui: warning: {problem}", file=sys.stderr)
+    findings = check(store.export_document(review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
+    if args.format == "json":
+        import json
+
+        print(json.dumps(as_json(findings), ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            print(f"- {f.line()}")
+        print(summary(findings))
+    return 1 if findings else 0
+
+
 def cmd_open(args: argparse.Namespace, store: Store) -> int:
     review_id = store.resolve(args.review)
-    return _run_app(store, review_id=review_id, screen=args.screen)
+    return _run_app(store, review_id=review_id, screen=args.screen, args=args)
 
 
 # ------------------------------------------------------------------------- main

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING, Callable, Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 
 from pmtui import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.config import Config
     from pmtui.store import Store
 
+PRESENTATION_THEME = Theme(
+    name="pmtui-present",
+    primary="#FFD700",
+    secondary="#00BFFF",
+    accent="#FFD700",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1A1A1A",
+    success="#00FF7F",
+    warning="#FFD700",
+    error="#FF5F5F",
+    dark=True,
+    variables={"text-muted": "#E0E0E0", "footer-key-foreground": "#FFD700", "block-cursor-background": "#FFD700",
+               "block-cursor-foreground": "#000000"},
+)
+
 SECTION_SCREENS = {
+    "opening": ("pmtui.screens.opening", "OpeningScreen"),
     "overview": ("pmtui.screens.overview", "OverviewScreen"),
     "timeline": ("pmtui.screens.timeline", "TimelineScreen"),
     "impact": ("pmtui.screens.impact", "ImpactScreen"),
@@ -34,8 +55,12 @@ class PostmortemApp(App[int]):
         Binding("f1", "help", "Help", id="app.help"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
+        Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True),
+        Binding("f12", "presentation", "Presentation mode", show=False, id="app.presentation"),
         Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
     ]
+
+    presentation: reactive[bool] = reactive(False, init=False)
 
     def __init__(
         self,
@@ -44,19 +69,65 @@ class PostmortemApp(App[int]):
         review_id: int | None = None,
         screen: str = "overview",
         today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] | None = None,
         watch_interval: float | None = 2.0,
+        config: Config | None = None,
+        prompts_file: Any = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.start_review_id = review_id
         self.start_section = screen
         self.today = today
+        self.now = now or (lambda: datetime.now().astimezone())
         self.watch_interval = watch_interval
+        self.config = config
+        self.prompts_file = prompts_file
         self.undo_stack: list[tuple[str, Callable[[], object]]] = []
+        self._checker: Any = None
+        self._prompts: dict[str, list[str]] | None = None
+        self.prompt_index: dict[str, int] = {}
+        self.panel_wanted: bool | None = None  # None: shown when the screen is wide
+
+    @property
+    def author(self) -> str:
+        return self.config.name if self.config is not None else ""
+
+    @property
+    def checker(self) -> Any:
+        """The blame-language checker: the package list changed by the team's config."""
+        if self._checker is None:
+            from pmtui.language import make_checker
+
+            cfg = self.config
+            self._checker = make_checker(cfg.add_phrases if cfg else None, cfg.remove_phrases if cfg else None)
+        return self._checker
+
+    @property
+    def prompts(self) -> dict[str, list[str]]:
+        if self._prompts is None:
+            from pmtui.prompts import load_prompts
+
+            team = self.prompts_file
+            if team is None and self.config is not None:
+                team = self.config.path.parent / "prompts.toml"
+            self._prompts, problems = load_prompts(team)
+            for problem in problems:
+                self.notify(problem, severity="warning", timeout=8)
+        return self._prompts
 
     def on_mount(self) -> None:
         from pmtui.screens.home import HomeScreen
 
+        self.register_theme(PRESENTATION_THEME)
+        cfg = self.config
+        if cfg is not None:
+            for problem in cfg.problems:
+                self.notify(problem, title="Config file", severity="warning", timeout=10)
+            if cfg.theme and cfg.theme in self.available_themes and cfg.theme != PRESENTATION_THEME.name:
+                self.theme = cfg.theme
+            if cfg.presentation:
+                self.presentation = True
         self.push_screen(HomeScreen())
         if self.start_review_id is not None:
             self.open_review(self.start_review_id, self.start_section)
@@ -108,6 +179,56 @@ class PostmortemApp(App[int]):
             return
         if changed:
             self.refresh_screen()
+
+    # ------------------------------------------------------------ presentation
+    def action_presentation(self) -> None:
+        self.presentation = not self.presentation
+        self.notify("Presentation mode on (F12 turns it off)" if self.presentation else "Presentation mode off",
+                    timeout=2)
+
+    def watch_presentation(self, on: bool) -> None:
+        if on:
+            self._normal_theme = self.theme if self.theme != PRESENTATION_THEME.name else "textual-dark"
+            self.theme = PRESENTATION_THEME.name
+        else:
+            self.theme = getattr(self, "_normal_theme", None) or (
+                self.config.theme if self.config and self.config.theme else "textual-dark")
+        for screen in self.screen_stack:
+            screen.set_class(on, "-presentation")
+            show = getattr(screen, "show_panel", None)
+            if show is not None:
+                show()
+        self._remember(presentation=on)
+
+    def watch_theme(self, theme: str) -> None:
+        if theme != PRESENTATION_THEME.name and self.config is not None and self.config.theme != theme:
+            self._remember(theme=theme)
+
+    def _remember(self, **values: Any) -> None:
+        if self.config is None:
+            return
+        from pmtui import config
+
+        if not config.save(self.config, **values):
+            for key, value in values.items():
+                setattr(self.config, key, value)
+
+    # ------------------------------------------------------------ notes
+    def action_capture(self) -> None:
+        """ctrl+n: capture a note in a review; on the list of reviews, start a new review."""
+        from pmtui.screens.capture import CaptureScreen
+
+        screen = self.screen
+        if isinstance(screen, CaptureScreen):
+            return
+        review_id = getattr(screen, "review_id", None)
+        if review_id is None:
+            new = getattr(screen, "action_new", None)
+            if new is not None:
+                new()
+            return
+        self.push_screen(CaptureScreen(review_id, getattr(screen, "SECTION", "overview")),
+                         lambda _note: self.refresh_screen())
 
     # ------------------------------------------------------------ help
     def action_help(self) -> None:

@@ -14,7 +14,7 @@ from typing import Optional
 from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: meeting state and note links
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 
@@ -172,3 +172,26 @@ class Related(SQLModel, table=True):
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     ref: str
+
+
+class NoteLink(SQLModel, table=True):
+    """What a note became (a timeline event, a factor, an observation, an action item)."""
+
+    __tablename__ = "note_link"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    review_id: int = Field(sa_column=_review_fk())
+    note_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("note.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    target_kind: str
+    target_id: int
+
+
+class MeetingState(SQLModel, table=True):
+    """The running meeting of a review: agenda, current stage, its clock (JSON)."""
+
+    __tablename__ = "meeting"
+    review_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
+    )
+    state: str

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pmtui.document import ReviewDoc
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x706D7475
 SQLITE_HEADER = b"SQLite format 3\x00"
 ENV_VAR = "PMTUI_DB"
@@ -247,6 +247,12 @@ class Store:
                     models.Meta.__table__.insert(),
                     [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "created_at", "value": now_utc_text()}],
                 )
+            elif version < SCHEMA_VERSION:
+                # Every change so far only adds tables: create the missing ones.
+                models.SQLModel.metadata.create_all(conn)
+                conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                meta = models.Meta.__table__
+                conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
     def close(self) -> None:
         if getattr(self, "_watch", None) is not None:
@@ -941,6 +947,49 @@ class _Editing:
                 conn.execute(insert(mt), {"review_id": review_id, "event_id": event_id, "mark": mark,
                                           "position": list(Mark.__members__).index(mark)})
             self._touch(conn, review_id)
+
+
+    # ------------------------------------------------------------ meeting
+    def get_meeting(self, review_id: int) -> Any:
+        from pmtui.meeting import Meeting
+
+        with self._read() as conn:
+            state = conn.exec_driver_sql("SELECT state FROM meeting WHERE review_id = ?", (review_id,)).scalar()
+        return Meeting.from_json(state) if state else None
+
+    def save_meeting(self, review_id: int, meeting: Any) -> None:
+        with self._write() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO meeting (review_id, state) VALUES (?, ?) "
+                "ON CONFLICT (review_id) DO UPDATE SET state = excluded.state",
+                (review_id, meeting.to_json()),
+            )
+
+    def end_meeting(self, review_id: int) -> None:
+        with self._write() as conn:
+            conn.exec_driver_sql("DELETE FROM meeting WHERE review_id = ?", (review_id,))
+
+    # ------------------------------------------------------------ notes
+    def link_note(self, note_id: int, target_kind: str, target_id: int) -> None:
+        from sqlalchemy import insert, select
+
+        notes, links = _table("Note"), _table("NoteLink")
+        with self._write() as conn:
+            review_id = conn.execute(select(notes.c.review_id).where(notes.c.id == note_id)).scalar()
+            if review_id is None:
+                raise BadInput("that note no longer exists")
+            conn.execute(insert(links), {"review_id": review_id, "note_id": note_id, "target_kind": target_kind,
+                                         "target_id": target_id})
+
+    def note_links(self, review_id: int) -> dict[int, list[tuple[str, int]]]:
+        """For each note, what it was turned into."""
+        out: dict[int, list[tuple[str, int]]] = {}
+        with self._read() as conn:
+            for note_id, kind, target in conn.exec_driver_sql(
+                "SELECT note_id, target_kind, target_id FROM note_link WHERE review_id = ? ORDER BY id", (review_id,)
+            ):
+                out.setdefault(note_id, []).append((kind, target))
+        return out
 
 
 # the Store gets the editing methods

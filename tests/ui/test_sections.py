@@ -240,7 +240,8 @@ async def test_sections_by_key_and_stage_bar(store, demo, make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
         for key, section in [("f3", "timeline"), ("f4", "impact"), ("f5", "analysis"), ("f6", "actions"),
-                             ("f7", "report"), ("f2", "overview"), ("ctrl+left", "report")]:
+                             ("f7", "report"), ("f2", "overview"), ("ctrl+left", "opening"), ("ctrl+left", "report"),
+                             ("ctrl+o", "opening")]:
             app.screen.set_focus(None)
             await pilot.press(key)
             await settle(app, pilot)

@@ -113,7 +113,7 @@ class ActionsScreen(SectionScreen):
             " · ".join(parts) + "\nAsk: is each one specific and bounded? Who owns it? By when?")
 
     # ------------------------------------------------------------ form
-    def action_fields(self, item: dict[str, Any] | None) -> list[FormField]:
+    def action_fields(self, item: dict[str, Any] | None) -> list[FormField]:  # also used unbound (self=None)
         i = item or {}
         return [
             FormField("title", "Action (specific and bounded)", i.get("title", ""),

@@ -7,12 +7,18 @@ from typing import Any, Iterable
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.widgets.field import Field
+from pmtui.widgets.meeting_bar import MeetingBar
+from pmtui.widgets.notes_panel import NotesPanel
 from pmtui.widgets.stage_bar import SECTION_LABELS, SECTIONS, StageBar
+
+SECTION_STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
+                 "analysis": "analysis", "actions": "followups", "report": "followups"}
 
 
 class SectionScreen(Screen[None]):
@@ -26,7 +32,12 @@ class SectionScreen(Screen[None]):
         Binding("f7", "section('report')", "Report", show=False, id="go.report"),
         Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next"),
         Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev"),
+        Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening"),
         Binding("escape", "home", "Reviews", id="go.home"),
+        Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt"),
+        Binding("f10", "toggle_panel", "Notes panel", show=False, id="meeting.panel"),
+        Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next"),
+        Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause"),
     ]
 
     def __init__(self, review_id: int) -> None:
@@ -37,7 +48,11 @@ class SectionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield StageBar()
-        yield from self.compose_body()
+        yield MeetingBar()
+        with Horizontal(id="section-row"):
+            with Vertical(id="section-main"):
+                yield from self.compose_body()
+            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION])
         yield Footer()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
@@ -45,10 +60,75 @@ class SectionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(StageBar).section = self.SECTION
+        self.set_class(self.app.presentation, "-presentation")
         self.load_review()
+        self.show_meeting()
+        self.set_interval(1.0, self.tick)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")
+        self.show_panel()
+
+    # ------------------------------------------------------------ meeting
+    def show_panel(self) -> None:
+        wanted = self.app.panel_wanted
+        shown = (self.size.width >= 140) if wanted is None else wanted
+        self.query_one(NotesPanel).display = shown and not self.app.presentation
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one(NotesPanel)
+        self.app.panel_wanted = not panel.display
+        self.show_panel()
+
+    def action_next_prompt(self) -> None:
+        panel = self.query_one(NotesPanel)
+        stage = panel.current_stage()
+        self.app.prompt_index[stage] = self.app.prompt_index.get(stage, 0) + 1
+        panel.show_prompt()
+        if not panel.display:
+            questions = self.app.prompts.get(stage, [])
+            if questions:
+                self.notify(questions[self.app.prompt_index[stage] % len(questions)], title="Ask", timeout=8)
+
+    def show_meeting(self) -> None:
+        bar = self.query_one(MeetingBar)
+        people = self.app.store.list_items("participant", self.review_id)
+        bar.facilitator = ", ".join(p["name"] for p in people if p["role"].strip().lower() == "facilitator")
+        bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
+        bar.meeting = self.app.store.get_meeting(self.review_id)
+        bar.now = self.app.now()
+
+    def tick(self) -> None:
+        bar = self.query_one(MeetingBar)
+        if bar.meeting is not None:
+            bar.now = self.app.now()
+
+    def action_next_stage(self) -> None:
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is None:
+            self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
+            return
+        from pmtui.meeting import STAGE_NAMES
+
+        if meeting.next_stage(self.app.now()):
+            self.app.store.save_meeting(self.review_id, meeting)
+            self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
+        else:
+            self.notify("This is the last stage. The report (F7) is next.", timeout=3)
+        self.show_meeting()
+        self.query_one(NotesPanel).show_prompt()
+
+    def action_pause(self) -> None:
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is None:
+            self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
+            return
+        if meeting.paused:
+            meeting.resume(self.app.now())
+        else:
+            meeting.pause(self.app.now())
+        self.app.store.save_meeting(self.review_id, meeting)
+        self.show_meeting()
 
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
@@ -68,6 +148,8 @@ class SectionScreen(Screen[None]):
                 field.set_value(self.review[field.field_name])
         for editor in self.query(ListEditor):
             editor.reload()
+        self.query_one(NotesPanel).reload()
+        self.show_meeting()
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:
@@ -117,7 +199,7 @@ class SectionScreen(Screen[None]):
             b = active.binding
             if not b.description or b.action in seen or b.action.startswith(("section", "app.", "command_palette")):
                 continue
-            if b.action in ("quit", "help", "undo", "home", "step(1)", "step(-1)"):
+            if b.action in ("quit", "help", "undo", "home", "step(1)", "step(-1)", "capture"):
                 continue
             seen.add(b.action)
             node = active.node

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from pmtui.errors import BadInput, FieldErrors
+from pmtui.widgets.nudge import NudgeLine
 
 
 @dataclass
@@ -66,6 +67,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                     if f.hint and f.kind != "bool":
                         yield Static(f.hint, classes="form-hint")
                     yield Static("", id=f"e-{f.name}", classes="form-error")
+                    if f.kind in ("text", "area"):
+                        yield NudgeLine(id=f"n-{f.name}")
             yield Static("", id="form-message")
             with Horizontal(id="form-buttons"):
                 yield Button("Save", variant="primary", id="form-save")
@@ -73,6 +76,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             yield Static("Enter or ctrl+s saves · Esc saves and closes", id="form-keys")
 
     def on_mount(self) -> None:
+        for line in self.query(NudgeLine):
+            name = (line.id or "n-")[2:]
+            value = self.values().get(name)
+            if isinstance(value, str):
+                self.call_after_refresh(line.check, value)
         self._initial = self.values()
         for f in self.fields:
             self.query_one(f"#e-{f.name}").display = False
@@ -143,5 +151,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     @on(TextArea.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
-    def _changed(self) -> None:
+    def _changed(self, event) -> None:
         self._discard_armed = False
+        widget = event.control if hasattr(event, "control") else None
+        if isinstance(widget, (Input, TextArea)) and widget.id and widget.id.startswith("f-"):
+            nudge = self.query(f"#n-{widget.id[2:]}")
+            if nudge:
+                nudge.first(NudgeLine).check(widget.text if isinstance(widget, TextArea) else widget.value)

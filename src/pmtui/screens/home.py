@@ -28,7 +28,7 @@ No reviews yet.
 
 class HomeScreen(Screen[None]):
     BINDINGS = [
-        Binding("ctrl+n", "new", "New review", id="home.new"),
+        Binding("ctrl+n", "new", "New review", id="home.new", priority=True),
         Binding("enter", "open", "Open", id="home.open"),
         Binding("ctrl+d", "delete", "Delete", id="home.delete", priority=True),
         Binding("down", "move(1)", "Down", show=False, id="home.down"),

@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from pmtui.errors import BadInput
+from pmtui.widgets.nudge import NudgeLine
 
 
 class Field(Vertical):
@@ -89,9 +90,19 @@ class Field(Vertical):
         if self.hint:
             yield Static(self.hint, classes="field-hint")
         yield Static("", classes="field-error")
+        yield NudgeLine()
 
     def on_mount(self) -> None:
         self.query_one(".field-error").display = False
+        self.call_after_refresh(self._nudge)
+
+    def _nudge(self) -> None:
+        if self.kind != "select":
+            self.query_one(NudgeLine).check(str(self.text))
+
+    @on(Input.Changed)
+    def _input_changed(self) -> None:
+        self._nudge()
 
     @property
     def control(self) -> Input | TextArea | Select:
@@ -161,6 +172,7 @@ class Field(Vertical):
 
     @on(TextArea.Changed)
     def _typing(self) -> None:
+        self._nudge()
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(1.5, self.confirm)

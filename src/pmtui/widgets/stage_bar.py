@@ -9,6 +9,7 @@ from textual.widget import Widget
 
 # (stage number, stage name, short name, [(section id, label, key)])
 STAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
+    ("", "Opening", "Opening", [("opening", "Opening", "^o")]),
     ("1", "Gather context", "Context", [("overview", "Overview", "F2"), ("timeline", "Timeline", "F3"), ("impact", "Impact", "F4")]),
     ("2", "Systemic analysis", "Analysis", [("analysis", "Analysis", "F5")]),
     ("3", "Follow-ups", "Follow-ups", [("actions", "Actions", "F6")]),
@@ -32,15 +33,16 @@ class StageBar(Widget):
     section: reactive[str] = reactive("overview")
 
     def _build(self, compact: int) -> Text:
-        """compact 0: full stage names; 1: short names; 2: stage numbers only."""
+        """compact 0: full stage names; 1: short names; 2: stage numbers only;
+        3: and other sections' names cut short."""
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (number, name, short, sections) in enumerate(STAGES):
             current_stage = any(s == self.section for s, _, _ in sections)
             if i:
-                text.append(" │ " if compact < 2 else "  ", style="dim")
+                text.append(" │ " if compact < 2 else " ", style="dim")
             if current_stage:
                 text.append("▸", style="bold")
-            label = (name, short, "")[compact]
+            label = (name, short, "", "")[compact]
             if number and len(sections) > 1 or (number and compact == 0):
                 text.append(f"{number} {label}: " if label else f"{number} ", style="bold" if current_stage else "")
             elif number:
@@ -52,12 +54,12 @@ class StageBar(Widget):
                     text.append(f" {key} {slabel} ", style="reverse bold")
                 else:
                     text.append(f"{key} ", style="bold dim")
-                    text.append(slabel)
+                    text.append(slabel if compact < 3 else slabel[:4])
         return text
 
     def render(self) -> Text:
         width = self.size.width or 80
-        for compact in (0, 1, 2):
+        for compact in (0, 1, 2, 3):
             text = self._build(compact)
             if text.cell_len <= width:
                 return text

@@ -1,0 +1,140 @@
+"""The readiness check: what a review still needs before it is published
+(facilitation.md's checklist). Pure: a document in, findings out.
+
+Each finding has its place (a JSON path into the document, and words for people),
+what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Iterator
+
+from pmtui.document import MARK_WORDS, ActionStatus, FactorCategory, Mark, NoteKind, ReviewDoc
+from pmtui.language import Checker, make_checker
+
+KEY_MARKS = (Mark.impact_start, Mark.detected, Mark.mitigated, Mark.impact_end)
+# (earlier, later): the later mark must not come before the earlier one
+ORDER = [
+    (Mark.impact_start, Mark.detected),
+    (Mark.detected, Mark.mitigated),
+    (Mark.mitigated, Mark.impact_end),
+    (Mark.impact_start, Mark.impact_end),
+    (Mark.detected, Mark.response_start),
+    (Mark.impact_end, Mark.resolved),
+]
+MARK_KEY = {m: str(i + 1) for i, m in enumerate(Mark)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str      # missing | order | factors | action | question | language | evidence
+    place: str     # JSON path, e.g. action_items[2].owner
+    where: str     # for people: "action item 3 “Alert on …”"
+    problem: str
+    fix: str
+
+    def as_json(self) -> dict[str, str]:
+        return asdict(self)
+
+    def line(self) -> str:
+        return f"{self.where}: {self.problem}. {self.fix}"
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _texts(doc: ReviewDoc) -> Iterator[tuple[str, str, str]]:
+    """(place, where, text) of every free text in the review."""
+    for name in ("title", "summary", "trigger", "detection", "resolution"):
+        yield name, name, getattr(doc, name)
+    yield "impact.description", "impact description", doc.impact.description
+    yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
+    for i, e in enumerate(doc.timeline):
+        yield f"timeline[{i}].text", f"timeline event {i + 1} ({e.at.astimezone(doc.zone()).strftime('%H:%M')})", e.text
+    for i, f in enumerate(doc.factors):
+        yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
+    for i, o in enumerate(doc.observations):
+        yield f"observations[{i}].text", f"observation {i + 1}", o.text
+    for i, t in enumerate(doc.learnings):
+        yield f"learnings[{i}]", f"learning {i + 1}", t
+    for i, a in enumerate(doc.action_items):
+        yield f"action_items[{i}].title", f"action item {i + 1}", a.title
+        yield f"action_items[{i}].description", f"action item {i + 1} description", a.description
+        yield f"action_items[{i}].status_note", f"action item {i + 1} status note", a.status_note
+    for i, n in enumerate(doc.notes):
+        yield f"notes[{i}].text", f"note {i + 1}", n.text
+
+
+def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
+    checker = checker or make_checker()
+    out: list[Finding] = []
+    add = out.append
+    if not doc.summary.strip():
+        add(Finding("missing", "summary", "summary", "the summary is empty", "Write what happened in a few sentences (Overview)."))
+    if not doc.impact.description.strip():
+        add(Finding("missing", "impact.description", "impact", "the impact is not described",
+                    "Say who and what was affected, and how (Impact)."))
+    if not doc.timeline:
+        add(Finding("missing", "timeline", "timeline", "the timeline is empty",
+                    "Build it forward from before the incident (Timeline, key a)."))
+    marks = doc.marks()
+    index = {m: i for i, e in enumerate(doc.timeline) for m in e.marks}
+    if doc.timeline:
+        for mark in KEY_MARKS:
+            if mark not in marks:
+                add(Finding("missing", "timeline", "timeline", f"no event is marked “{MARK_WORDS[mark]}”",
+                            f"Select the event and press {MARK_KEY[mark]} (Timeline)."))
+    zone = doc.zone()
+    for early, late in ORDER:
+        if early in marks and late in marks and marks[late] < marks[early]:
+            add(Finding(
+                "order", f"timeline[{index[late]}].marks", "timeline",
+                f"“{MARK_WORDS[late]}” ({marks[late].astimezone(zone):%H:%M}) comes before "
+                f"“{MARK_WORDS[early]}” ({marks[early].astimezone(zone):%H:%M})",
+                "Check the two marks and their times; if the risk was seen before users were hit, say so in Detection.",
+            ))
+    if not doc.factors:
+        add(Finding("factors", "factors", "contributing factors", "no contributing factors yet",
+                    "Ask which conditions in systems, processes, tools, communication and the organisation let it happen (Analysis)."))
+    elif all(f.category == FactorCategory.technical for f in doc.factors):
+        add(Finding("factors", "factors", "contributing factors", "every contributing factor is technical",
+                    "Look at process, communication, tooling and the organisation too (Analysis)."))
+    for i, a in enumerate(doc.action_items):
+        where = f"action item {i + 1} “{_short(a.title)}”"
+        if a.status in (ActionStatus.open, ActionStatus.in_progress):
+            if not a.owner.strip():
+                add(Finding("action", f"action_items[{i}].owner", where, "has no owner",
+                            "Name the team or person who owns it (Actions)."))
+            if a.due is None:
+                add(Finding("action", f"action_items[{i}].due", where, "has no due date", "Agree a date (Actions)."))
+        if a.status == ActionStatus.wont_do and not a.status_note.strip():
+            add(Finding("action", f"action_items[{i}].status_note", where, "is won't do without a reason",
+                        "Record why not: the decision is part of the review (Actions, key w)."))
+    for i, n in enumerate(doc.notes):
+        if n.kind == NoteKind.question:
+            add(Finding("question", f"notes[{i}]", f"open question “{_short(n.text)}”", "is still open",
+                        "Answer it, or carry it over on purpose as an action item."))
+    if not doc.participants:
+        add(Finding("evidence", "participants", "participants", "the review does not say who took part",
+                    "Add the people in the room and their roles (Overview)."))
+    if not doc.links:
+        add(Finding("evidence", "links", "links", "no evidence is linked",
+                    "Link the dashboards, chat log, tickets or status page (Overview)."))
+    for place, where, text in _texts(doc):
+        for nudge in checker.find(text):
+            add(Finding("language", place, where, f"“{nudge.text}” {nudge.phrase.why}",
+                        f"Reframe: {nudge.phrase.reframe}"))
+    return out
+
+
+def summary(findings: list[Finding]) -> str:
+    if not findings:
+        return "Ready to publish: every item of the readiness checklist is met."
+    return f"{len(findings)} thing{'s' if len(findings) != 1 else ''} to look at before publishing."
+
+
+def as_json(findings: list[Finding]) -> dict[str, Any]:
+    return {"ready": not findings, "findings": [f.as_json() for f in findings]}

@@ -1,0 +1,121 @@
+"""The meeting's agenda and timeboxes (pure: times in, remaining time out).
+
+A meeting has a length and a split over its stages (default 60 minutes: 5 opening,
+35 gathering context, 10 systemic analysis, 10 follow-ups). The current stage's clock
+runs from when the facilitator moved to it, minus pauses. Moving on is the
+facilitator's call: over time is reported, never enforced.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+STAGES = ("opening", "context", "analysis", "followups")
+STAGE_NAMES = {"opening": "Opening", "context": "Gather context", "analysis": "Systemic analysis",
+               "followups": "Follow-ups"}
+DEFAULT_SPLIT = {"opening": 5, "context": 35, "analysis": 10, "followups": 10}
+
+
+def scale_split(length: int, split: dict[str, int] | None = None) -> dict[str, int]:
+    """The default split scaled to another length (whole minutes, summing to it)."""
+    base = split or DEFAULT_SPLIT
+    total = sum(base.values())
+    out = {s: max(1, round(base[s] * length / total)) for s in STAGES}
+    out["context"] += length - sum(out.values())
+    return out
+
+
+def parse_split(text: str, length: int) -> dict[str, int]:
+    """``5 35 10 10`` or ``5/35/10/10`` -> minutes per stage; must add up to the length."""
+    from pmtui.errors import BadInput
+
+    parts = text.replace("/", " ").replace(",", " ").split()
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise BadInput("give four whole numbers of minutes: opening, context, analysis, follow-ups (e.g. 5 35 10 10)")
+    split = dict(zip(STAGES, map(int, parts)))
+    if sum(split.values()) != length:
+        raise BadInput(f"the stages add up to {sum(split.values())} minutes, not the meeting's {length}")
+    return split
+
+
+@dataclass
+class Meeting:
+    length: int = 60
+    split: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SPLIT))
+    stage: str = "opening"
+    started_at: str = ""          # ISO, aware
+    stage_started_at: str = ""    # ISO, aware
+    paused_at: str | None = None  # ISO when paused
+    paused_seconds: float = 0.0   # pauses within the current stage
+
+    # ------------------------------------------------------------ serialisation
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Meeting:
+        return cls(**json.loads(text))
+
+    # ------------------------------------------------------------ state
+    @classmethod
+    def start(cls, now: datetime, length: int = 60, split: dict[str, int] | None = None) -> Meeting:
+        return cls(length=length, split=split or scale_split(length), started_at=now.isoformat(),
+                   stage_started_at=now.isoformat())
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    def elapsed(self, now: datetime) -> timedelta:
+        """Time spent in the current stage, pauses left out."""
+        end = datetime.fromisoformat(self.paused_at) if self.paused_at else now
+        return end - datetime.fromisoformat(self.stage_started_at) - timedelta(seconds=self.paused_seconds)
+
+    def remaining(self, now: datetime) -> timedelta:
+        """Time left in the current stage (negative when over)."""
+        return timedelta(minutes=self.split[self.stage]) - self.elapsed(now)
+
+    def over(self, now: datetime) -> bool:
+        return self.remaining(now) < timedelta(0)
+
+    def pause(self, now: datetime) -> None:
+        if not self.paused:
+            self.paused_at = now.isoformat()
+
+    def resume(self, now: datetime) -> None:
+        if self.paused_at:
+            self.paused_seconds += (now - datetime.fromisoformat(self.paused_at)).total_seconds()
+            self.paused_at = None
+
+    def next_stage(self, now: datetime) -> bool:
+        """Move to the next stage; False when this was the last one."""
+        i = STAGES.index(self.stage)
+        if i == len(STAGES) - 1:
+            return False
+        self.resume(now)
+        self.stage = STAGES[i + 1]
+        self.stage_started_at = now.isoformat()
+        self.paused_seconds = 0.0
+        return True
+
+    def status(self, now: datetime) -> str:
+        """``Gather context: 12:04 left`` / ``… over by 3 min`` / ``… paused``, in words."""
+        name = STAGE_NAMES[self.stage]
+        left = self.remaining(now)
+        if self.paused:
+            return f"{name}: paused, {clock(left)} left" if left >= timedelta(0) else f"{name}: paused, over by {minutes(-left)}"
+        if left >= timedelta(0):
+            return f"{name}: {clock(left)} left"
+        return f"{name}: over time by {minutes(-left)}"
+
+
+def clock(value: timedelta) -> str:
+    seconds = max(0, int(value.total_seconds()))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def minutes(value: timedelta) -> str:
+    m = int(value.total_seconds() // 60)
+    return "less than a minute" if m < 1 else f"{m} min"

@@ -1,0 +1,150 @@
+"""Opening: the ground rules, the agenda with its timeboxes, and who is in the room.
+The facilitator starts the meeting here (s); the clock then runs in every section."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from pmtui.errors import BadInput
+from pmtui.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, parse_split, scale_split
+from pmtui.screens.base import SectionScreen
+from pmtui.screens.form import FormField, FormScreen
+from pmtui.screens.overview import ROLES
+from pmtui.widgets.list_editor import Column, ListEditor
+
+GROUND_RULES = """\
+[b]Ground rules[/b]
+
+“Regardless of what we discover, we understand and truly believe that everyone did the \
+best job they could, given what they knew at the time, their skills and abilities, the \
+resources available, and the situation at hand.”  — the Retrospective Prime Directive
+
+• We look for conditions in systems, processes and tools, not for someone's fault.
+• We build the timeline forward, from before the incident: what did people know then?
+• Ideas for fixes are parked as notes now and discussed in the follow-ups.
+• Anyone can say “let's move on” when a thread stops being useful."""
+
+
+class OpeningScreen(SectionScreen):
+    SECTION = "opening"
+    BINDINGS = [
+        Binding("s", "start", "Start meeting", id="opening.start"),
+        Binding("ctrl+t", "next_stage", "Next stage", id="opening.next"),
+        Binding("ctrl+g", "pause", "Pause/resume", id="opening.pause"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="opening", classes="section-body"):
+            with Horizontal(classes="row"):
+                yield Static(GROUND_RULES, id="ground-rules")
+                yield Static("", id="agenda")
+            yield ListEditor(
+                "participant", "Who is in the room", self.review_id,
+                [Column("name", "Name", flex=True), Column("role", "Role"),
+                 Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
+                lambda i: [
+                    FormField("name", "Name", (i or {}).get("name", "")),
+                    FormField("role", "Role", (i or {}).get("role", ""), hint=f"Typical roles: {ROLES}"),
+                    FormField("attended", "Attended", (i or {}).get("attended", True), kind="bool",
+                              hint="Took part in the review meeting"),
+                ],
+                empty="Nobody yet. Press a to add the facilitator, the note-taker and everyone named in the timeline.",
+                id="room",
+            )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_agenda()
+
+    def show_meeting(self) -> None:
+        super().show_meeting()
+        if self.is_mounted:
+            self.show_agenda()
+
+    def on_list_editor_changed(self) -> None:
+        self.show_meeting()
+
+    def tick(self) -> None:
+        super().tick()
+        self.show_agenda()
+
+    def show_agenda(self) -> None:
+        meeting = self.app.store.get_meeting(self.review_id)
+        split = meeting.split if meeting else DEFAULT_SPLIT
+        length = meeting.length if meeting else sum(DEFAULT_SPLIT.values())
+        table = Table.grid(padding=(0, 2))
+        table.add_column()
+        table.add_column(justify="right")
+        table.add_column()
+        now = self.app.now()
+        for stage in STAGES:
+            mark = ""
+            if meeting is not None:
+                if stage == meeting.stage:
+                    mark = "◀ now: " + meeting.status(now).split(": ", 1)[1]
+                elif STAGES.index(stage) < STAGES.index(meeting.stage):
+                    mark = "done"
+            style = "bold reverse" if meeting is not None and stage == meeting.stage else ""
+            table.add_row(Text(STAGE_NAMES[stage], style=style), f"{split[stage]} min", mark)
+        head = Text.from_markup(f"[b]Agenda[/b] ({length} min)\n\n")
+        if meeting is None:
+            foot = Text.from_markup("\n[b]s[/b] starts the meeting (length and split can be changed).\n"
+                                    "Then [b]ctrl+t[/b] moves to the next stage, [b]ctrl+g[/b] pauses.")
+        else:
+            foot = Text.from_markup("\n[b]ctrl+t[/b] next stage (the facilitator's call) · [b]ctrl+g[/b] pause/resume"
+                                    " · [b]s[/b] starts again")
+        self.query_one("#agenda", Static).update(_stack(head, table, foot))
+
+    def action_start(self) -> None:
+        current = self.app.store.get_meeting(self.review_id)
+        length = current.length if current else 60
+        split = current.split if current else DEFAULT_SPLIT
+
+        def save(values: dict) -> Meeting:
+            errors = {}
+            text = values["length"].strip()
+            if not text.isdigit() or not 5 <= int(text) <= 600:
+                errors["length"] = "give the length in whole minutes, between 5 and 600"
+            else:
+                n = int(text)
+                try:
+                    plan = parse_split(values["split"], n) if values["split"].strip() else scale_split(n)
+                except BadInput as exc:
+                    if values["split"].strip() == " ".join(str(split[s]) for s in STAGES) and n != sum(split.values()):
+                        plan = scale_split(n, split)
+                    else:
+                        errors["split"] = exc.message
+            if errors:
+                from pmtui.errors import FieldErrors
+
+                raise FieldErrors(errors)
+            meeting = Meeting.start(self.app.now(), int(text), plan)
+            self.app.store.save_meeting(self.review_id, meeting)
+            return meeting
+
+        fields = [
+            FormField("length", "Meeting length (minutes)", str(length)),
+            FormField("split", "Minutes per stage: opening, context, analysis, follow-ups",
+                      " ".join(str(split[s]) for s in STAGES),
+                      hint="e.g. 5 35 10 10; leave as it is to scale it to a new length"),
+        ]
+
+        def done(result) -> None:
+            if result is not None:
+                self.notify(f"Meeting started: {STAGE_NAMES[result.stage]} ({result.split[result.stage]} min)",
+                            timeout=3)
+                self.show_meeting()
+
+        self.app.push_screen(FormScreen("Start the meeting", fields, save), done)
+
+
+def _stack(*parts: Text | Table) -> Table:
+    grid = Table.grid()
+    for p in parts:
+        grid.add_row(p)
+    return grid

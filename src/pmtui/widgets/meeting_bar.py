@@ -1,0 +1,55 @@
+"""The meeting line under the stage bar: who facilitates and takes notes, and the
+current stage's time left (over time says so in words as well as in colour)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from pmtui.meeting import Meeting
+
+
+class MeetingBar(Widget):
+    DEFAULT_CSS = """
+    MeetingBar {
+        height: 1;
+        background: $panel;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    MeetingBar.-over {
+        background: $error 40%;
+        color: $text;
+        text-style: bold;
+    }
+    """
+
+    facilitator: reactive[str] = reactive("")
+    note_taker: reactive[str] = reactive("")
+    meeting: reactive[Meeting | None] = reactive(None, always_update=True)
+    now: reactive[datetime | None] = reactive(None)
+
+    def render(self) -> Text:
+        left = Text(no_wrap=True, overflow="ellipsis")
+        left.append("Facilitator: ", style="dim")
+        left.append(self.facilitator or "—", style="bold")
+        left.append("   ")
+        left.append("Note-taker: ", style="dim")
+        left.append(self.note_taker or "—", style="bold")
+        if self.meeting is None or self.now is None:
+            right = Text("Meeting not started · ctrl+o opening", style="dim")
+            over = False
+        else:
+            over = self.meeting.over(self.now)
+            status = self.meeting.status(self.now)
+            right = Text(("⚠ " if over else "⏱ ") + status, style="bold")
+        self.set_class(over, "-over")
+        width = self.size.width - 2
+        gap = max(1, width - left.cell_len - right.cell_len)
+        if left.cell_len + right.cell_len + 1 > width:
+            left.truncate(max(0, width - right.cell_len - 1), overflow="ellipsis")
+            gap = 1
+        return Text.assemble(left, " " * gap, right)

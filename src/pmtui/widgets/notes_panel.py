@@ -1,0 +1,196 @@
+"""The meeting panel beside every section: the facilitator's prompt card for the
+current stage, and the notes captured in the meeting, newest first. A focused note
+turns into a timeline event (t), a contributing factor (f), an observation (o) or an
+action item (a) with one key; the new item keeps a link back to the note."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from pmtui.document import EventKind, FactorCategory
+from pmtui.entry import format_when, parse_when
+from pmtui.errors import BadInput, FieldErrors
+from pmtui.screens.form import FormField, FormScreen
+
+KIND_MARK = {"note": "", "question": "? ", "idea": "! "}
+TARGET_WORDS = {"event": "timeline", "factor": "factor", "observation": "observation", "action": "action"}
+OBSERVATIONS = [("went well", "went_well"), ("went wrong", "went_wrong"), ("where we got lucky", "lucky")]
+
+
+class NotesPanel(Vertical):
+    DEFAULT_CSS = """
+    NotesPanel {
+        width: 44;
+        height: 1fr;
+        border-left: vkey $primary 50%;
+        padding: 0 0 0 1;
+    }
+    NotesPanel > #prompt-card {
+        height: auto;
+        border: round $secondary;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    NotesPanel > #notes-title {
+        text-style: bold;
+    }
+    NotesPanel > DataTable {
+        height: 1fr;
+    }
+    NotesPanel > #notes-hint {
+        color: $text-muted;
+        height: auto;
+    }
+    """
+    BINDINGS = [
+        Binding("t", "convert('event')", "To timeline", id="notes.event"),
+        Binding("f", "convert('factor')", "To factor", id="notes.factor"),
+        Binding("o", "convert('observation')", "To observation", id="notes.observation"),
+        Binding("a", "convert('action')", "To action", id="notes.action"),
+        Binding("d,delete", "delete", "Delete note", id="notes.delete"),
+    ]
+
+    def __init__(self, review_id: int, stage: str) -> None:
+        super().__init__(id="notes-panel")
+        self.review_id = review_id
+        self.stage = stage
+        self.notes: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="prompt-card")
+        yield Static("Notes", id="notes-title")
+        yield DataTable(cursor_type="row", show_header=False, id="notes-table")
+        yield Static("ctrl+n captures · on a note: t timeline, f factor, o observation, a action", id="notes-hint")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # ------------------------------------------------------------ content
+    def current_stage(self) -> str:
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is not None and meeting.stage != "opening":
+            return meeting.stage
+        return self.stage
+
+    def show_prompt(self) -> None:
+        stage = self.current_stage()
+        questions = self.app.prompts.get(stage, [])
+        card = self.query_one("#prompt-card", Static)
+        if not questions:
+            card.display = False
+            return
+        index = self.app.prompt_index.get(stage, 0) % len(questions)
+        card.border_title = f"Ask ({index + 1}/{len(questions)}, F9 next)"
+        card.update(Text(questions[index], style="italic"))
+        card.display = True
+
+    def reload(self) -> None:
+        self.show_prompt()
+        self.notes = sorted(self.app.store.list_items("note", self.review_id), key=lambda n: n["at"], reverse=True)
+        links = self.app.store.note_links(self.review_id)
+        review = self.app.store.get_review(self.review_id)
+        self.zone = ZoneInfo(review["timezone"])
+        table = self.query_one(DataTable)
+        current = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("note", width=max(20, self.size.width - 4))
+        for n in self.notes:
+            text = Text()
+            text.append(n["at"].astimezone(self.zone).strftime("%H:%M "), style="dim")
+            text.append(KIND_MARK[n["kind"]], style="bold")
+            text.append(n["text"])
+            if n["author"]:
+                text.append(f" — {n['author']}", style="dim")
+            done = links.get(n["id"], [])
+            if done:
+                text.append(" → " + ", ".join(TARGET_WORDS[k] for k, _ in done), style="green")
+            table.add_row(text, key=str(n["id"]), height=None)
+        if self.notes:
+            table.move_cursor(row=min(max(current, 0), len(self.notes) - 1))
+        self.query_one("#notes-title", Static).update(
+            f"Notes ({len(self.notes)})" if self.notes else "Notes: none yet (ctrl+n)")
+
+    def on_resize(self) -> None:
+        self.reload()
+
+    def selected(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not self.notes or not (0 <= table.cursor_row < len(self.notes)):
+            return None
+        return self.notes[table.cursor_row]
+
+    # ------------------------------------------------------------ actions
+    def action_delete(self) -> None:
+        note = self.selected()
+        if note is None:
+            return
+        snapshot = self.app.store.delete_item("note", note["id"])
+        self.app.push_undo(f"deleted note “{note['text'][:40]}”", lambda: self.app.store.restore_item(snapshot))
+        self.reload()
+
+    def action_convert(self, target: str) -> None:
+        note = self.selected()
+        if note is None:
+            self.app.notify("Select a note first (ctrl+n captures one).", timeout=3)
+            return
+        store = self.app.store
+        rid = self.review_id
+        zone = self.zone
+        text = note["text"]
+
+        if target == "event":
+            fields = [
+                FormField("when", f"Time ({zone.key})", format_when(note["at"], zone),
+                          hint="When it happened in the incident (the note's own time is when it was said)"),
+                FormField("text", "What happened (in neutral words)", text),
+                FormField("kind", "Kind", "event", kind="select", options=[(k.value, k.value) for k in EventKind]),
+                FormField("source", "Source", "review meeting"),
+            ]
+
+            def save(v: dict[str, Any]) -> int:
+                try:
+                    at, approx = parse_when(v["when"], zone, anchor_day=note["at"].astimezone(zone).date())
+                except BadInput as exc:
+                    raise FieldErrors({"when": exc.message}) from None
+                return store.add_event(rid, at=at, text=v["text"], kind=v["kind"], source=v["source"], approximate=approx)
+        elif target == "factor":
+            fields = [FormField("text", "Contributing factor", text,
+                                hint="A condition in the system or organisation, not a person's fault."),
+                      FormField("category", "Category", "process", kind="select",
+                                options=[(c.value, c.value) for c in FactorCategory])]
+
+            def save(v: dict[str, Any]) -> int:
+                return store.add_item("factor", rid, text=v["text"], category=v["category"])
+        elif target == "observation":
+            fields = [FormField("kind", "Observation", "went_wrong", kind="select", options=OBSERVATIONS),
+                      FormField("text", "Text", text)]
+
+            def save(v: dict[str, Any]) -> int:
+                return store.add_item("observation", rid, kind=v["kind"], text=v["text"])
+        else:
+            from pmtui.screens.actions import ActionsScreen
+
+            fields = ActionsScreen.action_fields(None, {"title": text, "type": "other", "priority": "medium",
+                                                         "status": "open", "description": f"From a note: {text}"})
+
+            def save(v: dict[str, Any]) -> int:
+                return store.add_item("action", rid, **ActionsScreen.to_store(v))
+
+        def save_and_link(values: dict[str, Any]) -> int:
+            new_id = save(values)
+            store.link_note(note["id"], target, new_id)
+            return new_id
+
+        def done(result: Any) -> None:
+            if result is not None:
+                self.app.notify(f"Note added to the {TARGET_WORDS[target]}", timeout=2)
+                self.app.refresh_screen()
+
+        self.app.push_screen(FormScreen(f"Note → {TARGET_WORDS[target]}", fields, save_and_link), done)

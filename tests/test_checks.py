@@ -1,0 +1,82 @@
+"""The readiness check, as a function and as `pmtui check`."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import write
+from pmtui.checks import check
+from pmtui.document import FORMAT, loads
+
+
+def complete(example_raw: dict) -> dict:
+    """The example review with its one open question answered: ready to publish."""
+    raw = json.loads(json.dumps(example_raw))
+    raw["notes"] = [n for n in raw["notes"] if n["kind"] != "question"]
+    return raw
+
+
+def test_a_complete_blameless_review_is_ready(example_raw):
+    assert check(loads(json.dumps(complete(example_raw)))) == []
+
+
+def test_each_kind_of_finding(example_raw):
+    raw = complete(example_raw)
+    raw["summary"] = ""
+    raw["impact"]["description"] = ""
+    for e in raw["timeline"]:
+        if "mitigated" in e.get("marks", []):
+            e["marks"] = []
+    # detected before impact_start
+    raw["timeline"][1]["marks"], raw["timeline"][2]["marks"] = ["detected"], ["impact_start"]
+    raw["factors"] = [{"text": "Cache limits are not validated", "category": "technical"}]
+    raw["action_items"][1]["owner"] = ""
+    raw["action_items"][2]["due"] = None
+    raw["action_items"][4]["status_note"] = ""
+    raw["notes"].append({"at": "2026-03-12T14:40:00+01:00", "kind": "question", "text": "Who reviews config changes?"})
+    raw["timeline"][4]["text"] = "The on-call engineer should have checked the cache first"
+    raw["links"] = []
+    found = check(loads(json.dumps(raw)))
+    lines = [f.line() for f in found]
+    kinds = {f.kind for f in found}
+    assert kinds == {"missing", "order", "factors", "action", "question", "language", "evidence"}
+    assert "summary: the summary is empty. Write what happened in a few sentences (Overview)." in lines
+    assert any(f.place == "impact.description" for f in found)
+    assert any("no event is marked “mitigated”" in line for line in lines)
+    assert any(f.kind == "order" and "“detected” (10:42) comes before “impact starts” (10:51)" in f.problem for f in found)
+    assert any("every contributing factor is technical" in line for line in lines)
+    assert any(f.place == "action_items[1].owner" and "has no owner" in f.problem for f in found)
+    assert any(f.place == "action_items[2].due" for f in found)
+    assert any(f.place == "action_items[4].status_note" and "without a reason" in f.problem for f in found)
+    assert any(f.kind == "question" and "Who reviews config changes?" in f.where for f in found)
+    [lang] = [f for f in found if f.kind == "language"]
+    assert lang.place == "timeline[4].text" and "“should have”" in lang.problem and lang.fix.startswith("Reframe: ")
+    assert any(f.place == "links" for f in found)
+
+
+def test_empty_review_lists_the_basics():
+    found = check(loads(json.dumps({"format": FORMAT, "title": "Queue backlog"})))
+    places = [f.place for f in found]
+    assert places[:3] == ["summary", "impact.description", "timeline"]
+    assert "factors" in places and "participants" in places
+
+
+def test_cli_check_exit_codes_and_formats(cli, tmp_path, example_raw):
+    ready = write(tmp_path, "ready.json", json.dumps(complete(example_raw)))
+    cli("import", str(ready))
+    r = cli("check", "1")
+    assert r.code == 0 and r.out.strip() == "Ready to publish: every item of the readiness checklist is met."
+    raw = complete(example_raw)
+    raw["title"] = "Not yet"
+    raw["action_items"][0]["owner"] = ""
+    raw["summary"] = "Obviously a human error."
+    cli("import", str(write(tmp_path, "notyet.json", json.dumps(raw))))
+    r = cli("check", "2")
+    assert r.code == 1
+    assert "- action item 1 “Validate cache memory limits against an…”: has no owner." in r.out
+    assert "“human error” names a person as the cause" in r.out and "“Obviously”" in r.out
+    assert r.out.strip().endswith("3 things to look at before publishing.")
+    data = json.loads(cli("check", "2", "--format", "json").out)
+    assert data["ready"] is False and {f["place"] for f in data["findings"]} >= {"action_items[0].owner", "summary"}
+    r = cli("check", "nope")
+    assert r.code == 2 and "no review with id or slug 'nope'" in r.err
