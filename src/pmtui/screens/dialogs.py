@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from pmtui.errors import BadInput
+from pmtui.widgets.nudge import NudgeLine
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -62,12 +63,17 @@ class PromptScreen(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Static(self.question, id="dialog-text")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield NudgeLine(id="prompt-nudge")
             yield Static("", id="prompt-error", classes="form-error")
             yield Static("Enter confirms · Esc cancels", classes="form-hint")
 
     def on_mount(self) -> None:
         self.query_one("#prompt-error").display = False
         self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one(NudgeLine).check(event.value)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

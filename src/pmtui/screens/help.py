@@ -12,7 +12,12 @@ from textual.widgets import Static
 
 GENERAL = [
     ("F1  ?", "this help (? when no text field has focus)"),
+    ("ctrl+o", "Opening: ground rules, agenda, who is in the room; s starts the meeting"),
     ("F2 … F7", "Overview, Timeline, Impact, Analysis, Actions, Report"),
+    ("ctrl+n", "capture a note, even while typing (? question, ! parked idea)"),
+    ("ctrl+t  ctrl+g", "meeting: next stage / pause and resume the clock"),
+    ("F9  F10", "next prompt card / show or hide the notes and prompt panel"),
+    ("F12", "presentation mode: high contrast, larger spacing, fewer panels"),
     ("ctrl+← ctrl+→", "previous / next section"),
     ("ctrl+p", "command palette: every action by name"),
     ("ctrl+z", "undo the last delete"),

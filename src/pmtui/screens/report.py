@@ -34,10 +34,11 @@ class ReportScreen(SectionScreen):
     ]
 
     class Rendered(Message):
-        def __init__(self, markdown: str, name: str) -> None:
+        def __init__(self, markdown: str, name: str, findings: list) -> None:
             super().__init__()
             self.markdown = markdown
             self.name = name
+            self.findings = findings
 
     def compose_body(self) -> ComposeResult:
         r = self.app.store.get_review(self.review_id)
@@ -45,8 +46,11 @@ class ReportScreen(SectionScreen):
             yield Static("Status:", classes="bar-label")
             yield Select(STATUS_OPTIONS, value=r["status"], allow_blank=False, id="report-status")
             yield Static("draft → in review → published · x exports the Markdown file", id="report-hint")
-        with VerticalScroll(id="report-scroll"):
-            yield Markdown("Rendering the report…", id="report")
+        with Horizontal(id="report-row"):
+            with VerticalScroll(id="report-scroll"):
+                yield Markdown("Rendering the report…", id="report")
+            with VerticalScroll(id="readiness"):
+                yield Static("Checking…", id="readiness-text")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -63,13 +67,31 @@ class ReportScreen(SectionScreen):
         from pmtui.report import render, report_date
         from pmtui.wiki import page_name
 
+        from pmtui.checks import check
+
         doc = self.app.store.export_document(self.review_id)
         text = render(doc)
-        self.post_message(self.Rendered(text, page_name(report_date(doc), self.review["slug"])))
+        findings = check(doc, self.app.checker)
+        self.post_message(self.Rendered(text, page_name(report_date(doc), self.review["slug"]), findings))
 
     async def on_report_screen_rendered(self, message: Rendered) -> None:
+        from rich.text import Text
+
+        from pmtui.checks import summary
+
         self.markdown = message.markdown
         self.page_name = message.name
+        self.findings = message.findings
+        out = Text()
+        out.append("Readiness check\n", style="bold underline")
+        out.append(summary(message.findings) + "\n", style="bold green" if not message.findings else "bold")
+        for f in message.findings:
+            out.append("\n• ")
+            out.append(f.where, style="bold")
+            out.append(f": {f.problem}.\n  ")
+            out.append(f.fix, style="italic")
+            out.append("\n")
+        self.query_one("#readiness-text", Static).update(out)
         await self.query_one(Markdown).update(strip_front_matter(message.markdown))
 
     def action_refresh_report(self) -> None:

@@ -26,6 +26,7 @@ from pmtui.screens.form import FormField, FormScreen
 from pmtui.store import EventRow
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.phase_bar import PhaseBar
+from pmtui.widgets.nudge import NudgeLine
 from pmtui.widgets.timeline_table import MARK_WORDS, TimelineTable
 
 MARK_KEYS = list(Mark)  # 1..6
@@ -69,6 +70,7 @@ class TimelineScreen(SectionScreen):
             yield Input(placeholder="Add: 14:03 Paged the on-call engineer · +5m … · ~14:03 … · 2026-03-10 14:03 …",
                         id="quick-add")
             yield Static("", id="quick-add-error", classes="field-error")
+            yield NudgeLine(id="quick-add-nudge")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -174,6 +176,7 @@ class TimelineScreen(SectionScreen):
 
     @on(Input.Changed, "#quick-add")
     def _typing(self, event: Input.Changed) -> None:
+        self.query_one("#quick-add-nudge", NudgeLine).check(event.value)
         if not event.value:
             self.query_one("#quick-add-error").display = False
 
