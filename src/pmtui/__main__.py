@@ -18,7 +18,7 @@ from pmtui.errors import BadInput, PmtuiError
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
 
-SCREENS = ("overview", "timeline", "impact", "analysis", "actions", "report")
+SCREENS = ("opening", "overview", "timeline", "impact", "analysis", "actions", "report")
 
 DESCRIPTION = """\
 Run blameless postmortem reviews from the terminal.

@@ -23,6 +23,8 @@ SECTION_STAGE = {"opening": "context", "overview": "context", "timeline": "conte
 
 class SectionScreen(Screen[None]):
     SECTION = "overview"
+    # the section's own first list, table or field (never a scroll container or the notes panel)
+    AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
         Binding("f2", "section('overview')", "Overview", show=False, id="go.overview"),
         Binding("f3", "section('timeline')", "Timeline", show=False, id="go.timeline"),
@@ -35,7 +37,7 @@ class SectionScreen(Screen[None]):
         Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening"),
         Binding("escape", "home", "Reviews", id="go.home"),
         Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt"),
-        Binding("f10", "toggle_panel", "Notes panel", show=False, id="meeting.panel"),
+        Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel"),
         Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next"),
         Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause"),
     ]
@@ -73,12 +75,36 @@ class SectionScreen(Screen[None]):
     def show_panel(self) -> None:
         wanted = self.app.panel_wanted
         shown = (self.size.width >= 140) if wanted is None else wanted
-        self.query_one(NotesPanel).display = shown and not self.app.presentation
+        panel = self.query_one(NotesPanel)
+        had_focus = panel.has_focus_within
+        panel.display = shown and not self.app.presentation
+        if had_focus and not panel.display:
+            self.focus_main()
+
+    def focus_main(self) -> None:
+        """Focus the first thing in the section itself (not the notes panel)."""
+        from textual.containers import ScrollableContainer
+
+        main = self.query_one("#section-main")
+        for widget in main.query("*"):
+            if widget.focusable and not isinstance(widget, ScrollableContainer):
+                widget.focus()
+                return
 
     def action_toggle_panel(self) -> None:
+        """F10: show the notes panel and go to its notes; pressed there, hide it."""
+        from textual.widgets import DataTable
+
         panel = self.query_one(NotesPanel)
-        self.app.panel_wanted = not panel.display
+        table = panel.query_one(DataTable)
+        if panel.display and table.has_focus:
+            self.app.panel_wanted = False
+            self.show_panel()
+            return
+        self.app.panel_wanted = True
         self.show_panel()
+        if panel.display:
+            table.focus()
 
     def action_next_prompt(self) -> None:
         panel = self.query_one(NotesPanel)
