@@ -278,3 +278,31 @@ async def test_report_screen_shows_the_readiness_check(store, demo, make_app, cf
         app.screen.action_refresh_report()
         await settle(app, pilot)
         assert "Ready to publish" in str(app.screen.query_one("#readiness-text", Static).render())
+
+
+async def test_open_questions_are_answered_or_carried_over(store, demo, make_app, cfg):
+    asked = store.add_item("note", demo, at=T0, text="Who approves config changes?", kind="question")
+    carried = store.add_item("note", demo, at=T0 - timedelta(minutes=1), text="Do other caches use units?", kind="question")
+    app = make_app(demo, "actions", config=cfg, now=Clock())
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f10")  # to the notes panel
+        await settle(app, pilot)
+        await focus_note(app, pilot, "Who approves config changes?")
+        await pilot.press("x")
+        await settle(app, pilot)
+        kinds = {n["id"]: n["kind"] for n in store.list_items("note", demo)}
+        assert kinds[asked] == "note"
+        await focus_note(app, pilot, "Do other caches use units?")
+        await pilot.press("a")
+        await settle(app, pilot)
+        app.screen.query_one("#f-owner", Input).value = "Platform team"
+        app.screen.query_one("#f-due", Input).value = "2026-04-30"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        kinds = {n["id"]: n["kind"] for n in store.list_items("note", demo)}
+        assert kinds[carried] == "note"
+        assert store.list_items("action", demo)[-1]["title"] == "Do other caches use units?"
+        await pilot.press("ctrl+z")  # undo is for deletes and marks: the last was "answered"
+        await settle(app, pilot)
+        assert {n["id"]: n["kind"] for n in store.list_items("note", demo)}[asked] == "question"

@@ -101,6 +101,13 @@ async def test_participants_add_edit_delete_undo(store, demo, make_app):
         people = store.list_items("participant", demo)
         assert people[-1]["name"] == "Mei Tanaka" and people[-1]["role"] == "observer"
         assert editor.selected()["name"] == "Mei Tanaka"
+        await pilot.press("enter")  # Enter on a row edits it
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#f-role", Input).value = "observer (platform)"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert store.list_items("participant", demo)[-1]["role"] == "observer (platform)"
         await pilot.press("d")
         await settle(app, pilot)
         assert [p["name"] for p in store.list_items("participant", demo)][-1] == "Sofia Russo"

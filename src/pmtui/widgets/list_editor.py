@@ -186,6 +186,11 @@ class ListEditor(Widget, can_focus=False):
     def focus_list(self) -> None:
         self.table.focus() if self.items else self.focus()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter (or a click on the selected row) edits it."""
+        event.stop()
+        self.action_edit()
+
     # ------------------------------------------------------------ actions
     def action_add(self) -> None:
         store = self.app.store

@@ -54,6 +54,7 @@ class NotesPanel(Vertical):
         Binding("f", "convert('factor')", "To factor", id="notes.factor"),
         Binding("o", "convert('observation')", "To observation", id="notes.observation"),
         Binding("a", "convert('action')", "To action", id="notes.action"),
+        Binding("x", "answered", "Question answered", id="notes.answered"),
         Binding("d,delete", "delete", "Delete note", id="notes.delete"),
     ]
 
@@ -67,7 +68,8 @@ class NotesPanel(Vertical):
         yield Static("", id="prompt-card")
         yield Static("Notes", id="notes-title")
         yield DataTable(cursor_type="row", show_header=False, id="notes-table")
-        yield Static("ctrl+n captures · on a note: t timeline, f factor, o observation, a action", id="notes-hint")
+        yield Static("ctrl+n captures · on a note: t timeline, f factor, o observation, a action · "
+                     "x answered (a question)", id="notes-hint")
 
     def on_mount(self) -> None:
         self.reload()
@@ -127,13 +129,24 @@ class NotesPanel(Vertical):
         return self.notes[table.cursor_row]
 
     # ------------------------------------------------------------ actions
+    def action_answered(self) -> None:
+        """An open question was answered in the room: it stays as a note."""
+        note = self.selected()
+        if note is None or note["kind"] != "question":
+            self.app.notify("Select an open question (marked ?) to mark it answered.", timeout=3)
+            return
+        self.app.store.update_item("note", note["id"], kind="note")
+        self.app.push_undo(f"marked “{note['text'][:40]}” answered",
+                           lambda: self.app.store.update_item("note", note["id"], kind="question"))
+        self.app.refresh_screen()
+
     def action_delete(self) -> None:
         note = self.selected()
         if note is None:
             return
         snapshot = self.app.store.delete_item("note", note["id"])
         self.app.push_undo(f"deleted note “{note['text'][:40]}”", lambda: self.app.store.restore_item(snapshot))
-        self.reload()
+        self.app.refresh_screen()
 
     def action_convert(self, target: str) -> None:
         note = self.selected()
@@ -186,6 +199,8 @@ class NotesPanel(Vertical):
         def save_and_link(values: dict[str, Any]) -> int:
             new_id = save(values)
             store.link_note(note["id"], target, new_id)
+            if target == "action" and note["kind"] == "question":
+                store.update_item("note", note["id"], kind="note")  # carried over on purpose: no longer open
             return new_id
 
         def done(result: Any) -> None:
