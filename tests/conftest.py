@@ -115,3 +115,9 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path_factory, monkeypatch):
+    """Tests never read or write the developer's own config file."""
+    monkeypatch.setenv("PMTUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))

@@ -18,9 +18,9 @@ def test_version_and_help(cli):
     assert r.code == 0 and r.out.strip() == f"pmtui {__version__}"
     r = cli("--help", db=False)
     assert r.code == 0
-    for command in ("demo", "new", "list", "import", "export", "open"):
+    for command in ("demo", "new", "list", "import", "export", "open", "check"):
         assert command in r.out
-    assert "--db" in r.out and "PMTUI_DB" in r.out
+    assert "--db" in r.out and "PMTUI_DB" in r.out and "--as" in r.out
 
 
 def test_new_prints_id_and_slug_and_list_shows_it(cli):
@@ -162,3 +162,21 @@ def test_real_process_reports_bad_input_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("pmtui: error:") and "Traceback" not in proc.stderr
+
+
+def test_as_name_is_remembered_in_the_config(cli, tmp_path, monkeypatch):
+    from pmtui import config
+
+    monkeypatch.setenv("PMTUI_CONFIG", str(tmp_path / "cfg" / "config.toml"))
+    assert cli("--as", "Jonas Weber", "list").code == 0
+    assert config.load().name == "Jonas Weber"
+
+
+def test_malformed_config_is_a_warning_not_a_failure(cli, tmp_path, monkeypatch, example_bytes):
+    path = tmp_path / "config.toml"
+    path.write_text("name = \n")
+    monkeypatch.setenv("PMTUI_CONFIG", str(path))
+    (tmp_path / "r.json").write_bytes(example_bytes)
+    cli("import", str(tmp_path / "r.json"))
+    r = cli("check", "1")
+    assert r.code == 1 and f"pmtui: warning: {path}, line 1:" in r.err and "using the defaults" in r.err

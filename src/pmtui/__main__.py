@@ -339,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[..., int] = getattr(args, "func", cmd_app)
+    if args.author is not None and func is not cmd_app and func is not cmd_open and func is not cmd_demo:
+        _config(args)  # remember the name for the next meeting
     try:
         store = _open_store(args) if getattr(args, "needs_store", True) else None
         try:
