@@ -813,47 +813,24 @@ class _Editing:
     # ------------------------------------------------------------ timeline
     def events(self, review_id: int) -> list[EventRow]:
         """The timeline in order (time, then insertion), with each event's marks."""
-        t, mt = _table("Event"), _table("EventMark")
-        with self._read() as conn:
-            marks: dict[int, list[str]] = {}
-            for event_id, mark in conn.exec_driver_sql(
-                "SELECT event_id, mark FROM event_mark WHERE review_id = ? ORDER BY position, id", (review_id,)
-            ):
-                marks.setdefault(event_id, []).append(mark)
-            rows = conn.exec_driver_sql(
-                "SELECT id, at_utc, offset_min, text, kind, source, approximate, highlight, seq FROM event "
-                "WHERE review_id = ? ORDER BY at_utc, seq, id",
-                (review_id,),
-            ).fetchall()
-        del t, mt
-        return [
-            EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]), tuple(marks.get(r[0], ())), r[8])
-            for r in rows
-        ]
+        return self._event_rows(review_id)
 
     def events_with_marks(self, review_id: int) -> list[EventRow]:
         """Only the marked events (what metrics need), cheap on long timelines."""
-        marked = {r.id for r in self._marked_ids(review_id)}
-        return [e for e in self.events_by_ids(review_id, marked)] if marked else []
+        return self._event_rows(review_id, marked_only=True)
 
-    def _marked_ids(self, review_id: int) -> list[Any]:
-        with self._read() as conn:
-            return list(conn.exec_driver_sql(
-                "SELECT DISTINCT event_id AS id FROM event_mark WHERE review_id = ?", (review_id,)))
-
-    def events_by_ids(self, review_id: int, ids: set[int]) -> list[EventRow]:
+    def _event_rows(self, review_id: int, marked_only: bool = False) -> list[EventRow]:
+        only = " AND id IN (SELECT event_id FROM event_mark WHERE review_id = ?)" if marked_only else ""
         with self._read() as conn:
             marks: dict[int, list[str]] = {}
             for event_id, mark in conn.exec_driver_sql(
                 "SELECT event_id, mark FROM event_mark WHERE review_id = ? ORDER BY position, id", (review_id,)
             ):
                 marks.setdefault(event_id, []).append(mark)
-            marks = {k: v for k, v in marks.items() if k in ids}
-            placeholders = ",".join("?" * len(ids))
             rows = conn.exec_driver_sql(
                 "SELECT id, at_utc, offset_min, text, kind, source, approximate, highlight, seq FROM event "
-                f"WHERE review_id = ? AND id IN ({placeholders}) ORDER BY at_utc, seq, id",
-                (review_id, *sorted(ids)),
+                f"WHERE review_id = ?{only} ORDER BY at_utc, seq, id",
+                (review_id, review_id) if marked_only else (review_id,),
             ).fetchall()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]), tuple(marks.get(r[0], ())), r[8])

@@ -15,10 +15,7 @@ from pmtui.errors import BadInput, FieldErrors
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
-from pmtui.widgets.stage_bar import SECTION_LABELS, SECTIONS, StageBar
-
-SECTION_STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
-                 "analysis": "analysis", "actions": "followups", "report": "followups"}
+from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
 
 class SectionScreen(Screen[None]):

@@ -12,12 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from pmtui.widgets.nudge import NudgeLine
+from pmtui.widgets.stage_bar import SECTION_STAGE
 
 KINDS = ("note", "question", "idea")
 KIND_WORDS = {"note": "note", "question": "open question", "idea": "parked idea"}
 PREFIX = {"?": "question", "!": "idea"}
-SECTION_STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
-                 "analysis": "analysis", "actions": "followups", "report": "followups"}
 
 
 def split_kind(text: str, kind: str = "note") -> tuple[str, str]:

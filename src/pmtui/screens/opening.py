@@ -14,8 +14,7 @@ from pmtui.errors import BadInput
 from pmtui.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, parse_split, scale_split
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
-from pmtui.screens.overview import ROLES
-from pmtui.widgets.list_editor import Column, ListEditor
+from pmtui.screens.overview import participants_editor
 
 GROUND_RULES = """\
 [b]Ground rules[/b]
@@ -43,19 +42,9 @@ class OpeningScreen(SectionScreen):
             with Horizontal(classes="row"):
                 yield Static(GROUND_RULES, id="ground-rules")
                 yield Static("", id="agenda")
-            yield ListEditor(
-                "participant", "Who is in the room", self.review_id,
-                [Column("name", "Name", flex=True), Column("role", "Role"),
-                 Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
-                lambda i: [
-                    FormField("name", "Name", (i or {}).get("name", "")),
-                    FormField("role", "Role", (i or {}).get("role", ""), hint=f"Typical roles: {ROLES}"),
-                    FormField("attended", "Attended", (i or {}).get("attended", True), kind="bool",
-                              hint="Took part in the review meeting"),
-                ],
-                empty="Nobody yet. Press a to add the facilitator, the note-taker and everyone named in the timeline.",
-                id="room",
-            )
+            yield participants_editor(
+                self.review_id, "Who is in the room", "room",
+                "Nobody yet. Press a to add the facilitator, the note-taker and everyone named in the timeline.")
 
     def on_mount(self) -> None:
         super().on_mount()

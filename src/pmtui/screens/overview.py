@@ -15,6 +15,23 @@ from pmtui.widgets.list_editor import Column, ListEditor
 ROLES = "facilitator, note-taker, incident commander, responder, service owner, observer"
 
 
+def participants_editor(review_id: int, title: str, id: str, empty: str = "") -> ListEditor:
+    """Who takes part, with their roles (on the Overview and the Opening screens)."""
+    return ListEditor(
+        "participant", title, review_id,
+        [Column("name", "Name", flex=True), Column("role", "Role"),
+         Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
+        lambda i: [
+            FormField("name", "Name", (i or {}).get("name", "")),
+            FormField("role", "Role", (i or {}).get("role", ""), hint=f"Typical roles: {ROLES}"),
+            FormField("attended", "Attended", (i or {}).get("attended", True), kind="bool",
+                      hint="Took part in the review meeting"),
+        ],
+        empty=empty or "No participants yet. Press a to add who is in the room.",
+        id=id,
+    )
+
+
 class OverviewScreen(SectionScreen):
     SECTION = "overview"
 
@@ -39,19 +56,7 @@ class OverviewScreen(SectionScreen):
                 yield Field("detection", "Detection: how it was noticed", r["detection"], kind="area")
                 yield Field("resolution", "Resolution: how it was mitigated and resolved", r["resolution"], kind="area")
             with Grid(classes="lists"):
-                yield ListEditor(
-                    "participant", "Participants", self.review_id,
-                    [Column("name", "Name"), Column("role", "Role"),
-                     Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
-                    lambda i: [
-                        FormField("name", "Name", (i or {}).get("name", "")),
-                        FormField("role", "Role", (i or {}).get("role", ""), hint=f"Typical roles: {ROLES}"),
-                        FormField("attended", "Attended", (i or {}).get("attended", True), kind="bool",
-                                  hint="Took part in the review meeting"),
-                    ],
-                    empty="No participants yet. Press a to add who is in the room.",
-                    id="participants",
-                )
+                yield participants_editor(self.review_id, "Participants", "participants")
                 yield ListEditor(
                     "link", "Links", self.review_id,
                     [Column("title", "Title"), Column("url", "URL", flex=True)],

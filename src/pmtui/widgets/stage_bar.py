@@ -18,7 +18,10 @@ STAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
 SECTIONS = [s for _, _, _, secs in STAGES for s, _, _ in secs]
 SECTION_LABELS = {s: label for _, _, _, secs in STAGES for s, label, _ in secs}
 SECTION_KEYS = {s: key for _, _, _, secs in STAGES for s, _, key in secs}
-SECTION_STAGE = {s: name for _, name, _, secs in STAGES for s, _, _ in secs}
+SECTION_STAGE_NAME = {s: name for _, name, _, secs in STAGES for s, _, _ in secs}
+# the meeting stage (pmtui-review/1 note stage) a section belongs to
+SECTION_STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
+                 "analysis": "analysis", "actions": "followups", "report": "followups"}
 
 
 class StageBar(Widget):
