@@ -7,7 +7,9 @@ import sys
 
 import pytest
 
-UI_FREE = ["pmtui", "pmtui.errors", "pmtui.document", "pmtui.models", "pmtui.store", "pmtui.metrics", "pmtui.__main__"]
+UI_FREE = ["pmtui", "pmtui.errors", "pmtui.document", "pmtui.models", "pmtui.store", "pmtui.metrics", "pmtui.__main__",
+           "pmtui.report", "pmtui.wiki", "pmtui.entry", "pmtui.config", "pmtui.language", "pmtui.prompts",
+           "pmtui.meeting", "pmtui.checks"]
 
 
 @pytest.mark.parametrize("module", UI_FREE)

@@ -218,16 +218,16 @@ class PostmortemApp(App[int]):
         """ctrl+n: capture a note in a review; on the list of reviews, start a new review."""
         from pmtui.screens.capture import CaptureScreen
 
-        screen = self.screen
-        if isinstance(screen, CaptureScreen):
+        if isinstance(self.screen, CaptureScreen):
             return
-        review_id = getattr(screen, "review_id", None)
-        if review_id is None:
-            new = getattr(screen, "action_new", None)
+        # the review of the section under any open form or dialog: capture works from anywhere
+        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        if section is None:
+            new = getattr(self.screen, "action_new", None)
             if new is not None:
                 new()
             return
-        self.push_screen(CaptureScreen(review_id, getattr(screen, "SECTION", "overview")),
+        self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", "overview")),
                          lambda _note: self.refresh_screen())
 
     # ------------------------------------------------------------ help

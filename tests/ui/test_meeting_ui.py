@@ -35,15 +35,16 @@ def cfg(tmp_path):
     return c
 
 
-# which text field to focus in each section before pressing ctrl+n
+# how to put the focus in a text field in each section before pressing ctrl+n:
+# a field of the section itself, or the one-line field of a form or prompt it opens
 FOCUS = {
-    "opening": None,
-    "overview": "#field-title Input",
-    "timeline": "#quick-add",
-    "impact": "#field-impact_description TextArea",
-    "analysis": None,
-    "actions": None,
-    "report": None,
+    "opening": ("s", "#f-length"),           # the start-the-meeting form
+    "overview": (None, "#field-title Input"),
+    "timeline": (None, "#quick-add"),
+    "impact": (None, "#field-impact_description TextArea"),
+    "analysis": ("a", "#f-text"),            # adding a contributing factor
+    "actions": ("a", "#f-title"),            # adding an action item
+    "report": ("x", "#prompt-input"),        # the export path prompt
 }
 STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
          "analysis": "analysis", "actions": "followups", "report": "followups"}
@@ -54,11 +55,17 @@ async def test_capture_from_every_section(store, demo, make_app, cfg, section):
     app = make_app(demo, section, config=cfg, now=Clock())
     async with app.run_test(size=(120, 32)) as pilot:
         await settle(app, pilot)
-        if FOCUS[section]:
-            widget = app.screen.query_one(FOCUS[section])
-            widget.focus()
-            await pilot.pause()
-            assert widget.has_focus
+        key, selector = FOCUS[section]
+        if key:
+            await pilot.press(key)
+            await settle(app, pilot)
+        widget = app.screen.query_one(selector)
+        widget.focus()
+        await pilot.pause()
+        assert widget.has_focus
+        under = app.screen
+        if isinstance(widget, Input):
+            widget.value = "half-typed"
         before = len(store.list_items("note", demo))
         await pilot.press("ctrl+n")
         await settle(app, pilot)
@@ -71,8 +78,9 @@ async def test_capture_from_every_section(store, demo, make_app, cfg, section):
         assert note["text"] == f"said in {section}" and note["kind"] == "note"
         assert note["stage"] == STAGE[section] and note["author"] == "Jonas Weber"
         assert note["at"] == T0
-        if FOCUS[section] and section == "overview":
-            assert app.screen.query_one(FOCUS[section]).value == store.get_review(demo)["title"]  # field untouched
+        assert app.screen is under  # back where we were, with what was typed
+        if isinstance(widget, Input):
+            assert widget.value == "half-typed"
 
 
 async def test_capture_kinds_and_empty_notes(store, demo, make_app, cfg):

@@ -38,7 +38,7 @@ def test_home_empty(snap_compare, store):
     assert snap_compare(app_on(store, None, "overview"), terminal_size=SIZE, run_before=still)
 
 
-@pytest.mark.parametrize("section", ["overview", "timeline", "impact", "analysis", "actions", "report"])
+@pytest.mark.parametrize("section", ["opening", "overview", "timeline", "impact", "analysis", "actions", "report"])
 def test_section(snap_compare, store, demo, section):
     assert snap_compare(app_on(store, demo, section), terminal_size=SIZE, run_before=still)
 

@@ -23,7 +23,7 @@ class SectionScreen(Screen[None]):
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
-        Binding("f2", "section('overview')", "Overview", show=False, id="go.overview"),
+        Binding("f2", "section('overview')", "Sections", key_display="F2…F7", id="go.overview"),
         Binding("f3", "section('timeline')", "Timeline", show=False, id="go.timeline"),
         Binding("f4", "section('impact')", "Impact", show=False, id="go.impact"),
         Binding("f5", "section('analysis')", "Analysis", show=False, id="go.analysis"),
