@@ -196,6 +196,13 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("f3")  # the clock follows into every section
         await settle(app, pilot)
         assert "Gather context" in str(app.screen.query_one(MeetingBar).render())
+        await pilot.press("ctrl+t", "ctrl+t")
+        await settle(app, pilot)
+        assert store.get_meeting(demo).stage == "followups"
+        await pilot.press("ctrl+t")  # after the last stage: the meeting ends
+        await settle(app, pilot)
+        assert store.get_meeting(demo) is None
+        assert "Meeting not started" in str(app.screen.query_one(MeetingBar).render())
 
 
 async def test_nudges_under_fields_and_in_forms(store, demo, make_app, cfg):

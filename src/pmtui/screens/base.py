@@ -137,7 +137,8 @@ class SectionScreen(Screen[None]):
             self.app.store.save_meeting(self.review_id, meeting)
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
         else:
-            self.notify("This is the last stage. The report (F7) is next.", timeout=3)
+            self.app.store.end_meeting(self.review_id)
+            self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
         self.show_meeting()
         self.query_one(NotesPanel).show_prompt()
 

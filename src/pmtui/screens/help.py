@@ -15,7 +15,7 @@ GENERAL = [
     ("ctrl+o", "Opening: ground rules, agenda, who is in the room; s starts the meeting"),
     ("F2 … F7", "Overview, Timeline, Impact, Analysis, Actions, Report"),
     ("ctrl+n", "capture a note, even while typing (? question, ! parked idea)"),
-    ("ctrl+t  ctrl+g", "meeting: next stage / pause and resume the clock"),
+    ("ctrl+t  ctrl+g", "meeting: next stage (after the last: end) / pause and resume the clock"),
     ("F9", "next prompt card"),
     ("F10", "go to the notes panel (t, f, o, a turn a note into an event, factor, observation, action); again hides it"),
     ("F12", "presentation mode: high contrast, larger spacing, fewer panels"),
