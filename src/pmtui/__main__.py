@@ -34,8 +34,11 @@ examples:
   pmtui import review.json                    add a review from a pmtui-review/1 file
   pmtui export 3 --format md -o report.md     write the wiki report
   pmtui list --format json                    every review, for scripts
+  pmtui check 3                               what the review needs before it is published
+  pmtui --as "Jonas Weber" open 3             take notes under your name (remembered)
 
 exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review)
+settings: config.toml in the user config folder ($PMTUI_CONFIG chooses another file)
 """
 
 
