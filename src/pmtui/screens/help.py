@@ -57,7 +57,8 @@ class HelpScreen(ModalScreen[None]):
                     # only pmtui's own keys (they have ids); marks are listed with the timeline below
                     if not binding.id or not binding.description or binding.action.startswith(("section", "mark")):
                         continue
-                    if binding.action in ("home", "help", "undo", "quit", "step(1)", "step(-1)"):
+                    if binding.action in ("home", "help", "undo", "quit", "step(1)", "step(-1)", "next_prompt",
+                                          "toggle_panel", "next_stage", "pause", "capture", "presentation"):
                         continue
                     key = binding.key_display or self.app.get_key_display(binding)
                     keys = keys_by_action.setdefault(binding.action, [])
