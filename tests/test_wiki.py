@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from pmtui.document import FORMAT, loads
 from pmtui.wiki import export_all, page_name

@@ -239,10 +239,6 @@ def report_date(doc: ReviewDoc) -> date | None:
     return doc.review_date
 
 
-def _clock(at: datetime, zone: tzinfo, seconds: bool) -> datetime:
-    return at.astimezone(zone)
-
-
 @dataclass
 class _Ctx:
     doc: ReviewDoc

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from pmtui.document import EventKind, Mark
-from pmtui.entry import QUICK_ADD_HELP, format_when, parse_quick_add, parse_when
+from pmtui.entry import format_when, parse_quick_add, parse_when
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.metrics import compute, format_duration
 from pmtui.screens.base import SectionScreen
