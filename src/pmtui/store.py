@@ -19,6 +19,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 from zoneinfo import ZoneInfo
@@ -132,8 +133,8 @@ LEFT JOIN (SELECT review_id, COUNT(*) AS open,
 
 
 # ------------------------------------------------------------------------- store
-class Store:
-    """Open with :meth:`Store.open`; every read and write of reviews goes through here."""
+class _StoreCore:
+    """Opening, listing, importing and exporting whole reviews (see Store)."""
 
     def __init__(self, path: Path, *, created: bool = False) -> None:
         self.path = path
@@ -620,13 +621,10 @@ LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
 
 
 def _db_value(value: Any) -> Any:
-    if hasattr(value, "value") and not isinstance(value, (int, float, str)):  # an enum
+    """A cleaned document value as the store keeps it: enums by value, dates as text."""
+    if isinstance(value, Enum):
         return value.value
-    if isinstance(value, str) or value is None or isinstance(value, (bool, int, float)):
-        return getattr(value, "value", value)
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     return value
 
@@ -969,7 +967,5 @@ class _Editing:
         return out
 
 
-# the Store gets the editing methods
-for _name, _value in list(vars(_Editing).items()):
-    if not _name.startswith("__"):
-        setattr(Store, _name, _value)
+class Store(_StoreCore, _Editing):
+    """Open with :meth:`Store.open`; every read and write of reviews goes through here."""

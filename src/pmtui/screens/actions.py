@@ -27,6 +27,40 @@ def overdue(item: dict[str, Any], today: date) -> bool:
     return item["status"] in OPEN and bool(item["due"]) and item["due"] < today.isoformat()
 
 
+def action_fields(item: dict[str, Any] | None) -> list[FormField]:
+    """The action item form (on the Actions screen, and for a note turned into an action)."""
+    i = item or {}
+    return [
+        FormField("title", "Action (specific and bounded)", i.get("title", ""),
+                  placeholder="Alert when checkout 5xx > 1% for 5 min"),
+        FormField("type", "Type", i.get("type", "other"), kind="select", options=[(t.value, t.value) for t in ActionType]),
+        FormField("owner", "Owner (a team or person: ownership, not blame)", i.get("owner", "")),
+        FormField("priority", "Priority", i.get("priority", "medium"), kind="select",
+                  options=[(p.value, p.value) for p in Priority]),
+        FormField("due", "Due date", i.get("due") or "", placeholder="YYYY-MM-DD"),
+        FormField("status", "Status", i.get("status", "open"), kind="select",
+                  options=[(STATUS_WORDS[s.value], s.value) for s in ActionStatus]),
+        FormField("status_note", "Status note (why not, for won't do)", i.get("status_note", "")),
+        FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
+        FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
+    ]
+
+
+def action_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the store takes them: a real due date, a reason for won't do."""
+    errors: dict[str, str] = {}
+    out = dict(values)
+    try:
+        out["due"] = optional_day(values.get("due", ""))
+    except BadInput as exc:
+        errors["due"] = exc.message
+    if values.get("status") == "wont_do" and not values.get("status_note", "").strip():
+        errors["status_note"] = "say why this won't be done: a decision not to act is recorded with its reason"
+    if errors:
+        raise FieldErrors(errors)
+    return out
+
+
 class ActionsScreen(SectionScreen):
     SECTION = "actions"
     BINDINGS = [
@@ -68,8 +102,8 @@ class ActionsScreen(SectionScreen):
                     Column("status", "Status", status),
                     Column("tracker", "Tracker", optional=True),
                 ],
-                self.action_fields,
-                to_store=self.to_store,
+                action_fields,
+                to_store=action_values,
                 empty="No action items yet. Press a to add one: how do we make this less likely, "
                       "detect it sooner, or make it smaller?",
                 id="action-items",
@@ -111,38 +145,6 @@ class ActionsScreen(SectionScreen):
             parts.append(f"{len(no_owner)} without an owner")
         self.query_one("#actions-summary", Static).update(
             " · ".join(parts) + "\nAsk: is each one specific and bounded? Who owns it? By when?")
-
-    # ------------------------------------------------------------ form
-    def action_fields(self, item: dict[str, Any] | None) -> list[FormField]:  # also used unbound (self=None)
-        i = item or {}
-        return [
-            FormField("title", "Action (specific and bounded)", i.get("title", ""),
-                      placeholder="Alert when checkout 5xx > 1% for 5 min"),
-            FormField("type", "Type", i.get("type", "other"), kind="select", options=[(t.value, t.value) for t in ActionType]),
-            FormField("owner", "Owner (a team or person: ownership, not blame)", i.get("owner", "")),
-            FormField("priority", "Priority", i.get("priority", "medium"), kind="select",
-                      options=[(p.value, p.value) for p in Priority]),
-            FormField("due", "Due date", i.get("due") or "", placeholder="YYYY-MM-DD"),
-            FormField("status", "Status", i.get("status", "open"), kind="select",
-                      options=[(STATUS_WORDS[s.value], s.value) for s in ActionStatus]),
-            FormField("status_note", "Status note (why not, for won't do)", i.get("status_note", "")),
-            FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
-            FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
-        ]
-
-    @staticmethod
-    def to_store(values: dict[str, Any]) -> dict[str, Any]:
-        errors: dict[str, str] = {}
-        out = dict(values)
-        try:
-            out["due"] = optional_day(values.get("due", ""))
-        except BadInput as exc:
-            errors["due"] = exc.message
-        if values.get("status") == "wont_do" and not values.get("status_note", "").strip():
-            errors["status_note"] = "say why this won't be done: a decision not to act is recorded with its reason"
-        if errors:
-            raise FieldErrors(errors)
-        return out
 
     # ------------------------------------------------------------ quick status
     def _set_status(self, status: str, note: str | None = None) -> None:

@@ -188,13 +188,12 @@ class NotesPanel(Vertical):
             def save(v: dict[str, Any]) -> int:
                 return store.add_item("observation", rid, kind=v["kind"], text=v["text"])
         else:
-            from pmtui.screens.actions import ActionsScreen
+            from pmtui.screens.actions import action_fields, action_values
 
-            fields = ActionsScreen.action_fields(None, {"title": text, "type": "other", "priority": "medium",
-                                                         "status": "open", "description": f"From a note: {text}"})
+            fields = action_fields({"title": text, "description": f"From a note: {text}"})
 
             def save(v: dict[str, Any]) -> int:
-                return store.add_item("action", rid, **ActionsScreen.to_store(v))
+                return store.add_item("action", rid, **action_values(v))
 
         def save_and_link(values: dict[str, Any]) -> int:
             new_id = save(values)
