@@ -1,0 +1,315 @@
+"""Evidence in: events from status pages, pagers, chat and logs, for a review's timeline.
+
+UI-free and store-free: :func:`load` reads files into neutral :class:`EvidenceEvent`
+records (and :class:`ComponentWindow` for status pages); the store and the screens
+decide what to do with them. All or nothing: a file that fails to parse raises a
+:class:`pmtui.errors.BadInput` naming the file and the line or JSON path, and nothing
+from any file of the call is returned. See docs/evidence.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from os import PathLike
+from pathlib import Path
+from types import ModuleType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pmtui.errors import BadInput
+
+from . import csvlog, instatus, jsonl, logfmt, oncall, opsgenie, pagerduty, slack, statuspage
+from ._base import (
+    J,
+    ComponentWindow,
+    EvidenceEvent,
+    Options,
+    Parsed,
+    check_min_level,
+    first_lines,
+    join_or,
+    load_json,
+    parse_time,
+    read_text,
+)
+
+__all__ = [
+    "KINDS",
+    "ComponentWindow",
+    "EvidenceBatch",
+    "EvidenceEvent",
+    "detect",
+    "load",
+    "parse_file",
+]
+
+# The API kinds, read from one JSON document.
+JSON_KINDS: dict[str, ModuleType] = {
+    m.KIND: m for m in (statuspage, instatus, pagerduty, opsgenie, oncall)
+}
+LINE_KINDS: dict[str, ModuleType] = {m.KIND: m for m in (jsonl, logfmt, csvlog)}
+KINDS: dict[str, str] = {
+    **{k: m.LABEL for k, m in JSON_KINDS.items()},
+    slack.KIND: slack.LABEL,
+    **{k: m.LABEL for k, m in LINE_KINDS.items()},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceBatch:
+    """What one call found, in time order (UTC instant, then file order)."""
+
+    events: tuple[EvidenceEvent, ...]
+    components: tuple[ComponentWindow, ...]
+    sources: dict[str, int]
+    """Each source and how many of the events come from it."""
+    zone_note: str | None = None
+    """Said when times without an offset were read in the given zone."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Records left out on purpose, by reason (chat joins, lines below --min-level...)."""
+    files: tuple[tuple[str, str], ...] = ()
+    """(file name, kind) for every file read."""
+
+    @property
+    def first(self) -> datetime | None:
+        return self.events[0].at if self.events else None
+
+    @property
+    def last(self) -> datetime | None:
+        return self.events[-1].at if self.events else None
+
+
+# ----------------------------------------------------------------------- detect
+
+
+def _name(path: Path) -> str:
+    return path.name or str(path)
+
+
+def _json_candidates(doc: object) -> list[str]:
+    found = [kind for kind, module in JSON_KINDS.items() if module.sniff(doc)]
+    if not found and jsonl.sniff_record(doc):
+        found.append(jsonl.KIND)
+    return found
+
+
+def _line_candidates(text: str) -> list[str]:
+    found = []
+    lines = [line for _, line in first_lines(text, 5)]
+    if lines and all(jsonl.sniff_line(line) for line in lines[:3]):
+        found.append(jsonl.KIND)
+    if lines and all(logfmt.sniff_line(line) for line in lines[:3]):
+        found.append(logfmt.KIND)
+    if csvlog.sniff(text):
+        found.append(csvlog.KIND)
+    return found
+
+
+def _decide(name: str, found: list[str]) -> str:
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise BadInput(
+            f"{name}: could be {join_or(f'{KINDS[k]} ({k})' for k in found)}; say which with --from"
+        )
+    raise BadInput(
+        f"{name}: cannot tell what kind of evidence this is; it could be any of "
+        f"{join_or(KINDS)}: say which with --from"
+    )
+
+
+def detect(path: str | PathLike[str]) -> str:
+    """The kind of an evidence file, from its content (not its name)."""
+    p = Path(path)
+    name = _name(p)
+    if not p.exists():
+        raise BadInput(f"{name}: no such file")
+    if p.is_dir() or slack.looks_like_export(p):
+        if slack.looks_like_export(p):
+            return slack.KIND
+        raise BadInput(f"{name}: a folder that is not a Slack export (no channels.json or users.json in it)")
+    return _detect_text(read_text(p, name), name)
+
+
+def _detect_text(text: str, name: str) -> str:
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise BadInput(f"{name}: the file is empty")
+    if stripped[0] in "{[":
+        try:
+            doc = load_json(text, name)
+        except BadInput:
+            found = _line_candidates(text)
+            if found:
+                return _decide(name, found)
+            raise
+        if slack.looks_like_day_file(doc):
+            raise BadInput(
+                f"{name}: one day of a Slack channel; give the whole export (its folder or zip) and --channel"
+            )
+        return _decide(name, _json_candidates(doc))
+    return _decide(name, _line_candidates(text))
+
+
+# ------------------------------------------------------------------------ parse
+
+
+def _wrong_kind(name: str, kind: str, text: str | None, path: Path) -> BadInput:
+    hint = ""
+    try:
+        other = slack.KIND if text is None else _detect_text(text, name)
+        if other != kind:
+            hint = f"; it looks like a {KINDS[other]} file (--from {other})"
+    except BadInput:
+        pass
+    return BadInput(f"{name}: not a {KINDS[kind]} file{hint}")
+
+
+def parse_file(
+    path: str | PathLike[str], kind: str | None = None, opts: Options | None = None
+) -> tuple[str, Parsed]:
+    """One file: its kind (given or detected) and what it holds, unsorted."""
+    opts = opts or Options()
+    p = Path(path)
+    name = _name(p)
+    if kind is not None and kind not in KINDS:
+        raise BadInput(f"--from {kind!r} is not a kind of evidence (use one of {', '.join(KINDS)})")
+    if not p.exists():
+        raise BadInput(f"{name}: no such file")
+    if kind is None:
+        kind = detect(p)
+    if kind == slack.KIND:
+        if not slack.looks_like_export(p):
+            text = None if p.is_dir() else read_text(p, name)
+            if text is not None and text.lstrip().startswith("["):
+                try:
+                    if slack.looks_like_day_file(load_json(text, name)):
+                        raise BadInput(
+                            f"{name}: one day of a Slack channel; give the whole export (its folder or zip)"
+                        )
+                except BadInput as err:
+                    if "Slack channel" in err.message:
+                        raise
+            raise _wrong_kind(name, kind, text, p) if text is not None else BadInput(
+                f"{name}: a folder that is not a Slack export (no channels.json or users.json in it)"
+            )
+        return kind, slack.parse_export(p, name, opts)
+    if p.is_dir() or slack.looks_like_export(p):
+        raise BadInput(f"{name}: not a {KINDS[kind]} file; it looks like a Slack export (--from slack)")
+    text = read_text(p, name)
+    if kind in JSON_KINDS:
+        module = JSON_KINDS[kind]
+        doc = load_json(text, name)
+        if not module.sniff(doc):
+            raise _wrong_kind(name, kind, text, p)
+        return kind, module.parse(J(doc, name), opts)
+    module = LINE_KINDS[kind]
+    if not text.strip():
+        raise BadInput(f"{name}: the file is empty")
+    if kind == jsonl.KIND:
+        first = first_lines(text, 1)[0][1]
+        if not jsonl.sniff_line(first):
+            try:
+                whole = load_json(text, name)
+            except BadInput:
+                whole = None
+            if not jsonl.sniff_record(whole):
+                raise _wrong_kind(name, kind, text, p)
+    elif kind == logfmt.KIND and not logfmt.sniff_line(first_lines(text, 1)[0][1]):
+        raise _wrong_kind(name, kind, text, p)
+    elif kind == csvlog.KIND and not csvlog.sniff(text):
+        raise _wrong_kind(name, kind, text, p)
+    return kind, module.parse(text, name, opts, opts.min_level)
+
+
+# ------------------------------------------------------------------------- load
+
+
+def _zone(zone: ZoneInfo | str | None) -> ZoneInfo | None:
+    if zone is None or isinstance(zone, ZoneInfo):
+        return zone
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"--zone {zone!r} is not a time zone (use an IANA name like Europe/Berlin or UTC)") from None
+
+
+def _bound(value: datetime | str | None, flag: str, opts: Options) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            if opts.zone is None:
+                raise BadInput(f"{flag} {value.isoformat()} has no UTC offset; add one or give --zone")
+            return value.replace(tzinfo=opts.zone)
+        return value
+    probe = Options(zone=opts.zone)
+    return parse_time(value, flag, probe, epoch=False)
+
+
+def load(
+    paths: Sequence[str | PathLike[str]] | str | PathLike[str],
+    kind: str | None = None,
+    zone: ZoneInfo | str | None = None,
+    since: datetime | str | None = None,
+    until: datetime | str | None = None,
+    channel: str | None = None,
+    min_level: str | None = None,
+) -> EvidenceBatch:
+    """Read every file (all or nothing) into one batch sorted by time.
+
+    ``kind`` applies to every file (None: detected per file). ``zone`` reads times
+    written without an offset (else they are an error). ``since``/``until`` keep the
+    events in that range (inclusive). ``channel`` picks a Slack channel; ``min_level``
+    drops log lines below it. An event that two files share (same source and id) is
+    kept once.
+    """
+    if isinstance(paths, (str, PathLike)):
+        paths = [paths]
+    if not paths:
+        raise BadInput("no evidence files given")
+    opts = Options(zone=_zone(zone), channel=channel, min_level=check_min_level(min_level))
+    lo = _bound(since, "--since", opts)
+    hi = _bound(until, "--until", opts)
+    if lo is not None and hi is not None and hi < lo:
+        raise BadInput("--until is before --since")
+
+    parsed: list[tuple[int, EvidenceEvent]] = []
+    windows: list[ComponentWindow] = []
+    skipped: dict[str, int] = {}
+    files: list[tuple[str, str]] = []
+    for path in paths:
+        found_kind, result = parse_file(path, kind, opts)
+        files.append((_name(Path(path)), found_kind))
+        parsed.extend((len(parsed), e) for e in result.events)
+        windows.extend(result.components)
+        for reason, n in result.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + n
+
+    parsed.sort(key=lambda item: (item[1].at, item[0]))
+    events: list[EvidenceEvent] = []
+    seen: set[tuple[str, str]] = set()
+    for _, event in parsed:
+        if (lo is not None and event.at < lo) or (hi is not None and event.at > hi):
+            skipped["outside --since/--until"] = skipped.get("outside --since/--until", 0) + 1
+            continue
+        if event.key in seen:
+            skipped["the same event in two files"] = skipped.get("the same event in two files", 0) + 1
+            continue
+        seen.add(event.key)
+        events.append(event)
+    kept_windows = [
+        w for w in windows
+        if (hi is None or w.start <= hi) and (lo is None or w.end is None or w.end >= lo)
+    ]
+    kept_windows.sort(key=lambda w: (w.start, w.name))
+    sources: dict[str, int] = {}
+    for event in events:
+        sources[event.source] = sources.get(event.source, 0) + 1
+    note = f"times written without a UTC offset were read in {opts.zone.key}" if opts.zone_used and opts.zone else None
+    return EvidenceBatch(tuple(events), tuple(kept_windows), sources, note, skipped, tuple(files))
+
+
+def sources_of(events: Iterable[EvidenceEvent]) -> list[str]:
+    return sorted({e.source for e in events})

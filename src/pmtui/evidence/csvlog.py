@@ -1,0 +1,114 @@
+"""CSV (comma, semicolon or tab separated) with a header row: a time column (``time``,
+``timestamp``, ``at``, ``date``...) and a text column (``text``, ``message``, ``msg``,
+``event``...), and optionally ``kind`` (event, alert, action, decision, communication,
+change), ``source`` (e.g. "deploy log"; default ``csv:<file name>``) and ``level``.
+Spreadsheets and hand-kept incident notes export to this.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from pmtui.document import EventKind
+from pmtui.errors import BadInput
+
+from ._base import EvidenceEvent, LineIds, Options, Parsed, below, join_or, normalise_level, parse_time
+
+KIND = "csv"
+LABEL = "CSV"
+
+TIME_COLUMNS = ("time", "timestamp", "at", "datetime", "date", "ts", "@timestamp", "when")
+TEXT_COLUMNS = ("text", "message", "msg", "event", "description", "summary", "what")
+
+
+def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    return {h.strip().lower().lstrip("\ufeff"): i for i, h in enumerate(header)}
+
+
+def _line(row: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(row)
+    return buf.getvalue()
+
+
+def sniff(text: str) -> bool:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if not any(sep in first for sep in ",;\t"):
+        return False
+    header = next(csv.reader([first], _dialect(first)), [])
+    cols = _columns(header)
+    return any(c in cols for c in TIME_COLUMNS) and any(c in cols for c in TEXT_COLUMNS)
+
+
+def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text[:4096]))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise BadInput(f"{name}: the file is empty") from None
+    except csv.Error as err:
+        raise BadInput(f"{name}:1: not valid CSV ({err})") from None
+    cols = _columns(header)
+    time_col = next((cols[c] for c in TIME_COLUMNS if c in cols), None)
+    text_col = next((cols[c] for c in TEXT_COLUMNS if c in cols), None)
+    if time_col is None:
+        raise BadInput(f"{name}:1: the header has no time column (name one time, timestamp or at)")
+    if text_col is None:
+        raise BadInput(f"{name}:1: the header has no text column (name one text, message or event)")
+    kind_col = cols.get("kind")
+    source_col = cols.get("source")
+    level_col = cols.get("level") if "level" in cols else cols.get("severity")
+    out = Parsed()
+    ids = LineIds()
+    default_source = f"csv:{name}"
+    kinds = {k.value for k in EventKind}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise BadInput(f"{name}:{reader.line_num}: not valid CSV ({err})") from None
+        number = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"{name}:{number}"
+        if len(row) != len(header):
+            raise BadInput(f"{where}: {len(row)} values for {len(header)} columns")
+        level = normalise_level(row[level_col]) if level_col is not None else None
+        if below(level, min_level):
+            out.skip("below the minimum level")
+            continue
+        body = row[text_col].strip()
+        if not body:
+            raise BadInput(f"{where}: the {header[text_col].strip()} column is empty")
+        kind = EventKind.event
+        if kind_col is not None and row[kind_col].strip():
+            word = row[kind_col].strip().lower()
+            if word not in kinds:
+                raise BadInput(f"{where}: kind {row[kind_col]!r} is not one of {join_or(sorted(kinds))}")
+            kind = EventKind(word)
+        source = row[source_col].strip() if source_col is not None and row[source_col].strip() else default_source
+        original = "\x1f".join(row)
+        out.events.append(
+            EvidenceEvent(
+                at=parse_time(row[time_col], f"{where}: {header[time_col].strip()}", opts),
+                text=body,
+                kind=kind,
+                source=source,
+                source_id=ids(original),
+                original=_line(row),
+                level=level,
+                where=where,
+            )
+        )
+    return out
