@@ -9,6 +9,7 @@ from any file of the call is returned. See docs/evidence.md.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,6 +130,10 @@ def detect(path: str | PathLike[str]) -> str:
         if slack.looks_like_export(p):
             return slack.KIND
         raise BadInput(f"{name}: a folder that is not a Slack export (no channels.json or users.json in it)")
+    if slack.is_zip_magic(p):
+        if zipfile.is_zipfile(p):
+            raise BadInput(f"{name}: a zip file that is not a Slack export (no channels.json or users.json in it)")
+        raise BadInput(f"{name}: not a readable zip file (is it cut off?)")
     return _detect_text(read_text(p, name), name)
 
 
@@ -180,6 +185,8 @@ def parse_file(
     if kind is None:
         kind = detect(p)
     if kind == slack.KIND:
+        if slack.is_zip_magic(p) and not zipfile.is_zipfile(p):
+            raise BadInput(f"{name}: not a readable zip file (is it cut off?)")
         if not slack.looks_like_export(p):
             text = None if p.is_dir() else read_text(p, name)
             if text is not None and text.lstrip().startswith("["):

@@ -324,7 +324,7 @@ def load_json(text: str, name: str) -> Any:
     except json.JSONDecodeError as err:
         if not text.strip():
             raise BadInput(f"{name}: the file is empty") from None
-        if err.pos >= len(text.rstrip()):
+        if err.pos >= len(text.rstrip()) or err.msg.startswith("Unterminated string"):
             raise BadInput(
                 f"{name}: line {err.lineno}: the JSON ends before it is complete (is the file cut off?)"
             ) from None

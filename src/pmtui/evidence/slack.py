@@ -95,6 +95,15 @@ class Export:
         )
 
 
+def is_zip_magic(path: Path) -> bool:
+    """Starts like a zip (a cut-off zip has no directory at its end, but still this)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
 def looks_like_export(path: Path) -> bool:
     try:
         if path.is_dir():
