@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from os import PathLike
 from pathlib import Path
 from types import ModuleType
@@ -282,22 +283,22 @@ def load(
     if lo is not None and hi is not None and hi < lo:
         raise BadInput("--until is before --since")
 
-    parsed: list[tuple[int, EvidenceEvent]] = []
+    parsed: list[EvidenceEvent] = []
     windows: list[ComponentWindow] = []
     skipped: dict[str, int] = {}
     files: list[tuple[str, str]] = []
     for path in paths:
         found_kind, result = parse_file(path, kind, opts)
         files.append((_name(Path(path)), found_kind))
-        parsed.extend((len(parsed), e) for e in result.events)
+        parsed.extend(result.events)
         windows.extend(result.components)
         for reason, n in result.skipped.items():
             skipped[reason] = skipped.get(reason, 0) + n
 
-    parsed.sort(key=lambda item: (item[1].at, item[0]))
+    parsed.sort(key=attrgetter("at"))  # stable: equal times keep file order
     events: list[EvidenceEvent] = []
     seen: set[tuple[str, str]] = set()
-    for _, event in parsed:
+    for event in parsed:
         if (lo is not None and event.at < lo) or (hi is not None and event.at > hi):
             skipped["outside --since/--until"] = skipped.get("outside --since/--until", 0) + 1
             continue

@@ -18,6 +18,8 @@ from pmtui.errors import BadInput
 from ._base import LineIds, Options, Parsed
 from ._logs import TIME_KEYS, record_event
 
+_decode = json.JSONDecoder().decode
+
 KIND = "jsonl"
 LABEL = "JSON-lines log"
 
@@ -49,7 +51,7 @@ def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
             continue
         number = i + 1
         try:
-            record = json.loads(line)
+            record = _decode(line)
         except ValueError:
             if i == last and not text.endswith("\n"):
                 raise BadInput(f"{name}:{number}: the last line is cut off (is the file truncated?)") from None
