@@ -538,7 +538,7 @@ def test_wrong_kind_is_one_plain_sentence():
     folder = sample("slack/slack-export-viewer-testarchive")
     message = bad("not a PagerDuty file; it looks like a Slack export (--from slack)", [folder], kind="pagerduty")
     assert message.startswith("slack-export-viewer-testarchive: ")
-    bad("not a Atlassian Statuspage file; it looks like a PagerDuty file (--from pagerduty)",
+    bad("not an Atlassian Statuspage file; it looks like a PagerDuty file (--from pagerduty)",
         [sample("pagerduty/api-schema-log_entries-example.json")], kind="statuspage")
     bad("not a Slack export file; it looks like a JSON-lines log file (--from jsonl)",
         [sample("jsonl/pino-logfile_pino.0.jsonl")], kind="slack")
@@ -548,6 +548,38 @@ def test_wrong_kind_is_one_plain_sentence():
     bad("not a CSV file", [sample("logfmt/logfile_logfmt.0")], kind="csv")
     bad("not a Grafana OnCall file", [FIXTURES / "opsgenie-alert.json"], kind="oncall")
     bad("--from 'splunk' is not a kind of evidence", [folder], kind="splunk")
+    bad("not a JSON-lines log file; it looks like a Slack export (--from slack)",
+        [sample("slack/slack-export-viewer-testarchive.zip")], kind="jsonl")
+
+
+def test_other_zips_and_folders(tmp_path):
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("app.jsonl", '{"time": "2026-03-10T14:03:00Z", "msg": "ok"}\n')
+    bad("logs.zip: is a zip file, not a JSON-lines log file (only Slack exports are read from zips)", [archive],
+        kind="jsonl")
+    bad("logs.zip: a zip file that is not a Slack export", [archive])
+    bad("is a folder, not a logfmt log file", [tmp_path], kind="logfmt")
+    bad("a folder that is not a Slack export", [tmp_path])
+
+
+def test_lone_surrogate_is_refused_with_its_line(tmp_path):
+    log = tmp_path / "app.jsonl"
+    log.write_text('{"time": "2026-03-10T14:03:00Z", "msg": "ok"}\n{"time": "2026-03-10T14:03:01Z", "msg": "bad \\ud800"}\n')
+    bad("app.jsonl:2: contains an invalid character (a lone UTF-16 surrogate)", [log])
+
+
+def test_summary_for_the_command_line_and_preview():
+    batch = ev.load(sorted(sample("pagerduty/webhooks-v2-PRORDTY").glob("*.json")))
+    existing = {("pagerduty", batch.events[0].source_id)}
+    added, duplicates = ev.split_new(batch, existing)
+    assert (len(added), duplicates) == (3, 1)
+    out = ev.summary(batch, added, duplicates)
+    assert {k: out[k] for k in ("added", "duplicates", "first", "last", "sources")} == {
+        "added": 3, "duplicates": 1, "first": "2017-09-26T15:15:17Z", "last": "2017-09-26T15:18:09Z",
+        "sources": {"pagerduty": 3},
+    }
+    assert json.loads(json.dumps(out)) == out
 
 
 def test_bad_value_names_the_json_path(tmp_path):

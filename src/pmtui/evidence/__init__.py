@@ -9,16 +9,19 @@ from any file of the call is returned. See docs/evidence.md.
 
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from operator import attrgetter
 from os import PathLike
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pmtui.document import format_timestamp
 from pmtui.errors import BadInput
 
 from . import csvlog, instatus, jsonl, logfmt, oncall, opsgenie, pagerduty, slack, statuspage
@@ -44,6 +47,8 @@ __all__ = [
     "detect",
     "load",
     "parse_file",
+    "split_new",
+    "summary",
 ]
 
 # The API kinds, read from one JSON document.
@@ -81,6 +86,9 @@ class EvidenceBatch:
     def last(self) -> datetime | None:
         return self.events[-1].at if self.events else None
 
+
+# Text with lone surrogates (JSON allows "\\ud800") cannot be stored as UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # ----------------------------------------------------------------------- detect
 
@@ -161,15 +169,19 @@ def _detect_text(text: str, name: str) -> str:
 # ------------------------------------------------------------------------ parse
 
 
-def _wrong_kind(name: str, kind: str, text: str | None, path: Path) -> BadInput:
+def _wrong_kind(name: str, kind: str, text: str) -> BadInput:
     hint = ""
     try:
-        other = slack.KIND if text is None else _detect_text(text, name)
+        other = _detect_text(text, name)
         if other != kind:
-            hint = f"; it looks like a {KINDS[other]} file (--from {other})"
+            hint = f"; it looks like {_a(KINDS[other])} file (--from {other})"
     except BadInput:
         pass
-    return BadInput(f"{name}: not a {KINDS[kind]} file{hint}")
+    return BadInput(f"{name}: not {_a(KINDS[kind])} file{hint}")
+
+
+def _a(label: str) -> str:
+    return ("an " if label[0].lower() in "aeiou" else "a ") + label
 
 
 def parse_file(
@@ -188,29 +200,30 @@ def parse_file(
     if kind == slack.KIND:
         if slack.is_zip_magic(p) and not zipfile.is_zipfile(p):
             raise BadInput(f"{name}: not a readable zip file (is it cut off?)")
-        if not slack.looks_like_export(p):
-            text = None if p.is_dir() else read_text(p, name)
-            if text is not None and text.lstrip().startswith("["):
-                try:
-                    if slack.looks_like_day_file(load_json(text, name)):
-                        raise BadInput(
-                            f"{name}: one day of a Slack channel; give the whole export (its folder or zip)"
-                        )
-                except BadInput as err:
-                    if "Slack channel" in err.message:
-                        raise
-            raise _wrong_kind(name, kind, text, p) if text is not None else BadInput(
-                f"{name}: a folder that is not a Slack export (no channels.json or users.json in it)"
-            )
-        return kind, slack.parse_export(p, name, opts)
-    if p.is_dir() or slack.looks_like_export(p):
-        raise BadInput(f"{name}: not a {KINDS[kind]} file; it looks like a Slack export (--from slack)")
+        if slack.looks_like_export(p):
+            return kind, slack.parse_export(p, name, opts)
+        if p.is_dir():
+            raise BadInput(f"{name}: a folder that is not a Slack export (no channels.json or users.json in it)")
+        text = read_text(p, name)
+        try:
+            day_file = slack.looks_like_day_file(load_json(text, name))
+        except BadInput:
+            day_file = False
+        if day_file:
+            raise BadInput(f"{name}: one day of a Slack channel; give the whole export (its folder or zip)")
+        raise _wrong_kind(name, kind, text)
+    if slack.looks_like_export(p):
+        raise BadInput(f"{name}: not {_a(KINDS[kind])} file; it looks like a Slack export (--from slack)")
+    if p.is_dir():
+        raise BadInput(f"{name}: is a folder, not {_a(KINDS[kind])} file")
+    if slack.is_zip_magic(p):
+        raise BadInput(f"{name}: is a zip file, not {_a(KINDS[kind])} file (only Slack exports are read from zips)")
     text = read_text(p, name)
     if kind in JSON_KINDS:
         module = JSON_KINDS[kind]
         doc = load_json(text, name)
         if not module.sniff(doc):
-            raise _wrong_kind(name, kind, text, p)
+            raise _wrong_kind(name, kind, text)
         return kind, module.parse(J(doc, name), opts)
     module = LINE_KINDS[kind]
     if not text.strip():
@@ -223,11 +236,11 @@ def parse_file(
             except BadInput:
                 whole = None
             if not jsonl.sniff_record(whole):
-                raise _wrong_kind(name, kind, text, p)
+                raise _wrong_kind(name, kind, text)
     elif kind == logfmt.KIND and not logfmt.sniff_line(first_lines(text, 1)[0][1]):
-        raise _wrong_kind(name, kind, text, p)
+        raise _wrong_kind(name, kind, text)
     elif kind == csvlog.KIND and not csvlog.sniff(text):
-        raise _wrong_kind(name, kind, text, p)
+        raise _wrong_kind(name, kind, text)
     return kind, module.parse(text, name, opts, opts.min_level)
 
 
@@ -302,6 +315,8 @@ def load(
         if (lo is not None and event.at < lo) or (hi is not None and event.at > hi):
             skipped["outside --since/--until"] = skipped.get("outside --since/--until", 0) + 1
             continue
+        if _SURROGATE.search(event.text) or _SURROGATE.search(event.original):
+            raise BadInput(f"{event.where}: contains an invalid character (a lone UTF-16 surrogate)")
         if event.key in seen:
             skipped["the same event in two files"] = skipped.get("the same event in two files", 0) + 1
             continue
@@ -319,5 +334,42 @@ def load(
     return EvidenceBatch(tuple(events), tuple(kept_windows), sources, note, skipped, tuple(files))
 
 
-def sources_of(events: Iterable[EvidenceEvent]) -> list[str]:
-    return sorted({e.source for e in events})
+# ---------------------------------------------------------------- for callers
+
+
+def split_new(
+    batch: EvidenceBatch, existing: Container[tuple[str, str]]
+) -> tuple[list[EvidenceEvent], int]:
+    """The events whose (source, source_id) the review does not hold yet, and how many
+    it already holds (the duplicates a second import skips)."""
+    new = [e for e in batch.events if e.key not in existing]
+    return new, len(batch.events) - len(new)
+
+
+def summary(batch: EvidenceBatch, added: Sequence[EvidenceEvent], duplicates: int) -> dict[str, Any]:
+    """The object ``pmtui evidence --format json`` prints (and the preview shows):
+    ``added``, ``duplicates``, ``first``/``last`` (UTC, of the added events), ``sources``
+    (of the added events), plus the component windows, what was skipped and why, the
+    zone note and the files with their kinds."""
+    sources: dict[str, int] = {}
+    for event in added:
+        sources[event.source] = sources.get(event.source, 0) + 1
+    return {
+        "added": len(added),
+        "duplicates": duplicates,
+        "first": _utc(min((e.at for e in added), default=None)),
+        "last": _utc(max((e.at for e in added), default=None)),
+        "sources": sources,
+        "components": [
+            {"name": w.name, "status": w.worst_status.value, "start": _utc(w.start), "end": _utc(w.end),
+             "source": w.source, "incident": w.incident}
+            for w in batch.components
+        ],
+        "skipped": dict(batch.skipped),
+        "zone_note": batch.zone_note,
+        "files": [{"file": f, "kind": k} for f, k in batch.files],
+    }
+
+
+def _utc(at: datetime | None) -> str | None:
+    return None if at is None else format_timestamp(at.astimezone(timezone.utc))
