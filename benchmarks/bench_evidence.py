@@ -86,7 +86,8 @@ def main() -> None:
     rows = [
         (f"floor: json.loads of {n} lines", floor, ""),
         (f"baseline: document.loads, {n} events", baseline, f"{len(data) / 1e6:.1f} MB pmtui-review document"),
-        (f"evidence.load, {n} JSON lines", parse, f"{parse / baseline:.2f}x the baseline (goal for the whole import: 3x)"),
+        (f"evidence.load, {n} JSON lines", parse,
+         f"{parse / baseline:.2f}x the baseline (goal for the whole import: 3x)"),
     ]
     width = max(len(r[0]) for r in rows)
     for name, seconds, note in rows:

@@ -95,7 +95,8 @@ def test_githubstatus_component_windows():
     assert all(w.start.year == 2024 for w in batch.components)
     # The update that names the components carries them with the status it gave them.
     first = next(e for e in batch.events if e.source_id.endswith("9lpqk4965mzb"))
-    assert dict(first.components) == {"Pages": ComponentStatus.partial_outage, "Actions": ComponentStatus.partial_outage}
+    assert dict(first.components) == {
+        "Pages": ComponentStatus.partial_outage, "Actions": ComponentStatus.partial_outage}
 
 
 def test_myemma_offsets_display_at_and_older_shape():
@@ -290,14 +291,17 @@ def _export(tmp_path: Path, messages: list[dict]) -> Path:
 
 def test_slack_threads_markup_and_subtypes(tmp_path):
     root = _export(tmp_path, [
-        {"type": "message", "user": "U2", "text": "on it", "ts": "1773151700.000300", "thread_ts": "1773151600.000100"},
+        {"type": "message", "user": "U2", "text": "on it", "ts": "1773151700.000300",
+         "thread_ts": "1773151600.000100"},
         {"type": "message", "user": "U1", "text": "<!here> checkout is slow, see <#C2> and <#C2|ops-room>",
          "ts": "1773151600.000100", "thread_ts": "1773151600.000100", "reply_count": 2},
-        {"type": "message", "user": "U1", "text": "dashboard: <https://grafana.example/d/1|latency> &amp; <mailto:a@b.c>",
+        {"type": "message", "user": "U1",
+         "text": "dashboard: <https://grafana.example/d/1|latency> &amp; <mailto:a@b.c>",
          "ts": "1773151650.000200", "thread_ts": "1773151600.000100"},
         {"type": "message", "subtype": "channel_leave", "user": "U2", "text": "<@U2> has left the channel",
          "ts": "1773151800.000400"},
-        {"type": "message", "subtype": "channel_topic", "user": "U2", "text": "set the topic", "ts": "1773151801.000500"},
+        {"type": "message", "subtype": "channel_topic", "user": "U2", "text": "set the topic",
+         "ts": "1773151801.000500"},
         {"type": "message", "subtype": "bot_message", "username": "Alertmanager", "text": "",
          "attachments": [{"fallback": "[FIRING:1] CheckoutLatency"}], "ts": "1773151590.000050"},
     ])
@@ -326,7 +330,8 @@ def test_ecs_json_lines_levels_and_ties():
     assert utc(batch.first) == "2025-01-13T09:58:13.631000Z" and utc(batch.last) == "2025-01-13T09:58:13.634000Z"
     assert batch.sources == {"log:ecs-logfile_ecs_log.json": 5}
     # Two lines share a time: file order is kept, ids stay distinct.
-    assert [e.text for e in batch.events[-2:]] == ["this is a error message num=15", "this is a critical message num=52"]
+    assert [e.text for e in batch.events[-2:]] == [
+        "this is a error message num=15", "this is a critical message num=52"]
     assert batch.events[0].original == path.read_text().splitlines()[0]
     errors = ev.load([path], min_level="error")
     assert [e.level for e in errors.events] == ["error", "critical"]
@@ -565,7 +570,8 @@ def test_other_zips_and_folders(tmp_path):
 
 def test_lone_surrogate_is_refused_with_its_line(tmp_path):
     log = tmp_path / "app.jsonl"
-    log.write_text('{"time": "2026-03-10T14:03:00Z", "msg": "ok"}\n{"time": "2026-03-10T14:03:01Z", "msg": "bad \\ud800"}\n')
+    log.write_text('{"time": "2026-03-10T14:03:00Z", "msg": "ok"}\n'
+                   '{"time": "2026-03-10T14:03:01Z", "msg": "bad \\ud800"}\n')
     bad("app.jsonl:2: contains an invalid character (a lone UTF-16 surrogate)", [log])
 
 

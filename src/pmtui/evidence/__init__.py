@@ -26,9 +26,9 @@ from pmtui.errors import BadInput
 
 from . import csvlog, instatus, jsonl, logfmt, oncall, opsgenie, pagerduty, slack, statuspage
 from ._base import (
-    J,
     ComponentWindow,
     EvidenceEvent,
+    J,
     Options,
     Parsed,
     check_min_level,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pmtui.document import EventKind
 
-from ._base import J, EvidenceEvent, Options, Parsed, compact, plural
+from ._base import EvidenceEvent, J, Options, Parsed, compact, plural
 
 KIND = "oncall"
 LABEL = "Grafana OnCall"

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from pmtui.document import EventKind
 
-from ._base import J, EvidenceEvent, Options, Parsed, compact, digest
+from ._base import EvidenceEvent, J, Options, Parsed, compact, digest
 
 KIND = "opsgenie"
 LABEL = "Opsgenie"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pmtui.document import EventKind
 
-from ._base import J, EvidenceEvent, Options, Parsed, compact
+from ._base import EvidenceEvent, J, Options, Parsed, compact
 
 KIND = "pagerduty"
 LABEL = "PagerDuty"

@@ -26,7 +26,7 @@ from typing import Any
 from pmtui.document import EventKind
 from pmtui.errors import BadInput
 
-from ._base import J, EvidenceEvent, Options, Parsed, decode, from_epoch, join_or, load_json
+from ._base import EvidenceEvent, J, Options, Parsed, decode, from_epoch, join_or, load_json
 
 KIND = "slack"
 LABEL = "Slack export"

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from pmtui.document import ComponentStatus, EventKind
 
-from ._base import J, ComponentWindow, EvidenceEvent, Options, Parsed, compact, digest, html_to_text, source_slug, worst
+from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, digest, html_to_text, source_slug, worst
 
 KIND = "statuspage"
 LABEL = "Atlassian Statuspage"
