@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import zipfile
 from datetime import datetime, timedelta, timezone
@@ -659,3 +660,65 @@ def test_slack_export_copied_elsewhere_is_still_found(tmp_path):
     copy = tmp_path / "folder"
     shutil.copytree(src, copy)
     assert len(ev.load([copy], channel="enrique").events) == 96
+
+
+def test_csv_semicolons_and_tabs(tmp_path):
+    semi = tmp_path / "export.csv"
+    semi.write_text('Timestamp;Message;Level\n2026-03-10T14:03:00+01:00;"cache node lost; failover started";warn\n')
+    (event,) = ev.load([semi]).events
+    assert (event.text, event.level, utc(event)) == ("cache node lost; failover started", "warning",
+                                                     "2026-03-10T13:03:00Z")
+    assert event.original == '2026-03-10T14:03:00+01:00;"cache node lost; failover started";warn'
+    tabs = tmp_path / "export.tsv"
+    tabs.write_text("time\ttext\n2026-03-10T14:03:00Z\tfailover done, traffic back\n")
+    assert ev.detect(tabs) == "csv"
+    assert ev.load([tabs]).events[0].text == "failover done, traffic back"
+    no_text = _write(tmp_path / "notes.tsv", "time\tnote\n2026-03-10T14:03:00Z\tx\n")
+    bad("notes.tsv:1: the header has no text column (name one text, message or event)", [no_text], kind="csv")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("name", [
+    "instatus-incidents.json", "instatus-summary.json", "opsgenie-alert-logs.json", "opsgenie-alert.json",
+    "pagerduty-webhook-v3-acknowledged.json",
+])
+def test_vendor_shaped_fixtures_bad_files(tmp_path, name):
+    text = (FIXTURES / name).read_text()
+    kind = ev.detect(FIXTURES / name)
+    cut = _write(tmp_path / name, text[: len(text) // 2])
+    bad(f"{name}: line ", [cut])
+    bad("is the file cut off?", [cut], kind=kind)
+    naive = _write(tmp_path / name, re.sub(r'("\d{4}-\d{2}-\d{2}T[\d:.]+)(?:Z|[+-]\d{2}:\d{2})"', r'\1"', text))
+    message = bad("has no UTC offset", [naive])
+    assert message.startswith(f"{name}: ") and ("[" in message or "." in message.split(":")[1])
+    assert ev.load([naive], zone="Europe/Paris").zone_note is not None
+    other = "oncall" if kind != "oncall" else "opsgenie"
+    bad(f"{name}: not ", [FIXTURES / name], kind=other)
+
+
+def test_slack_bad_ts_names_the_message(tmp_path):
+    root = _export(tmp_path, [{"type": "message", "user": "U1", "text": "hi", "ts": "yesterday"}])
+    bad("export/incident/2026-03-10.json: [0].ts: not a Slack timestamp", [root])
+
+
+def test_file_order_does_not_matter(tmp_path):
+    lines = sample("jsonl/ecs-logfile_ecs_log.json").read_text().splitlines()
+    shuffled = _write(tmp_path / "ecs.json", "\n".join(reversed(lines)) + "\n")
+    a = ev.load([sample("jsonl/ecs-logfile_ecs_log.json")])
+    b = ev.load([shuffled])
+    assert [e.at for e in b.events] == sorted(e.at for e in b.events)
+    assert sorted(e.source_id for e in a.events) == sorted(e.source_id for e in b.events)
+
+
+def test_missing_samples_fail_under_ci(monkeypatch, tmp_path):
+    monkeypatch.setitem(globals(), "SHARED", tmp_path / "nowhere")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the shared evidence samples"):
+        sample("statuspage/githubstatus-2024-09-16-incidents.json")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="not here"):
+        sample("statuspage/githubstatus-2024-09-16-incidents.json")

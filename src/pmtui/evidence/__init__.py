@@ -239,7 +239,7 @@ def parse_file(
                 raise _wrong_kind(name, kind, text)
     elif kind == logfmt.KIND and not logfmt.sniff_line(first_lines(text, 1)[0][1]):
         raise _wrong_kind(name, kind, text)
-    elif kind == csvlog.KIND and not csvlog.sniff(text):
+    elif kind == csvlog.KIND and not csvlog.tabular(text):
         raise _wrong_kind(name, kind, text)
     return kind, module.parse(text, name, opts, opts.min_level)
 

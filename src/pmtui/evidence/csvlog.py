@@ -22,35 +22,45 @@ TIME_COLUMNS = ("time", "timestamp", "at", "datetime", "date", "ts", "@timestamp
 TEXT_COLUMNS = ("text", "message", "msg", "event", "description", "summary", "what")
 
 
-def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+def _delimiter(sample: str) -> str:
+    """Comma, semicolon or tab: whichever the header line holds most of."""
+    header = sample.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
 
 
 def _columns(header: list[str]) -> dict[str, int]:
     return {h.strip().lower().lstrip("\ufeff"): i for i, h in enumerate(header)}
 
 
-def _line(row: list[str]) -> str:
+def _line(row: list[str], delimiter: str) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="").writerow(row)
+    csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(row)
     return buf.getvalue()
 
 
-def sniff(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+def _header(text: str) -> dict[str, int]:
+    first = text[:4096].lstrip("\ufeff").split("\n", 1)[0]
     if not any(sep in first for sep in ",;\t"):
-        return False
-    header = next(csv.reader([first], _dialect(first)), [])
-    cols = _columns(header)
+        return {}
+    return _columns(next(csv.reader([first], delimiter=_delimiter(first)), []))
+
+
+def sniff(text: str) -> bool:
+    """A header with a time column and a text column."""
+    cols = _header(text)
     return any(c in cols for c in TIME_COLUMNS) and any(c in cols for c in TEXT_COLUMNS)
+
+
+def tabular(text: str) -> bool:
+    """A header with at least a time or a text column (then a missing one is named)."""
+    cols = _header(text)
+    return any(c in cols for c in TIME_COLUMNS + TEXT_COLUMNS)
 
 
 def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
     text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text[:4096]))
+    delimiter = _delimiter(text[:4096])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -106,7 +116,7 @@ def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
                 kind=kind,
                 source=source,
                 source_id=ids(original),
-                original=_line(row),
+                original=_line(row, delimiter),
                 level=level,
                 where=where,
             )
