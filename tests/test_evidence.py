@@ -722,3 +722,13 @@ def test_missing_samples_fail_under_ci(monkeypatch, tmp_path):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="not here"):
         sample("statuspage/githubstatus-2024-09-16-incidents.json")
+
+
+def test_log_lines_without_a_time_name_the_line(tmp_path):
+    lines = _write(tmp_path / "app.jsonl", '{"msg": "started", "level": "info"}\n')
+    bad("app.jsonl:1: no time on this line (looked for @timestamp, timestamp, time, ts, t)", [lines], kind="jsonl")
+    pairs = _write(tmp_path / "app.log", "level=info msg=started\n")
+    bad("app.log:1: no time on this line", [pairs], kind="logfmt")
+    spaced = _write(tmp_path / "spaced.log", 'time="2026-03-10 14:03:00 +01:00" level=info msg=started\n'
+                                              'time="2026-03-10 13:04:00 UTC" level=info msg=running\n')
+    assert [utc(e) for e in ev.load([spaced]).events] == ["2026-03-10T13:03:00Z", "2026-03-10T13:04:00Z"]

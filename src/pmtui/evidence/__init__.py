@@ -228,16 +228,10 @@ def parse_file(
     module = LINE_KINDS[kind]
     if not text.strip():
         raise BadInput(f"{name}: the file is empty")
-    if kind == jsonl.KIND:
-        first = first_lines(text, 1)[0][1]
-        if not jsonl.sniff_line(first):
-            try:
-                whole = load_json(text, name)
-            except BadInput:
-                whole = None
-            if not jsonl.sniff_record(whole):
-                raise _wrong_kind(name, kind, text)
-    elif kind == logfmt.KIND and not logfmt.sniff_line(first_lines(text, 1)[0][1]):
+    first = first_lines(text, 1)[0][1]
+    if kind == jsonl.KIND and not jsonl.object_line(first):
+        raise _wrong_kind(name, kind, text)
+    elif kind == logfmt.KIND and len(logfmt.pairs(first) or ()) < 2:
         raise _wrong_kind(name, kind, text)
     elif kind == csvlog.KIND and not csvlog.tabular(text):
         raise _wrong_kind(name, kind, text)

@@ -166,6 +166,7 @@ def below(level: str | None, min_level: str | None) -> bool:
 _ISO_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?:[Zz]|UTC|GMT|[+-]\d{2}:?\d{2})?$"
 )
+_SPACE_BEFORE_OFFSET = re.compile(r"\s+(?=(?:[Zz]|[+-]\d{2}:?\d{2})$)")
 _EPOCH_TEXT_RE = re.compile(r"^\d{9,19}(?:\.\d+)?$")
 
 
@@ -222,6 +223,7 @@ def parse_time(value: Any, where: str, opts: Options, *, epoch: bool = True) -> 
         raise BadInput(f"{where}: not a timestamp (got {_show(value)})")
     if text.endswith(("UTC", "GMT")):
         text = text[:-3].rstrip() + "+00:00"
+    text = _SPACE_BEFORE_OFFSET.sub("", text)
     text = text.replace(",", ".")
     try:
         parsed = datetime.fromisoformat(text)

@@ -32,6 +32,14 @@ def sniff_line(line: str) -> bool:
     return isinstance(record, dict) and any(k in record for k in TIME_KEYS)
 
 
+def object_line(line: str) -> bool:
+    """The line is one JSON object (whatever its keys)."""
+    try:
+        return isinstance(_decode(line), dict)
+    except ValueError:
+        return False
+
+
 def sniff_record(record: object) -> bool:
     """A whole file that is one JSON object (a one-line log)."""
     return isinstance(record, dict) and any(k in record for k in TIME_KEYS) and any(
