@@ -732,3 +732,25 @@ def test_log_lines_without_a_time_name_the_line(tmp_path):
     spaced = _write(tmp_path / "spaced.log", 'time="2026-03-10 14:03:00 +01:00" level=info msg=started\n'
                                               'time="2026-03-10 13:04:00 UTC" level=info msg=running\n')
     assert [utc(e) for e in ev.load([spaced]).events] == ["2026-03-10T13:03:00Z", "2026-03-10T13:04:00Z"]
+
+
+def test_statuspage_window_already_open_at_the_first_update(tmp_path):
+    def update(uid, at, old, new):
+        return {"id": uid, "status": "investigating", "body": "b", "display_at": at, "created_at": at,
+                "affected_components": [{"code": "c1", "name": "API", "old_status": old, "new_status": new}]}
+
+    doc = {"page": {"id": "p", "name": "Example", "url": "https://status.example.com"}, "incidents": [{
+        "id": "i1", "name": "API errors", "started_at": "2026-03-10T14:00:00Z", "created_at": "2026-03-10T14:01:00Z",
+        "resolved_at": "2026-03-10T15:00:00Z",
+        "incident_updates": [
+            update("u3", "2026-03-10T14:40:00Z", "major_outage", "major_outage"),  # inconsistent: reopens
+            update("u2", "2026-03-10T14:20:00Z", "partial_outage", "operational"),
+            update("u1", "2026-03-10T14:05:00Z", "partial_outage", "partial_outage"),
+        ]}]}
+    path = _write(tmp_path / "incidents.json", json.dumps(doc))
+    batch = ev.load([path])
+    assert batch.sources == {"statuspage:example": 3}
+    assert [(utc(w.start), utc(w.end) if w.end else None, w.worst_status.value) for w in batch.components] == [
+        ("2026-03-10T14:00:00Z", "2026-03-10T14:20:00Z", "partial_outage"),  # from started_at
+        ("2026-03-10T14:40:00Z", "2026-03-10T15:00:00Z", "major_outage"),  # closed at resolved_at
+    ]

@@ -92,6 +92,7 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
     # component code -> [name, worst status, start, end]
     open_: dict[str, list] = {}
     windows: list[list] = []
+    seen: set[str] = set()
     for at, _, update in updates:
         status = update.text_of("status")
         body_raw = update.text_of("body")
@@ -111,9 +112,13 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
                 raise comp["new_status"].fail(f"unknown component status {new!r}")
             named.append((cname, new_status))
             window = open_.get(code)
+            seen_before = code in seen
+            seen.add(code)
             if window is None and old in IMPAIRED:
-                # Already impaired before the first update we have: from the incident's start.
-                window = [cname, IMPAIRED[old], start_of_incident or at, None]
+                # Impaired before the first update that names it: from the incident's start
+                # (or from this update, when an earlier window of it already closed).
+                start = at if seen_before or start_of_incident is None else start_of_incident
+                window = [cname, IMPAIRED[old], start, None]
                 open_[code] = window
                 windows.append(window)
             if new_status is not None:
