@@ -276,6 +276,7 @@ def test_slack_channel_choice():
     message = bad("choose one with --channel", [folder])
     assert "enrique" in message and "traveling-sailor" in message
     bad("no channel named general", [folder], channel="general")
+    assert len(ev.load([folder], channel="C0JGLMMNX").events) == 96  # enrique, by its id
 
 
 def _export(tmp_path: Path, messages: list[dict]) -> Path:

@@ -209,7 +209,10 @@ def _parse(export: Export, opts: Options) -> Parsed:
     channels = export.channels()
     if not channels:
         raise BadInput(f"{export.name}: a Slack export without any channel folder of day files")
+    ids = _channel_ids(export)
     wanted = opts.channel.lstrip("#") if opts.channel else None
+    if wanted is not None and wanted not in channels and ids.get(wanted) in channels:
+        wanted = ids[wanted]  # given by its id (C0JGLMMNX)
     if wanted is None:
         if len(channels) > 1:
             raise BadInput(
@@ -219,7 +222,6 @@ def _parse(export: Export, opts: Options) -> Parsed:
         wanted = channels[0]
     elif wanted not in channels:
         raise BadInput(f"{export.name}: no channel named {wanted} in the export (it has {join_or(channels)})")
-    ids = _channel_ids(export)
     names = _Names(_user_names(export), ids, {})
     source = f"slack:#{wanted}"
 
