@@ -224,15 +224,18 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
 
 
 def _read_input(name: str) -> bytes:
-    if name == "-":
-        return sys.stdin.buffer.read()
+    from pmtui.document import FILE_MAX_BYTES
+
+    if name == "-":  # one byte past the limit is enough to say it is too big
+        return sys.stdin.buffer.read(FILE_MAX_BYTES + 1)
     path = Path(name)
     if not path.exists():
         raise BadInput(f"{name}: no such file")
     if path.is_dir():
         raise BadInput(f"{name}: is a folder, not a review file")
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            return fh.read(FILE_MAX_BYTES + 1)
     except OSError as exc:
         raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
 
