@@ -44,9 +44,9 @@ URL_MAX = 4_000  # link urls and action trackers
 LONG_TEXT_MAX = 50_000  # Markdown fields and every other free text
 ZONE_MAX = 64  # the longest IANA name is 32 characters
 EVENTS_MAX = 10_000  # timeline events per review
-NOTES_MAX = 10_000  # live notes per review
+NOTES_MAX = 1_000  # live notes per review
 ITEMS_MAX = 1_000  # every other list (participants, tags, action items, ...)
-FILE_MAX_BYTES = 16 * 1024 * 1024  # one document file
+FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file
 COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
 # Every timestamp lies between these instants, so that it can be shown in any zone
 # (offsets are under 24 hours) and kept as four-digit sortable UTC text.
@@ -685,3 +685,41 @@ def to_dict(doc: ReviewDoc) -> dict[str, Any]:
 def dumps(doc: ReviewDoc) -> str:
     """The canonical JSON text of a document (every field, spec order, 2-space indent)."""
     return json.dumps(to_dict(doc), ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------- reviews already in a store
+# A review written by an older pmtui, or edited by hand, may hold a value the current
+# rules refuse (a status of another version, a zone that no longer exists, a time
+# that is not a date). Such a review must never take the whole store down: the
+# commands that read many reviews leave it out with a warning naming it.
+UNREADABLE = (ValueError, TypeError, OverflowError, KeyError, AttributeError)
+
+
+def explain(exc: BaseException) -> str:
+    """What is wrong with a stored review, in one plain sentence."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        return f"{_path(first['loc'])}: {_message(first)}{more}"
+    if isinstance(exc, BadInput):
+        return exc.message
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"a stored value cannot be read ({detail[:200]})"
+
+
+def read_stored(store: Any, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
+    """The documents of these reviews, and for each one that cannot be read what is
+    wrong with it. Reads them together (fast) and, only when that fails, one by one."""
+    try:
+        return dict(zip(review_ids, store.export_documents(review_ids))), {}
+    except UNREADABLE:
+        pass
+    docs: dict[int, ReviewDoc] = {}
+    bad: dict[int, str] = {}
+    for review_id in review_ids:
+        try:
+            docs[review_id] = store.export_document(review_id)
+        except UNREADABLE as exc:
+            bad[review_id] = explain(exc)
+    return docs, bad
