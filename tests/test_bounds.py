@@ -69,7 +69,7 @@ def event(at: str = AT, **fields) -> dict:
         ({"action_items": [{"title": "x", "owner": "o" * (d.SHORT_TEXT_MAX + 1)}]}, "action_items[0].owner: must be at most"),
         # list lengths
         ({"timeline": [event()] * (d.EVENTS_MAX + 1)}, f"timeline: at most {d.EVENTS_MAX:,} items (got {d.EVENTS_MAX + 1:,})"),
-        ({"notes": [{"at": AT, "text": "x"}] * (d.NOTES_MAX + 1)}, "notes: at most 10,000 items"),
+        ({"notes": [{"at": AT, "text": "x"}] * (d.NOTES_MAX + 1)}, "notes: at most 1,000 items"),
         ({"tags": ["x"] * (d.ITEMS_MAX + 1)}, f"tags: at most {d.ITEMS_MAX:,} items"),
         ({"impact": {"components": [{"name": "api", "status": "major_outage"}] * (d.ITEMS_MAX + 1)}},
          "impact.components: at most 1,000 items"),
@@ -85,7 +85,7 @@ def test_what_cannot_be_held_is_rejected_at_its_json_path(fields, expected):
 def test_a_file_over_the_size_limit_is_rejected_before_it_is_parsed():
     data = json.dumps(doc(summary="x")).encode()
     data = data[:-1] + b" " * (d.FILE_MAX_BYTES - len(data) + 1) + b"}"
-    assert problems(data) == ["r.json: the file is larger than 16 MiB, the limit for a review document"]
+    assert problems(data) == ["r.json: the file is larger than 4 MiB, the limit for a review document"]
 
 
 def test_values_at_the_limits_are_accepted_and_kept_by_the_store(store):
@@ -145,10 +145,10 @@ def test_an_oversized_file_on_standard_input_is_refused(cli, tmp_path):
     huge = json.dumps(doc(summary="x" * (d.FILE_MAX_BYTES + 10)))
     (tmp_path / "huge.json").write_text(huge)
     r = cli("import", str(tmp_path / "huge.json"))
-    assert r.code == 2 and "larger than 16 MiB" in r.err
+    assert r.code == 2 and "larger than 4 MiB" in r.err
     r = cli("import", "-", stdin=huge)
     assert r.code == 2
-    assert r.err.startswith("pmtui: error: <stdin>: the file is larger than 16 MiB, the limit for a review document")
+    assert r.err.startswith("pmtui: error: <stdin>: the file is larger than 4 MiB, the limit for a review document")
 
 
 def test_edits_in_the_app_keep_the_same_bounds(store):

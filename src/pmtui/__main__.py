@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="write a review as JSON (pmtui-review/1) or a Markdown report",
                        description="Write one review to standard output or a file, or every review as a "
-                                   "folder of wiki pages with --all --to DIR.")
+                                   "folder of wiki pages with --all --to DIR. A review whose stored data this "
+                                   "pmtui cannot read (left by an older version or a hand edit) is skipped by "
+                                   "--all with a warning naming it, and the exit status is then 1.")
     s.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
     s.add_argument("--format", choices=("json", "md"), default=None,
                    help="json (the document, default) or md (the wiki report; the default with --all)")
