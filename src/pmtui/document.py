@@ -671,7 +671,8 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
 
 
 def loads(data: bytes | str, where: str = "input") -> ReviewDoc:
-    raw = parse_json_text(data.encode("utf-8") if isinstance(data, str) else data, where)
+    # a str with a lone surrogate cannot be UTF-8: it is reported like such a file
+    raw = parse_json_text(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data, where)
     try:
         return validate_document(raw)
     except BadInput as exc:
