@@ -167,3 +167,20 @@ def test_edits_in_the_app_keep_the_same_bounds(store):
     assert info.value.fields["name"] == f"must be at most {d.SHORT_TEXT_MAX} characters (got {d.SHORT_TEXT_MAX + 1})"
     assert store.events(review_id) == [] and store.list_items("participant", review_id) == []
     assert store.get_review(review_id)["timezone"] == "UTC"
+
+
+def test_the_public_contract_states_the_limits_the_code_applies():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "review-format.md").read_text()
+    limits = text[text.index("## Limits"):]
+    for phrase in (
+        f"{d.FILE_MAX_BYTES // 2**20} MiB ({d.FILE_MAX_BYTES:,} bytes)",
+        f"| {d.TITLE_MAX} characters |", f"| {d.SEVERITY_MAX} characters |",
+        f"| {d.SHORT_TEXT_MAX:,} characters each |", f"| {d.URL_MAX:,} characters each |",
+        f"| {d.LONG_TEXT_MAX:,} characters each |", f"| {d.ZONE_MAX} characters |",
+        f"| {d.EVENTS_MAX:,} events |", f"| {d.NOTES_MAX:,} notes |", f"| {d.ITEMS_MAX:,} items each |",
+        f"0 to {d.COUNT_MAX:,} (64 bits)", d.EARLIEST.strftime("`%Y-%m-%dT%H:%M:%SZ`"),
+        d.LATEST.strftime("`%Y-%m-%dT%H:%M:%S.%fZ`"), f"`{d.FIRST_DAY.isoformat()}` to `9999-12-31`",
+    ):
+        assert phrase in limits, phrase

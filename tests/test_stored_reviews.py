@@ -118,3 +118,22 @@ async def test_the_app_lists_the_bad_review_and_refuses_to_open_it(store, store_
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.SECTION == "overview"
+
+
+async def test_home_survives_a_first_event_time_the_store_cannot_read(store, db_path, example_bytes, make_app):
+    """Store.list_reviews itself fails on such a row (a store change is needed to list
+    the others); until then the home screen says so instead of taking the app down."""
+    review_id = store.import_documents([loads(example_bytes)])[0][0]
+    con = sqlite3.connect(db_path)
+    with con:
+        con.execute("UPDATE event SET at_utc = '2026-02-30T10:00:00.000000' WHERE review_id = ?", (review_id,))
+    con.close()
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "HomeScreen"
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("The list of reviews cannot be read: ") for m in messages), messages
+        await pilot.press("ctrl+n")  # the app still works: a new review can be started
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "PromptScreen"
