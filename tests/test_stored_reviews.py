@@ -137,3 +137,19 @@ async def test_home_survives_a_first_event_time_the_store_cannot_read(store, db_
         await pilot.press("ctrl+n")  # the app still works: a new review can be started
         await settle(app, pilot)
         assert app.screen.__class__.__name__ == "PromptScreen"
+
+
+def test_list_and_export_all_say_the_list_cannot_be_read_without_a_traceback(cli, store, db_path, example_bytes,
+                                                                           tmp_path):
+    """Until Store.list_reviews skips such a row (a store change), these commands stop
+    with one plain sentence instead of a traceback."""
+    review_id = store.import_documents([loads(example_bytes)])[0][0]
+    con = sqlite3.connect(db_path)
+    with con:
+        con.execute("UPDATE event SET at_utc = '2026-02-30T10:00:00.000000' WHERE review_id = ?", (review_id,))
+    con.close()
+    for args in (["list"], ["list", "--format", "json"], ["export", "--all", "--to", str(tmp_path / "wiki")]):
+        r = cli(*args)
+        assert r.code == 1 and "Traceback" not in r.err
+        assert r.err == "pmtui: error: the list of reviews cannot be read: a stored value cannot be read " \
+                        "(day is out of range for month)\n"

@@ -199,10 +199,10 @@ class _ReadableReviews:
         self._docs: dict = {}
         self.skipped: list = []
 
-    def list_reviews(self, *args, **kwargs):
+    def list_reviews(self, *_args, **_kwargs):
         from pmtui.document import read_stored
 
-        summaries = self._store.list_reviews(*args, **kwargs)
+        summaries = _summaries(self._store)
         self._docs, bad = read_stored(self._store, [s.id for s in summaries])
         self.skipped = [(s, bad[s.id]) for s in summaries if s.id in bad]
         return [s for s in summaries if s.id in self._docs]
@@ -250,8 +250,21 @@ def cmd_new(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _summaries(store: Store) -> list:
+    """Every review's summary; a stored value the store cannot turn into one is a plain
+    error (exit 1) naming what is wrong, not a traceback."""
+    from pmtui.errors import StoreError
+
+    try:
+        return store.list_reviews()
+    except UNREADABLE as exc:
+        from pmtui.document import explain
+
+        raise StoreError(f"the list of reviews cannot be read: {explain(exc)}") from None
+
+
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
-    reviews = store.list_reviews()
+    reviews = _summaries(store)
     if args.format == "json":
         import json
 
