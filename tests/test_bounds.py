@@ -82,6 +82,11 @@ def test_what_cannot_be_held_is_rejected_at_its_json_path(fields, expected):
     assert all("Traceback" not in p and "pydantic" not in p.lower() for p in found)
 
 
+def test_a_number_with_thousands_of_digits_gets_a_plain_sentence():
+    data = b'{"format": "pmtui-review/1", "title": "x", "impact": {"users_affected": ' + b"9" * 5000 + b"}}"
+    assert problems(data) == ["r.json: a number in the file has more than 4,300 digits; whole numbers must fit in 64 bits"]
+
+
 def test_a_file_over_the_size_limit_is_rejected_before_it_is_parsed():
     data = json.dumps(doc(summary="x")).encode()
     data = data[:-1] + b" " * (d.FILE_MAX_BYTES - len(data) + 1) + b"}"

@@ -665,6 +665,9 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
             what = exc.msg[:1].lower() + exc.msg[1:]
         raise BadInput(f"{where}, line {exc.lineno}, column {exc.colno}: {what}") from None
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python's own guard against huge numbers
+            raise BadInput(f"{where}: a number in the file has more than 4,300 digits; whole numbers must fit "
+                           "in 64 bits") from None
         raise BadInput(f"{where}: {exc}") from None
     except RecursionError:
         raise BadInput(f"{where}: the JSON is nested too deeply") from None
