@@ -175,3 +175,29 @@ def test_sub_seconds_and_offsets_survive_import_edit_export(store):
     assert json.loads(exported)["timeline"] == [
         {**e, "source": "pager", "highlight": True} for e in json.loads(first)["timeline"]
     ]
+
+
+async def test_a_note_turned_into_an_event_keeps_its_exact_time(store, make_app):
+    from textual.widgets import DataTable
+
+    from pmtui.widgets.notes_panel import NotesPanel
+
+    review_id = store.import_documents([loads(fall_back_doc(notes=[
+        {"at": "2026-10-25T02:10:00.250+01:00", "text": "Alert fired in the repeated hour"}]))])[0][0]
+    app = make_app(review_id, "timeline")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(NotesPanel)
+        assert panel.display
+        panel.query_one(DataTable).focus()
+        await pilot.pause()
+        await pilot.press("t")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-when", Input).value == "2026-10-25 02:10"  # shown in the zone, left as it is
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    timeline = json.loads(dumps(store.export_document(review_id)))["timeline"]
+    [event] = [e for e in timeline if e["text"] == "Alert fired in the repeated hour"]
+    assert event["at"] == "2026-10-25T02:10:00.250000+01:00"
