@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -157,7 +156,7 @@ def go_through_everything(doc: d.ReviewDoc, store, cli_check) -> int:
 
 
 @pytest.fixture
-def fresh(tmp_path_factory, cli, monkeypatch):
+def fresh(tmp_path_factory):
     """A new store per example, and `pmtui check` on it through the command line."""
     from pmtui.__main__ import main
     from pmtui.store import Store
