@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -16,6 +16,8 @@ from pmtui.store import Store
 ZONES = sorted(zoneinfo.available_timezones())
 text = st.text(max_size=40)
 nonblank = st.text(min_size=1, max_size=40).filter(lambda s: s.strip())
+# dates the format accepts: from the year 1000 on (docs/review-format.md, "Limits")
+days = st.dates(min_value=date(1000, 1, 1)).map(lambda d: d.isoformat())
 
 
 @st.composite
@@ -39,7 +41,7 @@ action_items = st.fixed_dictionaries(
         "description": text, "owner": text, "tracker": text, "status_note": text,
         "priority": st.sampled_from(["high", "medium", "low"]),
         "status": st.sampled_from(["open", "in_progress", "done", "wont_do"]),
-        "due": st.dates().map(lambda d: d.isoformat()),
+        "due": days,
     },
 )
 documents = st.fixed_dictionaries(
@@ -47,7 +49,7 @@ documents = st.fixed_dictionaries(
     optional={
         "summary": text, "trigger": text, "severity": st.none() | st.text(max_size=20),
         "incident_ref": st.none() | text, "timezone": st.sampled_from(ZONES),
-        "review_date": st.dates().map(lambda d: d.isoformat()),
+        "review_date": days,
         "authors": st.lists(text, max_size=3), "tags": st.lists(nonblank, max_size=4),
         "participants": st.lists(st.fixed_dictionaries({"name": nonblank, "role": text, "attended": st.booleans()}), max_size=3),
         "links": st.lists(st.fixed_dictionaries({"title": text, "url": text}), max_size=2),

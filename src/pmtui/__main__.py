@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("export", help="write a review as JSON (pmtui-review/1) or a Markdown report",
                        description="Write one review to standard output or a file, or every review as a "
-                                   "folder of wiki pages with --all --to DIR.")
+                                   "folder of wiki pages with --all --to DIR. A review whose stored data this "
+                                   "pmtui cannot read (left by an older version or a hand edit) is skipped by "
+                                   "--all with a warning naming it, and the exit status is then 1.")
     s.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
     s.add_argument("--format", choices=("json", "md"), default=None,
                    help="json (the document, default) or md (the wiki report; the default with --all)")
@@ -166,6 +168,55 @@ def _run_app(store: Store, review_id: int | None = None, screen: str = "overview
     return app.return_code or 0
 
 
+UNREADABLE = (ValueError, TypeError, OverflowError, KeyError, AttributeError)
+
+
+def _text(value: object) -> str:
+    """A stored value as text, whatever type a hand edit left in its column."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _read_review(store: Store, review_id: int):
+    """The review's document; one whose stored data the current rules refuse is a
+    plain error naming it (exit 1), never a traceback."""
+    from pmtui.document import read_stored
+    from pmtui.errors import StoreError
+
+    docs, bad = read_stored(store, [review_id])
+    if review_id in bad:
+        raise StoreError(f"review {review_id} cannot be read: its stored data is not valid: {bad[review_id]}")
+    return docs[review_id]
+
+
+class _ReadableReviews:
+    """The store as ``export --all`` sees it: a review whose stored data cannot be read
+    is left out (and kept in ``skipped`` with what is wrong), the others are exported."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._docs: dict = {}
+        self.skipped: list = []
+
+    def list_reviews(self, *_args, **_kwargs):
+        from pmtui.document import read_stored
+
+        summaries = _summaries(self._store)
+        self._docs, bad = read_stored(self._store, [s.id for s in summaries])
+        self.skipped = [(s, bad[s.id]) for s in summaries if s.id in bad]
+        return [s for s in summaries if s.id in self._docs]
+
+    def export_documents(self, review_ids: list[int]):
+        missing = [i for i in review_ids if i not in self._docs]
+        if missing:
+            self._docs.update(zip(missing, self._store.export_documents(missing)))
+        return [self._docs[i] for i in review_ids]
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
 # --------------------------------------------------------------------- commands
 def cmd_app(args: argparse.Namespace, store: Store) -> int:
     return _run_app(store, args=args)
@@ -199,40 +250,71 @@ def cmd_new(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _summaries(store: Store) -> list:
+    """Every review's summary; a stored value the store cannot turn into one is a plain
+    error (exit 1) naming what is wrong, not a traceback."""
+    from pmtui.errors import StoreError
+
+    try:
+        return store.list_reviews()
+    except UNREADABLE as exc:
+        from pmtui.document import explain
+
+        raise StoreError(f"the list of reviews cannot be read: {explain(exc)}") from None
+
+
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
-    reviews = store.list_reviews()
+    reviews = _summaries(store)
     if args.format == "json":
         import json
 
-        print(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2))
-        return 0
+        odd: list[object] = []
+
+        def as_text(value: object) -> str:  # a blob a hand edit left in a text column
+            odd.append(value)
+            return _text(value)
+
+        print(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2, default=as_text))
+        if odd:
+            print(f"pmtui: warning: {len(odd)} stored value{'s are' if len(odd) > 1 else ' is'} not text; "
+                  "shown decoded", file=sys.stderr)
+        return 1 if odd else 0
     if not reviews:
         print("No reviews yet. Start one with `pmtui new TITLE`, or try `pmtui demo`.")
         return 0
     header = ("ID", "SLUG", "TITLE", "STATUS", "SEVERITY", "DATE", "OPEN ACTIONS")
-    rows = [
-        (str(r.id), r.slug, r.title.replace("\n", " "), r.status, r.severity or "", (d := r.first_event_date) and d.isoformat() or "",
-         str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else ""))
-        for r in reviews
-    ]
+    rows, unreadable = [], 0
+    for r in reviews:
+        try:
+            rows.append((str(r.id), r.slug, r.title.replace("\n", " "), r.status, r.severity or "",
+                         (d := r.first_event_date) and d.isoformat() or "",
+                         str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else "")))
+        except UNREADABLE as exc:  # a row an older pmtui or a hand edit left: shown, and named
+            unreadable += 1
+            rows.append((str(r.id), _text(r.slug), _text(r.title).replace("\n", " "), _text(r.status), "", "", ""))
+            print(f"pmtui: warning: review {r.id} ({_text(r.slug)}) has stored values this pmtui cannot read "
+                  f"({type(exc).__name__}); it is listed as far as possible", file=sys.stderr)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     widths[2] = min(widths[2], 50)  # long titles are cut; ids and slugs never are
     for row in [header, *rows]:
         cells = [(c if len(c) <= widths[i] else c[: widths[i] - 1] + "…").ljust(widths[i]) for i, c in enumerate(row)]
         print("  ".join(cells).rstrip())
-    return 0
+    return 1 if unreadable else 0
 
 
 def _read_input(name: str) -> bytes:
-    if name == "-":
-        return sys.stdin.buffer.read()
+    from pmtui.document import FILE_MAX_BYTES
+
+    if name == "-":  # one byte past the limit is enough to say it is too big
+        return sys.stdin.buffer.read(FILE_MAX_BYTES + 1)
     path = Path(name)
     if not path.exists():
         raise BadInput(f"{name}: no such file")
     if path.is_dir():
         raise BadInput(f"{name}: is a folder, not a review file")
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            return fh.read(FILE_MAX_BYTES + 1)
     except OSError as exc:
         raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
 
@@ -268,7 +350,7 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
     if fmt == "json" and (args.highlights_only or args.redact_names):
         raise BadInput("--highlights-only and --redact-names apply to the Markdown report (--format md)")
     review_id = store.resolve(args.review)
-    doc = store.export_document(review_id)
+    doc = _read_review(store, review_id)
     if fmt == "json":
         from pmtui.document import dumps
 
@@ -302,12 +384,21 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
 
         return track(ids, total=total, description="Exporting reviews", console=Console(stderr=True), transient=True)
 
+    readable = _ReadableReviews(store)
     try:
-        written = export_all(store, folder, highlights_only=args.highlights_only, redact=args.redact_names,
+        written = export_all(readable, folder, highlights_only=args.highlights_only, redact=args.redact_names,  # type: ignore[arg-type]
                              progress=progress)
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
     print(f"Wrote {len(written) - 1} review page{'s' if len(written) != 2 else ''} and index.md to {folder}")
+    for summary, problem in readable.skipped:
+        print(f"pmtui: warning: skipped review {summary.id} ({_text(summary.slug)}): its stored data cannot be "
+              f"exported: {problem}", file=sys.stderr)
+    if readable.skipped:
+        n = len(readable.skipped)
+        print(f"pmtui: error: {n} review{'s were' if n != 1 else ' was'} not exported (see above); "
+              "the others were", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -320,7 +411,7 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     cfg = config.load()
     for problem in cfg.problems:
         print(f"pmtui: warning: {problem}", file=sys.stderr)
-    findings = check(store.export_document(review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
+    findings = check(_read_review(store, review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
     if args.format == "json":
         import json
 
@@ -334,6 +425,7 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_open(args: argparse.Namespace, store: Store) -> int:
     review_id = store.resolve(args.review)
+    _read_review(store, review_id)  # one the app cannot show is said here, not by a crash
     return _run_app(store, review_id=review_id, screen=args.screen, args=args)
 
 

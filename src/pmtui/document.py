@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -31,8 +32,27 @@ from pydantic_core import PydanticCustomError
 from pmtui.errors import BadInput
 
 FORMAT = "pmtui-review/1"
+
+# ------------------------------------------------------------------------ limits
+# What a document may hold (docs/review-format.md, "Limits"). They are chosen so that
+# what import accepts is what the store, `check`, `export` and the app handle quickly
+# (numbers measured at these limits are in the commit that set them).
 TITLE_MAX = 200
 SEVERITY_MAX = 20
+SHORT_TEXT_MAX = 1_000  # names, roles, titles, tags, owners, sources, refs
+URL_MAX = 4_000  # link urls and action trackers
+LONG_TEXT_MAX = 50_000  # Markdown fields and every other free text
+ZONE_MAX = 64  # the longest IANA name is 32 characters
+EVENTS_MAX = 10_000  # timeline events per review
+NOTES_MAX = 1_000  # live notes per review
+ITEMS_MAX = 1_000  # every other list (participants, tags, action items, ...)
+FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file
+COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
+# Every timestamp lies between these instants, so that it can be shown in any zone
+# (offsets are under 24 hours) and kept as four-digit sortable UTC text.
+EARLIEST = datetime(1000, 1, 2, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)
+FIRST_DAY = date(1000, 1, 1)
 
 
 # --------------------------------------------------------------------------- enums
@@ -127,9 +147,24 @@ class NoteKind(StrEnum):
 # ------------------------------------------------------------------ scalar types
 _TS_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?"
-    r"(?P<off>[Zz]|[+-]\d{2}:\d{2})?$"
+    r"(?P<off>[Zz]|[+-](?P<oh>\d{2}):(?P<om>\d{2}))?$"
 )
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _in_range(value: datetime, written: str | None = None) -> datetime:
+    try:
+        inside = EARLIEST <= value <= LATEST
+    except OverflowError:  # the instant in UTC is before year 1 or after 9999
+        inside = False
+    if not inside:
+        raise PydanticCustomError(
+            "ts_range",
+            "must lie between 1000-01-02 and 9999-12-30 in UTC, so that it can be shown in any "
+            "time zone (got {value})",
+            {"value": _short(written if written is not None else value.isoformat())},
+        )
+    return value
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -137,7 +172,9 @@ def parse_timestamp(value: Any) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise PydanticCustomError("naive", "timestamp needs a UTC offset")
-        return value
+        if abs(value.utcoffset()) >= timedelta(hours=24):  # type: ignore[arg-type]
+            raise PydanticCustomError("ts_value", "UTC offset must be less than 24 hours")
+        return _in_range(value)
     if not isinstance(value, str):
         raise PydanticCustomError("ts_type", "must be a timestamp string like 2026-03-10T14:03:00Z")
     m = _TS_RE.match(value)
@@ -149,16 +186,18 @@ def parse_timestamp(value: Any) -> datetime:
         )
     if m.group("off") is None:
         raise PydanticCustomError("naive", "timestamp needs a UTC offset")
+    if m.group("oh") is not None and (int(m.group("oh")) > 23 or int(m.group("om")) > 59):
+        raise PydanticCustomError(
+            "ts_value", "the UTC offset {value} is not a real offset (hours 00-23, minutes 00-59)",
+            {"value": value[m.start("off"):]},
+        )
     try:
         parsed = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
     except ValueError:
         raise PydanticCustomError(
             "ts_value", "not a real date and time (got {value})", {"value": _short(value)}
         ) from None
-    offset = parsed.utcoffset()
-    if offset is not None and abs(offset) >= timedelta(hours=24):
-        raise PydanticCustomError("ts_value", "UTC offset must be less than 24 hours")
-    return parsed
+    return _in_range(parsed, value)
 
 
 def format_timestamp(value: datetime) -> str:
@@ -183,17 +222,26 @@ def normalise_offset(value: datetime) -> datetime:
     )
 
 
+def _day_in_range(value: date) -> date:
+    if value < FIRST_DAY:
+        raise PydanticCustomError(
+            "date_range", "must be a date from the year 1000 on (got {value})", {"value": value.isoformat()}
+        )
+    return value
+
+
 def parse_date(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return _day_in_range(value)
     if not isinstance(value, str) or not _DATE_RE.match(value):
         raise PydanticCustomError(
             "date_format", "must be a date written YYYY-MM-DD (got {value})", {"value": _short(value)}
         )
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise PydanticCustomError("date_value", "{value} is not a real date", {"value": value}) from None
+    return _day_in_range(parsed)
 
 
 def _short(value: Any) -> str:
@@ -217,21 +265,53 @@ def _non_blank(value: str) -> str:
     return value
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+_NOT_ZONES = {"localtime", "posixrules"}  # files in the zone folder that name no zone
+
+
 def _check_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    """An IANA zone name that this machine can use: not a folder (``America``), not a
+    path, not too long, not the machine's own ``localtime``."""
+    if not isinstance(value, str):
+        return value
+    if len(value) > ZONE_MAX:
+        raise PydanticCustomError(
+            "zone", "a time zone name is at most {max} characters (got {n})", {"max": ZONE_MAX, "n": len(value)}
+        )
+    usable = bool(_ZONE_NAME.fullmatch(value)) and value not in _NOT_ZONES
+    if usable:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, an unreadable file
+            usable = False
+    if not usable:
         raise PydanticCustomError(
             "zone", "unknown time zone {value} (use an IANA name like Europe/Berlin or UTC)", {"value": _short(value)}
-        ) from None
+        )
     return value
+
+
+def _max_length(limit: int) -> Any:
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise PydanticCustomError(
+                "too_long", "must be at most {max} characters (got {n})", {"max": limit, "n": len(value)}
+            )
+        return value
+
+    return AfterValidator(check)
 
 
 Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp), PlainSerializer(format_timestamp, return_type=str)]
 Day = Annotated[date, BeforeValidator(parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
-Text = Annotated[str, Field(strict=True), BeforeValidator(lambda v: _check_text(v) if isinstance(v, str) else v)]
-NonEmptyText = Annotated[Text, BeforeValidator(lambda v: _non_blank(v) if isinstance(v, str) else v)]
-Count = Annotated[int, Field(ge=0, strict=True)]
+_AnyText = Annotated[str, Field(strict=True), BeforeValidator(lambda v: _check_text(v) if isinstance(v, str) else v)]
+_NonEmpty = Annotated[_AnyText, BeforeValidator(lambda v: _non_blank(v) if isinstance(v, str) else v)]
+Text = Annotated[_AnyText, _max_length(LONG_TEXT_MAX)]  # free text, Markdown
+NonEmptyText = Annotated[_NonEmpty, _max_length(LONG_TEXT_MAX)]
+Short = Annotated[_AnyText, _max_length(SHORT_TEXT_MAX)]  # a name, a label, a reference
+NonEmptyShort = Annotated[_NonEmpty, _max_length(SHORT_TEXT_MAX)]
+Url = Annotated[_AnyText, _max_length(URL_MAX)]
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX, strict=True)]
 Percent = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
 Flag = Annotated[bool, Field(strict=True)]
 
@@ -242,14 +322,14 @@ class _Strict(BaseModel):
 
 # ------------------------------------------------------------------------ models
 class Participant(_Strict):
-    name: NonEmptyText
-    role: Text = ""
+    name: NonEmptyShort
+    role: Short = ""
     attended: Flag = True
 
 
 class Link(_Strict):
-    title: Text
-    url: Text
+    title: Short
+    url: Url
 
 
 class Event(_Strict):
@@ -257,7 +337,7 @@ class Event(_Strict):
     text: NonEmptyText
     kind: EventKind = EventKind.event
     marks: list[Mark] = []
-    source: Text = ""
+    source: Short = ""
     approximate: Flag = False
     highlight: Flag = False
 
@@ -268,7 +348,7 @@ class Event(_Strict):
 
 
 class Component(_Strict):
-    name: NonEmptyText
+    name: NonEmptyShort
     status: ComponentStatus
 
 
@@ -293,15 +373,15 @@ class Observation(_Strict):
 
 
 class ActionItem(_Strict):
-    title: NonEmptyText
+    title: NonEmptyShort
     description: Text = ""
     type: ActionType = ActionType.other
-    owner: Text = ""
+    owner: Short = ""
     priority: Priority = Priority.medium
     due: Day | None = None
     status: ActionStatus = ActionStatus.open
     status_note: Text = ""
-    tracker: Text = ""
+    tracker: Url = ""
 
 
 class Note(_Strict):
@@ -309,7 +389,7 @@ class Note(_Strict):
     stage: Stage = Stage.context
     kind: NoteKind = NoteKind.note
     text: NonEmptyText
-    author: Text = ""
+    author: Short = ""
 
     @field_validator("at")
     @classmethod
@@ -321,9 +401,9 @@ class ReviewDoc(_Strict):
     format: str
     title: NonEmptyText
     status: Status = Status.draft
-    severity: Text | None = None
-    incident_ref: Text | None = None
-    timezone: Text = "UTC"
+    severity: Short | None = None
+    incident_ref: Url | None = None
+    timezone: Short = "UTC"
     review_date: Day | None = None
     summary: Text = ""
     trigger: Text = ""
@@ -331,7 +411,7 @@ class ReviewDoc(_Strict):
     resolution: Text = ""
     authors: list[Text] = []
     participants: list[Participant] = []
-    tags: list[NonEmptyText] = []
+    tags: list[NonEmptyShort] = []
     links: list[Link] = []
     timeline: list[Event] = []
     impact: Impact = Field(default_factory=Impact)
@@ -458,6 +538,9 @@ def _message(err: dict[str, Any]) -> str:
         expected = err.get("ctx", {}).get("expected", "")
         got = err.get("input")
         return f"must be one of {expected} (got {json.dumps(got) if not isinstance(got, str) else repr(got)})"
+    if kind == "less_than_equal":
+        limit = err.get("ctx", {}).get("le")
+        return f"must be at most {limit}" + (" (a 64-bit integer)" if limit == COUNT_MAX else "")
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     msg = err["msg"]
@@ -489,6 +572,36 @@ def _mark_problems(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
+# list -> the most items a document may hold in it (docs/review-format.md, "Limits")
+LIST_LIMITS: dict[str, int] = {
+    "timeline": EVENTS_MAX,
+    "notes": NOTES_MAX,
+    **{name: ITEMS_MAX for name in (
+        "authors", "participants", "tags", "links", "factors", "observations", "learnings", "action_items",
+        "related", "impact.components",
+    )},
+}
+
+
+def _size_problems(raw: dict[str, Any]) -> list[str]:
+    """Lists longer than the documented limits, checked on the raw input (before the
+    items are validated one by one, so that a huge list costs nothing)."""
+    problems = []
+    for path, limit in LIST_LIMITS.items():
+        value: Any = raw
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(value, list) and len(value) > limit:
+            problems.append(f"{path}: at most {limit:,} items (got {len(value):,})")
+    timeline = raw.get("timeline")
+    if isinstance(timeline, list) and len(timeline) <= EVENTS_MAX:
+        for i, event in enumerate(timeline):
+            marks = event.get("marks") if isinstance(event, dict) else None
+            if isinstance(marks, list) and len(marks) > len(Mark):
+                problems.append(f"timeline[{i}].marks: at most {len(Mark)} marks (got {len(marks):,})")
+    return problems
+
+
 def validate_document(raw: Any) -> ReviewDoc:
     """Validate a parsed JSON value; raise BadInput listing every problem."""
     if not isinstance(raw, dict):
@@ -496,6 +609,9 @@ def validate_document(raw: Any) -> ReviewDoc:
             type(raw), "a number"
         )
         raise BadInput(f"a review document must be a JSON object, found {kind}")
+    too_big = _size_problems(raw)
+    if too_big:
+        raise BadInput.many(too_big)
     problems = _mark_problems(raw)
     if "format" in raw and raw["format"] != FORMAT:
         # A different version: its fields may mean other things, so say only that.
@@ -526,6 +642,8 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_json_text(data: bytes, where: str = "input") -> Any:
     """bytes -> JSON value, with one plain sentence for each way a file can be bad."""
+    if len(data) > FILE_MAX_BYTES:
+        raise BadInput(f"{where}: the file is larger than {FILE_MAX_BYTES // 2**20} MiB, the limit for a review document")
     if not data.strip():
         raise BadInput(f"{where}: the file is empty")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -547,13 +665,17 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
             what = exc.msg[:1].lower() + exc.msg[1:]
         raise BadInput(f"{where}, line {exc.lineno}, column {exc.colno}: {what}") from None
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # Python's own guard against huge numbers
+            raise BadInput(f"{where}: a number in the file has more than 4,300 digits; whole numbers must fit "
+                           "in 64 bits") from None
         raise BadInput(f"{where}: {exc}") from None
     except RecursionError:
         raise BadInput(f"{where}: the JSON is nested too deeply") from None
 
 
 def loads(data: bytes | str, where: str = "input") -> ReviewDoc:
-    raw = parse_json_text(data.encode("utf-8") if isinstance(data, str) else data, where)
+    # a str with a lone surrogate cannot be UTF-8: it is reported like such a file
+    raw = parse_json_text(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data, where)
     try:
         return validate_document(raw)
     except BadInput as exc:
@@ -567,3 +689,41 @@ def to_dict(doc: ReviewDoc) -> dict[str, Any]:
 def dumps(doc: ReviewDoc) -> str:
     """The canonical JSON text of a document (every field, spec order, 2-space indent)."""
     return json.dumps(to_dict(doc), ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------- reviews already in a store
+# A review written by an older pmtui, or edited by hand, may hold a value the current
+# rules refuse (a status of another version, a zone that no longer exists, a time
+# that is not a date). Such a review must never take the whole store down: the
+# commands that read many reviews leave it out with a warning naming it.
+UNREADABLE = (ValueError, TypeError, OverflowError, KeyError, AttributeError)
+
+
+def explain(exc: BaseException) -> str:
+    """What is wrong with a stored review, in one plain sentence."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        return f"{_path(first['loc'])}: {_message(first)}{more}"
+    if isinstance(exc, BadInput):
+        return exc.message
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"a stored value cannot be read ({detail[:200]})"
+
+
+def read_stored(store: Any, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
+    """The documents of these reviews, and for each one that cannot be read what is
+    wrong with it. Reads them together (fast) and, only when that fails, one by one."""
+    try:
+        return dict(zip(review_ids, store.export_documents(review_ids))), {}
+    except UNREADABLE:
+        pass
+    docs: dict[int, ReviewDoc] = {}
+    bad: dict[int, str] = {}
+    for review_id in review_ids:
+        try:
+            docs[review_id] = store.export_document(review_id)
+        except UNREADABLE as exc:
+            bad[review_id] = explain(exc)
+    return docs, bad

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from pmtui.errors import BadInput
 
@@ -68,8 +68,10 @@ def parse_time_prefix(
         if selected is None:
             raise BadInput(f"{m.group(0)} counts from the selected event; select one first, or type a time like 14:03")
         seconds = sum(int(n) * _UNITS[u] for n, u in _PART.findall(m["parts"]))
-        at = selected + timedelta(seconds=seconds if m["sign"] == "+" else -seconds)
-        at = at.astimezone(zone)
+        try:  # in UTC: "+1h" across a daylight-saving change is one real hour
+            at = (selected.astimezone(UTC) + timedelta(seconds=seconds if m["sign"] == "+" else -seconds)).astimezone(zone)
+        except OverflowError:
+            raise BadInput(f"{m.group(0)} is too far from the selected event") from None
     else:
         raise BadInput("start with a time: 14:03, 2026-03-10 14:03, +5m or ~14:03")
     return at, approximate, rest[m.end():].strip()
@@ -92,6 +94,20 @@ def parse_when(text: str, zone: tzinfo, *, anchor_day: date) -> tuple[datetime, 
     if rest:
         raise BadInput(f"not a time: {text.strip()!r} (use 2026-03-10 14:03, 14:03 or ~14:03)")
     return at, approximate
+
+
+def parse_edited_when(text: str, original: datetime, zone: tzinfo) -> tuple[datetime, bool]:
+    """The time of an edited event or note. Left as it was shown, it is the original
+    instant exactly: its seconds, micro-seconds and offset, and which of the two
+    wall-clock times it was in the hour that repeats when daylight saving ends. A
+    form that saves every field must not move an event whose text alone was edited."""
+    shown = text.strip()
+    approximate = shown.startswith("~")
+    if approximate:
+        shown = shown[1:].strip()
+    if shown == format_when(original, zone):
+        return original, approximate
+    return parse_when(text, zone, anchor_day=original.astimezone(zone).date())
 
 
 def format_when(at: datetime, zone: tzinfo) -> str:

@@ -8,12 +8,17 @@ impact duration  = impact_end      - impact_start
 
 A metric is absent when one of its marks is missing. A negative interval is never
 reported as a number: the metric is "not computable" and names the two marks.
+
+Every interval is taken between instants in UTC (:func:`between`), whatever zone the
+times are shown in: Python subtracts two times of the same zone object by their wall
+clocks, which across a daylight-saving change is an hour off (and can go negative
+in the repeated hour of the fall-back night).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Mapping
 
 # (key, label, from mark, to mark); keys are also the report's front-matter names
@@ -55,6 +60,11 @@ class Metric:
         return None
 
 
+def between(start: datetime, end: datetime) -> timedelta:
+    """The real time from ``start`` to ``end`` (both aware), computed in UTC."""
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
 def compute(marks: Mapping[str, datetime]) -> list[Metric]:
     """All five metrics from a mapping of mark name (or Mark enum) to time."""
     by_name = {str(getattr(k, "value", k)): v for k, v in marks.items()}
@@ -63,7 +73,7 @@ def compute(marks: Mapping[str, datetime]) -> list[Metric]:
         missing = tuple(m for m in (start, end) if m not in by_name)
         value = None
         if not missing:
-            delta = by_name[end] - by_name[start]
+            delta = between(by_name[start], by_name[end])
             value = delta if delta >= timedelta(0) else None
         out.append(Metric(key, label, start, end, value, missing))
     return out

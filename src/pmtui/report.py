@@ -26,7 +26,7 @@ from pmtui.document import (
     ReviewDoc,
     to_dict,
 )
-from pmtui.metrics import Metric, compute, format_duration
+from pmtui.metrics import Metric, between, compute, format_duration
 
 NONE_RECORDED = "_None recorded._"
 
@@ -307,7 +307,7 @@ def _gantt(ctx: _Ctx) -> str | None:
     for i, (label, start, end, tag) in enumerate(phases):
         if start in marks and end in marks and marks[end] >= marks[start]:
             a, b = marks[start].astimezone(ctx.zone), marks[end].astimezone(ctx.zone)
-            length = format_duration(b - a)
+            length = format_duration(between(a, b))
             fmt = "%Y-%m-%d %H:%M:%S"
             lines.append(f"    {label} ({length}) :{tag}p{i + 1}, {a.strftime(fmt)}, {b.strftime(fmt)}")
     if not lines:

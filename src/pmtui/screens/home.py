@@ -26,6 +26,13 @@ No reviews yet.
 """
 
 
+def _text(value: object) -> str:
+    """A stored value as text, whatever type a hand edit left in its column."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+n", "new", "New review", id="home.new", priority=True),
@@ -75,7 +82,12 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
-        reviews = self.app.store.list_reviews()
+        try:
+            reviews = self.app.store.list_reviews()
+        except (ValueError, TypeError, OverflowError) as exc:  # a row the store cannot turn into a summary
+            self.app.call_from_thread(self.app.notify, f"The list of reviews cannot be read: {exc}",
+                                      severity="error", timeout=15, markup=False)
+            reviews = []
         self.post_message(self.ReviewsLoaded(reviews))
 
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
@@ -83,7 +95,7 @@ class HomeScreen(Screen[None]):
         self.refill()
 
     def _matches(self, review: ReviewSummary, needle: str) -> bool:
-        hay = " ".join([review.title, review.slug, review.severity or "", review.status]).lower()
+        hay = " ".join(_text(v) for v in (review.title, review.slug, review.severity, review.status)).lower()
         return all(word in hay for word in needle.lower().split())
 
     def refill(self) -> None:
@@ -102,21 +114,26 @@ class HomeScreen(Screen[None]):
         empty.display = not shown
         table.display = bool(shown)
 
-    @staticmethod
-    def _add_rows(table: DataTable, reviews: list[ReviewSummary]) -> None:
+    def _add_rows(self, table: DataTable, reviews: list[ReviewSummary]) -> None:
+        unreadable = []
         for r in reviews:
-            day = r.first_event_date
-            actions = str(r.open_actions)
-            if r.overdue_actions:
-                actions += f" ({r.overdue_actions} overdue)"
-            table.add_row(
-                day.isoformat() if day else "no events",
-                r.title.replace("\n", " "),
-                r.severity or "—",
-                r.status.replace("_", " "),
-                actions,
-                key=str(r.id),
-            )
+            try:
+                day = r.first_event_date
+                actions = str(r.open_actions)
+                if r.overdue_actions:
+                    actions += f" ({r.overdue_actions} overdue)"
+                cells = (day.isoformat() if day else "no events", r.title.replace("\n", " "), r.severity or "—",
+                         r.status.replace("_", " "), actions)
+            except (ValueError, TypeError, OverflowError, AttributeError):
+                # left by an older pmtui or a hand edit: listed and marked, never a crash
+                unreadable.append(r)
+                cells = ("⚠ unreadable", _text(r.title).replace("\n", " "), "—", _text(r.status), "")
+            table.add_row(*cells, key=str(r.id))
+        if unreadable:
+            self.app.notify(
+                f"{len(unreadable)} review{'s have' if len(unreadable) > 1 else ' has'} stored values this pmtui "
+                f"cannot read (marked ⚠ unreadable), e.g. review {unreadable[0].id} ({_text(unreadable[0].slug)})",
+                severity="warning", timeout=10, markup=False)
 
     @on(Input.Changed, "#home-filter")
     def _filter_changed(self) -> None:
@@ -154,9 +171,17 @@ class HomeScreen(Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
+        from pmtui.document import read_stored
+
         review = self.selected()
-        if review is not None:
-            self.app.open_review(review.id, "overview")
+        if review is None:
+            return
+        _docs, bad = read_stored(self.app.store, [review.id])
+        if bad:  # say what is wrong instead of letting a section screen fail on it
+            self.app.notify(f"Review {review.id} ({_text(review.slug)}) cannot be opened: its stored data is not "
+                            f"valid: {bad[review.id]}", severity="error", timeout=15, markup=False)
+            return
+        self.app.open_review(review.id, "overview")
 
     def action_new(self) -> None:
         from pmtui.screens.dialogs import PromptScreen

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from pmtui.document import EventKind, Mark
-from pmtui.entry import format_when, parse_quick_add, parse_when
+from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.metrics import compute, format_duration
 from pmtui.screens.base import SectionScreen
@@ -197,7 +197,7 @@ class TimelineScreen(SectionScreen):
         def save(values: dict[str, Any]) -> int:
             errors: dict[str, str] = {}
             try:
-                at, approx = parse_when(values["when"], zone, anchor_day=e.at.astimezone(zone).date())
+                at, approx = parse_edited_when(values["when"], e.at, zone)  # unchanged: not moved
             except BadInput as exc:
                 errors["when"] = exc.message
             if errors:

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from pmtui.document import EventKind, FactorCategory
-from pmtui.entry import format_when, parse_when
+from pmtui.entry import format_when, parse_edited_when
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.screens.form import FormField, FormScreen
 
@@ -169,7 +169,7 @@ class NotesPanel(Vertical):
 
             def save(v: dict[str, Any]) -> int:
                 try:
-                    at, approx = parse_when(v["when"], zone, anchor_day=note["at"].astimezone(zone).date())
+                    at, approx = parse_edited_when(v["when"], note["at"], zone)
                 except BadInput as exc:
                     raise FieldErrors({"when": exc.message}) from None
                 return store.add_event(rid, at=at, text=v["text"], kind=v["kind"], source=v["source"], approximate=approx)

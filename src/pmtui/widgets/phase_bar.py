@@ -5,13 +5,13 @@ so it reads the same on a monochrome screen share."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pmtui.metrics import format_duration
+from pmtui.metrics import between, format_duration
 
 PHASES = [
     ("undetected", "impact_start", "detected", "█", "red"),
@@ -34,7 +34,7 @@ class PhaseBar(Widget):
         out = []
         for name, start, end, char, colour in PHASES:
             a, b = self.marks.get(start), self.marks.get(end)
-            if a is not None and b is not None and b >= a:
+            if a is not None and b is not None and between(a, b) >= timedelta(0):
                 out.append((name, a, b, char, colour))
         return out
 
@@ -44,13 +44,14 @@ class PhaseBar(Widget):
         if not phases:
             return Text("Phases appear here once the timeline has the marks impact starts, detected, mitigated "
                         "and impact ends.", style="dim")
-        start = min(p[1] for p in phases)
-        end = max(p[2] for p in phases)
-        total = (end - start).total_seconds() or 1.0
+        # compared and subtracted in UTC: wall clocks repeat an hour when daylight saving ends
+        start = min((p[1] for p in phases), key=lambda t: t.astimezone(UTC))
+        end = max((p[2] for p in phases), key=lambda t: t.astimezone(UTC))
+        total = between(start, end).total_seconds() or 1.0
         bar = Text(no_wrap=True)
         used = 0
         for i, (name, a, b, char, colour) in enumerate(phases):
-            cells = round((b - start).total_seconds() / total * width) - used
+            cells = round(between(start, b).total_seconds() / total * width) - used
             if i == len(phases) - 1:
                 cells = width - used
             cells = max(1, cells)
@@ -59,7 +60,7 @@ class PhaseBar(Widget):
         legend = Text(no_wrap=True, overflow="ellipsis")
         for name, a, b, char, colour in phases:
             legend.append(f"{char} ", style=colour)
-            legend.append(f"{name} {format_duration(b - a)}   ")
+            legend.append(f"{name} {format_duration(between(a, b))}   ")
         times = Text(no_wrap=True, overflow="ellipsis")
         left = start.strftime("%H:%M")
         right = end.strftime("%H:%M")
