@@ -148,20 +148,3 @@ def test_list_counts_open_and_overdue_actions(store, example_bytes):
     assert summary.open_actions == 3  # open and in progress; done and wont_do are not open
     assert summary.overdue_actions == 1  # only the open one due 2026-03-20; the 03-17 one is done
     assert summary.first_event_date.isoformat() == "2026-03-10"
-
-
-def test_a_schema_1_store_is_upgraded_by_adding_tables(db_path, example_bytes):
-    s = Store.open(db_path)
-    review_id, _ = s.import_documents([loads(example_bytes)])[0]
-    s.close()
-    con = sqlite3.connect(db_path)
-    con.execute("DROP TABLE note_link")
-    con.execute("DROP TABLE meeting")
-    con.execute("PRAGMA user_version = 1")
-    con.commit()
-    con.close()
-    s = Store.open(db_path)
-    assert s.get_meeting(review_id) is None  # the table exists again
-    assert dumps(s.export_document(review_id)) == dumps(loads(example_bytes))
-    s.close()
-    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

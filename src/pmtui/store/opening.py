@@ -1,0 +1,148 @@
+"""Opening a store: find it, check it cheaply, lay it out or upgrade it, and hand out
+connections (one engine; writes in one transaction each).
+
+No SQLAlchemy at import time: an SQLite store is checked with the standard library,
+and the engine is made when the store is first really used.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from pmtui.errors import StoreError
+
+from . import schema
+from .location import Location, parse
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection, Engine
+
+    from .store import Store
+
+# what one write changed: (kind, review id, row id); the change signal carries these
+Change = tuple[str, "int | None", "int | None"]
+
+
+def _backend(location: Location) -> Any:
+    if location.kind == "sqlite":
+        from .sqlite import SqliteBackend
+
+        return SqliteBackend(location.path)  # type: ignore[arg-type]
+    from .postgres import PostgresBackend
+
+    return PostgresBackend(location)
+
+
+class _Opening:
+    """Opening, connections and transactions (see Store)."""
+
+    def __init__(self, location: Location, backend: Any, version: int) -> None:
+        self.location = location
+        self.backend = backend
+        self.found_version = version
+        self.actor = ""  # who makes the changes: the app and the CLI set it from --as
+        self.upgraded: tuple[int, int, Path | None] | None = None
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+        self._origin = uuid.uuid4().hex  # tells our own change notifications apart
+        self._changes: list[Change] = []
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (PostgreSQL stores have none)."""
+        if self.location.path is None:
+            raise StoreError(f"{self.location.shown} is a PostgreSQL store, not a file")
+        return self.location.path
+
+    @property
+    def kind(self) -> str:
+        return self.location.kind
+
+    # ------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, where: Path | str | Location, *, upgrade: bool = True) -> Store:
+        """Check the store (creating an SQLite file when missing); an old schema is
+        upgraded unless ``upgrade=False``; a newer one is refused untouched."""
+        location = where if isinstance(where, Location) else parse(where)
+        backend = _backend(location)
+        version = backend.prepare()
+        if version > schema.SCHEMA_VERSION:
+            backend.close() if hasattr(backend, "close") else None
+            raise schema.newer_error(location.shown, version)
+        store = cls(location, backend, version)
+        if location.kind == "postgresql" or (upgrade and 0 < version < schema.SCHEMA_VERSION):
+            store.engine  # PostgreSQL: SQLAlchemy is needed anyway; an old store: upgrade now
+        return store  # type: ignore[return-value]
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                engine = self.backend.make_engine()
+                try:
+                    self._set_up(engine)
+                except BaseException:
+                    engine.dispose()
+                    raise
+                self._engine = engine
+            return self._engine
+
+    def _set_up(self, engine: Engine) -> None:
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            if self.found_version == 0:
+                schema.create(self.backend, engine, self.location.shown)
+                self.found_version = schema.SCHEMA_VERSION
+            elif self.found_version < schema.SCHEMA_VERSION:
+                self.upgraded = schema.upgrade(self.backend, engine, self.location.shown)
+                self.found_version = schema.SCHEMA_VERSION
+        except DBAPIError as exc:
+            raise self._explain(exc) from None
+
+    def upgrade(self) -> tuple[int, int, Path | None] | None:
+        """Apply pending migrations now (``pmtui db upgrade``)."""
+        self.engine
+        return self.upgraded
+
+    def schema_version(self) -> int:
+        return self.found_version
+
+    def close(self) -> None:
+        self.backend.close()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    # ------------------------------------------------------- transactions
+    def _explain(self, exc: BaseException) -> Exception:
+        if hasattr(self.backend, "explain"):
+            return self.backend.explain(exc)
+        return StoreError(f"{self.location.shown}: {getattr(exc, 'orig', exc)}")
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction; what it changed is announced at commit."""
+        from sqlalchemy.exc import OperationalError
+
+        self._changes = []
+        try:
+            with self.engine.connect().execution_options(pmtui_write=True) as conn, conn.begin():
+                yield conn
+                if self._changes:
+                    self.backend.notify(conn, self._changes, self._origin)
+        except OperationalError as exc:
+            raise self._explain(exc) from None
+        self.backend.after_write(self._changes, self._origin)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _changed(self, kind: str, review_id: int | None, row_id: int | None = None) -> None:
+        self._changes.append((kind, review_id, row_id))

@@ -1,0 +1,53 @@
+"""Stores as a whole: copy every review into another store, back up an SQLite file.
+
+A copy is all or nothing (one transaction on the target) and adds nothing twice:
+reviews are matched by their stable ``uid`` (kept by the copy), never by title.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtui.errors import BadInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+
+def copy_reviews(source: Store, target: Store) -> tuple[int, int]:
+    """Copy every review of ``source`` that ``target`` lacks; (copied, already there)."""
+    if source.location.shown == target.location.shown and source.location.kind == target.location.kind:
+        raise BadInput(f"{target.location.shown} is the store being copied; give another one with --to")
+    have = target.review_uids()
+    mine = source.review_uids()
+    todo = sorted((rid, uid) for uid, rid in mine.items() if uid not in have)
+    if todo:
+        docs = source.export_documents([rid for rid, _ in todo])
+        target.import_documents(docs, uids=[uid for _, uid in todo])
+    return len(todo), len(mine) - len(todo)
+
+
+def backup(store: Store, target: Path) -> None:
+    """A consistent copy of an SQLite store (SQLite's backup API; safe while others write)."""
+    if store.kind != "sqlite":
+        raise BadInput(f"{store.location.shown} is a PostgreSQL store: back it up with pg_dump")
+    if target.exists() and target.is_dir():
+        raise BadInput(f"{target} is a folder; give a file name for the copy")
+    if not target.parent.exists():
+        raise BadInput(f"{target}: the folder {target.parent} does not exist")
+    if target.resolve() == store.path.resolve():
+        raise BadInput(f"{target} is the store itself; give another file name")
+    store.engine  # a new store is laid out first
+    store.backend.backup(target)
+
+
+def describe(store: Store) -> dict[str, Any]:
+    """What `pmtui db` shows: where (no password), schema version, how many reviews."""
+    from .schema import SCHEMA_VERSION
+
+    version = store.schema_version()
+    out: dict[str, Any] = {"store": store.location.shown, "kind": store.kind, "schema": version,
+                           "pmtui_schema": SCHEMA_VERSION}
+    out["reviews"] = store.count_reviews() if version == SCHEMA_VERSION else len(store.list_reviews())
+    return out
