@@ -198,6 +198,8 @@ def _run_app(store: Store, review_id: int | None = None, screen: str = "overview
     from pmtui.app import PostmortemApp
 
     cfg = _config(args) if args is not None else None
+    if cfg is not None and cfg.name and not store.actor:
+        store.actor = cfg.name  # row versions record who changed a row
     app = PostmortemApp(store, review_id=review_id, screen=screen, config=cfg)
     app.run()
     return app.return_code or 0
