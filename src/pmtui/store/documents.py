@@ -66,26 +66,40 @@ class _Documents:
         return found
 
     # ----------------------------------------------------------- creating
-    def _unique_slug(self, conn: Connection, base: str, taken_here: dict[str, int]) -> str:
-        """``base``, else ``base-2``, ``base-3``… Each try is one lookup in the slug
-        index (no prefix scan), and within one import a base remembers where it got
-        to, so importing many files costs the same per file."""
+    def _unique_slugs(self, conn: Connection, bases: list[str]) -> list[str]:
+        """A free slug for each base: ``base``, else ``base-2``, ``base-3``…
+
+        The bases are looked up in the slug index in a few statements (no prefix scans);
+        only a base that is taken is probed further, one index lookup per try, and
+        within one import a base remembers where it got to, so importing many files
+        costs the same per file."""
         from sqlalchemy import select
 
         from pmtui.models import Review
 
         t = Review.__table__
+        wanted = sorted(set(bases))
+        taken: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            taken.update(conn.execute(select(t.c.slug).where(t.c.slug.in_(wanted[start : start + 500]))).scalars())
 
         def free(slug: str) -> bool:
+            if slug in taken:
+                return False
             return conn.execute(select(t.c.id).where(t.c.slug == slug)).first() is None
 
-        n = taken_here.get(base, 1)
-        slug = base if n == 1 else f"{base}-{n}"
-        while not free(slug):
-            n += 1
-            slug = f"{base}-{n}"
-        taken_here[base] = n + 1
-        return slug
+        out: list[str] = []
+        next_n: dict[str, int] = {}
+        for base in bases:
+            n = next_n.get(base, 1)
+            slug = base if n == 1 and base not in taken else None
+            while slug is None:
+                n = max(n, 1) + 1
+                slug = f"{base}-{n}" if free(f"{base}-{n}") else None
+            taken.add(slug)
+            next_n[base] = n
+            out.append(slug)
+        return out
 
     def create_review(self, title: str, **fields: Any) -> tuple[int, str]:
         from pmtui.document import FORMAT, validate_document
@@ -96,22 +110,29 @@ class _Documents:
     def import_documents(self, docs: list[ReviewDoc], uids: list[str] | None = None) -> list[tuple[int, str]]:
         """Add each document as a new review, all in one transaction (all or nothing).
 
-        Rows of every document are gathered per table and written with one
-        executemany each, so importing a thousand files costs a handful of statements.
-        ``uids`` (``pmtui db copy``) keeps each review's stable id; new ones get a new id."""
-        from sqlalchemy import insert
-
+        Rows of every document are gathered per table and written in one bulk insert
+        each (executemany on SQLite, COPY on PostgreSQL), so importing a thousand files
+        costs a handful of statements. ``uids`` (``pmtui db copy``) keeps each review's
+        stable id; new reviews get a new one."""
         from pmtui import models as m
 
-        pending: dict[Any, list[dict[str, Any]]] = {}
-        events: list[dict[str, Any]] = []
-        event_marks: list[list[str]] = []
-        out = []
-        slugs: dict[str, int] = {}
+        if not docs:
+            return []
+        bulk = self.backend.insert_rows
         with self._write() as conn:
-            for n, doc in enumerate(docs):
-                review_id, slug = self._insert_review_row(conn, doc, uids[n] if uids else uuid.uuid4().hex, slugs)
-                out.append((review_id, slug))
+            bases = []
+            for doc in docs:
+                first_day = doc.timeline[0].at.astimezone(doc.zone()).date() if doc.timeline else None
+                bases.append(slugify(doc.title, first_day))
+            slugs = self._unique_slugs(conn, bases)
+            now = now_utc_text()
+            review_rows = [self._review_row(doc, slugs[n], uids[n] if uids else uuid.uuid4().hex, now)
+                           for n, doc in enumerate(docs)]
+            review_ids = bulk(conn, m.Review.__table__, review_rows, ids=True)
+            pending: dict[Any, list[dict[str, Any]]] = {}
+            events: list[dict[str, Any]] = []
+            event_marks: list[list[str]] = []
+            for review_id, doc in zip(review_ids, docs):
                 self._changed("review", review_id, review_id)
                 for table, rows in self._child_rows(review_id, doc).items():
                     pending.setdefault(table, []).extend(rows)
@@ -123,45 +144,31 @@ class _Documents:
                     event_marks.append([mk.value for mk in e.marks])
             for table, rows in pending.items():
                 if rows:
-                    conn.execute(insert(table.__table__), rows)
+                    bulk(conn, table.__table__, rows)
             if events:
-                t = m.Event.__table__
-                ids = conn.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), events).scalars().all()
+                ids = bulk(conn, m.Event.__table__, events, ids=True)
                 marks = [
                     {"review_id": ev["review_id"], "event_id": ids[i], "mark": mk, "position": j}
                     for i, ev in enumerate(events)
                     for j, mk in enumerate(event_marks[i])
                 ]
                 if marks:
-                    conn.execute(insert(m.EventMark.__table__), marks)
-        return out
+                    bulk(conn, m.EventMark.__table__, marks)
+        return list(zip(review_ids, slugs))
 
-    def _insert_review_row(self, conn: Connection, doc: ReviewDoc, uid: str, slugs: dict[str, int]) -> tuple[int, str]:
-        from sqlalchemy import insert
-
-        from pmtui import models as m
-
-        first_day = None
-        if doc.timeline:
-            first_day = doc.timeline[0].at.astimezone(doc.zone()).date()
-        slug = self._unique_slug(conn, slugify(doc.title, first_day), slugs)
-        now = now_utc_text()
+    def _review_row(self, doc: ReviewDoc, slug: str, uid: str, now: str) -> dict[str, Any]:
         imp = doc.impact
-        review_id = conn.execute(
-            insert(m.Review.__table__).returning(m.Review.__table__.c.id),
-            {
-                "slug": slug, "uid": uid, "title": doc.title, "status": doc.status.value, "severity": doc.severity,
-                "incident_ref": doc.incident_ref, "timezone": doc.timezone,
-                "review_date": doc.review_date.isoformat() if doc.review_date else None,
-                "summary": doc.summary, "trigger": doc.trigger, "detection": doc.detection,
-                "resolution": doc.resolution, "impact_description": imp.description,
-                "users_affected": imp.users_affected, "data_loss": imp.data_loss,
-                "support_tickets": imp.support_tickets, "slo_budget_spent_pct": imp.slo_budget_spent_pct,
-                "customer_communication": imp.customer_communication, "created_at": now, "updated_at": now,
-                "updated_by": self.actor,
-            },
-        ).scalar_one()
-        return review_id, slug
+        return {
+            "slug": slug, "uid": uid, "title": doc.title, "status": doc.status.value, "severity": doc.severity,
+            "incident_ref": doc.incident_ref, "timezone": doc.timezone,
+            "review_date": doc.review_date.isoformat() if doc.review_date else None,
+            "summary": doc.summary, "trigger": doc.trigger, "detection": doc.detection,
+            "resolution": doc.resolution, "impact_description": imp.description,
+            "users_affected": imp.users_affected, "data_loss": imp.data_loss,
+            "support_tickets": imp.support_tickets, "slo_budget_spent_pct": imp.slo_budget_spent_pct,
+            "customer_communication": imp.customer_communication, "created_at": now, "updated_at": now,
+            "updated_by": self.actor,
+        }
 
     @staticmethod
     def _child_rows(review_id: int, doc: ReviewDoc) -> dict[Any, list[dict[str, Any]]]:

@@ -119,6 +119,15 @@ class SqliteBackend:
 
         return engine
 
+    def insert_rows(self, conn: Connection, table: Any, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
+        """Insert many rows with one executemany; their new ids, in order, when asked."""
+        from sqlalchemy import insert
+
+        if ids:
+            return list(conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+        conn.execute(insert(table), rows)
+        return []
+
     def version_in(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
 
