@@ -162,15 +162,3 @@ def test_marks_give_times():
     assert set(m) == {"impact_start", "detected"}
     assert m["detected"].utcoffset() == timedelta(0)
     assert isinstance(d, ReviewDoc)
-
-
-def test_a_nul_character_is_refused_with_its_path():
-    """Databases cannot keep U+0000 in text (PostgreSQL refuses it), so no store gets one."""
-    import json as _json
-
-    from pmtui.document import FORMAT, loads
-    from pmtui.errors import BadInput
-
-    raw = {"format": FORMAT, "title": "Disk full", "learnings": ["ok", "a\u0000b"]}
-    with pytest.raises(BadInput, match=r"r\.json: learnings\[1\]: contains the character U\+0000"):
-        loads(_json.dumps(raw), "r.json")

@@ -289,3 +289,16 @@ def test_postgres_tests_do_not_skip_under_ci(request):
 
     if os.environ.get("CI") == "true":
         assert request.getfixturevalue("pg_server").port > 0
+
+
+def test_a_nul_character_is_refused_on_both_stores_with_its_path(store, example_bytes, demo):
+    """PostgreSQL cannot keep U+0000 in text; SQLite stores refuse it as well."""
+    raw = json.loads(example_bytes)
+    raw["learnings"] = ["ok", "a\u0000b"]
+    with pytest.raises(BadInput, match=r"learnings\[1\]: contains the character U\+0000 .*nothing was imported"):
+        store.import_documents([loads(json.dumps(raw))])
+    assert len(store.list_reviews()) == 1
+    from pmtui.errors import FieldErrors
+
+    with pytest.raises(FieldErrors, match="U\\+0000"):
+        store.update_review(demo, summary="a\x00b")

@@ -415,9 +415,6 @@ def check_values(model: type[BaseModel], values: dict[str, Any]) -> dict[str, An
         if name not in model.model_fields:
             errors[name] = "unknown field"
             continue
-        if isinstance(value, str) and "\x00" in value:
-            errors[name] = "contains the character U+0000 (NUL), which a review cannot hold"
-            continue
         try:
             model.__pydantic_validator__.validate_assignment(instance, name, value)
             cleaned[name] = getattr(instance, name)
@@ -492,17 +489,6 @@ def _mark_problems(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _nul_problems(value: Any, path: str = "") -> list[str]:
-    """Text may hold any character but U+0000, which databases cannot keep (PostgreSQL)."""
-    if isinstance(value, str):
-        return [f"{path or 'value'}: contains the character U+0000 (NUL), which a review cannot hold"] if "\x00" in value else []
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in _nul_problems(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value) for p in _nul_problems(v, f"{path}[{i}]")]
-    return []
-
-
 def validate_document(raw: Any) -> ReviewDoc:
     """Validate a parsed JSON value; raise BadInput listing every problem."""
     if not isinstance(raw, dict):
@@ -510,7 +496,7 @@ def validate_document(raw: Any) -> ReviewDoc:
             type(raw), "a number"
         )
         raise BadInput(f"a review document must be a JSON object, found {kind}")
-    problems = _mark_problems(raw) + _nul_problems(raw)
+    problems = _mark_problems(raw)
     if "format" in raw and raw["format"] != FORMAT:
         # A different version: its fields may mean other things, so say only that.
         value = raw["format"]

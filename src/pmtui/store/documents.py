@@ -21,6 +21,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmtui.document import ReviewDoc
 
 
+def _nul_paths(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "value"] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, f"{path}[{i}]")]
+    return []
+
+
+def nul_problems(doc: ReviewDoc) -> list[str]:
+    """The store keeps any character but U+0000, which PostgreSQL cannot hold in text;
+    SQLite stores refuse it too, so that both behave the same."""
+    return [f"review {doc.title.replace(chr(0), '')!r}: {path}: contains the character U+0000 (NUL), which the "
+            "store cannot keep" for path in _nul_paths(doc.model_dump(mode="json"))]
+
+
 class _Documents:
     """Listing, importing and exporting whole reviews (see Store)."""
 
@@ -118,6 +135,9 @@ class _Documents:
 
         if not docs:
             return []
+        problems = [p for doc in docs for p in nul_problems(doc)]
+        if problems:
+            raise BadInput.many([f"{p}; nothing was imported" for p in problems])
         bulk = self.backend.insert_rows
         with self._write() as conn:
             bases = []

@@ -78,6 +78,10 @@ def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None
     from pmtui.errors import FieldErrors
 
     names = names or {k: k for k in values}
+    nul = {k: "contains the character U+0000 (NUL), which the store cannot keep"
+           for k, v in values.items() if isinstance(v, str) and "\x00" in v}
+    if nul:
+        raise FieldErrors(nul)
     back = {names[k]: k for k in values}
     try:
         cleaned = check_values(_doc_model(model_name), {names[k]: v for k, v in values.items()})

@@ -50,6 +50,7 @@ class _Opening:
         self._lock = threading.Lock()
         self._origin = uuid.uuid4().hex  # tells our own change notifications apart
         self._changes: list[Change] = []
+        self._checked = False  # integrity checked before this store's first write
 
     @property
     def path(self) -> Path:
@@ -120,29 +121,46 @@ class _Opening:
 
     # ------------------------------------------------------- transactions
     def _explain(self, exc: BaseException) -> Exception:
-        if hasattr(self.backend, "explain"):
-            return self.backend.explain(exc)
-        return StoreError(f"{self.location.shown}: {getattr(exc, 'orig', exc)}")
+        return self.backend.explain(exc)
+
+    @staticmethod
+    def _plain(exc: BaseException) -> bool:
+        """Errors of the database itself (locked, full, damaged, gone), not of our data."""
+        from sqlalchemy.exc import DatabaseError, OperationalError
+
+        return isinstance(exc, OperationalError) or type(exc) is DatabaseError
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One write transaction; what it changed is announced at commit."""
-        from sqlalchemy.exc import OperationalError
+        """One write transaction (all or nothing); what it changed is announced at commit."""
+        from sqlalchemy.exc import DBAPIError
 
         self._changes = []
         try:
             with self.engine.connect().execution_options(pmtui_write=True) as conn, conn.begin():
+                if not self._checked:
+                    self.backend.check_integrity(conn)
+                    self._checked = True
                 yield conn
                 if self._changes:
                     self.backend.notify(conn, self._changes, self._origin)
-        except OperationalError as exc:
-            raise self._explain(exc) from None
+        except DBAPIError as exc:
+            if self._plain(exc):
+                raise self._explain(exc) from None
+            raise
         self.backend.after_write(self._changes, self._origin)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            if self._plain(exc):
+                raise self._explain(exc) from None
+            raise
 
     def _changed(self, kind: str, review_id: int | None, row_id: int | None = None) -> None:
         self._changes.append((kind, review_id, row_id))

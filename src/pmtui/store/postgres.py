@@ -115,6 +115,9 @@ class PostgresBackend:
                 copy.write_row([row[c] for c in columns])
         return new_ids
 
+    def check_integrity(self, conn: Connection) -> None:
+        """PostgreSQL checks its own pages."""
+
     def version_in(self, conn: Connection) -> int:
         from sqlalchemy import text
 

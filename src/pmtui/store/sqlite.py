@@ -34,6 +34,26 @@ LEFT JOIN (SELECT review_id, COUNT(*) AS open,
 """
 
 
+def explain(path: Path, message: str) -> StoreError:
+    """An SQLite error as one plain sentence naming the file."""
+    low = message.lower()
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{path} is in use: another program kept it locked for more than "
+                          f"{BUSY_TIMEOUT_MS // 1000} seconds; nothing was written, try again")
+    if "disk is full" in low or "disk full" in low:
+        return StoreError(f"the disk holding {path} is full; nothing was written (free some space and try again)")
+    if "readonly" in low or "read-only" in low:
+        return StoreError(f"{path} cannot be written (the file or its folder is read-only); nothing was written")
+    if "unable to open" in low:
+        return StoreError(f"cannot open {path}: the file or its folder is read-only or missing")
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return StoreError(f"{path} is damaged ({message}); nothing was written. Restore a copy "
+                          "(`pmtui db backup` makes one)")
+    if "disk i/o error" in low:
+        return StoreError(f"{path}: the disk reported an input/output error; nothing was written")
+    return StoreError(f"{path}: {message}")
+
+
 class SqliteBackend:
     kind = "sqlite"
 
@@ -80,14 +100,23 @@ class SqliteBackend:
             raise StoreError(f"cannot read the store {path}: {exc.strerror}") from None
         if header != SQLITE_HEADER:
             raise StoreError(f"{path} is not a pmtui store (it is not an SQLite database)")
-        try:
-            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        def read(options: str) -> tuple[int, int, int]:
+            con = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
             try:
-                app_id = con.execute("PRAGMA application_id").fetchone()[0]
-                version = con.execute("PRAGMA user_version").fetchone()[0]
-                tables = con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+                return (con.execute("PRAGMA application_id").fetchone()[0],
+                        con.execute("PRAGMA user_version").fetchone()[0],
+                        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
             finally:
                 con.close()
+
+        try:
+            try:
+                app_id, version, tables = read("mode=ro")
+            except sqlite3.OperationalError as exc:
+                if "unable to open" not in str(exc):
+                    raise
+                # a WAL file on a read-only disk: read its header without the -shm file
+                app_id, version, tables = read("mode=ro&immutable=1")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} cannot be read as a pmtui store ({exc}); it may be damaged") from None
         if app_id != APPLICATION_ID:
@@ -127,6 +156,16 @@ class SqliteBackend:
             return list(conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
         conn.execute(insert(table), rows)
         return []
+
+    def explain(self, exc: BaseException) -> StoreError:
+        return explain(self.path, str(getattr(exc, "orig", exc) or exc))
+
+    def check_integrity(self, conn: Connection) -> None:
+        """Before the first write: never write into a damaged file (``quick_check``)."""
+        found = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+        if found != ["ok"]:
+            raise StoreError(f"{self.path} fails SQLite's integrity check ({'; '.join(found)}); nothing was "
+                             "written. Restore a copy (`pmtui db backup` makes one)")
 
     def version_in(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
@@ -190,7 +229,7 @@ class SqliteBackend:
         try:
             return con.execute(LIST_SQL, (today.isoformat(),)).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} cannot be read as a pmtui store ({exc})") from None
+            raise explain(self.path, str(exc)) from None
         finally:
             con.close()
 
