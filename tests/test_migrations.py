@@ -174,3 +174,90 @@ def test_db_upgrade_applies_pending_migrations_explicitly(old_store, cli):
     assert f"from schema 2 to {SCHEMA_VERSION}" in r.out + r.err
     r = cli("--db", str(old_store), "db", "upgrade", db=False)
     assert r.code == 0 and "already" in r.out
+
+
+# --------------------------------------------------------------------- PostgreSQL
+SCHEMA_2_ORDER = ("review", "author", "participant", "link", "tag", "event", "component", "factor", "observation",
+                  "learning", "action_item", "note", "related", "meeting", "event_mark", "note_link")
+
+
+def make_schema_2_postgres_store(pg_server) -> str:
+    """A PostgreSQL store at schema 2 holding the fixture's rows (revision 0002 only)."""
+    from sqlalchemy import MetaData, create_engine, insert, text
+
+    from pmtui.store.location import parse
+    from pmtui.store.schema import _run_alembic
+
+    url = pg_server.url(pg_server.new_database())
+    engine = create_engine(parse(url).sqlalchemy_url())
+    old = sqlite3.connect(OLD)
+    old.row_factory = sqlite3.Row
+    with engine.begin() as conn:
+        _run_alembic(conn, "0002")
+        meta = MetaData()
+        meta.reflect(conn)
+        conn.execute(insert(meta.tables["meta"]), [dict(r) for r in old.execute("SELECT * FROM meta")]
+                     + [{"key": "application", "value": "pmtui"}])
+        for table in SCHEMA_2_ORDER:
+            t = meta.tables[table]
+            rows = [{k: (bool(v) if isinstance(t.c[k].type, __import__("sqlalchemy").Boolean) else v)
+                     for k, v in dict(r).items()} for r in old.execute(f"SELECT * FROM {table}")]
+            if rows:
+                conn.execute(insert(t), rows)
+            if "id" in t.c:
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+    old.close()
+    engine.dispose()
+    return url
+
+
+def test_a_schema_2_postgres_store_upgrades_in_one_transaction_keeping_everything(pg_server):
+    url = make_schema_2_postgres_store(pg_server)
+    store = Store.open(url)
+    assert store.upgraded == (2, SCHEMA_VERSION, None)  # no file to copy: one transaction instead
+    ids = sorted(r.id for r in store.list_reviews())
+    assert {str(i): dumps(store.export_document(i)) for i in ids} == EXPECTED["exports"]
+    for rid, state in EXPECTED["meeting"].items():
+        assert store.get_meeting(int(rid)).to_json() == state
+    factor = store.list_items("factor", ids[0])[0]
+    assert factor["version"] == 1
+    new = store.add_item("factor", ids[0], text="Added after the upgrade", category="process")  # ids go on
+    assert [f["text"] for f in store.list_items("factor", ids[0]) if f["id"] == new] == ["Added after the upgrade"]
+    store.close()
+
+
+def test_a_failed_postgres_upgrade_leaves_the_store_as_it_was(pg_server, monkeypatch):
+    from pmtui.store import schema
+
+    url = make_schema_2_postgres_store(pg_server)
+
+    def broken(conn, target="head"):
+        real(conn, target)
+        raise RuntimeError("the server went away in the middle of the upgrade")
+
+    real = schema._run_alembic
+    monkeypatch.setattr(schema, "_run_alembic", broken)
+    with pytest.raises(RuntimeError):
+        Store.open(url)
+    monkeypatch.setattr(schema, "_run_alembic", real)
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'factor'")]
+        assert "version" not in cols
+    store = Store.open(url)  # and the next try upgrades it
+    assert store.upgraded[:2] == (2, SCHEMA_VERSION)
+    store.close()
+
+
+def test_two_processes_opening_an_old_postgres_store_upgrade_it_once(pg_server):
+    url = make_schema_2_postgres_store(pg_server)
+    code = ("import sys\nfrom pmtui.store import Store\n"
+            "s = Store.open(sys.argv[1]); print(bool(s.upgraded)); print(len(s.list_reviews())); s.close()")
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=120)[0].split() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sorted(o[0] for o in outs) == ["False", "False", "True"]
+    assert {o[1] for o in outs} == {"5"}

@@ -302,3 +302,30 @@ def test_a_nul_character_is_refused_on_both_stores_with_its_path(store, example_
 
     with pytest.raises(FieldErrors, match="U\\+0000"):
         store.update_review(demo, summary="a\x00b")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_connection_that_drops_mid_write_leaves_the_store_as_it_was(store, demo, pg_server, db_url, example_bytes):
+    import psycopg
+
+    before = dumps(store.export_document(demo))
+    real = store.backend.insert_rows
+    calls = []
+
+    def dropping(conn, table, rows, ids=False):
+        out = real(conn, table, rows, ids)
+        calls.append(table.name)
+        if len(calls) == 2:  # the server ends our session between two statements of one write
+            name = parse(db_url).database
+            with psycopg.connect(pg_server.url("postgres"), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        return out
+
+    store.backend.insert_rows = dropping
+    with pytest.raises(StoreError, match="connection to the PostgreSQL server at .* was lost") as caught:
+        store.import_documents([loads(example_bytes), loads(example_bytes)])
+    assert PG_SECRET not in caught.value.message
+    store.backend.insert_rows = real
+    assert [r.id for r in store.list_reviews()] == [demo]
+    assert dumps(store.export_document(demo)) == before

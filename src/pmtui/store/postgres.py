@@ -61,6 +61,10 @@ class PostgresBackend:
             return BadInput(f"the PostgreSQL server at {server} has no user {self.location.user!r}")
         if "permission denied" in low:
             return BadInput(f"{where}: the user {self.location.user!r} may not read or change this database")
+        if any(s in low for s in ("connection is lost", "terminating connection", "server closed the connection",
+                                  "connection is closed", "consuming input failed")):
+            return StoreError(f"the connection to the PostgreSQL server at {server} was lost; the last change was "
+                              "not saved, try again")
         if any(s in low for s in ("connection refused", "timeout expired", "could not translate host",
                                   "no route to host", "connection timed out", "server closed the connection",
                                   "name or service not known", "network is unreachable", "is the server running")):

@@ -100,8 +100,9 @@ def upgrade(backend: Any, engine: Engine, where: str) -> tuple[int, int, Path | 
     return version, SCHEMA_VERSION, aside
 
 
-def _run_alembic(conn: Connection) -> None:
-    """Every revision after the store's own, on this connection and in its transaction."""
+def _run_alembic(conn: Connection, target: str = "head") -> None:
+    """Every revision after the store's own up to ``target``, on this connection and in
+    its transaction."""
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -109,7 +110,7 @@ def _run_alembic(conn: Connection) -> None:
     script = ScriptDirectory(str(MIGRATIONS))
 
     def steps(rev: Any, _context: Any) -> Any:
-        return script._upgrade_revs("head", rev)
+        return script._upgrade_revs(target, rev)
 
     ctx = MigrationContext.configure(connection=conn, opts={"script": script, "fn": steps})
     with Operations.context(ctx):
