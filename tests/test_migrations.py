@@ -261,3 +261,18 @@ def test_two_processes_opening_an_old_postgres_store_upgrade_it_once(pg_server):
     assert all(p.returncode == 0 for p in procs)
     assert sorted(o[0] for o in outs) == ["False", "False", "True"]
     assert {o[1] for o in outs} == {"5"}
+
+
+def test_a_postgres_store_written_by_a_newer_pmtui_is_refused_untouched(pg_server, cli):
+    import psycopg
+
+    url = pg_server.url(pg_server.new_database())
+    Store.open(url).create_review("Queue backlog")
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("UPDATE alembic_version SET version_num = %s", (f"{SCHEMA_VERSION + 1:04d}",))
+        before = con.execute("SELECT * FROM review").fetchall()
+    r = cli("--db", url, "list", db=False)
+    assert r.code == 1 and "newer pmtui" in r.err and "not changed" in r.err
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT * FROM review").fetchall() == before
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == f"{SCHEMA_VERSION + 1:04d}"

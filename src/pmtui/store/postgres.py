@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from urllib.parse import unquote
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -179,16 +180,25 @@ class PostgresBackend:
         """None on the first call (which starts listening); then the changes others
         committed since the last call."""
         if self._listen is None:
-            engine = self.make_engine()
-            raw = engine.raw_connection()
-            con = raw.driver_connection
-            con.autocommit = True
+            import psycopg
+
+            loc = self.location
+            params: dict[str, Any] = {"dbname": loc.database, "autocommit": True, "connect_timeout": 5}
+            params.update({k: v for k, v in (("host", loc.host), ("port", loc.port), ("user", loc.user),
+                                             ("password", loc.password)) if v})
+            for part in loc.query.split("&") if loc.query else []:
+                key, _, value = part.partition("=")
+                params.setdefault(unquote(key), unquote(value))
+            try:
+                con = psycopg.connect(**params)  # its own connection, outside the engine's pool
+            except psycopg.Error as exc:
+                raise self.explain(exc) from None
             self._heard: list[Any] = []
             con.add_notify_handler(self._heard.append)
             con.execute(f"LISTEN {CHANNEL}")
-            self._listen = raw
+            self._listen = con
             return None
-        con = self._listen.driver_connection
+        con = self._listen
         con.execute("SELECT 1")  # one round trip delivers what arrived since
         heard, self._heard[:] = list(self._heard), []
         out: list[dict[str, Any]] = []
