@@ -329,3 +329,31 @@ def test_a_connection_that_drops_mid_write_leaves_the_store_as_it_was(store, dem
     store.backend.insert_rows = real
     assert [r.id for r in store.list_reviews()] == [demo]
     assert dumps(store.export_document(demo)) == before
+
+
+def test_db_copy_keeps_the_meeting_state_and_note_links(tmp_path, db_url):
+    """The committed release store, copied: documents, meeting clock and note links."""
+    import shutil
+
+    from pmtui.store.transfer import copy_reviews
+
+    laptop = tmp_path / "laptop.db"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "release-0-schema2.db", laptop)
+    source, target = Store.open(laptop), Store.open(db_url)
+    assert copy_reviews(source, target) == (5, 0)
+    by_slug = {r.slug: r.id for r in target.list_reviews()}
+    for r in source.list_reviews():
+        there = by_slug[r.slug]
+        assert dumps(target.export_document(there)) == dumps(source.export_document(r.id))
+        m1, m2 = source.get_meeting(r.id), target.get_meeting(there)
+        assert (m1 and m1.to_json()) == (m2 and m2.to_json())
+        src_notes = {n["id"]: n["text"] for n in source.list_items("note", r.id)}
+        tgt_notes = {n["id"]: n["text"] for n in target.list_items("note", there)}
+        src_actions = {a["id"]: a["title"] for a in source.list_items("action", r.id)}
+        tgt_actions = {a["id"]: a["title"] for a in target.list_items("action", there)}
+        def named(links, notes, actions):
+            return sorted((notes[n], k, actions.get(t)) for n, ts in links.items() for k, t in ts)
+        assert named(target.note_links(there), tgt_notes, tgt_actions) == named(source.note_links(r.id), src_notes, src_actions)
+    assert any(target.note_links(i) for i in by_slug.values())
+    source.close()
+    target.close()

@@ -124,13 +124,16 @@ class _Documents:
         doc = validate_document({"format": FORMAT, "title": title, **fields})
         return self.import_documents([doc])[0]
 
-    def import_documents(self, docs: list[ReviewDoc], uids: list[str] | None = None) -> list[tuple[int, str]]:
+    def import_documents(self, docs: list[ReviewDoc], uids: list[str] | None = None,
+                         extras: list[dict[str, Any]] | None = None) -> list[tuple[int, str]]:
         """Add each document as a new review, all in one transaction (all or nothing).
 
         Rows of every document are gathered per table and written in one bulk insert
         each (executemany on SQLite, COPY on PostgreSQL), so importing a thousand files
         costs a handful of statements. ``uids`` (``pmtui db copy``) keeps each review's
-        stable id; new reviews get a new one."""
+        stable id; new reviews get a new one, and ``extras`` (also ``db copy``) what the
+        document does not hold: the meeting state and the links from notes to what they
+        became (see :func:`pmtui.store.transfer.extras_of`)."""
         from pmtui import models as m
 
         if not docs:
@@ -174,7 +177,36 @@ class _Documents:
                 ]
                 if marks:
                     bulk(conn, m.EventMark.__table__, marks)
+            for review_id, extra in zip(review_ids, extras or []):
+                self._apply_extras(conn, review_id, extra)
         return list(zip(review_ids, slugs))
+
+    @staticmethod
+    def _apply_extras(conn: Connection, review_id: int, extra: dict[str, Any]) -> None:
+        """The meeting state and note links of a copied review, by position in each list."""
+        from sqlalchemy import insert, select
+
+        from pmtui import models as m
+
+        if extra.get("meeting"):
+            conn.execute(insert(m.MeetingState.__table__), {"review_id": review_id, "state": extra["meeting"]})
+        if not extra.get("links"):
+            return
+
+        def ordered(table: Any, *order: Any) -> list[int]:
+            q = select(table.c.id).where(table.c.review_id == review_id).order_by(*order, table.c.id)
+            return list(conn.execute(q).scalars())
+
+        et = m.Event.__table__
+        ids = {"note": ordered(m.Note.__table__, m.Note.__table__.c.position),
+               "event": ordered(et, et.c.at_utc, et.c.seq)}
+        for kind, model in (("factor", m.Factor), ("observation", m.Observation), ("action", m.ActionItem)):
+            ids[kind] = ordered(model.__table__, model.__table__.c.position)
+        rows = [{"review_id": review_id, "note_id": ids["note"][ni], "target_kind": kind, "target_id": ids[kind][ti]}
+                for ni, kind, ti in extra["links"]
+                if kind in ids and ni < len(ids["note"]) and ti < len(ids[kind])]
+        if rows:
+            conn.execute(insert(m.NoteLink.__table__), rows)
 
     def _review_row(self, doc: ReviewDoc, slug: str, uid: str, now: str) -> dict[str, Any]:
         imp = doc.impact

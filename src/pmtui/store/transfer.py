@@ -24,8 +24,27 @@ def copy_reviews(source: Store, target: Store) -> tuple[int, int]:
     todo = sorted((rid, uid) for uid, rid in mine.items() if uid not in have)
     if todo:
         docs = source.export_documents([rid for rid, _ in todo])
-        target.import_documents(docs, uids=[uid for _, uid in todo])
+        target.import_documents(docs, uids=[uid for _, uid in todo], extras=[extras_of(source, rid) for rid, _ in todo])
     return len(todo), len(mine) - len(todo)
+
+
+def extras_of(store: Store, review_id: int) -> dict[str, Any]:
+    """What a review has beyond its document: the meeting state, and each note link as
+    (note's index, kind, target's index) in the order the document lists them."""
+    meeting = store.get_meeting(review_id)
+    links = store.note_links(review_id)
+    out: dict[str, Any] = {"meeting": meeting.to_json() if meeting else None, "links": []}
+    if not links:
+        return out
+    index = {"note": {n["id"]: i for i, n in enumerate(store.list_items("note", review_id))},
+             "event": {e.id: i for i, e in enumerate(store.events(review_id))}}
+    for kind in ("factor", "observation", "action"):
+        index[kind] = {x["id"]: i for i, x in enumerate(store.list_items(kind, review_id))}
+    for note_id, targets in sorted(links.items()):
+        for kind, target_id in targets:
+            if note_id in index["note"] and target_id in index.get(kind, {}):
+                out["links"].append((index["note"][note_id], kind, index[kind][target_id]))
+    return out
 
 
 def backup(store: Store, target: Path) -> None:
