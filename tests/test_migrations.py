@@ -276,3 +276,17 @@ def test_a_postgres_store_written_by_a_newer_pmtui_is_refused_untouched(pg_serve
     with psycopg.connect(url) as con:
         assert con.execute("SELECT * FROM review").fetchall() == before
         assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == f"{SCHEMA_VERSION + 1:04d}"
+
+
+def test_db_on_an_old_postgres_store_reads_it_without_upgrading(pg_server, cli):
+    import psycopg
+
+    url = make_schema_2_postgres_store(pg_server)
+    r = cli("--db", url, "db", db=False)
+    assert r.code == 0 and "schema:  2 " in r.out and "reviews: 5" in r.out
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0002"
+    r = cli("--db", url, "db", "upgrade", db=False)
+    assert r.code == 0 and f"from schema 2 to {SCHEMA_VERSION}" in r.out
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == f"{SCHEMA_VERSION:04d}"

@@ -51,6 +51,7 @@ class _Opening:
         self._origin = uuid.uuid4().hex  # tells our own change notifications apart
         self._changes: list[Change] = []
         self._checked = False  # integrity checked before this store's first write
+        self._auto_upgrade = True  # False: an old store is read as it is until upgrade()
 
     @property
     def path(self) -> Path:
@@ -75,6 +76,7 @@ class _Opening:
             backend.close() if hasattr(backend, "close") else None
             raise schema.newer_error(location.shown, version)
         store = cls(location, backend, version)
+        store._auto_upgrade = upgrade
         if location.kind == "postgresql" or (upgrade and 0 < version < schema.SCHEMA_VERSION):
             store.engine  # PostgreSQL: SQLAlchemy is needed anyway; an old store: upgrade now
         return store  # type: ignore[return-value]
@@ -99,7 +101,7 @@ class _Opening:
             if self.found_version == 0:
                 schema.create(self.backend, engine, self.location.shown)
                 self.found_version = schema.SCHEMA_VERSION
-            elif self.found_version < schema.SCHEMA_VERSION:
+            elif self.found_version < schema.SCHEMA_VERSION and self._auto_upgrade:
                 self.upgraded = schema.upgrade(self.backend, engine, self.location.shown)
                 self.found_version = schema.SCHEMA_VERSION
         except DBAPIError as exc:
@@ -107,7 +109,11 @@ class _Opening:
 
     def upgrade(self) -> tuple[int, int, Path | None] | None:
         """Apply pending migrations now (``pmtui db upgrade``)."""
-        self.engine
+        self._auto_upgrade = True
+        engine = self.engine
+        if 0 < self.found_version < schema.SCHEMA_VERSION:  # the engine was made before, without upgrading
+            with self._lock:
+                self._set_up(engine)
         return self.upgraded
 
     def schema_version(self) -> int:

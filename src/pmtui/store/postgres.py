@@ -42,8 +42,11 @@ class PostgresBackend:
             raise BadInput(f"{self.location.shown} is a PostgreSQL store and needs its driver: {INSTALL_HINT}")
         from sqlalchemy import create_engine
 
-        self._engine = create_engine(self.location.sqlalchemy_url(), connect_args={"connect_timeout": 5},
-                                     pool_pre_ping=False, hide_parameters=True)
+        try:
+            self._engine = create_engine(self.location.sqlalchemy_url(), connect_args={"connect_timeout": 5},
+                                         pool_pre_ping=False, hide_parameters=True)
+        except ImportError as exc:  # e.g. psycopg without its C library
+            raise BadInput(f"{self.location.shown} needs a working PostgreSQL driver ({exc}): {INSTALL_HINT}") from None
         return self._engine
 
     def explain(self, exc: BaseException) -> Exception:
