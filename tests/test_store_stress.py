@@ -132,3 +132,34 @@ def test_the_command_line_says_it_in_one_sentence(cli, db_path, monkeypatch):
         other.execute("ROLLBACK")
         other.close()
     assert r.code == 1 and r.err.count("\n") == 1 and "locked" in r.err and "Traceback" not in r.err
+
+
+async def test_the_app_keeps_typed_text_when_the_store_is_locked_and_lets_the_user_retry(store, demo, make_app,
+                                                                                        db_path, monkeypatch):
+    from textual.widgets import Input, Static
+
+    from conftest import settle
+    from pmtui.store import sqlite as backend
+
+    monkeypatch.setattr(backend, "BUSY_TIMEOUT_MS", 200)
+    store.close()  # the next connection takes the short timeout
+    app = make_app(demo, "timeline")
+    line = "10:45 Paged the on-call engineer"
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        await pilot.press(*line)
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen.query_one("#quick-add", Input).value == line  # nothing typed is lost
+            assert "locked" in str(app.screen.query_one("#quick-add-error", Static).render())
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await pilot.press("enter")  # retry once the other program let go
+        await settle(app, pilot)
+        assert app.screen.query_one("#quick-add", Input).value == ""
+        assert "Paged the on-call engineer" in [e.text for e in store.events(demo)]
