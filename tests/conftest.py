@@ -42,8 +42,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    s = Store.open(db_path)
+def store(db_url: str):
+    s = Store.open(db_url)
     yield s
     s.close()
 
@@ -56,13 +56,13 @@ class Result:
 
 
 @pytest.fixture
-def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch):
+def cli(db_url: str, monkeypatch: pytest.MonkeyPatch):
     """Run ``pmtui --db <temp store> ARGS`` in-process; returns code, stdout, stderr."""
     monkeypatch.delenv("PMTUI_DB", raising=False)
 
     def run(*args: str, db: bool = True, stdin: str | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()
-        argv = (["--db", str(db_path)] if db else []) + list(args)
+        argv = (["--db", db_url] if db else []) + list(args)
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
         with redirect_stdout(out), redirect_stderr(err):
@@ -121,3 +121,110 @@ async def settle(app, pilot) -> None:
 def private_config(tmp_path_factory, monkeypatch):
     """Tests never read or write the developer's own config file."""
     monkeypatch.setenv("PMTUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
+
+
+# ----------------------------------------------------------------- the two databases
+# Tests that take `db_url` (or `store`, `cli`) run on SQLite; a module that defines
+#     @pytest.fixture(params=["sqlite", "postgres"])
+#     def backend(request): return request.param
+# runs them on both. PostgreSQL is a real server this test run starts itself
+# (Debian's postgresql package: initdb and pg_ctl in a temporary folder).
+import glob
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+PG_PASSWORD = "pmtui-test-Secret-42"
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+class PgServer:
+    def __init__(self, folder: Path, port: int, bindir: Path, as_postgres: list[str]) -> None:
+        self.folder, self.port, self.bindir, self.as_postgres = folder, port, bindir, as_postgres
+        self.count = 0
+
+    def url(self, database: str, user: str = "postgres", password: str = PG_PASSWORD) -> str:
+        return f"postgresql://{user}:{password}@127.0.0.1:{self.port}/{database}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as con:
+            con.execute(sql)
+
+    def new_database(self) -> str:
+        self.count += 1
+        name = f"t{os.getpid()}_{self.count}"
+        self.admin(f'CREATE DATABASE "{name}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_bindir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    bindir = _pg_bindir()
+    if bindir is None:
+        reason = "the PostgreSQL server is not installed (apt-get install postgresql); PostgreSQL tests need it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        reason = "psycopg is not installed (pip install -e '.[test]')"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    folder = Path(tempfile.mkdtemp(prefix="pmtui-pg-"))
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(folder, "postgres", "postgres")
+    os.chmod(folder, 0o700)
+    pwfile = folder / "pw"
+    pwfile.write_text(PG_PASSWORD + "\n")
+    if as_postgres:
+        shutil.chown(pwfile, "postgres", "postgres")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = folder / "data"
+    run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, text=True)  # noqa: E731
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
+        f"--pwfile={pwfile}", "-E", "UTF8")
+    opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200")
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "-o", opts, "start")
+    server = PgServer(folder, port, bindir, as_postgres)
+    try:
+        yield server
+    finally:
+        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True)
+        time.sleep(0.2)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def db_url(request, backend: str, db_path: Path) -> str:
+    """The store for this test: a file path, or a fresh PostgreSQL database's URL."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.new_database()
+    yield server.url(name)
+    server.drop(name)

@@ -13,6 +13,12 @@ from pmtui import __version__
 from pmtui.document import FORMAT
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    """Every test here runs on SQLite and on PostgreSQL unless it pins one."""
+    return request.param
+
+
 def test_version_and_help(cli):
     r = cli("--version", db=False)
     assert r.code == 0 and r.out.strip() == f"pmtui {__version__}"
@@ -137,6 +143,7 @@ def test_several_problems_are_each_listed_with_their_path(cli, tmp_path):
     assert f"{bad}: timeline[0].at: not an RFC 3339 timestamp" in r.err
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_not_a_store_is_a_clear_error(cli, tmp_path, db_path):
     db_path.parent.mkdir(parents=True)
     db_path.write_text("just some notes\n")

@@ -32,3 +32,34 @@ def test_help_and_version_do_not_import_the_database_layer(flag):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stderr.strip() == "[]"
+
+
+def _store_modules() -> list[str]:
+    from pathlib import Path
+
+    import pmtui.store
+
+    folder = Path(pmtui.store.__file__).parent
+    return sorted(f"pmtui.store.{p.stem}" for p in folder.glob("*.py") if p.stem != "__init__")
+
+
+@pytest.mark.parametrize("module", ["pmtui.store", *_store_modules()])
+def test_store_modules_import_no_database_layer_at_top_level(module):
+    """SQLAlchemy, Alembic and the drivers load only inside the functions that use them."""
+    code = (f"import sys, {module}\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic', 'psycopg', "
+            "'pydantic', 'textual'})\nprint(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_home_screen_list_on_sqlite_imports_no_database_layer(tmp_path):
+    """The home screen's first frame lists reviews with the standard library."""
+    from pmtui.store import Store
+
+    Store.open(tmp_path / "s.db").create_review("Queue backlog")
+    code = ("import sys\nfrom pmtui.store import Store\n"
+            f"print(len(Store.open({str(tmp_path / 's.db')!r}).list_reviews()))\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic', 'psycopg'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[:2] == ["1", "[]"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 
@@ -9,6 +11,12 @@ from pmtui.document import FORMAT, loads
 from pmtui.wiki import export_all, page_name
 
 from test_report import front_matter, parse, table_with
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    """Every test here runs on SQLite and on PostgreSQL unless it pins one."""
+    return request.param
 
 
 def test_page_names_stay_inside_the_folder():

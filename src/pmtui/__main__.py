@@ -24,7 +24,8 @@ DESCRIPTION = """\
 Run blameless postmortem reviews from the terminal.
 
 With no command, pmtui opens the app on your list of reviews.
-The store is a single SQLite file: --db PATH, else $PMTUI_DB, else your user data folder.
+The store is an SQLite file or a shared PostgreSQL database: --db PATH or URL,
+else $PMTUI_DB, else a file in your user data folder (see `pmtui db`).
 """
 
 EPILOG = """\
@@ -36,6 +37,7 @@ examples:
   pmtui list --format json                    every review, for scripts
   pmtui check 3                               what the review needs before it is published
   pmtui --as "Jonas Weber" open 3             take notes under your name (remembered)
+  pmtui db copy --to postgresql://me@db.example:5432/pmtui   move to a shared store
 
 exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review)
 settings: config.toml in the user config folder ($PMTUI_CONFIG chooses another file)
@@ -52,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pmtui", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--version", action="version", version=f"pmtui {__version__}")
-    p.add_argument("--db", metavar="PATH", help="the store file (default: $PMTUI_DB or the user data folder)")
+    p.add_argument("--db", metavar="PATH|URL",
+                   help="the store: a file path, sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB "
+                        "(default: $PMTUI_DB or a file in the user data folder)")
     p.add_argument("--as", dest="author", metavar="NAME",
                    help="your name on the notes you capture (remembered for next time)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -110,6 +114,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     s.set_defaults(func=cmd_check)
 
+    s = sub.add_parser("db", help="where the store is, its schema version and size; upgrade, copy, back up",
+                       description="Show where the store is (its URL without the password), its schema "
+                                   "version and how many reviews it holds. `db upgrade` applies pending "
+                                   "migrations; `db copy --to URL` copies every review into another store (all "
+                                   "or nothing; reviews already copied are skipped); `db backup FILE` writes a "
+                                   "consistent copy of an SQLite store.")
+    db = s.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+    s.set_defaults(func=cmd_db, needs_store=False)
+    d = db.add_parser("upgrade", help="apply pending schema migrations now",
+                      description="Apply pending schema migrations. An SQLite file is copied aside first.")
+    d.set_defaults(func=cmd_db_upgrade, needs_store=False)
+    d = db.add_parser("copy", help="copy every review into another store (e.g. a shared PostgreSQL)",
+                      description="Copy every review of this store into the store at --to, in one "
+                                  "transaction. Reviews are matched by a stable id, so running it again "
+                                  "adds only reviews that were not copied yet.")
+    d.add_argument("--to", metavar="PATH|URL", required=True, help="the store to copy into")
+    d.set_defaults(func=cmd_db_copy, needs_store=False)
+    d = db.add_parser("backup", help="write a consistent copy of an SQLite store",
+                      description="Write a consistent copy of the SQLite store to FILE with SQLite's backup "
+                                  "API; safe while pmtui runs (a plain file copy can miss the -wal file).")
+    d.add_argument("file", metavar="FILE")
+    d.set_defaults(func=cmd_db_backup, needs_store=False)
+
     s = sub.add_parser("open", help="open the app on one review",
                        description="Open the app straight on one review.")
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
@@ -120,9 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---------------------------------------------------------------------- helpers
 def _open_store(args: argparse.Namespace) -> Store:
-    from pmtui.store import Store, resolve_path
+    from pmtui.store import Store, resolve
 
-    return Store.open(resolve_path(args.db))
+    store = Store.open(resolve(args.db))
+    store.actor = args.author or ""
+    if store.upgraded:
+        _tell_upgrade(store)
+    return store
+
+
+def _tell_upgrade(store: Store) -> None:
+    old, new, aside = store.upgraded  # type: ignore[misc]
+    where = f"; the store as it was is kept in {aside}" if aside else ""
+    print(f"pmtui: upgraded the store {store.location.shown} from schema {old} to {new}{where}", file=sys.stderr)
 
 
 def _write_output(text: str, output: str | None) -> None:
@@ -163,6 +200,8 @@ def _run_app(store: Store, review_id: int | None = None, screen: str = "overview
     from pmtui.app import PostmortemApp
 
     cfg = _config(args) if args is not None else None
+    if cfg is not None and cfg.name and not store.actor:
+        store.actor = cfg.name  # row versions record who changed a row
     app = PostmortemApp(store, review_id=review_id, screen=screen, config=cfg)
     app.run()
     return app.return_code or 0
@@ -427,6 +466,73 @@ def cmd_open(args: argparse.Namespace, store: Store) -> int:
     review_id = store.resolve(args.review)
     _read_review(store, review_id)  # one the app cannot show is said here, not by a crash
     return _run_app(store, review_id=review_id, screen=args.screen, args=args)
+
+
+def cmd_db(args: argparse.Namespace, store: None) -> int:
+    from pmtui.store import SCHEMA_VERSION, Store, resolve
+    from pmtui.store.transfer import describe
+
+    opened = Store.open(resolve(args.db), upgrade=False)
+    try:
+        info = describe(opened)
+    finally:
+        opened.close()
+    print(f"store:   {info['store']}")
+    state = "current" if info["schema"] == SCHEMA_VERSION else f"this pmtui uses {SCHEMA_VERSION}; `pmtui db upgrade` applies it"
+    print(f"schema:  {info['schema']} ({state})")
+    print(f"reviews: {info['reviews']}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, store: None) -> int:
+    from pmtui.store import Store, resolve
+
+    opened = Store.open(resolve(args.db), upgrade=False)
+    try:
+        before = opened.schema_version()
+        opened.upgrade()
+        if opened.upgraded:
+            old, new, aside = opened.upgraded
+            where = f"; the store as it was is kept in {aside}" if aside else ""
+            print(f"Upgraded {opened.location.shown} from schema {old} to {new}{where}")
+        elif before == 0:
+            print(f"Laid out a new store at {opened.location.shown} (schema {opened.schema_version()})")
+        else:
+            print(f"{opened.location.shown} is already at schema {opened.schema_version()}")
+    finally:
+        opened.close()
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace, store: None) -> int:
+    from pmtui.store import Store, parse, resolve
+    from pmtui.store.transfer import copy_reviews
+
+    target_loc = parse(args.to)
+    source = _open_store(args)
+    try:
+        target = Store.open(target_loc)
+        try:
+            copied, skipped = copy_reviews(source, target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    again = f"; {skipped} already there" if skipped else ""
+    print(f"Copied {copied} review{'s' if copied != 1 else ''} to {target_loc.shown}{again}")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace, store: None) -> int:
+    from pmtui.store.transfer import backup
+
+    opened = _open_store(args)
+    try:
+        backup(opened, Path(args.file))
+    finally:
+        opened.close()
+    print(f"Wrote a copy of {opened.location.shown} to {args.file}")
+    return 0
 
 
 # ------------------------------------------------------------------------- main

@@ -50,3 +50,31 @@ class StoreError(PmtuiError):
     """The store cannot be opened or used: not a pmtui store, newer schema, locked."""
 
     exit_code = 1
+
+
+class Conflict(PmtuiError):
+    """A row changed (or went) since the caller read it: nothing was written.
+
+    ``current`` holds the stored values (None when the row was deleted), ``attempted``
+    the values the caller tried to write, ``changed_by``/``changed_at`` who changed it
+    last and when (UTC text), and the versions read and found."""
+
+    exit_code = 1
+
+    def __init__(self, kind: str, row_id: int, *, expected_version: int, current_version: int | None,
+                 current: dict | None, attempted: dict, changed_by: str = "", changed_at: str = "") -> None:
+        if current is None:
+            message = f"this {kind} was deleted since you read it; nothing was written"
+        else:
+            who = changed_by or "someone else"
+            when = f" at {changed_at[:16].replace('T', ' ')} UTC" if changed_at else ""
+            message = f"this {kind} was changed by {who}{when} since you read it; nothing was written"
+        super().__init__(message)
+        self.kind = kind
+        self.row_id = row_id
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.current = current
+        self.attempted = attempted
+        self.changed_by = changed_by
+        self.changed_at = changed_at

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # 2: meeting state and note links
+# 2: meeting state and note links; 3: row versions, review uid (see store/migrations)
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
+
+
+def _version() -> int:
+    """Every editable row: ``version`` starts at 1 and each update adds 1."""
+    return Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+def _text_default() -> str:
+    return Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 def _review_fk() -> Column:
@@ -30,6 +40,7 @@ class Meta(SQLModel, table=True):
 class Review(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True)
+    uid: Optional[str] = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
     title: str
     status: str = "draft"
     severity: Optional[str] = None
@@ -41,13 +52,16 @@ class Review(SQLModel, table=True):
     detection: str = ""
     resolution: str = ""
     impact_description: str = ""
-    users_affected: Optional[int] = None
+    users_affected: Optional[int] = Field(default=None, sa_type=BigInteger)
     data_loss: str = ""
-    support_tickets: Optional[int] = None
+    support_tickets: Optional[int] = Field(default=None, sa_type=BigInteger)
     slo_budget_spent_pct: Optional[float] = None
     customer_communication: str = ""
     created_at: str = ""
     updated_at: str = ""
+    version: int = _version()
+    updated_by: str = _text_default()
+
 
 
 class Author(SQLModel, table=True):
@@ -64,6 +78,10 @@ class Participant(SQLModel, table=True):
     name: str
     role: str = ""
     attended: bool = True
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class Link(SQLModel, table=True):
@@ -82,6 +100,7 @@ class Tag(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
+    __table_args__ = (Index("ix_event_review_time", "review_id", "at_utc", "seq"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     at_utc: str = Field(index=True)
@@ -92,6 +111,10 @@ class Event(SQLModel, table=True):
     source: str = ""
     approximate: bool = False
     highlight: bool = False
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class EventMark(SQLModel, table=True):
@@ -122,6 +145,10 @@ class Factor(SQLModel, table=True):
     position: int = 0
     text: str
     category: str
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class Observation(SQLModel, table=True):
@@ -130,6 +157,10 @@ class Observation(SQLModel, table=True):
     position: int = 0
     kind: str
     text: str
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class Learning(SQLModel, table=True):
@@ -137,6 +168,10 @@ class Learning(SQLModel, table=True):
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     text: str
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class ActionItem(SQLModel, table=True):
@@ -153,6 +188,10 @@ class ActionItem(SQLModel, table=True):
     status: str = Field(default="open", index=True)
     status_note: str = ""
     tracker: str = ""
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class Note(SQLModel, table=True):
@@ -165,6 +204,10 @@ class Note(SQLModel, table=True):
     kind: str = "note"
     text: str
     author: str = ""
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
 
 
 class Related(SQLModel, table=True):

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from pmtui.errors import BadInput, FieldErrors
+from pmtui.errors import FieldErrors, PmtuiError
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
@@ -188,7 +188,7 @@ class SectionScreen(Screen[None]):
         except FieldErrors as exc:
             message.field.set_error(exc.fields.get(name, exc.message))
             return
-        except BadInput as exc:
+        except PmtuiError as exc:  # bad input, or a store that is locked, full or gone
             message.field.set_error(exc.message)
             return
         message.field.saved = stored

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from pmtui.errors import BadInput, FieldErrors
+from pmtui.errors import FieldErrors, PmtuiError
 from pmtui.widgets.nudge import NudgeLine
 
 
@@ -119,7 +119,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             other = [f"{k}: {v}" for k, v in exc.fields.items() if k not in known]
             self.show_errors(known, "; ".join(other))
             return
-        except BadInput as exc:
+        except PmtuiError as exc:  # bad input, or a store that is locked, full or gone: keep the text
             self.show_errors({}, f"⚠ {exc.message}")
             return
         self.dismiss(values if result is None else result)

@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from pmtui.document import EventKind, Mark
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
-from pmtui.errors import BadInput, FieldErrors
+from pmtui.errors import BadInput, FieldErrors, PmtuiError
 from pmtui.metrics import compute, format_duration
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
@@ -166,7 +166,7 @@ class TimelineScreen(SectionScreen):
             error.update("⚠ " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()))
             error.display = True
             return
-        except BadInput as exc:
+        except PmtuiError as exc:  # bad input, or a store that is locked, full or gone: keep the text
             error.update(f"⚠ {exc.message}")
             error.display = True
             return

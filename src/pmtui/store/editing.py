@@ -1,0 +1,466 @@
+"""Editing: what the app changes, one confirmed edit at a time.
+
+Every value is checked with the document's own rules before anything is written.
+Editable rows (review, event, factor, observation, learning, action item, note,
+participant) carry a ``version`` that each update increments, with who made it and
+when; an update or delete given ``expected_version`` (the version the caller read)
+raises :class:`~pmtui.errors.Conflict` when the row has changed since. Callers that
+pass no version keep today's last-write-wins behaviour.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from pmtui.errors import BadInput, Conflict
+
+from .values import EventRow, from_utc_text, now_utc_text, to_utc_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection
+
+# review column -> (document model name, field of that model)
+REVIEW_FIELDS: dict[str, tuple[str, str]] = {
+    **{f: ("ReviewDoc", f) for f in (
+        "title", "status", "severity", "incident_ref", "timezone", "review_date",
+        "summary", "trigger", "detection", "resolution",
+    )},
+    "impact_description": ("Impact", "description"),
+    "users_affected": ("Impact", "users_affected"),
+    "data_loss": ("Impact", "data_loss"),
+    "support_tickets": ("Impact", "support_tickets"),
+    "slo_budget_spent_pct": ("Impact", "slo_budget_spent_pct"),
+    "customer_communication": ("Impact", "customer_communication"),
+}
+
+# list kind -> (table model name, document model name, {column: document field})
+LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "author": ("Author", "TextItem", {"name": "text"}),
+    "participant": ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
+    "link": ("Link", "Link", {"title": "title", "url": "url"}),
+    "component": ("Component", "Component", {"name": "name", "status": "status"}),
+    "factor": ("Factor", "Factor", {"text": "text", "category": "category"}),
+    "observation": ("Observation", "Observation", {"kind": "kind", "text": "text"}),
+    "learning": ("Learning", "TextItem", {"text": "text"}),
+    "related": ("Related", "TextItem", {"ref": "text"}),
+    "action": ("ActionItem", "ActionItem", {c: c for c in (
+        "title", "description", "type", "owner", "priority", "due", "status", "status_note", "tracker")}),
+    "note": ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
+}
+
+
+def _db_value(value: Any) -> Any:
+    """A cleaned document value as the store keeps it: enums by value, dates as text."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _doc_model(name: str) -> Any:
+    from pmtui import document
+
+    return getattr(document, name)
+
+
+def _table(name: str) -> Any:
+    from pmtui import models
+
+    return getattr(models, name).__table__
+
+
+def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
+    """Validate ``values`` (keyed by column) with a document model; FieldErrors keyed by column."""
+    from pmtui.document import check_values
+    from pmtui.errors import FieldErrors
+
+    names = names or {k: k for k in values}
+    nul = {k: "contains the character U+0000 (NUL), which the store cannot keep"
+           for k, v in values.items() if isinstance(v, str) and "\x00" in v}
+    if nul:
+        raise FieldErrors(nul)
+    back = {names[k]: k for k in values}
+    try:
+        cleaned = check_values(_doc_model(model_name), {names[k]: v for k, v in values.items()})
+    except FieldErrors as exc:
+        raise FieldErrors({back.get(k, k): msg for k, msg in exc.fields.items()}) from None
+    return {back[k]: _db_value(v) for k, v in cleaned.items()}
+
+
+# list kinds whose rows have no version (not edited in a meeting by two people at once)
+_KIND_LABEL = {"action": "action item", "review": "review", "event": "event"}
+
+
+class _Editing:
+    """Reads for the UI and one-edit-at-a-time writes (see Store)."""
+
+    _write: Any
+    _read: Any
+    _changed: Any
+    actor: str
+
+    # ------------------------------------------------------------ versions
+    def _update_row(self, conn: Connection, kind: str, table: Any, row_id: int, values: dict[str, Any],
+                    expected_version: int | None) -> int:
+        """Update one row (bumping its version); returns its review's id."""
+        from sqlalchemy import select
+
+        versioned = "version" in table.c
+        if expected_version is not None and not versioned:
+            raise ValueError(f"{kind} rows have no version")
+        extra: dict[str, Any] = {}
+        if versioned:
+            extra = {"version": table.c.version + 1, "updated_by": self.actor, "updated_at": now_utc_text()}
+        review_col = table.c.review_id if "review_id" in table.c else table.c.id
+        stmt = table.update().where(table.c.id == row_id)
+        if expected_version is not None:
+            stmt = stmt.where(table.c.version == expected_version)
+        review_id = conn.execute(stmt.values(**values, **extra).returning(review_col)).scalar()
+        if review_id is None:
+            row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+            if row is None and expected_version is None:
+                raise BadInput(f"that {_KIND_LABEL.get(kind, kind)} no longer exists")
+            raise self._conflict(kind, row_id, row, values, expected_version or 0)
+        self._changed(kind, review_id, row_id)
+        return review_id
+
+    @staticmethod
+    def _conflict(kind: str, row_id: int, row: Any, attempted: dict[str, Any], expected: int) -> Conflict:
+        current = None if row is None else {k: row[k] for k in attempted if k in row}
+        return Conflict(_KIND_LABEL.get(kind, kind), row_id, expected_version=expected,
+                        current_version=None if row is None else row["version"], current=current,
+                        attempted=dict(attempted), changed_by="" if row is None else row["updated_by"],
+                        changed_at="" if row is None else row["updated_at"])
+
+    # ------------------------------------------------------------ review
+    def _touch(self, conn: Connection, review_id: int) -> None:
+        t = _table("Review")
+        conn.execute(t.update().where(t.c.id == review_id).values(updated_at=now_utc_text()))
+
+    def get_review(self, review_id: int) -> dict[str, Any]:
+        """The review's own fields (and its tags) as stored, with its version."""
+        from sqlalchemy import select
+
+        t, tags = _table("Review"), _table("Tag")
+        with self._read() as conn:
+            row = conn.execute(select(t).where(t.c.id == review_id)).mappings().first()
+            if row is None:
+                raise BadInput(f"no review with id {review_id}")
+            names = conn.execute(select(tags.c.name).where(tags.c.review_id == review_id)).scalars()
+            return {**row, "tags": sorted(names)}
+
+    def update_review(self, review_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
+        """Change some of a review's fields; returns them as stored."""
+        from pmtui.errors import FieldErrors
+
+        by_model: dict[str, dict[str, Any]] = {}
+        for column, value in values.items():
+            if column not in REVIEW_FIELDS:
+                raise ValueError(f"not a review field: {column}")
+            model, field = REVIEW_FIELDS[column]
+            by_model.setdefault(model, {})[column] = value
+        cleaned: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for model, vals in by_model.items():
+            try:
+                cleaned.update(_check(model, vals, {c: REVIEW_FIELDS[c][1] for c in vals}))
+            except FieldErrors as exc:
+                errors.update(exc.fields)
+        if errors:
+            raise FieldErrors(errors)
+        with self._write() as conn:
+            self._update_row(conn, "review", _table("Review"), review_id, cleaned, expected_version)
+        return cleaned
+
+    def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
+        from sqlalchemy import delete, insert
+
+        cleaned = _check("ReviewDoc", {"tags": tags})["tags"]
+        t = _table("Tag")
+        with self._write() as conn:
+            conn.execute(delete(t).where(t.c.review_id == review_id))
+            if cleaned:
+                conn.execute(insert(t), [{"review_id": review_id, "name": n} for n in cleaned])
+            self._touch(conn, review_id)
+            self._changed("tags", review_id, None)
+        return cleaned
+
+    # ------------------------------------------------------------ lists
+    def list_items(self, kind: str, review_id: int) -> list[dict[str, Any]]:
+        from sqlalchemy import select
+
+        t = _table(LIST_KINDS[kind][0])
+        with self._read() as conn:
+            rows = conn.execute(select(t).where(t.c.review_id == review_id).order_by(t.c.position, t.c.id)).mappings()
+            out = [dict(r) for r in rows]
+        if kind == "note":
+            for r in out:
+                r["at"] = from_utc_text(r.pop("at_utc"), r.pop("offset_min"))
+        return out
+
+    def _clean_item(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+        _, model, names = LIST_KINDS[kind]
+        unknown = set(values) - set(names)
+        if unknown:
+            raise ValueError(f"not a {kind} field: {', '.join(sorted(unknown))}")
+        cleaned = _check(model, values, names)
+        if kind == "note" and "at" in cleaned:
+            cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(cleaned.pop("at"))
+        return cleaned
+
+    def add_item(self, kind: str, review_id: int, /, **values: Any) -> int:
+        """Append an item to one of a review's lists; returns its id."""
+        from sqlalchemy import func, insert, select
+
+        _, model, names = LIST_KINDS[kind]
+        required = {c for c, f in names.items() if _doc_model(model).model_fields[f].is_required()}
+        missing = {c: "required field is missing" for c in required if c not in values}
+        if missing:
+            from pmtui.errors import FieldErrors
+
+            raise FieldErrors(missing)
+        cleaned = self._clean_item(kind, values)
+        t = _table(LIST_KINDS[kind][0])
+        if "updated_by" in t.c:
+            cleaned = {**cleaned, "updated_by": self.actor, "updated_at": now_utc_text()}
+        with self._write() as conn:
+            position = conn.execute(select(func.coalesce(func.max(t.c.position) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            item_id = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
+            self._touch(conn, review_id)
+            self._changed(kind, review_id, item_id)
+        return item_id
+
+    def update_item(self, kind: str, item_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
+        cleaned = self._clean_item(kind, values)
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            review_id = self._update_row(conn, kind, t, item_id, cleaned, expected_version)
+            self._touch(conn, review_id)
+        return cleaned
+
+    def _delete_row(self, conn: Connection, kind: str, t: Any, row_id: int, expected_version: int | None) -> Any:
+        from sqlalchemy import delete, select
+
+        if expected_version is not None and "version" not in t.c:
+            raise ValueError(f"{kind} rows have no version")
+        row = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
+        if row is None or (expected_version is not None and row["version"] != expected_version):
+            if row is None and expected_version is None:
+                raise BadInput(f"that {_KIND_LABEL.get(kind, kind)} no longer exists")
+            raise self._conflict(kind, row_id, row, {}, expected_version or 0)
+        conn.execute(delete(t).where(t.c.id == row_id))
+        self._touch(conn, row["review_id"])
+        self._changed(kind, row["review_id"], row_id)
+        return row
+
+    def delete_item(self, kind: str, item_id: int, expected_version: int | None = None) -> dict[str, Any]:
+        """Delete an item; returns what is needed to restore it (undo)."""
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            row = self._delete_row(conn, kind, t, item_id, expected_version)
+        return {"kind": kind, "row": dict(row)}
+
+    def restore_item(self, snapshot: dict[str, Any]) -> int:
+        from sqlalchemy import insert, select
+
+        t = _table(LIST_KINDS[snapshot["kind"]][0])
+        row = dict(snapshot["row"])
+        with self._write() as conn:
+            if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
+                row.pop("id")
+            item_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            self._touch(conn, row["review_id"])
+            self._changed(snapshot["kind"], row["review_id"], item_id)
+        return item_id
+
+    def move_item(self, kind: str, item_id: int, offset: int) -> None:
+        """Move an item up (-1) or down (+1) in its list."""
+        from sqlalchemy import select
+
+        t = _table(LIST_KINDS[kind][0])
+        with self._write() as conn:
+            review_id = conn.execute(select(t.c.review_id).where(t.c.id == item_id)).scalar()
+            if review_id is None:
+                return
+            ids = list(conn.execute(select(t.c.id).where(t.c.review_id == review_id).order_by(t.c.position, t.c.id)).scalars())
+            i = ids.index(item_id)
+            j = max(0, min(len(ids) - 1, i + offset))
+            ids.insert(j, ids.pop(i))
+            for pos, iid in enumerate(ids):
+                conn.execute(t.update().where(t.c.id == iid).values(position=pos))
+            self._touch(conn, review_id)
+            self._changed(kind, review_id, item_id)
+
+    # ------------------------------------------------------------ timeline
+    def events(self, review_id: int) -> list[EventRow]:
+        """The timeline in order (time, then insertion), with each event's marks."""
+        return self._event_rows(review_id)
+
+    def events_with_marks(self, review_id: int) -> list[EventRow]:
+        """Only the marked events (what metrics need), cheap on long timelines."""
+        return self._event_rows(review_id, marked_only=True)
+
+    def _event_rows(self, review_id: int, marked_only: bool = False) -> list[EventRow]:
+        from sqlalchemy import select
+
+        t, mt = _table("Event"), _table("EventMark")
+        q = select(t.c.id, t.c.at_utc, t.c.offset_min, t.c.text, t.c.kind, t.c.source, t.c.approximate,
+                   t.c.highlight, t.c.seq, t.c.version).where(t.c.review_id == review_id)
+        if marked_only:
+            q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
+        with self._read() as conn:
+            marks: dict[int, list[str]] = {}
+            for event_id, mark in conn.execute(
+                select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.position, mt.c.id)
+            ):
+                marks.setdefault(event_id, []).append(mark)
+            rows = conn.execute(q.order_by(t.c.at_utc, t.c.seq, t.c.id)).all()
+        return [
+            EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
+                     tuple(marks.get(r[0], ())), r[8], r[9])
+            for r in rows
+        ]
+
+    _EVENT_FIELDS = ("at", "text", "kind", "source", "approximate", "highlight")
+
+    def _clean_event(self, values: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(values) - set(self._EVENT_FIELDS)
+        if unknown:
+            raise ValueError(f"not an event field: {', '.join(sorted(unknown))}")
+        cleaned = _check("Event", values)
+        if "at" in cleaned:
+            from pmtui.document import normalise_offset
+
+            cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(normalise_offset(cleaned.pop("at")))
+        return cleaned
+
+    def add_event(self, review_id: int, /, **values: Any) -> int:
+        from sqlalchemy import func, insert, select
+
+        missing = {k: "required field is missing" for k in ("at", "text") if k not in values}
+        if missing:
+            from pmtui.errors import FieldErrors
+
+            raise FieldErrors(missing)
+        cleaned = self._clean_event(values)
+        t = _table("Event")
+        with self._write() as conn:
+            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            event_id = conn.execute(insert(t).returning(t.c.id), {
+                "review_id": review_id, "seq": seq, **cleaned, "updated_by": self.actor, "updated_at": now_utc_text(),
+            }).scalar_one()
+            self._touch(conn, review_id)
+            self._changed("event", review_id, event_id)
+        return event_id
+
+    def update_event(self, event_id: int, /, expected_version: int | None = None, **values: Any) -> None:
+        cleaned = self._clean_event(values)
+        with self._write() as conn:
+            review_id = self._update_row(conn, "event", _table("Event"), event_id, cleaned, expected_version)
+            self._touch(conn, review_id)
+
+    def delete_event(self, event_id: int, expected_version: int | None = None) -> dict[str, Any]:
+        from sqlalchemy import select
+
+        t, mt = _table("Event"), _table("EventMark")
+        with self._write() as conn:
+            marks = [dict(m) for m in conn.execute(select(mt).where(mt.c.event_id == event_id)).mappings()]
+            row = self._delete_row(conn, "event", t, event_id, expected_version)
+        return {"row": dict(row), "marks": marks}
+
+    def restore_event(self, snapshot: dict[str, Any]) -> int:
+        """Undo a delete: the event comes back with the marks no other event has taken since."""
+        from sqlalchemy import insert, select
+
+        t, mt = _table("Event"), _table("EventMark")
+        row = dict(snapshot["row"])
+        with self._write() as conn:
+            if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
+                row.pop("id")
+            event_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            taken = set(conn.execute(select(mt.c.mark).where(mt.c.review_id == row["review_id"])).scalars())
+            for m in snapshot["marks"]:
+                if m["mark"] not in taken:
+                    conn.execute(insert(mt), {"review_id": m["review_id"], "event_id": event_id, "mark": m["mark"],
+                                              "position": m["position"]})
+            self._touch(conn, row["review_id"])
+            self._changed("event", row["review_id"], event_id)
+        return event_id
+
+    def set_mark(self, review_id: int, mark: str, event_id: int | None) -> None:
+        """Put a mark on an event (moving it from any other), or clear it (None)."""
+        from sqlalchemy import delete, insert, select
+
+        from pmtui.document import Mark
+
+        if mark not in Mark.__members__:
+            raise BadInput(f"unknown mark {mark!r}")
+        t, mt = _table("Event"), _table("EventMark")
+        with self._write() as conn:
+            conn.execute(delete(mt).where(mt.c.review_id == review_id, mt.c.mark == mark))
+            if event_id is not None:
+                owner = conn.execute(select(t.c.review_id).where(t.c.id == event_id)).scalar()
+                if owner != review_id:
+                    raise BadInput("that event no longer exists")
+                conn.execute(insert(mt), {"review_id": review_id, "event_id": event_id, "mark": mark,
+                                          "position": list(Mark.__members__).index(mark)})
+            self._touch(conn, review_id)
+            self._changed("mark", review_id, event_id)
+
+    # ------------------------------------------------------------ meeting
+    def get_meeting(self, review_id: int) -> Any:
+        from sqlalchemy import select
+
+        from pmtui.meeting import Meeting
+
+        t = _table("MeetingState")
+        with self._read() as conn:
+            state = conn.execute(select(t.c.state).where(t.c.review_id == review_id)).scalar()
+        return Meeting.from_json(state) if state else None
+
+    def save_meeting(self, review_id: int, meeting: Any) -> None:
+        t = _table("MeetingState")
+        with self._write() as conn:
+            if conn.dialect.name == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as upsert
+            else:
+                from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+            stmt = upsert(t).values(review_id=review_id, state=meeting.to_json())
+            conn.execute(stmt.on_conflict_do_update(index_elements=[t.c.review_id], set_={"state": stmt.excluded.state}))
+            self._changed("meeting", review_id, review_id)
+
+    def end_meeting(self, review_id: int) -> None:
+        from sqlalchemy import delete
+
+        t = _table("MeetingState")
+        with self._write() as conn:
+            conn.execute(delete(t).where(t.c.review_id == review_id))
+            self._changed("meeting", review_id, review_id)
+
+    # ------------------------------------------------------------ notes
+    def link_note(self, note_id: int, target_kind: str, target_id: int) -> None:
+        from sqlalchemy import insert, select
+
+        notes, links = _table("Note"), _table("NoteLink")
+        with self._write() as conn:
+            review_id = conn.execute(select(notes.c.review_id).where(notes.c.id == note_id)).scalar()
+            if review_id is None:
+                raise BadInput("that note no longer exists")
+            conn.execute(insert(links), {"review_id": review_id, "note_id": note_id, "target_kind": target_kind,
+                                         "target_id": target_id})
+            self._changed("note_link", review_id, note_id)
+
+    def note_links(self, review_id: int) -> dict[int, list[tuple[str, int]]]:
+        """For each note, what it was turned into."""
+        from sqlalchemy import select
+
+        t = _table("NoteLink")
+        out: dict[int, list[tuple[str, int]]] = {}
+        with self._read() as conn:
+            q = select(t.c.note_id, t.c.target_kind, t.c.target_id).where(t.c.review_id == review_id).order_by(t.c.id)
+            for note_id, kind, target in conn.execute(q):
+                out.setdefault(note_id, []).append((kind, target))
+        return out

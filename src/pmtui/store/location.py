@@ -1,0 +1,122 @@
+"""Where the store is: a path (SQLite), ``sqlite:///path`` or ``postgresql://…``.
+
+Standard library only. A location never shows its password: ``str()`` and
+:attr:`Location.shown` mask it, and only :meth:`Location.sqlalchemy_url` carries it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pmtui.errors import BadInput
+
+ENV_VAR = "PMTUI_DB"
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def default_path() -> Path:
+    import platformdirs
+
+    return platformdirs.user_data_path("pmtui") / "pmtui.db"
+
+
+@dataclass(frozen=True)
+class Location:
+    kind: str  # "sqlite" or "postgresql"
+    path: Path | None = None
+    user: str = ""
+    password: str = field(default="", repr=False)
+    host: str = ""
+    port: int | None = None
+    database: str = ""
+    query: str = ""
+
+    @property
+    def shown(self) -> str:
+        """How messages name the store: the path, or the URL without its password."""
+        if self.kind == "sqlite":
+            return str(self.path)
+        user = f"{self.user}@" if self.user else ""
+        port = f":{self.port}" if self.port else ""
+        return f"postgresql://{user}{self.host}{port}/{self.database}"
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def sqlalchemy_url(self) -> object:
+        """The SQLAlchemy URL (with the password): imports SQLAlchemy."""
+        from sqlalchemy.engine import URL
+
+        if self.kind == "sqlite":
+            return URL.create("sqlite", database=str(self.path))
+        query: dict[str, str] = {}
+        for part in self.query.split("&") if self.query else []:
+            k, _, v = part.partition("=")
+            query[unquote(k)] = unquote(v)
+        return URL.create("postgresql+psycopg", username=self.user or None, password=self.password or None,
+                          host=self.host or None, port=self.port, database=self.database, query=query)
+
+
+def parse(value: str | os.PathLike[str]) -> Location:
+    """A ``--db`` value as a location; a malformed URL is a BadInput (password masked)."""
+    text = os.fspath(value)
+    scheme = text.split(":", 1)[0].lower() if "://" in text else ""
+    if not scheme:
+        return Location("sqlite", path=Path(text).expanduser())
+    if scheme == "sqlite":
+        rest = text[len("sqlite:"):]
+        if not rest.startswith("///") or len(rest) == 3:
+            raise BadInput("an SQLite URL names a file: sqlite:///relative/path.db or sqlite:////absolute/path.db")
+        return Location("sqlite", path=Path(unquote(rest[3:])).expanduser())
+    if scheme in POSTGRES_SCHEMES:
+        return _parse_postgres(text)
+    raise BadInput(f"{scheme}:// is not a store pmtui can use; give a file path, sqlite:///PATH or "
+                   "postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+
+
+def _parse_postgres(text: str) -> Location:
+    parts = urlsplit(text)
+    masked = _mask(text)
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadInput(f"{masked}: the port is not a number between 1 and 65535") from None
+    database = unquote(parts.path.lstrip("/"))
+    if not database or "/" in database:
+        raise BadInput(f"{masked}: name the database after the host, e.g. postgresql://user@host:5432/pmtui")
+    if not parts.hostname and "host=" not in parts.query:
+        raise BadInput(f"{masked}: name the server, e.g. postgresql://user@host:5432/{database}")
+    return Location("postgresql", user=unquote(parts.username or ""), password=unquote(parts.password or ""),
+                    host=parts.hostname or "", port=port, database=database, query=parts.query)
+
+
+def _mask(text: str) -> str:
+    """A URL with its password replaced by ***."""
+    scheme, sep, rest = text.partition("://")
+    if "@" not in rest:
+        return text
+    creds, _, host = rest.rpartition("@")
+    if ":" in creds:
+        creds = creds.split(":", 1)[0] + ":***"
+    return f"{scheme}{sep}{creds}@{host}"
+
+
+def resolve(cli_value: str | None) -> Location:
+    """``--db`` wins, then ``PMTUI_DB``, then the user data folder."""
+    if cli_value:
+        return parse(cli_value)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return parse(env)
+    return Location("sqlite", path=default_path())
+
+
+def resolve_path(cli_value: str | None) -> Path:
+    """The SQLite file a ``--db`` value names (kept for callers that want a path)."""
+    loc = resolve(cli_value)
+    if loc.path is None:
+        raise BadInput(f"{loc.shown} is a PostgreSQL store, not a file")
+    return loc.path

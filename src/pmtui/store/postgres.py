@@ -1,0 +1,226 @@
+"""What only PostgreSQL needs: the driver, plain connection errors, the version check,
+the upgrade lock and the change notifications (LISTEN/NOTIFY).
+
+A pmtui database is marked by the row ``application = pmtui`` in its ``meta`` table.
+Its password never appears in a message: every sentence names the location's
+``shown`` form, and driver messages are not repeated.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from urllib.parse import unquote
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pmtui.errors import BadInput, StoreError
+
+from .location import Location
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection, Engine
+
+CHANNEL = "pmtui_changes"
+UPGRADE_LOCK = 0x706D7475  # pg_advisory_xact_lock key: one upgrade at a time
+INSTALL_HINT = "pip install 'pmtui[postgres]'"
+
+
+class PostgresBackend:
+    kind = "postgresql"
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+        self._engine: Engine | None = None
+        self._listen: Any = None
+
+    # ------------------------------------------------------------ connecting
+    def make_engine(self) -> Engine:
+        if self._engine is not None:
+            return self._engine
+        if importlib.util.find_spec("psycopg") is None:
+            raise BadInput(f"{self.location.shown} is a PostgreSQL store and needs its driver: {INSTALL_HINT}")
+        from sqlalchemy import create_engine
+
+        try:
+            self._engine = create_engine(self.location.sqlalchemy_url(), connect_args={"connect_timeout": 5},
+                                         pool_pre_ping=False, hide_parameters=True)
+        except ImportError as exc:  # e.g. psycopg without its C library
+            raise BadInput(f"{self.location.shown} needs a working PostgreSQL driver ({exc}): {INSTALL_HINT}") from None
+        return self._engine
+
+    def explain(self, exc: BaseException) -> Exception:
+        """A driver error as one plain sentence (without the password)."""
+        text = str(getattr(exc, "orig", exc) or exc)
+        low = text.lower()
+        where = self.location.shown
+        server = f"{self.location.host or 'localhost'}:{self.location.port or 5432}"
+        if "password authentication failed" in low or "no password supplied" in low or "authentication failed" in low:
+            return BadInput(f"the PostgreSQL server at {server} refused user {self.location.user or '(none)'!r}: "
+                            "check the user name and password in the URL")
+        if "does not exist" in low and "database" in low:
+            return BadInput(f"the PostgreSQL server at {server} has no database {self.location.database!r}; "
+                            f"create it first (createdb {self.location.database})")
+        if "role" in low and "does not exist" in low:
+            return BadInput(f"the PostgreSQL server at {server} has no user {self.location.user!r}")
+        if "permission denied" in low:
+            return BadInput(f"{where}: the user {self.location.user!r} may not read or change this database")
+        if any(s in low for s in ("connection is lost", "terminating connection", "server closed the connection",
+                                  "connection is closed", "consuming input failed")):
+            return StoreError(f"the connection to the PostgreSQL server at {server} was lost; the last change was "
+                              "not saved, try again")
+        if any(s in low for s in ("connection refused", "timeout expired", "could not translate host",
+                                  "no route to host", "connection timed out", "server closed the connection",
+                                  "name or service not known", "network is unreachable", "is the server running")):
+            return StoreError(f"the PostgreSQL server at {server} does not answer ({where}); "
+                              "check that it runs and the host and port are right")
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        if self.location.password:
+            first = first.replace(self.location.password, "***")
+        return StoreError(f"{where}: the database reported: {first}")
+
+    # ------------------------------------------------------------- versions
+    def prepare(self) -> int:
+        """This database's schema version (0 when empty); refuses one that is not pmtui's."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.make_engine().connect() as conn:
+                has_meta, has_version, tables = conn.execute(text(
+                    "SELECT to_regclass('meta') IS NOT NULL, to_regclass('alembic_version') IS NOT NULL, "
+                    "(SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())"
+                )).one()
+                if not has_meta:
+                    if tables == 0:
+                        return 0
+                    raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store "
+                                   "(it has other tables); give an empty database")
+                app = conn.execute(text("SELECT value FROM meta WHERE key = 'application'")).scalar()
+                if app != "pmtui":
+                    raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store")
+                return self.version_in(conn) if has_version else 0
+        except DBAPIError as exc:
+            raise self.explain(exc) from None
+
+    def insert_rows(self, conn: Connection, table: Any, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
+        """Insert many rows with COPY (one round trip per table); new ids, in order, are
+        taken from the table's sequence first when asked."""
+        from sqlalchemy import text
+
+        new_ids: list[int] = []
+        if ids:
+            new_ids = list(conn.execute(
+                text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+                {"t": table.name, "n": len(rows)},
+            ).scalars())
+            rows = [{**row, "id": i} for row, i in zip(rows, new_ids)]
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return new_ids
+
+    def check_integrity(self, conn: Connection) -> None:
+        """PostgreSQL checks its own pages."""
+
+    def version_in(self, conn: Connection) -> int:
+        from sqlalchemy import text
+
+        found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return int(found) if found else 0
+
+    def mark_version(self, conn: Connection, version: int) -> None:
+        from sqlalchemy import text
+
+        conn.execute(text("INSERT INTO meta (key, value) VALUES ('application', 'pmtui') "
+                          "ON CONFLICT (key) DO NOTHING"))
+
+    def foreign_keys(self, conn: Connection, on: bool) -> None:
+        """PostgreSQL changes tables in place: nothing to switch off."""
+
+    def lock_for_upgrade(self, conn: Connection) -> None:
+        from sqlalchemy import text
+
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": UPGRADE_LOCK})
+
+    def check_foreign_keys(self, conn: Connection) -> None:
+        """PostgreSQL enforces them during the upgrade itself."""
+
+    def copy_aside(self, version: int) -> None:
+        """An upgrade is one transaction: a failure leaves the database as it was."""
+        return None
+
+    # -------------------------------------------------------------- reading
+    def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:
+        from sqlalchemy import text
+
+        from .sqlite import LIST_SQL
+
+        with (engine or self.make_engine()).connect() as conn:
+            return [tuple(r) for r in conn.execute(text(LIST_SQL.replace("?", ":today")), {"today": today.isoformat()})]
+
+    # --------------------------------------------------------- change signal
+    def notify(self, conn: Connection, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+        """One notification per write transaction, delivered at commit, naming what changed."""
+        from sqlalchemy import text
+
+        items = [{"kind": k, "review": r, "id": i} for k, r, i in changes]
+        payload = json.dumps({"origin": origin, "changes": items}, separators=(",", ":"))
+        if len(payload) > 7000:  # NOTIFY payloads are limited to 8000 bytes
+            reviews = sorted({r for _, r, _ in changes if r is not None})
+            payload = json.dumps({"origin": origin, "changes": [{"kind": None, "review": r, "id": None} for r in reviews]})
+            if len(payload) > 7000:
+                payload = json.dumps({"origin": origin, "changes": [{"kind": None, "review": None, "id": None}]})
+        conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": payload})
+
+    def after_write(self, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+        """Our own notifications are told apart by their origin."""
+
+    def poll(self, origin: str = "") -> list[dict[str, Any]] | None:
+        """None on the first call (which starts listening); then the changes others
+        committed since the last call."""
+        if self._listen is None:
+            import psycopg
+
+            loc = self.location
+            params: dict[str, Any] = {"dbname": loc.database, "autocommit": True, "connect_timeout": 5}
+            params.update({k: v for k, v in (("host", loc.host), ("port", loc.port), ("user", loc.user),
+                                             ("password", loc.password)) if v})
+            for part in loc.query.split("&") if loc.query else []:
+                key, _, value = part.partition("=")
+                params.setdefault(unquote(key), unquote(value))
+            try:
+                con = psycopg.connect(**params)  # its own connection, outside the engine's pool
+            except psycopg.Error as exc:
+                raise self.explain(exc) from None
+            self._heard: list[Any] = []
+            con.add_notify_handler(self._heard.append)
+            con.execute(f"LISTEN {CHANNEL}")
+            self._listen = con
+            return None
+        con = self._listen
+        con.execute("SELECT 1")  # one round trip delivers what arrived since
+        heard, self._heard[:] = list(self._heard), []
+        out: list[dict[str, Any]] = []
+        for note in heard:
+            try:
+                data = json.loads(note.payload)
+            except ValueError:
+                continue
+            if data.get("origin") != origin:
+                out.extend(data.get("changes", []))
+        return out
+
+    def close(self) -> None:
+        if self._listen is not None:
+            try:
+                self._listen.close()
+            except Exception:
+                pass
+            self._listen = None
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

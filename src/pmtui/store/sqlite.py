@@ -1,0 +1,264 @@
+"""Everything that only SQLite needs: file checks, PRAGMAs, data_version, backups.
+
+The file is checked with the standard library before SQLAlchemy is imported (cheap,
+and never writes to a file that is not ours or that a newer pmtui wrote). The engine
+runs in WAL mode with foreign keys, a busy timeout and ``BEGIN IMMEDIATE`` for writes,
+so that a second pmtui process (the note-taker's) can share the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtui.errors import StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection, Engine
+
+APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10000
+
+LIST_SQL = """
+SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
+       e.first_at, COALESCE(a.open, 0), COALESCE(a.overdue, 0)
+FROM review r
+LEFT JOIN (SELECT review_id, MIN(at_utc) AS first_at FROM event GROUP BY review_id) e ON e.review_id = r.id
+LEFT JOIN (SELECT review_id, COUNT(*) AS open,
+                  SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
+           FROM action_item WHERE status IN ('open', 'in_progress') GROUP BY review_id) a ON a.review_id = r.id
+"""
+
+
+def explain(path: Path, message: str) -> StoreError:
+    """An SQLite error as one plain sentence naming the file."""
+    low = message.lower()
+    if "locked" in low or "busy" in low:
+        return StoreError(f"{path} is in use: another program kept it locked for more than "
+                          f"{BUSY_TIMEOUT_MS // 1000} seconds; nothing was written, try again")
+    if "disk is full" in low or "disk full" in low:
+        return StoreError(f"the disk holding {path} is full; nothing was written (free some space and try again)")
+    if "readonly" in low or "read-only" in low:
+        return StoreError(f"{path} cannot be written (the file or its folder is read-only); nothing was written")
+    if "unable to open" in low:
+        return StoreError(f"cannot open {path}: the file or its folder is read-only or missing")
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return StoreError(f"{path} is damaged ({message}); nothing was written. Restore a copy "
+                          "(`pmtui db backup` makes one)")
+    if "disk i/o error" in low:
+        return StoreError(f"{path}: the disk reported an input/output error; nothing was written")
+    return StoreError(f"{path}: {message}")
+
+
+class SqliteBackend:
+    kind = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._watch: sqlite3.Connection | None = None
+        self._seen: int | None = None
+
+    # ----------------------------------------------------------- before SQLAlchemy
+    def prepare(self) -> int:
+        """Check (or create) the file; its schema version, 0 for a new or empty store."""
+        path = self.path
+        if path.is_symlink() and not path.exists():
+            raise StoreError(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist")
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a pmtui store file")
+        if not path.exists() or path.stat().st_size == 0:
+            self._create_file(path)
+            return 0
+        return self._check_file(path)
+
+    @staticmethod
+    def _create_file(path: Path) -> None:
+        folder = path.parent
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True, mode=0o700)
+                os.chmod(folder, 0o700)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder {folder} for the store: {exc.strerror}") from None
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+            os.chmod(path, 0o600)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store {path}: {exc.strerror}") from None
+
+    @staticmethod
+    def _check_file(path: Path) -> int:
+        try:
+            with open(path, "rb") as fh:
+                header = fh.read(16)
+        except OSError as exc:
+            raise StoreError(f"cannot read the store {path}: {exc.strerror}") from None
+        if header != SQLITE_HEADER:
+            raise StoreError(f"{path} is not a pmtui store (it is not an SQLite database)")
+        def read(options: str) -> tuple[int, int, int]:
+            con = sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+            try:
+                return (con.execute("PRAGMA application_id").fetchone()[0],
+                        con.execute("PRAGMA user_version").fetchone()[0],
+                        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0])
+            finally:
+                con.close()
+
+        try:
+            try:
+                app_id, version, tables = read("mode=ro")
+            except sqlite3.OperationalError as exc:
+                if "unable to open" not in str(exc):
+                    raise
+                # a WAL file on a read-only disk: read its header without the -shm file
+                app_id, version, tables = read("mode=ro&immutable=1")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} cannot be read as a pmtui store ({exc}); it may be damaged") from None
+        if app_id != APPLICATION_ID:
+            if app_id == 0 and tables == 0:
+                return 0  # an empty SQLite file: we may set it up
+            raise StoreError(f"{path} is an SQLite database, but not a pmtui store")
+        return version
+
+    # ------------------------------------------------------------------ engine
+    def make_engine(self) -> Engine:
+        from sqlalchemy import create_engine, event
+
+        engine = create_engine(f"sqlite:///{self.path}")
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_con: Any, _record: Any) -> None:
+            dbapi_con.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_con.cursor()
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            mode = "IMMEDIATE" if conn.get_execution_options().get("pmtui_write") else "DEFERRED"
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+
+    def insert_rows(self, conn: Connection, table: Any, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
+        """Insert many rows with one executemany; their new ids, in order, when asked."""
+        from sqlalchemy import insert
+
+        if ids:
+            return list(conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+        conn.execute(insert(table), rows)
+        return []
+
+    def explain(self, exc: BaseException) -> StoreError:
+        return explain(self.path, str(getattr(exc, "orig", exc) or exc))
+
+    def check_integrity(self, conn: Connection) -> None:
+        """Before the first write: never write into a damaged file (``quick_check``)."""
+        found = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
+        if found != ["ok"]:
+            raise StoreError(f"{self.path} fails SQLite's integrity check ({'; '.join(found)}); nothing was "
+                             "written. Restore a copy (`pmtui db backup` makes one)")
+
+    def version_in(self, conn: Connection) -> int:
+        return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+    def mark_version(self, conn: Connection, version: int) -> None:
+        conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+
+    def foreign_keys(self, conn: Connection, on: bool) -> None:
+        """Outside a transaction only (SQLite ignores it inside one): migrations that
+        rebuild a table must not cascade-delete its children."""
+        conn.connection.driver_connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+    def lock_for_upgrade(self, conn: Connection) -> None:
+        """The write transaction is ``BEGIN IMMEDIATE``: it already excludes other writers."""
+
+    def check_foreign_keys(self, conn: Connection) -> None:
+        bad = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+        if bad is not None:
+            raise StoreError(f"{self.path}: the upgrade found a row of {bad[0]} that points nowhere; nothing was changed")
+
+    # --------------------------------------------------------------- upgrades
+    def copy_aside(self, version: int) -> Path:
+        """A consistent copy of the file beside it before an upgrade; returns where."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}.bak")
+        n = 1
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.schema{version}-{stamp}-{n}.bak")
+        self.backup(target)
+        return target
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy with SQLite's backup API (safe while others write)."""
+        tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            os.close(fd)
+            src = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            dst = sqlite3.connect(str(tmp))
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                dst.close()
+                src.close()
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot write the copy {target}: {exc.strerror}") from None
+        except sqlite3.Error as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot copy the store {self.path} to {target}: {exc}") from None
+
+    # ----------------------------------------------------------------- reading
+    def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:
+        """The list query with the standard library: the home screen's first frame
+        runs it before SQLAlchemy has been imported."""
+        con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return con.execute(LIST_SQL, (today.isoformat(),)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise explain(self.path, str(exc)) from None
+        finally:
+            con.close()
+
+    # ----------------------------------------------------------- change signal
+    def _data_version(self) -> int | None:
+        if self._watch is None:
+            return None
+        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+
+    def after_write(self, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+        """Our own commits do not count as changes made elsewhere."""
+        self._seen = self._data_version()
+
+    def notify(self, conn: Connection, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+        """SQLite has no notifications; PRAGMA data_version tells the other side."""
+
+    def poll(self) -> list[dict[str, Any]] | None:
+        """None until the first call; then [] or one entry per commit seen (without
+        details: SQLite only says that something changed)."""
+        if self._watch is None:
+            self._watch = sqlite3.connect(str(self.path), check_same_thread=False)
+            self._seen = self._data_version()
+            return None
+        version = self._data_version()
+        changed = version != self._seen
+        self._seen = version
+        return [{"review": None, "kind": None, "id": None}] if changed else []
+
+    def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None

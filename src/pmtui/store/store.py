@@ -1,0 +1,12 @@
+"""The Store class: one object built from the package's parts."""
+
+from __future__ import annotations
+
+from .documents import _Documents
+from .editing import _Editing
+from .opening import _Opening
+from .signal import _Signal
+
+
+class Store(_Opening, _Documents, _Editing, _Signal):
+    """Open with :meth:`Store.open`; every read and write of reviews goes through here."""

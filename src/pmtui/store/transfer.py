@@ -1,0 +1,72 @@
+"""Stores as a whole: copy every review into another store, back up an SQLite file.
+
+A copy is all or nothing (one transaction on the target) and adds nothing twice:
+reviews are matched by their stable ``uid`` (kept by the copy), never by title.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtui.errors import BadInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
+
+
+def copy_reviews(source: Store, target: Store) -> tuple[int, int]:
+    """Copy every review of ``source`` that ``target`` lacks; (copied, already there)."""
+    if source.location.shown == target.location.shown and source.location.kind == target.location.kind:
+        raise BadInput(f"{target.location.shown} is the store being copied; give another one with --to")
+    have = target.review_uids()
+    mine = source.review_uids()
+    todo = sorted((rid, uid) for uid, rid in mine.items() if uid not in have)
+    if todo:
+        docs = source.export_documents([rid for rid, _ in todo])
+        target.import_documents(docs, uids=[uid for _, uid in todo], extras=[extras_of(source, rid) for rid, _ in todo])
+    return len(todo), len(mine) - len(todo)
+
+
+def extras_of(store: Store, review_id: int) -> dict[str, Any]:
+    """What a review has beyond its document: the meeting state, and each note link as
+    (note's index, kind, target's index) in the order the document lists them."""
+    meeting = store.get_meeting(review_id)
+    links = store.note_links(review_id)
+    out: dict[str, Any] = {"meeting": meeting.to_json() if meeting else None, "links": []}
+    if not links:
+        return out
+    index = {"note": {n["id"]: i for i, n in enumerate(store.list_items("note", review_id))},
+             "event": {e.id: i for i, e in enumerate(store.events(review_id))}}
+    for kind in ("factor", "observation", "action"):
+        index[kind] = {x["id"]: i for i, x in enumerate(store.list_items(kind, review_id))}
+    for note_id, targets in sorted(links.items()):
+        for kind, target_id in targets:
+            if note_id in index["note"] and target_id in index.get(kind, {}):
+                out["links"].append((index["note"][note_id], kind, index[kind][target_id]))
+    return out
+
+
+def backup(store: Store, target: Path) -> None:
+    """A consistent copy of an SQLite store (SQLite's backup API; safe while others write)."""
+    if store.kind != "sqlite":
+        raise BadInput(f"{store.location.shown} is a PostgreSQL store: back it up with pg_dump")
+    if target.exists() and target.is_dir():
+        raise BadInput(f"{target} is a folder; give a file name for the copy")
+    if not target.parent.exists():
+        raise BadInput(f"{target}: the folder {target.parent} does not exist")
+    if target.resolve() == store.path.resolve():
+        raise BadInput(f"{target} is the store itself; give another file name")
+    store.engine  # a new store is laid out first
+    store.backend.backup(target)
+
+
+def describe(store: Store) -> dict[str, Any]:
+    """What `pmtui db` shows: where (no password), schema version, how many reviews."""
+    from .schema import SCHEMA_VERSION
+
+    version = store.schema_version()
+    out: dict[str, Any] = {"store": store.location.shown, "kind": store.kind, "schema": version,
+                           "pmtui_schema": SCHEMA_VERSION}
+    out["reviews"] = store.count_reviews() if version == SCHEMA_VERSION else len(store.list_reviews())
+    return out

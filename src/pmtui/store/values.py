@@ -1,0 +1,111 @@
+"""Values the store hands out and the text forms it keeps: UTC times, slugs, summaries.
+
+Standard library only (the home screen's first frame uses these before SQLAlchemy loads).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+_UTC_FMT = "%Y-%m-%dT%H:%M:%S.%f"
+
+
+# ------------------------------------------------------------------ time helpers
+def to_utc_text(at: datetime) -> tuple[str, int]:
+    """An aware datetime -> (sortable UTC text, offset in minutes)."""
+    offset = at.utcoffset() or timedelta(0)
+    return at.astimezone(UTC).strftime(_UTC_FMT), round(offset.total_seconds() / 60)
+
+
+def from_utc_text(text: str, offset_min: int) -> datetime:
+    at = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
+
+
+def now_utc_text() -> str:
+    return datetime.now(UTC).strftime(_UTC_FMT)
+
+
+# ------------------------------------------------------------------------- slugs
+def slugify(title: str, first_day: date | None = None, limit: int = 60) -> str:
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(words) > limit:
+        words = words[:limit].rsplit("-", 1)[0] if "-" in words[:limit] else words[:limit]
+    words = words.strip("-") or "review"
+    if first_day is not None:
+        return f"{first_day.isoformat()}-{words}"
+    if words.isdigit():  # a slug must never look like an id
+        words = f"review-{words}"
+    return words
+
+
+# ---------------------------------------------------------------------- summaries
+@dataclass(frozen=True)
+class ReviewSummary:
+    id: int
+    slug: str
+    title: str
+    status: str
+    severity: str | None
+    timezone: str
+    first_event: datetime | None
+    open_actions: int
+    overdue_actions: int
+    created_at: str
+
+    @property
+    def first_event_date(self) -> date | None:
+        if self.first_event is None:
+            return None
+        try:
+            return self.first_event.astimezone(ZoneInfo(self.timezone)).date()
+        except Exception:
+            return self.first_event.date()
+
+    def as_json(self) -> dict[str, Any]:
+        day = self.first_event_date
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "title": self.title,
+            "status": self.status,
+            "severity": self.severity,
+            "first_event_date": day.isoformat() if day else None,
+            "open_action_items": self.open_actions,
+            "overdue_action_items": self.overdue_actions,
+        }
+
+
+def summaries(rows: list[tuple[Any, ...]]) -> list[ReviewSummary]:
+    """Rows of (id, slug, title, status, severity, timezone, created_at, first_at, open,
+    overdue) as summaries, newest first."""
+    out = [
+        ReviewSummary(
+            id=r[0], slug=r[1], title=r[2], status=r[3], severity=r[4], timezone=r[5], created_at=r[6] or "",
+            first_event=from_utc_text(r[7], 0) if r[7] else None, open_actions=int(r[8] or 0),
+            overdue_actions=int(r[9] or 0),
+        )
+        for r in rows
+    ]
+    out.sort(key=lambda s: (s.first_event.isoformat() if s.first_event else s.created_at, s.id), reverse=True)
+    return out
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    text: str
+    kind: str
+    source: str
+    approximate: bool
+    highlight: bool
+    marks: tuple[str, ...]
+    seq: int = 0
+    version: int = 1

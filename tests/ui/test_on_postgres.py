@@ -1,0 +1,39 @@
+"""The app on a shared PostgreSQL store: the home list, an edit from the timeline, and
+another seat's change arriving through the change signal."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from conftest import settle
+from pmtui.store import Store
+
+
+@pytest.fixture(params=["postgres"])
+def backend(request):
+    return request.param
+
+
+async def test_the_app_lists_edits_and_sees_other_seats_on_postgres(store, demo, make_app, db_url):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[1].startswith("Checkout latency")
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.store.changed_elsewhere() is False  # starts watching
+        await pilot.press("a")
+        await pilot.press(*"10:45 Paged the on-call engineer")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Paged the on-call engineer" in [e.text for e in store.events(demo)]
+        assert app.store.changed_elsewhere() is False  # our own edit
+        other = Store.open(db_url)
+        other.actor = "Jonas Weber"
+        other.add_event(demo, at=store.events(demo)[0].at, text="Note-taker's event")
+        other.close()
+        changes = app.store.changes_elsewhere()
+        assert any(c["kind"] == "event" and c["review"] == demo for c in changes)
