@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,12 +12,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from pmtui.safetext import literal, one_line
+from pmtui.widgets.review_list import ReviewList
+
 if TYPE_CHECKING:  # pragma: no cover
-    from textual.widgets import DataTable
-
     from pmtui.store import ReviewSummary
-
-FIRST_ROWS = 60  # rows shown in the first frame after loading; the rest follow at once
 
 EMPTY_TEXT = """\
 No reviews yet.
@@ -40,83 +40,68 @@ class HomeScreen(Screen[None]):
     ]
 
     class ReviewsLoaded(Message):
-        def __init__(self, reviews: list[ReviewSummary]) -> None:
+        def __init__(self, reviews: list[ReviewSummary], generation: int) -> None:
             super().__init__()
             self.reviews = reviews
+            self.generation = generation
 
     def __init__(self) -> None:
         super().__init__()
         self.reviews: list[ReviewSummary] = []
+        self._haystacks: list[str] = []
+        self._generation = 0  # loads asked for
+        self._shown = 0  # the load on screen: an older one arriving late is never shown
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Type to filter reviews by title, slug, severity or status", id="home-filter")
         yield Static("Loading reviews…", id="home-empty")
+        yield ReviewList(id="home-table")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(ReviewList).display = False
         self.reload()
 
-    def _table(self) -> DataTable:
-        """The review table, made when the first reviews arrive (keeps the first frame cheap)."""
-        from textual.widgets import DataTable
+    def _table(self) -> ReviewList:
+        return self.query_one(ReviewList)
 
-        found = self.query(DataTable)
-        if found:
-            return found.first()
-        table = DataTable(id="home-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("Date", key="date")
-        table.add_column("Title", key="title")
-        table.add_column("Severity", key="severity")
-        table.add_column("Status", key="status")
-        table.add_column("Open actions", key="actions")
-        self.mount(table, after=self.query_one("#home-empty"))
-        return table
-
-    @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
+        """Read the list again (in a thread); only the newest read is shown."""
+        self._generation += 1
+        self._load(self._generation)
+
+    @work(thread=True, group="home-load")
+    def _load(self, generation: int) -> None:
         reviews = self.app.store.list_reviews()
-        self.post_message(self.ReviewsLoaded(reviews))
+        self.post_message(self.ReviewsLoaded(reviews, generation))
 
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
+        if message.generation <= self._shown:
+            return  # a newer load is already on screen
+        self._shown = message.generation
         self.reviews = message.reviews
+        self._haystacks = [" ".join([r.title, r.slug, r.severity or "", r.status]).lower() for r in self.reviews]
         self.refill()
 
-    def _matches(self, review: ReviewSummary, needle: str) -> bool:
-        hay = " ".join([review.title, review.slug, review.severity or "", review.status]).lower()
-        return all(word in hay for word in needle.lower().split())
-
     def refill(self) -> None:
+        """Show the reviews that match the filter, in one step (the list is virtual)."""
         table = self._table()
         needle = self.query_one("#home-filter", Input).value
-        shown = [r for r in self.reviews if self._matches(r, needle)]
-        table.clear()
-        self._add_rows(table, shown[:FIRST_ROWS])
-        if len(shown) > FIRST_ROWS:
-            self.call_after_refresh(self._add_rows, table, shown[FIRST_ROWS:])
+        words = needle.lower().split()
+        if words:
+            shown = [r for r, hay in zip(self.reviews, self._haystacks) if all(w in hay for w in words)]
+        else:
+            shown = self.reviews
+        current = table.selected
+        table.set_rows(shown, keep_id=current.id if current else None)
         empty = self.query_one("#home-empty", Static)
         if not self.reviews:
             empty.update(EMPTY_TEXT)
         elif not shown:
-            empty.update(f"No review matches “{needle}”. Press Escape to clear the filter.")
+            empty.update(Text.assemble("No review matches “", literal(needle), "”. Press Escape to clear the filter."))
         empty.display = not shown
         table.display = bool(shown)
-
-    @staticmethod
-    def _add_rows(table: DataTable, reviews: list[ReviewSummary]) -> None:
-        for r in reviews:
-            day = r.first_event_date
-            actions = str(r.open_actions)
-            if r.overdue_actions:
-                actions += f" ({r.overdue_actions} overdue)"
-            table.add_row(
-                day.isoformat() if day else "no events",
-                r.title.replace("\n", " "),
-                r.severity or "—",
-                r.status.replace("_", " "),
-                actions,
-                key=str(r.id),
-            )
 
     @on(Input.Changed, "#home-filter")
     def _filter_changed(self) -> None:
@@ -133,15 +118,12 @@ class HomeScreen(Screen[None]):
 
     def selected(self) -> ReviewSummary | None:
         table = self._table()
-        if not table.display or table.row_count == 0:
+        if not table.display:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return next((r for r in self.reviews if str(r.id) == key), None)
+        return table.selected
 
     def action_move(self, offset: int) -> None:
-        table = self._table()
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + offset)))
+        self._table().cursor += offset
 
     def action_clear_filter(self) -> None:
         self.query_one("#home-filter", Input).value = ""
@@ -150,7 +132,7 @@ class HomeScreen(Screen[None]):
     def _enter(self) -> None:
         self.action_open()
 
-    def on_data_table_row_selected(self) -> None:
+    def on_review_list_selected(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:
@@ -182,9 +164,9 @@ class HomeScreen(Screen[None]):
         def done(yes: bool | None) -> None:
             if yes:
                 self.app.store.delete_review(review.id)
-                self.app.notify(f"Deleted “{review.title}”", timeout=3)
+                self.app.notify(f"Deleted “{one_line(review.title)}”", timeout=3)
                 self.reload()
 
         self.app.push_screen(ConfirmScreen(
-            f"Delete the review “{review.title}” ({review.slug}) with its timeline, action items and notes?\n"
+            f"Delete the review “{one_line(review.title)}” ({review.slug}) with its timeline, action items and notes?\n"
             "This cannot be undone. Export it first if you may need it."), done)

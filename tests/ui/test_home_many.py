@@ -1,0 +1,74 @@
+"""The home screen holds any number of reviews: one refill at a time whatever the
+events (the list used to be filled twice, by on_mount and by the first ScreenResume,
+and crashed with DuplicateKey), and typing filters over every review."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmtui.app import PostmortemApp
+from pmtui.document import FORMAT, validate_document
+from pmtui.widgets.review_list import ReviewList
+
+
+def fill(store, n: int) -> None:
+    docs = [validate_document({"format": FORMAT, "title": f"Review {i} of the queue backlog",
+                               "timeline": [{"at": f"2026-01-{1 + i % 28:02d}T10:{i % 60:02d}:00Z",
+                                             "text": "Alert fired"}]})
+            for i in range(n)]
+    store.import_documents(docs)
+
+
+@pytest.mark.parametrize("count, starts", [(100, 12), (1000, 6)])
+async def test_home_starts_many_times_on_many_reviews_without_crashing(store, count, starts):
+    from conftest import settle
+
+    fill(store, count)
+    expected = {r.id for r in store.list_reviews()}
+    for _ in range(starts):
+        app = PostmortemApp(store, watch_interval=None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            table = app.screen.query_one(ReviewList)
+            ids = [r.id for r in table.rows]
+            assert len(ids) == len(set(ids)) == count and set(ids) == expected
+            assert app.is_running and app.return_code is None
+
+
+async def test_reloads_in_any_order_show_the_newest_list_once(store):
+    """Many refills at once (resume, another process's change, undo) never add rows twice."""
+    from conftest import settle
+
+    fill(store, 150)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        store.create_review("Latest review added elsewhere")
+        for _ in range(5):
+            home.reload()
+            home.on_screen_resume()
+            app.refresh_screen()
+        await settle(app, pilot)
+        ids = [r.id for r in home.query_one(ReviewList).rows]
+        assert len(ids) == len(set(ids)) == 151
+        assert home.query_one(ReviewList).rows[0].title == "Latest review added elsewhere"  # newest first
+
+
+async def test_filter_and_keys_work_over_every_review(store):
+    from conftest import settle
+
+    fill(store, 1000)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(ReviewList)
+        await pilot.press("end")  # the filter has focus: End moves in its text, the list stays
+        await pilot.press("pagedown", "pagedown", "down")
+        assert table.cursor == 2 * 10 + 1
+        await pilot.press(*"review 999 ")
+        await pilot.pause()
+        assert [r.title for r in table.rows] == ["Review 999 of the queue backlog"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.SECTION == "overview" and app.screen.title == "Review 999 of the queue backlog"
