@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
+from pmtui.safetext import json_safe, one_line, visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
@@ -148,7 +149,7 @@ def _config(args: argparse.Namespace):
 
     cfg = config.load()
     for problem in cfg.problems:
-        print(f"pmtui: warning: {problem}", file=sys.stderr)
+        print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
     author = getattr(args, "author", None)
     if author is not None and author != cfg.name:
         config.save(cfg, name=author)
@@ -204,14 +205,14 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     if args.format == "json":
         import json
 
-        print(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2)))
         return 0
     if not reviews:
         print("No reviews yet. Start one with `pmtui new TITLE`, or try `pmtui demo`.")
         return 0
     header = ("ID", "SLUG", "TITLE", "STATUS", "SEVERITY", "DATE", "OPEN ACTIONS")
     rows = [
-        (str(r.id), r.slug, r.title.replace("\n", " "), r.status, r.severity or "", (d := r.first_event_date) and d.isoformat() or "",
+        (str(r.id), one_line(r.slug), one_line(r.title), one_line(r.status), one_line(r.severity or ""), (d := r.first_event_date) and d.isoformat() or "",
          str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else ""))
         for r in reviews
     ]
@@ -319,15 +320,15 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     review_id = store.resolve(args.review)
     cfg = config.load()
     for problem in cfg.problems:
-        print(f"pmtui: warning: {problem}", file=sys.stderr)
+        print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
     findings = check(store.export_document(review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
     if args.format == "json":
         import json
 
-        print(json.dumps(as_json(findings), ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(as_json(findings), ensure_ascii=False, indent=2)))
     else:
         for f in findings:
-            print(f"- {f.line()}")
+            print(f"- {visible(f.line(), newlines=False)}")
         print(summary(findings))
     return 1 if findings else 0
 
@@ -353,9 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.close()
     except PmtuiError as exc:
         lines = exc.lines()
-        print(f"pmtui: error: {lines[0]}", file=sys.stderr)
+        print(f"pmtui: error: {visible(lines[0], newlines=False)}", file=sys.stderr)
         for line in lines[1:]:
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {visible(line, newlines=False)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -63,3 +63,13 @@ def literal(text: object, style: str = "", *, newlines: bool = True) -> Text:
     from rich.text import Text
 
     return Text(visible(text, newlines=newlines), style=style, end="")
+
+
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{BIDI}]")
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters that
+    JSON leaves raw but a terminal acts on (DEL, C1 controls, bidi controls) written as
+    ``\\uXXXX`` escapes: the same JSON value, safe to print. (JSON already escapes C0.)"""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
