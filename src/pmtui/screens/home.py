@@ -111,6 +111,8 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-filter", Input).focus()
 
     def on_screen_resume(self) -> None:
+        if self._shown == 0 and self._generation:
+            return  # the first resume comes right after mounting: its load is on its way
         self.reload()
 
     def refresh_from_store(self) -> None:
