@@ -257,6 +257,12 @@ async def test_pmtui_starts_on_a_store_of_hostile_titles(store, title):
         app.screen.query_one("#home-filter").value = title if one_line(title) == title else "esc"
         await settle(app, pilot)
         assert_shows(app, one_line(title))
+        selected = app.screen.selected()
+        await pilot.press("ctrl+d")  # the confirmation names the review
+        await settle(app, pilot)
+        assert_shows(app, f"Delete the review “{one_line(selected.title)}”")
+        await pilot.press("n")
+        await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.SECTION == "overview"

@@ -80,13 +80,14 @@ class PromptScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         if self.check is not None:
             try:
-                self.check(event.value)
+                self.check(self.value if event.value == visible(self.value) else event.value)
             except BadInput as exc:
                 err = self.query_one("#prompt-error", Static)
                 err.update(literal(f"⚠ {exc.message}"))
                 err.display = True
                 return
-        self.dismiss(event.value)
+        # a stored value shown with its control characters escaped is kept as it was unless edited
+        self.dismiss(self.value if event.value == visible(self.value) else event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
