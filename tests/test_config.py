@@ -198,3 +198,11 @@ def test_the_app_starts_on_an_odd_config_and_says_what_is_wrong(tmp_path, monkey
                           env=env)
     assert proc.returncode == 1 and "summary" in proc.stdout
     assert proc.stderr == f"pmtui: warning: {path}, line 1: name must be a string; ignored\n"
+
+
+def test_a_phrase_without_a_word_is_refused(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[[language.phrase]]\nwords = ["…"]\n\n[[language.phrase]]\nwords = ["blame game"]\n')
+    cfg = config.load(path)
+    assert [p["words"] for p in cfg.add_phrases] == [["blame game"]]
+    assert cfg.problems == [f"{path}, line 2: language.phrase[0].words must be a phrase or a list of phrases; ignored"]

@@ -152,7 +152,9 @@ def load(path: Path | None = None) -> Config:
             words = entry.get("words")
             if isinstance(words, str):
                 words = [words]
-            if not (isinstance(words, list) and words and all(isinstance(w, str) and w.strip() for w in words)):
+            # a phrase has a letter or digit (a bare "…" would flag every word)
+            if not (isinstance(words, list) and words
+                    and all(isinstance(w, str) and any(c.isalnum() for c in w) for w in words)):
                 bad(f"language.phrase[{i}].words", "must be a phrase or a list of phrases")
                 continue
             texts = {}
