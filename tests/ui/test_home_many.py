@@ -72,3 +72,37 @@ async def test_filter_and_keys_work_over_every_review(store):
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.SECTION == "overview" and app.screen.title == "Review 999 of the queue backlog"
+
+
+async def test_home_holds_100000_reviews(store, monkeypatch):
+    """The list is virtual: 100,000 reviews are one refill; keys move over all of them and
+    the filter searches all of them."""
+    from datetime import datetime, timezone
+
+    from conftest import settle
+    from pmtui.store import ReviewSummary
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    many = [ReviewSummary(id=i, slug=f"r-{i}", title=f"Queue backlog review {i:06d}", status="draft", severity="SEV3",
+                          timezone="UTC", first_event=start, open_actions=i % 3, overdue_actions=0, created_at="")
+            for i in range(100_000, 0, -1)]
+    monkeypatch.setattr(store, "list_reviews", lambda *a, **k: many)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(ReviewList)
+        assert table.row_count == 100_000 and table.display
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.selected.title == "Queue backlog review 000001"
+        assert table.scroll_y > 99_000  # the last rows are drawn, not the first
+        await pilot.press("home", "pagedown")
+        assert table.cursor > 0
+        app.screen.query_one("#home-filter").focus()
+        await pilot.press(*"review 054321")
+        await pilot.pause()
+        assert [r.id for r in table.rows] == [54321]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == 100_000 and table.selected.id == 54321  # the cursor stays on it
