@@ -106,3 +106,25 @@ async def test_home_holds_100000_reviews(store, monkeypatch):
         await pilot.press("escape")
         await pilot.pause()
         assert table.row_count == 100_000 and table.selected.id == 54321  # the cursor stays on it
+
+
+def test_the_first_page_is_the_head_of_the_whole_list(store):
+    """What home shows first (read before the whole list) is what the whole list starts with."""
+    from datetime import date
+
+    from pmtui.home_list import first_page
+
+    fill(store, 130)
+    for i in range(5):  # reviews without events sort by when they were made
+        store.create_review(f"Draft {i}")
+    docs = [validate_document({"format": FORMAT, "title": f"With actions {i}",
+                               "timeline": [{"at": f"2026-02-0{i + 1}T09:00:00.250+01:00", "text": "Deploy"}],
+                               "action_items": [{"title": "Alert on it", "due": "2026-01-01"},
+                                                {"title": "Runbook", "status": "done"}]})
+            for i in range(3)]
+    store.import_documents(docs)
+    today = date(2026, 3, 1)
+    whole = store.list_reviews(today=today)
+    assert first_page(store.path, 100, today=today) == whole[:100]
+    assert first_page(store.path, 1000, today=today) == whole
+    assert any(r.overdue_actions for r in whole[:100])

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from pmtui.safetext import literal, one_line
+
+FIRST_PAGE = 100  # reviews read first, before the whole list (more than a screen holds)
 from pmtui.widgets.review_list import ReviewList
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,17 +42,18 @@ class HomeScreen(Screen[None]):
     ]
 
     class ReviewsLoaded(Message):
-        def __init__(self, reviews: list[ReviewSummary], generation: int) -> None:
+        def __init__(self, reviews: list[ReviewSummary], generation: int, complete: bool = True) -> None:
             super().__init__()
             self.reviews = reviews
             self.generation = generation
+            self.complete = complete  # False: only the first screen, the rest follows
 
     def __init__(self) -> None:
         super().__init__()
         self.reviews: list[ReviewSummary] = []
         self._haystacks: list[str] = []
         self._generation = 0  # loads asked for
-        self._shown = 0  # the load on screen: an older one arriving late is never shown
+        self._shown = (0, True)  # the load on screen (generation, complete): an older one is never shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,13 +76,19 @@ class HomeScreen(Screen[None]):
 
     @work(thread=True, group="home-load")
     def _load(self, generation: int) -> None:
+        if self._shown[0] == 0:  # nothing on screen yet: the first screen first, when there is more
+            from pmtui.home_list import first_page
+
+            page = first_page(self.app.store.path, FIRST_PAGE)
+            if page is not None and len(page) == FIRST_PAGE:
+                self.post_message(self.ReviewsLoaded(page, generation, complete=False))
         reviews = self.app.store.list_reviews()
         self.post_message(self.ReviewsLoaded(reviews, generation))
 
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
-        if message.generation <= self._shown:
+        if (message.generation, message.complete) <= self._shown:
             return  # a newer load is already on screen
-        self._shown = message.generation
+        self._shown = (message.generation, message.complete)
         self.reviews = message.reviews
         self._haystacks = [" ".join([r.title, r.slug, r.severity or "", r.status]).lower() for r in self.reviews]
         self.refill()
@@ -98,6 +107,8 @@ class HomeScreen(Screen[None]):
         empty = self.query_one("#home-empty", Static)
         if not self.reviews:
             empty.update(EMPTY_TEXT)
+        elif not shown and not self._shown[1]:
+            empty.update("Searching every review…")
         elif not shown:
             empty.update(Text.assemble("No review matches “", literal(needle), "”. Press Escape to clear the filter."))
         empty.display = not shown
@@ -111,7 +122,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-filter", Input).focus()
 
     def on_screen_resume(self) -> None:
-        if self._shown == 0 and self._generation:
+        if self._shown[0] == 0 and self._generation:
             return  # the first resume comes right after mounting: its load is on its way
         self.reload()
 
