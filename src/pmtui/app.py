@@ -141,6 +141,14 @@ class PostmortemApp(App[int]):
         stored (a title, a path, a note), which is never markup nor raw control codes."""
         super().notify(visible(message), title=one_line(title), severity=severity, timeout=timeout, markup=False)
 
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # pasted text shows its control characters escaped, like stored text (never raw)
+            event.text = visible(event.text)
+        await super().on_event(event)
+
     @property
     def version(self) -> str:
         return __version__

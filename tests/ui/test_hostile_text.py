@@ -267,3 +267,21 @@ async def test_pmtui_starts_on_a_store_of_hostile_titles(store, title):
         await settle(app, pilot)
         assert app.screen.SECTION == "overview"
         assert app.is_running and app.return_code is None
+
+
+async def test_pasted_control_characters_are_shown_escaped(store, hostile):
+    """A paste reaches the focused field with its control characters made visible."""
+    from textual import events
+
+    from conftest import settle
+
+    review_id, _prompts, _cfg = hostile
+    app = PostmortemApp(store, review_id=review_id, screen="timeline", watch_interval=None)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a")
+        app.post_message(events.Paste(f"14:05 pasted {CONTROL}"))
+        await settle(app, pilot)
+        quick = app.screen.query_one("#quick-add")
+        assert quick.value == f"14:05 pasted {CONTROL_SHOWN}"
+        assert_shows(app, f"14:05 pasted {CONTROL_SHOWN}")
