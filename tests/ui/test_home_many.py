@@ -128,3 +128,19 @@ def test_the_first_page_is_the_head_of_the_whole_list(store):
     assert first_page(store.path, 100, today=today) == whole[:100]
     assert first_page(store.path, 1000, today=today) == whole
     assert any(r.overdue_actions for r in whole[:100])
+
+
+async def test_a_store_that_cannot_be_listed_is_said_on_home_not_a_crash(store, monkeypatch):
+    from conftest import settle
+    from pmtui.errors import StoreError
+
+    def fail(*args, **kwargs):
+        raise StoreError(f"{store.path} [/var] cannot be read as a pmtui store (file is not a database)")
+
+    monkeypatch.setattr(store, "list_reviews", fail)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(app, pilot)
+        text = str(app.screen.query_one("#home-empty").render())
+        assert "The list of reviews cannot be read" in text and "[/var] cannot be read as a pmtui store" in text
+        assert app.is_running and app.return_code is None

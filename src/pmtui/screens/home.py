@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, one_line
 
 FIRST_PAGE = 100  # reviews read first, before the whole list (more than a screen holds)
@@ -82,8 +83,25 @@ class HomeScreen(Screen[None]):
             page = first_page(self.app.store.path, FIRST_PAGE)
             if page is not None and len(page) == FIRST_PAGE:
                 self.post_message(self.ReviewsLoaded(page, generation, complete=False))
-        reviews = self.app.store.list_reviews()
+        try:
+            reviews = self.app.store.list_reviews()
+        except PmtuiError as exc:  # a damaged or locked store: say so, and keep the screen
+            self.post_message(self.LoadFailed(exc.message, generation))
+            return
         self.post_message(self.ReviewsLoaded(reviews, generation))
+
+    class LoadFailed(Message):
+        def __init__(self, problem: str, generation: int) -> None:
+            super().__init__()
+            self.problem = problem
+            self.generation = generation
+
+    def on_home_screen_load_failed(self, message: LoadFailed) -> None:
+        if message.generation < self._generation:
+            return
+        empty = self.query_one("#home-empty", Static)
+        empty.update(literal(f"⚠ The list of reviews cannot be read: {message.problem}"))
+        empty.display = True
 
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
         if (message.generation, message.complete) <= self._shown:
