@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
+from pmtui.safetext import json_safe, one_line, visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
@@ -187,7 +188,7 @@ def _config(args: argparse.Namespace):
 
     cfg = config.load()
     for problem in cfg.problems:
-        print(f"pmtui: warning: {problem}", file=sys.stderr)
+        print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
     author = getattr(args, "author", None)
     if author is not None and author != cfg.name:
         config.save(cfg, name=author)
@@ -313,7 +314,7 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
             odd.append(value)
             return _text(value)
 
-        print(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2, default=as_text))
+        print(json_safe(json.dumps([r.as_json() for r in reviews], ensure_ascii=False, indent=2, default=as_text)))
         if odd:
             print(f"pmtui: warning: {len(odd)} stored value{'s are' if len(odd) > 1 else ' is'} not text; "
                   "shown decoded", file=sys.stderr)
@@ -325,13 +326,13 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     rows, unreadable = [], 0
     for r in reviews:
         try:
-            rows.append((str(r.id), r.slug, r.title.replace("\n", " "), r.status, r.severity or "",
+            rows.append((str(r.id), one_line(r.slug), one_line(r.title), one_line(r.status), one_line(r.severity or ""),
                          (d := r.first_event_date) and d.isoformat() or "",
                          str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else "")))
         except UNREADABLE as exc:  # a row an older pmtui or a hand edit left: shown, and named
             unreadable += 1
-            rows.append((str(r.id), _text(r.slug), _text(r.title).replace("\n", " "), _text(r.status), "", "", ""))
-            print(f"pmtui: warning: review {r.id} ({_text(r.slug)}) has stored values this pmtui cannot read "
+            rows.append((str(r.id), one_line(_text(r.slug)), one_line(_text(r.title)), one_line(_text(r.status)), "", "", ""))
+            print(f"pmtui: warning: review {r.id} ({one_line(_text(r.slug))}) has stored values this pmtui cannot read "
                   f"({type(exc).__name__}); it is listed as far as possible", file=sys.stderr)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     widths[2] = min(widths[2], 50)  # long titles are cut; ids and slugs never are
@@ -449,15 +450,15 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     review_id = store.resolve(args.review)
     cfg = config.load()
     for problem in cfg.problems:
-        print(f"pmtui: warning: {problem}", file=sys.stderr)
+        print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
     findings = check(_read_review(store, review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
     if args.format == "json":
         import json
 
-        print(json.dumps(as_json(findings), ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(as_json(findings), ensure_ascii=False, indent=2)))
     else:
         for f in findings:
-            print(f"- {f.line()}")
+            print(f"- {visible(f.line(), newlines=False)}")
         print(summary(findings))
     return 1 if findings else 0
 
@@ -551,9 +552,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 store.close()
     except PmtuiError as exc:
         lines = exc.lines()
-        print(f"pmtui: error: {lines[0]}", file=sys.stderr)
+        print(f"pmtui: error: {visible(lines[0], newlines=False)}", file=sys.stderr)
         for line in lines[1:]:
-            print(f"  {line}", file=sys.stderr)
+            print(f"  {visible(line, newlines=False)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from pmtui import __version__
+from pmtui.safetext import one_line, visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
@@ -133,6 +134,20 @@ class PostmortemApp(App[int]):
             self.open_review(self.start_review_id, self.start_section)
         if self.watch_interval:
             self.set_interval(self.watch_interval, self._watch_store)
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Every notification shows its text literally: it often echoes what was typed or
+        stored (a title, a path, a note), which is never markup nor raw control codes."""
+        super().notify(visible(message), title=one_line(title), severity=severity, timeout=timeout, markup=False)
+
+    async def on_event(self, event: Any) -> None:
+        from textual import events
+
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # pasted text shows its control characters escaped, like stored text (never raw)
+            event.text = visible(event.text)
+        await super().on_event(event)
 
     @property
     def version(self) -> str:

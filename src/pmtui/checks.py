@@ -46,14 +46,16 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _texts(doc: ReviewDoc) -> Iterator[tuple[str, str, str]]:
-    """(place, where, text) of every free text in the review."""
+def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str]]:
+    """(place, where, text) of every free text in the review; ``where`` may be a function
+    giving the words (worked out only for a text with a finding: a long timeline stays quick)."""
     for name in ("title", "summary", "trigger", "detection", "resolution"):
         yield name, name, getattr(doc, name)
     yield "impact.description", "impact description", doc.impact.description
     yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
+    zone = doc.zone()
     for i, e in enumerate(doc.timeline):
-        yield f"timeline[{i}].text", f"timeline event {i + 1} ({e.at.astimezone(doc.zone()).strftime('%H:%M')})", e.text
+        yield f"timeline[{i}].text", lambda i=i, e=e: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})", e.text
     for i, f in enumerate(doc.factors):
         yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
     for i, o in enumerate(doc.observations):
@@ -124,7 +126,10 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
     for place, where, text in _texts(doc):
-        for nudge in checker.find(text):
+        nudges = checker.find(text)
+        if nudges and callable(where):
+            where = where()
+        for nudge in nudges:
             add(Finding("language", place, where, f"“{nudge.text}” {nudge.phrase.why}",
                         f"Reframe: {nudge.phrase.reframe}"))
     return out

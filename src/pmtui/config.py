@@ -8,7 +8,6 @@ line, and the defaults are used. A file we cannot read back is never overwritten
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tomllib
@@ -34,8 +33,49 @@ def config_path() -> Path:
 
 
 def line_of(text: str, key: str) -> int | None:
-    m = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.M)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+    """The line of ``key`` (a dotted path such as ``language.phrase[2].why``) in the file:
+    after the header of its table (the n-th ``[[table]]`` for an index) when there is one."""
+    parts = re.findall(r"([^.\[\]]+)(?:\[(\d+)\])?", key)
+    start = 0
+    table: list[str] = []
+    for name, index in parts[:-1]:
+        table.append(name)
+        dotted = r"\s*\.\s*".join(re.escape(t) for t in table)
+        if index:
+            headers = list(re.finditer(rf"^\s*\[\[\s*{dotted}\s*\]\]", text[start:], re.M))
+            if len(headers) > int(index):
+                start += headers[int(index)].end()
+        else:
+            m = re.search(rf"^\s*\[\s*{dotted}\s*\]", text[start:], re.M)
+            if m:
+                start += m.end()
+    def find(name: str, at: int) -> re.Match[str] | None:
+        sp = r"[^\S\n]*"  # spaces on the same line
+        return re.compile(rf"^{sp}(?:[\w\"'.-]+{sp}\.{sp})?(?P<k>{re.escape(name)}){sp}=", re.M).search(text, at)
+
+    last = parts[-1][0] if parts else key
+    m = find(last, start) or (find(last, 0) if start else None)
+    if m is None and parts:  # a table given as a value (``language = 3``), or an inline table
+        m = find(parts[0][0], 0)
+    return text.count("\n", 0, m.start("k")) + 1 if m else None
+
+
+def _deep_line(text: str, limit: int = 100) -> int:
+    """The line where brackets first nest deeper than ``limit`` (outside strings)."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return text.count("\n", 0, i) + 1
+        elif ch in "]}":
+            depth -= 1
+    return 1
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str, list[str]]:
@@ -48,6 +88,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str, list[str]]:
         return {}, "", [f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc}); using the defaults"]
     try:
         return tomllib.loads(text), text, []
+    except RecursionError:
+        return {}, text, [f"{path}, line {_deep_line(text)}: values are nested too deeply to be read; using the defaults"]
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         last = text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -74,7 +116,7 @@ def load(path: Path | None = None) -> Config:
     cfg = Config(path=path, problems=problems, readable=not problems)
 
     def bad(key: str, what: str) -> None:
-        line = line_of(text, key.split(".")[-1])
+        line = line_of(text, key)
         cfg.problems.append(f"{path}{f', line {line}' if line else ''}: {key} {what}; ignored")
 
     if "name" in data:
@@ -104,69 +146,74 @@ def load(path: Path | None = None) -> Config:
     add = lang.get("phrase", [])
     if isinstance(add, list):
         for i, entry in enumerate(add):
-            words = entry.get("words") if isinstance(entry, dict) else None
+            if not isinstance(entry, dict):
+                bad(f"language.phrase[{i}]", "must be a table ([[language.phrase]] with words, why and reframe)")
+                continue
+            words = entry.get("words")
             if isinstance(words, str):
                 words = [words]
-            if not (isinstance(words, list) and words and all(isinstance(w, str) and w.strip() for w in words)):
+            # a phrase has a letter or digit (a bare "…" would flag every word)
+            if not (isinstance(words, list) and words
+                    and all(isinstance(w, str) and any(c.isalnum() for c in w) for w in words)):
                 bad(f"language.phrase[{i}].words", "must be a phrase or a list of phrases")
                 continue
-            cfg.add_phrases.append({
-                "words": words,
-                "why": entry.get("why", "") if isinstance(entry.get("why", ""), str) else "",
-                "reframe": entry.get("reframe", "") if isinstance(entry.get("reframe", ""), str) else "",
-            })
+            texts = {}
+            for name in ("why", "reframe"):
+                value = entry.get(name, "")
+                if not isinstance(value, str):
+                    bad(f"language.phrase[{i}].{name}", "must be a string")
+                    value = ""
+                texts[name] = value
+            cfg.add_phrases.append({"words": words, **texts})
     else:
         bad("language.phrase", "must be a list of [[language.phrase]] tables")
     return cfg
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
-
-
-def dumps(data: dict[str, Any]) -> str:
-    """Write our simple config shape: top-level values, then one level of tables
-    (lists of tables written as arrays of tables)."""
-    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for table, values in data.items():
-        if not isinstance(values, dict):
-            continue
-        lines.append(f"\n[{table}]")
-        arrays = {k: v for k, v in values.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)}
-        for k, v in values.items():
-            if k not in arrays:
-                lines.append(f"{k} = {_toml_value(v)}")
-        for k, items in arrays.items():
-            for item in items:
-                lines.append(f"\n[[{table}.{k}]]")
-                lines.extend(f"{ik} = {_toml_value(iv)}" for ik, iv in item.items())
-    return "# pmtui settings; pmtui rewrites this file when you change them in the app.\n" + "\n".join(lines) + "\n"
+HEADER = "# pmtui settings; pmtui keeps your comments and layout when it changes a value here.\n"
 
 
 def save(cfg: Config, **changes: Any) -> bool:
-    """Remember some values; False (and nothing written) when the file cannot be read
-    back, so that a user's malformed file is never replaced."""
+    """Remember some values in the file, keeping the user's comments and layout (tomlkit
+    edits the document in place). False, and nothing written, when the file cannot be
+    read now (a user's malformed file is never replaced) or when the new text would not
+    read back as exactly the old settings plus the changes."""
     for key, value in changes.items():
         setattr(cfg, key, value)
-    data, _text, problems = read_toml(cfg.path)
+    data, text, problems = read_toml(cfg.path)
     if problems:
         return False
-    data.update(changes)
+    import tomlkit
+
     try:
-        cfg.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cfg.path.with_name(cfg.path.name + ".tmp")
-        tmp.write_text(dumps(data), encoding="utf-8")
-        os.replace(tmp, cfg.path)
+        doc = tomlkit.parse(text) if text.strip() else tomlkit.document()
+        if not text.strip():
+            doc.add(tomlkit.comment(HEADER[2:].rstrip()))
+        for key, value in changes.items():
+            if value is None:
+                doc.pop(key, None)
+            else:
+                doc[key] = value
+        new_text = tomlkit.dumps(doc)
+        back = tomllib.loads(new_text)
+    except Exception:  # tomlkit could not keep this file's layout: leave it as it is
+        return False
+    expected = {k: v for k, v in data.items() if k not in changes}
+    expected.update({k: v for k, v in changes.items() if v is not None})
+    if back != expected:
+        return False
+    target = cfg.path.resolve() if cfg.path.is_symlink() else cfg.path
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(new_text)
+            f.flush()
+            os.fsync(f.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        os.replace(tmp, target)
     except OSError:
+        tmp.unlink(missing_ok=True)
         return False
     return True

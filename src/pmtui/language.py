@@ -40,14 +40,78 @@ def default_phrases() -> tuple[Phrase, ...]:
     return tuple(Phrase(w, e["why"], e["reframe"]) for e in data["phrase"] for w in e["words"])
 
 
+_LEAD = r"(?<![\w'’])"
+
+
 def _pattern(words: str) -> str:
     open_end = words.rstrip().endswith(("…", "..."))
     core = words.rstrip().rstrip(".…").strip()
     parts = [re.escape(p).replace("'", "['’]") for p in core.split()]
     body = r"\s+".join(parts)
-    lead = r"(?<![\w'’])" if core[:1].isalnum() else ""
+    lead = _LEAD if core[:1].isalnum() else ""
     tail = r"\b[^.?!\n]*" if open_end else (r"(?![\w'’-])" if core[-1:].isalnum() else "")
     return lead + body + tail
+
+
+def _units(words: str) -> tuple[list[str], str, bool]:
+    """A phrase as ``_pattern`` reads it: its units (one regex per character; a space is
+    ``\\s+``), its tail and whether it starts at a word's start."""
+    open_end = words.rstrip().endswith(("…", "..."))
+    core = words.rstrip().rstrip(".…").strip()
+    units: list[str] = []
+    for i, word in enumerate(core.split()):
+        if i:
+            units.append(r"\s+")
+        for ch in word:
+            low = ch.lower() if len(ch.lower()) == 1 else ch
+            units.append("['’]" if ch == "'" else re.escape(low))
+    tail = r"\b[^.?!\n]*" if open_end else (r"(?![\w'’-])" if core[-1:].isalnum() else "")
+    return units, tail, core[:1].isalnum()
+
+
+class _Node:
+    __slots__ = ("children", "ends", "longest")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.ends: list[tuple[int, str, int]] = []  # (length of the phrase, tail, index)
+        self.longest = 0
+
+    def emit(self) -> str:
+        options = [(child.longest, unit + child.emit()) for unit, child in self.children.items()]
+        options += [(length, f"{tail}(?P<p{index}>)") for length, tail, index in self.ends]
+        options.sort(key=lambda o: -o[0])  # stable: the longer phrase first, as listed
+        return options[0][1] if len(options) == 1 else "(?:" + "|".join(o for _, o in options) + ")"
+
+
+def compile_phrases(phrases: list[Phrase]) -> re.Pattern[str] | None:
+    """One compiled matcher for every phrase: linear in the text, and quick for a long
+    list of phrases.
+
+    A plain alternation of N phrases is tried at every character of the text (N
+    attempts each). Here the phrases form a trie: one check that a word starts here
+    with a letter some phrase starts with, then one character at a time along the
+    phrases that share it. Phrase ``i`` ends in the empty named group ``p{i}``; at any
+    place the longer phrase wins, as in the list order."""
+    if not phrases:
+        return None
+    roots = {True: _Node(), False: _Node()}  # phrases starting at a word's start, others
+    for index, p in enumerate(phrases):
+        units, tail, lead = _units(p.words)
+        node = roots[lead]
+        node.longest = max(node.longest, len(p.words))
+        for unit in units:
+            node = node.children.setdefault(unit, _Node())
+            node.longest = max(node.longest, len(p.words))
+        node.ends.append((len(p.words), tail, index))
+    branches = []
+    if roots[True].children or roots[True].ends:
+        firsts = list(roots[True].children)
+        quick = f"(?=[{''.join(firsts)}])" if all(len(u) == 1 for u in firsts) else ""
+        branches.append(_LEAD + quick + roots[True].emit())
+    if roots[False].children or roots[False].ends:
+        branches.append(roots[False].emit())
+    return re.compile("|".join(branches), re.IGNORECASE)
 
 
 class Checker:
@@ -55,11 +119,7 @@ class Checker:
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
         self.phrases = sorted(phrases, key=lambda p: len(p.words), reverse=True)
-        if self.phrases:
-            self.regex = re.compile("|".join(f"(?P<p{i}>{_pattern(p.words)})" for i, p in enumerate(self.phrases)),
-                                    re.IGNORECASE)
-        else:
-            self.regex = None
+        self.regex = compile_phrases(self.phrases)
 
     def find(self, text: str) -> list[Nudge]:
         if not self.regex or not text:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from pmtui.app import PostmortemApp
 from pmtui.document import loads
+from pmtui.widgets.review_list import ReviewList
 
 
 async def test_home_lists_reviews_and_filters(store, example_bytes):
@@ -15,14 +16,14 @@ async def test_home_lists_reviews_and_filters(store, example_bytes):
     async with app.run_test(size=(100, 30)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        titles = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        table = app.screen.query_one(ReviewList)
+        titles = [r.title for r in table.rows]
         assert set(titles) == {"Search index lag", "Checkout latency after cache configuration deploy"}
         await pilot.press(*"checkout")  # the filter has focus: just type
         await pilot.pause()
         assert table.row_count == 1
-        assert table.get_row_at(0)[1].startswith("Checkout latency")
-        assert "SEV2" in table.get_row_at(0)
+        assert table.rows[0].title.startswith("Checkout latency")
+        assert "SEV2" in table.line_text(0)
 
 
 async def test_empty_store_explains_how_to_start(store):

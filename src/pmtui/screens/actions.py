@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from pmtui.document import ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput, FieldErrors
+from pmtui.safetext import literal
 from pmtui.screens._fields import optional_day
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import PromptScreen
@@ -80,13 +81,13 @@ class ActionsScreen(SectionScreen):
             return Text(item["due"])
 
         def owner(item: dict[str, Any]) -> Text:
-            return Text(item["owner"]) if item["owner"].strip() else Text("⚠ no owner", style="bold yellow") \
+            return literal(item["owner"]) if item["owner"].strip() else Text("⚠ no owner", style="bold yellow") \
                 if item["status"] in OPEN else Text("")
 
         def status(item: dict[str, Any]) -> Text:
             words = STATUS_WORDS[item["status"]]
             if item["status"] == "wont_do":
-                return Text(f"won't do: {item['status_note']}" if item["status_note"].strip() else "won't do: ⚠ no reason")
+                return literal(f"won't do: {item['status_note']}" if item["status_note"].strip() else "won't do: ⚠ no reason")
             return Text(words, style="bold green" if item["status"] == "done" else "")
 
         with VerticalScroll(id="actions", classes="section-body"):
@@ -128,7 +129,7 @@ class ActionsScreen(SectionScreen):
             detail.update("")
             return
         desc = item["description"].strip()
-        detail.update(f"[b]{item['title']}[/b]" + (f"\n{desc}" if desc else ""))
+        detail.update(Text.assemble(literal(item["title"], "bold"), *(("\n", literal(desc)) if desc else ())))
 
     @property
     def editor(self) -> ListEditor:

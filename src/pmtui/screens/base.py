@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from pmtui.errors import FieldErrors, PmtuiError
+from pmtui.errors import BadInput, FieldErrors, PmtuiError
+from pmtui.safetext import one_line
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
@@ -156,7 +157,7 @@ class SectionScreen(Screen[None]):
 
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
-        self.title = self.review["title"].replace("\n", " ")
+        self.title = one_line(self.review["title"])
         self.sub_title = SECTION_LABELS[self.SECTION]
 
     def on_screen_resume(self) -> None:

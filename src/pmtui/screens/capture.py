@@ -4,6 +4,7 @@ idea; ctrl+t cycles the kind."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from pmtui.safetext import literal
 from pmtui.widgets.nudge import NudgeLine
 from pmtui.widgets.stage_bar import SECTION_STAGE
 
@@ -65,8 +67,8 @@ class CaptureScreen(ModalScreen[int | None]):
     def show_title(self) -> None:
         kind, _ = split_kind(self.query_one(Input).value, self.kind)
         author = self.app.author or "no name (pmtui --as NAME)"
-        self.query_one("#capture-title", Static).update(
-            f"Capture a [b]{KIND_WORDS[kind]}[/b] · stage: {self.stage()} · by {author}")
+        self.query_one("#capture-title", Static).update(Text.assemble(
+            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {self.stage()} · by ", literal(author)))
 
     def action_cycle_kind(self) -> None:
         self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]

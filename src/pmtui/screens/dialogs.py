@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from pmtui.errors import BadInput
+from pmtui.safetext import literal, visible
 from pmtui.widgets.nudge import NudgeLine
 
 
@@ -30,7 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="dialog-text")
+            yield Static(literal(self.question), id="dialog-text")
             with Horizontal(id="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", variant="error", id="yes")
                 yield Button(f"{self.no} (n)", id="no")
@@ -61,8 +62,8 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="dialog-text")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static(literal(self.question), id="dialog-text")
+            yield Input(visible(self.value), placeholder=self.placeholder, id="prompt-input")
             yield NudgeLine(id="prompt-nudge")
             yield Static("", id="prompt-error", classes="form-error")
             yield Static("Enter confirms · Esc cancels", classes="form-hint")
@@ -79,13 +80,14 @@ class PromptScreen(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         if self.check is not None:
             try:
-                self.check(event.value)
+                self.check(self.value if event.value == visible(self.value) else event.value)
             except BadInput as exc:
                 err = self.query_one("#prompt-error", Static)
-                err.update(f"⚠ {exc.message}")
+                err.update(literal(f"⚠ {exc.message}"))
                 err.display = True
                 return
-        self.dismiss(event.value)
+        # a stored value shown with its control characters escaped is kept as it was unless edited
+        self.dismiss(self.value if event.value == visible(self.value) else event.value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

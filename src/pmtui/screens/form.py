@@ -19,7 +19,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from pmtui.errors import FieldErrors, PmtuiError
+from pmtui.errors import BadInput, FieldErrors, PmtuiError
+from pmtui.safetext import literal, visible
 from pmtui.widgets.nudge import NudgeLine
 
 
@@ -49,23 +50,25 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.focus_name = focus
         self._initial: dict[str, Any] = {}
         self._discard_armed = False
+        self._message = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(self.form_title, id="form-title")
+            yield Static(literal(self.form_title), id="form-title")
             with VerticalScroll(id="form-body"):
                 for f in self.fields:
-                    yield Label(f.label, classes="form-label")
+                    yield Label(literal(f.label), classes="form-label")
                     if f.kind == "area":
-                        yield TextArea(str(f.value or ""), id=f"f-{f.name}", classes="form-area", soft_wrap=True)
+                        yield TextArea(visible(f.value or ""), id=f"f-{f.name}", classes="form-area", soft_wrap=True)
                     elif f.kind == "select":
                         yield Select(f.options, value=f.value, allow_blank=False, id=f"f-{f.name}")
                     elif f.kind == "bool":
-                        yield Checkbox(f.hint or f.label, value=bool(f.value), id=f"f-{f.name}")
+                        yield Checkbox(literal(f.hint or f.label), value=bool(f.value), id=f"f-{f.name}")
                     else:
-                        yield Input(str(f.value if f.value is not None else ""), placeholder=f.placeholder, id=f"f-{f.name}")
+                        yield Input(visible(f.value if f.value is not None else ""), placeholder=f.placeholder,
+                                    id=f"f-{f.name}")
                     if f.hint and f.kind != "bool":
-                        yield Static(f.hint, classes="form-hint")
+                        yield Static(literal(f.hint), classes="form-hint")
                     yield Static("", id=f"e-{f.name}", classes="form-error")
                     if f.kind in ("text", "area"):
                         yield NudgeLine(id=f"n-{f.name}")
@@ -95,16 +98,20 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 out[f.name] = w.text
             elif isinstance(w, (Select, Checkbox, Input)):
                 out[f.name] = w.value
+            # a text shown with its control characters escaped is kept as it was unless edited
+            if isinstance(f.value, str) and isinstance(w, (TextArea, Input)) and out[f.name] == visible(f.value):
+                out[f.name] = f.value
         return out
 
     def show_errors(self, errors: dict[str, str], message: str = "") -> None:
         for f in self.fields:
             box = self.query_one(f"#e-{f.name}", Static)
             msg = errors.get(f.name, "")
-            box.update(f"⚠ {msg}" if msg else "")
+            box.update(literal(f"⚠ {msg}" if msg else ""))
             box.display = bool(msg)
         note = self.query_one("#form-message", Static)
-        note.update(message)
+        self._message = message
+        note.update(literal(message))
         note.display = bool(message)
         first = next((f.name for f in self.fields if f.name in errors), None)
         if first:
@@ -132,7 +139,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         if self.is_attached and self.app.screen is self:
             self._discard_armed = True
             note = self.query_one("#form-message", Static)
-            note.update(f"{note.render()}\nFix what is marked, or press Esc again to discard your changes.".strip())
+            note.update(literal(f"{self._message}\nFix what is marked, or press Esc again to discard your changes.".strip()))
             note.display = True
 
     @on(Input.Submitted)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,12 +12,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from pmtui.errors import PmtuiError
+from pmtui.safetext import literal, one_line
+
+FIRST_PAGE = 100  # reviews read first, before the whole list (more than a screen holds)
+from pmtui.widgets.review_list import ReviewList
+
 if TYPE_CHECKING:  # pragma: no cover
-    from textual.widgets import DataTable
-
     from pmtui.store import ReviewSummary
-
-FIRST_ROWS = 60  # rows shown in the first frame after loading; the rest follow at once
 
 EMPTY_TEXT = """\
 No reviews yet.
@@ -47,93 +50,97 @@ class HomeScreen(Screen[None]):
     ]
 
     class ReviewsLoaded(Message):
-        def __init__(self, reviews: list[ReviewSummary]) -> None:
+        def __init__(self, reviews: list[ReviewSummary], generation: int, complete: bool = True) -> None:
             super().__init__()
             self.reviews = reviews
+            self.generation = generation
+            self.complete = complete  # False: only the first screen, the rest follows
 
     def __init__(self) -> None:
         super().__init__()
         self.reviews: list[ReviewSummary] = []
+        self._haystacks: list[str] = []
+        self._generation = 0  # loads asked for
+        self._shown = (0, True)  # the load on screen (generation, complete): an older one is never shown
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Type to filter reviews by title, slug, severity or status", id="home-filter")
         yield Static("Loading reviews…", id="home-empty")
+        yield ReviewList(id="home-table")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(ReviewList).display = False
         self.reload()
 
-    def _table(self) -> DataTable:
-        """The review table, made when the first reviews arrive (keeps the first frame cheap)."""
-        from textual.widgets import DataTable
+    def _table(self) -> ReviewList:
+        return self.query_one(ReviewList)
 
-        found = self.query(DataTable)
-        if found:
-            return found.first()
-        table = DataTable(id="home-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("Date", key="date")
-        table.add_column("Title", key="title")
-        table.add_column("Severity", key="severity")
-        table.add_column("Status", key="status")
-        table.add_column("Open actions", key="actions")
-        self.mount(table, after=self.query_one("#home-empty"))
-        return table
-
-    @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
+        """Read the list again (in a thread); only the newest read is shown."""
+        self._generation += 1
+        self._load(self._generation)
+
+    @work(thread=True, group="home-load")
+    def _load(self, generation: int) -> None:
+        if self._shown[0] == 0:  # nothing on screen yet: the first screen first, when there is more
+            from pmtui.home_list import first_page
+
+            page = first_page(self.app.store.path, FIRST_PAGE) if self.app.store.kind == "sqlite" else None
+            if page is not None and len(page) == FIRST_PAGE:
+                self.post_message(self.ReviewsLoaded(page, generation, complete=False))
         try:
             reviews = self.app.store.list_reviews()
+        except PmtuiError as exc:  # a damaged or locked store: say so, and keep the screen
+            self.post_message(self.LoadFailed(exc.message, generation))
+            return
         except (ValueError, TypeError, OverflowError) as exc:  # a row the store cannot turn into a summary
-            self.app.call_from_thread(self.app.notify, f"The list of reviews cannot be read: {exc}",
-                                      severity="error", timeout=15, markup=False)
-            reviews = []
-        self.post_message(self.ReviewsLoaded(reviews))
+            self.post_message(self.LoadFailed(str(exc), generation))
+            return
+        self.post_message(self.ReviewsLoaded(reviews, generation))
+
+    class LoadFailed(Message):
+        def __init__(self, problem: str, generation: int) -> None:
+            super().__init__()
+            self.problem = problem
+            self.generation = generation
+
+    def on_home_screen_load_failed(self, message: LoadFailed) -> None:
+        if message.generation < self._generation:
+            return
+        empty = self.query_one("#home-empty", Static)
+        empty.update(literal(f"⚠ The list of reviews cannot be read: {message.problem}"))
+        empty.display = True
 
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
+        if (message.generation, message.complete) <= self._shown:
+            return  # a newer load is already on screen
+        self._shown = (message.generation, message.complete)
         self.reviews = message.reviews
+        self._haystacks = [" ".join(_text(v) for v in (r.title, r.slug, r.severity, r.status)).lower() for r in self.reviews]
         self.refill()
 
-    def _matches(self, review: ReviewSummary, needle: str) -> bool:
-        hay = " ".join(_text(v) for v in (review.title, review.slug, review.severity, review.status)).lower()
-        return all(word in hay for word in needle.lower().split())
-
     def refill(self) -> None:
+        """Show the reviews that match the filter, in one step (the list is virtual)."""
         table = self._table()
         needle = self.query_one("#home-filter", Input).value
-        shown = [r for r in self.reviews if self._matches(r, needle)]
-        table.clear()
-        self._add_rows(table, shown[:FIRST_ROWS])
-        if len(shown) > FIRST_ROWS:
-            self.call_after_refresh(self._add_rows, table, shown[FIRST_ROWS:])
+        words = needle.lower().split()
+        if words:
+            shown = [r for r, hay in zip(self.reviews, self._haystacks) if all(w in hay for w in words)]
+        else:
+            shown = self.reviews
+        current = table.selected
+        table.set_rows(shown, keep_id=current.id if current else None)
         empty = self.query_one("#home-empty", Static)
         if not self.reviews:
             empty.update(EMPTY_TEXT)
+        elif not shown and not self._shown[1]:
+            empty.update("Searching every review…")
         elif not shown:
-            empty.update(f"No review matches “{needle}”. Press Escape to clear the filter.")
+            empty.update(Text.assemble("No review matches “", literal(needle), "”. Press Escape to clear the filter."))
         empty.display = not shown
         table.display = bool(shown)
-
-    def _add_rows(self, table: DataTable, reviews: list[ReviewSummary]) -> None:
-        unreadable = []
-        for r in reviews:
-            try:
-                day = r.first_event_date
-                actions = str(r.open_actions)
-                if r.overdue_actions:
-                    actions += f" ({r.overdue_actions} overdue)"
-                cells = (day.isoformat() if day else "no events", r.title.replace("\n", " "), r.severity or "—",
-                         r.status.replace("_", " "), actions)
-            except (ValueError, TypeError, OverflowError, AttributeError):
-                # left by an older pmtui or a hand edit: listed and marked, never a crash
-                unreadable.append(r)
-                cells = ("⚠ unreadable", _text(r.title).replace("\n", " "), "—", _text(r.status), "")
-            table.add_row(*cells, key=str(r.id))
-        if unreadable:
-            self.app.notify(
-                f"{len(unreadable)} review{'s have' if len(unreadable) > 1 else ' has'} stored values this pmtui "
-                f"cannot read (marked ⚠ unreadable), e.g. review {unreadable[0].id} ({_text(unreadable[0].slug)})",
-                severity="warning", timeout=10, markup=False)
 
     @on(Input.Changed, "#home-filter")
     def _filter_changed(self) -> None:
@@ -143,6 +150,8 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-filter", Input).focus()
 
     def on_screen_resume(self) -> None:
+        if self._shown[0] == 0 and self._generation:
+            return  # the first resume comes right after mounting: its load is on its way
         self.reload()
 
     def refresh_from_store(self) -> None:
@@ -150,15 +159,12 @@ class HomeScreen(Screen[None]):
 
     def selected(self) -> ReviewSummary | None:
         table = self._table()
-        if not table.display or table.row_count == 0:
+        if not table.display:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        return next((r for r in self.reviews if str(r.id) == key), None)
+        return table.selected
 
     def action_move(self, offset: int) -> None:
-        table = self._table()
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + offset)))
+        self._table().cursor += offset
 
     def action_clear_filter(self) -> None:
         self.query_one("#home-filter", Input).value = ""
@@ -167,7 +173,7 @@ class HomeScreen(Screen[None]):
     def _enter(self) -> None:
         self.action_open()
 
-    def on_data_table_row_selected(self) -> None:
+    def on_review_list_selected(self) -> None:
         self.action_open()
 
     def action_open(self) -> None:
@@ -207,9 +213,9 @@ class HomeScreen(Screen[None]):
         def done(yes: bool | None) -> None:
             if yes:
                 self.app.store.delete_review(review.id)
-                self.app.notify(f"Deleted “{review.title}”", timeout=3)
+                self.app.notify(f"Deleted “{one_line(review.title)}”", timeout=3)
                 self.reload()
 
         self.app.push_screen(ConfirmScreen(
-            f"Delete the review “{review.title}” ({review.slug}) with its timeline, action items and notes?\n"
+            f"Delete the review “{one_line(review.title)}” ({review.slug}) with its timeline, action items and notes?\n"
             "This cannot be undone. Export it first if you may need it."), done)

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
 from pmtui.errors import BadInput
+from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import PromptScreen
@@ -87,12 +88,13 @@ class ReportScreen(SectionScreen):
         out.append(summary(message.findings) + "\n", style="bold green" if not message.findings else "bold")
         for f in message.findings:
             out.append("\n• ")
-            out.append(f.where, style="bold")
-            out.append(f": {f.problem}.\n  ")
-            out.append(f.fix, style="italic")
+            out.append_text(literal(f.where, "bold"))
+            out.append_text(literal(f": {f.problem}.\n  "))
+            out.append_text(literal(f.fix, "italic"))
             out.append("\n")
         self.query_one("#readiness-text", Static).update(out)
-        await self.query_one(Markdown).update(strip_front_matter(message.markdown))
+        # the preview shows the report's own text: control characters escaped, never raw
+        await self.query_one(Markdown).update(visible(strip_front_matter(message.markdown)))
 
     def action_refresh_report(self) -> None:
         self.render_report()

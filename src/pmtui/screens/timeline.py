@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +22,7 @@ from pmtui.document import EventKind, Mark
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, FieldErrors, PmtuiError
 from pmtui.metrics import compute, format_duration
+from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.store import EventRow
@@ -132,7 +134,7 @@ class TimelineScreen(SectionScreen):
             bits.append("marks: " + ", ".join(MARK_WORDS[m] for m in e.marks))
         if e.highlight:
             bits.append("★ highlight")
-        detail.update(f"{e.text}\n[dim]{' · '.join(bits)}[/dim]")
+        detail.update(Text.assemble(literal(e.text), "\n", literal(" · ".join(bits), "dim")))
 
     # ------------------------------------------------------------ actions
     @property
@@ -163,11 +165,11 @@ class TimelineScreen(SectionScreen):
             event_id = self.app.store.add_event(self.review_id, at=parsed.at, text=parsed.text,
                                                 approximate=parsed.approximate)
         except FieldErrors as exc:
-            error.update("⚠ " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items()))
+            error.update(literal("⚠ " + "; ".join(f"{k}: {v}" for k, v in exc.fields.items())))
             error.display = True
             return
         except PmtuiError as exc:  # bad input, or a store that is locked, full or gone: keep the text
-            error.update(f"⚠ {exc.message}")
+            error.update(literal(f"⚠ {exc.message}"))
             error.display = True
             return
         error.display = False

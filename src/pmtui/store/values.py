@@ -82,13 +82,24 @@ class ReviewSummary:
         }
 
 
+def _first_event(text: Any) -> datetime | None:
+    """A summary's first event time; a stored value this pmtui cannot read (a hand
+    edit, an older release) is shown as no time rather than taking the list down."""
+    if not text:
+        return None
+    try:
+        return from_utc_text(text, 0)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
 def summaries(rows: list[tuple[Any, ...]]) -> list[ReviewSummary]:
     """Rows of (id, slug, title, status, severity, timezone, created_at, first_at, open,
     overdue) as summaries, newest first."""
     out = [
         ReviewSummary(
             id=r[0], slug=r[1], title=r[2], status=r[3], severity=r[4], timezone=r[5], created_at=r[6] or "",
-            first_event=from_utc_text(r[7], 0) if r[7] else None, open_actions=int(r[8] or 0),
+            first_event=_first_event(r[7]), open_actions=int(r[8] or 0),
             overdue_actions=int(r[9] or 0),
         )
         for r in rows

@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from pmtui.errors import BadInput
+from pmtui.safetext import literal, visible
 from pmtui.widgets.nudge import NudgeLine
 
 
@@ -75,12 +76,13 @@ class Field(Vertical):
         self.placeholder = placeholder
         self.hint = hint
         self.parse = parse or (lambda text: text)
-        self.show = show or (lambda v: "" if v is None else str(v))
+        shown = show or (lambda v: "" if v is None else str(v))
+        self.show = lambda v: visible(shown(v))  # control characters never reach the terminal raw
         self.saved = value
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label)
+        yield Label(literal(self.label))
         if self.kind == "area":
             yield TextArea(self.show(self.saved), soft_wrap=True)
         elif self.kind == "select":
@@ -88,7 +90,7 @@ class Field(Vertical):
         else:
             yield Input(self.show(self.saved), placeholder=self.placeholder)
         if self.hint:
-            yield Static(self.hint, classes="field-hint")
+            yield Static(literal(self.hint), classes="field-hint")
         yield Static("", classes="field-error")
         yield NudgeLine()
 
@@ -137,7 +139,7 @@ class Field(Vertical):
 
     def set_error(self, message: str | None) -> None:
         box = self.query_one(".field-error", Static)
-        box.update(f"⚠ {message}" if message else "")
+        box.update(literal(f"⚠ {message}" if message else ""))
         box.display = bool(message)
         self.set_class(bool(message), "-invalid")
 

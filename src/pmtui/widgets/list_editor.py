@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from pmtui.safetext import literal, visible
 from pmtui.screens.form import FormField, FormScreen
 
 
@@ -109,8 +110,14 @@ class ListEditor(Widget, can_focus=False):
         if self.size.width != self._width:
             self.reload()
 
-    def _cell(self, column: Column, item: dict[str, Any]) -> str | Text:
-        return column.render(item) if column.render else str(item.get(column.key) or "")
+    def _cell(self, column: Column, item: dict[str, Any]) -> Text:
+        """A cell shown literally: never markup, control characters escaped."""
+        cell = column.render(item) if column.render else str(item.get(column.key) or "")
+        if isinstance(cell, str):
+            return literal(cell)
+        if visible(cell.plain) != cell.plain:
+            return literal(cell.plain, str(cell.style))
+        return cell
 
     def _layout(self, items: list[dict[str, Any]]) -> list[tuple[Column, int]]:
         """Columns that fit the editor: optional ones go first when space is short, then
@@ -122,7 +129,7 @@ class ListEditor(Widget, can_focus=False):
                 natural.append(c.width)
             else:
                 cells = [self._cell(c, it) for it in items]
-                natural.append(min(24, max([len(c.label)] + [x.cell_len if isinstance(x, Text) else len(x) for x in cells])))
+                natural.append(min(24, max([len(c.label)] + [x.cell_len for x in cells])))
         shown = list(range(len(self.columns)))
         total = max(20, self.size.width - 4)
 

@@ -10,6 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from pmtui.meeting import Meeting
+from pmtui.safetext import one_line
 
 
 class MeetingBar(Widget):
@@ -35,10 +36,10 @@ class MeetingBar(Widget):
     def render(self) -> Text:
         left = Text(no_wrap=True, overflow="ellipsis")
         left.append("Facilitator: ", style="dim")
-        left.append(self.facilitator or "—", style="bold")
+        left.append(one_line(self.facilitator) or "—", style="bold")
         left.append("   ")
         left.append("Note-taker: ", style="dim")
-        left.append(self.note_taker or "—", style="bold")
+        left.append(one_line(self.note_taker) or "—", style="bold")
         if self.meeting is None or self.now is None:
             right = Text("Meeting not started · ctrl+o opening", style="dim")
             over = False

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from pmtui.document import EventKind, FactorCategory
 from pmtui.entry import format_when, parse_edited_when
 from pmtui.errors import BadInput, FieldErrors
+from pmtui.safetext import literal, visible
 from pmtui.screens.form import FormField, FormScreen
 
 KIND_MARK = {"note": "", "question": "? ", "idea": "! "}
@@ -90,7 +91,7 @@ class NotesPanel(Vertical):
             return
         index = self.app.prompt_index.get(stage, 0) % len(questions)
         card.border_title = f"Ask ({index + 1}/{len(questions)}, F9 next)"
-        card.update(Text(questions[index], style="italic"))
+        card.update(literal(questions[index], "italic"))
         card.display = True
 
     def reload(self) -> None:
@@ -107,9 +108,9 @@ class NotesPanel(Vertical):
             text = Text()
             text.append(n["at"].astimezone(self.zone).strftime("%H:%M "), style="dim")
             text.append(KIND_MARK[n["kind"]], style="bold")
-            text.append(n["text"])
+            text.append(visible(n["text"]))
             if n["author"]:
-                text.append(f" — {n['author']}", style="dim")
+                text.append(visible(f" — {n['author']}"), style="dim")
             done = links.get(n["id"], [])
             if done:
                 text.append(" → " + ", ".join(TARGET_WORDS[k] for k, _ in done), style="green")

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from pmtui.language import Checker, Nudge
+from pmtui.safetext import visible
 
 
 def nudge_text(nudges: list[Nudge]) -> Text:
@@ -15,9 +16,9 @@ def nudge_text(nudges: list[Nudge]) -> Text:
         if i:
             out.append("\n")
         out.append("⚑ ", style="bold")
-        out.append(n.text, style="underline bold")
-        out.append(f" {n.phrase.why}: ")
-        out.append(n.phrase.reframe, style="italic")
+        out.append(visible(n.text), style="underline bold")
+        out.append(visible(f" {n.phrase.why}: "))
+        out.append(visible(n.phrase.reframe), style="italic")
     if len(nudges) > 3:
         out.append(f"\n⚑ and {len(nudges) - 3} more")
     return out

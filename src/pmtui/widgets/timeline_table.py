@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pmtui.safetext import one_line
 from pmtui.store import EventRow
 
 MARK_WORDS = {
@@ -33,7 +34,7 @@ KIND_SHORT = {"communication": "comms"}
 
 def _fit(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` cells (with an ellipsis) and pad it."""
-    text = " ".join(text.split())
+    text = one_line(" ".join(text.split()))
     if cell_len(text) > width:
         out, used = [], 0
         for ch in text:

@@ -1,0 +1,83 @@
+"""The home screen with 100,000 reviews against 10, side by side in the same run (in a
+pseudo-terminal, best of N):
+
+- first frame (the header), and the first screen of the list (its header row);
+- keys while the list loads: text typed right after the first frame shows in the
+  filter (the UI thread never freezes filling the list);
+- filter-as-you-type over every review: a filter that matches nothing says so.
+
+Goal: the 100,000-review first screen within about half a second of the 10-review one
+(the newest 100 reviews are read first, the whole list follows), and typed keys shown
+at once in both.
+
+The big store is built fast: 1,000 reviews imported with pmtui, then copied in SQL
+(the copies have no events; the list, its order and the filter are the same work).
+
+    python benchmarks/bench_home.py [--reviews 100000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+from bench_app import best, wait_for
+from _common import pmtui
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+
+def make_store(path: Path, count: int) -> None:
+    from pmtui.document import FORMAT, validate_document
+    from pmtui.store import Store
+
+    store = Store.open(path)
+    base = min(count, 1000)
+    store.import_documents([validate_document({
+        "format": FORMAT, "title": f"Review {i} of the queue backlog",
+        "timeline": [{"at": f"2026-01-{1 + i % 28:02d}T10:{i % 60:02d}:00Z", "text": "Alert fired"}]})
+        for i in range(base)])
+    store.close()
+    if count > base:
+        con = sqlite3.connect(path)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(review)") if r[1] != "id"]
+        select = ", ".join("slug || '-c' || k.n" if c == "slug" else ("title || ' copy ' || k.n" if c == "title"
+                                                                      else f'"{c}"') for c in cols)
+        con.execute("CREATE TEMP TABLE k(n INTEGER)")
+        con.executemany("INSERT INTO k VALUES (?)", [(i,) for i in range(1, (count - base) // base + 1)])
+        con.execute(f"INSERT INTO review ({', '.join(repr(c).replace(chr(39), chr(34)) for c in cols)}) "
+                    f"SELECT {select} FROM review, k")
+        con.commit()
+        con.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--reviews", type=int, default=100_000)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        small, big = Path(tmp) / "small.db", Path(tmp) / "big.db"
+        make_store(small, 10)
+        make_store(big, args.reviews)
+        n_big = sqlite3.connect(big).execute("SELECT COUNT(*) FROM review").fetchone()[0]
+        rows = {}
+        for name, db in (("10", small), (f"{n_big:,}", big)):
+            shown = best([wait_for(pmtui("--db", str(db)), [b"pmtui", b"Open actions"],
+                                   [(b"zzqq", b"No review matches")]) for _ in range(args.repeat)])
+            typed = best([wait_for(pmtui("--db", str(db)), [b"pmtui"], [(b"qz", b"qz")])
+                          for _ in range(args.repeat)])
+            rows[name] = shown + typed[1:]
+        print(f"home screen in a pseudo-terminal (best of {args.repeat}), 10 reviews vs {n_big:,}")
+        labels = ["first frame (header)", "first screen of the list", "filter over all: no match said",
+                  "keys typed while loading: shown"]
+        small_t, big_t = rows["10"], rows[f"{n_big:,}"]
+        for label, a, b in zip(labels, small_t, big_t):
+            print(f"  {label:34} {a * 1000:7.0f} ms  {b * 1000:7.0f} ms  (+{(b - a) * 1000:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()

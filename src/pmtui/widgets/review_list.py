@@ -1,0 +1,196 @@
+"""The list of reviews on the home screen: a virtual table that draws only the rows on
+screen (Textual's Line API). Setting its rows is one step, however many there are, so
+100,000 reviews show as fast as ten and keys stay responsive; and two refills can never
+interleave (the cause of the DuplicateKey crashes of a table filled in parts)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from pmtui.safetext import one_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import ReviewSummary
+
+COLUMNS = [("Date", 10), ("Title", 0), ("Severity", 8), ("Status", 9), ("Open actions", 14)]
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` on one line (control characters shown escaped), cut to ``width`` cells
+    with an ellipsis, and padded."""
+    text = one_line(text)
+    if cell_len(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = cell_len(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    return text + " " * max(0, width - cell_len(text))
+
+
+def cells(review: ReviewSummary) -> list[str]:
+    """What a row shows: date, title, severity, status, open actions."""
+    day = review.first_event_date
+    actions = str(review.open_actions)
+    if review.overdue_actions:
+        actions += f" ({review.overdue_actions} overdue)"
+    return [day.isoformat() if day else "no events", review.title, review.severity or "—",
+            review.status.replace("_", " "), actions]
+
+
+class ReviewList(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    ReviewList {
+        height: 1fr;
+        background: $surface;
+    }
+    ReviewList > .reviews--header {
+        text-style: bold;
+        background: $panel;
+        color: $text;
+    }
+    ReviewList > .reviews--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+    }
+    ReviewList:focus > .reviews--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    """
+    COMPONENT_CLASSES = {"reviews--header", "reviews--cursor"}
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="reviews.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="reviews.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="reviews.pageup"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="reviews.pagedown"),
+        Binding("home", "jump(0)", "First review", show=False, id="reviews.first"),
+        Binding("end", "jump(-1)", "Last review", show=False, id="reviews.last"),
+        Binding("enter", "select", "Open", show=False, id="reviews.open"),
+    ]
+
+    cursor = reactive(0, always_update=True)
+
+    class Selected(Message):
+        """Enter, or a click on the row under the cursor."""
+
+        def __init__(self, reviews: ReviewList, review: ReviewSummary) -> None:
+            super().__init__()
+            self.reviews = reviews
+            self.review = review
+
+        @property
+        def control(self) -> ReviewList:
+            return self.reviews
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[ReviewSummary] = []
+
+    # ------------------------------------------------------------ data
+    def set_rows(self, rows: list[ReviewSummary], keep_id: int | None = None) -> None:
+        """Show these reviews (all at once); the cursor stays on ``keep_id`` when shown."""
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        target = 0
+        if keep_id is not None:
+            target = next((i for i, r in enumerate(rows) if r.id == keep_id), 0)
+        self.cursor = target
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def selected(self) -> ReviewSummary | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def watch_cursor(self) -> None:
+        body = max(1, self.size.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + body:
+            self.scroll_to(y=self.cursor - body + 1, animate=False)
+        self.refresh()
+
+    # ------------------------------------------------------------ keys
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.size.height - 2)
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = 0 if where == 0 else len(self.rows) - 1
+
+    def action_select(self) -> None:
+        if self.selected is not None:
+            self.post_message(self.Selected(self, self.selected))
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y - 1 + int(self.scroll_y)
+        if event.y >= 1 and 0 <= index < len(self.rows):
+            if index == self.cursor:
+                self.action_select()
+            self.cursor = index
+        self.focus()
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+
+    # ------------------------------------------------------------ drawing
+    def widths(self, width: int) -> list[int]:
+        fixed = sum(w for _, w in COLUMNS if w) + len(COLUMNS) - 1
+        return [w or max(10, width - fixed) for _, w in COLUMNS]
+
+    def line_text(self, index: int) -> str:
+        """The row as it is drawn (for tests and for reading the screen)."""
+        return " ".join(fit(c, w) for c, w in zip(cells(self.rows[index]), self.widths(self.size.width or 100)))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        widths = self.widths(width)
+        base = self.rich_style
+        if y == 0:
+            style = self.get_component_rich_style("reviews--header")
+            segments = []
+            for (name, _), w in zip(COLUMNS, widths):
+                segments += [Segment(fit(name, w), style), Segment(" ", style)]
+            return Strip(segments).crop(0, width).extend_cell_length(width, style)
+        index = y - 1 + int(self.scroll_y)
+        if index >= len(self.rows):
+            return Strip.blank(width, base)
+        style = base
+        if index == self.cursor:
+            cursor = self.get_component_rich_style("reviews--cursor")
+            style = base + Style(bgcolor=cursor.bgcolor, color=cursor.color, bold=cursor.bold)
+        segments = []
+        for cell, w in zip(cells(self.rows[index]), widths):
+            segments += [Segment(fit(cell, w), style), Segment(" ", style)]
+        return Strip(segments).crop(0, width).extend_cell_length(width, style)
