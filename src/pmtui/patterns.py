@@ -22,8 +22,8 @@ Definitions (also in the README):
   but not in "days to close" nor as the start of a repeat incident.
 - **Days to close**: close date minus the review's review date (else its creation day).
 - **An action item is tied to a component** when its review lists the component, or
-  the component's name appears in the item's title or description (whole words,
-  ignoring case).
+  the component's name appears in the item's title or description (as a whole name,
+  ignoring case: ``checkout`` is not named by ``checkout-db``).
 - **Repeat incident**: a review whose incident day is after the close date of a done
   action item tied to one of its components.
 
@@ -97,11 +97,12 @@ class Window:
         return True
 
 
-def check_window(since: date | None, until: date | None) -> None:
+def check_window(since: date | None, until: date | None, names: tuple[str, str] = ("--since ", "--until ")) -> None:
+    """An until before the since is bad input (the window would be empty)."""
     from pmtui.errors import BadInput
 
     if since is not None and until is not None and until < since:
-        raise BadInput(f"--until {until.isoformat()} is before --since {since.isoformat()}; the window is empty")
+        raise BadInput(f"{names[1]}{until.isoformat()} is before {names[0]}{since.isoformat()}; the window is empty")
 
 
 # --------------------------------------------------------------------- results
@@ -315,7 +316,8 @@ def repeat_incidents(reviews: list[ReviewFacts]) -> list[Repeat]:
                 by_component[key].append((r.day, r.id, r.slug))
     for hits in by_component.values():
         hits.sort()
-    patterns = {k: re.compile(rf"(?<!\w){re.escape(k)}(?!\w)") for k in by_component}
+    # whole names: "checkout" is not named by "checkout-db" (hyphens and dots join words in names)
+    patterns = {k: re.compile(rf"(?<![\w.-]){re.escape(k)}(?![\w-]|\.\w)") for k in by_component}
     out = []
     for r in reviews:
         if r.changed is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,6 +38,8 @@ class HomeScreen(Screen[None]):
         Binding("pageup", "move(-10)", "Page up", show=False, id="home.pgup"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="home.clear"),
         Binding("slash", "focus_filter", "Filter", show=False, id="home.filter"),
+        Binding("f6", "followups", "Follow-ups", id="home.followups"),
+        Binding("f5", "patterns", "Patterns", id="home.patterns"),
     ]
 
     class ReviewsLoaded(Message):
@@ -70,12 +73,13 @@ class HomeScreen(Screen[None]):
         table.add_column("Severity", key="severity")
         table.add_column("Status", key="status")
         table.add_column("Open actions", key="actions")
+        table.add_column("Overdue", key="overdue")
         self.mount(table, after=self.query_one("#home-empty"))
         return table
 
     @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
-        reviews = self.app.store.list_reviews()
+        reviews = self.app.store.list_reviews(self.app.today())
         self.post_message(self.ReviewsLoaded(reviews))
 
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
@@ -106,15 +110,14 @@ class HomeScreen(Screen[None]):
     def _add_rows(table: DataTable, reviews: list[ReviewSummary]) -> None:
         for r in reviews:
             day = r.first_event_date
-            actions = str(r.open_actions)
-            if r.overdue_actions:
-                actions += f" ({r.overdue_actions} overdue)"
+            overdue = Text(f"⚠ {r.overdue_actions}", style="bold red") if r.overdue_actions else Text("0", style="dim")
             table.add_row(
                 day.isoformat() if day else "no events",
                 r.title.replace("\n", " "),
                 r.severity or "—",
                 r.status.replace("_", " "),
-                actions,
+                str(r.open_actions),
+                overdue,
                 key=str(r.id),
             )
 
@@ -124,6 +127,16 @@ class HomeScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.query_one("#home-filter", Input).focus()
+
+    def action_followups(self) -> None:
+        from pmtui.screens.followups import FollowupsScreen
+
+        self.app.push_screen(FollowupsScreen())
+
+    def action_patterns(self) -> None:
+        from pmtui.screens.patterns import PatternsScreen
+
+        self.app.push_screen(PatternsScreen())
 
     def on_screen_resume(self) -> None:
         self.reload()
