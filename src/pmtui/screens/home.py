@@ -68,14 +68,22 @@ class HomeScreen(Screen[None]):
         if found:
             return found.first()
         table = DataTable(id="home-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("Date", key="date")
-        table.add_column("Title", key="title")
-        table.add_column("Severity", key="severity")
-        table.add_column("Status", key="status")
-        table.add_column("Open actions", key="actions")
-        table.add_column("Overdue", key="overdue")
         self.mount(table, after=self.query_one("#home-empty"))
         return table
+
+    def _columns(self, table: DataTable) -> None:
+        """The title takes the room the other columns leave, so that the open and
+        overdue counts stay on screen at any width."""
+        widths = {"date": 10, "severity": 10, "status": 9, "actions": 4, "overdue": 7}
+        title = max(16, self.size.width - sum(widths.values()) - 2 * (len(widths) + 1) - 3)
+        table.clear(columns=True)
+        table.add_column("Date", key="date", width=widths["date"])
+        table.add_column("Title", key="title", width=title)
+        table.add_column("Severity", key="severity", width=widths["severity"])
+        table.add_column("Status", key="status", width=widths["status"])
+        table.add_column("Open", key="actions", width=widths["actions"])
+        table.add_column("Overdue", key="overdue", width=widths["overdue"])
+        self._width = self.size.width
 
     @work(thread=True, exclusive=True, group="home-load")
     def reload(self) -> None:
@@ -94,7 +102,7 @@ class HomeScreen(Screen[None]):
         table = self._table()
         needle = self.query_one("#home-filter", Input).value
         shown = [r for r in self.reviews if self._matches(r, needle)]
-        table.clear()
+        self._columns(table)
         self._add_rows(table, shown[:FIRST_ROWS])
         if len(shown) > FIRST_ROWS:
             self.call_after_refresh(self._add_rows, table, shown[FIRST_ROWS:])
@@ -120,6 +128,10 @@ class HomeScreen(Screen[None]):
                 overdue,
                 key=str(r.id),
             )
+
+    def on_resize(self) -> None:
+        if self.reviews and self.size.width != getattr(self, "_width", 0):
+            self.refill()
 
     @on(Input.Changed, "#home-filter")
     def _filter_changed(self) -> None:
