@@ -13,7 +13,7 @@ from followup_data import fill
 
 from pmtui import patterns, tracker
 from pmtui.document import FORMAT, loads
-from pmtui.store_followup import action_rows, review_facts
+from pmtui.store_followup import action_counts, action_rows, review_facts
 
 TODAY = date(2026, 3, 21)
 
@@ -35,6 +35,14 @@ def test_rows_sort_overdue_first_then_by_due(store, known):
     assert {r.status for r in rows[4:]} == {"done", "wont_do"}
     assert rows[0].review_slug == known["A"][1] and rows[0].review_tags == ("cache",)
     assert tracker.counts(rows, TODAY) == (4, 2)
+
+
+def test_the_database_sorts_like_the_tracker(store, known):
+    from_db = action_rows(store, TODAY)
+    assert [r.id for r in from_db] == [r.id for r in sorted(from_db, key=lambda r: tracker.sort_key(r, TODAY))]
+    assert [r.id for r in from_db] != [r.id for r in action_rows(store)]  # review order differs
+    assert action_rows(store, TODAY, limit=3) == from_db[:3]  # the Follow-ups view's first screen
+    assert action_counts(store, TODAY) == (7, 4, 2)
 
 
 @pytest.mark.parametrize(("flt", "titles"), [

@@ -64,7 +64,7 @@ def cmd_actions(args: argparse.Namespace, store: Any, today: Callable[[], date] 
     day = today()
     flt = tracker.Filter(statuses=tracker.STATUS_CHOICES[args.status], owner=args.owner, overdue=args.overdue,
                          due_before=due_before)
-    rows = tracker.select(action_rows(store), flt, day)
+    rows = [r for r in action_rows(store, day) if flt.keeps(r, day)]  # in the tracker's order
     if args.format == "json":
         text = tracker.to_json(rows, day)
     elif args.format == "csv":

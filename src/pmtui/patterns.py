@@ -221,9 +221,10 @@ def months_between(first: date, last: date) -> list[str]:
 
 
 def _normal(text: str) -> str:
-    from rapidfuzz import utils
+    """Lower case, punctuation dropped, spaces trimmed (RapidFuzz's default_process)."""
+    from rapidfuzz.utils import default_process
 
-    return utils.default_process(text)
+    return default_process(text)
 
 
 def similar_groups(items: list[tuple[str, int]], threshold: int = SIMILARITY) -> list[list[int]]:
@@ -340,17 +341,20 @@ def repeat_incidents(reviews: list[ReviewFacts]) -> list[Repeat]:
 def follow_through(rows: Iterable[tuple[ActionRow, ReviewFacts]], today: date, who: str = "all") -> Follow:
     total = done = wont = open_n = late = 0
     days: list[int] = []
+    day = today.isoformat()
     for a, r in rows:
         total += 1
-        if a.status == "done":
+        status = a.status
+        if status == "done":
             done += 1
             if r.changed is not None and r.opened is not None:
                 days.append(max(0, (r.changed - r.opened).days))
-        elif a.status == "wont_do":
+        elif status == "wont_do":
             wont += 1
-        elif a.status in OPEN:
+        elif status in OPEN:
             open_n += 1
-            late += a.overdue(today)
+            if a.due and a.due < day:  # ActionRow.overdue, inlined: 50,000 rows
+                late += 1
     median = float(statistics.median(days)) if days else None
     return Follow(who, total, done, wont, open_n, late, median, len(days))
 

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 from pmtui.errors import BadInput
 
@@ -32,9 +32,9 @@ PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass(frozen=True)
-class ActionRow:
-    """One action item with what the tracker shows of its review."""
+class ActionRow(NamedTuple):
+    """One action item with what the tracker shows of its review (a named tuple:
+    50,000 of them are built in a blink)."""
 
     id: int
     review_id: int
@@ -228,8 +228,10 @@ def to_table(rows: list[ActionRow], today: date) -> str:
 def counts(rows: Iterable[ActionRow], today: date) -> tuple[int, int]:
     """(open, overdue) among these rows."""
     open_n = late = 0
+    day = today.isoformat()
     for r in rows:
-        if r.is_open:
+        if r.status in OPEN:
             open_n += 1
-            late += r.overdue(today)
+            if r.due and r.due < day:  # overdue(), inlined: 50,000 rows
+                late += 1
     return open_n, late

@@ -4,7 +4,6 @@ opens the item inside its review."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -21,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmtui.tracker import ActionRow
 
 MAX_SHOWN = 500  # rows in the table at once; the filter narrows the rest
+FIRST_ROWS = 60  # rows in the first frame; the others follow right after it
 STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
 FILTER_HINT = "/ filter: words owner:NAME status:done prio:high tag:TAG due:overdue"
 
@@ -48,9 +48,10 @@ class FollowupsScreen(Screen[None]):
     ]
 
     class RowsLoaded(Message):
-        def __init__(self, rows: list[ActionRow]) -> None:
+        def __init__(self, rows: list[ActionRow], counts: tuple[int, int, int] | None = None) -> None:
             super().__init__()
             self.rows = rows
+            self.counts = counts  # (all, open, overdue) when ``rows`` is only the first screen
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
@@ -59,6 +60,9 @@ class FollowupsScreen(Screen[None]):
         self.shown: list[ActionRow] = []
         self.query_text = query
         self._width = 0
+        self._shown_once = False
+        self.counts: tuple[int, int, int] | None = None
+        self._fill_count = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -78,23 +82,26 @@ class FollowupsScreen(Screen[None]):
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="followups-load")
     def reload(self) -> None:
-        from pmtui.store_followup import action_rows
-        from pmtui.tracker import sort_key
+        from pmtui.store_followup import action_counts, action_rows
 
-        today = self.app.today()
-        rows = sorted(action_rows(self.app.store), key=lambda r: sort_key(r, today))
-        self.post_message(self.RowsLoaded(rows))
+        store, today = self.app.store, self.app.today()
+        if not self.rows:  # the first screen first: a few rows and the counts, then all of them
+            self.post_message(self.RowsLoaded(action_rows(store, today, FIRST_ROWS), action_counts(store, today)))
+        self.post_message(self.RowsLoaded(action_rows(store, today)))  # overdue first
 
     def on_followups_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.rows = message.rows
-        self.hay = {r.id: r.haystack() for r in self.rows}
+        self.counts = message.counts
+        self.hay = {}  # filled the first time words are typed
         self.refill()
 
     def refresh_from_store(self) -> None:
         self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self._shown_once:  # back from a review: show what changed there
+            self.reload()
+        self._shown_once = True
 
     # ------------------------------------------------------------ showing
     def _columns(self) -> list[tuple[str, str, int]]:
@@ -129,23 +136,37 @@ class FollowupsScreen(Screen[None]):
         today = self.app.today()
         table = self.query_one(DataTable)
         current = keep_id if keep_id is not None else self.selected_id()
-        flt = parse_query(self.query_one("#followups-filter", Input).value)
-        self.shown = [r for r in self.rows if flt.keeps(r, today, self.hay.get(r.id))]
+        query = self.query_one("#followups-filter", Input).value
+        flt = parse_query(query)
+        if not query.strip():
+            self.shown = self.rows
+        else:
+            if flt.words and not self.hay:
+                self.hay = {r.id: r.haystack() for r in self.rows}
+            self.shown = [r for r in self.rows if flt.keeps(r, today, self.hay.get(r.id))]
         self._layout = self._columns()
         self._width = self.size.width
         table.clear(columns=True)
         for key, label, width in self._layout:
             table.add_column(label, key=key, width=width)
-        for r in self.shown[:MAX_SHOWN]:
-            table.add_row(*self._cells(r, today), key=str(r.id))
-        open_all, late_all = counts(self.rows, today)
-        parts = [f"{len(self.rows)} action items in all", f"{open_all} open", f"{late_all} overdue"]
-        if len(self.shown) != len(self.rows):
+        first = FIRST_ROWS
+        if current is not None:  # the row to keep the cursor on is in the first batch
+            first = max(first, next((i + 1 for i, r in enumerate(self.shown[:MAX_SHOWN]) if r.id == current), 0))
+        self._add_rows(self.shown[:first], today)
+        self._fill_count += 1
+        if len(self.shown) > first:
+            self.call_after_refresh(self._add_rest, self.shown[first:MAX_SHOWN], today, self._fill_count)
+        if self.counts is not None:  # only the first screen's rows are here yet
+            total, open_all, late_all = self.counts
+        else:
+            total, (open_all, late_all) = len(self.rows), counts(self.rows, today)
+        parts = [f"{total} action items in all", f"{open_all} open", f"{late_all} overdue"]
+        if self.counts is None and len(self.shown) != len(self.rows):
             parts.append(f"{len(self.shown)} match the filter")
-        if len(self.shown) > MAX_SHOWN:
+        if len(self.shown) > MAX_SHOWN or (self.counts is not None and total > MAX_SHOWN):
             parts.append(f"first {MAX_SHOWN} shown: type to narrow")
         summary = " · ".join(parts)
-        if not self.rows:
+        if not total:
             summary = "No action items in any review yet. They are added in a review's Actions section (F6)."
         elif not self.shown:
             summary += "\nNothing matches the filter (unknown owners or tags match nothing). Esc in the filter clears it."
@@ -155,6 +176,15 @@ class FollowupsScreen(Screen[None]):
             if index is not None:
                 table.move_cursor(row=index)
         self.show_detail()
+
+    def _add_rows(self, rows: list[ActionRow], today: Any) -> None:
+        table = self.query_one(DataTable)
+        for r in rows:
+            table.add_row(*self._cells(r, today), key=str(r.id))
+
+    def _add_rest(self, rows: list[ActionRow], today: Any, fill: int) -> None:
+        if fill == self._fill_count:  # not refilled since (typing, an edit, a resize)
+            self._add_rows(rows, today)
 
     def on_resize(self) -> None:
         if self.rows and self.size.width != self._width:
@@ -223,9 +253,9 @@ class FollowupsScreen(Screen[None]):
         old = {k: getattr(row, k) for k in values}
         store.update_item("action", row.id, **values)
         today = self.app.today()
-        self.rows = sorted((replace(r, **values) if r.id == row.id else r for r in self.rows),
+        self.rows = sorted((r._replace(**values) if r.id == row.id else r for r in self.rows),
                            key=lambda r: sort_key(r, today))  # the cursor follows the item
-        self.hay[row.id] = replace(row, **values).haystack()
+        self.hay[row.id] = row._replace(**values).haystack()
         self.app.push_undo(f"{what} of “{row.title[:40]}”", lambda: store.update_item("action", row.id, **old))
         self.refill(keep_id=row.id)
 

@@ -104,8 +104,9 @@ class HomeScreen(Screen[None]):
         shown = [r for r in self.reviews if self._matches(r, needle)]
         self._columns(table)
         self._add_rows(table, shown[:FIRST_ROWS])
+        self._fill_count = getattr(self, "_fill_count", 0) + 1
         if len(shown) > FIRST_ROWS:
-            self.call_after_refresh(self._add_rows, table, shown[FIRST_ROWS:])
+            self.call_after_refresh(self._add_rest, table, shown[FIRST_ROWS:], self._fill_count)
         empty = self.query_one("#home-empty", Static)
         if not self.reviews:
             empty.update(EMPTY_TEXT)
@@ -113,6 +114,10 @@ class HomeScreen(Screen[None]):
             empty.update(f"No review matches “{needle}”. Press Escape to clear the filter.")
         empty.display = not shown
         table.display = bool(shown)
+
+    def _add_rest(self, table: DataTable, reviews: list[ReviewSummary], fill: int) -> None:
+        if fill == self._fill_count:  # not refilled since (a resize, the filter)
+            self._add_rows(table, reviews)
 
     @staticmethod
     def _add_rows(table: DataTable, reviews: list[ReviewSummary]) -> None:

@@ -1,0 +1,138 @@
+"""Follow-through across reviews at scale: 10,000 reviews, 50,000 action items.
+
+Goals (issue 14):
+- ``pmtui patterns`` within 2 s (shown beside ``pmtui list``, which reads the same
+  reviews, as the baseline of the same run);
+- the Follow-ups view's first screen within 1.5x the home screen's: the home screen's
+  list from launch, beside the Follow-ups table from pressing F6 on it (both read every
+  row of their table from the store; both in a pseudo-terminal);
+- filtering as you type stays instant: one keystroke's filter over all 50,000 items.
+
+The store is filled in one call to ``Store.import_documents``.
+
+    python benchmarks/bench_followup.py [--reviews 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from _common import pmtui, run
+from bench_app import best, wait_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+COMPONENTS = [f"{name}-{kind}" for name in ("checkout", "search", "orders", "payments", "auth", "catalog", "cart",
+                                             "billing") for kind in ("db", "cache", "api", "queue", "worker")]
+TEMPLATES = [
+    ("Config change to {c} was not treated as a deploy", "process"),
+    ("Configuration changes to {c} skip the canary stage", "process"),
+    ("No alert on {c} saturation", "tooling"),
+    ("Alert thresholds for {c} were too high", "tooling"),
+    ("The {c} runbook was out of date", "process"),
+    ("{c} had no capacity headroom for peak traffic", "technical"),
+    ("Retries against {c} amplified the load", "technical"),
+    ("Status page updates about {c} lagged the incident", "communication"),
+    ("Ownership of {c} was unclear between two teams", "organizational"),
+    ("A dependency of {c} changed its limits without notice", "external"),
+]
+OWNERS = ["Payments team", "Platform team", "Search team", "SRE", "Release engineering", "Data team", ""]
+
+
+def make_docs(n: int, actions_per_review: int = 5) -> list[dict]:
+    rnd = random.Random(14)
+    docs = []
+    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    for i in range(n):
+        at = start + timedelta(hours=rnd.randrange(0, 4 * 365 * 24))
+        comps = rnd.sample(COMPONENTS, 2)
+        ttd, ttm, dur = rnd.randrange(1, 90), rnd.randrange(5, 240), rnd.randrange(10, 600)
+        docs.append({
+            "format": "pmtui-review/1",
+            "title": f"{comps[0]} incident {i}",
+            "severity": rnd.choice(["SEV1", "SEV2", "SEV2", "SEV3", "SEV3", "SEV3"]),
+            "tags": rnd.sample(["cache", "db", "deploy", "config", "network", "capacity"], 2),
+            "timeline": [
+                {"at": at.isoformat(), "text": "impact starts", "marks": ["impact_start"]},
+                {"at": (at + timedelta(minutes=ttd)).isoformat(), "text": "alert", "marks": ["detected"]},
+                {"at": (at + timedelta(minutes=max(ttd, ttm))).isoformat(), "text": "rolled back",
+                 "marks": ["mitigated"]},
+                {"at": (at + timedelta(minutes=max(ttd, ttm, dur))).isoformat(), "text": "recovered",
+                 "marks": ["impact_end"]},
+            ],
+            "impact": {"components": [{"name": c, "status": "partial_outage"} for c in comps]},
+            "factors": [{"text": t.format(c=rnd.choice(comps)), "category": cat}
+                        for t, cat in rnd.sample(TEMPLATES, 3)],
+            "action_items": [
+                {"title": f"Follow-up {k} for {rnd.choice(comps)} after incident {i}",
+                 "owner": rnd.choice(OWNERS), "priority": rnd.choice(["high", "medium", "low"]),
+                 "status": rnd.choice(["open", "open", "in_progress", "done", "done", "wont_do"]),
+                 "status_note": "superseded", "type": rnd.choice(["prevent", "detect", "mitigate", "process"]),
+                 "due": (at.date() + timedelta(days=rnd.randrange(7, 120))).isoformat()}
+                for k in range(actions_per_review)
+            ],
+        })
+    return docs
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reviews", type=int, default=10_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    from pmtui.document import validate_document
+    from pmtui.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "many.db"
+        t0 = time.perf_counter()
+        docs = [validate_document(d) for d in make_docs(args.reviews)]
+        store = Store.open(db)
+        store.import_documents(docs)  # one call, one transaction
+        fill = time.perf_counter() - t0
+        n_actions = sum(len(d.action_items) for d in docs)
+        print(f"store: {args.reviews:,} reviews, {n_actions:,} action items (filled in {fill:.1f} s)")
+
+        t_list = run(pmtui("--db", str(db), "list", "--format", "json"), repeat=args.repeat)
+        t_patterns = run(pmtui("--db", str(db), "patterns"), repeat=args.repeat)
+        t_actions = run(pmtui("--db", str(db), "actions", "--format", "csv"), repeat=args.repeat)
+        print(f"commands (best of {args.repeat})")
+        print(f"  baseline: pmtui list --format json          {t_list * 1000:7.0f} ms")
+        print(f"  pmtui patterns                              {t_patterns * 1000:7.0f} ms  (goal <= 2000 ms)")
+        print(f"  pmtui actions --format csv (open items)     {t_actions * 1000:7.0f} ms")
+
+        f6 = b"\x1b[17~"
+        runs = [wait_for(pmtui("--db", str(db)), [b"Overdue"], [(f6, b"items in all")]) for _ in range(args.repeat)]
+        t_home, t_follow = best(runs)
+        print(f"app in a pseudo-terminal, 100x30 (best of {args.repeat})")
+        print(f"  baseline: home list shown, from launch      {t_home * 1000:7.0f} ms")
+        print(f"  Follow-ups table shown, from F6             {t_follow * 1000:7.0f} ms  "
+              f"ratio {t_follow / t_home:.2f} (goal <= 1.5)")
+        print(f"  Follow-ups table shown, from launch         {(t_home + t_follow) * 1000:7.0f} ms")
+
+        from pmtui import tracker
+        from pmtui.store_followup import action_rows
+
+        rows = action_rows(store)
+        hay = {r.id: r.haystack() for r in rows}
+        today = date.today()
+        times = []
+        for query in ("c", "ch", "che", "check", "checkout-db", "owner:sre", "status:open prio:high", "tag:cache 12"):
+            t0 = time.perf_counter()
+            flt = tracker.parse_query(query)
+            [r for r in rows if flt.keeps(r, today, hay[r.id])]
+            times.append(time.perf_counter() - t0)
+        print(f"filter as you type over {len(rows):,} items: worst keystroke {max(times) * 1000:.0f} ms, "
+              f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms (the table then shows the first 500)")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
