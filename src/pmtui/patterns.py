@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
-from pmtui.metrics import compute, format_duration
+from pmtui.metrics import DEFINITIONS, format_duration
 from pmtui.tracker import ActionRow, OPEN
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
@@ -235,8 +235,12 @@ def similar_groups(items: list[tuple[str, int]], threshold: int = SIMILARITY) ->
     from rapidfuzz import fuzz, process
 
     by_text: dict[str, list[int]] = defaultdict(list)
+    normal: dict[str, str] = {}  # the same wording recurs: normalise each once
     for i, (text, _rid) in enumerate(items):
-        by_text[_normal(text)].append(i)
+        key = normal.get(text)
+        if key is None:
+            key = normal[text] = _normal(text)
+        by_text[key].append(i)
     texts = list(by_text)
     parent = list(range(len(texts)))
 
@@ -360,15 +364,23 @@ def follow_through(rows: Iterable[tuple[ActionRow, ReviewFacts]], today: date, w
 
 
 def timings(reviews: list[ReviewFacts]) -> list[Timing]:
+    """Median and worst of each timing per quarter; the intervals are metrics.py's
+    (a missing mark or an end before its start gives no value)."""
+    wanted = [d for d in DEFINITIONS if d[0] in TIMING_KEYS]
     values: dict[tuple[str, str], list[timedelta]] = defaultdict(list)
-    labels = {}
+    zero = timedelta(0)
     for r in reviews:
-        if not r.marks:
+        marks = r.marks
+        if not marks:
             continue
-        for m in compute(r.marks):
-            if m.key in TIMING_KEYS and m.value is not None:
-                values[(quarter(r.day), m.key)].append(m.value)
-                labels[m.key] = m.label
+        q = None
+        for key, _label, start, end in wanted:
+            if start in marks and end in marks:
+                delta = marks[end] - marks[start]
+                if delta >= zero:
+                    q = q or quarter(r.day)
+                    values[(q, key)].append(delta)
+    labels = {d[0]: d[1] for d in wanted}
     out = []
     for (q, key), vals in sorted(values.items(), key=lambda kv: (kv[0][0], TIMING_KEYS.index(kv[0][1]))):
         out.append(Timing(q, key, labels[key], len(vals), statistics.median(vals), max(vals)))

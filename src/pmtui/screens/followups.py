@@ -4,11 +4,11 @@ opens the item inside its review."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -77,23 +77,28 @@ class FollowupsScreen(Screen[None]):
         self.title = "Follow-ups"
         self.sub_title = "action items of every review"
         self.query_one(DataTable).focus()
-        self.reload()
+        self.reload(first_screen=True)
 
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="followups-load")
-    def reload(self) -> None:
+    def reload(self, first_screen: bool = False) -> None:
+        """Read the items in a thread. The first time, the first screen's rows and the
+        counts come first (a LIMIT query); all rows follow once that screen is drawn."""
         from pmtui.store_followup import action_counts, action_rows
 
         store, today = self.app.store, self.app.today()
-        if not self.rows:  # the first screen first: a few rows and the counts, then all of them
+        if first_screen:
             self.post_message(self.RowsLoaded(action_rows(store, today, FIRST_ROWS), action_counts(store, today)))
-        self.post_message(self.RowsLoaded(action_rows(store, today)))  # overdue first
+        else:
+            self.post_message(self.RowsLoaded(action_rows(store, today)))  # overdue first
 
     def on_followups_screen_rows_loaded(self, message: RowsLoaded) -> None:
         self.rows = message.rows
         self.counts = message.counts
         self.hay = {}  # filled the first time words are typed
         self.refill()
+        if message.counts is not None:
+            self.call_after_refresh(self.reload)
 
     def refresh_from_store(self) -> None:
         self.reload()
@@ -336,3 +341,8 @@ class FollowupsScreen(Screen[None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.run_worker(self.action_open(), exclusive=False)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        for b in self.BINDINGS:
+            yield SystemCommand(f"Follow-ups: {b.description}", f"key: {b.key}",
+                                lambda b=b: self.run_action(b.action))

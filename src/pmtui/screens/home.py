@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -93,6 +93,17 @@ class HomeScreen(Screen[None]):
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
         self.reviews = message.reviews
         self.refill()
+        if not getattr(self.app, "_store_warm", False):  # once the list is on screen
+            self.app._store_warm = True
+            self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="home-warm")
+    def _warm_up(self) -> None:
+        """Load the database layer in the background after the first screen, so that
+        Follow-ups, Patterns and opening a review do not wait for it."""
+        import pmtui.store_followup  # noqa: F401
+
+        self.app.store.engine
 
     def _matches(self, review: ReviewSummary, needle: str) -> bool:
         hay = " ".join([review.title, review.slug, review.severity or "", review.status]).lower()
@@ -116,8 +127,11 @@ class HomeScreen(Screen[None]):
         table.display = bool(shown)
 
     def _add_rest(self, table: DataTable, reviews: list[ReviewSummary], fill: int) -> None:
+        """The rows after the first screen, a thousand per refresh (keys stay responsive)."""
         if fill == self._fill_count:  # not refilled since (a resize, the filter)
-            self._add_rows(table, reviews)
+            self._add_rows(table, reviews[:1000])
+            if len(reviews) > 1000:
+                self.call_after_refresh(self._add_rest, table, reviews[1000:], fill)
 
     @staticmethod
     def _add_rows(table: DataTable, reviews: list[ReviewSummary]) -> None:
@@ -144,6 +158,12 @@ class HomeScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.query_one("#home-filter", Input).focus()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Reviews: Follow-ups", "every action item of every review, overdue first (F6)",
+                            self.action_followups)
+        yield SystemCommand("Reviews: Patterns", "what recurs across reviews, and follow-through (F5)",
+                            self.action_patterns)
 
     def action_followups(self) -> None:
         from pmtui.screens.followups import FollowupsScreen

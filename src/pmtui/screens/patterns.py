@@ -7,12 +7,12 @@ categories, components, follow-through by owner); every definition is in
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
@@ -243,3 +243,8 @@ class PatternsScreen(Screen[None]):
             self.query_one("#patterns-follow", Static).update(t)
         else:
             self.query_one("#patterns-follow", Static).update(Text("No action items yet.", style="dim"))
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        for b in self.BINDINGS:
+            yield SystemCommand(f"Patterns: {b.description}", f"key: {b.key}",
+                                lambda b=b: self.run_action(b.action))
