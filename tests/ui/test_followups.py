@@ -27,6 +27,7 @@ async def test_home_shows_open_and_overdue_counts(store, make_app):
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
+        assert {"Reviews: Follow-ups", "Reviews: Patterns"} <= {c.title for c in app.get_system_commands(app.screen)}
         row = table.get_row(str(known["A"][0]))
         assert str(row[4]) == "1" and str(row[5]) == "⚠ 1"  # one open (the other is done), overdue
         row = table.get_row(str(known["B"][0]))
@@ -42,6 +43,8 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, FollowupsScreen)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Follow-ups: Done" in titles and "Follow-ups: Owner" in titles  # every key is in the palette
         table = screen.query_one(DataTable)
         assert table.row_count == 7
         assert _titles(table)[:2] == ["Lower the alert threshold",
@@ -111,14 +114,20 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
 
 
 async def test_followups_fit_a_small_terminal(store, make_app):
+    from conftest import EXAMPLES
+
+    from pmtui.document import loads
+
     fill(store)
+    store.import_documents([loads(p.read_bytes()) for p in sorted(EXAMPLES.glob("*.json"))])
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("f6")
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
-        assert table.virtual_size.width <= table.size.width  # no sideways scrolling
+        assert table.row_count > table.size.height and table.show_vertical_scrollbar
+        assert not table.show_horizontal_scrollbar  # every column fits: no sideways scrolling
 
 
 async def test_patterns_view_numbers_and_window(store, make_app):

@@ -110,13 +110,14 @@ class FollowupsScreen(Screen[None]):
 
     # ------------------------------------------------------------ showing
     def _columns(self) -> list[tuple[str, str, int]]:
-        """Column widths that fit the screen (each cell has one space of padding each side;
+        """Column widths that fit the table (each cell has one space of padding each side;
         two columns are kept for the vertical scrollbar)."""
-        width = max(self.size.width, 60)
+        table_width = self.query_one(DataTable).size.width or self.size.width - 2
+        width = max(table_width, 58)
         columns = [("due", "Due", 12), ("status", "Status", 11), ("priority", "Prio", 6),
                    ("owner", "Owner", 14 if width < 120 else 20)]
-        review = 0 if width < 110 else min(40, (width - 110) // 2 + 20)
-        fixed = sum(w for _k, _l, w in columns) + review + 2 * (len(columns) + 1 + bool(review)) + 3
+        review = 0 if width < 108 else min(40, (width - 108) // 2 + 20)
+        fixed = sum(w for _k, _l, w in columns) + review + 2 * (len(columns) + 1 + bool(review)) + 2
         columns.append(("title", "Action", max(16, width - fixed)))
         if review:
             columns.append(("review", "Review", review))
