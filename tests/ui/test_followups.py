@@ -14,7 +14,11 @@ from pmtui.screens.patterns import PatternsScreen
 
 
 def _titles(table: DataTable) -> list[str]:
-    return [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+    return [str(table.get_cell_at((i, _column(table, "title")))) for i in range(table.row_count)]
+
+
+def _column(table: DataTable, key: str) -> int:
+    return table.get_column_index(key)
 
 
 def _action(store, review_id: int, title: str) -> dict:
@@ -87,7 +91,8 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
         await pilot.press("ctrl+u", *"Alerting team", "enter")
         await settle(app, pilot)
         assert _action(store, a_id, "Lower the alert threshold")["owner"] == "Alerting team"
-        assert str(table.get_row_at(0)[3]) == "Alerting team"
+        assert str(table.get_cell_at((0, _column(table, "owner")))) == "Alerting team"
+        assert str(table.get_cell_at((0, _column(table, "type")))) == "detect"
 
         # a wrong due date keeps the text and explains; a right one is saved
         await pilot.press("d")

@@ -111,12 +111,15 @@ class FollowupsScreen(Screen[None]):
     # ------------------------------------------------------------ showing
     def _columns(self) -> list[tuple[str, str, int]]:
         """Column widths that fit the table (each cell has one space of padding each side;
-        two columns are kept for the vertical scrollbar)."""
+        two columns are kept for the vertical scrollbar). Narrow: no type or review."""
         table_width = self.query_one(DataTable).size.width or self.size.width - 2
         width = max(table_width, 58)
-        columns = [("due", "Due", 12), ("status", "Status", 11), ("priority", "Prio", 6),
-                   ("owner", "Owner", 14 if width < 120 else 20)]
-        review = 0 if width < 108 else min(40, (width - 108) // 2 + 20)
+        wide = width >= 108
+        columns = [("due", "Due", 12), ("status", "Status", 11), ("priority", "Prio", 6)]
+        if wide:
+            columns.append(("type", "Type", 8))
+        columns.append(("owner", "Owner", 14 if width < 120 else 20))
+        review = min(40, (width - 108) // 2 + 20) if wide else 0
         fixed = sum(w for _k, _l, w in columns) + review + 2 * (len(columns) + 1 + bool(review)) + 2
         columns.append(("title", "Action", max(16, width - fixed)))
         if review:
@@ -128,13 +131,17 @@ class FollowupsScreen(Screen[None]):
             due = Text(f"⚠ {r.due}", style="bold red")
         else:
             due = Text(r.due or ("no due date" if r.is_open else ""), style="" if r.due else "dim")
-        status = Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == "done" else
-                      "dim" if r.status == "wont_do" else "")
-        owner = Text(r.owner) if r.owner.strip() else Text("no owner", style="dim")
-        cells = [due, status, Text(r.priority), owner, Text(r.title.replace("\n", " "))]
-        if len(self._layout) > 5:
-            cells.append(Text(r.review_title.replace("\n", " "), style="dim"))
-        return cells
+        cells = {
+            "due": due,
+            "status": Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == "done" else
+                           "dim" if r.status == "wont_do" else ""),
+            "priority": Text(r.priority),
+            "type": Text(r.type),
+            "owner": Text(r.owner) if r.owner.strip() else Text("no owner", style="dim"),
+            "title": Text(r.title.replace("\n", " ")),
+            "review": Text(r.review_title.replace("\n", " "), style="dim"),
+        }
+        return [cells[key] for key, _label, _width in self._layout]
 
     def refill(self, keep_id: int | None = None) -> None:
         from pmtui.tracker import counts, parse_query
@@ -262,7 +269,8 @@ class FollowupsScreen(Screen[None]):
         self.rows = sorted((r._replace(**values) if r.id == row.id else r for r in self.rows),
                            key=lambda r: sort_key(r, today))  # the cursor follows the item
         self.hay[row.id] = row._replace(**values).haystack()
-        self.app.push_undo(f"{what} of “{row.title[:40]}”", lambda: store.update_item("action", row.id, **old))
+        # the item's own words stay out of the message: notifications read markup
+        self.app.push_undo(f"{what} (the selected action item)", lambda: store.update_item("action", row.id, **old))
         self.refill(keep_id=row.id)
 
     def action_status(self, status: str) -> None:
@@ -321,7 +329,7 @@ class FollowupsScreen(Screen[None]):
                 try:
                     self._save(row, "due date changed", due=due)
                 except (BadInput, FieldErrors) as exc:
-                    self.notify(exc.message, severity="error", timeout=4)
+                    self.notify(exc.message, severity="error", timeout=4, markup=False)
 
         self.app.push_screen(PromptScreen("Due date of the selected action item (YYYY-MM-DD; empty for none)",
                                           row.due or "", placeholder="2026-04-30", check=check), done)

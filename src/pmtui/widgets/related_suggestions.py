@@ -102,6 +102,7 @@ class RelatedSuggestions(Vertical, can_focus=False):
         s = self.suggestions[table.cursor_row]
         store = self.app.store
         item_id = store.add_item("related", self.review_id, ref=s.slug)
-        self.app.push_undo(f"linked the review “{s.title[:40]}”", lambda: store.delete_item("related", item_id))
+        # the review's own title stays out of the message: notifications read markup
+        self.app.push_undo(f"linked {s.slug} as a related review", lambda: store.delete_item("related", item_id))
         self.post_message(self.Linked())
         self.reload()
