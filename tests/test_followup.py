@@ -118,6 +118,20 @@ def test_patterns_numbers(store, known):
                       "(no owner)": (1, 0, 1, 0, None)}
 
 
+def test_many_wordings_are_compared_by_shared_rare_words_with_the_same_groups(monkeypatch):
+    import random
+
+    rnd = random.Random(14)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocab = ["".join(rnd.choice(letters) for _ in range(rnd.randint(4, 9))) for _ in range(400)]
+    texts = [" ".join(rnd.choice(vocab) for _ in range(rnd.randint(5, 9))) for _ in range(600)]
+    items = [(t, i) for i, t in enumerate(texts)] + [(t + " again", 1000 + i) for i, t in enumerate(texts[:40])]
+    every_pair = sorted(map(tuple, patterns.similar_groups(items)))
+    monkeypatch.setattr(patterns, "ALL_PAIRS", 0)  # as with more than 2,000 distinct wordings
+    assert sorted(map(tuple, patterns.similar_groups(items))) == every_pair
+    assert sum(len(g) > 1 for g in every_pair) >= 40  # the rewordings were found
+
+
 def test_patterns_window_and_tag(store, known):
     facts = review_facts(store)
     assert patterns.compute_patterns(facts, TODAY, patterns.Window(since=date(2026, 2, 1))).reviews == 3

@@ -14,6 +14,9 @@ Definitions (also in the README):
 - **Recurring factors**: contributing factors of different reviews whose wording is
   similar (RapidFuzz ``token_sort_ratio`` >= 80 after lower-casing and dropping
   punctuation) are grouped, transitively; a group counts when it spans two reviews.
+  Up to 2,000 distinct wordings every pair is compared; beyond, a wording is compared
+  with those sharing one of its less common words (used by at most 100 wordings),
+  which keeps 30,000 wordings to seconds but can miss pairs that share only common words.
 - **Components** match by name, ignoring case and surrounding spaces.
 - **Close date of an action item**: the store keeps no per-item history, so an item's
   close date is the day its review was last changed (the review's ``updated_at``); this
@@ -35,6 +38,7 @@ from __future__ import annotations
 import re
 import statistics
 from bisect import bisect_right
+from operator import itemgetter
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +48,8 @@ from pmtui.metrics import DEFINITIONS, format_duration
 from pmtui.tracker import ActionRow, OPEN
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
+ALL_PAIRS = 2000  # up to this many distinct wordings, every pair is compared
+RARE_WORD = 100  # above ALL_PAIRS, wordings are compared when they share a word this rare
 TIMING_KEYS = ("time_to_detect", "time_to_mitigate", "impact_duration")
 NO_SEVERITY = "(none)"
 NO_OWNER = "(no owner)"
@@ -250,17 +256,53 @@ def similar_groups(items: list[tuple[str, int]], threshold: int = SIMILARITY) ->
             i = parent[i]
         return i
 
-    for a, text in enumerate(texts):
-        for _match, _score, b in process.extract_iter(text, texts, scorer=fuzz.token_sort_ratio,
-                                                      score_cutoff=threshold):
-            if a < b:
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[rb] = ra
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    # token_sort_ratio is the ratio of the words sorted: sort each wording's words once
+    ordered = [" ".join(sorted(t.split())) for t in texts]
+    if len(texts) <= ALL_PAIRS:
+        for a, text in enumerate(ordered):
+            for _match, _score, b in process.extract_iter(text, ordered, scorer=fuzz.ratio, score_cutoff=threshold):
+                if a < b:
+                    union(a, b)
+    else:
+        for a, b in _blocked_pairs(ordered, threshold):
+            union(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
     for t, text in enumerate(texts):
         groups[find(t)].extend(by_text[text])
     return [sorted(g) for g in groups.values()]
+
+
+def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]]:
+    """Similar pairs among many wordings (their words already sorted, so plain
+    ``ratio`` is ``token_sort_ratio``) without comparing every pair: a wording is
+    compared with those that share one of its less common words (in at most
+    ``RARE_WORD`` wordings); one made only of common words is compared with all."""
+    from rapidfuzz import fuzz, process
+
+    words = [set(t.split()) for t in texts]
+    counts = Counter(w for ws in words for w in ws)
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(words):
+        for w in ws:
+            if counts[w] <= RARE_WORD:
+                index[w].append(i)
+    everyone = range(len(texts))
+    for a, ws in enumerate(words):
+        rare = [index[w] for w in ws if w in index]
+        found = set().union(*rare) if rare else set(everyone)  # set operations run in C
+        found.discard(a)
+        if not found:
+            continue
+        candidates = list(found)
+        choices = [texts[candidates[0]]] if len(candidates) == 1 else list(itemgetter(*candidates)(texts))
+        for _match, _score, j in process.extract_iter(texts[a], choices, scorer=fuzz.ratio, score_cutoff=threshold):
+            if a < candidates[j]:
+                yield a, candidates[j]
 
 
 def recurring_factors(reviews: list[ReviewFacts], threshold: int = SIMILARITY) -> list[FactorGroup]:
