@@ -15,8 +15,8 @@ Definitions (also in the README):
   similar (RapidFuzz ``token_sort_ratio`` >= 80 after lower-casing and dropping
   punctuation) are grouped, transitively; a group counts when it spans two reviews.
   Up to 2,000 distinct wordings every pair is compared; beyond, a wording is compared
-  with those sharing one of its less common words (used by at most 100 wordings),
-  which keeps 30,000 wordings to seconds but can miss pairs that share only common words.
+  with those containing one of its three least common words, which keeps 30,000
+  wordings to seconds but can miss a pair that shares none of either's rarest words.
 - **Components** match by name, ignoring case and surrounding spaces.
 - **Close date of an action item**: the store keeps no per-item history, so an item's
   close date is the day its review was last changed (the review's ``updated_at``); this
@@ -49,7 +49,7 @@ from pmtui.tracker import ActionRow, OPEN
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
 ALL_PAIRS = 2000  # up to this many distinct wordings, every pair is compared
-RARE_WORD = 100  # above ALL_PAIRS, wordings are compared when they share a word this rare
+RARE_WORDS = 3  # above ALL_PAIRS, a wording is compared with those holding one of its 3 rarest words
 TIMING_KEYS = ("time_to_detect", "time_to_mitigate", "impact_duration")
 NO_SEVERITY = "(none)"
 NO_OWNER = "(no owner)"
@@ -279,9 +279,10 @@ def similar_groups(items: list[tuple[str, int]], threshold: int = SIMILARITY) ->
 
 def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]]:
     """Similar pairs among many wordings (their words already sorted, so plain
-    ``ratio`` is ``token_sort_ratio``) without comparing every pair: a wording is
-    compared with those that share one of its less common words (in at most
-    ``RARE_WORD`` wordings); one made only of common words is compared with all."""
+    ``ratio`` is ``token_sort_ratio``) without comparing every pair: each wording is
+    compared with the wordings that contain one of its ``RARE_WORDS`` least common
+    words. Two wordings this similar share most of their words, so one of them nearly
+    always holds a rare word of the other."""
     from rapidfuzz import fuzz, process
 
     words = [set(t.split()) for t in texts]
@@ -289,20 +290,17 @@ def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]
     index: dict[str, list[int]] = defaultdict(list)
     for i, ws in enumerate(words):
         for w in ws:
-            if counts[w] <= RARE_WORD:
-                index[w].append(i)
-    everyone = range(len(texts))
+            index[w].append(i)
     for a, ws in enumerate(words):
-        rare = [index[w] for w in ws if w in index]
-        found = set().union(*rare) if rare else set(everyone)  # set operations run in C
+        rarest = sorted(ws, key=counts.__getitem__)[:RARE_WORDS]
+        found = set().union(*(index[w] for w in rarest))  # set operations run in C
         found.discard(a)
         if not found:
             continue
         candidates = list(found)
         choices = [texts[candidates[0]]] if len(candidates) == 1 else list(itemgetter(*candidates)(texts))
         for _match, _score, j in process.extract_iter(texts[a], choices, scorer=fuzz.ratio, score_cutoff=threshold):
-            if a < candidates[j]:
-                yield a, candidates[j]
+            yield a, candidates[j]
 
 
 def recurring_factors(reviews: list[ReviewFacts], threshold: int = SIMILARITY) -> list[FactorGroup]:
