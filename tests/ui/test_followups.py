@@ -108,6 +108,20 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
         await settle(app, pilot)
         assert _action(store, a_id, "Lower the alert threshold")["due"] == "2026-03-01"
 
+        # won't do needs its reason
+        await pilot.press("home", "w")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PromptScreen)  # no reason: the prompt stays and says why
+        await pilot.press(*"Covered by the new alert", "enter")
+        await settle(app, pilot)
+        item = _action(store, a_id, "Lower the alert threshold")
+        assert (item["status"], item["status_note"]) == ("wont_do", "Covered by the new alert")
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert _action(store, a_id, "Lower the alert threshold")["status"] == "open"
+
         # Enter opens the item inside its review, on the Actions section
         await pilot.press("home", "enter")
         await settle(app, pilot)
