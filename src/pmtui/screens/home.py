@@ -128,6 +128,8 @@ class HomeScreen(Screen[None]):
 
     def _add_rest(self, table: DataTable, reviews: list[ReviewSummary], fill: int) -> None:
         """The rows after the first screen, a thousand per refresh (keys stay responsive)."""
+        if not self.is_current:  # another screen is on top: coming back refills the list anyway
+            return
         if fill == self._fill_count:  # not refilled since (a resize, the filter)
             self._add_rows(table, reviews[:1000])
             if len(reviews) > 1000:
