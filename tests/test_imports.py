@@ -9,7 +9,8 @@ import pytest
 
 UI_FREE = ["pmtui", "pmtui.errors", "pmtui.document", "pmtui.models", "pmtui.store", "pmtui.metrics", "pmtui.__main__",
            "pmtui.report", "pmtui.wiki", "pmtui.entry", "pmtui.config", "pmtui.language", "pmtui.prompts",
-           "pmtui.meeting", "pmtui.checks",
+           "pmtui.meeting", "pmtui.checks", "pmtui.tracker", "pmtui.patterns",
+           "pmtui.store.followup", "pmtui.followup_report", "pmtui.followup_cli",
            "pmtui.evidence", "pmtui.evidence.statuspage", "pmtui.evidence.instatus", "pmtui.evidence.pagerduty",
            "pmtui.evidence.opsgenie", "pmtui.evidence.oncall", "pmtui.evidence.slack", "pmtui.evidence.jsonl",
            "pmtui.evidence.logfmt", "pmtui.evidence.csvlog"]

@@ -36,9 +36,9 @@ def test_export_all_writes_pages_and_an_index(cli, store, tmp_path, example_byte
     store.import_documents([loads(example_bytes), loads(hostile), loads(json.dumps({"format": FORMAT, "title": "No events"}))])
     out = tmp_path / "wiki"
     r = cli("export", "--all", "--to", str(out))
-    assert r.code == 0 and "Wrote 3 review pages and index.md" in r.out
+    assert r.code == 0 and "Wrote 3 review pages, actions.md, patterns.md and index.md" in r.out
     files = sorted(p.name for p in out.iterdir())
-    assert "index.md" in files and len(files) == 4
+    assert "index.md" in files and len(files) == 6
     assert not list(tmp_path.glob("*.md")) and not [f for f in files if f.endswith(".tmp")]
     assert "2026-04-01-outside-b-x-b.md" in files
     assert "2026-03-10-checkout-latency-after-cache-configuration-deploy.md" in files

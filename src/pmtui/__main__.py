@@ -37,6 +37,8 @@ examples:
   pmtui export 3 --format md -o report.md     write the wiki report
   pmtui list --format json                    every review, for scripts
   pmtui check 3                               what the review needs before it is published
+  pmtui actions --overdue --format csv        overdue follow-ups of every review, for a tracker
+  pmtui patterns --since 2026-01-01           what recurs across reviews
   pmtui --as "Jonas Weber" open 3             take notes under your name (remembered)
   pmtui db copy --to postgresql://me@db.example:5432/pmtui   move to a shared store
 
@@ -143,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
     s.add_argument("--screen", choices=SCREENS, default="overview", help="the section to show first")
     s.set_defaults(func=cmd_open)
+
+    from pmtui.followup_cli import add_commands
+
+    add_commands(sub)  # actions, patterns
     return p
 
 
@@ -430,7 +436,8 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
                              progress=progress)
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
-    print(f"Wrote {len(written) - 1} review page{'s' if len(written) != 2 else ''} and index.md to {folder}")
+    pages = [p for p in written if p.name not in ("index.md", "actions.md", "patterns.md")]
+    print(f"Wrote {len(pages)} review page{'s' if len(pages) != 1 else ''}, actions.md, patterns.md and index.md to {folder}")
     for summary, problem in readable.skipped:
         print(f"pmtui: warning: skipped review {summary.id} ({_text(summary.slug)}): its stored data cannot be "
               f"exported: {problem}", file=sys.stderr)

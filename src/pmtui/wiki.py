@@ -51,7 +51,7 @@ class Page:
     doc: ReviewDoc
 
 
-def index_page(pages: list[Page]) -> str:
+def index_page(pages: list[Page], links: str = "") -> str:
     rows = []
     for p in sorted(pages, key=lambda p: (report_date(p.doc) or date.min, p.name), reverse=True):
         duration = next(m for m in compute(p.doc.marks()) if m.key == "impact_duration")
@@ -66,7 +66,7 @@ def index_page(pages: list[Page]) -> str:
             str(open_actions),
         ])
     body = table(["Date", "Review", "Severity", "Status", "Impact duration", "Open actions"], rows) if rows else "_No reviews yet._"
-    return f"---\ntitle: {yaml_str('Postmortem reviews')}\n---\n\n# Postmortem reviews\n\n{body}\n"
+    return f"---\ntitle: {yaml_str('Postmortem reviews')}\n---\n\n# Postmortem reviews\n\n{links}{body}\n"
 
 
 def export_all(
@@ -97,7 +97,10 @@ def export_all(
         path = folder / p.name
         write_atomic(path, render(p.doc, highlights_only=highlights_only, redact=redact, related_pages=by_slug))
         written.append(path)
+    from pmtui.followup_report import INDEX_LINKS, write_followup_pages
+
+    written.extend(write_followup_pages(store, folder, by_slug, write_atomic))
     index = folder / "index.md"
-    write_atomic(index, index_page(pages))
+    write_atomic(index, index_page(pages, INDEX_LINKS))
     written.append(index)
     return written

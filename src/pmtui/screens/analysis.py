@@ -12,6 +12,7 @@ from pmtui.document import FactorCategory
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.widgets.list_editor import Column, ListEditor
+from pmtui.widgets.related_suggestions import RelatedSuggestions
 
 CATEGORIES = [(c.value, c.value) for c in FactorCategory]
 
@@ -22,6 +23,7 @@ def _text_item(label: str, placeholder: str = ""):
 
 class AnalysisScreen(SectionScreen):
     SECTION = "analysis"
+    prompt_context = ""  # "checkout-db appeared in 3 earlier reviews", for the prompt card
 
     def compose_body(self) -> ComposeResult:
         rid = self.review_id
@@ -64,6 +66,7 @@ class AnalysisScreen(SectionScreen):
                     to_store=lambda v: {"ref": v["text"]},
                     empty="Has this happened before? Press a to link a past review.", id="related",
                 )
+            yield RelatedSuggestions(rid, id="related-suggestions")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -75,6 +78,10 @@ class AnalysisScreen(SectionScreen):
     def refresh_from_store(self) -> None:
         super().refresh_from_store()
         self.show_counts()
+        self.query_one(RelatedSuggestions).reload()
+
+    def on_related_suggestions_linked(self) -> None:
+        self.query_one("#related", ListEditor).reload()
 
     def show_counts(self) -> None:
         factors = self.app.store.list_items("factor", self.review_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -47,6 +47,8 @@ class HomeScreen(Screen[None]):
         Binding("pageup", "move(-10)", "Page up", show=False, id="home.pgup"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="home.clear"),
         Binding("slash", "focus_filter", "Filter", show=False, id="home.filter"),
+        Binding("f6", "followups", "Follow-ups", id="home.followups"),
+        Binding("f5", "patterns", "Patterns", id="home.patterns"),
     ]
 
     class ReviewsLoaded(Message):
@@ -91,7 +93,7 @@ class HomeScreen(Screen[None]):
             if page is not None and len(page) == FIRST_PAGE:
                 self.post_message(self.ReviewsLoaded(page, generation, complete=False))
         try:
-            reviews = self.app.store.list_reviews()
+            reviews = self.app.store.list_reviews(self.app.today())
         except PmtuiError as exc:  # a damaged or locked store: say so, and keep the screen
             self.post_message(self.LoadFailed(exc.message, generation))
             return
@@ -120,6 +122,17 @@ class HomeScreen(Screen[None]):
         self.reviews = message.reviews
         self._haystacks = [" ".join(_text(v) for v in (r.title, r.slug, r.severity, r.status)).lower() for r in self.reviews]
         self.refill()
+        if not getattr(self.app, "_store_warm", False):  # once the list is on screen
+            self.app._store_warm = True
+            self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="home-warm")
+    def _warm_up(self) -> None:
+        """Load the database layer in the background after the first screen, so that
+        Follow-ups, Patterns and opening a review do not wait for it."""
+        import pmtui.store.followup  # noqa: F401
+
+        self.app.store.engine
 
     def refill(self) -> None:
         """Show the reviews that match the filter, in one step (the list is virtual)."""
@@ -148,6 +161,22 @@ class HomeScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.query_one("#home-filter", Input).focus()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Reviews: Follow-ups", "every action item of every review, overdue first (F6)",
+                            self.action_followups)
+        yield SystemCommand("Reviews: Patterns", "what recurs across reviews, and follow-through (F5)",
+                            self.action_patterns)
+
+    def action_followups(self) -> None:
+        from pmtui.screens.followups import FollowupsScreen
+
+        self.app.push_screen(FollowupsScreen())
+
+    def action_patterns(self) -> None:
+        from pmtui.screens.patterns import PatternsScreen
+
+        self.app.push_screen(PatternsScreen())
 
     def on_screen_resume(self) -> None:
         if self._shown[0] == 0 and self._generation:

@@ -86,12 +86,18 @@ class NotesPanel(Vertical):
         stage = self.current_stage()
         questions = self.app.prompts.get(stage, [])
         card = self.query_one("#prompt-card", Static)
-        if not questions:
+        context = getattr(self.screen, "prompt_context", "")  # e.g. "db appeared in 3 earlier reviews"
+        if not questions and not context:
             card.display = False
             return
-        index = self.app.prompt_index.get(stage, 0) % len(questions)
-        card.border_title = f"Ask ({index + 1}/{len(questions)}, F9 next)"
-        card.update(literal(questions[index], "italic"))
+        text = Text()
+        if questions:
+            index = self.app.prompt_index.get(stage, 0) % len(questions)
+            card.border_title = f"Ask ({index + 1}/{len(questions)}, F9 next)"
+            text.append_text(literal(questions[index], "italic"))
+        if context:
+            text.append_text(literal(("\n" if questions else "") + context + ". Has this happened before?"))
+        card.update(text)
         card.display = True
 
     def reload(self) -> None:

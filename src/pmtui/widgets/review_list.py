@@ -23,7 +23,7 @@ from pmtui.safetext import one_line
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary
 
-COLUMNS = [("Date", 10), ("Title", 0), ("Severity", 8), ("Status", 9), ("Open actions", 14)]
+COLUMNS = [("Date", 10), ("Title", 0), ("Severity", 8), ("Status", 9), ("Open", 4), ("Overdue", 7)]
 
 
 def fit(text: str, width: int) -> str:
@@ -43,13 +43,11 @@ def fit(text: str, width: int) -> str:
 
 
 def cells(review: ReviewSummary) -> list[str]:
-    """What a row shows: date, title, severity, status, open actions."""
+    """What a row shows: date, title, severity, status, open and overdue action items."""
     day = review.first_event_date
-    actions = str(review.open_actions)
-    if review.overdue_actions:
-        actions += f" ({review.overdue_actions} overdue)"
+    overdue = f"⚠ {review.overdue_actions}" if review.overdue_actions else "0"
     return [day.isoformat() if day else "no events", review.title, review.severity or "—",
-            review.status.replace("_", " "), actions]
+            review.status.replace("_", " "), str(review.open_actions), overdue]
 
 
 class ReviewList(ScrollView, can_focus=True):

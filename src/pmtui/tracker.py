@@ -1,0 +1,237 @@
+"""The action tracker: every action item of every review, filtered and sorted (pure).
+
+Rows come from ``pmtui.store.followup.action_rows``; this module only decides which
+rows a filter keeps, in which order they are shown, which are overdue, and how they
+are written out (table, JSON, CSV for importing into a ticket tracker).
+
+No Textual, no database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable, NamedTuple
+
+from pmtui.errors import BadInput
+
+OPEN = ("open", "in_progress")
+STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
+# the command line's --status words -> stored statuses
+STATUS_CHOICES: dict[str, tuple[str, ...]] = {
+    "open": OPEN,
+    "done": ("done",),
+    "wont-do": ("wont_do",),
+    "all": ("open", "in_progress", "done", "wont_do"),
+}
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ActionRow(NamedTuple):
+    """One action item with what the tracker shows of its review (a named tuple:
+    50,000 of them are built in a blink)."""
+
+    id: int
+    review_id: int
+    review_slug: str
+    review_title: str
+    title: str
+    description: str = ""
+    type: str = "other"
+    owner: str = ""
+    priority: str = "medium"
+    due: str | None = None  # YYYY-MM-DD
+    status: str = "open"
+    status_note: str = ""
+    tracker: str = ""
+    review_tags: tuple[str, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def overdue(self, today: date) -> bool:
+        """Open (or in progress) with a due date before today."""
+        return self.is_open and bool(self.due) and self.due < today.isoformat()  # type: ignore[operator]
+
+    def haystack(self) -> str:
+        """What the text filter searches: the item, its owner and its review."""
+        return " ".join((self.title, self.description, self.owner, self.review_title, self.review_slug,
+                         self.tracker, self.status_note)).lower()
+
+
+def parse_day(text: str, what: str) -> date:
+    """A YYYY-MM-DD date from the command line; anything else is one sentence of BadInput."""
+    value = text.strip()
+    if not _DATE_RE.match(value):
+        raise BadInput(f"{what}: {value!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{what}: {value} is not a real date") from None
+
+
+@dataclass
+class Filter:
+    """What the tracker keeps. Unknown owners, tags or priorities simply match nothing."""
+
+    statuses: tuple[str, ...] = STATUS_CHOICES["all"]
+    owner: str | None = None  # whole owner name, case-insensitive
+    priority: str | None = None
+    tag: str | None = None  # a tag of the item's review, case-insensitive
+    text: str = ""  # every word must appear (title, description, owner, review)
+    overdue: bool = False
+    due_before: date | None = None
+    words: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.words = self.text.lower().split()
+
+    def keeps(self, row: ActionRow, today: date, hay: str | None = None) -> bool:
+        if row.status not in self.statuses:
+            return False
+        if self.owner is not None and row.owner.strip().casefold() != self.owner.strip().casefold():
+            return False
+        if self.priority is not None and row.priority != self.priority.strip().lower():
+            return False
+        if self.tag is not None and self.tag.strip().casefold() not in {t.casefold() for t in row.review_tags}:
+            return False
+        if self.overdue and not row.overdue(today):
+            return False
+        if self.due_before is not None and not (row.due and row.due < self.due_before.isoformat()):
+            return False
+        if self.words:
+            hay = hay if hay is not None else row.haystack()
+            if not all(w in hay for w in self.words):
+                return False
+        return True
+
+
+# filter words typed in the Follow-ups view: ``owner:ana status:open priority:high tag:db words``
+_TOKEN = re.compile(r"(?P<key>owner|status|priority|prio|tag|due):(?P<value>\"[^\"]*\"?|\S*)", re.IGNORECASE)
+_STATUS_TYPED = {"open": OPEN, "in_progress": ("in_progress",), "progress": ("in_progress",), "done": ("done",),
+                 "wont": ("wont_do",), "wont_do": ("wont_do",), "wont-do": ("wont_do",), "all": STATUS_CHOICES["all"]}
+
+
+def parse_query(query: str) -> Filter:
+    """The Follow-ups view's filter line: ``key:value`` words plus free text.
+
+    ``status:`` takes open, progress, done, wont or all; ``due:overdue`` keeps overdue
+    items. A word with an unknown value keeps nothing (never an error while typing)."""
+    values: dict[str, Any] = {}
+    for m in _TOKEN.finditer(query):
+        key, value = m.group("key").lower(), m.group("value").strip('"')
+        if not value:
+            continue  # still being typed
+        if key == "status":
+            values["statuses"] = _STATUS_TYPED.get(value.lower().replace(" ", "_"), ())
+        elif key in ("priority", "prio"):
+            values["priority"] = value
+        elif key == "due":
+            values["overdue"] = value.lower() == "overdue"
+            if not values["overdue"]:
+                values["statuses"] = ()
+        else:
+            values[key] = value
+    text = _TOKEN.sub(" ", query)
+    return Filter(text=text, **values)
+
+
+def sort_key(row: ActionRow, today: date) -> tuple[Any, ...]:
+    """Overdue first (oldest due first), then other open items by due date (none last),
+    then done and won't do; priority, then review and position break ties."""
+    if row.overdue(today):
+        group = 0
+    elif row.is_open:
+        group = 1
+    else:
+        group = 2
+    return (group, row.due or "9999-99-99", PRIORITY_ORDER.get(row.priority, 3), row.review_slug, row.id)
+
+
+def select(rows: Iterable[ActionRow], flt: Filter, today: date) -> list[ActionRow]:
+    return sorted((r for r in rows if flt.keeps(r, today)), key=lambda r: sort_key(r, today))
+
+
+# ------------------------------------------------------------------ output
+def as_json(rows: list[ActionRow], today: date) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.id, "review": r.review_slug, "review_title": r.review_title, "title": r.title,
+            "description": r.description, "type": r.type, "owner": r.owner, "priority": r.priority, "due": r.due,
+            "status": r.status, "status_note": r.status_note, "tracker": r.tracker, "overdue": r.overdue(today),
+            "review_tags": list(r.review_tags),
+        }
+        for r in rows
+    ]
+
+
+def to_json(rows: list[ActionRow], today: date) -> str:
+    return json.dumps(as_json(rows, today), ensure_ascii=False, indent=2) + "\n"
+
+
+# Column names that Jira's, Linear's and GitHub-importer CSV mappings recognise.
+CSV_COLUMNS = ["Summary", "Description", "Assignee", "Due date", "Priority", "Labels", "Status", "Review"]
+
+
+def csv_labels(row: ActionRow) -> str:
+    """Labels without spaces (Jira's rule), comma-separated: postmortem, the type, the review's tags."""
+    labels = ["postmortem", row.type, *row.review_tags]
+    seen: list[str] = []
+    for label in labels:
+        clean = re.sub(r"[\s,]+", "-", label.strip())
+        if clean and clean not in seen:
+            seen.append(clean)
+    return ",".join(seen)
+
+
+def csv_description(row: ActionRow) -> str:
+    back = (f"From the postmortem review \u201c{row.review_title}\u201d ({row.review_slug}); "
+            f"open it with: pmtui open {row.review_slug}")
+    parts = [p for p in (row.description.strip(), f"Status note: {row.status_note}" if row.status_note else "", back) if p]
+    return "\n\n".join(parts)
+
+
+def to_csv(rows: list[ActionRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow([r.title, csv_description(r), r.owner, r.due or "", r.priority.capitalize(), csv_labels(r),
+                         STATUS_WORDS.get(r.status, r.status), r.review_slug])
+    return out.getvalue()
+
+
+def to_table(rows: list[ActionRow], today: date) -> str:
+    if not rows:
+        return "No action items match.\n"
+    header = ("DUE", "STATUS", "PRIORITY", "OWNER", "ACTION", "REVIEW")
+    body = []
+    for r in rows:
+        due = (r.due or "") + (" OVERDUE" if r.overdue(today) else "")
+        body.append((due, STATUS_WORDS.get(r.status, r.status), r.priority, r.owner or "-",
+                     r.title.replace("\n", " "), r.review_slug))
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    widths[4] = min(widths[4], 60)
+    lines = []
+    for row in [header, *body]:
+        cells = [(c if len(c) <= widths[i] else c[: widths[i] - 1] + "…").ljust(widths[i]) for i, c in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def counts(rows: Iterable[ActionRow], today: date) -> tuple[int, int]:
+    """(open, overdue) among these rows."""
+    open_n = late = 0
+    day = today.isoformat()
+    for r in rows:
+        if r.status in OPEN:
+            open_n += 1
+            if r.due and r.due < day:  # overdue(), inlined: 50,000 rows
+                late += 1
+    return open_n, late
