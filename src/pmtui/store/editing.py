@@ -90,6 +90,35 @@ def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None
     return {back[k]: _db_value(v) for k, v in cleaned.items()}
 
 
+# what one review may hold (docs/review-format.md, "Limits"): the app never grows a
+# review past what import accepts, so every stored review exports and imports again
+_LIMIT_WORDS = {"author": "authors", "participant": "participants", "link": "links", "component": "components",
+                "factor": "contributing factors", "observation": "observations", "learning": "learnings",
+                "related": "related reviews", "action": "action items", "note": "notes", "event": "events",
+                "tag": "tags"}
+
+
+def _limit(kind: str) -> int:
+    from pmtui import document
+
+    return {"event": document.EVENTS_MAX, "note": document.NOTES_MAX}.get(kind, document.ITEMS_MAX)
+
+
+def _full(kind: str, held: int) -> BadInput:
+    limit = _limit(kind)
+    return BadInput(f"this review already holds {held:,} {_LIMIT_WORDS.get(kind, kind)}, the most a review can "
+                    f"hold is {limit:,} (see the format's limits); nothing was added")
+
+
+def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: int = 1) -> None:
+    """Refuse (BadInput) an insert that would take a review past its documented limit."""
+    from sqlalchemy import func, select
+
+    held = conn.execute(select(func.count()).select_from(table).where(table.c.review_id == review_id)).scalar() or 0
+    if held + adding > _limit(kind):
+        raise _full(kind, held)
+
+
 # list kinds whose rows have no version (not edited in a meeting by two people at once)
 _KIND_LABEL = {"action": "action item", "review": "review", "event": "event"}
 
@@ -178,6 +207,8 @@ class _Editing:
     def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
         from sqlalchemy import delete, insert
 
+        if len(tags) > _limit("tag"):
+            raise BadInput(f"at most {_limit('tag'):,} tags (got {len(tags):,}); nothing was changed")
         cleaned = _check("ReviewDoc", {"tags": tags})["tags"]
         t = _table("Tag")
         with self._write() as conn:
@@ -227,6 +258,7 @@ class _Editing:
         if "updated_by" in t.c:
             cleaned = {**cleaned, "updated_by": self.actor, "updated_at": now_utc_text()}
         with self._write() as conn:
+            _make_room(conn, kind, t, review_id)
             position = conn.execute(select(func.coalesce(func.max(t.c.position) + 1, 0)).where(t.c.review_id == review_id)).scalar()
             item_id = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
             self._touch(conn, review_id)
@@ -269,6 +301,7 @@ class _Editing:
         t = _table(LIST_KINDS[snapshot["kind"]][0])
         row = dict(snapshot["row"])
         with self._write() as conn:
+            _make_room(conn, snapshot["kind"], t, row["review_id"])
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
             item_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
@@ -348,6 +381,7 @@ class _Editing:
         cleaned = self._clean_event(values)
         t = _table("Event")
         with self._write() as conn:
+            _make_room(conn, "event", t, review_id)
             seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
             event_id = conn.execute(insert(t).returning(t.c.id), {
                 "review_id": review_id, "seq": seq, **cleaned, "updated_by": self.actor, "updated_at": now_utc_text(),
@@ -378,6 +412,7 @@ class _Editing:
         t, mt = _table("Event"), _table("EventMark")
         row = dict(snapshot["row"])
         with self._write() as conn:
+            _make_room(conn, "event", t, row["review_id"])
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
             event_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()

@@ -1,0 +1,72 @@
+"""The app never grows a review past what import accepts (docs/review-format.md, "Limits"):
+adding an event, a note or a list item past the limit is one plain sentence, nothing written."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from pmtui import document
+from pmtui.document import dumps, loads
+from pmtui.errors import BadInput
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    monkeypatch.setattr(document, "EVENTS_MAX", 3)
+    monkeypatch.setattr(document, "NOTES_MAX", 2)
+    monkeypatch.setattr(document, "ITEMS_MAX", 2)
+
+
+AT = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc)
+
+
+def test_events_stop_at_the_limit(store, small_limits):
+    rid, _ = store.create_review("Queue backlog")
+    for i in range(3):
+        store.add_event(rid, at=AT, text=f"step {i}")
+    with pytest.raises(BadInput, match=r"already holds 3 events, the most a review can hold is 3.*nothing was added"):
+        store.add_event(rid, at=AT, text="one too many")
+    assert [e.text for e in store.events(rid)] == ["step 0", "step 1", "step 2"]
+    snapshot = store.delete_event(store.events(rid)[0].id)
+    store.add_event(rid, at=AT, text="room again")  # a freed place can be used
+    with pytest.raises(BadInput, match="already holds 3 events"):
+        store.restore_event(snapshot)  # undo cannot overfill it either
+
+
+def test_notes_and_list_items_stop_at_their_limits(store, small_limits):
+    rid, _ = store.create_review("Cache stampede")
+    store.add_item("note", rid, at=AT, text="first")
+    store.add_item("note", rid, at=AT, text="second")
+    with pytest.raises(BadInput, match="already holds 2 notes"):
+        store.add_item("note", rid, at=AT, text="third")
+    store.add_item("factor", rid, text="retry storm", category="technical")
+    store.add_item("factor", rid, text="no jitter", category="technical")
+    with pytest.raises(BadInput, match="already holds 2 contributing factors"):
+        store.add_item("factor", rid, text="third factor", category="technical")
+    snapshot = store.delete_item("factor", store.list_items("factor", rid)[0]["id"])
+    store.add_item("factor", rid, text="replacement", category="technical")
+    with pytest.raises(BadInput, match="already holds 2 contributing factors"):
+        store.restore_item(snapshot)
+    with pytest.raises(BadInput, match="at most 2 tags"):
+        store.set_tags(rid, ["a", "b", "c"])
+    assert [n["text"] for n in store.list_items("note", rid)] == ["first", "second"]
+    assert len(store.list_items("factor", rid)) == 2
+
+
+def test_a_review_filled_to_the_limits_exports_and_imports_again(store, small_limits):
+    rid, _ = store.create_review("Full review")
+    for i in range(3):
+        store.add_event(rid, at=AT, text=f"e{i}")
+    for i in range(2):
+        store.add_item("note", rid, at=AT, text=f"n{i}")
+        store.add_item("action", rid, title=f"a{i}")
+    store.set_tags(rid, ["x", "y"])
+    again = loads(dumps(store.export_document(rid)))  # the import limits accept what the app stored
+    assert len(again.timeline) == 3 and len(again.notes) == 2 and len(again.action_items) == 2
