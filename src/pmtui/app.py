@@ -12,11 +12,24 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from pmtui import __version__
+from pmtui.errors import PmtuiError
 from pmtui.safetext import one_line, visible
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
     from pmtui.store import Store
+
+class NotSaved:
+    """What :meth:`PostmortemApp.write` returns when the store refused a write: the sentence."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return False
+
 
 PRESENTATION_THEME = Theme(
     name="pmtui-present",
@@ -166,6 +179,20 @@ class PostmortemApp(App[int]):
     def show_section(self, review_id: int, section: str) -> None:
         self.switch_screen(self.section_screen(review_id, section))
 
+    # ------------------------------------------------------------ writes
+    def write(self, do: Callable[[], Any], *, say: bool = True) -> Any:
+        """Run one write to the store from the UI. A value the store refuses or a store that
+        is locked, full, read-only, damaged or gone (any PmtuiError) never ends the app:
+        its one sentence is shown (unless ``say=False``, for callers that show it beside the
+        typed text), nothing else changes, and a :class:`NotSaved` comes back so the caller
+        keeps what was typed and the user can retry."""
+        try:
+            return do()
+        except PmtuiError as exc:
+            if say:
+                self.notify(exc.message, title="Not saved", severity="error", timeout=8)
+            return NotSaved(exc.message)
+
     # ------------------------------------------------------------ undo
     def push_undo(self, description: str, undo: Callable[[], object]) -> None:
         self.undo_stack.append((description, undo))
@@ -177,7 +204,9 @@ class PostmortemApp(App[int]):
             self.notify("Nothing to undo.", timeout=2)
             return
         description, undo = self.undo_stack.pop()
-        undo()
+        if isinstance(self.write(undo), NotSaved):
+            self.undo_stack.append((description, undo))  # ctrl+z again once the store can be written
+            return
         self.notify(f"Undone: {description}", timeout=3)
         self.refresh_screen()
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from pmtui.app import NotSaved
 from pmtui.document import ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import literal
@@ -155,7 +156,8 @@ class ActionsScreen(SectionScreen):
         values: dict[str, Any] = {"status": status}
         if note is not None:
             values["status_note"] = note
-        self.app.store.update_item("action", item["id"], **values)
+        if isinstance(self.app.write(lambda: self.app.store.update_item("action", item["id"], **values)), NotSaved):
+            return
         self.editor.reload(keep_id=item["id"])
         self.show_summary()
 

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from pmtui.app import NotSaved
 from pmtui.errors import BadInput, FieldErrors, PmtuiError
 from pmtui.safetext import one_line
 from pmtui.widgets.field import Field
@@ -135,10 +136,12 @@ class SectionScreen(Screen[None]):
         from pmtui.meeting import STAGE_NAMES
 
         if meeting.next_stage(self.app.now()):
-            self.app.store.save_meeting(self.review_id, meeting)
+            if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
+                return
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
         else:
-            self.app.store.end_meeting(self.review_id)
+            if isinstance(self.app.write(lambda: self.app.store.end_meeting(self.review_id)), NotSaved):
+                return
             self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
         self.show_meeting()
         self.query_one(NotesPanel).show_prompt()
@@ -152,7 +155,8 @@ class SectionScreen(Screen[None]):
             meeting.resume(self.app.now())
         else:
             meeting.pause(self.app.now())
-        self.app.store.save_meeting(self.review_id, meeting)
+        if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
+            return
         self.show_meeting()
 
     def load_review(self) -> None:

@@ -88,8 +88,13 @@ class CaptureScreen(ModalScreen[int | None]):
             error.update("⚠ An empty note is not saved: type what was said, or press Esc.")
             error.display = True
             return
-        note_id = self.app.store.add_item("note", self.review_id, at=self.app.now(), text=text, kind=kind,
-                                          stage=self.stage(), author=self.app.author)
+        note_id = self.app.write(lambda: self.app.store.add_item(
+            "note", self.review_id, at=self.app.now(), text=text, kind=kind, stage=self.stage(), author=self.app.author),
+            say=False)
+        if not isinstance(note_id, int):  # the store refused (full review, locked, read-only): keep the text
+            error.update(literal(f"⚠ {note_id.message}"))
+            error.display = True
+            return
         self.app.notify(f"Saved {KIND_WORDS[kind]}: {text[:50]}", timeout=2)
         self.dismiss(note_id)
 

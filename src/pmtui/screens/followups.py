@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from pmtui.app import NotSaved
 from pmtui.errors import BadInput, FieldErrors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -264,7 +265,8 @@ class FollowupsScreen(Screen[None]):
 
         store = self.app.store
         old = {k: getattr(row, k) for k in values}
-        store.update_item("action", row.id, **values)
+        if isinstance(self.app.write(lambda: store.update_item("action", row.id, **values)), NotSaved):
+            return
         today = self.app.today()
         self.rows = sorted((r._replace(**values) if r.id == row.id else r for r in self.rows),
                            key=lambda r: sort_key(r, today))  # the cursor follows the item

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from pmtui.app import NotSaved
 from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, one_line
 
@@ -241,7 +242,8 @@ class HomeScreen(Screen[None]):
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.app.store.delete_review(review.id)
+                if isinstance(self.app.write(lambda: self.app.store.delete_review(review.id)), NotSaved):
+                    return
                 self.app.notify(f"Deleted “{one_line(review.title)}”", timeout=3)
                 self.reload()
 

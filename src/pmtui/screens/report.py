@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
+from pmtui.app import NotSaved
 from pmtui.errors import BadInput
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS
@@ -102,7 +103,10 @@ class ReportScreen(SectionScreen):
     @on(Select.Changed, "#report-status")
     def _status(self, event: Select.Changed) -> None:
         if event.value != self.review.get("status"):
-            self.app.store.update_review(self.review_id, status=event.value)
+            if isinstance(self.app.write(lambda: self.app.store.update_review(self.review_id, status=event.value)),
+                          NotSaved):
+                event.select.value = self.review.get("status")  # shows what is stored
+                return
             self.load_review()
             self.notify(f"Status: {str(event.value).replace('_', ' ')}", timeout=2)
             self.render_report()

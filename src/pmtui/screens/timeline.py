@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from pmtui.app import NotSaved
 from pmtui.document import EventKind, Mark
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, FieldErrors, PmtuiError
@@ -234,7 +235,9 @@ class TimelineScreen(SectionScreen):
         e = self.selected
         if e is None:
             return
-        snapshot = self.app.store.delete_event(e.id)
+        snapshot = self.app.write(lambda: self.app.store.delete_event(e.id))
+        if isinstance(snapshot, NotSaved):
+            return
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
         self.app.push_undo(f"deleted event “{text}”", lambda: self.app.store.restore_event(snapshot))
         self.load_events()
@@ -243,7 +246,8 @@ class TimelineScreen(SectionScreen):
         e = self.selected
         if e is None:
             return
-        self.app.store.update_event(e.id, highlight=not e.highlight)
+        if isinstance(self.app.write(lambda: self.app.store.update_event(e.id, highlight=not e.highlight)), NotSaved):
+            return
         self.load_events(keep_id=e.id)
 
     def action_mark(self, mark: str) -> None:
@@ -253,11 +257,13 @@ class TimelineScreen(SectionScreen):
             return
         words = MARK_WORDS[mark]
         if mark in e.marks:
-            self.app.store.set_mark(self.review_id, mark, None)
+            if isinstance(self.app.write(lambda: self.app.store.set_mark(self.review_id, mark, None)), NotSaved):
+                return
             self.notify(f"Cleared mark “{words}”", timeout=2)
         else:
             previous = next((r for r in self.rows if mark in r.marks), None)
-            self.app.store.set_mark(self.review_id, mark, e.id)
+            if isinstance(self.app.write(lambda: self.app.store.set_mark(self.review_id, mark, e.id)), NotSaved):
+                return
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
         self.load_events(keep_id=e.id)

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from pmtui.app import NotSaved
 from pmtui.safetext import literal, visible
 from pmtui.screens.form import FormField, FormScreen
 
@@ -237,7 +238,9 @@ class ListEditor(Widget, can_focus=False):
         item = self.selected()
         if item is None:
             return
-        snapshot = self.app.store.delete_item(self.kind, item["id"])
+        snapshot = self.app.write(lambda: self.app.store.delete_item(self.kind, item["id"]))
+        if isinstance(snapshot, NotSaved):
+            return
         label = self.describe(item)
         self.app.push_undo(f"deleted “{label}”", lambda: self.app.store.restore_item(snapshot))
         self.reload()
@@ -247,6 +250,7 @@ class ListEditor(Widget, can_focus=False):
         item = self.selected()
         if item is None:
             return
-        self.app.store.move_item(self.kind, item["id"], offset)
+        if isinstance(self.app.write(lambda: self.app.store.move_item(self.kind, item["id"], offset)), NotSaved):
+            return
         self.reload(keep_id=item["id"])
         self.post_message(self.Changed(self))

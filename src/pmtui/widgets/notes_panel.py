@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from pmtui.app import NotSaved
 from pmtui.document import EventKind, FactorCategory
 from pmtui.entry import format_when, parse_edited_when
 from pmtui.errors import BadInput, FieldErrors
@@ -142,7 +143,8 @@ class NotesPanel(Vertical):
         if note is None or note["kind"] != "question":
             self.app.notify("Select an open question (marked ?) to mark it answered.", timeout=3)
             return
-        self.app.store.update_item("note", note["id"], kind="note")
+        if isinstance(self.app.write(lambda: self.app.store.update_item("note", note["id"], kind="note")), NotSaved):
+            return
         self.app.push_undo(f"marked “{note['text'][:40]}” answered",
                            lambda: self.app.store.update_item("note", note["id"], kind="question"))
         self.app.refresh_screen()
@@ -151,7 +153,9 @@ class NotesPanel(Vertical):
         note = self.selected()
         if note is None:
             return
-        snapshot = self.app.store.delete_item("note", note["id"])
+        snapshot = self.app.write(lambda: self.app.store.delete_item("note", note["id"]))
+        if isinstance(snapshot, NotSaved):
+            return
         self.app.push_undo(f"deleted note “{note['text'][:40]}”", lambda: self.app.store.restore_item(snapshot))
         self.app.refresh_screen()
 

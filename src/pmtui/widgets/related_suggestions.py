@@ -14,6 +14,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pmtui.app import NotSaved
+
 
 class RelatedSuggestions(Vertical, can_focus=False):
     DEFAULT_CSS = """
@@ -101,7 +103,9 @@ class RelatedSuggestions(Vertical, can_focus=False):
             return
         s = self.suggestions[table.cursor_row]
         store = self.app.store
-        item_id = store.add_item("related", self.review_id, ref=s.slug)
+        item_id = self.app.write(lambda: store.add_item("related", self.review_id, ref=s.slug))
+        if isinstance(item_id, NotSaved):
+            return
         # the review's own title stays out of the message: notifications read markup
         self.app.push_undo(f"linked {s.slug} as a related review", lambda: store.delete_item("related", item_id))
         self.post_message(self.Linked())
