@@ -30,9 +30,14 @@ def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
     statements here read text and numbers only, which every driver returns as is."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
     cursor = conn.connection.cursor()
+    dbapi = conn.dialect.loaded_dbapi
     try:
         cursor.execute(str(compiled))
         return cursor.fetchall()
+    except dbapi.Error as exc:  # as SQLAlchemy would wrap it: the store says it in one sentence
+        from sqlalchemy.exc import DBAPIError
+
+        raise DBAPIError.instance(str(compiled), None, exc, dbapi.Error, dialect=conn.dialect) from None
     finally:
         cursor.close()
 

@@ -123,7 +123,7 @@ class PostgresBackend:
                 copy.write_row([row[c] for c in columns])
         return new_ids
 
-    def check_integrity(self, conn: Connection) -> None:
+    def check_integrity(self, conn: Connection, writing: bool = True) -> None:
         """PostgreSQL checks its own pages."""
 
     def version_in(self, conn: Connection) -> int:

@@ -91,6 +91,7 @@ def upgrade(backend: Any, engine: Engine, where: str) -> tuple[int, int, Path | 
                     raise newer_error(where, version)
                 if version == SCHEMA_VERSION:
                     return None
+                backend.check_integrity(conn)  # an upgrade is a write: never into a damaged file
                 aside = backend.copy_aside(version)
                 _run_alembic(conn)
                 backend.check_foreign_keys(conn)

@@ -160,12 +160,13 @@ class SqliteBackend:
     def explain(self, exc: BaseException) -> StoreError:
         return explain(self.path, str(getattr(exc, "orig", exc) or exc))
 
-    def check_integrity(self, conn: Connection) -> None:
+    def check_integrity(self, conn: Connection, writing: bool = True) -> None:
         """Before the first write: never write into a damaged file (``quick_check``)."""
         found = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(3)")]
         if found != ["ok"]:
-            raise StoreError(f"{self.path} fails SQLite's integrity check ({'; '.join(found)}); nothing was "
-                             "written. Restore a copy (`pmtui db backup` makes one)")
+            written = "; nothing was written" if writing else ""
+            raise StoreError(f"{self.path} fails SQLite's integrity check ({'; '.join(found)}){written}. "
+                             "Restore a copy (`pmtui db backup` makes one)")
 
     def version_in(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)

@@ -66,6 +66,9 @@ def describe(store: Store) -> dict[str, Any]:
     from .schema import SCHEMA_VERSION
 
     version = store.schema_version()
+    if store.kind == "sqlite":  # a damaged file says so here, in one sentence
+        with store._read() as conn:
+            store.backend.check_integrity(conn, writing=False)
     out: dict[str, Any] = {"store": store.location.shown, "kind": store.kind, "schema": version,
                            "pmtui_schema": SCHEMA_VERSION}
     out["reviews"] = store.count_reviews() if version == SCHEMA_VERSION else len(store.list_reviews())
