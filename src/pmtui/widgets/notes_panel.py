@@ -102,33 +102,69 @@ class NotesPanel(Vertical):
         card.display = True
 
     def reload(self) -> None:
+        """Read the notes again; the table is rebuilt only when what it shows changed."""
         self.show_prompt()
         self.notes = sorted(self.app.store.list_items("note", self.review_id), key=lambda n: n["at"], reverse=True)
-        links = self.app.store.note_links(self.review_id)
+        self.links = self.app.store.note_links(self.review_id)
         review = self.app.store.get_review(self.review_id)
         self.zone = ZoneInfo(review["timezone"])
+        self.fill()
+
+    # Rows are added CHUNK at a time, newest first, and more as the cursor nears the last
+    # one shown: the table measures each row's wrapped height when it is added, which
+    # for 1,000 long notes took seconds on every reload and resize (issue 9).
+    CHUNK = 40
+
+    def fill(self) -> None:
+        """Show ``self.notes`` at the panel's width (nothing to do when neither changed)."""
         table = self.query_one(DataTable)
-        current = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("note", width=max(20, self.size.width - 4))
-        for n in self.notes:
-            text = Text()
-            text.append(n["at"].astimezone(self.zone).strftime("%H:%M "), style="dim")
-            text.append(KIND_MARK[n["kind"]], style="bold")
-            text.append(visible(n["text"]))
-            if n["author"]:
-                text.append(visible(f" — {n['author']}"), style="dim")
-            done = links.get(n["id"], [])
-            if done:
-                text.append(" → " + ", ".join(TARGET_WORDS[k] for k, _ in done), style="green")
-            table.add_row(text, key=str(n["id"]), height=None)
-        if self.notes:
-            table.move_cursor(row=min(max(current, 0), len(self.notes) - 1))
+        width = max(20, self.size.width - 4)
+        shown = (width, str(self.zone), [(n["id"], n.get("version"), n["kind"], n["at"], n["text"], n["author"])
+                                         for n in self.notes], self.links)
         self.query_one("#notes-title", Static).update(
             f"Notes ({len(self.notes)})" if self.notes else "Notes: none yet (ctrl+n)")
+        if shown == getattr(self, "_filled", None):
+            return
+        self._filled = shown
+        current = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("note", width=width)
+        self._rows = 0
+        self.more(current)
+        if self.notes:
+            table.move_cursor(row=min(max(current, 0), len(self.notes) - 1))
+
+    def more(self, upto: int = 0) -> None:
+        """Add the next rows: a chunk, and at least up to row ``upto``."""
+        table = self.query_one(DataTable)
+        width = max(20, self.size.width - 4)
+        lines = 0  # about three screens of wrapped lines per chunk, however long the notes are
+        while self._rows < len(self.notes) and (self._rows <= upto or (
+                lines < 3 * max(self.size.height, 20) and self._rows - upto <= self.CHUNK)):
+            n = self.notes[self._rows]
+            table.add_row(self.row_text(n), key=str(n["id"]), height=None)
+            lines += 1 + len(n["text"]) // width
+            self._rows += 1
+
+    def row_text(self, n: dict[str, Any]) -> Text:
+        text = Text()
+        text.append(n["at"].astimezone(self.zone).strftime("%H:%M "), style="dim")
+        text.append(KIND_MARK[n["kind"]], style="bold")
+        text.append(visible(n["text"]))
+        if n["author"]:
+            text.append(visible(f" — {n['author']}"), style="dim")
+        done = self.links.get(n["id"], [])
+        if done:
+            text.append(" → " + ", ".join(TARGET_WORDS[k] for k, _ in done), style="green")
+        return text
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= getattr(self, "_rows", 0) - 10 and self._rows < len(self.notes):
+            self.more(event.cursor_row)
 
     def on_resize(self) -> None:
-        self.reload()
+        if hasattr(self, "zone"):
+            self.fill()  # a new width: the rows are measured again, the store is not read again
 
     def selected(self) -> dict[str, Any] | None:
         table = self.query_one(DataTable)
