@@ -132,6 +132,28 @@ def test_many_wordings_are_compared_by_shared_rare_words_with_the_same_groups(mo
     assert sum(len(g) > 1 for g in every_pair) >= 40  # the rewordings were found
 
 
+def test_a_similar_pair_whose_rarest_words_are_spelt_differently_is_found_among_thousands():
+    """Blocking by shared rare words alone misses a rewording that changes exactly those
+    words (a plural, a typo); the pair must still be grouped, as comparing every pair would."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    rnd = random.Random(9)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocab = ["".join(rnd.choice(letters) for _ in range(rnd.randint(3, 10))) for _ in range(3000)]
+    texts = [" ".join(rnd.choice(vocab) for _ in range(rnd.randint(5, 12))) for _ in range(5000)]
+    first = "replication backfill throttling saturated the shared checkout database"
+    second = "replications backfills throttled saturated the shared checkout database"
+    assert fuzz.token_sort_ratio(first, second) >= patterns.SIMILARITY  # similar by the rule itself
+    assert len(texts) + 2 > patterns.ALL_PAIRS  # the blocked path, not every pair
+    items = [(t, i) for i, t in enumerate(texts[:2500])] + [(first, 90001)] + \
+            [(t, 2500 + i) for i, t in enumerate(texts[2500:])] + [(second, 90002)]
+    groups = patterns.similar_groups(items)
+    together = [g for g in groups if 2500 in g]
+    assert together and len(items) - 1 in together[0]
+
+
 def test_patterns_window_and_tag(store, known):
     facts = review_facts(store)
     assert patterns.compute_patterns(facts, TODAY, patterns.Window(since=date(2026, 2, 1))).reviews == 3

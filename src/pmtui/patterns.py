@@ -49,7 +49,8 @@ from pmtui.tracker import ActionRow, OPEN
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
 ALL_PAIRS = 2000  # up to this many distinct wordings, every pair is compared
-RARE_WORDS = 3  # above ALL_PAIRS, a wording is compared with those holding one of its 3 rarest words
+PREFIX_KEYS = 4  # above ALL_PAIRS, wordings are compared when one of their 4 rarest word stems is shared
+STEM = 4  # letters of a word that make its stem (its blocking key)
 TIMING_KEYS = ("time_to_detect", "time_to_mitigate", "impact_duration")
 NO_SEVERITY = "(none)"
 NO_OWNER = "(no owner)"
@@ -277,30 +278,40 @@ def similar_groups(items: list[tuple[str, int]], threshold: int = SIMILARITY) ->
     return [sorted(g) for g in groups.values()]
 
 
+def _stems(text: str) -> set[str]:
+    """The blocking keys of a wording: the first STEM letters of each word, so that
+    plurals, tenses and most typos (deploy, deploys, deployed, deplyo) share a key."""
+    return {w[:STEM] for w in text.split()}
+
+
 def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]]:
     """Similar pairs among many wordings (their words already sorted, so plain
-    ``ratio`` is ``token_sort_ratio``) without comparing every pair: each wording is
-    compared with the wordings that contain one of its ``RARE_WORDS`` least common
-    words. Two wordings this similar share most of their words, so one of them nearly
-    always holds a rare word of the other."""
+    ``ratio`` is ``token_sort_ratio``) without comparing every pair (prefix filtering):
+    each wording's blocking keys (word stems) are ordered from the rarest in the whole
+    set; a wording is compared, once, with the earlier wordings whose rarest keys share
+    one of its own ``PREFIX_KEYS`` rarest (more for long wordings). Wordings this similar
+    share most of their words, so their rarest stems meet even when the rarest words
+    themselves are spelt differently (a plural, a typo); a test hides such pairs among
+    thousands of distinct wordings, and benchmarks/bench_followup.py measures recall
+    against comparing every pair."""
     from rapidfuzz import fuzz, process
 
-    words = [set(t.split()) for t in texts]
-    counts = Counter(w for ws in words for w in ws)
+    keys = [_stems(t) for t in texts]
+    counts = Counter(k for ks in keys for k in ks)
+    rank = {k: r for r, k in enumerate(sorted(counts, key=lambda k: (counts[k], k)))}  # rarest first, always the same
     index: dict[str, list[int]] = defaultdict(list)
-    for i, ws in enumerate(words):
-        for w in ws:
-            index[w].append(i)
-    for a, ws in enumerate(words):
-        rarest = sorted(ws, key=counts.__getitem__)[:RARE_WORDS]
-        found = set().union(*(index[w] for w in rarest))  # set operations run in C
-        found.discard(a)
+    extract, ratio = process.extract, fuzz.ratio
+    for a, ks in enumerate(keys):
+        rarest = sorted(ks, key=rank.__getitem__)[:max(PREFIX_KEYS, len(ks) // 3)]
+        found = set().union(*(index[k] for k in rarest))  # set operations run in C
+        for k in rarest:
+            index[k].append(a)
         if not found:
             continue
         candidates = list(found)
         choices = [texts[candidates[0]]] if len(candidates) == 1 else list(itemgetter(*candidates)(texts))
-        for _match, _score, j in process.extract_iter(texts[a], choices, scorer=fuzz.ratio, score_cutoff=threshold):
-            yield a, candidates[j]
+        for _match, _score, j in extract(texts[a], choices, scorer=ratio, score_cutoff=threshold, limit=None):
+            yield candidates[j], a
 
 
 def recurring_factors(reviews: list[ReviewFacts], threshold: int = SIMILARITY) -> list[FactorGroup]:
