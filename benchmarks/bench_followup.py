@@ -250,6 +250,18 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         print(f"filter as you type over {len(rows):,} items: worst keystroke {max(times) * 1000:.0f} ms, "
               f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms (the table then shows the first 500)")
+        from pmtui.patterns import related_suggestions
+        from pmtui.store.followup import cached_review_facts
+
+        loads = []
+        for _ in range(3):  # the Analysis section opened three times without a change in between
+            t0 = time.perf_counter()
+            facts = cached_review_facts(store)
+            related_suggestions(facts[-1], facts)
+            loads.append(time.perf_counter() - t0)
+        print(f"related reviews for one review among {len(facts):,}: first load {loads[0] * 1000:.0f} ms, "
+              f"again with the store unchanged {min(loads[1:]) * 1000:.0f} ms (the change token's query)")
+
         from pmtui.patterns import _blocked_pairs, similar_groups
 
         wordings = distinct_wordings(28_000)

@@ -135,10 +135,10 @@ class PatternsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="patterns")
     def compute(self, since: date | None = None, until: date | None = None, tag: str | None = None) -> None:
         from pmtui.patterns import Window, compute_patterns
-        from pmtui.store.followup import review_facts
+        from pmtui.store.followup import cached_review_facts
 
         if self.facts is None:
-            self.facts = review_facts(self.app.store)
+            self.facts = cached_review_facts(self.app.store)
         self.post_message(self.Computed(compute_patterns(self.facts, self.app.today(), Window(since, until, tag))))
 
     def refresh_from_store(self) -> None:

@@ -163,6 +163,34 @@ def review_facts(store: Any) -> list[ReviewFacts]:
     return out
 
 
+def change_token(store: Any) -> tuple[Any, ...]:
+    """What changes whenever the facts of any review may have: this process's writes,
+    and (for writes by other processes, which touch their review's ``updated_at`` to
+    the microsecond, or add and delete reviews) the count and latest change of the
+    reviews. One small query, also on PostgreSQL."""
+    from sqlalchemy import func, select
+
+    from pmtui.models import Review
+
+    r = Review.__table__
+    with store._read() as conn:
+        count, last = _fetch(conn, select(func.count(), func.max(r.c.updated_at)))[0]
+    return getattr(store, "writes", 0), count, last
+
+
+def cached_review_facts(store: Any) -> list[ReviewFacts]:
+    """:func:`review_facts`, read again only when the store changed since the last call
+    (the Analysis section's related reviews and the Patterns view open often; reading
+    10,000 reviews takes about a second). The facts are frozen: callers share them."""
+    token = change_token(store)
+    cached = getattr(store, "_facts_cache", None)
+    if cached is not None and cached[0] == token:
+        return cached[1]
+    facts = review_facts(store)
+    store._facts_cache = (token, facts)  # a write between the token and the read: read again next time
+    return facts
+
+
 def _day(text: str | None) -> date | None:
     if not text:
         return None

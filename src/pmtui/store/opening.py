@@ -51,6 +51,7 @@ class _Opening:
         self._origin = uuid.uuid4().hex  # tells our own change notifications apart
         self._changes: list[Change] = []
         self._checked = False  # integrity checked before this store's first write
+        self.writes = 0  # this process's committed writes (part of the read caches' change token)
         self._auto_upgrade = True  # False: an old store is read as it is until upgrade()
 
     @property
@@ -154,6 +155,7 @@ class _Opening:
             if self._plain(exc):
                 raise self._explain(exc) from None
             raise
+        self.writes += 1
         self.backend.after_write(self._changes, self._origin)
 
     @contextmanager

@@ -57,9 +57,9 @@ class RelatedSuggestions(Vertical, can_focus=False):
     @work(thread=True, exclusive=True, group="related")
     def reload(self) -> None:
         from pmtui.patterns import component_history, history_sentence, related_suggestions
-        from pmtui.store.followup import review_facts
+        from pmtui.store.followup import cached_review_facts
 
-        facts = review_facts(self.app.store)
+        facts = cached_review_facts(self.app.store)
         target = next((f for f in facts if f.id == self.review_id), None)
         if target is None:
             return
