@@ -234,3 +234,20 @@ def test_export_all_writes_actions_and_patterns_linked_from_the_index(cli, store
     assert "\\[b\\]markup\\[/b\\]" in actions  # user text stays literal in Markdown
     pattern_page = (out / "patterns.md").read_text()
     assert "```mermaid" in pattern_page and "## Repeat incidents" in pattern_page
+
+
+def test_the_first_screen_on_sqlite_is_the_same_read_without_sqlalchemy(store, known, db_path):
+    import subprocess
+    import sys
+
+    from pmtui.store.followup import first_screen
+
+    for day in (date(2025, 12, 1), TODAY, date(2027, 1, 1)):  # nothing, some and everything overdue
+        rows, counts = first_screen(store, day, 3)
+        assert rows == action_rows(store, day, 3) and counts == action_counts(store, day)
+    code = ("import sys; from datetime import date; from pmtui.store import Store; "
+            "from pmtui.store.followup import first_screen; "
+            f"s = Store.open({str(db_path)!r}); rows, counts = first_screen(s, date(2026, 3, 21), 60); "
+            "print(len(rows), counts[0], 'sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [str(len(action_rows(store))), str(len(action_rows(store))), "False"]

@@ -85,11 +85,14 @@ class FollowupsScreen(Screen[None]):
     def reload(self, first_screen: bool = False) -> None:
         """Read the items in a thread. The first time, the first screen's rows and the
         counts come first (a LIMIT query); all rows follow once that screen is drawn."""
-        from pmtui.store.followup import action_counts, action_rows
+        from pmtui.store.followup import action_counts, action_rows, first_screen as read_first_screen
 
         store, today = self.app.store, self.app.today()
-        if first_screen:
-            self.post_message(self.RowsLoaded(action_rows(store, today, FIRST_ROWS), action_counts(store, today)))
+        if first_screen:  # on SQLite without waiting for SQLAlchemy; else the usual way
+            first = read_first_screen(store, today, FIRST_ROWS)
+            rows, counts = first if first is not None else (action_rows(store, today, FIRST_ROWS),
+                                                            action_counts(store, today))
+            self.post_message(self.RowsLoaded(rows, counts))
         else:
             self.post_message(self.RowsLoaded(action_rows(store, today)))  # overdue first
 

@@ -96,6 +96,53 @@ def action_rows(store: Any, today: date | None = None, limit: int | None = None)
         return _action_rows(conn, _tags(conn), today, limit)
 
 
+def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], tuple[int, int, int]] | None:
+    """The Follow-ups view's first screen on an SQLite store, read with the standard
+    library (as ``home_list.first_page`` reads home's): the first ``limit`` items in the
+    tracker's order, and the counts, before SQLAlchemy has been imported (opened the
+    instant the app starts, the view no longer waits for it). None when the store is
+    not SQLite or cannot be read this way: the caller then reads it the usual way."""
+    import sqlite3
+
+    from pmtui.tracker import OPEN, PRIORITY_ORDER, ActionRow
+
+    if getattr(store, "kind", None) != "sqlite":
+        return None
+    is_open = f"a.status IN ({', '.join('?' * len(OPEN))})"
+    late = f"{is_open} AND a.due IS NOT NULL AND a.due < ?"
+    rank = " ".join(f"WHEN ? THEN {n}" for n in PRIORITY_ORDER.values())
+    rows_sql = (f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title FROM action_item a "
+                f"JOIN review r ON r.id = a.review_id "
+                f"ORDER BY CASE WHEN {late} THEN 0 WHEN {is_open} THEN 1 ELSE 2 END, "
+                f"COALESCE(a.due, '9999-99-99'), CASE a.priority {rank} ELSE {len(PRIORITY_ORDER)} END, r.slug, a.id "
+                f"LIMIT ?")
+    day = today.isoformat()
+    params = (*OPEN, day, *OPEN, *PRIORITY_ORDER, limit)
+    counts_sql = (f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {is_open} THEN 1 ELSE 0 END), 0), "
+                  f"COALESCE(SUM(CASE WHEN {late} THEN 1 ELSE 0 END), 0) FROM action_item a")
+    try:
+        con = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        found = con.execute(rows_sql, params).fetchall()
+        total, open_n, overdue = con.execute(counts_sql, (*OPEN, *OPEN, day)).fetchone()
+        ids = sorted({row[1] for row in found})
+        tags: dict[int, list[str]] = defaultdict(list)
+        if ids:
+            for rid, name in con.execute(f"SELECT review_id, name FROM tag WHERE review_id IN ({', '.join('?' * len(ids))}) "
+                                         "ORDER BY review_id, name", ids):
+                tags[rid].append(name)
+        rows = [ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4], row[5] or "", row[6],
+                          row[7], row[8], row[9] or "", row[10] or "", tuple(tags.get(row[1], ())))
+                for row in found]
+        return rows, (int(total), int(open_n), int(overdue))
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
 def action_counts(store: Any, today: date) -> tuple[int, int, int]:
     """(all, open, overdue) action items, counted by the database."""
     from sqlalchemy import case, func, literal, select
