@@ -49,7 +49,7 @@ from pmtui.tracker import ActionRow, OPEN
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
 ALL_PAIRS = 2000  # up to this many distinct wordings, every pair is compared
-PREFIX_KEYS = 4  # above ALL_PAIRS, wordings are compared when one of their 4 rarest word stems is shared
+PREFIX_KEYS = 6  # above ALL_PAIRS, wordings are compared when two of their 6 rarest word stems are shared
 STEM = 4  # letters of a word that make its stem (its blocking key)
 TIMING_KEYS = ("time_to_detect", "time_to_mitigate", "impact_duration")
 NO_SEVERITY = "(none)"
@@ -288,12 +288,15 @@ def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]
     """Similar pairs among many wordings (their words already sorted, so plain
     ``ratio`` is ``token_sort_ratio``) without comparing every pair (prefix filtering):
     each wording's blocking keys (word stems) are ordered from the rarest in the whole
-    set; a wording is compared, once, with the earlier wordings whose rarest keys share
-    one of its own ``PREFIX_KEYS`` rarest (more for long wordings). Wordings this similar
-    share most of their words, so their rarest stems meet even when the rarest words
-    themselves are spelt differently (a plural, a typo); a test hides such pairs among
-    thousands of distinct wordings, and benchmarks/bench_followup.py measures recall
-    against comparing every pair."""
+    set, and a wording is compared, once, with the earlier wordings whose ``PREFIX_KEYS``
+    rarest keys (more for long wordings) share two of its own (one, for a wording of one
+    key). Wordings this similar share most of their words, so their rarest stems meet
+    even when the rarest words themselves are spelt differently (a plural, a typo),
+    while two wordings meeting on one key by chance are not compared. A test hides such
+    pairs among thousands of distinct wordings; benchmarks/bench_followup.py measures
+    the recall against comparing every pair."""
+    from itertools import chain
+
     from rapidfuzz import fuzz, process
 
     keys = [_stems(t) for t in texts]
@@ -303,12 +306,13 @@ def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]
     extract, ratio = process.extract, fuzz.ratio
     for a, ks in enumerate(keys):
         rarest = sorted(ks, key=rank.__getitem__)[:max(PREFIX_KEYS, len(ks) // 3)]
-        found = set().union(*(index[k] for k in rarest))  # set operations run in C
+        met = Counter(chain.from_iterable([index[k] for k in rarest]))  # counted in C
         for k in rarest:
             index[k].append(a)
-        if not found:
+        need = min(2, len(rarest))
+        candidates = [j for j, n in met.items() if n >= need] if need > 1 else list(met)
+        if not candidates:
             continue
-        candidates = list(found)
         choices = [texts[candidates[0]]] if len(candidates) == 1 else list(itemgetter(*candidates)(texts))
         for _match, _score, j in extract(texts[a], choices, scorer=ratio, score_cutoff=threshold, limit=None):
             yield candidates[j], a

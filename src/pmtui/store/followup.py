@@ -10,8 +10,9 @@ driver's fetchall, several times faster than row-by-row), so 10,000 reviews stay
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,36 +161,89 @@ def action_counts(store: Any, today: date) -> tuple[int, int, int]:
     return int(total), int(open_n), int(overdue)
 
 
+# What patterns and related reviews read: plain SQL that SQLite and PostgreSQL both run
+_FACTS_SQL = {
+    "reviews": "SELECT id, slug, title, severity, timezone, review_date, created_at, updated_at FROM review",
+    "tags": "SELECT review_id, name FROM tag ORDER BY review_id, name",
+    "first": "SELECT review_id, MIN(at_utc) FROM event GROUP BY review_id",
+    "marks": "SELECT em.review_id, em.mark, e.at_utc, e.offset_min FROM event_mark em JOIN event e ON e.id = em.event_id",
+    "components": "SELECT review_id, name FROM component ORDER BY review_id, position, id",
+    "factors": "SELECT review_id, text, category FROM factor ORDER BY review_id, position, id",
+    "related": "SELECT review_id, ref FROM related ORDER BY review_id, position",
+    "actions": f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title FROM action_item a "
+               "JOIN review r ON r.id = a.review_id ORDER BY a.review_id, a.position, a.id",
+}
+
+
+@contextmanager
+def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+    """Run plain SELECTs in one read transaction. On SQLite with the standard library
+    (no SQLAlchemy: `pmtui patterns` then starts half a second sooner); elsewhere on
+    the store's own connection."""
+    if getattr(store, "kind", None) == "sqlite":
+        import sqlite3
+
+        from .sqlite import BUSY_TIMEOUT_MS, explain
+
+        try:
+            con = sqlite3.connect(str(store.path), timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise explain(store.path, str(exc)) from None
+        try:
+            con.execute("BEGIN")  # one snapshot for every query
+            yield lambda sql: con.execute(sql).fetchall()
+        except sqlite3.Error as exc:
+            raise explain(store.path, str(exc)) from None
+        finally:
+            con.close()
+        return
+    with store._read() as conn:
+        def fetch(sql: str) -> list[tuple[Any, ...]]:
+            cursor = conn.connection.cursor()
+            dbapi = conn.dialect.loaded_dbapi
+            try:
+                cursor.execute(sql)
+                return cursor.fetchall()
+            except dbapi.Error as exc:
+                from sqlalchemy.exc import DBAPIError
+
+                raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from None
+            finally:
+                cursor.close()
+
+        yield fetch
+
+
 def review_facts(store: Any) -> list[ReviewFacts]:
     """One :class:`pmtui.patterns.ReviewFacts` per review (what patterns and related
     reviews need), each table read once."""
-    from sqlalchemy import func, select
-
-    from pmtui.models import Component, Event, EventMark, Factor, Related, Review
     from pmtui.patterns import ReviewFacts, incident_day
+    from pmtui.tracker import ActionRow
 
-    r, e, em = Review.__table__, Event.__table__, EventMark.__table__
-    c, f, rel = Component.__table__, Factor.__table__, Related.__table__
-    with store._read() as conn:
-        reviews = list(_fetch(conn, select(r.c.id, r.c.slug, r.c.title, r.c.severity, r.c.timezone, r.c.review_date,
-                                           r.c.created_at, r.c.updated_at)))
-        tags = _tags(conn)
-        first = dict(_fetch(conn, select(e.c.review_id, func.min(e.c.at_utc)).group_by(e.c.review_id)))
+    with _queries(store) as fetch:
+        reviews = fetch(_FACTS_SQL["reviews"])
+        tags_of: dict[int, list[str]] = defaultdict(list)
+        for rid, name in fetch(_FACTS_SQL["tags"]):
+            tags_of[rid].append(name)
+        tags = {k: tuple(v) for k, v in tags_of.items()}
+        first = dict(fetch(_FACTS_SQL["first"]))
         marks: dict[int, dict[str, datetime]] = defaultdict(dict)
-        for rid, mark, at, off in _fetch(conn, select(em.c.review_id, em.c.mark, e.c.at_utc, e.c.offset_min).join(e, e.c.id == em.c.event_id)):
+        for rid, mark, at, off in fetch(_FACTS_SQL["marks"]):
             marks[rid][mark] = _utc(at, off)
         comps: dict[int, list[str]] = defaultdict(list)
-        for rid, name in _fetch(conn, select(c.c.review_id, c.c.name).order_by(c.c.review_id, c.c.position, c.c.id)):
+        for rid, name in fetch(_FACTS_SQL["components"]):
             comps[rid].append(name)
         factors: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for rid, text, cat in _fetch(conn, select(f.c.review_id, f.c.text, f.c.category).order_by(f.c.review_id, f.c.position, f.c.id)):
+        for rid, text, cat in fetch(_FACTS_SQL["factors"]):
             factors[rid].append((text, cat))
         related: dict[int, list[str]] = defaultdict(list)
-        for rid, ref in _fetch(conn, select(rel.c.review_id, rel.c.ref).order_by(rel.c.review_id, rel.c.position)):
+        for rid, ref in fetch(_FACTS_SQL["related"]):
             related[rid].append(ref)
         actions: dict[int, list[ActionRow]] = defaultdict(list)
-        for a in _action_rows(conn, tags):
-            actions[a.review_id].append(a)
+        for row in fetch(_FACTS_SQL["actions"]):
+            actions[row[1]].append(ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4],
+                                             row[5] or "", row[6], row[7], row[8], row[9] or "", row[10] or "",
+                                             tags.get(row[1], ())))
     out = []
     for rid, slug, title, severity, tz, review_date, created_at, updated_at in reviews:
         try:
@@ -215,13 +269,8 @@ def change_token(store: Any) -> tuple[Any, ...]:
     and (for writes by other processes, which touch their review's ``updated_at`` to
     the microsecond, or add and delete reviews) the count and latest change of the
     reviews. One small query, also on PostgreSQL."""
-    from sqlalchemy import func, select
-
-    from pmtui.models import Review
-
-    r = Review.__table__
-    with store._read() as conn:
-        count, last = _fetch(conn, select(func.count(), func.max(r.c.updated_at)))[0]
+    with _queries(store) as fetch:
+        count, last = fetch("SELECT COUNT(*), MAX(updated_at) FROM review")[0]
     return getattr(store, "writes", 0), count, last
 
 
