@@ -131,3 +131,25 @@ async def test_a_review_at_its_notes_limit_keeps_the_captured_text(store, demo, 
         assert isinstance(app.screen, CaptureScreen)
         assert app.screen.query_one(Input).value == "one note too many"
         assert "the most a review can hold" in shown(app.screen.query_one("#capture-error", Static))
+
+
+async def test_a_new_review_keeps_its_title_when_the_store_cannot_be_written(store, make_app):
+    from pmtui.screens.dialogs import PromptScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")  # on the list of reviews: a new review
+        await settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        await pilot.press(*"Checkout latency after the cache deploy")
+        with read_only(store):
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is prompt
+            assert prompt.query_one(Input).value == "Checkout latency after the cache deploy"
+            assert READ_ONLY in shown(prompt.query_one("#prompt-error", Static))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [r.title for r in store.list_reviews()] == ["Checkout latency after the cache deploy"]

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from pmtui.errors import BadInput
+from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, visible
 from pmtui.widgets.nudge import NudgeLine
 
@@ -48,7 +48,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class PromptScreen(ModalScreen[str | None]):
-    """One line of text. ``check`` may raise BadInput: the text stays, the reason shows."""
+    """One line of text. ``check`` may raise BadInput (or the store a StoreError): the text stays, the reason shows."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
@@ -81,7 +81,7 @@ class PromptScreen(ModalScreen[str | None]):
         if self.check is not None:
             try:
                 self.check(self.value if event.value == visible(self.value) else event.value)
-            except BadInput as exc:
+            except PmtuiError as exc:  # bad input, or a store that cannot be written
                 err = self.query_one("#prompt-error", Static)
                 err.update(literal(f"⚠ {exc.message}"))
                 err.display = True
