@@ -3,6 +3,7 @@ front matter): structure holds whatever people typed."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -47,13 +48,15 @@ def inline_text(token: Token) -> str:
     """What a reader sees in a cell: text, with <br> as a line break."""
     out = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "text_special"):
             out.append(child.content)
         elif child.type == "html_inline" and child.content == "<br>":
             out.append("\n")
+        elif child.type == "html_inline" and child.content in ("<code>", "</code>"):
+            pass
         elif child.type == "softbreak":
             out.append("\n")
-    return "".join(out)
+    return "".join(out).replace("\n ", "\n")
 
 
 def tables(tokens: list[Token]) -> list[tuple[list[str], list[list[str]]]]:
@@ -187,9 +190,23 @@ def test_empty_review_shows_the_gaps():
 
 
 def test_front_matter_survives_yaml_specials():
-    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <'
-    fm = front_matter(parse(render(make(title=title, severity="a: b", tags=["x: y", "#z"]))))
-    assert fm["title"] == title and fm["severity"] == "a: b" and fm["tags"] == ["#z", "x: y"]
+    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <\u2028\u2029\x85 end'
+    doc = make(title=title, severity="a: b", tags=["x: y", "#z", "on call"])
+    for wiki in ("gitlab", "hugo", "obsidian"):  # sites that escape what they print get the exact text
+        fm = front_matter(parse(render(doc, wiki=wiki)))
+        assert fm["title"] == title and fm["severity"] == "a: b"
+    assert front_matter(parse(render(doc, wiki="gitlab")))["tags"] == ["#z", "on call", "x: y"]
+    assert front_matter(parse(render(doc, wiki="hugo")))["tags"] == ["z", "on-call", "x-y"]  # one word each
+    # where a theme prints it as raw HTML (MkDocs Material's navigation, Jekyll), HTML-escaped
+    for wiki in ("mkdocs", "jekyll"):
+        fm = front_matter(parse(render(doc, wiki=wiki)))
+        assert fm["title"] == html.escape(title) and "<" not in fm["title"]
+    # the portable default: numeric entities, inert as HTML and as Markdown, the same text once decoded
+    fm = front_matter(parse(render(doc)))
+    assert html.unescape(fm["title"]) == title and not re.search(r"[<>`*\[\]|{}]", fm["title"])
+    for wiki in ("portable", "hugo"):  # escaped: YAML 1.1 reads them as line breaks
+        head = render(doc, wiki=wiki).split("\n---\n", 1)[0]
+        assert "\u2028" not in head and "\u2029" not in head and "\\u2028\\u2029" in head
 
 
 def test_two_exports_are_identical(cli, tmp_path, example_bytes):
@@ -257,7 +274,8 @@ def test_hostile_text_never_breaks_the_report(title, text, event, source, owner,
     assert render(doc) == md_text  # deterministic
     tokens = parse(md_text)
     fm = front_matter(tokens)
-    assert fm["title"] == doc.title
+    assert html.unescape(fm["title"]) == doc.title
+    assert front_matter(parse(render(doc, wiki="obsidian")))["title"] == doc.title
     assert len(headings(tokens, "h1")) == 1
     h2 = headings(tokens, "h2")
     assert [h for h in h2 if h in ALWAYS] == ALWAYS
@@ -268,6 +286,6 @@ def test_hostile_text_never_breaks_the_report(title, text, event, source, owner,
     _, actions = table_with(tokens, "Owner")
     assert len(actions) == 1 and len(actions[0]) == 8
     assert actions[0][1] == shown(action)
-    html = MD.render(md_text)
-    assert not re.search(r"<(script|img|iframe)\b", html, re.I)
-    assert not re.search(r"<[a-z]+[^>]*\son\w+=", html, re.I)
+    out_html = MD.render(md_text)
+    assert not re.search(r"<(script|img|iframe)\b", out_html, re.I)
+    assert not re.search(r"<[a-z]+[^>]*\son\w+=", out_html, re.I)
