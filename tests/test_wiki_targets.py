@@ -228,3 +228,35 @@ def test_hugo_site(tmp_path, wiki):
         wt.assert_inert(built["_index.md"], "Hugo index")
         hrefs = [dict(a.attrs)["href"] for a in listing.elements if a.tag == "a" and "/reviews/" in dict(a.attrs).get("href", "")]
         assert len(set(hrefs)) >= len(pages)  # the index's relref links resolved to every page
+
+
+# --------------------------------------------------------------- fuzzed fields
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = ["`", "``", "\\", "\\`", "\\\\`", "<pmx-tag>", "</pmx-tag>", '<a href="javascript:pmx()">', "](javascript:pmx())",
+          "](https://e.com)", "[", "]", "(", ")", '"', "'", "\n", "\n\n", "    ", "  ", "{: onclick=\"pmx()\"}", "|", "*",
+          "_", "```", "~~~", "> ", "- ", "1. ", "#", "---", "===", "<https://e.com/pmx>", "<javascript:pmx()>", "]:",
+          "{{ pmx }}", "{% pmx %}", "{{< pmx >}}", "$", "~", "=", "&lt;pmx-tag&gt;", "&#60;pmx-tag>", "!", "--8<-- ",
+          "pmx", " ", "a", "<!--", "-->", "<?", "<![CDATA[", "\t", ":pmx:", "^"]
+fields = st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=wt.CI)
+@given(summary=fields, event=fields, title=fields)
+def test_fuzzed_text_stays_inert_on_every_parser(summary, event, title):
+    if not title.strip() or not event.strip():
+        return
+    doc = loads(json.dumps({"format": FORMAT, "title": title[:200], "summary": summary,
+                            "timeline": [{"at": "2026-04-01T10:00:00Z", "text": event}]}))
+    for wiki in ("portable", "mkdocs"):
+        md = render(doc, wiki=wiki)
+        wt.assert_inert(wt.python_markdown(md), f"Python-Markdown/{wiki}")
+    md = render(doc)
+    wt.assert_inert(wt.cmark_gfm(md), "cmark-gfm")
+    wt.assert_inert(wt.cmark_gfm(render(doc, wiki="github"), strip_front_matter=False), "cmark-gfm/github")
+    wt.assert_inert(wt.pandoc(md), "pandoc")
+    # the event, a plain field, reads as typed everywhere
+    for page in (wt.python_markdown(md), wt.cmark_gfm(md)):
+        _, rows = wt.table_with(wt.parse_html(page), "Kind")
+        assert len(rows) == 1 and len(rows[0]) == 5 and wt.norm(rows[0][2]) == wt.norm(event)

@@ -145,6 +145,8 @@ def _escape_inline(line: str, wiki: Wiki) -> str:
             out.append("\\" + ch)
         elif ch == ":" and _EMOJI.match(line, i):
             out.append("&#58;")
+        elif ch == "." and i >= 3 and line[i - 3 : i].lower() == "www" and (i == 3 or not (line[i - 4].isalnum() or line[i - 4] in "._-")):
+            out.append("&#46;")  # www.example.com: no bare-URL link that would keep escapes in its address
         elif wiki.typographer and ch in "\"'":
             out.append("&#34;" if ch == '"' else "&#39;")
         elif wiki.typographer and ch in "-." and ((i + 1 < n and line[i + 1] == ch) or (i and line[i - 1] == ch)):
@@ -158,10 +160,40 @@ def _escape_inline(line: str, wiki: Wiki) -> str:
     return f"{m.group(1)}\\{m.group(2)}{text[m.end():]}" if m else text
 
 
-def plain(text: str, wiki: Wiki | None = None) -> str:
-    """Plain text that renders literally, on one line (in a cell, a list item, a heading)."""
+_URL = re.compile(r"(?<![\w@/.+-])https?://[^\s<>`|{}$\"\\\[\]]+", re.I)
+
+
+def _url_end(url: str) -> str:
+    """A URL without the punctuation that ends the sentence around it (GFM's rule)."""
+    url = url.split("%%")[0]
+    while url and (url[-1] in ".,:;!?'*_~=" or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def _escape_text(line: str, wiki: Wiki, urls: bool) -> str:
+    """One line of plain text; a web address in it becomes an explicit autolink, since
+    GitHub's and GitLab's bare-URL links would keep escapes in the address."""
+    if not urls:
+        return _escape_inline(line, wiki)
+    out, pos = [], 0
+    for m in _URL.finditer(line):
+        url = _url_end(m.group(0))
+        if len(url) <= len("https://"):
+            continue
+        out.append(_escape_inline(line[pos : m.start()], wiki) if pos < m.start() else "")
+        out.append(f"<{url}>")
+        pos = m.start() + len(url)
+    out.append(_escape_inline(line[pos:], wiki) if pos < len(line) or not out else "")
+    return "".join(out)
+
+
+def plain(text: str, wiki: Wiki | None = None, *, urls: bool = True) -> str:
+    """Plain text that renders literally, on one line (in a cell, a list item, a heading).
+
+    ``urls=False`` for the text of a link, where a web address must stay text."""
     wiki = wiki or PORTABLE
-    return wiki.line_break.join(_escape_inline(line.strip(), wiki) for line in _lines(text)).strip(" ")
+    return wiki.line_break.join(_escape_text(line.strip(), wiki, urls) for line in _lines(text)).strip(" ")
 
 
 def heading_text(text: str, wiki: Wiki | None = None) -> str:
@@ -341,7 +373,7 @@ def markdown_block(text: str, level: int = 2, wiki: Wiki | None = None) -> str:
 def link(label: str, url: str, wiki: Wiki | None = None) -> str:
     if re.match(r"^(https?://|mailto:)\S+$", url.strip(), re.I):
         target = quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
-        return f"[{plain(label, wiki) or plain(url, wiki)}]({target})"
+        return f"[{plain(label, wiki, urls=False) or plain(url, wiki, urls=False)}]({target})"
     return plain(f"{label}: {url}" if label else url, wiki)
 
 
@@ -745,7 +777,7 @@ def render(
     related = []
     for ref in doc.related:
         page = (related_pages or {}).get(ref)
-        related.append(f"- [{ctx.plain(ref)}]({target.page_link(page)})" if page else f"- {ctx.plain(ref)}")
+        related.append(f"- [{plain(ref, target, urls=False)}]({target.page_link(page)})" if page else f"- {ctx.plain(ref)}")
     section("Related reviews", "\n".join(related))
     section("Links", "\n".join(f"- {link(lk.title, lk.url, target)}" for lk in doc.links))
     body = "\n\n".join(parts) + "\n"

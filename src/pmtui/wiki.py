@@ -132,7 +132,7 @@ def index_page(pages: list[Page], wiki: str | Wiki | None = None) -> str:
         day = report_date(p.doc)
         rows.append([
             day.isoformat() if day else "",
-            f"[{plain(p.doc.title, target)}]({target.page_link(p.name)})",
+            f"[{plain(p.doc.title, target, urls=False)}]({target.page_link(p.name)})",
             plain(p.doc.severity or "", target),
             p.doc.status.value.replace("_", " "),
             format_duration(duration.value) if duration.value is not None else "",
