@@ -160,7 +160,7 @@ def _escape_inline(line: str, wiki: Wiki) -> str:
     return f"{m.group(1)}\\{m.group(2)}{text[m.end():]}" if m else text
 
 
-_URL = re.compile(r"(?<![\w@/.+-])https?://[^\s<>`|{}$\"\\\[\]]+", re.I)
+_URL = re.compile(r"(?<![\w@/.+-])https?://(?:[^\s<>`|{}$\"\\\[\]&]|&(?![#A-Za-z0-9]+;))+", re.I)
 
 
 def _url_end(url: str) -> str:
