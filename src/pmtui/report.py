@@ -1,9 +1,13 @@
 """The wiki-ready Markdown report (pure: a document in, Markdown text out).
 
-Reads well on GitHub/GitLab, MkDocs, Hugo and Obsidian, and never breaks whatever
-people typed: plain fields are escaped, Markdown fields keep their formatting but
-cannot break the report's structure (headings demoted, fences closed, no setext
-headings, raw HTML escaped). The same review always gives the same bytes.
+Reads well on GitHub/GitLab, MkDocs, Hugo, Jekyll and Obsidian, and never breaks
+whatever people typed nor lets it run there: plain fields are escaped the way every
+target's parser honours (numeric entities where backslash escapes are not universal),
+Markdown fields keep their formatting but cannot break the report's structure
+(headings demoted, fences closed, no setext headings) nor inject anything (raw HTML
+escaped, links only to http/https/mailto, template syntax neutralised). ``Wiki``
+holds what differs between targets (``render(..., wiki="hugo")``). The same review
+always gives the same bytes.
 
 No Textual imports here.
 """
