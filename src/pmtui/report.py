@@ -242,7 +242,8 @@ def _inline_markdown(line: str, wiki: Wiki, links: bool = True) -> str:
         ch = line[i]
         if ch == "\\" and i + 1 < n and line[i + 1] in _ASCII_PUNCT:
             nxt = line[i + 1]
-            out.append({"`": "&#96;", "\\": "&#92;", "<": "&lt;", "{": "&#123;", "|": "\\|"}.get(nxt, line[i : i + 2]))
+            out.append({"`": "&#96;", "\\": "&#92;", "<": "&lt;", "{": "&#123;", "|": "\\|", "[": "&#91;",
+                        "]": "&#93;"}.get(nxt, line[i : i + 2]))
             i += 2
             continue
         if ch == "`":
@@ -284,7 +285,7 @@ def _inline_markdown(line: str, wiki: Wiki, links: bool = True) -> str:
         elif ch == "{":
             out.append("&#123;")
         elif ch == "]" and i + 1 < n and line[i + 1] in "(:" and not _SAFE_TARGET.match(line, i + 2):
-            out.append("\\]")  # a link to anything but http, https or mailto stays text
+            out.append("&#93;")  # a link to anything but http, https or mailto stays text
         elif wiki.typographer and (ch in "\"'" or (ch in "-." and line[:i].strip() and (
                 (i + 1 < n and line[i + 1] == ch) or line[i - 1] == ch))):
             out.append(f"&#{ord(ch)};")  # Hugo would make it a typographic quote, dash or ellipsis
