@@ -51,6 +51,14 @@ def unique_name(name: str, taken: set[str]) -> str:
 
 
 def _umask() -> int:
+    """The process's umask; read from /proc where it can be (setting it to read it races threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
