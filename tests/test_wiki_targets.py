@@ -173,6 +173,23 @@ def test_jekyll_page_is_inside_liquid_raw():
     assert "&lt;script&gt;" in fm  # the title is HTML-escaped for layouts that print it raw
 
 
+@pytest.mark.parametrize("wiki", ["jekyll", "portable"])
+def test_jekyll_site(tmp_path, wiki):
+    """A real Jekyll build: Liquid runs first (a typed {% %} would stop the build,
+    {{ }} would vanish), then kramdown; the layout prints the title and tags raw."""
+    pages = _site_pages(wiki)
+    built = wt.jekyll_site({n: md for n, (md, _) in pages.items()}, tmp_path)
+    for name, (_, doc) in pages.items():
+        check_page(built[name], doc, f"Jekyll/{wiki}/{name}", typographer=True)
+        head = wt.parse_html(built[name])
+        shown = [wt.norm(wt.text_of(e)) for e in head.elements if e.tag == "title"]
+        assert shown == [wt.norm(doc.title)], f"{name}: <title> reads {shown}"
+    hostile = wt.parse_html(built[page_name(None, "hostile")])
+    tags = [wt.norm(wt.text_of(li)) for ul in hostile.elements if ul.tag == "ul" and ("tags",) == tuple(
+        (dict(ul.attrs).get("class") or "").split()) for li in wt.find_all(ul, "li")]
+    assert tags == list(dict.fromkeys(tag_slug(t) for t in hostile_doc().tags))
+
+
 @pytest.mark.parametrize("wiki", ["portable", "github"])
 def test_pandoc(wiki):
     for name, doc in DOCS:

@@ -3,7 +3,7 @@ the HTML they make. Used by tests/test_wiki_targets.py.
 
 Each renderer is the real program or library: Python-Markdown with the extensions
 MkDocs Material sites usually enable, a MkDocs Material site build, cmark-gfm
-(GitHub's parser), pandoc and a Hugo site build. A missing tool skips its tests
+(GitHub's parser), pandoc, a Hugo site build and a Jekyll site build (kramdown). A missing tool skips its tests
 with a reason, except under CI=true, where it fails them.
 """
 
@@ -106,6 +106,27 @@ def hugo_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
         path = site / "public" / "reviews" / ("index.html" if stem == "_index" else f"{stem}/index.html")
         out[name] = path.read_text(encoding="utf-8")
     return out
+
+
+def jekyll_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
+    """Build a Jekyll site (kramdown with GFM input, as GitHub Pages does) whose layout
+    prints the front-matter title and tags raw, as many themes do; returns each page's HTML."""
+    exe = need("jekyll")
+    site = tmp / "jekyll"
+    (site / "_layouts").mkdir(parents=True)
+    (site / "_config.yml").write_text(
+        "markdown: kramdown\nkramdown:\n  input: GFM\n  hard_wrap: false\n"
+        "defaults:\n  - scope: {path: \"\"}\n    values: {layout: page}\n")
+    (site / "_layouts" / "page.html").write_text(
+        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>"
+        '<h1 class="site">{{ page.title }}</h1><ul class="tags">{% for t in page.tags %}<li>{{ t }}</li>{% endfor %}</ul>'
+        "{{ content }}</body></html>")
+    for name, text in pages.items():
+        (site / name).write_text(text, encoding="utf-8")
+    run = subprocess.run([exe, "build", "-q", "-s", str(site), "-d", str(site / "_site")], capture_output=True,
+                         text=True, env={**os.environ, "JEKYLL_ENV": "production", "HOME": str(tmp)})
+    assert run.returncode == 0, f"jekyll failed: {run.stderr}{run.stdout}"
+    return {name: (site / "_site" / name.replace(".md", ".html")).read_text(encoding="utf-8") for name in pages}
 
 
 def mkdocs_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
