@@ -180,7 +180,7 @@ def test_jekyll_site(tmp_path, wiki):
     pages = _site_pages(wiki)
     built = wt.jekyll_site({n: md for n, (md, _) in pages.items()}, tmp_path)
     for name, (_, doc) in pages.items():
-        check_page(built[name], doc, f"Jekyll/{wiki}/{name}", typographer=True)
+        check_page(built[name], doc, f"Jekyll/{wiki}/{name}", typographer=not WIKIS[wiki].typographer)
         head = wt.parse_html(built[name])
         shown = [wt.norm(wt.text_of(e)) for e in head.elements if e.tag == "title"]
         assert shown == [wt.norm(doc.title)], f"{name}: <title> reads {shown}"

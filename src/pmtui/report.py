@@ -85,7 +85,7 @@ WIKIS: dict[str, Wiki] = {
     "mkdocs": Wiki("mkdocs", meta="html", slug_tags=False),
     "hugo": Wiki("hugo", meta="exact", index_name="_index.md", links="relref", line_break=" ",
                  code_templates=("{{<", "{{%"), typographer=True),
-    "jekyll": Wiki("jekyll", meta="html", liquid_raw=True),
+    "jekyll": Wiki("jekyll", meta="html", liquid_raw=True, typographer=True),  # kramdown is typographic too
     "obsidian": Wiki("obsidian", meta="exact"),
 }
 DEFAULT_WIKI = "portable"
