@@ -139,7 +139,12 @@ _EMOJI = re.compile(r":[\w+-]+:")  # :shortcode: (pymdownx.emoji, GitHub, GitLab
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+_STATIC = str.maketrans({**_ENTITIES, **{c: "\\" + c for c in _BACKSLASHED}})
+
+
 def _escape_inline(line: str, wiki: Wiki) -> str:
+    if ":" not in line and "www" not in line.lower() and not (wiki.typographer and re.search("[\"'.-]", line)):
+        return _line_start(line.translate(_STATIC))  # the common case, fast: nothing depends on context
     out = []
     n = len(line)
     for i, ch in enumerate(line):
@@ -157,7 +162,11 @@ def _escape_inline(line: str, wiki: Wiki) -> str:
             out.append(f"&#{ord(ch)};")
         else:
             out.append(ch)
-    text = "".join(out)
+    return _line_start("".join(out))
+
+
+def _line_start(text: str) -> str:
+    """No list item from a leading ``-`` or ``1.``/``1)`` (``#``, ``+``, ``=``, ``>`` are escaped already)."""
     if text.startswith("-"):
         return "\\" + text
     m = re.match(r"(\d+)([.)])", text)
