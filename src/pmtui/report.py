@@ -143,7 +143,7 @@ _STATIC = str.maketrans({**_ENTITIES, **{c: "\\" + c for c in _BACKSLASHED}})
 
 
 def _escape_inline(line: str, wiki: Wiki) -> str:
-    if ":" not in line and "www" not in line.lower() and not (wiki.typographer and re.search("[\"'.-]", line)):
+    if not (_EMOJI.search(line) or "www" in line.lower() or (wiki.typographer and re.search("[\"'.-]", line))):
         return _line_start(line.translate(_STATIC))  # the common case, fast: nothing depends on context
     out = []
     n = len(line)
