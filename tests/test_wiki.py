@@ -242,7 +242,7 @@ def test_dash_o_writes_through_to_what_the_path_is(tmp_path, kind, example_bytes
         r = subprocess.run([*export, "/dev/stdout"], env=env, check=True, capture_output=True)
         assert r.stdout.startswith(b"---\ntitle:")
     elif kind == "process-substitution":
-        shell = f"{' '.join(map(repr, export))} >(cat > {str(tmp_path / 'sub.md')!r}); sleep 0.5"
+        shell = f"{' '.join(map(repr, export))} >(cat > {str(tmp_path / 'sub.md')!r}); wait $!"
         subprocess.run(["bash", "-c", shell], env=env, check=True, capture_output=True, timeout=60)
         assert (tmp_path / "sub.md").read_text().startswith("---\ntitle:")
     else:
