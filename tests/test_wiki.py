@@ -253,3 +253,10 @@ def test_dash_o_writes_through_to_what_the_path_is(tmp_path, kind, example_bytes
 def test_write_text_refuses_a_folder(tmp_path):
     with pytest.raises(IsADirectoryError):
         write_text(tmp_path, "x")
+
+
+def test_the_command_line_offers_every_wiki():
+    from pmtui.__main__ import WIKI_NAMES
+    from pmtui.report import DEFAULT_WIKI, WIKIS
+
+    assert list(WIKI_NAMES) == list(WIKIS) and WIKI_NAMES[0] == DEFAULT_WIKI
