@@ -74,7 +74,7 @@ def test_export_all_skips_the_bad_review_with_a_warning_and_exit_1(cli, store_wi
     bad = store_with_a_bad_review["bad"]
     r = cli("export", "--all", "--to", str(tmp_path / "wiki"))
     assert r.code == 1 and "Traceback" not in r.err
-    assert r.out.startswith("Wrote 2 review pages and index.md")
+    assert r.out.startswith("Wrote 2 review pages, actions.md, patterns.md and index.md")
     assert f"pmtui: warning: skipped review {bad} (2026-03-10-queue-backlog-on-the-billing-workers)" in r.err
     assert store_with_a_bad_review["message"] in r.err
     assert "1 review was not exported" in r.err
