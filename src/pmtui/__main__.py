@@ -473,10 +473,8 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
     n = len(result.pages)
-    names = [p.name for p in result.across]
-    print(f"Wrote {n} review page{'s' if n != 1 else ''}, {', '.join([*names, result.index.name])} to {folder}"
-          if not names else
-          f"Wrote {n} review page{'s' if n != 1 else ''}, {', '.join(names)} and {result.index.name} to {folder}")
+    others = [*(p.name for p in result.across), result.index.name]  # actions.md, patterns.md, the index
+    print(f"Wrote {n} review page{'s' if n != 1 else ''}, {', '.join(others[:-1])} and {others[-1]} to {folder}")
     if result.removed:
         print(f"Removed {len(result.removed)} page{'s' if len(result.removed) != 1 else ''} of reviews that no longer "
               f"exist: {', '.join(result.removed)}")
