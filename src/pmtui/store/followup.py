@@ -43,9 +43,14 @@ def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _utc(text: str, offset_min: int = 0) -> datetime:
-    at = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
+def _utc(text: str, offset_min: int = 0) -> datetime | None:
+    """A stored time; None for a value a hand edit or an older release left that this
+    pmtui cannot read (that review then counts without it, never takes the rest down)."""
+    try:
+        at = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def _tags(conn: Any) -> dict[int, tuple[str, ...]]:
@@ -229,7 +234,8 @@ def review_facts(store: Any) -> list[ReviewFacts]:
         first = dict(fetch(_FACTS_SQL["first"]))
         marks: dict[int, dict[str, datetime]] = defaultdict(dict)
         for rid, mark, at, off in fetch(_FACTS_SQL["marks"]):
-            marks[rid][mark] = _utc(at, off)
+            if (when := _utc(at, off)) is not None:
+                marks[rid][mark] = when
         comps: dict[int, list[str]] = defaultdict(list)
         for rid, name in fetch(_FACTS_SQL["components"]):
             comps[rid].append(name)
@@ -251,7 +257,10 @@ def review_facts(store: Any) -> list[ReviewFacts]:
         except Exception:
             zone = timezone.utc
         created = _day(created_at)
-        reviewed = date.fromisoformat(review_date) if review_date else None
+        try:
+            reviewed = date.fromisoformat(review_date) if review_date else None
+        except (ValueError, TypeError):
+            reviewed = None
         changed = _day(updated_at) if updated_at and updated_at[:19] != (created_at or "")[:19] else None
         first_at = _utc(first[rid]) if rid in first else None
         day = incident_day(marks.get(rid, {}), first_at, zone, reviewed, created)
