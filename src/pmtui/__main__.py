@@ -32,7 +32,7 @@ EPILOG = """\
 examples:
   pmtui demo                                  try the app on an example review
   pmtui new "Checkout latency after deploy"   start a draft review
-  pmtui import review.json                    add a review from a pmtui-review/1 file
+  pmtui import review.json                    add a review from a pmtui-review/2 (or /1) file
   pmtui export 3 --format md -o report.md     write the wiki report
   pmtui list --format json                    every review, for scripts
   pmtui check 3                               what the review needs before it is published
@@ -79,15 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
     s.set_defaults(func=cmd_list)
 
-    s = sub.add_parser("import", help="add reviews from pmtui-review/1 JSON files",
-                       description="Add each FILE (one pmtui-review/1 document) as a new review and print its id "
+    s = sub.add_parser("import", help="add reviews from pmtui-review/2 (or /1) JSON files",
+                       description="Add each FILE (one pmtui-review/2 or /1 document) as a new review and print its id "
                                    "and slug. Every file is checked first: if any is invalid, every problem is "
                                    "printed with its JSON path and nothing is imported. A title that already "
                                    "exists gets a second review with its own slug; nothing is overwritten.")
     s.add_argument("files", metavar="FILE", nargs="+", help="a JSON file, or - for standard input")
     s.set_defaults(func=cmd_import)
 
-    s = sub.add_parser("export", help="write a review as JSON (pmtui-review/1) or a Markdown report",
+    s = sub.add_parser("export", help="write a review as JSON (pmtui-review/2) or a Markdown report",
                        description="Write one review to standard output or a file, or every review as a "
                                    "folder of wiki pages with --all --to DIR. A review whose stored data this "
                                    "pmtui cannot read (left by an older version or a hand edit) is skipped by "
