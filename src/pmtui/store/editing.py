@@ -450,6 +450,119 @@ class _Editing:
             self._touch(conn, review_id)
             self._changed("mark", review_id, event_id)
 
+    # ------------------------------------------------------------ evidence
+    def evidence_keys(self, review_id: int) -> set[tuple[str, str]]:
+        """The (source, source_id) pairs of the evidence a review holds."""
+        from sqlalchemy import select
+
+        t = _table("Event")
+        with self._read() as conn:
+            q = select(t.c.source, t.c.source_id).where(t.c.review_id == review_id, t.c.source_id.is_not(None))
+            return {(a, b) for a, b in conn.execute(q)}
+
+    def event_sources(self, review_id: int) -> dict[str, int]:
+        """Each source on a review's timeline and how many events it has ("" for none)."""
+        from sqlalchemy import func, select
+
+        t = _table("Event")
+        with self._read() as conn:
+            q = select(t.c.source, func.count()).where(t.c.review_id == review_id).group_by(t.c.source)
+            return {src: int(n) for src, n in conn.execute(q)}
+
+    def add_evidence(self, review_id: int, events: Any, components: Any = ()) -> tuple[list[Any], int]:
+        """Add imported evidence (``pmtui.evidence`` events) to a review's timeline in one
+        transaction, skipping each event whose (source, source_id) the review already
+        holds; merge status-page component windows into Impact components (same name:
+        the worse status and the wider window). Returns (the events added, duplicates).
+        Every event is checked against the document's limits first: a problem is a
+        BadInput naming the event's file and place, and nothing is written."""
+        from sqlalchemy import func, insert, select
+
+        from pmtui import document as d
+
+        problems = []
+        for e in events:
+            for field, value, limit in (("text", e.text, d.LONG_TEXT_MAX), ("source", e.source, d.SHORT_TEXT_MAX),
+                                        ("id", e.source_id, d.SHORT_TEXT_MAX), ("original text", e.original,
+                                                                                d.LONG_TEXT_MAX)):
+                if len(value) > limit:
+                    problems.append(f"{e.where}: the event's {field} is longer than {limit:,} characters, the limit "
+                                    "of a timeline event")
+                if "\x00" in value:
+                    problems.append(f"{e.where}: the event's {field} contains the character U+0000 (NUL), which the "
+                                    "store cannot keep")
+            if not e.text.strip():
+                problems.append(f"{e.where}: the event has no text")
+            if len(problems) >= 5:
+                break
+        if problems:
+            raise BadInput.many([f"{p}; nothing was added" for p in problems])
+        t, rt, ct = _table("Event"), _table("Review"), _table("Component")
+        with self._write() as conn:
+            # one import per review at a time (PostgreSQL; SQLite's write lock already is)
+            if conn.execute(select(rt.c.id).where(rt.c.id == review_id).with_for_update()).first() is None:
+                raise BadInput(f"no review with id {review_id}")
+            q = select(t.c.source, t.c.source_id).where(t.c.review_id == review_id, t.c.source_id.is_not(None))
+            have = {(a, b) for a, b in conn.execute(q)}
+            new = [e for e in events if e.key not in have]
+            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            now = now_utc_text()
+            rows = []
+            for i, e in enumerate(new):
+                at_utc, off = to_utc_text(d.normalise_offset(e.at))
+                rows.append({"review_id": review_id, "at_utc": at_utc, "offset_min": off, "seq": seq + i,
+                             "text": e.text, "kind": e.kind.value, "source": e.source, "source_id": e.source_id,
+                             "original": e.original, "approximate": False, "highlight": False, "confirmed": False,
+                             "version": 1, "updated_at": now, "updated_by": self.actor})
+            if rows:
+                self.backend.insert_rows(conn, t, rows)  # type: ignore[attr-defined]
+            if components:
+                self._merge_components(conn, review_id, components)
+            if rows or components:
+                self._touch(conn, review_id)
+                self._changed("event", review_id, None)
+        return new, len(events) - len(new)
+
+    @staticmethod
+    def _merge_components(conn: Connection, review_id: int, windows: Any) -> None:
+        from sqlalchemy import func, insert, select
+
+        from pmtui.document import ComponentStatus, normalise_offset
+
+        order = list(ComponentStatus)
+        ct = _table("Component")
+        rows = {r["name"]: dict(r) for r in conn.execute(
+            select(ct).where(ct.c.review_id == review_id).order_by(ct.c.position, ct.c.id)).mappings()}
+        position = conn.execute(select(func.coalesce(func.max(ct.c.position) + 1, 0)).where(ct.c.review_id == review_id)).scalar()
+
+        def at(utc: str | None, off: int | None) -> datetime | None:
+            return from_utc_text(utc, off or 0) if utc else None
+
+        for w in windows:
+            row = rows.get(w.name)
+            if row is None:
+                row = {"review_id": review_id, "position": position, "name": w.name, "status": w.worst_status.value,
+                       "start_utc": None, "start_offset": None, "end_utc": None, "end_offset": None}
+                position += 1
+                rows[w.name] = row
+            elif order.index(ComponentStatus(row["status"])) < order.index(w.worst_status):
+                row["status"] = w.worst_status.value
+            start, end = at(row["start_utc"], row["start_offset"]), at(row["end_utc"], row["end_offset"])
+            start = w.start if start is None or w.start < start else start
+            end = w.end if end is None or (w.end is not None and w.end > end) else end
+            row["start_utc"], row["start_offset"] = to_utc_text(normalise_offset(start))
+            if end is not None:
+                row["end_utc"], row["end_offset"] = to_utc_text(normalise_offset(end))
+            row["_touched"] = True
+        for row in rows.values():
+            if not row.pop("_touched", False):
+                continue
+            values = {k: row[k] for k in ("status", "start_utc", "start_offset", "end_utc", "end_offset")}
+            if "id" in row:
+                conn.execute(ct.update().where(ct.c.id == row["id"]).values(**values))
+            else:
+                conn.execute(insert(ct), {k: v for k, v in row.items()})
+
     # ------------------------------------------------------------ meeting
     def get_meeting(self, review_id: int) -> Any:
         from sqlalchemy import select
