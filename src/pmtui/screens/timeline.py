@@ -41,6 +41,8 @@ class TimelineScreen(SectionScreen):
         Binding("enter,e", "edit", "Edit", id="timeline.edit"),
         Binding("d,delete", "delete", "Delete", id="timeline.delete"),
         Binding("h", "highlight", "Highlight", id="timeline.highlight"),
+        Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
+        Binding("s", "filter_source", "Source filter", id="timeline.sources"),
         Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
         *[
             Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}")
@@ -57,6 +59,7 @@ class TimelineScreen(SectionScreen):
     def __init__(self, review_id: int) -> None:
         super().__init__(review_id)
         self.rows: list[EventRow] = []
+        self.source_filter: str | None = None  # None: every source; "": typed events (no source)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="timeline-main"):
@@ -100,8 +103,12 @@ class TimelineScreen(SectionScreen):
         self.rows = message.rows
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
-        table.set_events(self.rows, self.zone, keep_id=keep)
+        shown = self.rows if self.source_filter is None else [r for r in self.rows if r.source == self.source_filter]
+        table.set_events(shown, self.zone, keep_id=keep)
         self.show_marks()
+        if self.source_filter is not None:
+            self.notify(f"Showing {len(shown):,} of {len(self.rows):,} events: source "
+                        f"{self.source_filter or '(none)'} · s changes the filter", timeout=3, markup=False)
         if not self.rows:
             self.query_one("#event-detail", Static).update(
                 "No events yet. Build the timeline forward from before the incident: press a and type "
@@ -204,8 +211,9 @@ class TimelineScreen(SectionScreen):
                 raise FieldErrors(errors)
             try:
                 self.app.store.update_event(
-                    e.id, at=at, text=values["text"], kind=values["kind"], source=values["source"],
+                    e.id, at=at, text=values["text"], kind=values["kind"], source=values.get("source", e.source),
                     approximate=approx or values["approximate"], highlight=values["highlight"],
+                    confirmed=values["confirmed"],
                 )
             except FieldErrors as exc:
                 raise FieldErrors(exc.fields) from None
@@ -219,7 +227,13 @@ class TimelineScreen(SectionScreen):
             FormField("source", "Source", e.source, placeholder="#incident channel, deploy log, pager"),
             FormField("approximate", "Approximate", e.approximate, kind="bool", hint="The time is an estimate"),
             FormField("highlight", "Highlight", e.highlight, kind="bool", hint="One of the moments that tell the story"),
+            FormField("confirmed", "Confirmed", e.confirmed, kind="bool", hint="The room confirmed it in the walk-through"),
         ]
+        if e.source_id:  # imported evidence: where it came from, as the source wrote it (read-only)
+            source, source_id, original = self.app.store.event_original(e.id)
+            fields[3] = FormField("source", "Source (imported evidence)", f"{source} · id {source_id}", kind="static")
+            fields.append(FormField("original", "As the source wrote it", original or "(the same as the text)",
+                                    kind="static"))
 
         def done(result: Any) -> None:
             if result is not None:
@@ -227,6 +241,29 @@ class TimelineScreen(SectionScreen):
             self.query_one(TimelineTable).focus()
 
         self.app.push_screen(FormScreen("Edit event", fields, save, focus="text"), done)
+
+    def action_add_evidence(self) -> None:
+        from pmtui.screens.evidence import EvidenceScreen
+
+        def done(summary: dict[str, Any] | None) -> None:
+            if summary is not None:
+                self.notify(f"Added {summary['added']:,} events ({summary['duplicates']:,} were already here)",
+                            timeout=4, markup=False)
+                self.load_events()
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(EvidenceScreen(self.review_id, self.review["timezone"]), done)
+
+    def action_filter_source(self) -> None:
+        from pmtui.screens.evidence import SourceFilterScreen
+
+        def done(choice: str | None) -> None:
+            if choice is not None:
+                self.source_filter = None if choice == SourceFilterScreen.ALL else choice
+                self.load_events()
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(SourceFilterScreen(self.app.store.event_sources(self.review_id), self.source_filter), done)
 
     def action_delete(self) -> None:
         e = self.selected
@@ -261,7 +298,7 @@ class TimelineScreen(SectionScreen):
         self.load_events(keep_id=e.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quick_add", "edit", "delete", "highlight", "mark"):
+        if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source"):
             quick = self.query("#quick-add")
             if quick and quick.first().has_focus:
                 return False
