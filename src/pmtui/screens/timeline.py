@@ -6,6 +6,7 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,7 @@ from pmtui.metrics import compute, format_duration
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.store import EventRow
+from pmtui.timeline_rows import timeline_rows
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.phase_bar import PhaseBar
 from pmtui.widgets.nudge import NudgeLine
@@ -51,14 +53,18 @@ class TimelineScreen(SectionScreen):
     ]
 
     class EventsLoaded(Message):
-        def __init__(self, rows: list[EventRow], keep_id: int | None) -> None:
+        def __init__(self, rows: Sequence[EventRow], keep_id: int | None, marked: list[EventRow], total: int) -> None:
             super().__init__()
             self.rows = rows
             self.keep_id = keep_id
+            self.marked = marked  # every marked event, whatever the source filter shows
+            self.total = total
 
     def __init__(self, review_id: int) -> None:
         super().__init__(review_id)
-        self.rows: list[EventRow] = []
+        self.rows: Sequence[EventRow] = []  # what the table shows (a long timeline: read by pages)
+        self.marked: list[EventRow] = []
+        self.total = 0
         self.source_filter: str | None = None  # None: every source; "": typed events (no source)
 
     def compose_body(self) -> ComposeResult:
@@ -96,26 +102,30 @@ class TimelineScreen(SectionScreen):
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="timeline-load")
     def load_events(self, keep_id: int | None = None) -> None:
-        rows = self.app.store.events(self.review_id)
-        self.post_message(self.EventsLoaded(rows, keep_id))
+        store = self.app.store
+        rows = timeline_rows(store, self.review_id, self.source_filter)
+        if isinstance(rows, list) and self.source_filter is None:
+            marked, total = [r for r in rows if r.marks], len(rows)
+        else:
+            marked, total = store.events_with_marks(self.review_id), store.event_count(self.review_id)
+        self.post_message(self.EventsLoaded(rows, keep_id, marked, total))
 
     def on_timeline_screen_events_loaded(self, message: EventsLoaded) -> None:
-        self.rows = message.rows
+        self.rows, self.marked, self.total = message.rows, message.marked, message.total
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
-        shown = self.rows if self.source_filter is None else [r for r in self.rows if r.source == self.source_filter]
-        table.set_events(shown, self.zone, keep_id=keep)
+        table.set_events(self.rows, self.zone, keep_id=keep)
         self.show_marks()
         if self.source_filter is not None:
-            self.notify(f"Showing {len(shown):,} of {len(self.rows):,} events: source "
+            self.notify(f"Showing {len(self.rows):,} of {self.total:,} events: source "
                         f"{self.source_filter or '(none)'} · s changes the filter", timeout=3, markup=False)
-        if not self.rows:
+        if not self.total:
             self.query_one("#event-detail", Static).update(
                 "No events yet. Build the timeline forward from before the incident: press a and type "
                 "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
 
     def marks(self) -> dict[str, datetime]:
-        return {m: r.at.astimezone(self.zone) for r in self.rows for m in r.marks}
+        return {m: r.at.astimezone(self.zone) for r in self.marked for m in r.marks}
 
     def show_marks(self) -> None:
         marks = self.marks()
@@ -291,7 +301,7 @@ class TimelineScreen(SectionScreen):
             self.app.store.set_mark(self.review_id, mark, None)
             self.notify(f"Cleared mark “{words}”", timeout=2)
         else:
-            previous = next((r for r in self.rows if mark in r.marks), None)
+            previous = next((r for r in self.marked if mark in r.marks), None)
             self.app.store.set_mark(self.review_id, mark, e.id)
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
