@@ -157,9 +157,12 @@ class TimelineScreen(SectionScreen):
         return self.query_one(TimelineTable).selected
 
     def anchor_day(self) -> date:
-        """The day a bare ``14:03`` means: the selected event's, else the impact day."""
+        """The day a bare ``14:03`` means: the selected event's, else the day the
+        incident started (pmtui-review/2 ``started``), else the impact day."""
         if self.selected is not None:
             return self.selected.at.astimezone(self.zone).date()
+        if self.review.get("started"):
+            return self.review["started"].astimezone(self.zone).date()
         marks = self.marks()
         if "impact_start" in marks:
             return marks["impact_start"].date()
