@@ -4,7 +4,7 @@ the cursor stays instant."""
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -110,18 +110,18 @@ class TimelineTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.rows: list[EventRow] = []
         self.zone: tzinfo = ZoneInfo("UTC")
-        self._days: list[date] = []
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
-        self._days = [r.at.astimezone(zone).date() for r in rows]
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         target = self.cursor
         if keep_id is not None:
-            target = next((i for i, r in enumerate(rows) if r.id == keep_id), target)
+            index_of = getattr(rows, "index_of", None)  # a long timeline read by pages (pmtui.timeline_rows)
+            found = index_of(keep_id) if index_of else next((i for i, r in enumerate(rows) if r.id == keep_id), None)
+            target = target if found is None else found
         self.cursor = max(0, min(target, len(rows) - 1))
         self.refresh()
 
@@ -179,7 +179,7 @@ class TimelineTable(ScrollView, can_focus=True):
     def _cells(self, index: int, cols: list[tuple[str, int]]) -> list[str]:
         row = self.rows[index]
         local = row.at.astimezone(self.zone)
-        first_of_day = index == 0 or self._days[index - 1] != self._days[index]
+        first_of_day = index == 0 or self.rows[index - 1].at.astimezone(self.zone).date() != local.date()
         clock = "%H:%M:%S" if local.second else "%H:%M"
         when = local.strftime(("%Y-%m-%d " if first_of_day else "") + clock)
         if row.approximate:
