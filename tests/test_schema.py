@@ -118,6 +118,14 @@ BROKEN = {
     "tickets 2^64": _set("impact.support_tickets", 2**64),
     "timestamp year 999": _set("timeline[0].at", "0999-03-10T10:40:00Z"),
     "review date year 999": _set("review_date", "0999-12-31"),
+    # the time range is 1000-01-02T00:00:00Z .. 9999-12-30T23:59:59.999999Z as an instant in UTC
+    "timestamp before 1000-01-02 in UTC": _set("timeline[0].at", "1000-01-01T23:00:00Z"),
+    "timestamp 1000-01-01 not far enough behind UTC": _set("timeline[0].at", "1000-01-01T23:00:00-00:59"),
+    "timestamp 1000-01-02 before its offset": _set("timeline[0].at", "1000-01-02T01:00:00+01:01"),
+    "timestamp after 9999-12-30 in UTC": _set("timeline[0].at", "9999-12-31T00:00:00Z"),
+    "timestamp 9999-12-31 not far enough ahead": _set("timeline[0].at", "9999-12-31T01:01:00+01:00"),
+    "started 9999-12-30 behind UTC": _set("started", "9999-12-30T23:00:00-05:00"),
+    "component end 9999-12-30 a minute too far behind": _set("impact.components[0].end", "9999-12-30T12:00:00-12:00"),
     # pmtui-review/2 fields of the wrong kind
     "started not a timestamp": _set("started", "yesterday"),
     "started without offset": _set("started", "2026-03-10T10:00:00"),
@@ -165,6 +173,12 @@ VALID = {
     "users affected 2^63-1": _set("impact.users_affected", COUNT_MAX),
     "timestamp year 1000, late in the day": _set("timeline[0].at", "1000-01-05T23:00:00Z"),
     "review date 1000-01-01": _set("review_date", "1000-01-01"),
+    "timestamp 1000-01-01 far enough behind UTC": _set("timeline[0].at", "1000-01-01T23:00:00-01:00"),
+    "timestamp 1000-01-02 at its offset": _set("timeline[0].at", "1000-01-02T01:00:00.5+01:00"),
+    "timestamp the last instant": _set("timeline[0].at", "9999-12-30T23:59:59.999999Z"),
+    "timestamp 9999-12-31 far enough ahead": _set("timeline[0].at", "9999-12-31T01:00:59+01:01"),
+    "started 9999-12-30 ahead of UTC": _set("started", "9999-12-30T23:59:00+00:01"),
+    "component end 9999-12-30 just behind enough": _set("impact.components[0].end", "9999-12-30T11:59:59-12:00"),
     "review date 9999-12-31": _set("review_date", "9999-12-31"),
     # pmtui-review/2: each new field
     "started": _set("started", "2026-03-10T10:35:00+01:00"),
@@ -257,10 +271,6 @@ IMPORT_ONLY = {
                                   "past the end of its list"),
     "became event index past the end": (_set("notes[0].became", [{"kind": "event", "index": 10}]),
                                         "past the end of its list"),
-    "timestamp before 1000-01-02 in UTC": (_set("timeline[0].at", "1000-01-01T23:00:00Z"), "1000-01-01"),
-    "timestamp 1000-01-02 before its offset": (_set("timeline[0].at", "1000-01-02T01:00:00+02:00"), "1000-01-01"),
-    "timestamp after 9999-12-30 in UTC": (_set("timeline[0].at", "9999-12-31T00:00:00Z"), "9999-12-31"),
-    "started 9999-12-30 behind UTC": (_set("started", "9999-12-30T23:00:00-05:00"), "9999-12-31"),
 }
 
 
@@ -274,6 +284,37 @@ def test_rules_json_schema_cannot_express_are_import_only_and_listed(cli, tmp_pa
     assert r.code == 2 and "Traceback" not in r.err, r.err
     listed = (ROOT / "docs" / "review-format.md").read_text().split("## JSON Schema", 1)[1].split("\n## ", 1)[0]
     assert words in listed
+
+
+def test_the_edges_of_the_time_range_agree_with_import():
+    """On the four days where the offset decides whether a time is in range, the schema's
+    patterns and import's timestamp reading agree on every hour, at the minutes and offsets
+    that sit on either side of the edge."""
+    from pmtui.document import parse_timestamp
+    from pmtui.schema import schema
+
+    timestamp = jsonschema.Draft202012Validator({"$defs": schema()["$defs"], "$ref": "#/$defs/timestamp"})
+
+    def by_import(text):
+        try:
+            parse_timestamp(text)
+        except ValueError:
+            return False
+        return True
+
+    offsets = ["Z"] + [f"{sign}{h:02d}:{m:02d}" for sign in "+-" for h in range(24) for m in (0, 1, 59)]
+    differ, accepted = [], 0
+    for day in ("1000-01-01", "1000-01-02", "9999-12-30", "9999-12-31"):
+        for hh in range(24):
+            for mm in (0, 59):
+                for off in offsets:
+                    text = f"{day}T{hh:02d}:{mm:02d}:{'59.9' if mm else '00'}{off}"
+                    verdict = by_import(text)
+                    accepted += verdict
+                    if timestamp.is_valid(text) != verdict:
+                        differ.append(text)
+    assert differ == []
+    assert 0 < accepted < 4 * 24 * 2 * len(offsets)  # both verdicts occur on the edge days
 
 
 def test_a_number_too_large_for_a_float_is_refused_by_both(cli, tmp_path, validator):

@@ -62,6 +62,59 @@ _OFFSET = r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)"
 _FLOAT_MAX = sys.float_info.max  # a number above it (1e400) is read as infinity, which import refuses
 
 
+def _two_digits(lo: int, hi: int) -> str | None:
+    """A regex of the two-digit numbers lo..hi (None when there are none)."""
+    if lo > hi:
+        return None
+    (lt, lu), (ht, hu) = divmod(lo, 10), divmod(hi, 10)
+    if lt == ht:
+        return f"{lt}[{lu}-{hu}]"
+    parts = [f"{lt}[{lu}-9]"]
+    if ht - lt > 1:
+        parts.append(f"[{lt + 1}-{ht - 1}]\\d")
+    parts.append(f"{ht}[0-{hu}]")
+    return "(?:" + "|".join(parts) + ")"
+
+
+def _pair(first: int, count: int, sign: str, offset_at: str, ranges: dict[int, str | None]) -> dict[str, Any]:
+    """A pattern: the two digits at ``first`` (the hour, or the minute: 11 or 14) are a value v
+    and the offset (``sign`` HH:MM) has its hour (``offset_at`` "h") or minute ("m") in ranges[v]."""
+    branches = []
+    for v in range(count):
+        r = ranges.get(v)
+        if r is None:
+            continue
+        off = rf"{r}:\d\d" if offset_at == "h" else rf"\d\d:{r}"
+        branches.append(rf"{v:02d}.*{'[+]' if sign == '+' else sign}{off}")
+    return {"pattern": rf"^.{{{first}}}(?:{'|'.join(branches)})$"}
+
+
+def _time_range() -> list[dict[str, Any]]:
+    """The UTC edges of the time range (1000-01-02T00:00:00Z .. 9999-12-30T23:59:59.999999Z)
+    on the four days where the offset decides. With n the local time and O the offset in
+    minutes (seconds do not change the verdict), the instant is in range when: on 1000-01-01
+    n - O >= 1440; on 1000-01-02 n - O >= 0; on 9999-12-30 n - O <= 1439; on 9999-12-31 n - O < 0."""
+    # behind UTC (O = -(HH:MM)): n + HH:MM >= 1440, i.e. HH > 23-hh, or HH = 23-hh and MM > 59-mm
+    behind_a_day = {"anyOf": [
+        _pair(11, 24, "-", "h", {h: _two_digits(24 - h, 23) for h in range(24)}),
+        {"allOf": [_pair(11, 24, "-", "h", {h: f"{23 - h:02d}" for h in range(24)}),
+                   _pair(14, 60, "-", "m", {m: _two_digits(60 - m, 59) for m in range(60)})]},
+    ]}
+    # ahead of UTC (O = +HH:MM): n >= HH:MM, i.e. hh > HH, or hh = HH and mm >= MM
+    not_before_offset = {"anyOf": [
+        _pair(11, 24, "+", "h", {h: _two_digits(0, h - 1) for h in range(24)}),
+        {"allOf": [_pair(11, 24, "+", "h", {h: f"{h:02d}" for h in range(24)}),
+                   _pair(14, 60, "+", "m", {m: _two_digits(0, m) for m in range(60)})]},
+    ]}
+    ahead = {"pattern": r"\+\d\d:\d\d$"}
+    return [
+        {"if": {"pattern": "^1000-01-01"}, "then": behind_a_day},
+        {"if": {"pattern": "^1000-01-02"}, "then": {"anyOf": [{"not": ahead}, not_before_offset]}},
+        {"if": {"pattern": "^9999-12-30"}, "then": {"not": behind_a_day}},
+        {"if": {"pattern": "^9999-12-31"}, "then": {"allOf": [ahead, {"not": not_before_offset}]}},
+    ]
+
+
 def _enum(e: type[StrEnum]) -> dict[str, Any]:
     return {"enum": [m.value for m in e]}
 
@@ -133,7 +186,7 @@ def schema() -> dict[str, Any]:
     short = _text(max_length=SHORT_TEXT_MAX)
     url = _text(max_length=URL_MAX)
     defs = {
-        "timestamp": {"type": "string", "pattern": rf"^{_DAY}[Tt ]{_TIME}{_OFFSET}$",
+        "timestamp": {"type": "string", "pattern": rf"^{_DAY}[Tt ]{_TIME}{_OFFSET}$", "allOf": _time_range(),
                       "description": "RFC 3339 with a UTC offset, e.g. 2026-03-10T14:03:00+01:00; "
                                      "between 1000-01-02T00:00:00Z and 9999-12-30T23:59:59.999999Z in UTC"},
         "date": {"type": "string", "pattern": rf"^{_DAY}$", "description": "YYYY-MM-DD, years 1000-9999"},
