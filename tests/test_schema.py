@@ -338,7 +338,11 @@ def test_pmtui_schema_prints_the_schema(cli):
 def test_the_schema_file_in_docs_is_what_pmtui_schema_prints(cli):
     """docs/pmtui-review.schema.json is kept in step (zone names come from the tz database
     of the machine, so they are compared apart: the committed list is a subset of the known zones)."""
-    committed = json.loads((ROOT / "docs" / "pmtui-review.schema.json").read_text())
+    from pmtui.schema import SCHEMA_FILE
+
+    assert SCHEMA_FILE in (ROOT / "README.md").read_text()
+    assert f"[`{SCHEMA_FILE}`]({SCHEMA_FILE})" in (ROOT / "docs" / "review-format.md").read_text()
+    committed = json.loads((ROOT / "docs" / SCHEMA_FILE).read_text())
     printed = json.loads(cli("schema", db=False).out)
     zones_committed = set(committed["properties"]["timezone"].pop("enum"))
     zones_printed = set(printed["properties"]["timezone"].pop("enum"))

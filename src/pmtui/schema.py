@@ -5,9 +5,9 @@ so that a schema-aware editor says what ``pmtui import`` says: tests run both on
 examples and on broken files and expect the same verdict. A ``pmtui-review/1``
 document is accepted without the fields ``/2`` added (``if``/``then`` on ``format``),
 as import reads it. What JSON Schema cannot say is listed in docs/review-format.md
-(a number like ``1.0`` where a whole number is expected, the UTC edges of the time
-range, (source, source_id) once per review, ``became`` indexes in range, a component's
-end not before its start). No Textual, no database.
+(a number like ``1.0`` where a whole number is expected, (source, source_id) once per
+review, ``became`` indexes in range, a component's end not before its start). No
+Textual, no database.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ SCHEMA_FILE = "pmtui-review.schema.json"  # docs/, and what README tells users t
 # No lone UTF-16 surrogate (they cannot be stored); non-blank: a character that is not whitespace.
 _TEXT = r"^[^\ud800-\udfff]*$"
 _NON_BLANK = r"^(?=[\s\S]*\S)[^\ud800-\udfff]*$"
-# Years 1000-9999 (import's range; the UTC edges of the timestamp range are import-only).
+# Years 1000-9999 (import's range; _time_range adds the UTC edges of the timestamp range).
 _YEAR = r"[1-9]\d{3}"
 _MONTH_DAY = r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
 _LEAP = r"(?:[1-9]\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[13579][26])00)-02-29"
