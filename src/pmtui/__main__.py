@@ -177,9 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)  # actions, patterns
 
     s = sub.add_parser("schema", help="print the JSON Schema of the review document",
-                       description="Print the JSON Schema (draft 2020-12) of the pmtui-review/1 document, for "
-                                   "editors that validate while you type: save it and point a document's "
-                                   "\"$schema\" key at it.")
+                       description="Print the JSON Schema (draft 2020-12) of the pmtui-review/2 document "
+                                   "(pmtui-review/1 is read too), for editors that validate while you type: "
+                                   "save it and point a document's \"$schema\" key at it.")
     s.set_defaults(func=cmd_schema, needs_store=False)
 
     s = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)",
