@@ -71,7 +71,7 @@ class PostmortemApp(App[int]):
         screen: str = "overview",
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] | None = None,
-        watch_interval: float | None = 2.0,
+        watch_interval: float | None = 0.5,
         config: Config | None = None,
         prompts_file: Any = None,
     ) -> None:
@@ -89,10 +89,30 @@ class PostmortemApp(App[int]):
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
         self.panel_wanted: bool | None = None  # None: shown when the screen is wide
+        self.seat: Any = None  # this seat's presence (pmtui.screens.base keeps it beating)
 
     @property
     def author(self) -> str:
+        """This seat's name: ``--as NAME`` (this process only), else the config's default."""
+        actor = getattr(self.store, "actor", "") or ""
+        if actor:
+            return actor
         return self.config.name if self.config is not None else ""
+
+    def set_seat_name(self, name: str) -> None:
+        """Name this seat (asked when it first captures a note): for this process only."""
+        self.store.actor = name
+        if self.seat is not None:
+            self.seat.name = name
+
+    def may_move_meeting(self, review_id: int) -> bool:
+        """Only the facilitator's seat moves the meeting on: another seat is told who can."""
+        from pmtui.seats import may_move_meeting
+
+        ok, why = may_move_meeting(self.store.list_items("participant", review_id), self.author)
+        if not ok:
+            self.notify(why, severity="warning", timeout=5)
+        return ok
 
     @property
     def checker(self) -> Any:
@@ -187,13 +207,19 @@ class PostmortemApp(App[int]):
             refresh()
 
     def _watch_store(self) -> None:
-        """Another pmtui (the note-taker's) committed: show its changes."""
+        """Another seat committed: show only what it changed (PostgreSQL says which review,
+        kind and row; SQLite only that something changed)."""
         try:
-            changed = self.store.changed_elsewhere()
+            changes = self.store.changes_elsewhere()
         except Exception:  # a store that went away is reported when it is next used
             return
-        if changed:
-            self.refresh_screen()
+        if changes:
+            for screen in self.screen_stack:  # a section under a form or dialog stays current too
+                changed = getattr(screen, "store_changed", None)
+                if changed is not None:
+                    changed(changes)
+            if getattr(self.screen, "store_changed", None) is None:
+                self.refresh_screen()
 
     # ------------------------------------------------------------ presentation
     def action_presentation(self) -> None:

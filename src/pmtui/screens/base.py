@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from pmtui.errors import BadInput, FieldErrors, PmtuiError
+from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import one_line
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
@@ -62,6 +62,9 @@ class SectionScreen(Screen[None]):
         self.query_one(StageBar).section = self.SECTION
         self.set_class(self.app.presentation, "-presentation")
         self.load_review()
+        for field in self.query(Field):
+            if field.field_name in self.review:
+                field.version = self.review.get("version")
         self.show_meeting()
         self.set_interval(1.0, self.tick)
 
@@ -121,6 +124,7 @@ class SectionScreen(Screen[None]):
         bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
         bar.meeting = self.app.store.get_meeting(self.review_id)
         bar.now = self.app.now()
+        self.people = people
 
     def tick(self) -> None:
         bar = self.query_one(MeetingBar)
@@ -132,9 +136,12 @@ class SectionScreen(Screen[None]):
         if meeting is None:
             self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
             return
+        if not self.app.may_move_meeting(self.review_id):
+            return
         from pmtui.meeting import STAGE_NAMES
 
         if meeting.next_stage(self.app.now()):
+            meeting.moved(self.app.author, self.app.now(), f"moved the meeting to {STAGE_NAMES[meeting.stage]}")
             self.app.store.save_meeting(self.review_id, meeting)
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
         else:
@@ -148,10 +155,14 @@ class SectionScreen(Screen[None]):
         if meeting is None:
             self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
             return
+        if not self.app.may_move_meeting(self.review_id):
+            return
         if meeting.paused:
             meeting.resume(self.app.now())
+            meeting.moved(self.app.author, self.app.now(), "resumed the meeting")
         else:
             meeting.pause(self.app.now())
+            meeting.moved(self.app.author, self.app.now(), "paused the meeting")
         self.app.store.save_meeting(self.review_id, meeting)
         self.show_meeting()
 
@@ -167,14 +178,43 @@ class SectionScreen(Screen[None]):
         """Show what the store holds now (after an undo, or another process's change)."""
         from pmtui.widgets.list_editor import ListEditor
 
-        self.load_review()
-        for field in self.query(Field):
-            if field.field_name in self.review:
-                field.set_value(self.review[field.field_name])
+        self.refresh_fields()
         for editor in self.query(ListEditor):
             editor.reload()
         self.query_one(NotesPanel).reload()
         self.show_meeting()
+
+    def refresh_fields(self) -> None:
+        self.load_review()
+        r = self.review
+        for field in self.query(Field):
+            if field.field_name in r:
+                field.set_value(r[field.field_name], r.get("version"), r.get("updated_by") or "", r.get("updated_at") or "")
+
+    # kinds whose change only one part of a section shows
+    PART_KINDS = {"meeting", "note", "note_link", "participant", "review", "tags"}
+
+    def store_changed(self, changes: list[dict[str, Any]]) -> None:
+        """Another seat committed: refresh only what it changed, keeping cursor, scroll and
+        focus. SQLite says only that something changed (kind None): then everything."""
+        from pmtui.widgets.list_editor import ListEditor
+
+        mine = [c for c in changes if c.get("review") in (None, self.review_id)]
+        if not mine:
+            return
+        kinds = {c.get("kind") for c in mine}
+        if None in kinds or not kinds <= (self.PART_KINDS | {e.kind for e in self.query(ListEditor)}):
+            self.refresh_from_store()
+            return
+        if kinds & {"review", "tags"}:
+            self.refresh_fields()
+        for editor in self.query(ListEditor):
+            if editor.kind in kinds:
+                editor.reload()
+        if kinds & {"note", "note_link"}:
+            self.query_one(NotesPanel).reload()
+        if kinds & {"meeting", "participant"}:
+            self.show_meeting()
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:
@@ -184,8 +224,20 @@ class SectionScreen(Screen[None]):
 
     def on_field_confirmed(self, message: Field.Confirmed) -> None:
         name = message.field.field_name
+        field = message.field
+        self.expected_version = field.version
         try:
-            stored = self.save_field(name, message.value)
+            try:
+                stored = self.save_field(name, message.value)
+            except Conflict as c:
+                if c.current is None or c.current.get(name) != field.saved:
+                    field.show_conflict(c, message.value)  # this very field changed: the seat chooses
+                    return
+                self.expected_version = c.current_version  # only other fields of the row changed
+                stored = self.save_field(name, message.value)
+        except Conflict as c:
+            field.show_conflict(c, message.value)
+            return
         except FieldErrors as exc:
             message.field.set_error(exc.fields.get(name, exc.message))
             return
@@ -194,10 +246,17 @@ class SectionScreen(Screen[None]):
             return
         message.field.saved = stored
         message.field.set_error(None)
+        message.field.theirs = None
+        message.field.query_one(".field-changed").display = False
         self.load_review()
+        if name in self.review:
+            message.field.version = self.review.get("version")
+
+    expected_version: int | None = None
 
     def save_field(self, name: str, value: Any) -> Any:
-        return self.app.store.update_review(self.review_id, **{name: value})[name]
+        return self.app.store.update_review(self.review_id, expected_version=self.expected_version,
+                                            **{name: value})[name]
 
     # ------------------------------------------------------------ navigation
     def action_section(self, section: str) -> None:

@@ -92,6 +92,19 @@ class TimelineScreen(SectionScreen):
         self.zone = ZoneInfo(self.review["timezone"])
         self.load_events()
 
+    def store_changed(self, changes: list[dict[str, Any]]) -> None:
+        """Events and marks changed elsewhere: reload only the timeline (cursor kept)."""
+        mine = [c for c in changes if c.get("review") in (None, self.review_id)]
+        kinds = {c.get("kind") for c in mine}
+        if mine and kinds <= {"event", "mark"}:
+            self.load_events()
+            return
+        rest = [c for c in mine if c.get("kind") not in ("event", "mark")]
+        if rest:
+            super().store_changed(rest)
+        if kinds & {"event", "mark"} and None not in kinds:
+            self.load_events()
+
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="timeline-load")
     def load_events(self, keep_id: int | None = None) -> None:
@@ -196,22 +209,33 @@ class TimelineScreen(SectionScreen):
         zone = self.zone
         kinds = [(k.value, k.value) for k in EventKind]
 
-        def save(values: dict[str, Any]) -> int:
-            errors: dict[str, str] = {}
+        def parsed(values: dict[str, Any]) -> dict[str, Any]:
             try:
                 at, approx = parse_edited_when(values["when"], e.at, zone)  # unchanged: not moved
             except BadInput as exc:
-                errors["when"] = exc.message
-            if errors:
-                raise FieldErrors(errors)
+                raise FieldErrors({"when": exc.message}) from None
+            return dict(at=at, text=values["text"], kind=values["kind"], source=values["source"],
+                        approximate=approx or values["approximate"], highlight=values["highlight"])
+
+        def save(values: dict[str, Any], version: int | None = None) -> int:
+            from pmtui.errors import Conflict
+            from pmtui.store.values import from_utc_text
+
             try:
-                self.app.store.update_event(
-                    e.id, at=at, text=values["text"], kind=values["kind"], source=values["source"],
-                    approximate=approx or values["approximate"], highlight=values["highlight"],
-                )
+                self.app.store.update_event(e.id, expected_version=version, **parsed(values))
             except FieldErrors as exc:
                 raise FieldErrors(exc.fields) from None
+            except Conflict as c:  # theirs, in the form's own fields
+                if c.current is not None:
+                    cur = dict(c.current)
+                    if "at_utc" in cur:
+                        cur["when"] = format_when(from_utc_text(cur.pop("at_utc"), cur.pop("offset_min", 0)), zone)
+                    c.current = cur
+                raise
             return e.id
+
+        def readd(values: dict[str, Any]) -> int:
+            return self.app.store.add_event(self.review_id, **parsed(values))
 
         fields = [
             FormField("when", f"Time ({getattr(zone, 'key', zone)})", format_when(e.at, zone),
@@ -225,16 +249,29 @@ class TimelineScreen(SectionScreen):
 
         def done(result: Any) -> None:
             if result is not None:
-                self.load_events(keep_id=e.id)
+                self.load_events(keep_id=result if isinstance(result, int) else e.id)
             self.query_one(TimelineTable).focus()
 
-        self.app.push_screen(FormScreen("Edit event", fields, save, focus="text"), done)
+        self.app.push_screen(FormScreen("Edit event", fields, save, focus="text", version=e.version, readd=readd),
+                             done)
 
     def action_delete(self) -> None:
+        from pmtui.errors import Conflict
+        from pmtui.seats import changed_by
+
         e = self.selected
         if e is None:
             return
-        snapshot = self.app.store.delete_event(e.id)
+        try:
+            snapshot = self.app.store.delete_event(e.id, expected_version=e.version)
+        except Conflict as c:  # edited by another seat since this table showed it: not deleted
+            self.load_events(keep_id=e.id)
+            if c.current is None:
+                self.notify("Another seat already deleted that event.", timeout=4)
+            else:
+                self.notify(f"Not deleted: the event was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
+                            "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
+            return
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
         self.app.push_undo(f"deleted event “{text}”", lambda: self.app.store.restore_event(snapshot))
         self.load_events()
