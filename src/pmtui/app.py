@@ -268,8 +268,32 @@ class PostmortemApp(App[int]):
             if new is not None:
                 new()
             return
+        if not self.author.strip():  # a seat without a name is asked for one before its first note
+            self.ask_seat_name(self.action_capture)
+            return
         self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", "overview")),
                          lambda _note: self.refresh_screen())
+
+    def ask_seat_name(self, then: Callable[[], object] | None = None) -> None:
+        """Ask this seat for its name (this process only; `pmtui config name` sets a default)."""
+        from pmtui.errors import BadInput
+        from pmtui.screens.dialogs import PromptScreen
+
+        def check(text: str) -> None:
+            name = " ".join(text.split())
+            if not name:
+                raise BadInput("type the name your notes will carry, or press Esc")
+            if len(name) > 200:
+                raise BadInput("a name is at most 200 characters")
+
+        def done(name: str | None) -> None:
+            if name:
+                self.set_seat_name(" ".join(name.split()))
+                if then is not None:
+                    then()
+
+        self.push_screen(PromptScreen("Your name for this seat (your notes and changes carry it):",
+                                      placeholder="e.g. Jonas Weber", check=check), done)
 
     # ------------------------------------------------------------ help
     def action_help(self) -> None:
