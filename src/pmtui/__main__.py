@@ -240,7 +240,10 @@ def _run_app(store: Store, review_id: int | None = None, screen: str = "overview
     if cfg is not None and cfg.name and not store.actor:
         store.actor = cfg.name  # row versions record who changed a row
     app = PostmortemApp(store, review_id=review_id, screen=screen, config=cfg)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.leave_review()  # the other seats see this one go at once
     return app.return_code or 0
 
 

@@ -89,7 +89,10 @@ class PostmortemApp(App[int]):
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
         self.panel_wanted: bool | None = None  # None: shown when the screen is wide
-        self.seat: Any = None  # this seat's presence (pmtui.screens.base keeps it beating)
+        import uuid
+
+        self.seat_id = uuid.uuid4().hex  # this seat's presence row
+        self._present_in: int | None = None
 
     @property
     def author(self) -> str:
@@ -102,8 +105,7 @@ class PostmortemApp(App[int]):
     def set_seat_name(self, name: str) -> None:
         """Name this seat (asked when it first captures a note): for this process only."""
         self.store.actor = name
-        if self.seat is not None:
-            self.seat.name = name
+        self.beat()
 
     def may_move_meeting(self, review_id: int) -> bool:
         """Only the facilitator's seat moves the meeting on: another seat is told who can."""
@@ -153,7 +155,10 @@ class PostmortemApp(App[int]):
         if self.start_review_id is not None:
             self.open_review(self.start_review_id, self.start_section)
         if self.watch_interval:
+            from pmtui.seats import HEARTBEAT_EVERY
+
             self.set_interval(self.watch_interval, self._watch_store)
+            self.set_interval(HEARTBEAT_EVERY, self.beat)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -220,6 +225,46 @@ class PostmortemApp(App[int]):
                     changed(changes)
             if getattr(self.screen, "store_changed", None) is None:
                 self.refresh_screen()
+
+    # ------------------------------------------------------------ presence
+    def current_review(self) -> int | None:
+        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        return None if section is None else section.review_id
+
+    def beat(self) -> None:
+        """This seat's heartbeat: it is in the review on screen (with its name and role),
+        or in none; then every section shows who is here now."""
+        from pmtui.seats import PRESENCE_TTL, role_of
+
+        review_id = self.current_review()
+        try:
+            if review_id is None:
+                self.leave_review()
+                return
+            if self._present_in is not None and self._present_in != review_id:
+                self.store.leave(self.seat_id)
+            name = self.author.strip()
+            role = role_of(self.store.list_items("participant", review_id), name) if name else "participant"
+            self.store.heartbeat(self.seat_id, review_id, name or "(a seat without a name)", role, ttl=PRESENCE_TTL)
+            self._present_in = review_id
+        except Exception:  # a store that went away is reported when it is next used
+            return
+        self.show_presence()
+
+    def show_presence(self) -> None:
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_presence", None)
+            if show is not None:
+                show()
+
+    def leave_review(self) -> None:
+        if self._present_in is None:
+            return
+        self._present_in = None
+        try:
+            self.store.leave(self.seat_id)
+        except Exception:
+            pass
 
     # ------------------------------------------------------------ presentation
     def action_presentation(self) -> None:
@@ -310,4 +355,5 @@ class PostmortemApp(App[int]):
         flush = getattr(self.screen, "flush", None)
         if flush is not None:
             flush()
+        self.leave_review()
         self.exit(0)

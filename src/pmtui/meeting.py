@@ -55,7 +55,11 @@ class Meeting:
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        data = asdict(self)
+        if not self.last_move:  # a meeting nobody has moved yet reads as it did before seats
+            for key in ("moved_by", "moved_at", "last_move"):
+                data.pop(key)
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Meeting:

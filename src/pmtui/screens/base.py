@@ -122,9 +122,18 @@ class SectionScreen(Screen[None]):
         people = self.app.store.list_items("participant", self.review_id)
         bar.facilitator = ", ".join(p["name"] for p in people if p["role"].strip().lower() == "facilitator")
         bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
-        bar.meeting = self.app.store.get_meeting(self.review_id)
+        meeting = self.app.store.get_meeting(self.review_id)
+        before = bar.meeting
+        bar.meeting = meeting
         bar.now = self.app.now()
         self.people = people
+        # another seat moved the meeting: say who and when, here too
+        if (meeting is not None and meeting.last_move and before is not None
+                and (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move)
+                and meeting.moved_by != self.app.author):
+            self.notify(meeting.move_line(), timeout=6)
+        elif meeting is None and before is not None and self.is_current:
+            self.notify("The meeting was ended.", timeout=6)
 
     def tick(self) -> None:
         bar = self.query_one(MeetingBar)
@@ -169,7 +178,8 @@ class SectionScreen(Screen[None]):
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
         self.title = one_line(self.review["title"])
-        self.sub_title = SECTION_LABELS[self.SECTION]
+        if not (self.sub_title or "").startswith(SECTION_LABELS[self.SECTION]):
+            self.sub_title = SECTION_LABELS[self.SECTION]
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()
@@ -192,7 +202,7 @@ class SectionScreen(Screen[None]):
                 field.set_value(r[field.field_name], r.get("version"), r.get("updated_by") or "", r.get("updated_at") or "")
 
     # kinds whose change only one part of a section shows
-    PART_KINDS = {"meeting", "note", "note_link", "participant", "review", "tags"}
+    PART_KINDS = {"meeting", "note", "note_link", "participant", "review", "tags", "presence"}
 
     def store_changed(self, changes: list[dict[str, Any]]) -> None:
         """Another seat committed: refresh only what it changed, keeping cursor, scroll and
@@ -215,6 +225,19 @@ class SectionScreen(Screen[None]):
             self.query_one(NotesPanel).reload()
         if kinds & {"meeting", "participant"}:
             self.show_meeting()
+        if kinds & {"presence", "participant"}:
+            self.show_presence()
+
+    def show_presence(self) -> None:
+        """The header: who is in this review now, and in which role."""
+        from pmtui.seats import presence_line
+
+        try:
+            seats = self.app.store.present(self.review_id)
+        except PmtuiError:
+            return
+        line = presence_line(seats)
+        self.sub_title = one_line(f"{SECTION_LABELS[self.SECTION]} · {line}" if line else SECTION_LABELS[self.SECTION])
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:

@@ -64,6 +64,12 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield Static(literal(self.form_title), id="form-title")
+            with Vertical(id="form-conflict"):
+                yield Static("", id="form-conflict-text")
+                with Horizontal(id="form-conflict-buttons"):
+                    yield Button("Keep mine", variant="primary", id="conflict-mine")
+                    yield Button("Take theirs", id="conflict-theirs")
+                    yield Button("Keep both", id="conflict-both")
             with VerticalScroll(id="form-body"):
                 for f in self.fields:
                     yield Label(literal(f.label), classes="form-label")
@@ -82,12 +88,6 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                     if f.kind in ("text", "area"):
                         yield NudgeLine(id=f"n-{f.name}")
             yield Static("", id="form-message")
-            with Vertical(id="form-conflict"):
-                yield Static("", id="form-conflict-text")
-                with Horizontal(id="form-conflict-buttons"):
-                    yield Button("Keep mine", variant="primary", id="conflict-mine")
-                    yield Button("Take theirs", id="conflict-theirs")
-                    yield Button("Keep both", id="conflict-both")
             with Horizontal(id="form-buttons"):
                 yield Button("Save", variant="primary", id="form-save")
                 yield Button("Discard", id="form-discard")
@@ -181,11 +181,13 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             self.query_one("#conflict-both").display = True
         self.query_one("#form-conflict-text", Static).update(text)
         self.query_one("#form-conflict").display = True
+        self.query_one("#form").add_class("-conflict")
         self.query_one("#conflict-mine").focus()
 
     def _resolved(self) -> Conflict | None:
         c, self.conflict = self.conflict, None
         self.query_one("#form-conflict").display = False
+        self.query_one("#form").remove_class("-conflict")
         return c
 
     @on(Button.Pressed, "#conflict-mine")

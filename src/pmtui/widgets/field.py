@@ -211,9 +211,9 @@ class Field(Vertical):
         if found is None:
             return
         c, _mine = found
-        self.version = c.current_version
-        self.set_value((c.current or {}).get(self.field_name), c.current_version)
+        self.saved, self.version = (c.current or {}).get(self.field_name), c.current_version
         self._show_now(self.saved)
+        self.set_error(None)
 
     @on(Button.Pressed, ".conflict-both")
     def keep_both(self, event: Button.Pressed | None = None) -> None:
