@@ -71,7 +71,7 @@ class PostmortemApp(App[int]):
         screen: str = "overview",
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] | None = None,
-        watch_interval: float | None = 0.5,
+        watch_interval: float | str | None = "auto",
         config: Config | None = None,
         prompts_file: Any = None,
     ) -> None:
@@ -154,10 +154,15 @@ class PostmortemApp(App[int]):
         self.push_screen(HomeScreen())
         if self.start_review_id is not None:
             self.open_review(self.start_review_id, self.start_section)
+        if self.watch_interval == "auto":
+            # SQLite: PRAGMA data_version twice a second (a change shows within 1 s); PostgreSQL:
+            # the LISTEN connection's socket, read only when a notification arrived (0.5 s goal)
+            backend = getattr(getattr(self.store, "backend", None), "kind", "sqlite")
+            self.watch_interval = 0.15 if backend == "postgresql" else 0.5
         if self.watch_interval:
             from pmtui.seats import HEARTBEAT_EVERY
 
-            self.set_interval(self.watch_interval, self._watch_store)
+            self.set_interval(float(self.watch_interval), self._watch_store)
             self.set_interval(HEARTBEAT_EVERY, self.beat)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,

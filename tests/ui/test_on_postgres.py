@@ -4,7 +4,7 @@ another seat's change arriving through the change signal."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
+from pmtui.widgets.review_list import ReviewList
 
 from conftest import settle
 from pmtui.store import Store
@@ -19,8 +19,8 @@ async def test_the_app_lists_edits_and_sees_other_seats_on_postgres(store, demo,
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
-        assert table.get_row_at(0)[1].startswith("Checkout latency")
+        table = app.screen.query_one(ReviewList)
+        assert table.rows[0].title.startswith("Checkout latency")
     app = make_app(demo, "timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)

@@ -81,6 +81,8 @@ async def test_both_edit_one_field_nothing_is_lost(store, demo, seats):
         area_a.focus()
         area_a.load_text(original + " Amara's addition.")
         await settle(a, pa)
+        if fa._timer is not None:  # still typing: the pause-autosave has not fired yet (a slow machine)
+            fa._timer.stop()
         # B changes the same field and leaves it: saved
         fb = b.screen.query_one("#field-summary", Field)
         fb.query_one(TextArea).focus()
