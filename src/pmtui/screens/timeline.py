@@ -6,6 +6,7 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,17 +94,45 @@ class TimelineScreen(SectionScreen):
         self.load_events()
 
     def store_changed(self, changes: list[dict[str, Any]]) -> None:
-        """Events and marks changed elsewhere: reload only the timeline (cursor kept)."""
+        """Events and marks changed elsewhere: only those rows are read again (cursor,
+        scroll and focus kept); a change that does not say which rows reloads the timeline."""
         mine = [c for c in changes if c.get("review") in (None, self.review_id)]
-        kinds = {c.get("kind") for c in mine}
-        if mine and kinds <= {"event", "mark"}:
-            self.load_events()
-            return
         rest = [c for c in mine if c.get("kind") not in ("event", "mark")]
         if rest:
             super().store_changed(rest)
-        if kinds & {"event", "mark"} and None not in kinds:
+        timeline = [c for c in mine if c.get("kind") in ("event", "mark", None)]
+        if not timeline:
+            return
+        if any(c.get("kind") is None or c.get("id") is None and c.get("kind") == "event" for c in timeline):
             self.load_events()
+            return
+        self.update_rows([c["id"] for c in timeline if c["kind"] == "event"],
+                         marks=any(c["kind"] == "mark" for c in timeline))
+
+    def update_rows(self, ids: list[int], marks: bool = False, keep_id: int | None = None) -> None:
+        """Show these events as stored now (added, changed or gone) without reading the whole
+        timeline; ``marks``: the marks moved, read the marked events again (few)."""
+        import bisect
+
+        store = self.app.store
+        fresh = {r.id: r for r in store.events_by_id(self.review_id, ids)} if ids else {}
+        gone = set(ids)
+        rows = [r for r in self.rows if r.id not in gone] if gone else list(self.rows)
+        if marks:
+            marked = {r.id: r.marks for r in store.events_with_marks(self.review_id)}
+            fresh = {i: replace(r, marks=marked.get(i, ())) for i, r in fresh.items()}
+            rows = [replace(r, marks=marked.get(r.id, ())) if (r.marks or r.id in marked) else r for r in rows]
+        key = lambda r: (r.at, r.seq, r.id)  # noqa: E731 - the store's order
+        keys = [key(r) for r in rows]
+        for r in sorted(fresh.values(), key=key):
+            i = bisect.bisect(keys, key(r))
+            rows.insert(i, r)
+            keys.insert(i, key(r))
+        self.rows = rows
+        table = self.query_one(TimelineTable)
+        keep = keep_id if keep_id is not None else (table.selected.id if table.selected else None)
+        table.set_events(rows, self.zone, keep_id=keep)
+        self.show_marks()
 
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="timeline-load")
@@ -187,7 +216,7 @@ class TimelineScreen(SectionScreen):
             return
         error.display = False
         event.input.value = ""
-        self.load_events(keep_id=event_id)
+        self.update_rows([event_id], keep_id=event_id)
 
     @on(Input.Changed, "#quick-add")
     def _typing(self, event: Input.Changed) -> None:
@@ -281,7 +310,7 @@ class TimelineScreen(SectionScreen):
         if e is None:
             return
         self.app.store.update_event(e.id, highlight=not e.highlight)
-        self.load_events(keep_id=e.id)
+        self.update_rows([e.id], keep_id=e.id)
 
     def action_mark(self, mark: str) -> None:
         e = self.selected
@@ -297,7 +326,7 @@ class TimelineScreen(SectionScreen):
             self.app.store.set_mark(self.review_id, mark, e.id)
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
-        self.load_events(keep_id=e.id)
+        self.update_rows([], marks=True, keep_id=e.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quick_add", "edit", "delete", "highlight", "mark"):

@@ -328,7 +328,12 @@ class _Editing:
         """Only the marked events (what metrics need), cheap on long timelines."""
         return self._event_rows(review_id, marked_only=True)
 
-    def _event_rows(self, review_id: int, marked_only: bool = False) -> list[EventRow]:
+    def events_by_id(self, review_id: int, ids: list[int]) -> list[EventRow]:
+        """Only these events (those still there), with their marks: what a screen needs to
+        show one changed row of a long timeline without reading all of it."""
+        return self._event_rows(review_id, only=ids)
+
+    def _event_rows(self, review_id: int, marked_only: bool = False, only: list[int] | None = None) -> list[EventRow]:
         from sqlalchemy import select
 
         t, mt = _table("Event"), _table("EventMark")
@@ -336,13 +341,18 @@ class _Editing:
                    t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed).where(t.c.review_id == review_id)
         if marked_only:
             q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
+        if only is not None:  # by primary key, not by walking the review's timeline in order
+            q = q.where(t.c.id.in_(list(only)))
         with self._read() as conn:
             marks: dict[int, list[str]] = {}
             for event_id, mark in conn.execute(
                 select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.position, mt.c.id)
             ):
                 marks.setdefault(event_id, []).append(mark)
-            rows = conn.execute(q.order_by(t.c.at_utc, t.c.seq, t.c.id)).all()
+            if only is not None:
+                rows = sorted(conn.execute(q).all(), key=lambda r: (r[1], r[8], r[0]))
+            else:
+                rows = conn.execute(q.order_by(t.c.at_utc, t.c.seq, t.c.id)).all()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
                      tuple(marks.get(r[0], ())), r[8], r[9], r[10] or "", bool(r[11]))
