@@ -70,14 +70,15 @@ def presence_line(seats: list[dict[str, Any]], me: str = "", limit: int = 2) -> 
     return "  ".join(shown) + (f"  +{rest}" if rest > 0 else "")
 
 
-def keep_both(mine: str, theirs: str) -> str:
-    """Both texts, theirs first then ours, when they differ (nothing is dropped)."""
+def keep_both(mine: str, theirs: str, sep: str = "\n") -> str:
+    """Both texts, theirs first then ours, when they differ (nothing is dropped); ``sep``
+    joins them (a line break in a text area, " / " in a one-line field)."""
     mine, theirs = mine or "", theirs or ""
     if not theirs.strip() or mine.strip() == theirs.strip():
         return mine
     if not mine.strip():
         return theirs
-    return f"{theirs}\n{mine}"
+    return f"{theirs}{sep}{mine}"
 
 
 def when_text(utc_text: str) -> str:

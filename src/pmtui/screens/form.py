@@ -231,9 +231,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         if c is None or c.current is None:
             return
         mine = self.values()
+        kinds = {f.name: f.kind for f in self.fields}
         for name, theirs in c.current.items():
-            if isinstance(theirs, str) and isinstance(mine.get(name), str):
-                self._set(name, keep_both(mine[name], theirs))
+            if isinstance(theirs, str) and isinstance(mine.get(name), str) and kinds.get(name) in ("text", "area"):
+                self._set(name, keep_both(mine[name], theirs, "\n" if kinds[name] == "area" else " / "))
         self.version = c.current_version
         self.action_submit()
 

@@ -226,7 +226,7 @@ class Field(Vertical):
             return
         c, mine = found
         theirs = (c.current or {}).get(self.field_name)
-        both = keep_both(mine, theirs)
+        both = keep_both(mine, theirs, "\n" if self.kind == "area" else " / ")
         self.saved, self.version = theirs, c.current_version
         self._show_now(both)
         self.post_message(self.Confirmed(self, both))
