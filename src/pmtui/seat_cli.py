@@ -100,6 +100,9 @@ def make_server(command: str, host: str, port: int, secret: str) -> Any:
             app.middlewares.append(secret_middleware(secret))
             return app
 
+        async def on_startup(self, app: Any) -> None:
+            """Quiet: pmtui has printed the URL with its key (textual-serve's own banner has none)."""
+
     return SeatServer(command, host=host, port=port, title="pmtui")
 
 
