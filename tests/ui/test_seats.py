@@ -321,3 +321,23 @@ async def test_the_change_signal_says_what_changed_on_both_databases(store, demo
         assert store.changes_elsewhere() == []  # our own writes never count
     finally:
         other.close()
+
+
+async def test_deleting_a_note_another_seat_just_changed_is_refused(store, demo, seats):
+    from pmtui.widgets.notes_panel import NotesPanel
+
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        panel = b.screen.query_one(NotesPanel)
+        await pb.press("f10")
+        await settle(b, pb)
+        note = panel.selected()
+        a.store.update_item("note", note["id"], expected_version=note["version"], text="Reworded by Amara")
+        await pb.press("d")
+        await settle(b, pb)
+        kept = [n for n in store.list_items("note", demo) if n["id"] == note["id"]]
+        assert kept and kept[0]["text"] == "Reworded by Amara"
+        assert "Not deleted" in shown(b) and "Amara Okafor" in shown(b)
+        await pb.press("d")  # now seen (the panel re-read it): deleting is deliberate
+        await settle(b, pb)
+        assert note["id"] not in [n["id"] for n in store.list_items("note", demo)]
