@@ -52,7 +52,8 @@ def may_move_meeting(participants: list[dict[str, Any]], name: str) -> tuple[boo
     if any(same_name(n, name) for n in names):
         return True, ""
     who = " or ".join(names)
-    return False, f"Only the facilitator ({who}) moves the meeting on; nothing was changed."
+    seat = f"this seat is {name}" if name.strip() else "this seat has no name yet (its first note asks for one)"
+    return False, f"Only the facilitator ({who}) moves the meeting on; {seat}. Nothing was changed."
 
 
 def presence_line(seats: list[dict[str, Any]], me: str = "", limit: int = 2) -> str:
