@@ -3,6 +3,7 @@ front matter): structure holds whatever people typed."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -47,13 +48,15 @@ def inline_text(token: Token) -> str:
     """What a reader sees in a cell: text, with <br> as a line break."""
     out = []
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "text_special"):
             out.append(child.content)
         elif child.type == "html_inline" and child.content == "<br>":
             out.append("\n")
+        elif child.type == "html_inline" and child.content in ("<code>", "</code>"):
+            pass
         elif child.type == "softbreak":
             out.append("\n")
-    return "".join(out)
+    return "".join(out).replace("\n ", "\n")
 
 
 def tables(tokens: list[Token]) -> list[tuple[list[str], list[list[str]]]]:
@@ -187,9 +190,23 @@ def test_empty_review_shows_the_gaps():
 
 
 def test_front_matter_survives_yaml_specials():
-    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <'
-    fm = front_matter(parse(render(make(title=title, severity="a: b", tags=["x: y", "#z"]))))
-    assert fm["title"] == title and fm["severity"] == "a: b" and fm["tags"] == ["#z", "x: y"]
+    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <\u2028\u2029\x85 end'
+    doc = make(title=title, severity="a: b", tags=["x: y", "#z", "on call"])
+    for wiki in ("gitlab", "hugo", "obsidian"):  # sites that escape what they print get the exact text
+        fm = front_matter(parse(render(doc, wiki=wiki)))
+        assert fm["title"] == title and fm["severity"] == "a: b"
+    assert front_matter(parse(render(doc, wiki="gitlab")))["tags"] == ["#z", "on call", "x: y"]
+    assert front_matter(parse(render(doc, wiki="hugo")))["tags"] == ["z", "on-call", "x-y"]  # one word each
+    # where a theme prints it as raw HTML (MkDocs Material's navigation, Jekyll), HTML-escaped
+    for wiki in ("mkdocs", "jekyll"):
+        fm = front_matter(parse(render(doc, wiki=wiki)))
+        assert fm["title"] == html.escape(title) and "<" not in fm["title"]
+    # the portable default: numeric entities, inert as HTML and as Markdown, the same text once decoded
+    fm = front_matter(parse(render(doc)))
+    assert html.unescape(fm["title"]) == title and not re.search(r"[<>`*\[\]|{}]", fm["title"])
+    for wiki in ("portable", "hugo"):  # escaped: YAML 1.1 reads them as line breaks
+        head = render(doc, wiki=wiki).split("\n---\n", 1)[0]
+        assert "\u2028" not in head and "\u2029" not in head and "\\u2028\\u2029" in head
 
 
 def test_two_exports_are_identical(cli, tmp_path, example_bytes):
@@ -257,7 +274,8 @@ def test_hostile_text_never_breaks_the_report(title, text, event, source, owner,
     assert render(doc) == md_text  # deterministic
     tokens = parse(md_text)
     fm = front_matter(tokens)
-    assert fm["title"] == doc.title
+    assert html.unescape(fm["title"]) == doc.title
+    assert front_matter(parse(render(doc, wiki="obsidian")))["title"] == doc.title
     assert len(headings(tokens, "h1")) == 1
     h2 = headings(tokens, "h2")
     assert [h for h in h2 if h in ALWAYS] == ALWAYS
@@ -268,6 +286,76 @@ def test_hostile_text_never_breaks_the_report(title, text, event, source, owner,
     _, actions = table_with(tokens, "Owner")
     assert len(actions) == 1 and len(actions[0]) == 8
     assert actions[0][1] == shown(action)
-    html = MD.render(md_text)
-    assert not re.search(r"<(script|img|iframe)\b", html, re.I)
-    assert not re.search(r"<[a-z]+[^>]*\son\w+=", html, re.I)
+    out_html = MD.render(md_text)
+    assert not re.search(r"<(script|img|iframe)\b", out_html, re.I)
+    assert not re.search(r"<[a-z]+[^>]*\son\w+=", out_html, re.I)
+
+
+# ------------------------------------------------------------ the gantt chart
+def gantt_of(doc: ReviewDoc) -> str:
+    [fence] = [t for t in parse(render(doc)) if t.type == "fence" and t.info == "mermaid"]
+    return fence.content
+
+
+def test_gantt_draws_short_phases_as_milestones_and_shows_the_day_across_midnight():
+    doc = make(timezone="Europe/Berlin", timeline=[
+        {"at": "2026-03-10T22:58:00Z", "text": "a", "marks": ["impact_start", "detected"]},
+        {"at": "2026-03-11T01:40:00Z", "text": "b", "marks": ["mitigated"]},
+        {"at": "2026-03-11T01:42:00Z", "text": "c", "marks": ["impact_end"]},
+        {"at": "2026-03-11T02:40:00Z", "text": "d", "marks": ["resolved"]},
+    ])
+    chart = gantt_of(doc)
+    assert "Undetected (0m) :milestone, p1, 2026-03-10 23:58:00, 0m" in chart  # 0 minutes: a milestone
+    assert "Recovering (2m) :milestone, p3, 2026-03-11 02:40:00, 0m" in chart  # too short to see at this scale
+    assert "Responding (2h 42m) :active, p2, 2026-03-10 23:58:00, 2026-03-11 02:40:00" in chart
+    assert "axisFormat %b %d %H:%M" in chart  # the day, since the phases cross midnight in Berlin
+    assert "tickInterval 30minute" in chart  # at most eight axis labels over 3h 42m
+
+
+def test_gantt_of_a_short_incident_in_one_day():
+    chart = gantt_of(make(timeline=[
+        {"at": "2026-03-10T10:00:00Z", "text": "a", "marks": ["impact_start"]},
+        {"at": "2026-03-10T10:04:00Z", "text": "b", "marks": ["detected"]},
+        {"at": "2026-03-10T10:20:00Z", "text": "c", "marks": ["mitigated"]},
+    ]))
+    assert "axisFormat %H:%M" in chart and "tickInterval 5minute" in chart
+    assert "Undetected (4m) :crit, p1, 2026-03-10 10:00:00, 2026-03-10 10:04:00" in chart
+
+
+# ------------------------------------------------------------- links and code
+def test_links_in_text_go_only_to_http_https_and_mailto():
+    summary = ("[web](https://example.com/a) [mail](mailto:team@example.com) [js](javascript:alert(1)) "
+               "[rel](../etc/passwd) [ftp](ftp://x) ![img](data:image/png;base64,xx) [anchor](#top)\n\n"
+               "[ref]: javascript:alert(1)\n[ok]: https://example.com")
+    html_out = MD.render(render(make(summary=summary)))
+    assert 'href="https://example.com/a"' in html_out and 'href="mailto:team@example.com"' in html_out
+    hrefs = re.findall(r'href="([^"]*)"', html_out)
+    # (markdown-it's linkify, like a wiki's, may still link a bare address it recognises: ftp://x)
+    assert all(h.startswith(("https://", "mailto:", "ftp://")) for h in hrefs) and len(hrefs) >= 2, hrefs
+    assert "<img" not in html_out and "[js](javascript:alert(1))" in html_out
+
+
+def test_backslash_escaped_backticks_cannot_smuggle_html():
+    for text in ("\\`<img src=x onerror=alert(1)>\\`", "\\\\\\`<b>x</b>\\\\\\`", "a\\``<b>`\\`", "`a`\\`<b>`"):
+        out = MD.render(render(make(summary=text, trigger=text)))
+        assert "<img" not in out and "<b>" not in out, (text, out)
+
+
+def test_code_keeps_its_text_and_template_syntax_cannot_run():
+    md = render(make(summary="Run `kubectl get pods` then `{{ .Values }}`\n\n```yaml\nkey: {{ value }}\n```"))
+    assert "`kubectl get pods`" in md
+    assert "{{" not in md.split("## Summary", 1)[1].split("## Impact")[0]  # no live template syntax (Jekyll, Hugo)
+    hugo = render(make(summary="```yaml\nkey: {{ value }}\n```"), wiki="hugo")
+    assert "```yaml\nkey: {{ value }}\n```" in hugo  # Hugo runs only {{< and {{%: plain {{ stays code
+    jekyll = render(make(summary="```\n{% endraw %}{{ x }}\n```"), wiki="jekyll")
+    assert jekyll.count("{% raw %}") == 2 and '{{ "{%" }}' in jekyll  # the typed endraw is written by Liquid
+
+
+def test_packaging_metadata():
+    from importlib.metadata import metadata
+
+    meta = metadata("pmtui")
+    assert meta["License-Expression"] == "MIT"
+    assert any(u.startswith("Homepage, https://") for u in meta.get_all("Project-URL"))
+    classifiers = meta.get_all("Classifier")
+    assert "Programming Language :: Python :: 3.11" in classifiers and "Environment :: Console" in classifiers

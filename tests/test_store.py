@@ -194,3 +194,29 @@ def test_note_links_travel_in_the_document_by_position(store, demo):
     by_id = {a["id"]: a["title"] for a in store.list_items("action", again)} | {e.id: e.text for e in store.events(again)}
     assert [(k, by_id[t]) for k, t in links[copy_note["id"]]] == [("action", actions[2]["title"]), ("event", events[3].text)]
     assert dumps(store.export_document(again)) == dumps(loads(json.dumps(out)))
+
+
+def test_a_long_timeline_reads_by_pages_in_the_same_order(store, demo):
+    """What the Timeline shows for a long review (pmtui.timeline_rows.LazyEvents) is the
+    same sequence as the whole timeline: rows, positions, and one source's events."""
+    from datetime import datetime, timedelta, timezone
+
+    from pmtui.timeline_rows import LazyEvents
+
+    at = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+    for i in range(30):  # ties in time keep their order of adding
+        store.add_event(demo, at=at + timedelta(minutes=i // 3), text=f"log line {i}", source="log:app.jsonl")
+    whole = store.events(demo)
+    LazyEvents.PAGE = 7
+    try:
+        lazy = LazyEvents(store, demo)
+        assert len(lazy) == len(whole) == 40
+        assert [r.id for r in lazy] == [r.id for r in whole]
+        assert [lazy[i].id for i in (0, 6, 7, 39, -1)] == [whole[i].id for i in (0, 6, 7, 39, -1)]
+        assert all(lazy.index_of(r.id) == i for i, r in enumerate(whole))
+        logs = LazyEvents(store, demo, source="log:app.jsonl")
+        assert [r.text for r in logs] == [f"log line {i}" for i in range(30)]
+        assert logs.index_of(whole[-1].id) is None or whole[-1].source == "log:app.jsonl"
+        assert logs.index_of(next(r.id for r in whole if r.source == "log:app.jsonl" and r.text == "log line 9")) == 9
+    finally:
+        LazyEvents.PAGE = 500

@@ -10,9 +10,9 @@ import json
 import sqlite3
 
 import pytest
-from textual.widgets import DataTable
 
 from conftest import settle
+from pmtui.widgets.review_list import ReviewList
 from pmtui.document import loads
 
 # (what a hand edit or an older version left, the SQL that leaves it, what the message says)
@@ -74,12 +74,12 @@ def test_export_all_skips_the_bad_review_with_a_warning_and_exit_1(cli, store_wi
     bad = store_with_a_bad_review["bad"]
     r = cli("export", "--all", "--to", str(tmp_path / "wiki"))
     assert r.code == 1 and "Traceback" not in r.err
-    assert r.out.startswith("Wrote 2 review pages and index.md")
+    assert r.out.startswith("Wrote 2 review pages, actions.md, patterns.md and index.md")
     assert f"pmtui: warning: skipped review {bad} (2026-03-10-queue-backlog-on-the-billing-workers)" in r.err
     assert store_with_a_bad_review["message"] in r.err
     assert "1 review was not exported" in r.err
     pages = sorted(p.name for p in (tmp_path / "wiki").iterdir())
-    assert len(pages) == 3 and "index.md" in pages
+    assert len(pages) == 5 and {"index.md", "actions.md", "patterns.md"} <= set(pages)
     assert not any("billing" in p for p in pages)
     assert "Search index lag" in (tmp_path / "wiki" / "index.md").read_text()
 
@@ -104,25 +104,27 @@ async def test_the_app_lists_the_bad_review_and_refuses_to_open_it(store, store_
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
-        keys = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        table = app.screen.query_one(ReviewList)
+        keys = [str(r.id) for r in table.rows]
         assert sorted(keys) == sorted(str(i) for i in (*store_with_a_bad_review["good"], bad))
-        table.move_cursor(row=keys.index(str(bad)))
+        table.focus()
+        table.cursor = keys.index(str(bad))
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.__class__.__name__ == "HomeScreen"  # not opened, not crashed
         messages = [n.message for n in app._notifications]
         assert any(f"Review {bad} (" in m and "cannot be opened" in m and store_with_a_bad_review["message"] in m
                    for m in messages), messages
-        table.move_cursor(row=keys.index(str(store_with_a_bad_review["good"][1])))
+        table.cursor = keys.index(str(store_with_a_bad_review["good"][1]))
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen.SECTION == "overview"
 
 
 async def test_home_survives_a_first_event_time_the_store_cannot_read(store, db_path, example_bytes, make_app):
-    """Store.list_reviews itself fails on such a row (a store change is needed to list
-    the others); until then the home screen says so instead of taking the app down."""
+    """A first-event time the store cannot read lists that review without a date, beside
+    the others, instead of taking the home screen down."""
+    other = store.create_review("Search index lag")[0]
     review_id = store.import_documents([loads(example_bytes)])[0][0]
     con = sqlite3.connect(db_path)
     with con:
@@ -132,24 +134,30 @@ async def test_home_survives_a_first_event_time_the_store_cannot_read(store, db_
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
         assert app.screen.__class__.__name__ == "HomeScreen"
-        messages = [n.message for n in app._notifications]
-        assert any(m.startswith("The list of reviews cannot be read: ") for m in messages), messages
+        rows = {r.id: r for r in app.screen.query_one(ReviewList).rows}
+        assert set(rows) == {review_id, other} and rows[review_id].first_event is None
         await pilot.press("ctrl+n")  # the app still works: a new review can be started
         await settle(app, pilot)
         assert app.screen.__class__.__name__ == "PromptScreen"
 
 
-def test_list_and_export_all_say_the_list_cannot_be_read_without_a_traceback(cli, store, db_path, example_bytes,
-                                                                           tmp_path):
-    """Until Store.list_reviews skips such a row (a store change), these commands stop
-    with one plain sentence instead of a traceback."""
+def test_list_and_export_all_list_a_review_whose_first_time_cannot_be_read(cli, store, db_path, example_bytes,
+                                                                          tmp_path):
+    """A first-event time the store cannot read: `list` still lists every review (that one
+    without a date), and `export --all` skips that review with a warning and exit 1."""
+    other = store.create_review("Search index lag")[0]
     review_id = store.import_documents([loads(example_bytes)])[0][0]
     con = sqlite3.connect(db_path)
     with con:
         con.execute("UPDATE event SET at_utc = '2026-02-30T10:00:00.000000' WHERE review_id = ?", (review_id,))
     con.close()
-    for args in (["list"], ["list", "--format", "json"], ["export", "--all", "--to", str(tmp_path / "wiki")]):
-        r = cli(*args)
-        assert r.code == 1 and "Traceback" not in r.err
-        assert r.err == "pmtui: error: the list of reviews cannot be read: a stored value cannot be read " \
-                        "(day is out of range for month)\n"
+    r = cli("list", "--format", "json")
+    assert "Traceback" not in r.err
+    listed = {x["id"]: x for x in json.loads(r.out)}
+    assert set(listed) == {review_id, other} and listed[review_id]["first_event_date"] is None
+    r = cli("list")
+    assert "Traceback" not in r.err and "Search index lag" in r.out and "Checkout latency" in r.out
+    r = cli("export", "--all", "--to", str(tmp_path / "wiki"))
+    assert r.code == 1 and "Traceback" not in r.err
+    assert f"pmtui: warning: skipped review {review_id} (" in r.err and "1 review was not exported" in r.err
+    assert (tmp_path / "wiki" / "index.md").is_file()

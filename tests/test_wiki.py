@@ -86,3 +86,189 @@ def test_export_md_options_and_errors(cli, tmp_path, example_bytes):
     assert r.code == 2 and "is a file, not a folder" in r.err
     r = cli("export", "1", "--format", "md", "-o", str(tmp_path / "missing" / "r.md"))
     assert r.code == 2 and "does not exist" in r.err
+
+
+# ------------------------------------------------------------ files written
+import os  # noqa: E402
+import stat  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pmtui.wiki import TEMP_SUFFIX, write_text  # noqa: E402
+
+
+def _doc(title: str, day: str = "2026-04-01"):
+    return loads(json.dumps({"format": FORMAT, "title": title,
+                             "timeline": [{"at": f"{day}T08:00:00Z", "text": "x", "marks": ["impact_start"]}]}))
+
+
+def test_pages_follow_the_umask_like_dash_o(cli, store, tmp_path, example_bytes):
+    store.import_documents([loads(example_bytes)])
+    old = os.umask(0o022)
+    try:
+        cli("export", "--all", "--to", str(tmp_path / "wiki"))
+        cli("export", "1", "--format", "md", "-o", str(tmp_path / "one.md"))
+        os.umask(0o027)
+        cli("export", "--all", "--to", str(tmp_path / "wiki2"))
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "wiki").iterdir()}
+    assert set(modes.values()) == {0o644} and stat.S_IMODE((tmp_path / "one.md").stat().st_mode) == 0o644
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "wiki2").iterdir()} == {0o640}
+
+
+ACROSS = {"index.md", "actions.md", "patterns.md"}  # the pages that are not one review's
+
+
+def test_two_reviews_never_share_a_page(cli, store, tmp_path):
+    # same day, titles that slug alike: "Über outage" and "ber outage" and the same title twice
+    store.import_documents([_doc("Über outage"), _doc("ber outage"), _doc("ber outage"), _doc("x" * 190),
+                            _doc("x" * 190 + "y")])
+    r = cli("export", "--all", "--to", str(tmp_path / "wiki"))
+    pages = sorted(p.name for p in (tmp_path / "wiki").iterdir() if p.name not in ACROSS)
+    assert r.code == 0 and f"Wrote {len(pages)} review pages" in r.out and len(pages) == 5
+    index = (tmp_path / "wiki" / "index.md").read_text()
+    assert sorted(set(re.findall(r"\]\(([^)]+)\)", index)) - ACROSS) == pages
+
+
+def test_pages_of_deleted_reviews_are_removed_and_nothing_else(cli, store, tmp_path):
+    ids = [store.import_documents([_doc(t)])[0][0] for t in ("Alpha outage", "Beta outage")]
+    out = tmp_path / "wiki"
+    cli("export", "--all", "--to", str(out))
+    (out / "notes.md").write_text("the team's own page")
+    (out / "2026-04-01-gamma.md").write_text("a page pmtui did not write")
+    store.delete_review(ids[1])
+    r = cli("export", "--all", "--to", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["2026-04-01-alpha-outage.md", "2026-04-01-gamma.md", "actions.md", "index.md", "notes.md",
+                     "patterns.md"]
+    assert "Removed 1 page" in r.out and "2026-04-01-beta-outage.md" in r.out
+
+
+def test_a_tampered_index_cannot_remove_other_files(cli, store, tmp_path):
+    store.import_documents([_doc("Alpha outage")])
+    out = tmp_path / "wiki"
+    out.mkdir()
+    (tmp_path / "secret.md").write_text("outside")
+    (out / "keep.md").write_text("mine")
+    (out / "index.md").write_text("<!-- pmtui pages: ../secret.md keep.md -->")
+    cli("export", "--all", "--to", str(out))
+    # a record naming anything but a page in the folder is not one this command wrote: ignored whole
+    assert (tmp_path / "secret.md").exists() and (out / "keep.md").exists()
+
+
+def test_a_killed_export_leaves_no_temp_files_on_the_next_run(cli, store, tmp_path, example_bytes):
+    store.import_documents([loads(example_bytes)])
+    out = tmp_path / "wiki"
+    out.mkdir()
+    (out / f".2026-03-10-x.md.abc123{TEMP_SUFFIX}").write_text("half a page")
+    (out / ".hidden-of-the-team").write_text("not ours")
+    cli("export", "--all", "--to", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    assert not [n for n in names if n.endswith(TEMP_SUFFIX)] and ".hidden-of-the-team" in names
+
+
+def test_killed_for_real_midway(tmp_path, example_bytes):
+    """A real process killed while writing pages: the next export clears what it left."""
+    db = tmp_path / "s.db"
+    src = tmp_path / "r.json"
+    src.write_bytes(example_bytes)
+    env = {**os.environ, "PMTUI_CONFIG": str(tmp_path / "c.toml")}
+    for _ in range(3):
+        subprocess.run([sys.executable, "-m", "pmtui", "--db", str(db), "import", str(src)], env=env, check=True,
+                       capture_output=True)
+    out = tmp_path / "wiki"
+    code = ("import os, signal, pmtui.wiki as w\n"
+            "real = os.replace\n"
+            "def killed(a, b):\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n"
+            "w.os.replace = killed\n"
+            "from pmtui.__main__ import main\n"
+            f"main(['--db', {str(db)!r}, 'export', '--all', '--to', {str(out)!r}])\n")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+    assert r.returncode == -9 and [p for p in out.iterdir() if p.name.endswith(TEMP_SUFFIX)]
+    subprocess.run([sys.executable, "-m", "pmtui", "--db", str(db), "export", "--all", "--to", str(out)], env=env,
+                   check=True, capture_output=True)
+    assert not [p for p in out.iterdir() if p.name.endswith(TEMP_SUFFIX)] and len(list(out.iterdir())) == 6
+
+
+def test_wiki_option_names_the_index_and_links(cli, store, tmp_path, example_bytes):
+    _, slug = store.import_documents([loads(example_bytes)])[0]
+    store.import_documents([loads(json.dumps({"format": FORMAT, "title": "Again", "related": [slug]}))])
+    out = tmp_path / "hugo"
+    r = cli("export", "--all", "--to", str(out), "--wiki", "hugo")
+    assert r.code == 0 and "_index.md" in r.out and (out / "_index.md").exists() and not (out / "index.md").exists()
+    index = (out / "_index.md").read_text()
+    assert '{{< relref "2026-03-10-' in index and ".md)" not in index
+    page = next(p for p in out.iterdir() if "again" in p.name).read_text()
+    assert '{{< relref "' + slug in page
+    gh = tmp_path / "gh"
+    cli("export", "--all", "--to", str(gh), "--wiki", "github")
+    text = (gh / "index.md").read_text()
+    assert not text.startswith("---") and f"]({slug})" in text  # GitHub wiki page links have no .md
+    page = next(p for p in gh.iterdir() if "again" in p.name).read_text()
+    assert not page.startswith("---") and "| Status | draft |" in page
+    # switching the same folder to another wiki replaces the index; the pages keep their names
+    cli("export", "--all", "--to", str(out), "--wiki", "mkdocs")
+    assert (out / "index.md").exists() and not (out / "_index.md").exists()
+    r = cli("export", "1", "--wiki", "hugo")
+    assert r.code == 2 and "--format md" in r.err
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling", "fifo", "dev-stdout", "process-substitution", "char-device"])
+def test_dash_o_writes_through_to_what_the_path_is(tmp_path, kind, example_bytes):
+    db = tmp_path / "s.db"
+    src = tmp_path / "r.json"
+    src.write_bytes(example_bytes)
+    env = {**os.environ, "PMTUI_CONFIG": str(tmp_path / "c.toml")}
+    pmtui = [sys.executable, "-m", "pmtui", "--db", str(db)]
+    subprocess.run([*pmtui, "import", str(src)], env=env, check=True, capture_output=True)
+    export = [*pmtui, "export", "1", "--format", "md", "-o"]
+    if kind in ("symlink", "dangling"):
+        target = tmp_path / "real.md"
+        if kind == "symlink":
+            target.write_text("old")
+        link = tmp_path / "link.md"
+        link.symlink_to(target)
+        subprocess.run([*export, str(link)], env=env, check=True, capture_output=True)
+        assert link.is_symlink() and target.read_text().startswith("---\ntitle:")
+    elif kind == "fifo":
+        fifo = tmp_path / "pipe"
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+        reader.start()
+        subprocess.run([*export, str(fifo)], env=env, check=True, capture_output=True, timeout=60)
+        reader.join(10)
+        assert stat.S_ISFIFO(fifo.lstat().st_mode) and got[0].startswith("---\ntitle:")
+    elif kind == "dev-stdout":
+        with open(tmp_path / "out.md", "w") as fh:
+            fh.write("before\n")
+            fh.flush()
+            subprocess.run([*export, "/dev/stdout"], env=env, check=True, stdout=fh, stderr=subprocess.PIPE)
+        text = (tmp_path / "out.md").read_text()
+        assert text.startswith("before\n---\ntitle:")  # written through, after what the shell wrote
+        r = subprocess.run([*export, "/dev/stdout"], env=env, check=True, capture_output=True)
+        assert r.stdout.startswith(b"---\ntitle:")
+    elif kind == "process-substitution":
+        shell = f"{' '.join(map(repr, export))} >(cat > {str(tmp_path / 'sub.md')!r}); wait $!"
+        subprocess.run(["bash", "-c", shell], env=env, check=True, capture_output=True, timeout=60)
+        assert (tmp_path / "sub.md").read_text().startswith("---\ntitle:")
+    else:
+        subprocess.run([*export, "/dev/null"], env=env, check=True, capture_output=True)
+        assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device, not a file
+
+
+def test_write_text_refuses_a_folder(tmp_path):
+    with pytest.raises(IsADirectoryError):
+        write_text(tmp_path, "x")
+
+
+def test_the_command_line_offers_every_wiki():
+    from pmtui.__main__ import WIKI_NAMES
+    from pmtui.report import DEFAULT_WIKI, WIKIS
+
+    assert list(WIKI_NAMES) == list(WIKIS) and WIKI_NAMES[0] == DEFAULT_WIKI

@@ -19,6 +19,7 @@ from pmtui.safetext import json_safe, one_line, visible
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
 
+WIKI_NAMES = ("portable", "github", "gitlab", "mkdocs", "hugo", "jekyll", "obsidian")  # pmtui.report.WIKIS
 SCREENS = ("opening", "overview", "timeline", "impact", "analysis", "actions", "report")
 
 DESCRIPTION = """\
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report: replace people's names by their role (responder A, incident commander)")
     s.add_argument("--all", action="store_true", help="export every review as Markdown pages")
     s.add_argument("--to", metavar="DIR", help="with --all: the folder to write the pages and index.md into")
+    s.add_argument("--wiki", choices=WIKI_NAMES, default=None, metavar="WIKI",
+                   help="report: adapt the pages to one wiki: " + ", ".join(WIKI_NAMES[1:]) +
+                        " (default portable: safe on all of them)")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("check", help="the readiness check: what a review needs before it is published",
@@ -179,7 +183,39 @@ def build_parser() -> argparse.ArgumentParser:
     from pmtui import seat_cli
 
     seat_cli.add_commands(sub)  # config, serve
+
+    s = sub.add_parser("schema", help="print the JSON Schema of the review document",
+                       description="Print the JSON Schema (draft 2020-12) of the pmtui-review/1 document, for "
+                                   "editors that validate while you type: save it and point a document's "
+                                   "\"$schema\" key at it.")
+    s.set_defaults(func=cmd_schema, needs_store=False)
+
+    s = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)",
+                       description="Print the completion script for SHELL, made from pmtui's own options. "
+                                   "bash: pmtui completion bash > ~/.local/share/bash-completion/completions/pmtui; "
+                                   "zsh: pmtui completion zsh > ~/.zfunc/_pmtui (with ~/.zfunc on fpath); "
+                                   "fish: pmtui completion fish > ~/.config/fish/completions/pmtui.fish")
+    s.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
+    s.set_defaults(func=cmd_completion, needs_store=False)
+    _global_options_after_command(p)
     return p
+
+
+def _global_options_after_command(parser: argparse.ArgumentParser) -> None:
+    """Accept --db and --as after the command too (`pmtui list --db X`). SUPPRESS keeps
+    a value given before the command when the same option is not repeated after it."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            known = {o for a in sub._actions for o in a.option_strings}
+            if "--db" not in known:
+                sub.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                                 help="the store file (as before the command)")
+            if "--as" not in known:
+                sub.add_argument("--as", dest="author", metavar="NAME", default=argparse.SUPPRESS,
+                                 help="your name on the notes you capture (as before the command)")
+            _global_options_after_command(sub)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -204,17 +240,17 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    from pmtui.wiki import write_text
+
     path = Path(output)
     if path.is_dir():
         raise BadInput(f"{output} is a folder; give a file name")
-    if not path.parent.exists():
-        raise BadInput(f"{output}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not target.parent.exists():
+        raise BadInput(f"{output}: the folder {target.parent} does not exist")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_text(path, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise PmtuiError(f"cannot write {output}: {exc.strerror}") from None
 
 
@@ -431,8 +467,8 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
     if not args.review:
         raise BadInput("name the review to export (its id or slug), or use --all --to DIR")
     fmt = args.format or "json"
-    if fmt == "json" and (args.highlights_only or args.redact_names):
-        raise BadInput("--highlights-only and --redact-names apply to the Markdown report (--format md)")
+    if fmt == "json" and (args.highlights_only or args.redact_names or args.wiki):
+        raise BadInput("--highlights-only, --redact-names and --wiki apply to the Markdown report (--format md)")
     review_id = store.resolve(args.review)
     doc = _read_review(store, review_id)
     if fmt == "json":
@@ -442,7 +478,7 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
     else:
         from pmtui.report import render
 
-        text = render(doc, highlights_only=args.highlights_only, redact=args.redact_names)
+        text = render(doc, highlights_only=args.highlights_only, redact=args.redact_names, wiki=args.wiki)
     _write_output(text, args.output)
     return 0
 
@@ -470,19 +506,23 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
 
     readable = _ReadableReviews(store)
     try:
-        written = export_all(readable, folder, highlights_only=args.highlights_only, redact=args.redact_names,  # type: ignore[arg-type]
-                             progress=progress)
+        result = export_all(readable, folder, highlights_only=args.highlights_only, redact=args.redact_names,  # type: ignore[arg-type]
+                            wiki=args.wiki, progress=progress)
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
-    pages = [p for p in written if p.name not in ("index.md", "actions.md", "patterns.md")]
-    print(f"Wrote {len(pages)} review page{'s' if len(pages) != 1 else ''}, actions.md, patterns.md and index.md to {folder}")
+    n = len(result.pages)
+    others = [*(p.name for p in result.across), result.index.name]  # actions.md, patterns.md, the index
+    print(f"Wrote {n} review page{'s' if n != 1 else ''}, {', '.join(others[:-1])} and {others[-1]} to {folder}")
+    if result.removed:
+        print(f"Removed {len(result.removed)} page{'s' if len(result.removed) != 1 else ''} of reviews that no longer "
+              f"exist: {', '.join(result.removed)}")
     for summary, problem in readable.skipped:
         print(f"pmtui: warning: skipped review {summary.id} ({_text(summary.slug)}): its stored data cannot be "
               f"exported: {problem}", file=sys.stderr)
     if readable.skipped:
         n = len(readable.skipped)
         print(f"pmtui: error: {n} review{'s were' if n != 1 else ' was'} not exported (see above); "
-              "the others were", file=sys.stderr)
+              "the others were (their earlier pages are kept)", file=sys.stderr)
         return 1
     return 0
 
@@ -578,6 +618,20 @@ def cmd_db_backup(args: argparse.Namespace, store: None) -> int:
     finally:
         opened.close()
     print(f"Wrote a copy of {opened.location.shown} to {args.file}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, store: None) -> int:
+    from pmtui.schema import dumps
+
+    sys.stdout.write(dumps())
+    return 0
+
+
+def cmd_completion(args: argparse.Namespace, store: None) -> int:
+    from pmtui.completion import script
+
+    sys.stdout.write(script(build_parser(), args.shell))
     return 0
 
 

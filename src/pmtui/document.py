@@ -739,6 +739,10 @@ def validate_document(raw: Any) -> ReviewDoc:
             type(raw), "a number"
         )
         raise BadInput(f"a review document must be a JSON object, found {kind}")
+    if "$schema" in raw:  # where an editor finds the JSON Schema (pmtui schema); not part of the review
+        if not isinstance(raw["$schema"], str):
+            raise BadInput("$schema: must be a string (where the JSON Schema is)")
+        raw = {k: v for k, v in raw.items() if k != "$schema"}
     too_big = _size_problems(raw)
     if too_big:
         raise BadInput.many(too_big)

@@ -1,15 +1,20 @@
 """The wiki-ready Markdown report (pure: a document in, Markdown text out).
 
-Reads well on GitHub/GitLab, MkDocs, Hugo and Obsidian, and never breaks whatever
-people typed: plain fields are escaped, Markdown fields keep their formatting but
-cannot break the report's structure (headings demoted, fences closed, no setext
-headings, raw HTML escaped). The same review always gives the same bytes.
+Reads well on GitHub/GitLab, MkDocs, Hugo, Jekyll and Obsidian, and never breaks
+whatever people typed nor lets it run there: plain fields are escaped the way every
+target's parser honours (numeric entities where backslash escapes are not universal),
+Markdown fields keep their formatting but cannot break the report's structure
+(headings demoted, fences closed, no setext headings) nor inject anything (raw HTML
+escaped, links only to http/https/mailto, template syntax neutralised). ``Wiki``
+holds what differs between targets (``render(..., wiki="hugo")``). The same review
+always gives the same bytes.
 
 No Textual imports here.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -44,8 +49,59 @@ OBSERVATION_HEADINGS = {
 }
 
 
+# ------------------------------------------------------------------- targets
+@dataclass(frozen=True)
+class Wiki:
+    """What differs between the wikis a report is published on.
+
+    Every target gets text escaped the same safe way (numeric entities where a
+    backslash escape is not honoured by every parser); these are the parts that a
+    wiki's own conventions decide."""
+
+    name: str
+    front_matter: bool = True  # False: a metadata table instead (GitHub wikis show front matter as text)
+    meta: str = "entities"  # front-matter strings: "exact", "html" (themes print them as raw HTML), "entities"
+    index_name: str = "index.md"
+    links: str = "md"  # "md": page.md, "bare": page (GitHub and GitLab wikis), "relref": Hugo's relref
+    slug_tags: bool = True  # tags as one word: Obsidian and Hugo break on spaces
+    line_break: str = "<br>"  # between the lines of a one-line field; Hugo drops raw HTML
+    liquid_raw: bool = False  # Jekyll: the body inside {% raw %} so Liquid leaves it alone
+    code_templates: tuple[str, ...] = ()  # template openers that must not stay raw inside code
+    typographer: bool = False  # Hugo turns quotes and dashes typographic unless escaped
+
+    def page_link(self, name: str) -> str:
+        if self.links == "bare":
+            return quote(name.removesuffix(".md"))
+        if self.links == "relref":
+            return '{{< relref "' + name + '" >}}'
+        return quote(name)
+
+
+WIKIS: dict[str, Wiki] = {
+    # The default: safe on every target below, right on most of them.
+    "portable": Wiki("portable", code_templates=("{{", "{%"), line_break="<br> "),  # the space: where HTML is dropped
+    "github": Wiki("github", front_matter=False, links="bare", slug_tags=False),
+    "gitlab": Wiki("gitlab", meta="exact", links="bare", slug_tags=False),
+    "mkdocs": Wiki("mkdocs", meta="html", slug_tags=False),
+    "hugo": Wiki("hugo", meta="exact", index_name="_index.md", links="relref", line_break=" ",
+                 code_templates=("{{<", "{{%"), typographer=True),
+    "jekyll": Wiki("jekyll", meta="html", liquid_raw=True, typographer=True),  # kramdown is typographic too
+    "obsidian": Wiki("obsidian", meta="exact"),
+}
+DEFAULT_WIKI = "portable"
+PORTABLE = WIKIS[DEFAULT_WIKI]
+
+
+def get_wiki(name: str | Wiki | None) -> Wiki:
+    if isinstance(name, Wiki):
+        return name
+    return WIKIS[name or DEFAULT_WIKI]
+
+
 # ------------------------------------------------------------------ escaping
-_YAML_SAFE = re.compile(r"[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# YAML double-quoted scalars: printable characters as they are, the rest as escapes.
+# U+2028/U+2029 (line breaks to YAML 1.1), U+0085 and U+FEFF are always escaped.
+_YAML_SAFE = re.compile(r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
 def yaml_str(text: str) -> str:
@@ -70,102 +126,269 @@ def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-_INLINE_ESCAPES = str.maketrans(
-    {
-        "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~",
-        "&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "\\$",
-    }
-)
-_LINE_START = re.compile(r"^([#+=-])|^(\d+)([.)])")
+# Characters escaped as numeric entities: a backslash escape of these is not honoured
+# by every parser (Python-Markdown shows the backslash of \$ \~ \= \|), and the
+# entity is never syntax: no code span, table cell, template, math or highlight.
+_ENTITIES = {
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "|": "&#124;", "~": "&#126;", "$": "&#36;",
+    "=": "&#61;", "^": "&#94;", "%": "&#37;", "{": "&#123;", "}": "&#125;",
+}
+# Backslash escapes that CommonMark, Python-Markdown and pandoc all honour.
+_BACKSLASHED = frozenset("\\*_[]#+")
+_EMOJI = re.compile(r":[\w+-]+:")  # :shortcode: (pymdownx.emoji, GitHub, GitLab)
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-def plain(text: str) -> str:
-    """Plain text that renders literally, on one line (in a cell, a list item, a heading)."""
-    parts = []
-    for line in _lines(text):
-        line = line.strip().translate(_INLINE_ESCAPES)
-        line = _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), line)
-        parts.append(line)
-    return "<br>".join(p for p in parts) if len(parts) > 1 else parts[0]
+_STATIC = str.maketrans({**_ENTITIES, **{c: "\\" + c for c in _BACKSLASHED}})
 
 
-def heading_text(text: str) -> str:
-    return plain(" ".join(line.strip() for line in _lines(text))).replace("#", "\\#")
+def _escape_inline(line: str, wiki: Wiki) -> str:
+    if not (_EMOJI.search(line) or "www" in line.lower() or (wiki.typographer and re.search("[\"'.-]", line))):
+        return _line_start(line.translate(_STATIC))  # the common case, fast: nothing depends on context
+    out = []
+    n = len(line)
+    for i, ch in enumerate(line):
+        if ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        elif ch in _BACKSLASHED:
+            out.append("\\" + ch)
+        elif ch == ":" and _EMOJI.match(line, i):
+            out.append("&#58;")
+        elif ch == "." and i >= 3 and line[i - 3 : i].lower() == "www" and (i == 3 or not (line[i - 4].isalnum() or line[i - 4] in "._-")):
+            out.append("&#46;")  # www.example.com: no bare-URL link that would keep escapes in its address
+        elif wiki.typographer and ch in "\"'":
+            out.append("&#34;" if ch == '"' else "&#39;")
+        elif wiki.typographer and ch in "-." and ((i + 1 < n and line[i + 1] == ch) or (i and line[i - 1] == ch)):
+            out.append(f"&#{ord(ch)};")
+        else:
+            out.append(ch)
+    return _line_start("".join(out))
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+def _line_start(text: str) -> str:
+    """No list item from a leading ``-`` or ``1.``/``1)`` (``#``, ``+``, ``=``, ``>`` are escaped already)."""
+    if text.startswith("-"):
+        return "\\" + text
+    m = re.match(r"(\d+)([.)])", text)
+    return f"{m.group(1)}\\{m.group(2)}{text[m.end():]}" if m else text
+
+
+_URL = re.compile(r"(?<![\w@/.+-])https?://(?:[^\s<>`|{}$\"\\\[\]&]|&(?![#A-Za-z0-9]+;))+", re.I)
+
+
+def _url_end(url: str) -> str:
+    """A URL without the punctuation that ends the sentence around it (GFM's rule)."""
+    url = url.split("%%")[0]
+    while url and (url[-1] in ".,:;!?'*_~=" or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def _escape_text(line: str, wiki: Wiki, urls: bool) -> str:
+    """One line of plain text; a web address in it becomes an explicit autolink, since
+    GitHub's and GitLab's bare-URL links would keep escapes in the address."""
+    if not urls:
+        return _escape_inline(line, wiki)
+    out, pos = [], 0
+    for m in _URL.finditer(line):
+        url = _url_end(m.group(0))
+        if len(url) <= len("https://"):
+            continue
+        out.append(_escape_inline(line[pos : m.start()], wiki) if pos < m.start() else "")
+        out.append(f"<{url}>")
+        pos = m.start() + len(url)
+    out.append(_escape_inline(line[pos:], wiki) if pos < len(line) or not out else "")
+    return "".join(out)
+
+
+def plain(text: str, wiki: Wiki | None = None, *, urls: bool = True) -> str:
+    """Plain text that renders literally, on one line (in a cell, a list item, a heading).
+
+    ``urls=False`` for the text of a link, where a web address must stay text."""
+    wiki = wiki or PORTABLE
+    return wiki.line_break.join(_escape_text(line.strip(), wiki, urls) for line in _lines(text)).strip(" ")
+
+
+def heading_text(text: str, wiki: Wiki | None = None) -> str:
+    return plain(" ".join(line.strip() for line in _lines(text)), wiki)
+
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _SETEXT = re.compile(r"^ {0,3}(-+|=+)[ \t]*$")
-_CODE_RUN = re.compile(r"`+")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]+>")
+_SNIPPET = re.compile(r"^[ \t]*;*-+8<")  # pymdownx.snippets: --8<-- "file" includes a file
+_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^<>\s`\\]+>", re.I)
+_SAFE_TARGET = re.compile(r"[ \t]*<?(?:https?://|mailto:)", re.I)
+_LINK_TARGET = re.compile(r"\][ \t]*[(:]|\]\s*$", re.M)
+_LANG = re.compile(r"[A-Za-z0-9_+#.-]{1,30}")
 
 
-def _escape_html(segment: str) -> str:
-    out, last = [], 0
-    for m in _AUTOLINK.finditer(segment):
-        out.append(segment[last : m.start()].replace("<", "&lt;").replace(">", "&gt;"))
-        out.append(m.group(0))
-        last = m.end()
-    out.append(segment[last:].replace("<", "&lt;").replace(">", "&gt;"))
+def _risky_code(content: str, wiki: Wiki, links: bool) -> bool:
+    """Code whose text would do harm if some parser read it as text, or which holds
+    template syntax that the target runs even inside code.
+
+    Parsers pair backticks alike here (every other backtick is an entity), except
+    inside a link's target or title, which they read first: with links in the
+    field (``links``), code holding ``<`` is written as text inside ``<code>``."""
+    if (links and "<" in content) or "](" in content or "]:" in content or "|" in content:
+        return True
+    if "{" in content and "=" in content:  # attr_list {: onclick=...}
+        return True
+    return any(t in content for t in wiki.code_templates)
+
+
+def _code_as_text(content: str, wiki: Wiki) -> str:
+    return "<code>" + _escape_inline(content, wiki) + "</code>"
+
+
+def _inline_markdown(line: str, wiki: Wiki, links: bool = True) -> str:
+    """One line of a Markdown field: formatting kept, raw HTML, unsafe links and
+    template syntax neutralised, and every backtick either part of a code span
+    that all parsers see the same way or an entity."""
+    out: list[str] = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\\" and i + 1 < n and line[i + 1] in _ASCII_PUNCT:
+            nxt = line[i + 1]
+            out.append({"`": "&#96;", "\\": "&#92;", "<": "&lt;", "{": "&#123;", "|": "\\|", "[": "&#91;",
+                        "]": "&#93;"}.get(nxt, line[i : i + 2]))
+            i += 2
+            continue
+        if ch == "`":
+            j = i
+            while j < n and line[j] == "`":
+                j += 1
+            run = j - i
+            close = None
+            k = j
+            while k < n:
+                if line[k] == "`":
+                    e = k
+                    while e < n and line[e] == "`":
+                        e += 1
+                    if e - k == run:
+                        close = k
+                        break
+                    k = e
+                else:
+                    k += 1
+            if close is None:
+                out.append("&#96;" * run)
+                i = j
+                continue
+            content = line[j:close]
+            if _risky_code(content, wiki, links) or not content.strip():
+                out.append(_code_as_text(content, wiki) if content.strip() else "&#96;" * (2 * run))
+            else:
+                out.append(line[i:j] + content + line[close : close + run])
+            i = close + run
+            continue
+        if ch == "<":
+            m = _AUTOLINK.match(line, i)
+            if m:
+                out.append(m.group(0))
+                i = m.end()
+                continue
+            out.append("&lt;")
+        elif ch == "{":
+            out.append("&#123;")
+        elif ch == "]" and i + 1 < n and line[i + 1] in "(:" and not _SAFE_TARGET.match(line, i + 2):
+            out.append("&#93;")  # a link to anything but http, https or mailto stays text
+        elif wiki.typographer and (ch in "\"'" or (ch in "-." and line[:i].strip() and (
+                (i + 1 < n and line[i + 1] == ch) or line[i - 1] == ch))):
+            out.append(f"&#{ord(ch)};")  # Hugo would make it a typographic quote, dash or ellipsis
+        else:
+            out.append(ch)
+        i += 1
     return "".join(out)
 
 
-def _escape_html_outside_code(line: str) -> str:
-    """Escape ``<``/``>`` except inside code spans of the line."""
-    out, pos = [], 0
-    runs = list(_CODE_RUN.finditer(line))
+def _fence_as_text(lines: list[str], wiki: Wiki) -> list[str]:
+    out = []
+    for line in lines:
+        body = line.lstrip(" ")
+        indent = "&#160;" * (len(line) - len(body))
+        out.append((indent + plain(body, wiki)) or "&#160;")
+    return ["  \n".join(out)] if out else []
+
+
+def _split_fences(text: str) -> list[tuple[str, str, list[str]]]:
+    """Blocks of a Markdown field, read the CommonMark way: ("text", "", lines) and
+    ("fence", info, content lines); an unclosed fence runs to the end."""
+    blocks: list[tuple[str, str, list[str]]] = []
+    lines = _lines(text)
     i = 0
-    while i < len(runs):
-        opener = runs[i]
-        closer = next((r for r in runs[i + 1 :] if len(r.group(0)) == len(opener.group(0))), None)
-        if closer is None:
+    current: list[str] = []
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+            if current:
+                blocks.append(("text", "", current))
+                current = []
+            indent, fence, info = len(m.group(1)), m.group(2), m.group(3).strip()
+            content = []
+            i += 1
+            while i < len(lines):
+                c = _FENCE.match(lines[i])
+                if c and c.group(2)[0] == fence[0] and len(c.group(2)) >= len(fence) and not c.group(3).strip():
+                    break
+                line = lines[i]
+                strip = len(line) - len(line.lstrip(" "))
+                content.append(line[min(strip, indent):])
+                i += 1
+            blocks.append(("fence", fence[0] + info, content))
             i += 1
             continue
-        out.append(_escape_html(line[pos : opener.start()]))
-        out.append(line[opener.start() : closer.end()])
-        pos = closer.end()
-        i = runs.index(closer) + 1
-    out.append(_escape_html(line[pos:]))
-    return "".join(out)
+        current.append(lines[i])
+        i += 1
+    if current:
+        blocks.append(("text", "", current))
+    return blocks
 
 
-def markdown_block(text: str, level: int = 2) -> str:
+def markdown_block(text: str, level: int = 2, wiki: Wiki | None = None) -> str:
     """A Markdown field, kept as Markdown but unable to break the report around it.
 
     ``level`` is the heading level of the section it sits in: its own headings are
-    pushed below it. Fences are closed, ``---``/``===`` lines cannot make a heading
-    of the line above, and raw HTML is escaped (outside code)."""
+    pushed below it. Fences are closed and written the one way every parser reads
+    alike, ``---``/``===`` lines cannot make a heading of the line above, raw HTML is
+    escaped, links go only to http, https and mailto, and template syntax cannot run."""
+    wiki = wiki or PORTABLE
     out: list[str] = []
-    fence: str | None = None
-    for line in _lines(text.rstrip()):
-        if fence is not None:
-            m = _FENCE.match(line)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not m.group(2).strip():
-                fence = None
-            out.append(line)
+    links = bool(_LINK_TARGET.search(text))
+    for kind, info, lines in _split_fences(text.rstrip()):
+        if kind == "fence":
+            content = "\n".join(lines)
+            if any(t in content for t in wiki.code_templates) or any(_SNIPPET.match(x) for x in lines):
+                out.extend(["", *_fence_as_text(lines, wiki), ""])
+                continue
+            char, lang = info[0], info[1:].split()[0] if info[1:].split() else ""
+            if not _LANG.fullmatch(lang) or lang.lower() == "mermaid":
+                lang = ""
+            longest = max((len(r) for r in re.findall(re.escape(char) + "+", content)), default=0)
+            fence = char * max(3, longest + 1)
+            out.extend(["", fence + lang, *lines, fence, ""])
             continue
-        m = _FENCE.match(line)
-        if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
-            fence = m.group(1)
-            out.append(line)
-            continue
-        if _SETEXT.match(line) and out and out[-1].strip():
-            out.append("")  # a blank line first: never a setext heading
-        h = _ATX.match(line)
-        if h:
-            new_level = min(6, len(h.group(2)) + level)
-            line = h.group(1) + "#" * new_level + line[h.end() :]
-        out.append(_escape_html_outside_code(line))
-    if fence is not None:
-        out.append(fence)
-    return "\n".join(out).strip("\n")
+        for line in lines:
+            if _SETEXT.match(line) and out and out[-1].strip():
+                out.append("")  # a blank line first: never a setext heading
+            h = _ATX.match(line)
+            if h:
+                new_level = min(6, len(h.group(2)) + level)
+                line = h.group(1) + "#" * new_level + line[h.end() :]
+            if _SNIPPET.match(line):
+                k = line.index("-")
+                line = line[:k] + "&#45;" + line[k + 1 :]
+            out.append(_inline_markdown(line, wiki, links))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 
 
-def link(label: str, url: str) -> str:
-    if re.match(r"^(https?://|mailto:)\S+$", url.strip()):
-        target = quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
-        return f"[{plain(label) or plain(url)}]({target})"
-    return plain(f"{label}: {url}" if label else url)
+def link(label: str, url: str, wiki: Wiki | None = None) -> str:
+    if re.match(r"^(https?://|mailto:)\S+$", url.strip(), re.I):
+        target = quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
+        return f"[{plain(label, wiki, urls=False) or plain(url, wiki, urls=False)}]({target})"
+    return plain(f"{label}: {url}" if label else url, wiki)
 
 
 def table(header: list[str], rows: Iterable[list[str]]) -> str:
@@ -245,6 +468,7 @@ class _Ctx:
     zone: tzinfo
     seconds: bool
     metrics: list[Metric]
+    wiki: Wiki
 
     def time(self, at: datetime) -> str:
         local = at.astimezone(self.zone)
@@ -254,22 +478,80 @@ class _Ctx:
         local = at.astimezone(self.zone)
         return local.strftime("%Y-%m-%d %H:%M:%S" if self.seconds else "%Y-%m-%d %H:%M")
 
+    def plain(self, text: str) -> str:
+        return plain(text, self.wiki)
 
-def _front_matter(doc: ReviewDoc, metrics: list[Metric]) -> str:
+    def md(self, text: str, level: int = 2) -> str:
+        return markdown_block(text, level, self.wiki)
+
+
+_META_PUNCT = frozenset("!\"#$%&'()*+:<=>[\\]^_`{|}~")
+
+
+def meta_text(text: str, wiki: Wiki) -> str:
+    """A front-matter string for this wiki (then written as a YAML scalar).
+
+    ``exact`` where the site escapes what it prints; ``html`` where a theme prints it
+    as raw HTML (MkDocs Material's navigation, Jekyll layouts); ``entities`` (the
+    portable default) is also inert as Markdown, for renderers that show the front
+    matter as text (a GitHub wiki) or read it as Markdown (pandoc)."""
+    if wiki.meta == "html":
+        return html.escape(text, quote=True)
+    if wiki.meta == "entities":
+        return "".join(f"&#{ord(c)};" if c in _META_PUNCT else c for c in text)
+    return text
+
+
+def tag_slug(tag: str) -> str:
+    """A tag as one word, the form Obsidian and Hugo accept: ``on call`` -> ``on-call``."""
+    slug = re.sub(r"[^\w-]+", "-", tag.lower()).strip("-_") or "tag"
+    return f"tag-{slug}" if slug.isdigit() else slug
+
+
+def page_tags(doc: ReviewDoc, wiki: Wiki) -> list[str]:
+    tags = [tag_slug(t) if wiki.slug_tags else t for t in doc.tags]
+    return list(dict.fromkeys(tags))
+
+
+def _front_matter(doc: ReviewDoc, metrics: list[Metric], wiki: Wiki) -> str:
+    def q(text: str) -> str:
+        return yaml_str(meta_text(text, wiki))
+
     day = report_date(doc)
-    lines = ["---", f"title: {yaml_str(doc.title)}"]
+    lines = ["---", f"title: {q(doc.title)}"]
     if day is not None:
         lines.append(f"date: {day.isoformat()}")
     lines.append(f"status: {doc.status.value}")
-    lines.append(f"severity: {yaml_str(doc.severity) if doc.severity is not None else 'null'}")
-    lines.append("tags: [" + ", ".join(yaml_str(t) for t in doc.tags) + "]")
-    lines.append("authors: [" + ", ".join(yaml_str(a) for a in doc.authors) + "]")
-    lines.append(f"incident_ref: {yaml_str(doc.incident_ref) if doc.incident_ref is not None else 'null'}")
+    lines.append(f"severity: {q(doc.severity) if doc.severity is not None else 'null'}")
+    lines.append("tags: [" + ", ".join(q(t) for t in page_tags(doc, wiki)) + "]")
+    lines.append("authors: [" + ", ".join(q(a) for a in doc.authors) + "]")
+    lines.append(f"incident_ref: {q(doc.incident_ref) if doc.incident_ref is not None else 'null'}")
     for m in metrics:
         if m.value is not None:
             lines.append(f"{m.key}_min: {m.minutes()}")
     lines.append("---")
     return "\n".join(lines)
+
+
+def _metadata_table(ctx: _Ctx) -> str:
+    """What the front matter says, for a wiki that shows front matter as text."""
+    doc = ctx.doc
+    rows = [["Status", STATUS_WORDS[doc.status.value]]]
+    if doc.severity:
+        rows.append(["Severity", ctx.plain(doc.severity)])
+    day = report_date(doc)
+    if day:
+        rows.append(["Date", day.isoformat()])
+    if doc.review_date:
+        rows.append(["Reviewed", doc.review_date.isoformat()])
+    if doc.incident_ref:
+        ref = doc.incident_ref
+        rows.append(["Incident", link(ref, ref, ctx.wiki) if ref.startswith(("http://", "https://")) else ctx.plain(ref)])
+    if doc.authors:
+        rows.append(["Authors", ", ".join(ctx.plain(a) for a in doc.authors)])
+    if doc.tags:
+        rows.append(["Tags", ", ".join(ctx.plain(t) for t in page_tags(doc, ctx.wiki))])
+    return table(["Field", "Value"], rows)
 
 
 def _metrics_table(ctx: _Ctx) -> str | None:
@@ -295,7 +577,18 @@ def _metrics_table(ctx: _Ctx) -> str | None:
     return table(["Metric", "Duration", "From", "To"], rows)
 
 
+_TICKS = [(1, "minute"), (5, "minute"), (10, "minute"), (15, "minute"), (30, "minute"), (1, "hour"), (2, "hour"),
+          (3, "hour"), (6, "hour"), (12, "hour"), (1, "day"), (2, "day"), (7, "day")]
+_UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 1440}
+
+
 def _gantt(ctx: _Ctx) -> str | None:
+    """The incident's phases as a Mermaid gantt chart.
+
+    A phase too short to see at the chart's width (a tenth of a tick or less, a
+    0-minute one included) is drawn as a milestone with its real length in its label;
+    the axis shows the day when the phases span more than one day; ticks are spaced
+    so that at most eight labels share the width MkDocs Material gives the chart."""
     marks = ctx.doc.marks()
     phases = [
         ("Undetected", Mark.impact_start, Mark.detected, "crit, "),
@@ -303,19 +596,30 @@ def _gantt(ctx: _Ctx) -> str | None:
         ("Recovering", Mark.mitigated, Mark.impact_end, ""),
         ("Mitigated, not yet resolved", Mark.impact_end, Mark.resolved, "done, "),
     ]
-    lines = []
+    spans = []
     for i, (label, start, end, tag) in enumerate(phases):
         if start in marks and end in marks and marks[end] >= marks[start]:
-            a, b = marks[start].astimezone(ctx.zone), marks[end].astimezone(ctx.zone)
-            length = format_duration(between(a, b))
-            fmt = "%Y-%m-%d %H:%M:%S"
-            lines.append(f"    {label} ({length}) :{tag}p{i + 1}, {a.strftime(fmt)}, {b.strftime(fmt)}")
-    if not lines:
+            spans.append((i, label, tag, marks[start].astimezone(ctx.zone), marks[end].astimezone(ctx.zone)))
+    if not spans:
         return None
-    zone_name = ctx.doc.timezone
+    first = min(a for *_, a, _b in spans)
+    last = max(b for *_, b in spans)
+    total_min = max(between(first, last).total_seconds() / 60, 1)  # real minutes, across DST too
+    every, unit = next(((n, u) for n, u in _TICKS if total_min / (n * _UNIT_MINUTES[u]) <= 8), _TICKS[-1])
+    tick_min = every * _UNIT_MINUTES[unit]
+    many_days = first.date() != last.date()
+    fmt = "%Y-%m-%d %H:%M:%S"
+    lines = []
+    for i, label, tag, a, b in spans:
+        length = format_duration(between(a, b))
+        if between(a, b).total_seconds() / 60 <= tick_min / 10:
+            lines.append(f"    {label} ({length}) :milestone, p{i + 1}, {a.strftime(fmt)}, 0m")
+        else:
+            lines.append(f"    {label} ({length}) :{tag}p{i + 1}, {a.strftime(fmt)}, {b.strftime(fmt)}")
     return "\n".join(
-        ["```mermaid", "gantt", f"    title Incident phases ({zone_name})", "    dateFormat YYYY-MM-DD HH:mm:ss",
-         "    axisFormat %H:%M", "    section Incident", *lines, "```"]
+        ["```mermaid", "gantt", f"    title Incident phases ({ctx.doc.timezone})", "    dateFormat YYYY-MM-DD HH:mm:ss",
+         f"    axisFormat {'%b %d %H:%M' if many_days else '%H:%M'}", f"    tickInterval {every}{unit}",
+         "    todayMarker off", "    section Incident", *lines, "```"]
     )
 
 
@@ -343,7 +647,7 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
         for e in ctx.doc.timeline:
             if not _told(e):
                 sources[e.source] = sources.get(e.source, 0) + 1
-        named = ", ".join(f"{n:,} from {plain(src) or 'an unnamed source'}" for src, n in sorted(sources.items()))
+        named = ", ".join(f"{n:,} from {ctx.plain(src) or 'an unnamed source'}" for src, n in sorted(sources.items()))
         out.append(f"_Showing {len(events):,} of {len(ctx.doc.timeline):,} events: {evidence_left:,} imported "
                    f"{'pieces' if evidence_left != 1 else 'piece'} of evidence ({named}) are kept in the review "
                    "and shown here only when highlighted or marked._")
@@ -354,14 +658,14 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
         when = ctx.stamp(e.at) if local.date() != last_day else ctx.time(e.at)
         last_day = local.date()
         if e.approximate:
-            when = "~" + when
-        text = plain(e.text)
+            when = "&#126;" + when
+        text = ctx.plain(e.text)
         if e.highlight:
             text = f"**{text}**"
         marks = ", ".join(MARK_WORDS[m] for m in e.marks)
-        rows.append([when, e.kind.value, text, plain(e.source), f"**{marks}**" if marks else ""])
+        rows.append([when, e.kind.value, text, ctx.plain(e.source), f"**{marks}**" if marks else ""])
     if rows:
-        out.append(table([f"Time ({plain(ctx.doc.timezone)})", "Kind", "Event", "Source", "Marks"], rows))
+        out.append(table([f"Time ({ctx.plain(ctx.doc.timezone)})", "Kind", "Event", "Source", "Marks"], rows))
     return out
 
 
@@ -369,7 +673,7 @@ def _impact(ctx: _Ctx) -> list[str]:
     imp = ctx.doc.impact
     out = []
     if imp.description.strip():
-        out.append(markdown_block(imp.description))
+        out.append(ctx.md(imp.description))
     metrics = _metrics_table(ctx)
     if metrics:
         out.append(metrics)
@@ -378,51 +682,53 @@ def _impact(ctx: _Ctx) -> list[str]:
             def when(at: datetime | None) -> str:
                 return ctx.stamp(at) if at is not None else ""
 
-            out.append(table(["Component", "Status", f"From ({plain(ctx.doc.timezone)})", "Until"],
-                             [[plain(c.name), COMPONENT_WORDS[c.status.value], when(c.start), when(c.end)]
+            out.append(table(["Component", "Status", f"From ({ctx.plain(ctx.doc.timezone)})", "Until"],
+                             [[ctx.plain(c.name), COMPONENT_WORDS[c.status.value], when(c.start), when(c.end)]
                               for c in imp.components]))
         else:
             out.append(table(["Component", "Status"],
-                             [[plain(c.name), COMPONENT_WORDS[c.status.value]] for c in imp.components]))
+                             [[ctx.plain(c.name), COMPONENT_WORDS[c.status.value]] for c in imp.components]))
     facts = []
     if imp.users_affected is not None:
         facts.append(f"- **Users affected:** {imp.users_affected:,}")
     if imp.support_tickets is not None:
         facts.append(f"- **Support tickets:** {imp.support_tickets:,}")
     if imp.slo_budget_spent_pct is not None:
-        facts.append(f"- **SLO error budget spent:** {imp.slo_budget_spent_pct:g}%")
+        facts.append(f"- **SLO error budget spent:** {imp.slo_budget_spent_pct:g}&#37;")
     if imp.data_loss.strip():
-        facts.append(f"- **Data loss:** {plain(imp.data_loss)}")
+        facts.append(f"- **Data loss:** {ctx.plain(imp.data_loss)}")
     elif facts or imp.components:
         facts.append("- **Data loss:** none")
     if facts:
         out.append("\n".join(facts))
     if imp.customer_communication.strip():
         out.append("**Customer communication**")
-        out.append(markdown_block(imp.customer_communication, level=3))
+        out.append(ctx.md(imp.customer_communication, level=3))
     return out or [NONE_RECORDED]
 
 
-def _action_items(doc: ReviewDoc) -> list[str]:
+def _action_items(ctx: _Ctx) -> list[str]:
+    doc = ctx.doc
     if not doc.action_items:
         return [NONE_RECORDED]
     today_rows = []
     for i, a in enumerate(doc.action_items, 1):
         status = ACTION_STATUS_WORDS[a.status.value]
         if a.status_note.strip():
-            status += f": {plain(a.status_note)}"
+            status += f": {ctx.plain(a.status_note)}"
         elif a.status == ActionStatus.wont_do:
             status += " (no reason given)"
-        tracker = link(a.tracker, a.tracker) if a.tracker.startswith(("http://", "https://")) else plain(a.tracker)
+        tracker = link(a.tracker, a.tracker, ctx.wiki) if a.tracker.startswith(("http://", "https://")) \
+            else ctx.plain(a.tracker)
         today_rows.append([
-            str(i), plain(a.title), a.type.value, plain(a.owner) or "_unassigned_", a.priority.value,
+            str(i), ctx.plain(a.title), a.type.value, ctx.plain(a.owner) or "_unassigned_", a.priority.value,
             a.due.isoformat() if a.due else "", status, tracker,
         ])
     out = [table(["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"], today_rows)]
     for i, a in enumerate(doc.action_items, 1):
         if a.description.strip():
-            out.append(f"**{i}. {plain(a.title)}**")
-            out.append(markdown_block(a.description, level=3))
+            out.append(f"**{i}\\. {ctx.plain(a.title)}**")
+            out.append(ctx.md(a.description, level=3))
     return out
 
 
@@ -432,31 +738,38 @@ def render(
     highlights_only: bool = False,
     redact: bool = False,
     related_pages: dict[str, str] | None = None,
+    wiki: str | Wiki | None = None,
 ) -> str:
-    """The whole report as Markdown text."""
+    """The whole report as Markdown text, for ``wiki`` (a name of WIKIS; default portable).
+
+    ``related_pages`` maps a related review's slug to its page file name."""
+    target = get_wiki(wiki)
     if redact:
         doc = redact_names(doc)
     zone = doc.zone()
     seconds = any((e.at.second or e.at.microsecond) and _told(e) for e in doc.timeline)
     metrics = compute(doc.marks())
-    ctx = _Ctx(doc, zone, seconds, metrics)
-    parts: list[str] = [_front_matter(doc, metrics), f"# {heading_text(doc.title)}"]
+    ctx = _Ctx(doc, zone, seconds, metrics, target)
+    parts: list[str] = [f"# {heading_text(doc.title, target)}"]
 
-    facts = []
-    if doc.severity:
-        facts.append(f"**Severity:** {plain(doc.severity)}")
-    facts.append(f"**Status:** {STATUS_WORDS[doc.status.value]}")
-    day = report_date(doc)
-    if day:
-        facts.append(f"**Date:** {day.isoformat()}")
-    if doc.review_date:
-        facts.append(f"**Reviewed:** {doc.review_date.isoformat()}")
-    if doc.incident_ref:
-        ref = doc.incident_ref
-        facts.append(f"**Incident:** {link(ref, ref) if ref.startswith(('http://', 'https://')) else plain(ref)}")
-    if doc.authors:
-        facts.append(f"**Authors:** {', '.join(plain(a) for a in doc.authors)}")
-    parts.append(" · ".join(facts))
+    if target.front_matter:
+        facts = []
+        if doc.severity:
+            facts.append(f"**Severity:** {ctx.plain(doc.severity)}")
+        facts.append(f"**Status:** {STATUS_WORDS[doc.status.value]}")
+        day = report_date(doc)
+        if day:
+            facts.append(f"**Date:** {day.isoformat()}")
+        if doc.review_date:
+            facts.append(f"**Reviewed:** {doc.review_date.isoformat()}")
+        if doc.incident_ref:
+            ref = doc.incident_ref
+            facts.append(f"**Incident:** {link(ref, ref, target) if ref.startswith(('http://', 'https://')) else ctx.plain(ref)}")
+        if doc.authors:
+            facts.append(f"**Authors:** {', '.join(ctx.plain(a) for a in doc.authors)}")
+        parts.append(" · ".join(facts))
+    else:
+        parts.append(_metadata_table(ctx))
 
     def section(title: str, body: list[str] | str | None, always: bool = False) -> None:
         if isinstance(body, str):
@@ -468,19 +781,19 @@ def render(
         parts.append(f"## {title}")
         parts.extend(body)
 
-    section("Summary", markdown_block(doc.summary) if doc.summary.strip() else None, always=True)
+    section("Summary", ctx.md(doc.summary) if doc.summary.strip() else None, always=True)
     section("Impact", _impact(ctx), always=True)
     section("Timeline", _timeline(ctx, highlights_only), always=True)
-    section("Trigger", markdown_block(doc.trigger) if doc.trigger.strip() else None)
-    section("Detection", markdown_block(doc.detection) if doc.detection.strip() else None)
-    section("Resolution", markdown_block(doc.resolution) if doc.resolution.strip() else None)
+    section("Trigger", ctx.md(doc.trigger) if doc.trigger.strip() else None)
+    section("Detection", ctx.md(doc.detection) if doc.detection.strip() else None)
+    section("Resolution", ctx.md(doc.resolution) if doc.resolution.strip() else None)
 
     factors = []
     for cat in FactorCategory:
         items = [f for f in doc.factors if f.category == cat]
         if items:
             factors.append(f"### {cat.value.capitalize()} ({len(items)})")
-            factors.append("\n".join(f"- {plain(f.text)}" for f in items))
+            factors.append("\n".join(f"- {ctx.plain(f.text)}" for f in items))
     section("Contributing factors", factors, always=True)
 
     lessons = []
@@ -488,21 +801,35 @@ def render(
         items = [o for o in doc.observations if o.kind == kind]
         if items:
             lessons.append(f"### {title}")
-            lessons.append("\n".join(f"- {plain(o.text)}" for o in items))
+            lessons.append("\n".join(f"- {ctx.plain(o.text)}" for o in items))
     section("Lessons learned", lessons)
-    section("Action items", _action_items(doc), always=True)
-    section("Learnings", "\n".join(f"- {plain(t)}" for t in doc.learnings if t.strip()))
-    section("Open questions", "\n".join(f"- {plain(n.text)}" for n in doc.notes if n.kind == NoteKind.question))
-    section("Parked ideas", "\n".join(f"- {plain(n.text)}" for n in doc.notes if n.kind == NoteKind.idea))
+    section("Action items", _action_items(ctx), always=True)
+    section("Learnings", "\n".join(f"- {ctx.plain(t)}" for t in doc.learnings if t.strip()))
+    section("Open questions", "\n".join(f"- {ctx.plain(n.text)}" for n in doc.notes if n.kind == NoteKind.question))
+    section("Parked ideas", "\n".join(f"- {ctx.plain(n.text)}" for n in doc.notes if n.kind == NoteKind.idea))
     if doc.participants:
         section("Participants", table(
             ["Name", "Role", "Attended"],
-            [[plain(p.name), plain(p.role), "yes" if p.attended else "no"] for p in doc.participants],
+            [[ctx.plain(p.name), ctx.plain(p.role), "yes" if p.attended else "no"] for p in doc.participants],
         ))
     related = []
     for ref in doc.related:
         page = (related_pages or {}).get(ref)
-        related.append(f"- [{plain(ref)}]({quote(page)})" if page else f"- {plain(ref)}")
+        related.append(f"- [{plain(ref, target, urls=False)}]({target.page_link(page)})" if page else f"- {ctx.plain(ref)}")
     section("Related reviews", "\n".join(related))
-    section("Links", "\n".join(f"- {link(lk.title, lk.url)}" for lk in doc.links))
-    return "\n\n".join(parts) + "\n"
+    section("Links", "\n".join(f"- {link(lk.title, lk.url, target)}" for lk in doc.links))
+    body = "\n\n".join(parts) + "\n"
+    if target.liquid_raw:
+        body = wrap_liquid_raw(body)
+    if target.front_matter:
+        return _front_matter(doc, metrics, target) + "\n\n" + body
+    return body
+
+
+_ENDRAW = re.compile(r"\{%(?=-?\s*endraw)")
+
+
+def wrap_liquid_raw(body: str) -> str:
+    """Jekyll runs Liquid on a page before Markdown: inside {% raw %} it leaves the
+    text alone; a typed {% endraw %} (only possible in code) is written by Liquid."""
+    return "{% raw %}\n" + _ENDRAW.sub('{% endraw %}{{ "{%" }}{% raw %}', body) + "{% endraw %}\n"

@@ -4,9 +4,9 @@ another seat's change arriving through the change signal."""
 from __future__ import annotations
 
 import pytest
-from pmtui.widgets.review_list import ReviewList
 
 from conftest import settle
+from pmtui.widgets.review_list import ReviewList
 from pmtui.store import Store
 
 

@@ -333,7 +333,41 @@ class _Editing:
         show one changed row of a long timeline without reading all of it."""
         return self._event_rows(review_id, only=ids)
 
-    def _event_rows(self, review_id: int, marked_only: bool = False, only: list[int] | None = None) -> list[EventRow]:
+    # A long timeline (100,000 imported log lines) is read a page at a time: how many
+    # events (of one source), one page in timeline order, and where an event sits.
+    def event_count(self, review_id: int, source: str | None = None) -> int:
+        from sqlalchemy import func, select
+
+        t = _table("Event")
+        q = select(func.count()).select_from(t).where(t.c.review_id == review_id)
+        if source is not None:
+            q = q.where(t.c.source == source)
+        with self._read() as conn:
+            return int(conn.execute(q).scalar() or 0)
+
+    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None) -> list[EventRow]:
+        """Events ``offset`` to ``offset + limit`` of the timeline (of one source)."""
+        return self._event_rows(review_id, source=source, window=(offset, limit))
+
+    def event_index(self, review_id: int, event_id: int, source: str | None = None) -> int | None:
+        """An event's position in the timeline (of one source); None when it is not there."""
+        from sqlalchemy import and_, func, or_, select
+
+        t = _table("Event")
+        with self._read() as conn:
+            row = conn.execute(select(t.c.at_utc, t.c.seq, t.c.source).where(
+                t.c.id == event_id, t.c.review_id == review_id)).first()
+            if row is None or (source is not None and row.source != source):
+                return None
+            before = or_(t.c.at_utc < row.at_utc, and_(t.c.at_utc == row.at_utc, or_(
+                t.c.seq < row.seq, and_(t.c.seq == row.seq, t.c.id < event_id))))
+            q = select(func.count()).select_from(t).where(t.c.review_id == review_id, before)
+            if source is not None:
+                q = q.where(t.c.source == source)
+            return int(conn.execute(q).scalar() or 0)
+
+    def _event_rows(self, review_id: int, marked_only: bool = False, source: str | None = None,
+                    window: tuple[int, int] | None = None, only: list[int] | None = None) -> list[EventRow]:
         from sqlalchemy import select
 
         t, mt = _table("Event"), _table("EventMark")
@@ -341,8 +375,14 @@ class _Editing:
                    t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed).where(t.c.review_id == review_id)
         if marked_only:
             q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
+        if source is not None:
+            q = q.where(t.c.source == source)
         if only is not None:  # by primary key, not by walking the review's timeline in order
             q = q.where(t.c.id.in_(list(only)))
+        else:
+            q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
+        if window is not None:
+            q = q.offset(window[0]).limit(window[1])
         with self._read() as conn:
             marks: dict[int, list[str]] = {}
             for event_id, mark in conn.execute(
@@ -352,7 +392,7 @@ class _Editing:
             if only is not None:
                 rows = sorted(conn.execute(q).all(), key=lambda r: (r[1], r[8], r[0]))
             else:
-                rows = conn.execute(q.order_by(t.c.at_utc, t.c.seq, t.c.id)).all()
+                rows = conn.execute(q).all()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
                      tuple(marks.get(r[0], ())), r[8], r[9], r[10] or "", bool(r[11]))

@@ -37,9 +37,14 @@ def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def _utc(text: str, offset_min: int = 0) -> datetime:
-    at = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
+def _utc(text: str, offset_min: int = 0) -> datetime | None:
+    """A stored time; None for a value a hand edit or an older release left that this
+    pmtui cannot read (that review then counts without it, never takes the rest down)."""
+    try:
+        at = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def _tags(conn: Any) -> dict[int, tuple[str, ...]]:
@@ -125,7 +130,8 @@ def review_facts(store: Any) -> list[ReviewFacts]:
         first = dict(_fetch(conn, select(e.c.review_id, func.min(e.c.at_utc)).group_by(e.c.review_id)))
         marks: dict[int, dict[str, datetime]] = defaultdict(dict)
         for rid, mark, at, off in _fetch(conn, select(em.c.review_id, em.c.mark, e.c.at_utc, e.c.offset_min).join(e, e.c.id == em.c.event_id)):
-            marks[rid][mark] = _utc(at, off)
+            if (when := _utc(at, off)) is not None:
+                marks[rid][mark] = when
         comps: dict[int, list[str]] = defaultdict(list)
         for rid, name in _fetch(conn, select(c.c.review_id, c.c.name).order_by(c.c.review_id, c.c.position, c.c.id)):
             comps[rid].append(name)
@@ -145,7 +151,10 @@ def review_facts(store: Any) -> list[ReviewFacts]:
         except Exception:
             zone = timezone.utc
         created = _day(created_at)
-        reviewed = date.fromisoformat(review_date) if review_date else None
+        try:
+            reviewed = date.fromisoformat(review_date) if review_date else None
+        except (ValueError, TypeError):
+            reviewed = None
         changed = _day(updated_at) if updated_at and updated_at[:19] != (created_at or "")[:19] else None
         first_at = _utc(first[rid]) if rid in first else None
         day = incident_day(marks.get(rid, {}), first_at, zone, reviewed, created)

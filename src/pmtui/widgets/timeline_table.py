@@ -4,7 +4,7 @@ the cursor stays instant."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -110,28 +110,20 @@ class TimelineTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.rows: list[EventRow] = []
         self.zone: tzinfo = ZoneInfo("UTC")
-        self._days: dict[tuple[int, datetime], date] = {}  # by (event, time), filled as lines are drawn
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
-        if zone != self.zone:
-            self._days = {}
         self.zone = zone
         self.virtual_size = Size(self.size.width, len(rows) + 1)
         target = self.cursor
         if keep_id is not None:
-            target = next((i for i, r in enumerate(rows) if r.id == keep_id), target)
+            index_of = getattr(rows, "index_of", None)  # a long timeline read by pages (pmtui.timeline_rows)
+            found = index_of(keep_id) if index_of else next((i for i, r in enumerate(rows) if r.id == keep_id), None)
+            target = target if found is None else found
         self.cursor = max(0, min(target, len(rows) - 1))
         self.refresh()
-
-    def _day(self, index: int) -> date:
-        row = self.rows[index]
-        day = self._days.get((row.id, row.at))
-        if day is None:
-            day = self._days[(row.id, row.at)] = row.at.astimezone(self.zone).date()
-        return day
 
     @property
     def selected(self) -> EventRow | None:
@@ -187,7 +179,7 @@ class TimelineTable(ScrollView, can_focus=True):
     def _cells(self, index: int, cols: list[tuple[str, int]]) -> list[str]:
         row = self.rows[index]
         local = row.at.astimezone(self.zone)
-        first_of_day = index == 0 or self._day(index - 1) != self._day(index)
+        first_of_day = index == 0 or self.rows[index - 1].at.astimezone(self.zone).date() != local.date()
         clock = "%H:%M:%S" if local.second else "%H:%M"
         when = local.strftime(("%Y-%m-%d " if first_of_day else "") + clock)
         if row.approximate:
