@@ -171,12 +171,17 @@ def test_real_process_reports_bad_input_without_traceback(tmp_path):
     assert proc.stderr.startswith("pmtui: error:") and "Traceback" not in proc.stderr
 
 
-def test_as_name_is_remembered_in_the_config(cli, tmp_path, monkeypatch):
+def test_as_names_this_process_only_and_config_name_sets_the_default(cli, tmp_path, monkeypatch):
     from pmtui import config
 
     monkeypatch.setenv("PMTUI_CONFIG", str(tmp_path / "cfg" / "config.toml"))
+    assert cli("config", "name", "Amara Okafor").code == 0
     assert cli("--as", "Jonas Weber", "list").code == 0
-    assert config.load().name == "Jonas Weber"
+    assert config.load().name == "Amara Okafor"  # two seats on one machine share the file: --as leaves it
+    r = cli("config", "name", db=False)
+    assert r.code == 0 and r.out.strip() == "Amara Okafor"
+    assert cli("config", "name", "bad\x1bname").code == 2
+    assert config.load().name == "Amara Okafor"
 
 
 def test_malformed_config_is_a_warning_not_a_failure(cli, tmp_path, monkeypatch, example_bytes):

@@ -114,7 +114,7 @@ def test_global_options_after_the_command(cli, db_path, tmp_path, example_bytes)
     assert r.code in (0, 1)
     from pmtui import config
 
-    assert config.load().name == "Jonas Weber"
+    assert config.load().name == ""  # --as names this process's seat only; `pmtui config name` sets the default
 
 
 def test_help_of_a_command_shows_the_global_options(cli):

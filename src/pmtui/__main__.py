@@ -41,7 +41,9 @@ examples:
   pmtui check 3                               what the review needs before it is published
   pmtui actions --overdue --format csv        overdue follow-ups of every review, for a tracker
   pmtui patterns --since 2026-01-01           what recurs across reviews
-  pmtui --as "Jonas Weber" open 3             take notes under your name (remembered)
+  pmtui --as "Jonas Weber" open 3             a seat under your name (this process only)
+  pmtui config name "Jonas Weber"             the name your seats have without --as
+  pmtui serve                                 seats in web browsers (each tab one)
   pmtui db copy --to postgresql://me@db.example:5432/pmtui   move to a shared store
 
 exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review)
@@ -63,12 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the store: a file path, sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB "
                         "(default: $PMTUI_DB or a file in the user data folder)")
     p.add_argument("--as", dest="author", metavar="NAME",
-                   help="your name on the notes you capture (remembered for next time)")
+                   help="this seat's name, for this process only (the default: `pmtui config name NAME`)")
+    p.add_argument("--ask-name", action="store_true", help=argparse.SUPPRESS)  # a browser seat: no default name
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
                        description="Load the example review into a temporary store and open the app on it. "
                                    "Nothing is written to your own store.")
+    s.add_argument("--serve", action="store_true", help="serve the demo to web browsers (a shared meeting to try)")
+    s.add_argument("--port", type=int, default=8000, help="with --serve: the port (default 8000)")
     s.set_defaults(func=cmd_demo, needs_store=False)
 
     s = sub.add_parser("new", help="create a draft review and print its id and slug",
@@ -175,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pmtui.followup_cli import add_commands
 
     add_commands(sub)  # actions, patterns
+    from pmtui import seat_cli
+
+    seat_cli.add_commands(sub)  # config, serve
 
     s = sub.add_parser("schema", help="print the JSON Schema of the review document",
                        description="Print the JSON Schema (draft 2020-12) of the pmtui-review/2 document "
@@ -247,16 +255,16 @@ def _write_output(text: str, output: str | None) -> None:
 
 
 def _config(args: argparse.Namespace):
-    """The user's config; ``--as NAME`` is remembered in it for next time."""
+    """The user's config. ``--as NAME`` names this process's seat only (the config's
+    default name changes only with `pmtui config name`); ``--ask-name`` (a browser
+    seat) leaves the default name out, so that the seat asks for its own."""
     from pmtui import config
 
     cfg = config.load()
     for problem in cfg.problems:
         print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
-    author = getattr(args, "author", None)
-    if author is not None and author != cfg.name:
-        config.save(cfg, name=author)
-        cfg.name = author
+    if getattr(args, "ask_name", False):
+        cfg.name = ""
     return cfg
 
 
@@ -268,7 +276,10 @@ def _run_app(store: Store, review_id: int | None = None, screen: str = "overview
     if cfg is not None and cfg.name and not store.actor:
         store.actor = cfg.name  # row versions record who changed a row
     app = PostmortemApp(store, review_id=review_id, screen=screen, config=cfg)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.leave_review()  # the other seats see this one go at once
     return app.return_code or 0
 
 
@@ -337,6 +348,11 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
     with tempfile.TemporaryDirectory(prefix="pmtui-demo-") as folder:
         demo = Store.open(Path(folder) / "demo.db")
         review_id, _slug = demo.import_documents([loads(data, "demo review")])[0]
+        if getattr(args, "serve", False):  # a shared meeting to try: every browser tab a seat
+            from pmtui import seat_cli
+
+            demo.close()
+            return seat_cli.serve(str(Path(folder) / "demo.db"), "127.0.0.1", args.port, review_id, "opening")
         try:
             return _run_app(demo, review_id=review_id, screen="timeline", args=args)
         finally:
@@ -575,7 +591,7 @@ def cmd_db_upgrade(args: argparse.Namespace, store: None) -> int:
 
 
 def cmd_db_copy(args: argparse.Namespace, store: None) -> int:
-    from pmtui.store import Store, parse, resolve
+    from pmtui.store import Store, parse
     from pmtui.store.transfer import copy_reviews
 
     target_loc = parse(args.to)
@@ -642,8 +658,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[..., int] = getattr(args, "func", cmd_app)
-    if args.author is not None and func is not cmd_app and func is not cmd_open and func is not cmd_demo:
-        _config(args)  # remember the name for the next meeting
     try:
         store = _open_store(args) if getattr(args, "needs_store", True) else None
         try:

@@ -84,7 +84,7 @@ class PostmortemApp(App[int]):
         screen: str = "overview",
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] | None = None,
-        watch_interval: float | None = 2.0,
+        watch_interval: float | str | None = "auto",
         config: Config | None = None,
         prompts_file: Any = None,
     ) -> None:
@@ -102,10 +102,32 @@ class PostmortemApp(App[int]):
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
         self.panel_wanted: bool | None = None  # None: shown when the screen is wide
+        import uuid
+
+        self.seat_id = uuid.uuid4().hex  # this seat's presence row
+        self._present_in: int | None = None
 
     @property
     def author(self) -> str:
+        """This seat's name: ``--as NAME`` (this process only), else the config's default."""
+        actor = getattr(self.store, "actor", "") or ""
+        if actor:
+            return actor
         return self.config.name if self.config is not None else ""
+
+    def set_seat_name(self, name: str) -> None:
+        """Name this seat (asked when it first captures a note): for this process only."""
+        self.store.actor = name
+        self.beat()
+
+    def may_move_meeting(self, review_id: int) -> bool:
+        """Only the facilitator's seat moves the meeting on: another seat is told who can."""
+        from pmtui.seats import may_move_meeting
+
+        ok, why = may_move_meeting(self.store.list_items("participant", review_id), self.author)
+        if not ok:
+            self.notify(why, severity="warning", timeout=5)
+        return ok
 
     @property
     def checker(self) -> Any:
@@ -145,8 +167,16 @@ class PostmortemApp(App[int]):
         self.push_screen(HomeScreen())
         if self.start_review_id is not None:
             self.open_review(self.start_review_id, self.start_section)
+        if self.watch_interval == "auto":
+            # SQLite: PRAGMA data_version twice a second (a change shows within 1 s); PostgreSQL:
+            # the LISTEN connection's socket, read only when a notification arrived (0.5 s goal)
+            backend = getattr(getattr(self.store, "backend", None), "kind", "sqlite")
+            self.watch_interval = 0.15 if backend == "postgresql" else 0.5
         if self.watch_interval:
-            self.set_interval(self.watch_interval, self._watch_store)
+            from pmtui.seats import HEARTBEAT_EVERY
+
+            self.set_interval(float(self.watch_interval), self._watch_store)
+            self.set_interval(HEARTBEAT_EVERY, self.beat)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -185,9 +215,14 @@ class PostmortemApp(App[int]):
         is locked, full, read-only, damaged or gone (any PmtuiError) never ends the app:
         its one sentence is shown (unless ``say=False``, for callers that show it beside the
         typed text), nothing else changes, and a :class:`NotSaved` comes back so the caller
-        keeps what was typed and the user can retry."""
+        keeps what was typed and the user can retry. A :class:`~pmtui.errors.Conflict`
+        goes back to the caller, which shows what the other seat wrote."""
+        from pmtui.errors import Conflict
+
         try:
             return do()
+        except Conflict:  # another seat changed it: the caller shows both sides (seats)
+            raise
         except PmtuiError as exc:
             if say:
                 self.notify(exc.message, title="Not saved", severity="error", timeout=8)
@@ -216,13 +251,59 @@ class PostmortemApp(App[int]):
             refresh()
 
     def _watch_store(self) -> None:
-        """Another pmtui (the note-taker's) committed: show its changes."""
+        """Another seat committed: show only what it changed (PostgreSQL says which review,
+        kind and row; SQLite only that something changed)."""
         try:
-            changed = self.store.changed_elsewhere()
+            changes = self.store.changes_elsewhere()
         except Exception:  # a store that went away is reported when it is next used
             return
-        if changed:
-            self.refresh_screen()
+        if changes:
+            for screen in self.screen_stack:  # a section under a form or dialog stays current too
+                changed = getattr(screen, "store_changed", None)
+                if changed is not None:
+                    changed(changes)
+            if getattr(self.screen, "store_changed", None) is None:
+                self.refresh_screen()
+
+    # ------------------------------------------------------------ presence
+    def current_review(self) -> int | None:
+        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        return None if section is None else section.review_id
+
+    def beat(self) -> None:
+        """This seat's heartbeat: it is in the review on screen (with its name and role),
+        or in none; then every section shows who is here now."""
+        from pmtui.seats import PRESENCE_TTL, role_of
+
+        review_id = self.current_review()
+        try:
+            if review_id is None:
+                self.leave_review()
+                return
+            if self._present_in is not None and self._present_in != review_id:
+                self.store.leave(self.seat_id)
+            name = self.author.strip()
+            role = role_of(self.store.list_items("participant", review_id), name) if name else "participant"
+            self.store.heartbeat(self.seat_id, review_id, name or "(a seat without a name)", role, ttl=PRESENCE_TTL)
+            self._present_in = review_id
+        except Exception:  # a store that went away is reported when it is next used
+            return
+        self.show_presence()
+
+    def show_presence(self) -> None:
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_presence", None)
+            if show is not None:
+                show()
+
+    def leave_review(self) -> None:
+        if self._present_in is None:
+            return
+        self._present_in = None
+        try:
+            self.store.leave(self.seat_id)
+        except Exception:
+            pass
 
     # ------------------------------------------------------------ presentation
     def action_presentation(self) -> None:
@@ -271,8 +352,32 @@ class PostmortemApp(App[int]):
             if new is not None:
                 new()
             return
+        if not self.author.strip():  # a seat without a name is asked for one before its first note
+            self.ask_seat_name(self.action_capture)
+            return
         self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", "overview")),
                          lambda _note: self.refresh_screen())
+
+    def ask_seat_name(self, then: Callable[[], object] | None = None) -> None:
+        """Ask this seat for its name (this process only; `pmtui config name` sets a default)."""
+        from pmtui.errors import BadInput
+        from pmtui.screens.dialogs import PromptScreen
+
+        def check(text: str) -> None:
+            name = " ".join(text.split())
+            if not name:
+                raise BadInput("type the name your notes will carry, or press Esc")
+            if len(name) > 200:
+                raise BadInput("a name is at most 200 characters")
+
+        def done(name: str | None) -> None:
+            if name:
+                self.set_seat_name(" ".join(name.split()))
+                if then is not None:
+                    then()
+
+        self.push_screen(PromptScreen("Your name for this seat (your notes and changes carry it):",
+                                      placeholder="e.g. Jonas Weber", check=check), done)
 
     # ------------------------------------------------------------ help
     def action_help(self) -> None:
@@ -289,4 +394,5 @@ class PostmortemApp(App[int]):
         flush = getattr(self.screen, "flush", None)
         if flush is not None:
             flush()
+        self.leave_review()
         self.exit(0)

@@ -49,14 +49,34 @@ class Meeting:
     stage_started_at: str = ""    # ISO, aware
     paused_at: str | None = None  # ISO when paused
     paused_seconds: float = 0.0   # pauses within the current stage
+    moved_by: str = ""            # the seat that last started, paused, resumed or advanced it
+    moved_at: str = ""            # ISO, aware: when
+    last_move: str = ""           # what it did, in words ("paused the meeting")
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        data = asdict(self)
+        if not self.last_move:  # a meeting nobody has moved yet reads as it did before seats
+            for key in ("moved_by", "moved_at", "last_move"):
+                data.pop(key)
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Meeting:
-        return cls(**json.loads(text))
+        data = json.loads(text)
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def moved(self, by: str, now: datetime, what: str) -> None:
+        """Record who made a stage change and when (every seat shows it)."""
+        self.moved_by, self.moved_at, self.last_move = by, now.isoformat(), what
+
+    def move_line(self) -> str:
+        """'Amara Okafor paused the meeting at 14:32' ('' when nobody is recorded)."""
+        if not self.last_move:
+            return ""
+        at = f" at {datetime.fromisoformat(self.moved_at).strftime('%H:%M')}" if self.moved_at else ""
+        return f"{self.moved_by or 'A seat'} {self.last_move}{at}"
 
     # ------------------------------------------------------------ state
     @classmethod

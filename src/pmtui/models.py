@@ -15,8 +15,9 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueCon
 from sqlmodel import Field, SQLModel
 
 # 2: meeting state and note links; 3: row versions, review uid; 4: pmtui-review/2 fields
-# (evidence ids, original text, confirmed, review start, component windows) (see store/migrations)
-SCHEMA_VERSION = 4
+# (evidence ids, original text, confirmed, review start, component windows); 5: seats
+# (presence, and SQLite's change log) (see store/migrations)
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 
@@ -256,3 +257,28 @@ class MeetingState(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), primary_key=True)
     )
     state: str
+
+
+class Presence(SQLModel, table=True):
+    """Who is in a review now: one row per running seat, renewed by its heartbeat; a row
+    whose ``expires_at`` (seconds since the epoch) has passed is a seat that is gone."""
+
+    __tablename__ = "presence"
+    seat: str = Field(primary_key=True)
+    review_id: int = Field(sa_column=_review_fk())
+    name: str
+    role: str
+    expires_at: float
+
+
+class ChangeLog(SQLModel, table=True):
+    """SQLite's change signal: what each write transaction changed (PostgreSQL sends the
+    same as NOTIFY). Rows older than a few minutes are pruned."""
+
+    __tablename__ = "change_log"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    origin: str
+    kind: Optional[str] = None
+    review_id: Optional[int] = None
+    row_id: Optional[int] = None
+    at: float

@@ -38,7 +38,7 @@ def cfg(tmp_path):
 # how to put the focus in a text field in each section before pressing ctrl+n:
 # a field of the section itself, or the one-line field of a form or prompt it opens
 FOCUS = {
-    "opening": ("s", "#f-length"),           # the start-the-meeting form
+    "opening": ("a", "#f-name"),             # adding someone to the room
     "overview": (None, "#field-title Input"),
     "timeline": (None, "#quick-add"),
     "impact": (None, "#field-impact_description TextArea"),
@@ -162,6 +162,7 @@ async def test_note_converts_to_each_kind(store, demo, make_app, cfg, key, kind,
 
 async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg):
     clock = Clock()
+    cfg.name = "Amara Okafor"  # the facilitator's seat moves the meeting
     app = make_app(demo, "opening", config=cfg, now=clock)
     async with app.run_test(size=(120, 32)) as pilot:
         await settle(app, pilot)

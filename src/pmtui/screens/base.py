@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from pmtui.app import NotSaved
-from pmtui.errors import BadInput, FieldErrors, PmtuiError
+from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import one_line
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
@@ -63,6 +63,9 @@ class SectionScreen(Screen[None]):
         self.query_one(StageBar).section = self.SECTION
         self.set_class(self.app.presentation, "-presentation")
         self.load_review()
+        for field in self.query(Field):
+            if field.field_name in self.review:
+                field.version = self.review.get("version")
         self.show_meeting()
         self.set_interval(1.0, self.tick)
 
@@ -120,8 +123,18 @@ class SectionScreen(Screen[None]):
         people = self.app.store.list_items("participant", self.review_id)
         bar.facilitator = ", ".join(p["name"] for p in people if p["role"].strip().lower() == "facilitator")
         bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
-        bar.meeting = self.app.store.get_meeting(self.review_id)
+        meeting = self.app.store.get_meeting(self.review_id)
+        before = bar.meeting
+        bar.meeting = meeting
         bar.now = self.app.now()
+        self.people = people
+        # another seat moved the meeting: say who and when, here too
+        if (meeting is not None and meeting.last_move and before is not None
+                and (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move)
+                and meeting.moved_by != self.app.author):
+            self.notify(meeting.move_line(), timeout=6)
+        elif meeting is None and before is not None and self.is_current:
+            self.notify("The meeting was ended.", timeout=6)
 
     def tick(self) -> None:
         bar = self.query_one(MeetingBar)
@@ -133,9 +146,12 @@ class SectionScreen(Screen[None]):
         if meeting is None:
             self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
             return
+        if not self.app.may_move_meeting(self.review_id):
+            return
         from pmtui.meeting import STAGE_NAMES
 
         if meeting.next_stage(self.app.now()):
+            meeting.moved(self.app.author, self.app.now(), f"moved the meeting to {STAGE_NAMES[meeting.stage]}")
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
@@ -151,10 +167,14 @@ class SectionScreen(Screen[None]):
         if meeting is None:
             self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
             return
+        if not self.app.may_move_meeting(self.review_id):
+            return
         if meeting.paused:
             meeting.resume(self.app.now())
+            meeting.moved(self.app.author, self.app.now(), "resumed the meeting")
         else:
             meeting.pause(self.app.now())
+            meeting.moved(self.app.author, self.app.now(), "paused the meeting")
         if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
             return
         self.show_meeting()
@@ -162,7 +182,8 @@ class SectionScreen(Screen[None]):
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
         self.title = one_line(self.review["title"])
-        self.sub_title = SECTION_LABELS[self.SECTION]
+        if not (self.sub_title or "").startswith(SECTION_LABELS[self.SECTION]):
+            self.sub_title = SECTION_LABELS[self.SECTION]
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()
@@ -171,14 +192,56 @@ class SectionScreen(Screen[None]):
         """Show what the store holds now (after an undo, or another process's change)."""
         from pmtui.widgets.list_editor import ListEditor
 
-        self.load_review()
-        for field in self.query(Field):
-            if field.field_name in self.review:
-                field.set_value(self.review[field.field_name])
+        self.refresh_fields()
         for editor in self.query(ListEditor):
             editor.reload()
         self.query_one(NotesPanel).reload()
         self.show_meeting()
+
+    def refresh_fields(self) -> None:
+        self.load_review()
+        r = self.review
+        for field in self.query(Field):
+            if field.field_name in r:
+                field.set_value(r[field.field_name], r.get("version"), r.get("updated_by") or "", r.get("updated_at") or "")
+
+    # kinds whose change only one part of a section shows
+    PART_KINDS = {"meeting", "note", "note_link", "participant", "review", "tags", "presence"}
+
+    def store_changed(self, changes: list[dict[str, Any]]) -> None:
+        """Another seat committed: refresh only what it changed, keeping cursor, scroll and
+        focus. SQLite says only that something changed (kind None): then everything."""
+        from pmtui.widgets.list_editor import ListEditor
+
+        mine = [c for c in changes if c.get("review") in (None, self.review_id)]
+        if not mine:
+            return
+        kinds = {c.get("kind") for c in mine}
+        if None in kinds or not kinds <= (self.PART_KINDS | {e.kind for e in self.query(ListEditor)}):
+            self.refresh_from_store()
+            return
+        if kinds & {"review", "tags"}:
+            self.refresh_fields()
+        for editor in self.query(ListEditor):
+            if editor.kind in kinds:
+                editor.reload()
+        if kinds & {"note", "note_link"}:
+            self.query_one(NotesPanel).reload()
+        if kinds & {"meeting", "participant"}:
+            self.show_meeting()
+        if kinds & {"presence", "participant"}:
+            self.show_presence()
+
+    def show_presence(self) -> None:
+        """The header: who is in this review now, and in which role."""
+        from pmtui.seats import presence_line
+
+        try:
+            seats = self.app.store.present(self.review_id)
+        except PmtuiError:
+            return
+        line = presence_line(seats)
+        self.sub_title = one_line(f"{SECTION_LABELS[self.SECTION]} · {line}" if line else SECTION_LABELS[self.SECTION])
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:
@@ -188,8 +251,20 @@ class SectionScreen(Screen[None]):
 
     def on_field_confirmed(self, message: Field.Confirmed) -> None:
         name = message.field.field_name
+        field = message.field
+        self.expected_version = field.version
         try:
-            stored = self.save_field(name, message.value)
+            try:
+                stored = self.save_field(name, message.value)
+            except Conflict as c:
+                if c.current is None or c.current.get(name) != field.saved:
+                    field.show_conflict(c, message.value)  # this very field changed: the seat chooses
+                    return
+                self.expected_version = c.current_version  # only other fields of the row changed
+                stored = self.save_field(name, message.value)
+        except Conflict as c:
+            field.show_conflict(c, message.value)
+            return
         except FieldErrors as exc:
             message.field.set_error(exc.fields.get(name, exc.message))
             return
@@ -198,10 +273,17 @@ class SectionScreen(Screen[None]):
             return
         message.field.saved = stored
         message.field.set_error(None)
+        message.field.theirs = None
+        message.field.query_one(".field-changed").display = False
         self.load_review()
+        if name in self.review:
+            message.field.version = self.review.get("version")
+
+    expected_version: int | None = None
 
     def save_field(self, name: str, value: Any) -> Any:
-        return self.app.store.update_review(self.review_id, **{name: value})[name]
+        return self.app.store.update_review(self.review_id, expected_version=self.expected_version,
+                                            **{name: value})[name]
 
     # ------------------------------------------------------------ navigation
     def action_section(self, section: str) -> None:

@@ -7,7 +7,6 @@ Everything read from a file is shown literally (no markup)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text

@@ -5,6 +5,11 @@ or Escape after a change). The ``save`` callback writes to the store and raises
 FieldErrors/BadInput when something is wrong: the form then stays open with the
 typed text kept and what is wrong under the field. Nothing is written until valid.
 A second Escape discards changes that cannot be saved.
+
+Given the row's ``version``, the save states it (``save(values, version)``); when
+another seat changed or deleted the row meanwhile, the form shows in place what they
+wrote (who, when) beside the typed text, which stays, and offers: keep mine, take
+theirs, or keep both (a deleted row: add mine back, or let it go).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from pmtui.errors import BadInput, FieldErrors, PmtuiError
+from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import literal, visible
 from pmtui.widgets.nudge import NudgeLine
 
@@ -41,9 +46,13 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "close", "Close (saves)", id="form.close"),
     ]
 
-    def __init__(self, title: str, fields: list[FormField], save: Callable[[dict[str, Any]], Any],
-                 *, focus: str | None = None) -> None:
+    def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
+                 *, focus: str | None = None, version: int | None = None,
+                 readd: Callable[[dict[str, Any]], Any] | None = None) -> None:
         super().__init__()
+        self.version = version
+        self.readd = readd
+        self.conflict: Conflict | None = None
         self.form_title = title
         self.fields = fields
         self.save = save
@@ -55,6 +64,12 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
             yield Static(literal(self.form_title), id="form-title")
+            with Vertical(id="form-conflict"):
+                yield Static("", id="form-conflict-text")
+                with Horizontal(id="form-conflict-buttons"):
+                    yield Button("Keep mine", variant="primary", id="conflict-mine")
+                    yield Button("Take theirs", id="conflict-theirs")
+                    yield Button("Keep both", id="conflict-both")
             with VerticalScroll(id="form-body"):
                 for f in self.fields:
                     yield Label(literal(f.label), classes="form-label")
@@ -88,6 +103,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             if isinstance(value, str):
                 self.call_after_refresh(line.check, value)
         self._initial = self.values()
+        self.query_one("#form-conflict").display = False
         for f in self.fields:
             self.query_one(f"#e-{f.name}").display = False
         target = self.focus_name or self.fields[0].name
@@ -123,7 +139,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     def action_submit(self) -> None:
         values = self.values()
         try:
-            result = self.save(values)
+            result = self.save(values) if self.version is None else self.save(values, self.version)
+        except Conflict as exc:
+            self.show_conflict(exc)
+            return
         except FieldErrors as exc:
             known = {k: v for k, v in exc.fields.items() if any(f.name == k for f in self.fields)}
             other = [f"{k}: {v}" for k, v in exc.fields.items() if k not in known]
@@ -133,6 +152,106 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             self.show_errors({}, f"⚠ {exc.message}")
             return
         self.dismiss(values if result is None else result)
+
+    # ------------------------------------------------------------ conflicts
+    def show_conflict(self, c: Conflict) -> None:
+        """What the other seat wrote, beside ours (which stays in the fields)."""
+        from rich.text import Text
+
+        from pmtui.seats import changed_by
+
+        self.conflict = c
+        text = Text()
+        if c.current is None:
+            text.append("⚠ Another seat deleted this while you were editing it. ", style="bold")
+            text.append("Your text is still here: add it back, or let it go.")
+            self.query_one("#conflict-mine", Button).label = "Add mine back"
+            self.query_one("#conflict-theirs", Button).label = "Let it go"
+            self.query_one("#conflict-both").display = False
+        else:
+            text.append(f"⚠ {changed_by(c.changed_by, c.changed_at)[0].upper()}"
+                        f"{changed_by(c.changed_by, c.changed_at)[1:]} while you were editing. ", style="bold")
+            text.append("Theirs:")
+            labels = {f.name: f.label for f in self.fields}
+            mine = self.values()
+            for name, theirs in c.current.items():
+                if name in labels and _shown(theirs) != _shown(mine.get(name)):
+                    text.append(f"\n  {labels[name]}: ", style="dim")
+                    text.append_text(literal(_shown(theirs)))
+            text.append("\nYours stays in the fields until you choose.")
+            self.query_one("#conflict-mine", Button).label = "Keep mine"
+            self.query_one("#conflict-theirs", Button).label = "Take theirs"
+            self.query_one("#conflict-both").display = True
+        self.query_one("#form-conflict-text", Static).update(text)
+        self.query_one("#form-conflict").display = True
+        self.query_one("#form").add_class("-conflict")
+        self.query_one("#conflict-mine").focus()
+
+    def _resolved(self) -> Conflict | None:
+        c, self.conflict = self.conflict, None
+        self.query_one("#form-conflict").display = False
+        self.query_one("#form").remove_class("-conflict")
+        return c
+
+    @on(Button.Pressed, "#conflict-mine")
+    def keep_mine(self) -> None:
+        c = self._resolved()
+        if c is None:
+            return
+        if c.current is None:
+            if self.readd is None:
+                self.dismiss(None)
+                return
+            try:
+                result = self.readd(self.values())
+            except PmtuiError as exc:
+                self.show_errors({}, f"⚠ {exc.message}")
+                return
+            self.dismiss(result)
+            return
+        self.version = c.current_version
+        self.action_submit()
+
+    @on(Button.Pressed, "#conflict-theirs")
+    def take_theirs(self) -> None:
+        c = self._resolved()
+        if c is None:
+            return
+        if c.current is None:
+            self.dismiss(None)
+            return
+        self.version = c.current_version
+        for name, value in c.current.items():
+            self._set(name, value)
+        self._initial = self.values()
+        self.notify("Took the other seat's version; nothing of yours was saved.", timeout=3)
+
+    @on(Button.Pressed, "#conflict-both")
+    def keep_both(self) -> None:
+        from pmtui.seats import keep_both
+
+        c = self._resolved()
+        if c is None or c.current is None:
+            return
+        mine = self.values()
+        kinds = {f.name: f.kind for f in self.fields}
+        for name, theirs in c.current.items():
+            if isinstance(theirs, str) and isinstance(mine.get(name), str) and kinds.get(name) in ("text", "area"):
+                self._set(name, keep_both(mine[name], theirs, "\n" if kinds[name] == "area" else " / "))
+        self.version = c.current_version
+        self.action_submit()
+
+    def _set(self, name: str, value: Any) -> None:
+        found = self.query(f"#f-{name}")
+        if not found:
+            return
+        w = found.first()
+        if isinstance(w, TextArea):
+            w.load_text(visible(_shown(value)))
+        elif isinstance(w, Input):
+            w.value = visible(_shown(value))
+        elif isinstance(w, (Select, Checkbox)):
+            w.value = value
 
     def action_close(self) -> None:
         if self.values() == self._initial or self._discard_armed:
@@ -168,3 +287,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             nudge = self.query(f"#n-{widget.id[2:]}")
             if nudge:
                 nudge.first(NudgeLine).check(widget.text if isinstance(widget, TextArea) else widget.value)
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)

@@ -90,6 +90,8 @@ class OpeningScreen(SectionScreen):
         self.query_one("#agenda", Static).update(_stack(head, table, foot))
 
     def action_start(self) -> None:
+        if not self.app.may_move_meeting(self.review_id):
+            return
         current = self.app.store.get_meeting(self.review_id)
         length = current.length if current else 60
         split = current.split if current else DEFAULT_SPLIT
@@ -113,6 +115,7 @@ class OpeningScreen(SectionScreen):
 
                 raise FieldErrors(errors)
             meeting = Meeting.start(self.app.now(), int(text), plan)
+            meeting.moved(self.app.author, self.app.now(), "started the meeting")
             self.app.store.save_meeting(self.review_id, meeting)
             return meeting
 

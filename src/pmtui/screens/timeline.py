@@ -7,6 +7,7 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,6 +103,53 @@ class TimelineScreen(SectionScreen):
         self.zone = ZoneInfo(self.review["timezone"])
         self.load_events()
 
+    def store_changed(self, changes: list[dict[str, Any]]) -> None:
+        """Events and marks changed elsewhere: only those rows are read again (cursor,
+        scroll and focus kept); a change that does not say which rows reloads the timeline."""
+        mine = [c for c in changes if c.get("review") in (None, self.review_id)]
+        rest = [c for c in mine if c.get("kind") not in ("event", "mark")]
+        if rest:
+            super().store_changed(rest)
+        timeline = [c for c in mine if c.get("kind") in ("event", "mark", None)]
+        if not timeline:
+            return
+        if any(c.get("kind") is None or c.get("id") is None and c.get("kind") == "event" for c in timeline):
+            self.load_events()
+            return
+        self.update_rows([c["id"] for c in timeline if c["kind"] == "event"],
+                         marks=any(c["kind"] == "mark" for c in timeline))
+
+    def update_rows(self, ids: list[int], marks: bool = False, keep_id: int | None = None) -> None:
+        """Show these events as stored now (added, changed or gone) without reading the whole
+        timeline; ``marks``: the marks moved, read the marked events again (few). A filtered
+        or lazily read timeline is read again instead."""
+        import bisect
+
+        if self.source_filter is not None or not isinstance(self.rows, list):
+            self.load_events(keep_id=keep_id)
+            return
+        store = self.app.store
+        fresh = {r.id: r for r in store.events_by_id(self.review_id, ids)} if ids else {}
+        gone = set(ids)
+        rows = [r for r in self.rows if r.id not in gone] if gone else list(self.rows)
+        if marks:
+            marked = {r.id: r.marks for r in store.events_with_marks(self.review_id)}
+            fresh = {i: replace(r, marks=marked.get(i, ())) for i, r in fresh.items()}
+            rows = [replace(r, marks=marked.get(r.id, ())) if (r.marks or r.id in marked) else r for r in rows]
+        key = lambda r: (r.at, r.seq, r.id)  # noqa: E731 - the store's order
+        keys = [key(r) for r in rows]
+        for r in sorted(fresh.values(), key=key):
+            i = bisect.bisect(keys, key(r))
+            rows.insert(i, r)
+            keys.insert(i, key(r))
+        self.rows = rows
+        self.marked = [r for r in rows if r.marks]
+        self.total = len(rows)
+        table = self.query_one(TimelineTable)
+        keep = keep_id if keep_id is not None else (table.selected.id if table.selected else None)
+        table.set_events(rows, self.zone, keep_id=keep)
+        self.show_marks()
+
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="timeline-load")
     def load_events(self, keep_id: int | None = None) -> None:
@@ -195,7 +243,7 @@ class TimelineScreen(SectionScreen):
             return
         error.display = False
         event.input.value = ""
-        self.load_events(keep_id=event_id)
+        self.update_rows([event_id], keep_id=event_id)
 
     @on(Input.Changed, "#quick-add")
     def _typing(self, event: Input.Changed) -> None:
@@ -217,23 +265,36 @@ class TimelineScreen(SectionScreen):
         zone = self.zone
         kinds = [(k.value, k.value) for k in EventKind]
 
-        def save(values: dict[str, Any]) -> int:
-            errors: dict[str, str] = {}
+        def parsed(values: dict[str, Any]) -> dict[str, Any]:
             try:
                 at, approx = parse_edited_when(values["when"], e.at, zone)  # unchanged: not moved
             except BadInput as exc:
-                errors["when"] = exc.message
-            if errors:
-                raise FieldErrors(errors)
+                raise FieldErrors({"when": exc.message}) from None
+            out = dict(at=at, text=values["text"], kind=values["kind"], source=values.get("source", e.source),
+                       approximate=approx or values["approximate"], highlight=values["highlight"])
+            if "confirmed" in values:
+                out["confirmed"] = values["confirmed"]
+            return out
+
+        def save(values: dict[str, Any], version: int | None = None) -> int:
+            from pmtui.errors import Conflict
+            from pmtui.store.values import from_utc_text
+
             try:
-                self.app.store.update_event(
-                    e.id, at=at, text=values["text"], kind=values["kind"], source=values.get("source", e.source),
-                    approximate=approx or values["approximate"], highlight=values["highlight"],
-                    confirmed=values["confirmed"],
-                )
+                self.app.store.update_event(e.id, expected_version=version, **parsed(values))
             except FieldErrors as exc:
                 raise FieldErrors(exc.fields) from None
+            except Conflict as c:  # theirs, in the form's own fields
+                if c.current is not None:
+                    cur = dict(c.current)
+                    if "at_utc" in cur:
+                        cur["when"] = format_when(from_utc_text(cur.pop("at_utc"), cur.pop("offset_min", 0)), zone)
+                    c.current = cur
+                raise
             return e.id
+
+        def readd(values: dict[str, Any]) -> int:
+            return self.app.store.add_event(self.review_id, **parsed(values))
 
         fields = [
             FormField("when", f"Time ({getattr(zone, 'key', zone)})", format_when(e.at, zone),
@@ -253,10 +314,11 @@ class TimelineScreen(SectionScreen):
 
         def done(result: Any) -> None:
             if result is not None:
-                self.load_events(keep_id=e.id)
+                self.load_events(keep_id=result if isinstance(result, int) else e.id)
             self.query_one(TimelineTable).focus()
 
-        self.app.push_screen(FormScreen("Edit event", fields, save, focus="text"), done)
+        self.app.push_screen(FormScreen("Edit event", fields, save, focus="text", version=e.version, readd=readd),
+                             done)
 
     def action_add_evidence(self) -> None:
         from pmtui.screens.evidence import EvidenceScreen
@@ -282,10 +344,22 @@ class TimelineScreen(SectionScreen):
         self.app.push_screen(SourceFilterScreen(self.app.store.event_sources(self.review_id), self.source_filter), done)
 
     def action_delete(self) -> None:
+        from pmtui.errors import Conflict
+        from pmtui.seats import changed_by
+
         e = self.selected
         if e is None:
             return
-        snapshot = self.app.write(lambda: self.app.store.delete_event(e.id))
+        try:
+            snapshot = self.app.write(lambda: self.app.store.delete_event(e.id, expected_version=e.version))
+        except Conflict as c:  # edited by another seat since this table showed it: not deleted
+            self.load_events(keep_id=e.id)
+            if c.current is None:
+                self.notify("Another seat already deleted that event.", timeout=4)
+            else:
+                self.notify(f"Not deleted: the event was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
+                            "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
+            return
         if isinstance(snapshot, NotSaved):
             return
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
@@ -298,7 +372,7 @@ class TimelineScreen(SectionScreen):
             return
         if isinstance(self.app.write(lambda: self.app.store.update_event(e.id, highlight=not e.highlight)), NotSaved):
             return
-        self.load_events(keep_id=e.id)
+        self.update_rows([e.id], keep_id=e.id)
 
     def action_mark(self, mark: str) -> None:
         e = self.selected
@@ -316,7 +390,7 @@ class TimelineScreen(SectionScreen):
                 return
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
-        self.load_events(keep_id=e.id)
+        self.update_rows([], marks=True, keep_id=e.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source"):

@@ -365,6 +365,11 @@ class _Editing:
         """Only the marked events (what metrics need), cheap on long timelines."""
         return self._event_rows(review_id, marked_only=True)
 
+    def events_by_id(self, review_id: int, ids: list[int]) -> list[EventRow]:
+        """Only these events (those still there), with their marks: what a screen needs to
+        show one changed row of a long timeline without reading all of it."""
+        return self._event_rows(review_id, only=ids)
+
     # A long timeline (100,000 imported log lines) is read a page at a time: how many
     # events (of one source), one page in timeline order, and where an event sits.
     def event_count(self, review_id: int, source: str | None = None) -> int:
@@ -399,7 +404,7 @@ class _Editing:
             return int(conn.execute(q).scalar() or 0)
 
     def _event_rows(self, review_id: int, marked_only: bool = False, source: str | None = None,
-                    window: tuple[int, int] | None = None) -> list[EventRow]:
+                    window: tuple[int, int] | None = None, only: list[int] | None = None) -> list[EventRow]:
         from sqlalchemy import select
 
         t, mt = _table("Event"), _table("EventMark")
@@ -409,7 +414,10 @@ class _Editing:
             q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
         if source is not None:
             q = q.where(t.c.source == source)
-        q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
+        if only is not None:  # by primary key, not by walking the review's timeline in order
+            q = q.where(t.c.id.in_(list(only)))
+        else:
+            q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
         if window is not None:
             q = q.offset(window[0]).limit(window[1])
         with self._read() as conn:
@@ -418,7 +426,10 @@ class _Editing:
                 select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.position, mt.c.id)
             ):
                 marks.setdefault(event_id, []).append(mark)
-            rows = conn.execute(q).all()
+            if only is not None:
+                rows = sorted(conn.execute(q).all(), key=lambda r: (r[1], r[8], r[0]))
+            else:
+                rows = conn.execute(q).all()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
                      tuple(marks.get(r[0], ())), r[8], r[9], r[10] or "", bool(r[11]))
@@ -554,7 +565,7 @@ class _Editing:
         the worse status and the wider window). Returns (the events added, duplicates).
         Every event is checked against the document's limits first: a problem is a
         BadInput naming the event's file and place, and nothing is written."""
-        from sqlalchemy import func, insert, select
+        from sqlalchemy import func, select
 
         from pmtui import document as d
 

@@ -202,7 +202,12 @@ class PostgresBackend:
             self._listen = con
             return None
         con = self._listen
-        con.execute("SELECT 1")  # one round trip delivers what arrived since
+        import select
+
+        ready, _, _ = select.select([con.fileno()], [], [], 0)
+        if not ready and not self._heard:  # nothing arrived: no round trip at all (an idle seat stays idle)
+            return []
+        con.execute("SELECT 1")  # delivers what arrived since
         heard, self._heard[:] = list(self._heard), []
         out: list[dict[str, Any]] = []
         for note in heard:

@@ -1,6 +1,7 @@
 """The change signal: has someone else changed the store since we last looked?
 
-SQLite: ``PRAGMA data_version`` (cheap to poll; it says only *that* something changed).
+SQLite: ``PRAGMA data_version`` (cheap to poll; it says only *that* something changed),
+then what changed from ``change_log``, which each write transaction fills.
 PostgreSQL: every write transaction sends one ``NOTIFY pmtui_changes`` at commit with
 what it changed (``{"kind": "factor", "review": 3, "id": 17}`` per row), so that a
 second seat can refresh only what moved. Our own writes never count.
@@ -19,13 +20,12 @@ class _Signal:
 
     def changes_elsewhere(self) -> list[dict[str, Any]]:
         """What others committed since the last call: one entry per changed row, with
-        ``kind``, ``review`` and ``id`` (None where the database cannot say: SQLite).
+        ``kind``, ``review`` and ``id`` (SQLite reads them from ``change_log``; a commit
+        that wrote none there, such as a presence heartbeat, is not reported).
         The first call starts watching and returns []."""
         if self.backend.kind == "postgresql":
             self.engine  # type: ignore[attr-defined]
-            found = self.backend.poll(self._origin)
-        else:
-            found = self.backend.poll()
+        found = self.backend.poll(self._origin)
         return found or []
 
     def changed_elsewhere(self) -> bool:

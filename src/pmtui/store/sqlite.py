@@ -241,23 +241,55 @@ class SqliteBackend:
         return self._watch.execute("PRAGMA data_version").fetchone()[0]
 
     def after_write(self, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
-        """Our own commits do not count as changes made elsewhere."""
-        self._seen = self._data_version()
+        """Our own commits are told apart in ``change_log`` by their origin (reading
+        data_version here could hide another seat's commit made just before ours)."""
+
+    LOG_KEEP = 300.0  # seconds a change_log row is kept (a seat polls every half second)
 
     def notify(self, conn: Connection, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
-        """SQLite has no notifications; PRAGMA data_version tells the other side."""
+        """SQLite has no notifications: the transaction also writes what it changed to
+        ``change_log``; PRAGMA data_version tells the other seats to look there."""
+        import time
 
-    def poll(self) -> list[dict[str, Any]] | None:
-        """None until the first call; then [] or one entry per commit seen (without
-        details: SQLite only says that something changed)."""
+        from sqlalchemy import text
+
+        now = time.time()
+        if len(changes) > 200:  # a bulk change: per review, every kind
+            changes = [(None, r, None) for r in sorted({r for _, r, _ in changes if r is not None})] or [(None, None, None)]  # type: ignore[misc]
+        try:
+            conn.execute(text("INSERT INTO change_log (origin, kind, review_id, row_id, at) VALUES (:o, :k, :r, :i, :a)"),
+                         [{"o": origin, "k": k, "r": r, "i": i, "a": now} for k, r, i in changes])
+            conn.execute(text("DELETE FROM change_log WHERE at < :old"), {"old": now - self.LOG_KEEP})
+        except Exception:  # an old store without the table (read-only tools): data_version still tells
+            pass
+
+    def poll(self, origin: str = "") -> list[dict[str, Any]] | None:
+        """None until the first call; then what other seats committed since: one entry per
+        changed row (kind, review, id) from ``change_log`` (a commit that wrote nothing
+        there, such as a presence heartbeat, is no change to show)."""
         if self._watch is None:
             self._watch = sqlite3.connect(str(self.path), check_same_thread=False)
             self._seen = self._data_version()
+            self._last_log = self._log_head()
             return None
         version = self._data_version()
-        changed = version != self._seen
+        if version == self._seen:
+            return []
         self._seen = version
-        return [{"review": None, "kind": None, "id": None}] if changed else []
+        try:
+            rows = self._watch.execute("SELECT id, origin, kind, review_id, row_id FROM change_log WHERE id > ? "
+                                       "ORDER BY id", (self._last_log,)).fetchall()
+        except sqlite3.DatabaseError:
+            return [{"review": None, "kind": None, "id": None}]
+        if rows:
+            self._last_log = rows[-1][0]
+        return [{"kind": k, "review": r, "id": i} for _, o, k, r, i in rows if o != origin]
+
+    def _log_head(self) -> int:
+        try:
+            return self._watch.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
+        except sqlite3.DatabaseError:
+            return 0
 
     def close(self) -> None:
         if self._watch is not None:

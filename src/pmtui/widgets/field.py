@@ -1,6 +1,10 @@
 """A labelled field that saves itself: Enter or leaving it confirms (a text area
 also saves a moment after typing stops). What is wrong shows under it, and the
-typed text stays until it is valid."""
+typed text stays until it is valid.
+
+Another seat's change to a field you are in shows at once under it ("changed by
+Jonas Weber 14:32"); your text stays. Saving over it is a conflict the field shows in
+place, theirs beside yours: keep mine, take theirs or keep both."""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from pmtui.errors import BadInput
 from pmtui.safetext import literal, visible
@@ -79,6 +83,9 @@ class Field(Vertical):
         shown = show or (lambda v: "" if v is None else str(v))
         self.show = lambda v: visible(shown(v))  # control characters never reach the terminal raw
         self.saved = value
+        self.version: int | None = None  # the stored row's version ``saved`` was read at
+        self.theirs: Any = None  # a value another seat stored while this one was being edited
+        self.conflict: Any = None  # the Conflict being shown
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -92,10 +99,19 @@ class Field(Vertical):
         if self.hint:
             yield Static(literal(self.hint), classes="field-hint")
         yield Static("", classes="field-error")
+        yield Static("", classes="field-changed")
+        with Vertical(classes="field-conflict"):
+            yield Static("", classes="field-conflict-text")
+            with Horizontal(classes="field-conflict-buttons"):
+                yield Button("Keep mine", variant="primary", classes="conflict-mine")
+                yield Button("Take theirs", classes="conflict-theirs")
+                yield Button("Keep both", classes="conflict-both")
         yield NudgeLine()
 
     def on_mount(self) -> None:
         self.query_one(".field-error").display = False
+        self.query_one(".field-changed").display = False
+        self.query_one(".field-conflict").display = False
         self.call_after_refresh(self._nudge)
 
     def _nudge(self) -> None:
@@ -122,11 +138,25 @@ class Field(Vertical):
             return c.value != self.saved
         return self.text != self.show(self.saved)
 
-    def set_value(self, value: Any) -> None:
-        """Show a value from the store, unless the user is editing this field."""
-        self.saved = value
-        if self.dirty and self.has_focus_within:
+    def set_value(self, value: Any, version: int | None = None, who: str = "", when: str = "") -> None:
+        """Show a value from the store, unless the user is editing this field: then say at
+        once that another seat changed it (who, when) and keep the typed text."""
+        if self.conflict is not None:
             return
+        if self.dirty and self.has_focus_within:
+            if value != self.saved and value != self.theirs:
+                from pmtui.seats import changed_by
+
+                self.theirs = value
+                box = self.query_one(".field-changed", Static)
+                box.update(literal(f"⚑ {changed_by(who, when)}: your text is kept; saving it asks what to keep"))
+                box.display = True
+            return
+        self.saved = value
+        if version is not None:
+            self.version = version
+        self.theirs = None
+        self.query_one(".field-changed").display = False
         c = self.control
         if isinstance(c, TextArea):
             if c.text != self.show(value):
@@ -136,6 +166,79 @@ class Field(Vertical):
         else:
             c.value = self.show(value)
         self.set_error(None)
+
+    # ------------------------------------------------------------ conflicts
+    def show_conflict(self, conflict: Any, mine: Any) -> None:
+        """Theirs beside ours; ours stays in the field until the seat chooses."""
+        from rich.text import Text
+
+        from pmtui.seats import changed_by
+
+        self.conflict = (conflict, mine)
+        theirs = (conflict.current or {}).get(self.field_name)
+        said = changed_by(conflict.changed_by, conflict.changed_at)
+        text = Text()
+        text.append(f"⚠ {said[:1].upper()}{said[1:]} while you were editing. Theirs:\n", style="bold")
+        text.append_text(literal(self.show(theirs) or "(empty)"))
+        text.append("\nYours stays above until you choose.", style="dim")
+        self.query_one(".field-conflict-text", Static).update(text)
+        self.query_one(".conflict-both").display = isinstance(mine, str) and isinstance(theirs, str)
+        self.query_one(".field-changed").display = False
+        self.query_one(".field-conflict").display = True
+
+    def _resolve(self) -> tuple[Any, Any] | None:
+        found, self.conflict = self.conflict, None
+        self.query_one(".field-conflict").display = False
+        self.theirs = None
+        return found
+
+    @on(Button.Pressed, ".conflict-mine")
+    def keep_mine(self, event: Button.Pressed | None = None) -> None:
+        if event is not None:
+            event.stop()
+        found = self._resolve()
+        if found is None:
+            return
+        c, mine = found
+        self.saved, self.version = (c.current or {}).get(self.field_name), c.current_version
+        self.post_message(self.Confirmed(self, mine))
+
+    @on(Button.Pressed, ".conflict-theirs")
+    def take_theirs(self, event: Button.Pressed | None = None) -> None:
+        if event is not None:
+            event.stop()
+        found = self._resolve()
+        if found is None:
+            return
+        c, _mine = found
+        self.saved, self.version = (c.current or {}).get(self.field_name), c.current_version
+        self._show_now(self.saved)
+        self.set_error(None)
+
+    @on(Button.Pressed, ".conflict-both")
+    def keep_both(self, event: Button.Pressed | None = None) -> None:
+        from pmtui.seats import keep_both
+
+        if event is not None:
+            event.stop()
+        found = self._resolve()
+        if found is None:
+            return
+        c, mine = found
+        theirs = (c.current or {}).get(self.field_name)
+        both = keep_both(mine, theirs, "\n" if self.kind == "area" else " / ")
+        self.saved, self.version = theirs, c.current_version
+        self._show_now(both)
+        self.post_message(self.Confirmed(self, both))
+
+    def _show_now(self, value: Any) -> None:
+        c = self.control
+        if isinstance(c, TextArea):
+            c.load_text(self.show(value))
+        elif isinstance(c, Select):
+            c.value = value
+        else:
+            c.value = self.show(value)
 
     def set_error(self, message: str | None) -> None:
         box = self.query_one(".field-error", Static)
@@ -148,6 +251,8 @@ class Field(Vertical):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self.conflict is not None:  # the seat chooses first
+            return
         if not self.dirty:
             self.set_error(None)
             return
@@ -163,9 +268,12 @@ class Field(Vertical):
         event.stop()
         self.confirm()
 
-    def on_descendant_blur(self) -> None:
-        if not isinstance(self.control, Select):
-            self.confirm()
+    def on_descendant_blur(self, event: Any = None) -> None:
+        if self.conflict is not None:
+            return
+        if isinstance(getattr(event, "widget", None), Button) or isinstance(self.control, Select):
+            return
+        self.confirm()
 
     @on(Select.Changed)
     def _selected(self, event: Select.Changed) -> None:

@@ -222,23 +222,49 @@ class ListEditor(Widget, can_focus=False):
             return
         store = self.app.store
 
-        def save(values: dict[str, Any]) -> int:
-            store.update_item(self.kind, item["id"], **self.to_store(values))
+        def save(values: dict[str, Any], version: int | None = None) -> int:
+            from pmtui.errors import Conflict
+            from pmtui.store.editing import LIST_KINDS
+
+            try:
+                store.update_item(self.kind, item["id"], expected_version=version, **self.to_store(values))
+            except Conflict as c:  # the form shows theirs beside ours, in form field names
+                if c.current is not None:
+                    names = LIST_KINDS[self.kind][2]
+                    c.current = {names.get(k, k): v for k, v in c.current.items()}
+                raise
             return item["id"]
+
+        def readd(values: dict[str, Any]) -> int:
+            return store.add_item(self.kind, self.review_id, **{**self.defaults, **self.to_store(values)})
 
         def done(result: Any) -> None:
             if result is not None:
-                self.reload(keep_id=item["id"])
+                self.reload(keep_id=result if isinstance(result, int) else item["id"])
                 self.post_message(self.Changed(self))
             self.focus_list()
 
-        self.app.push_screen(FormScreen(f"Edit: {self.title}", self.fields(item), save), done)
+        self.app.push_screen(FormScreen(f"Edit: {self.title}", self.fields(item), save, version=item.get("version"),
+                                        readd=readd), done)
 
     def action_delete(self) -> None:
+        from pmtui.errors import Conflict
+        from pmtui.seats import changed_by
+
         item = self.selected()
         if item is None:
             return
-        snapshot = self.app.write(lambda: self.app.store.delete_item(self.kind, item["id"]))
+        try:
+            snapshot = self.app.write(lambda: self.app.store.delete_item(self.kind, item["id"],
+                                                                         expected_version=item.get("version")))
+        except Conflict as c:  # another seat edited it since this list showed it: not deleted
+            self.reload(keep_id=item["id"])
+            if c.current is None:
+                self.app.notify("Another seat already deleted it.", timeout=4)
+            else:
+                self.app.notify(f"Not deleted: it was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
+                                "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
+            return
         if isinstance(snapshot, NotSaved):
             return
         label = self.describe(item)

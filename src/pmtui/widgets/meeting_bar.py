@@ -47,6 +47,9 @@ class MeetingBar(Widget):
             over = self.meeting.over(self.now)
             status = self.meeting.status(self.now)
             right = Text(("⚠ " if over else "⏱ ") + status, style="bold")
+            moved = self.meeting.move_line()
+            if moved and self.size.width >= 100:  # who made the last stage change, and when
+                right = Text.assemble((one_line(moved) + " · ", "dim"), right)
         self.set_class(over, "-over")
         width = self.size.width - 2
         gap = max(1, width - left.cell_len - right.cell_len)

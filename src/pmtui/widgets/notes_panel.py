@@ -189,7 +189,18 @@ class NotesPanel(Vertical):
         note = self.selected()
         if note is None:
             return
-        snapshot = self.app.write(lambda: self.app.store.delete_item("note", note["id"]))
+        from pmtui.errors import Conflict
+        from pmtui.seats import changed_by
+
+        try:  # a note another seat changed since this panel showed it is not deleted unseen
+            snapshot = self.app.write(lambda: self.app.store.delete_item("note", note["id"],
+                                                                         expected_version=note.get("version")))
+        except Conflict as c:
+            self.reload()
+            self.app.notify("Another seat already deleted that note." if c.current is None else
+                            f"Not deleted: the note was {changed_by(c.changed_by, c.changed_at)} since you saw it.",
+                            severity="warning", timeout=6)
+            return
         if isinstance(snapshot, NotSaved):
             return
         self.app.push_undo(f"deleted note “{note['text'][:40]}”", lambda: self.app.store.restore_item(snapshot))

@@ -1,0 +1,343 @@
+"""Two seats at once: two apps on one store (SQLite and the real PostgreSQL), each with
+its own Store as two processes would have. Nothing one seat types is lost when the
+other changes or deletes the same thing, and each seat sees what happened."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import AsyncExitStack
+
+import pytest
+from textual.widgets import Button, Input, TextArea
+
+from conftest import TODAY, settle
+from pmtui.app import PostmortemApp
+from pmtui.store import Store
+from pmtui.widgets.field import Field
+from pmtui.widgets.list_editor import ListEditor
+from pmtui.widgets.meeting_bar import MeetingBar
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+class Seats:
+    """Seat A (Amara Okafor, the facilitator) and seat B (Jonas Weber, the note-taker)."""
+
+    def __init__(self, db_url: str, review_id: int) -> None:
+        self.url = db_url
+        self.review_id = review_id
+        self.stores: list[Store] = []
+
+    def app(self, name: str, screen: str) -> PostmortemApp:
+        store = Store.open(self.url)
+        store.actor = name
+        self.stores.append(store)
+        return PostmortemApp(store, review_id=self.review_id, screen=screen, today=lambda: TODAY, watch_interval=None)
+
+    def close(self) -> None:
+        for s in self.stores:
+            s.close()
+
+
+@pytest.fixture
+def seats(store, demo, db_url):
+    s = Seats(db_url, demo)
+    yield s
+    s.close()
+
+
+async def both(screen_a: str, screen_b: str, seats: Seats, stack: AsyncExitStack, size_b=(100, 30)):
+    a, b = seats.app("Amara Okafor", screen_a), seats.app("Jonas Weber", screen_b)
+    pa = await stack.enter_async_context(a.run_test(size=(160, 45)))
+    pb = await stack.enter_async_context(b.run_test(size=size_b))
+    for app, pilot in ((a, pa), (b, pb)):
+        await settle(app, pilot)
+        app.store.changes_elsewhere()  # each seat starts watching the store
+    return a, pa, b, pb
+
+
+async def sync(app: PostmortemApp, pilot) -> None:
+    """What the seat's watch timer does every half second: take in the others' changes."""
+    for _ in range(3):
+        app._watch_store()
+        await settle(app, pilot)
+
+
+def shown(app: PostmortemApp) -> str:
+    return " ".join(str(n) for n in app._notifications)
+
+
+async def test_both_edit_one_field_nothing_is_lost(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("overview", "overview", seats, stack)
+        original = store.get_review(demo)["summary"]
+        # A is in the summary, typing
+        fa = a.screen.query_one("#field-summary", Field)
+        area_a = fa.query_one(TextArea)
+        area_a.focus()
+        area_a.load_text(original + " Amara's addition.")
+        await settle(a, pa)
+        if fa._timer is not None:  # still typing: the pause-autosave has not fired yet (a slow machine)
+            fa._timer.stop()
+        # B changes the same field and leaves it: saved
+        fb = b.screen.query_one("#field-summary", Field)
+        fb.query_one(TextArea).focus()
+        fb.query_one(TextArea).load_text("Jonas's summary.")
+        fb.confirm()
+        await settle(b, pb)
+        assert store.get_review(demo)["summary"] == "Jonas's summary."
+        # A sees at once that Jonas changed the field it is in; its text stays
+        await sync(a, pa)
+        notice = str(fa.query_one(".field-changed").render())
+        assert fa.query_one(".field-changed").display and "changed by Jonas Weber" in notice
+        assert area_a.text == original + " Amara's addition."
+        # A saves: not over Jonas's text, A sees both and chooses
+        fa.confirm()
+        await settle(a, pa)
+        assert store.get_review(demo)["summary"] == "Jonas's summary."
+        box = fa.query_one(".field-conflict")
+        assert box.display and "Jonas's summary." in str(fa.query_one(".field-conflict-text").render())
+        assert area_a.text == original + " Amara's addition."
+        fa.query_one(".conflict-both", Button).press()
+        await settle(a, pa)
+        stored = store.get_review(demo)["summary"]
+        assert "Jonas's summary." in stored and "Amara's addition." in stored
+        # and B sees the merged text
+        await sync(b, pb)
+        assert fb.query_one(TextArea).text == stored
+
+
+async def test_one_edits_while_the_other_deletes(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("analysis", "analysis", seats, stack)
+        factors = store.list_items("factor", demo)
+        target = factors[0]
+        # A opens the first factor and rewrites it
+        ed_a = a.screen.query_one("#factors", ListEditor)
+        ed_a.table.focus()
+        ed_a.table.move_cursor(row=0)
+        await pa.press("enter")
+        await settle(a, pa)
+        text_a = a.screen.query_one("#f-text", Input)
+        text_a.value = "Cache warm-up was not part of the deploy checklist (Amara's wording)"
+        # meanwhile B deletes that factor
+        ed_b = b.screen.query_one("#factors", ListEditor)
+        ed_b.table.focus()
+        ed_b.table.move_cursor(row=0)
+        await pb.press("d")
+        await settle(b, pb)
+        assert target["id"] not in [f["id"] for f in store.list_items("factor", demo)]
+        # A saves: told it was deleted, its text still in the form
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        assert a.screen.query_one("#form-conflict").display
+        assert "deleted this while you were editing" in str(a.screen.query_one("#form-conflict-text").render())
+        assert text_a.value.endswith("(Amara's wording)")
+        await pa.click("#conflict-mine")  # add mine back
+        await settle(a, pa)
+        texts = [f["text"] for f in store.list_items("factor", demo)]
+        assert "Cache warm-up was not part of the deploy checklist (Amara's wording)" in texts
+        await sync(b, pb)
+        assert any("Amara's wording" in f["text"] for f in ed_b.items)
+
+        # the other way round: B deletes what A has just changed (B's list is older): not deleted
+        victim = store.list_items("factor", demo)[0]
+        ed_b.reload()
+        ed_b.table.move_cursor(row=0)
+        store_a = a.store
+        store_a.update_item("factor", victim["id"], expected_version=victim["version"], text="Edited by Amara")
+        ed_b.table.focus()
+        await pb.press("d")
+        await settle(b, pb)
+        assert any(f["id"] == victim["id"] and f["text"] == "Edited by Amara" for f in store.list_items("factor", demo))
+        assert "Not deleted" in shown(b) and "Amara Okafor" in shown(b)
+
+
+async def test_both_edit_one_action_item(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("actions", "actions", seats, stack)
+        item = store.list_items("action", demo)[0]
+        for app, pilot in ((a, pa), (b, pb)):
+            editor = next(e for e in app.screen.query(ListEditor) if e.kind == "action" and e.items)
+            editor.table.focus()
+            editor.table.move_cursor(row=0)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        a.screen.query_one("#f-title", Input).value = "Alert on cache hit ratio per region (Amara)"
+        b.screen.query_one("#f-title", Input).value = "Alert on cache hit ratio below 80% (Jonas)"
+        b.screen.query_one("#f-owner", Input).value = "Checkout team"
+        await pb.press("ctrl+s")
+        await settle(b, pb)
+        assert store.list_items("action", demo)[0]["title"].endswith("(Jonas)")
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        # A sees Jonas's values beside its own, who and when; nothing written yet
+        text = str(a.screen.query_one("#form-conflict-text").render())
+        assert "Changed by Jonas Weber" in text and "(Jonas)" in text and "Checkout team" in text
+        assert a.screen.query_one("#f-title", Input).value.endswith("(Amara)")
+        assert store.list_items("action", demo)[0]["title"].endswith("(Jonas)")
+        await pa.click("#conflict-both")
+        await settle(a, pa)
+        stored = store.list_items("action", demo)[0]
+        assert stored["id"] == item["id"]
+        assert "(Jonas)" in stored["title"] and "(Amara)" in stored["title"]
+        assert "Checkout team" in stored["owner"] and item["owner"] in stored["owner"]  # both kept
+        assert stored["updated_by"] == "Amara Okafor"
+        await sync(b, pb)
+        editor_b = next(e for e in b.screen.query(ListEditor) if e.kind == "action" and e.items)
+        assert any("(Amara)" in i["title"] for i in editor_b.items)
+
+
+async def test_take_theirs_keeps_the_other_seats_text(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("overview", "overview", seats, stack)
+        fa = a.screen.query_one("#field-title", Field)
+        fa.query_one(Input).focus()
+        fa.query_one(Input).value = "Title by Amara"
+        b.store.update_review(demo, title="Title by Jonas")
+        fa.confirm()
+        await settle(a, pa)
+        assert fa.query_one(".field-conflict").display
+        fa.query_one(".conflict-theirs", Button).press()
+        await settle(a, pa)
+        assert fa.query_one(Input).value == "Title by Jonas" and store.get_review(demo)["title"] == "Title by Jonas"
+        # keep mine then overwrites knowingly
+        fa.query_one(Input).value = "Title by Amara"
+        b.store.update_review(demo, title="Title by Jonas, again")
+        fa.confirm()
+        await settle(a, pa)
+        fa.query_one(".conflict-mine", Button).press()
+        await settle(a, pa)
+        assert store.get_review(demo)["title"] == "Title by Amara"
+
+
+async def test_only_the_facilitator_moves_the_meeting_and_every_seat_sees_who(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("opening", "timeline", seats, stack)
+        # the note-taker's seat cannot start it
+        await pb.press("ctrl+o")
+        await settle(b, pb)
+        await pb.press("s")
+        await settle(b, pb)
+        assert store.get_meeting(demo) is None
+        assert "Only the facilitator (Amara Okafor)" in shown(b)
+        # the facilitator's can
+        await pa.press("s")
+        await settle(a, pa)
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        meeting = store.get_meeting(demo)
+        assert meeting is not None and meeting.moved_by == "Amara Okafor"
+        await sync(b, pb)
+        stage = meeting.stage
+        # the note-taker presses next stage and pause: nothing changes
+        before = len(b._notifications)
+        await pb.press("ctrl+t", "ctrl+g")
+        await settle(b, pb)
+        after = store.get_meeting(demo)
+        assert after.stage == stage and not after.paused
+        assert len(b._notifications) > before and "Only the facilitator" in shown(b)
+        # the facilitator moves on: the note-taker's seat shows who and when
+        await pa.press("ctrl+t")
+        await settle(a, pa)
+        await sync(b, pb)
+        moved = store.get_meeting(demo)
+        assert moved.stage != stage and moved.moved_by == "Amara Okafor"
+        bar = b.screen.query_one(MeetingBar)
+        assert bar.meeting.move_line().startswith("Amara Okafor moved the meeting to")
+        assert "Amara Okafor moved the meeting to" in shown(b)
+        await pa.press("ctrl+g")
+        await settle(a, pa)
+        await sync(b, pb)
+        assert "Amara Okafor paused the meeting" in shown(b)
+
+
+async def test_presence_appears_and_disappears(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("overview", "timeline", seats, stack)
+        a.beat()
+        b.beat()
+        await sync(a, pa)
+        assert a.screen.sub_title.endswith("Amara Okafor · facilitating  Jonas Weber · notes")
+        # a seat that quits leaves at once
+        b.leave_review()
+        await sync(a, pa)
+        a.beat()
+        await settle(a, pa)
+        assert "Jonas Weber" not in a.screen.sub_title and "Amara Okafor · facilitating" in a.screen.sub_title
+        # a seat that was killed (no more heartbeats) drops out when its row expires
+        store.heartbeat("killed-seat", demo, "Priya Raman", "participant", ttl=0.5)
+        a.beat()
+        await settle(a, pa)
+        assert "Priya Raman" in a.screen.sub_title
+        await asyncio.sleep(0.7)
+        a.beat()
+        await settle(a, pa)
+        assert "Priya Raman" not in a.screen.sub_title
+        # more than two: "+N"
+        for i, name in enumerate(("Lena Schulz", "Tomás Ortega")):
+            store.heartbeat(f"s{i}", demo, name, "participant", ttl=30)
+        a.beat()
+        await settle(a, pa)
+        assert a.screen.sub_title.endswith("Amara Okafor · facilitating  Lena Schulz · here  +1")
+
+
+async def test_a_seat_without_a_name_is_asked_at_its_first_note(store, demo, seats):
+    app = seats.app("", "timeline")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert "Your name for this seat" in str(app.screen.query_one("#dialog-text").render())
+        await pilot.press(*"Lena Schulz", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"retry storms started at 14:05", "enter")
+        await settle(app, pilot)
+        note = store.list_items("note", demo)[-1]
+        assert note["text"] == "retry storms started at 14:05" and note["author"] == "Lena Schulz"
+        assert app.author == "Lena Schulz"
+
+
+async def test_the_change_signal_says_what_changed_on_both_databases(store, demo, seats):
+    other = Store.open(seats.url)
+    try:
+        assert store.changes_elsewhere() == []
+        other.actor = "Jonas Weber"
+        fid = other.add_item("factor", demo, text="Retry budget not shared across services", category="technical")
+        other.heartbeat("seat-x", demo, "Jonas Weber", "note-taker")
+        other.heartbeat("seat-x", demo, "Jonas Weber", "note-taker")  # a heartbeat alone is no change
+        deadline = time.time() + 2
+        got: list = []
+        while time.time() < deadline and len(got) < 2:
+            got += store.changes_elsewhere()
+            time.sleep(0.05)
+        assert {"kind": "factor", "review": demo, "id": fid} in got
+        assert {"kind": "presence", "review": demo, "id": None} in got
+        store.add_item("factor", demo, text="Our own change", category="technical")
+        assert store.changes_elsewhere() == []  # our own writes never count
+    finally:
+        other.close()
+
+
+async def test_deleting_a_note_another_seat_just_changed_is_refused(store, demo, seats):
+    from pmtui.widgets.notes_panel import NotesPanel
+
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        panel = b.screen.query_one(NotesPanel)
+        await pb.press("f10")
+        await settle(b, pb)
+        note = panel.selected()
+        a.store.update_item("note", note["id"], expected_version=note["version"], text="Reworded by Amara")
+        await pb.press("d")
+        await settle(b, pb)
+        kept = [n for n in store.list_items("note", demo) if n["id"] == note["id"]]
+        assert kept and kept[0]["text"] == "Reworded by Amara"
+        assert "Not deleted" in shown(b) and "Amara Okafor" in shown(b)
+        await pb.press("d")  # now seen (the panel re-read it): deleting is deliberate
+        await settle(b, pb)
+        assert note["id"] not in [n["id"] for n in store.list_items("note", demo)]
