@@ -586,7 +586,7 @@ class _Editing:
                 break
         if problems:
             raise BadInput.many([f"{p}; nothing was added" for p in problems])
-        t, rt, ct = _table("Event"), _table("Review"), _table("Component")
+        t, rt = _table("Event"), _table("Review")
         with self._write() as conn:
             # one import per review at a time (PostgreSQL; SQLite's write lock already is)
             if conn.execute(select(rt.c.id).where(rt.c.id == review_id).with_for_update()).first() is None:
