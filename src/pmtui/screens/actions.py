@@ -17,7 +17,7 @@ from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import literal
 from pmtui.screens._fields import optional_day
 from pmtui.screens.base import SectionScreen
-from pmtui.screens.dialogs import PromptScreen
+from pmtui.screens.dialogs import wont_do_prompt
 from pmtui.screens.form import FormField
 from pmtui.widgets.list_editor import Column, ListEditor
 
@@ -172,14 +172,9 @@ class ActionsScreen(SectionScreen):
         if item is None:
             return
 
-        def check(text: str) -> None:
-            if not text.strip():
-                raise BadInput("say why: a decision not to act is recorded with its reason")
-
         def done(reason: str | None) -> None:
             if reason:
                 self._set_status("wont_do", reason)
             self.editor.focus_list()
 
-        self.app.push_screen(PromptScreen(f"Why won't “{item['title']}” be done?", item["status_note"],
-                                          placeholder="Would not have changed this incident", check=check), done)
+        self.app.push_screen(wont_do_prompt(f"Why won't “{item['title']}” be done?", item["status_note"]), done)

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from pmtui.errors import PmtuiError
+from pmtui.errors import BadInput, PmtuiError
 from pmtui.safetext import literal, visible
 from pmtui.widgets.nudge import NudgeLine
 
@@ -91,3 +91,14 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _reason_given(text: str) -> None:
+    if not text.strip():
+        raise BadInput("say why: a decision not to act is recorded with its reason")
+
+
+def wont_do_prompt(question: str, reason: str | None) -> PromptScreen:
+    """Ask why an action item won't be done (a reason is required), for the Actions
+    section and the Follow-ups view alike."""
+    return PromptScreen(question, reason, placeholder="Would not have changed this incident", check=_reason_given)

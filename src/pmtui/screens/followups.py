@@ -284,22 +284,17 @@ class FollowupsScreen(Screen[None]):
             self._save(row, f"status set to {STATUS_WORDS[status]}", status=status)
 
     def action_wont_do(self) -> None:
-        from pmtui.screens.dialogs import PromptScreen
+        from pmtui.screens.dialogs import wont_do_prompt
 
         row = self.selected()
         if row is None:
             return
 
-        def check(text: str) -> None:
-            if not text.strip():
-                raise BadInput("say why: a decision not to act is recorded with its reason")
-
         def done(reason: str | None) -> None:
             if reason:
                 self._save(row, "set to won't do", status="wont_do", status_note=reason)
 
-        self.app.push_screen(PromptScreen("Why won't the selected action item be done?", row.status_note,
-                                          placeholder="Would not have changed this incident", check=check), done)
+        self.app.push_screen(wont_do_prompt("Why won't the selected action item be done?", row.status_note), done)
 
     def action_owner(self) -> None:
         from pmtui.screens.dialogs import PromptScreen
