@@ -72,10 +72,11 @@ class SectionScreen(Screen[None]):
     # ------------------------------------------------------------ meeting
     def show_panel(self) -> None:
         wanted = self.app.panel_wanted
-        shown = (self.size.width >= 140) if wanted is None else wanted
+        # shown when the screen is wide (not in presentation mode), or when asked for with F10
+        shown = (self.size.width >= 140 and not self.app.presentation) if wanted is None else wanted
         panel = self.query_one(NotesPanel)
         had_focus = panel.has_focus_within
-        panel.display = shown and not self.app.presentation
+        panel.display = shown
         if had_focus and not panel.display:
             self.focus_main()
 

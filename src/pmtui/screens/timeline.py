@@ -64,10 +64,10 @@ class TimelineScreen(SectionScreen):
         with Vertical(id="timeline-main"):
             yield PhaseBar(id="phase-bar")
             with Horizontal(id="timeline-row"):
-                with Vertical(id="timeline-left"):
-                    yield TimelineTable(id="timeline-table")
+                yield TimelineTable(id="timeline-table")
+                with Vertical(id="timeline-side"):
+                    yield MetricsPanel(id="metrics")
                     yield Static("", id="event-detail")
-                yield MetricsPanel(id="metrics")
             yield Static("", id="metrics-line")
             yield Input(placeholder="Add: 14:03 Paged the on-call engineer · +5m … · ~14:03 … · 2026-03-10 14:03 …",
                         id="quick-add")
@@ -83,8 +83,25 @@ class TimelineScreen(SectionScreen):
 
     def on_resize(self) -> None:
         super().on_resize()
-        wide = self.size.width >= 110
-        self.query_one("#metrics").display = wide
+        self.fit_side()
+
+    def show_panel(self) -> None:
+        super().show_panel()
+        self.fit_side()
+
+    def fit_side(self) -> None:
+        """Beside the table (when the section has room): the metrics and the selected
+        event's full text; on a narrow screen one metrics line, the rows wrap instead."""
+        if not self.is_mounted:
+            return
+        from pmtui.widgets.notes_panel import NotesPanel
+
+        panel = self.query_one(NotesPanel)
+        width = self.size.width - (panel.outer_size.width if panel.display else 0)
+        if panel.display and not panel.outer_size.width:
+            width -= 44
+        wide = width >= 110
+        self.query_one("#timeline-side").display = wide
         self.query_one("#metrics-line").display = not wide
 
     def refresh_from_store(self) -> None:
@@ -105,9 +122,10 @@ class TimelineScreen(SectionScreen):
         table.set_events(self.rows, self.zone, keep_id=keep)
         self.show_marks()
         if not self.rows:
-            self.query_one("#event-detail", Static).update(
-                "No events yet. Build the timeline forward from before the incident: press a and type "
-                "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
+            hint = ("No events yet. Build the timeline forward from before the incident: press a and type "
+                    "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
+            self.query_one("#event-detail", Static).update(hint)
+            self.query_one("#metrics-line", Static).update(hint)
 
     def marks(self) -> dict[str, datetime]:
         return {m: r.at.astimezone(self.zone) for r in self.rows for m in r.marks}
@@ -134,7 +152,7 @@ class TimelineScreen(SectionScreen):
             bits.append("marks: " + ", ".join(MARK_WORDS[m] for m in e.marks))
         if e.highlight:
             bits.append("★ highlight")
-        detail.update(Text.assemble(literal(e.text), "\n", literal(" · ".join(bits), "dim")))
+        detail.update(Text.assemble(literal(e.text, "bold"), "\n\n", literal(" · ".join(bits), "dim")))
 
     # ------------------------------------------------------------ actions
     @property
