@@ -53,7 +53,11 @@ class PostmortemApp(App[int]):
     SUB_TITLE = "blameless postmortem reviews"
     CSS_PATH = "pmtui.tcss"
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        # section keys work everywhere (text areas, forms, dialogs): see action_go
+        *[Binding(f"f{i + 2}", f"go('{s}')", s.title(), show=False, priority=True, id=f"app.go.{s}")
+          for i, s in enumerate(("overview", "timeline", "impact", "analysis", "actions", "report"))],
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True),
@@ -89,6 +93,7 @@ class PostmortemApp(App[int]):
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
         self.panel_wanted: bool | None = None  # None: shown when the screen is wide
+        self.places: dict[int, tuple[str, int | None]] = {}  # review -> (section, row) where it was left
 
     @property
     def author(self) -> str:
@@ -160,8 +165,47 @@ class PostmortemApp(App[int]):
         module, name = SECTION_SCREENS[section]
         return getattr(importlib.import_module(module), name)(review_id)
 
-    def open_review(self, review_id: int, section: str = "overview") -> None:
+    def open_review(self, review_id: int, section: str | None = None) -> None:
+        """Open a review; without a section, where it was left (else the overview)."""
+        if section is None:
+            section = self.places.get(review_id, ("overview", None))[0]
         self.push_screen(self.section_screen(review_id, section))
+
+    def remember_place(self, review_id: int, section: str, row: int | None = None) -> None:
+        old = self.places.get(review_id)
+        if row is None and old is not None and old[0] == section:
+            row = old[1]
+        self.places[review_id] = (section, row)
+
+    def place_row(self, review_id: int, section: str) -> int | None:
+        place = self.places.get(review_id)
+        return place[1] if place is not None and place[0] == section else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":  # only within a review; elsewhere the screen's own F-keys apply
+            return any(getattr(s, "review_id", None) is not None for s in self.screen_stack)
+        return True
+
+    def action_go(self, section: str) -> None:
+        """F2–F7 from anywhere in a review: an open form is closed first (saving, as Escape
+        does; if it cannot save it stays open and says why), any other dialog is closed."""
+        from textual.screen import ModalScreen
+
+        from pmtui.screens.form import FormScreen
+
+        while isinstance(self.screen, ModalScreen):
+            top = self.screen
+            if isinstance(top, FormScreen):
+                top.action_close()
+                if self.screen is top:
+                    return
+            else:
+                top.dismiss(None)
+                if self.screen is top:
+                    return
+        go = getattr(self.screen, "action_section", None)
+        if go is not None and getattr(self.screen, "review_id", None) is not None:
+            go(section)
 
     def show_section(self, review_id: int, section: str) -> None:
         self.switch_screen(self.section_screen(review_id, section))

@@ -33,7 +33,8 @@ class SectionScreen(Screen[None]):
         Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next"),
         Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev"),
         Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening"),
-        Binding("escape", "home", "Reviews", id="go.home"),
+        Binding("f8", "home", "Reviews", id="go.home"),
+        Binding("escape", "escape", "Close", show=False, id="go.escape"),
         Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt"),
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel"),
         Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next"),
@@ -59,6 +60,7 @@ class SectionScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        self.app.remember_place(self.review_id, self.SECTION)
         self.query_one(StageBar).section = self.SECTION
         self.set_class(self.app.presentation, "-presentation")
         self.load_review()
@@ -78,6 +80,16 @@ class SectionScreen(Screen[None]):
         had_focus = panel.has_focus_within
         panel.display = shown
         if had_focus and not panel.display:
+            self.focus_main()
+        self.call_after_refresh(self.keep_focus)
+
+    def keep_focus(self) -> None:
+        """Never leave the focus on nothing, or on a widget that is hidden."""
+        if not self.is_attached or self.app.screen is not self:
+            return
+        focused = self.focused
+        if focused is None or not focused.display or not all(a.display for a in focused.ancestors_with_self
+                                                              if a is not self and hasattr(a, "display")):
             self.focus_main()
 
     def focus_main(self) -> None:
@@ -163,6 +175,7 @@ class SectionScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()
+        self.call_after_refresh(self.keep_focus)
 
     def refresh_from_store(self) -> None:
         """Show what the store holds now (after an undo, or another process's change)."""
@@ -176,6 +189,7 @@ class SectionScreen(Screen[None]):
             editor.reload()
         self.query_one(NotesPanel).reload()
         self.show_meeting()
+        self.call_after_refresh(self.keep_focus)
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:
@@ -212,8 +226,19 @@ class SectionScreen(Screen[None]):
         self.action_section(SECTIONS[(i + offset) % len(SECTIONS)])
 
     def action_home(self) -> None:
+        """F8: back to the list of reviews (Escape never leaves the review)."""
         self.flush()
         self.app.pop_screen()
+
+    def action_escape(self) -> None:
+        """Escape closes the innermost thing: the notes panel when it has the focus.
+        With nothing to close it stays on the review and says how to leave."""
+        panel = self.query_one(NotesPanel)
+        if panel.display and panel.has_focus_within:
+            self.app.panel_wanted = False
+            self.show_panel()
+            return
+        self.notify("F8 goes back to the list of reviews.", timeout=2)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for section in SECTIONS:

@@ -116,9 +116,12 @@ class TimelineScreen(SectionScreen):
         self.post_message(self.EventsLoaded(rows, keep_id))
 
     def on_timeline_screen_events_loaded(self, message: EventsLoaded) -> None:
+        first = not self.rows and message.keep_id is None
         self.rows = message.rows
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
+        if first:  # reopened: back on the row where it was left
+            keep = self.app.place_row(self.review_id, self.SECTION) or keep
         table.set_events(self.rows, self.zone, keep_id=keep)
         self.show_marks()
         if not self.rows:
@@ -145,6 +148,7 @@ class TimelineScreen(SectionScreen):
         detail = self.query_one("#event-detail", Static)
         if e is None:
             return
+        self.app.remember_place(self.review_id, self.SECTION, e.id)
         bits = [f"{'~' if e.approximate else ''}{format_when(e.at, self.zone)}", e.kind]
         if e.source:
             bits.append(f"source: {e.source}")
@@ -200,11 +204,12 @@ class TimelineScreen(SectionScreen):
         if not event.value:
             self.query_one("#quick-add-error").display = False
 
-    def action_home(self) -> None:
-        if self.query_one("#quick-add", Input).has_focus:
+    def action_escape(self) -> None:
+        if self.query_one("#quick-add", Input).has_focus:  # Escape closes the quick add
             self.query_one(TimelineTable).focus()
             return
-        super().action_home()
+        super().action_escape()
+
 
     def action_edit(self) -> None:
         e = self.selected
