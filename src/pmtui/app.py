@@ -88,7 +88,9 @@ class PostmortemApp(App[int]):
         self.watch_interval = watch_interval
         self.config = config
         self.prompts_file = prompts_file
-        self.undo_stack: list[tuple[str, Callable[[], object]]] = []
+        # (description, undo, redo): every edit can be undone (ctrl+z) and redone (ctrl+y)
+        self.undo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
+        self.redo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
         self._checker: Any = None
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
@@ -211,19 +213,57 @@ class PostmortemApp(App[int]):
         self.switch_screen(self.section_screen(review_id, section))
 
     # ------------------------------------------------------------ undo
-    def push_undo(self, description: str, undo: Callable[[], object]) -> None:
-        self.undo_stack.append((description, undo))
-        del self.undo_stack[:-50]
-        self.notify(f"{description[:1].upper()}{description[1:]}. Press ctrl+z to undo.", timeout=4)
+    def push_undo(self, description: str, undo: Callable[[], object], redo: Callable[[], object] | None = None,
+                  *, quiet: bool = False) -> None:
+        """Record an edit just made: ``undo`` reverses it, ``redo`` makes it again."""
+        self.undo_stack.append((description, undo, redo))
+        del self.undo_stack[:-100]
+        self.redo_stack.clear()
+        if not quiet:
+            self.notify(f"{description[:1].upper()}{description[1:]}. Press ctrl+z to undo.", timeout=4)
+
+    def push_added(self, description: str, kind: str, item_id: int, *, quiet: bool = False) -> None:
+        """Undo for something just added (an event when ``kind`` is "event", else a list item):
+        undo deletes it, redo brings it back."""
+        store = self.store
+        held: dict[str, Any] = {"id": item_id, "snapshot": None}
+
+        def undo() -> None:
+            held["snapshot"] = store.delete_event(held["id"]) if kind == "event" else store.delete_item(kind, held["id"])
+
+        def redo() -> None:
+            snap = held["snapshot"]
+            held["id"] = store.restore_event(snap) if kind == "event" else store.restore_item(snap)
+
+        self.push_undo(description, undo, redo, quiet=quiet)
+
+    def _replay(self, source: list, target: list, index: int, word: str) -> None:
+        from pmtui.errors import PmtuiError
+
+        entry = source.pop()
+        step = entry[index]
+        try:
+            step()
+        except PmtuiError as exc:  # changed meanwhile (another seat), or the store is locked
+            self.notify(f"Could not {'undo' if index == 1 else 'redo'} “{entry[0]}”: {exc.message}", severity="warning", timeout=5)
+            self.refresh_screen()
+            return
+        if entry[2] is not None:
+            target.append(entry)
+        self.notify(f"{word}: {entry[0]}", timeout=3)
+        self.refresh_screen()
 
     def action_undo(self) -> None:
         if not self.undo_stack:
             self.notify("Nothing to undo.", timeout=2)
             return
-        description, undo = self.undo_stack.pop()
-        undo()
-        self.notify(f"Undone: {description}", timeout=3)
-        self.refresh_screen()
+        self._replay(self.undo_stack, self.redo_stack, 1, "Undone")
+
+    def action_redo(self) -> None:
+        if not self.redo_stack:
+            self.notify("Nothing to redo.", timeout=2)
+            return
+        self._replay(self.redo_stack, self.undo_stack, 2, "Redone")
 
     def refresh_screen(self) -> None:
         refresh = getattr(self.screen, "refresh_from_store", None)

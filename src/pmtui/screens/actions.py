@@ -155,7 +155,12 @@ class ActionsScreen(SectionScreen):
         values: dict[str, Any] = {"status": status}
         if note is not None:
             values["status_note"] = note
-        self.app.store.update_item("action", item["id"], **values)
+        store = self.app.store
+        old = {k: item[k] for k in values}
+        store.update_item("action", item["id"], **values)
+        self.app.push_undo(f"status set to {status.replace('_', ' ')}",
+                           lambda: store.update_item("action", item["id"], **old),
+                           lambda: store.update_item("action", item["id"], **values))
         self.editor.reload(keep_id=item["id"])
         self.show_summary()
 

@@ -199,6 +199,7 @@ class SectionScreen(Screen[None]):
 
     def on_field_confirmed(self, message: Field.Confirmed) -> None:
         name = message.field.field_name
+        old = message.field.saved
         try:
             stored = self.save_field(name, message.value)
         except FieldErrors as exc:
@@ -210,6 +211,10 @@ class SectionScreen(Screen[None]):
         message.field.saved = stored
         message.field.set_error(None)
         self.load_review()
+        if old != stored:
+            save = self.save_field
+            label = name.replace("_", " ")
+            self.app.push_undo(f"changed the {label}", lambda: save(name, old), lambda: save(name, stored), quiet=True)
 
     def save_field(self, name: str, value: Any) -> Any:
         return self.app.store.update_review(self.review_id, **{name: value})[name]

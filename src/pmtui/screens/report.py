@@ -102,7 +102,11 @@ class ReportScreen(SectionScreen):
     @on(Select.Changed, "#report-status")
     def _status(self, event: Select.Changed) -> None:
         if event.value != self.review.get("status"):
-            self.app.store.update_review(self.review_id, status=event.value)
+            old, new, store, rid = self.review.get("status"), event.value, self.app.store, self.review_id
+            store.update_review(rid, status=new)
+            self.app.push_undo(f"status set to {str(new).replace('_', ' ')}",
+                               lambda: store.update_review(rid, status=old),
+                               lambda: store.update_review(rid, status=new), quiet=True)
             self.load_review()
             self.notify(f"Status: {str(event.value).replace('_', ' ')}", timeout=2)
             self.render_report()

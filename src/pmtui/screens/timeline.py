@@ -163,16 +163,21 @@ class TimelineScreen(SectionScreen):
     def selected(self) -> EventRow | None:
         return self.query_one(TimelineTable).selected
 
-    def anchor_day(self) -> date:
-        """The day a bare ``14:03`` means: the selected event's, else the impact day."""
+    def anchor_day(self) -> date | None:
+        """The day a bare ``14:03`` means: the selected event's, else the incident's
+        (never the day the review was created, never today)."""
         if self.selected is not None:
             return self.selected.at.astimezone(self.zone).date()
-        marks = self.marks()
-        if "impact_start" in marks:
-            return marks["impact_start"].date()
-        if self.review.get("review_date"):
-            return date.fromisoformat(self.review["review_date"])
-        return self.app.today()
+        return self.incident_day()
+
+    def incident_day(self) -> date | None:
+        from pmtui.anchor import incident_day
+
+        started = self.review.get("started")
+        if isinstance(started, str) and started:
+            started = datetime.fromisoformat(started)
+        return incident_day(self.zone, started=started or None, impact_start=self.marks().get("impact_start"),
+                            first_event=self.rows[0].at if self.rows else None)
 
     def action_quick_add(self) -> None:
         self.query_one("#quick-add", Input).focus()
@@ -196,6 +201,7 @@ class TimelineScreen(SectionScreen):
             return
         error.display = False
         event.input.value = ""
+        self.app.push_added("added an event", "event", event_id, quiet=True)
         self.load_events(keep_id=event_id)
 
     @on(Input.Changed, "#quick-add")
@@ -227,13 +233,17 @@ class TimelineScreen(SectionScreen):
                 errors["when"] = exc.message
             if errors:
                 raise FieldErrors(errors)
+            new = dict(at=at, text=values["text"], kind=values["kind"], source=values["source"],
+                       approximate=approx or values["approximate"], highlight=values["highlight"])
+            old = {k: getattr(e, k) for k in new}
+            store = self.app.store
             try:
-                self.app.store.update_event(
-                    e.id, at=at, text=values["text"], kind=values["kind"], source=values["source"],
-                    approximate=approx or values["approximate"], highlight=values["highlight"],
-                )
+                store.update_event(e.id, **new)
             except FieldErrors as exc:
                 raise FieldErrors(exc.fields) from None
+            if old != new:
+                self.app.push_undo("edited an event", lambda: store.update_event(e.id, **old),
+                                   lambda: store.update_event(e.id, **new), quiet=True)
             return e.id
 
         fields = [
@@ -257,16 +267,26 @@ class TimelineScreen(SectionScreen):
         e = self.selected
         if e is None:
             return
-        snapshot = self.app.store.delete_event(e.id)
+        store = self.app.store
+        snapshot = store.delete_event(e.id)
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
-        self.app.push_undo(f"deleted event “{text}”", lambda: self.app.store.restore_event(snapshot))
+        held = {"id": e.id}
+
+        def undo() -> None:
+            held["id"] = store.restore_event(snapshot)
+
+        self.app.push_undo(f"deleted event “{text}”", undo, lambda: store.delete_event(held["id"]))
         self.load_events()
 
     def action_highlight(self) -> None:
         e = self.selected
         if e is None:
             return
-        self.app.store.update_event(e.id, highlight=not e.highlight)
+        store = self.app.store
+        store.update_event(e.id, highlight=not e.highlight)
+        self.app.push_undo("highlight removed" if e.highlight else "highlighted an event",
+                           lambda: store.update_event(e.id, highlight=e.highlight),
+                           lambda: store.update_event(e.id, highlight=not e.highlight), quiet=True)
         self.load_events(keep_id=e.id)
 
     def action_mark(self, mark: str) -> None:
@@ -275,6 +295,12 @@ class TimelineScreen(SectionScreen):
             self.notify("Add an event first, then mark it.", timeout=3)
             return
         words = MARK_WORDS[mark]
+        store, rid = self.app.store, self.review_id
+        holder = next((r.id for r in self.rows if mark in r.marks), None)
+        target = None if mark in e.marks else e.id
+        self.app.push_undo(f"mark “{words}” {'cleared' if target is None else 'set'}",
+                           lambda: store.set_mark(rid, mark, holder), lambda: store.set_mark(rid, mark, target),
+                           quiet=True)
         if mark in e.marks:
             self.app.store.set_mark(self.review_id, mark, None)
             self.notify(f"Cleared mark “{words}”", timeout=2)

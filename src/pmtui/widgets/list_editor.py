@@ -207,6 +207,7 @@ class ListEditor(Widget, can_focus=False):
 
         def done(result: Any) -> None:
             if result is not None:
+                self.app.push_added(f"added to {self.title.lower()}", self.kind, result, quiet=True)
                 self.reload(keep_id=result)
                 self.post_message(self.Changed(self))
                 self.app.notify(f"Added to {self.title.lower()}", timeout=2)
@@ -222,7 +223,10 @@ class ListEditor(Widget, can_focus=False):
         store = self.app.store
 
         def save(values: dict[str, Any]) -> int:
-            store.update_item(self.kind, item["id"], **self.to_store(values))
+            new = store.update_item(self.kind, item["id"], **self.to_store(values))
+            old = {k: item[k] for k in new if k in item}
+            self.app.push_undo(f"edited “{self.describe(item)}”", lambda: store.update_item(self.kind, item["id"], **old),
+                               lambda: store.update_item(self.kind, item["id"], **new), quiet=True)
             return item["id"]
 
         def done(result: Any) -> None:
@@ -239,7 +243,16 @@ class ListEditor(Widget, can_focus=False):
             return
         snapshot = self.app.store.delete_item(self.kind, item["id"])
         label = self.describe(item)
-        self.app.push_undo(f"deleted “{label}”", lambda: self.app.store.restore_item(snapshot))
+        store = self.app.store
+        held = {"id": item["id"]}
+
+        def undo() -> None:
+            held["id"] = store.restore_item(snapshot)
+
+        def redo() -> None:
+            store.delete_item(self.kind, held["id"])
+
+        self.app.push_undo(f"deleted “{label}”", undo, redo)
         self.reload()
         self.post_message(self.Changed(self))
 
@@ -247,6 +260,9 @@ class ListEditor(Widget, can_focus=False):
         item = self.selected()
         if item is None:
             return
-        self.app.store.move_item(self.kind, item["id"], offset)
+        store = self.app.store
+        store.move_item(self.kind, item["id"], offset)
+        self.app.push_undo(f"moved “{self.describe(item)}”", lambda: store.move_item(self.kind, item["id"], -offset),
+                           lambda: store.move_item(self.kind, item["id"], offset), quiet=True)
         self.reload(keep_id=item["id"])
         self.post_message(self.Changed(self))
