@@ -37,8 +37,14 @@ def test_only_format_and_title_are_required_and_defaults_are_filled():
 
 def test_example_keeps_every_value(example_raw):
     out = json.loads(dumps(loads(json.dumps(example_raw))))
+    assert out["format"] == FORMAT == "pmtui-review/2"
+    # what /2 added, at its defaults
+    assert all(n.pop("became") == [] for n in out["notes"])
+    assert all((c.pop("start"), c.pop("end")) == (None, None) for c in out["impact"]["components"])
+    assert out.pop("started") is None
+    assert all((e["source_id"], e["original"], e["confirmed"]) == ("", "", False) for e in out["timeline"])
     for key, value in example_raw.items():
-        if key not in ("timeline", "action_items"):
+        if key not in ("timeline", "action_items", "format"):
             assert out[key] == value, key
     assert [e["text"] for e in out["timeline"]] == [e["text"] for e in example_raw["timeline"]]
     assert out["timeline"][1]["marks"] == ["impact_start"]
@@ -124,7 +130,7 @@ def test_every_problem_is_listed_at_once():
         (b'"title"', "r.json: a review document must be a JSON object, found a string"),
         (b'{"format": "pmtui-review/1"}', "r.json: title: required field is missing"),
         (b'{"title": "x"}', "r.json: format: required field is missing"),
-        (b'{"format": "pmtui-review/2", "title": "x"}', 'r.json: format: unsupported format "pmtui-review/2"'),
+        (b'{"format": "pmtui-review/3", "title": "x"}', 'r.json: format: unsupported format "pmtui-review/3"; this pmtui reads "pmtui-review/1" or "pmtui-review/2"'),
         (b'{"format": "pmtui-review/1", "title": "x", "title": "y"}', "r.json: duplicate key 'title'"),
         (b'{"format": "pmtui-review/1", "title": "x", "impact": {"slo_budget_spent_pct": NaN}}', "r.json: NaN is not valid JSON"),
         (json.dumps({"format": FORMAT, "title": "t" * 10_000}).encode(), "r.json: title: must be at most 200 characters (got 10000)"),
@@ -162,3 +168,63 @@ def test_marks_give_times():
     assert set(m) == {"impact_start", "detected"}
     assert m["detected"].utcoffset() == timedelta(0)
     assert isinstance(d, ReviewDoc)
+
+
+# ------------------------------------------------------------ pmtui-review/2
+EVIDENCE = {"at": "2026-03-10T13:58:02Z", "text": "payments-api: upstream timeout", "source": "log:app.jsonl",
+            "source_id": "9f3a1c20d4e5b6a7", "original": '{"level":"error","msg":"upstream timeout"}'}
+
+
+def test_version_2_fields_are_kept_and_written_in_spec_order():
+    out = json.loads(dumps(loads(doc(
+        started="2026-03-10T14:50:00+01:00",
+        timeline=[{**EVIDENCE, "confirmed": True}],
+        impact={"components": [{"name": "Checkout", "status": "partial_outage", "start": "2026-03-10T13:58:02Z",
+                                "end": None}]},
+    ))))
+    assert out["started"] == "2026-03-10T14:50:00+01:00"
+    assert list(out["timeline"][0]) == ["at", "text", "kind", "marks", "source", "source_id", "original",
+                                        "approximate", "highlight", "confirmed"]
+    assert out["timeline"][0]["original"] == EVIDENCE["original"] and out["timeline"][0]["confirmed"] is True
+    assert out["impact"]["components"] == [{"name": "Checkout", "status": "partial_outage",
+                                            "start": "2026-03-10T13:58:02Z", "end": None}]
+
+
+def test_a_version_1_file_with_version_2_fields_names_each_one():
+    data = json.dumps({"format": "pmtui-review/1", "title": "x", "started": "2026-03-10T14:50:00Z",
+                       "timeline": [EVIDENCE], "notes": [{"at": "2026-03-10T15:00:00Z", "text": "n", "became": []}],
+                       "impact": {"components": [{"name": "A", "status": "major_outage", "end": None}]}}).encode()
+    found = problems(data)
+    hint = 'unknown field in pmtui-review/1 (added in pmtui-review/2; say "format": "pmtui-review/2")'
+    assert found == [f"r.json: {p}: {hint}" for p in (
+        "started", "timeline[0].source_id", "timeline[0].original", "notes[0].became", "impact.components[0].end")]
+
+
+def test_the_same_evidence_twice_in_one_review_is_refused_at_its_path():
+    found = problems(doc(timeline=[EVIDENCE, {**EVIDENCE, "text": "again"}, {**EVIDENCE, "source": "other"}]))
+    assert found == ["r.json: timeline[1].source_id: source 'log:app.jsonl' with id '9f3a1c20d4e5b6a7' is already "
+                     "on timeline[0]"]
+
+
+def test_a_component_window_that_ends_before_it_starts_is_refused():
+    found = problems(doc(impact={"components": [{"name": "A", "status": "major_outage",
+                                                 "start": "2026-03-10T14:00:00Z", "end": "2026-03-10T14:30:00+01:00"}]}))
+    assert found == ["r.json: impact.components[0].end: must not be before start (2026-03-10T14:00:00Z)"]
+
+
+def test_what_a_note_became_points_into_the_lists_and_follows_the_timeline_order():
+    events = [{"at": "2026-03-10T12:00:00Z", "text": "late"}, {"at": "2026-03-10T10:00:00Z", "text": "early"}]
+    note = {"at": "2026-03-10T15:00:00Z", "text": "n",
+            "became": [{"kind": "event", "index": 0}, {"kind": "factor", "index": 0}]}
+    d = loads(doc(timeline=events, factors=[{"text": "f", "category": "process"}], notes=[note]))
+    assert [e.text for e in d.timeline] == ["early", "late"]
+    assert [(b.kind.value, b.index) for b in d.notes[0].became] == [("event", 1), ("factor", 0)]
+    assert d.timeline[d.notes[0].became[0].index].text == "late"
+    bad = {**note, "became": [{"kind": "event", "index": 2}, {"kind": "action_item", "index": 0},
+                              {"kind": "factor", "index": 0}, {"kind": "factor", "index": 0},
+                              {"kind": "timeline", "index": 0}]}
+    found = problems(doc(timeline=events, factors=[{"text": "f", "category": "process"}], notes=[bad]))
+    assert "r.json: notes[0].became[0].index: there is no timeline[2] (the document has 2 items in timeline)" in found
+    assert "r.json: notes[0].became[1].index: there is no action_items[0] (the document has 0 items in action_items)" in found
+    assert "r.json: notes[0].became[3]: factors[0] is already listed at became[2]" in found
+    assert any(p.startswith("r.json: notes[0].became[4].kind: must be one of") for p in found)

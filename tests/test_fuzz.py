@@ -134,11 +134,16 @@ def mutated(draw, max_changes: int = 5) -> dict:
 
 
 def accepted(raw: dict) -> d.ReviewDoc | None:
+    """The document if `pmtui import` takes it: the format's rules, then the store's one
+    rule of its own (no U+0000, which PostgreSQL cannot keep; tests/test_store.py)."""
+    from pmtui.store.documents import nul_problems
+
     try:
-        return loads(json.dumps(raw).encode())  # as in a file: a lone surrogate is an escape
+        doc = loads(json.dumps(raw).encode())  # as in a file: a lone surrogate is an escape
     except BadInput as exc:
         assert exc.lines() and all(isinstance(line, str) for line in exc.lines())
         return None
+    return None if nul_problems(doc) else doc
 
 
 def go_through_everything(doc: d.ReviewDoc, store, cli_check) -> int:

@@ -36,8 +36,23 @@ events = st.fixed_dictionaries(
     optional={
         "kind": st.sampled_from(["event", "alert", "action", "decision", "communication", "change"]),
         "source": text, "approximate": st.booleans(), "highlight": st.booleans(),
+        # pmtui-review/2
+        "source_id": text, "original": text, "confirmed": st.booleans(),
     },
 )
+
+
+@st.composite
+def components(draw) -> dict:
+    """An impact component, with a window (pmtui-review/2) of any offsets, end not before start."""
+    out = {"name": draw(nonblank), "status": draw(st.sampled_from(["degraded_performance", "partial_outage",
+                                                                    "major_outage"]))}
+    if draw(st.booleans()):
+        start, end = draw(st.none() | timestamps()), draw(st.none() | timestamps())
+        if start and end and datetime.fromisoformat(end) < datetime.fromisoformat(start):
+            start, end = end, start
+        out.update(start=start, end=end)
+    return out
 action_items = st.fixed_dictionaries(
     {"title": nonblank},
     optional={
@@ -51,7 +66,7 @@ documents = st.fixed_dictionaries(
     {"format": st.just(FORMAT), "title": nonblank},
     optional={
         "summary": text, "trigger": text, "severity": st.none() | st.text(chars, max_size=20),
-        "incident_ref": st.none() | text, "timezone": st.sampled_from(ZONES),
+        "incident_ref": st.none() | text, "timezone": st.sampled_from(ZONES), "started": st.none() | timestamps(),
         "review_date": days,
         "authors": st.lists(text, max_size=3), "tags": st.lists(nonblank, max_size=4),
         "participants": st.lists(st.fixed_dictionaries({"name": nonblank, "role": text, "attended": st.booleans()}), max_size=3),
@@ -60,8 +75,7 @@ documents = st.fixed_dictionaries(
         "impact": st.fixed_dictionaries({}, optional={
             "description": text, "users_affected": st.none() | st.integers(0, 2**62),
             "slo_budget_spent_pct": st.none() | st.floats(0, 1e12, allow_nan=False),
-            "components": st.lists(st.fixed_dictionaries({"name": nonblank, "status": st.sampled_from(
-                ["degraded_performance", "partial_outage", "major_outage"])}), max_size=2),
+            "components": st.lists(components(), max_size=2),
         }),
         "factors": st.lists(st.fixed_dictionaries({"text": nonblank, "category": st.sampled_from(
             ["technical", "process", "communication", "tooling", "organizational", "external"])}), max_size=3),
@@ -81,12 +95,26 @@ def backend(request):
     return request.param
 
 
+LISTS = {"event": "timeline", "factor": "factors", "observation": "observations", "action_item": "action_items"}
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=documents, marks=st.lists(st.sampled_from(
-    ["impact_start", "detected", "response_start", "mitigated", "impact_end", "resolved"]), unique=True))
-def test_export_import_export_is_byte_identical(db_url, raw, marks):
+    ["impact_start", "detected", "response_start", "mitigated", "impact_end", "resolved"]), unique=True),
+    became=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(sorted(LISTS)), st.integers(0, 5)), max_size=6))
+def test_export_import_export_is_byte_identical(db_url, raw, marks, became):
     for mark, event in zip(marks, raw.get("timeline", [])):
         event["marks"] = [mark]
+    for i, event in enumerate(raw.get("timeline", [])):  # (source, source_id) is unique in a review
+        if event.get("source_id"):
+            event["source_id"] += f"#{i}"
+    # what notes became (pmtui-review/2), by position in lists the document has, each once per note
+    for note_index, kind, index in became:
+        notes, items = raw.get("notes", []), raw.get(LISTS[kind], [])
+        if note_index < len(notes) and index < len(items):
+            links = notes[note_index].setdefault("became", [])
+            if {"kind": kind, "index": index} not in links:
+                links.append({"kind": kind, "index": index})
     store = Store.open(db_url)
     try:
         doc = loads(json.dumps(raw))
@@ -97,5 +125,11 @@ def test_export_import_export_is_byte_identical(db_url, raw, marks):
         out = json.loads(first)
         assert out["title"] == raw["title"]
         assert sorted(e["text"] for e in out["timeline"]) == sorted(e["text"] for e in raw.get("timeline", []))
+        # a note's link still names the same item after the timeline was put in time order
+        for n, note in enumerate(raw.get("notes", [])):
+            for link, kept in zip(note.get("became", []), out["notes"][n]["became"]):
+                assert kept["kind"] == link["kind"]
+                assert out[LISTS[kept["kind"]]][kept["index"]]["text" if kept["kind"] != "action_item" else "title"] \
+                    == raw[LISTS[link["kind"]]][link["index"]]["text" if link["kind"] != "action_item" else "title"]
     finally:
         store.close()

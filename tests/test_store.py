@@ -156,3 +156,67 @@ def test_list_counts_open_and_overdue_actions(store, example_bytes):
     assert summary.open_actions == 3  # open and in progress; done and wont_do are not open
     assert summary.overdue_actions == 1  # only the open one due 2026-03-20; the 03-17 one is done
     assert summary.first_event_date.isoformat() == "2026-03-10"
+
+
+# ------------------------------------------------------------ pmtui-review/2 in the store
+def test_confirming_an_event_and_setting_the_start_are_kept_and_exported(store, demo):
+    from datetime import datetime, timedelta, timezone
+
+    from pmtui.errors import FieldErrors
+
+    first = store.events(demo)[0]
+    assert first.confirmed is False and first.source_id == ""
+    store.confirm_event(first.id, expected_version=first.version)
+    assert store.events(demo)[0].confirmed is True
+    start = datetime(2026, 3, 10, 10, 42, tzinfo=timezone(timedelta(hours=1)))
+    assert store.set_started(demo, start) == start
+    assert store.get_review(demo)["started"] == start
+    out = json.loads(dumps(store.export_document(demo)))
+    assert out["started"] == "2026-03-10T10:42:00+01:00" and out["timeline"][0]["confirmed"] is True
+    with pytest.raises(FieldErrors) as info:  # a time without an offset keeps the old value
+        store.set_started(demo, "2026-03-10T10:42:00")
+    assert info.value.fields == {"started": "timestamp needs a UTC offset"}
+    store.set_started(demo, None)
+    assert json.loads(dumps(store.export_document(demo)))["started"] is None
+
+
+def test_note_links_travel_in_the_document_by_position(store, demo):
+    note = store.list_items("note", demo)[0]
+    actions, events = store.list_items("action", demo), store.events(demo)
+    store.link_note(note["id"], "action", actions[2]["id"])
+    store.link_note(note["id"], "event", events[3].id)
+    store.delete_item("action", actions[0]["id"])  # the linked item moves up one place
+    out = json.loads(dumps(store.export_document(demo)))
+    assert out["notes"][0]["became"] == [{"kind": "action_item", "index": 1}, {"kind": "event", "index": 3}]
+    again = store.import_documents([loads(json.dumps(out))])[0][0]
+    links = store.note_links(again)
+    [copy_note] = [n for n in store.list_items("note", again) if n["id"] in links]
+    by_id = {a["id"]: a["title"] for a in store.list_items("action", again)} | {e.id: e.text for e in store.events(again)}
+    assert [(k, by_id[t]) for k, t in links[copy_note["id"]]] == [("action", actions[2]["title"]), ("event", events[3].text)]
+    assert dumps(store.export_document(again)) == dumps(loads(json.dumps(out)))
+
+
+def test_a_long_timeline_reads_by_pages_in_the_same_order(store, demo):
+    """What the Timeline shows for a long review (pmtui.timeline_rows.LazyEvents) is the
+    same sequence as the whole timeline: rows, positions, and one source's events."""
+    from datetime import datetime, timedelta, timezone
+
+    from pmtui.timeline_rows import LazyEvents
+
+    at = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+    for i in range(30):  # ties in time keep their order of adding
+        store.add_event(demo, at=at + timedelta(minutes=i // 3), text=f"log line {i}", source="log:app.jsonl")
+    whole = store.events(demo)
+    LazyEvents.PAGE = 7
+    try:
+        lazy = LazyEvents(store, demo)
+        assert len(lazy) == len(whole) == 40
+        assert [r.id for r in lazy] == [r.id for r in whole]
+        assert [lazy[i].id for i in (0, 6, 7, 39, -1)] == [whole[i].id for i in (0, 6, 7, 39, -1)]
+        assert all(lazy.index_of(r.id) == i for i, r in enumerate(whole))
+        logs = LazyEvents(store, demo, source="log:app.jsonl")
+        assert [r.text for r in logs] == [f"log line {i}" for i in range(30)]
+        assert logs.index_of(whole[-1].id) is None or whole[-1].source == "log:app.jsonl"
+        assert logs.index_of(next(r.id for r in whole if r.source == "log:app.jsonl" and r.text == "log line 9")) == 9
+    finally:
+        LazyEvents.PAGE = 500

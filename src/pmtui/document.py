@@ -1,4 +1,5 @@
-"""The review document format ``pmtui-review/1`` (shared/design/review-format.md).
+"""The review document format ``pmtui-review/2`` (docs/review-format.md); ``/1`` files
+are read too (they are ``/2`` documents without the fields ``/2`` added).
 
 Pydantic models that follow the format exactly, plus reading a document from JSON
 text (with every problem reported at its JSON path) and writing it back in one
@@ -24,6 +25,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -31,7 +33,9 @@ from pydantic_core import PydanticCustomError
 
 from pmtui.errors import BadInput
 
-FORMAT = "pmtui-review/1"
+FORMAT = "pmtui-review/2"
+FORMAT_1 = "pmtui-review/1"
+READABLE_FORMATS = (FORMAT_1, FORMAT)
 
 # ------------------------------------------------------------------------ limits
 # What a document may hold (docs/review-format.md, "Limits"). They are chosen so that
@@ -142,6 +146,21 @@ class NoteKind(StrEnum):
     note = "note"
     question = "question"
     idea = "idea"
+
+
+class BecameKind(StrEnum):
+    """What a note was turned into, and the list ``index`` points into."""
+
+    event = "event"  # timeline
+    factor = "factor"  # factors
+    observation = "observation"  # observations
+    action_item = "action_item"  # action_items
+
+
+BECAME_LISTS: dict[BecameKind, str] = {
+    BecameKind.event: "timeline", BecameKind.factor: "factors", BecameKind.observation: "observations",
+    BecameKind.action_item: "action_items",
+}
 
 
 # ------------------------------------------------------------------ scalar types
@@ -338,18 +357,36 @@ class Event(_Strict):
     kind: EventKind = EventKind.event
     marks: list[Mark] = []
     source: Short = ""
+    source_id: Short = ""  # /2: the source's stable id; not empty = imported evidence
+    original: Text = ""  # /2: what the source wrote, as written
     approximate: Flag = False
     highlight: Flag = False
+    confirmed: Flag = False  # /2: the room confirmed it in a walk-through
 
     @field_validator("at")
     @classmethod
     def _minutes(cls, v: datetime) -> datetime:
         return normalise_offset(v)
 
+    @property
+    def is_evidence(self) -> bool:
+        return bool(self.source_id)
+
 
 class Component(_Strict):
     name: NonEmptyShort
     status: ComponentStatus
+    start: Timestamp | None = None  # /2: when it became impaired (a status page's window)
+    end: Timestamp | None = None  # /2: when it was restored
+
+    @field_validator("start", "end")
+    @classmethod
+    def _minutes(cls, v: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("start") if info.field_name == "end" else None
+        if v is not None and start is not None and v < start:
+            raise PydanticCustomError("window", "must not be before start ({start})",
+                                      {"start": format_timestamp(start)})
+        return normalise_offset(v) if v is not None else None
 
 
 class Impact(_Strict):
@@ -384,12 +421,21 @@ class ActionItem(_Strict):
     tracker: Url = ""
 
 
+class Became(_Strict):
+    """/2: one thing a note was turned into: ``index`` is its position in the list
+    ``kind`` names (``timeline``, ``factors``, ``observations``, ``action_items``)."""
+
+    kind: BecameKind
+    index: Count
+
+
 class Note(_Strict):
     at: Timestamp
     stage: Stage = Stage.context
     kind: NoteKind = NoteKind.note
     text: NonEmptyText
     author: Short = ""
+    became: list[Became] = []  # /2
 
     @field_validator("at")
     @classmethod
@@ -404,6 +450,7 @@ class ReviewDoc(_Strict):
     severity: Short | None = None
     incident_ref: Url | None = None
     timezone: Short = "UTC"
+    started: Timestamp | None = None  # /2: when the incident started
     review_date: Day | None = None
     summary: Text = ""
     trigger: Text = ""
@@ -425,13 +472,19 @@ class ReviewDoc(_Strict):
     @field_validator("format", mode="before")
     @classmethod
     def _format(cls, v: Any) -> str:
-        if v != FORMAT:
+        if v not in READABLE_FORMATS:
             raise PydanticCustomError(
                 "format",
                 "unsupported format {value}; this pmtui reads {expected}",
-                {"value": json.dumps(v) if not isinstance(v, str) else repr(v), "expected": repr(FORMAT)},
+                {"value": json.dumps(v) if not isinstance(v, str) else repr(v),
+                 "expected": " or ".join(repr(f) for f in READABLE_FORMATS)},
             )
-        return v
+        return FORMAT  # a /1 document is a /2 document without the new fields
+
+    @field_validator("started")
+    @classmethod
+    def _started(cls, v: datetime | None) -> datetime | None:
+        return normalise_offset(v) if v is not None else None
 
     @field_validator("title")
     @classmethod
@@ -464,7 +517,15 @@ class ReviewDoc(_Strict):
     @model_validator(mode="after")
     def _order(self) -> ReviewDoc:
         # Timeline is always ordered by time; ties keep their input order (stable sort).
-        self.timeline = sorted(self.timeline, key=lambda e: e.at)
+        # Notes point into the timeline by position: they follow their events.
+        order = sorted(range(len(self.timeline)), key=lambda i: self.timeline[i].at)
+        if order != list(range(len(order))):
+            moved = {old: new for new, old in enumerate(order)}
+            self.timeline = [self.timeline[i] for i in order]
+            for note in self.notes:
+                for b in note.became:
+                    if b.kind is BecameKind.event and b.index in moved:
+                        b.index = moved[b.index]
         return self
 
     # ---------------------------------------------------------------- helpers
@@ -602,6 +663,75 @@ def _size_problems(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
+# fields that pmtui-review/2 added: a /1 file that has them is mislabelled
+V2_FIELDS = {"": ("started",), "timeline": ("source_id", "original", "confirmed"), "notes": ("became",),
+             "impact.components": ("start", "end")}
+
+
+def _items(raw: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
+    value: Any = raw
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(f"{path}[{i}]", item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _v2_fields_in_v1(raw: dict[str, Any]) -> list[str]:
+    problems = [f"{name}: unknown field in {FORMAT_1} (added in {FORMAT}; say \"format\": \"{FORMAT}\")"
+                for name in V2_FIELDS[""] if name in raw]
+    for path, names in V2_FIELDS.items():
+        if path:
+            problems += [f"{where}.{name}: unknown field in {FORMAT_1} (added in {FORMAT}; say \"format\": "
+                         f"\"{FORMAT}\")" for where, item in _items(raw, path) for name in names if name in item]
+    return problems
+
+
+def _source_id_problems(raw: dict[str, Any]) -> list[str]:
+    """(source, source_id) names one piece of evidence: once per review."""
+    seen: dict[tuple[Any, Any], str] = {}
+    problems = []
+    for where, event in _items(raw, "timeline"):
+        sid = event.get("source_id")
+        if not isinstance(sid, str) or not sid:
+            continue
+        key = (event.get("source", ""), sid)
+        if not isinstance(key[0], str):
+            continue
+        if key in seen:
+            problems.append(f"{where}.source_id: source {key[0]!r} with id {sid!r} is already on {seen[key]}")
+        else:
+            seen[key] = where
+    return problems
+
+
+def _became_problems(raw: dict[str, Any]) -> list[str]:
+    """Each ``became`` entry points at an item that exists, once per note."""
+    problems = []
+    sizes = {k.value: len(raw[name]) if isinstance(raw.get(name), list) else 0 for k, name in BECAME_LISTS.items()}
+    for where, note in _items(raw, "notes"):
+        became = note.get("became")
+        if not isinstance(became, list):
+            continue
+        if len(became) > ITEMS_MAX:
+            problems.append(f"{where}.became: at most {ITEMS_MAX:,} items (got {len(became):,})")
+            continue
+        seen: dict[tuple[str, int], int] = {}
+        for j, b in enumerate(became):
+            kind, index = (b.get("kind"), b.get("index")) if isinstance(b, dict) else (None, None)
+            if kind not in sizes or not isinstance(index, int) or isinstance(index, bool) or index < 0:
+                continue  # reported by the model
+            name = BECAME_LISTS[BecameKind(kind)]
+            if index >= sizes[kind]:
+                problems.append(f"{where}.became[{j}].index: there is no {name}[{index}] (the document has "
+                                f"{sizes[kind]:,} item{'' if sizes[kind] == 1 else 's'} in {name})")
+            elif (kind, index) in seen:
+                problems.append(f"{where}.became[{j}]: {name}[{index}] is already listed at became[{seen[kind, index]}]")
+            else:
+                seen[kind, index] = j
+    return problems
+
+
 def validate_document(raw: Any) -> ReviewDoc:
     """Validate a parsed JSON value; raise BadInput listing every problem."""
     if not isinstance(raw, dict):
@@ -613,10 +743,15 @@ def validate_document(raw: Any) -> ReviewDoc:
     if too_big:
         raise BadInput.many(too_big)
     problems = _mark_problems(raw)
-    if "format" in raw and raw["format"] != FORMAT:
+    if "format" in raw and raw["format"] not in READABLE_FORMATS:
         # A different version: its fields may mean other things, so say only that.
         value = raw["format"]
-        raise BadInput(f"format: unsupported format {json.dumps(value)}; this pmtui reads {json.dumps(FORMAT)}")
+        raise BadInput(f"format: unsupported format {json.dumps(value)}; this pmtui reads "
+                       f"{' or '.join(json.dumps(f) for f in READABLE_FORMATS)}")
+    if raw.get("format") == FORMAT_1:
+        problems = _v2_fields_in_v1(raw) + problems
+    else:
+        problems += _source_id_problems(raw) + _became_problems(raw)
     try:
         doc = ReviewDoc.model_validate(raw)
     except ValidationError as exc:

@@ -1,5 +1,5 @@
 """SQLModel tables: what the store keeps. One row per review and one table per list
-in the ``pmtui-review/1`` format. Lists keep their order with a ``position``
+in the ``pmtui-review/2`` format. Lists keep their order with a ``position``
 column; timeline events are ordered by time, ties by ``seq`` (insertion order).
 
 Timestamps are kept as the UTC instant (sortable ISO text, micro-seconds) plus the
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-# 2: meeting state and note links; 3: row versions, review uid (see store/migrations)
-SCHEMA_VERSION = 3
+# 2: meeting state and note links; 3: row versions, review uid; 4: pmtui-review/2 fields
+# (evidence ids, original text, confirmed, review start, component windows) (see store/migrations)
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 
@@ -46,6 +47,8 @@ class Review(SQLModel, table=True):
     severity: Optional[str] = None
     incident_ref: Optional[str] = None
     timezone: str = "UTC"
+    started_utc: Optional[str] = None  # when the incident started (UTC text) ...
+    started_offset: Optional[int] = None  # ... and the offset it was given with
     review_date: Optional[str] = None
     summary: str = ""
     trigger: str = ""
@@ -99,8 +102,16 @@ class Tag(SQLModel, table=True):
     name: str
 
 
+SOURCE_ID_INDEX = "ux_event_source_id"
+
+
 class Event(SQLModel, table=True):
-    __table_args__ = (Index("ix_event_review_time", "review_id", "at_utc", "seq"),)
+    __table_args__ = (
+        Index("ix_event_review_time", "review_id", "at_utc", "seq"),
+        # one piece of evidence once per review (the dedupe of `pmtui evidence`)
+        Index(SOURCE_ID_INDEX, "review_id", "source", "source_id", unique=True,
+              sqlite_where=text("source_id IS NOT NULL"), postgresql_where=text("source_id IS NOT NULL")),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     at_utc: str = Field(index=True)
@@ -109,8 +120,11 @@ class Event(SQLModel, table=True):
     text: str
     kind: str = "event"
     source: str = ""
+    source_id: Optional[str] = None  # imported evidence: the source's stable id (NULL: typed)
+    original: str = _text_default()
     approximate: bool = False
     highlight: bool = False
+    confirmed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     version: int = _version()
     updated_at: str = _text_default()
     updated_by: str = _text_default()
@@ -137,6 +151,10 @@ class Component(SQLModel, table=True):
     position: int = 0
     name: str
     status: str
+    start_utc: Optional[str] = None
+    start_offset: Optional[int] = None
+    end_utc: Optional[str] = None
+    end_offset: Optional[int] = None
 
 
 class Factor(SQLModel, table=True):

@@ -319,8 +319,15 @@ def _gantt(ctx: _Ctx) -> str | None:
     )
 
 
+def _told(e: Any) -> bool:
+    """Whether an event enters the timeline table: typed events do; imported evidence
+    (pmtui-review/2 ``source_id``) only when highlighted or marked."""
+    return not e.source_id or e.highlight or bool(e.marks)
+
+
 def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
-    events = ctx.doc.timeline
+    events = [e for e in ctx.doc.timeline if _told(e)]
+    evidence_left = len(ctx.doc.timeline) - len(events)
     if highlights_only:
         events = [e for e in events if e.highlight or e.marks]
     if not ctx.doc.timeline:
@@ -331,6 +338,15 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
         out.append(gantt)
     if highlights_only:
         out.append(f"_Showing {len(events)} of {len(ctx.doc.timeline)} events: the highlighted and marked ones._")
+    elif evidence_left:
+        sources: dict[str, int] = {}
+        for e in ctx.doc.timeline:
+            if not _told(e):
+                sources[e.source] = sources.get(e.source, 0) + 1
+        named = ", ".join(f"{n:,} from {plain(src) or 'an unnamed source'}" for src, n in sorted(sources.items()))
+        out.append(f"_Showing {len(events):,} of {len(ctx.doc.timeline):,} events: {evidence_left:,} imported "
+                   f"{'pieces' if evidence_left != 1 else 'piece'} of evidence ({named}) are kept in the review "
+                   "and shown here only when highlighted or marked._")
     rows = []
     last_day = None
     for e in events:
@@ -358,7 +374,16 @@ def _impact(ctx: _Ctx) -> list[str]:
     if metrics:
         out.append(metrics)
     if imp.components:
-        out.append(table(["Component", "Status"], [[plain(c.name), COMPONENT_WORDS[c.status.value]] for c in imp.components]))
+        if any(c.start or c.end for c in imp.components):
+            def when(at: datetime | None) -> str:
+                return ctx.stamp(at) if at is not None else ""
+
+            out.append(table(["Component", "Status", f"From ({plain(ctx.doc.timezone)})", "Until"],
+                             [[plain(c.name), COMPONENT_WORDS[c.status.value], when(c.start), when(c.end)]
+                              for c in imp.components]))
+        else:
+            out.append(table(["Component", "Status"],
+                             [[plain(c.name), COMPONENT_WORDS[c.status.value]] for c in imp.components]))
     facts = []
     if imp.users_affected is not None:
         facts.append(f"- **Users affected:** {imp.users_affected:,}")
@@ -412,7 +437,7 @@ def render(
     if redact:
         doc = redact_names(doc)
     zone = doc.zone()
-    seconds = any(e.at.second or e.at.microsecond for e in doc.timeline)
+    seconds = any((e.at.second or e.at.microsecond) and _told(e) for e in doc.timeline)
     metrics = compute(doc.marks())
     ctx = _Ctx(doc, zone, seconds, metrics)
     parts: list[str] = [_front_matter(doc, metrics), f"# {heading_text(doc.title)}"]

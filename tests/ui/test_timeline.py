@@ -192,3 +192,13 @@ async def test_ten_thousand_events_open_and_the_cursor_moves(store, make_app):
         assert table.cursor == 9999 - (table.size.height - 2) - 1  # a page is the rows on screen
         await pilot.press("home")
         assert table.selected.text == "log line 0"
+
+
+async def test_a_bare_time_on_an_empty_timeline_is_read_on_the_day_the_incident_started(store, make_app):
+    rid, _ = store.create_review("Queue backlog", timezone="Europe/Berlin")
+    store.set_started(rid, datetime(2026, 3, 9, 22, 30, tzinfo=timezone.utc))  # 23:30 in Berlin, the 9th
+    app = make_app(rid, "timeline")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await quick_add(app, pilot, "23:45 Queue depth alert fires")
+    assert local(store, rid) == [("2026-03-09 23:45", "Queue depth alert fires", False)]

@@ -29,7 +29,7 @@ class FormField:
     name: str
     label: str
     value: Any = ""
-    kind: str = "text"  # text | area | select | bool
+    kind: str = "text"  # text | area | select | bool | static (read-only)
     options: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
     hint: str = ""
@@ -64,6 +64,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                         yield Select(f.options, value=f.value, allow_blank=False, id=f"f-{f.name}")
                     elif f.kind == "bool":
                         yield Checkbox(literal(f.hint or f.label), value=bool(f.value), id=f"f-{f.name}")
+                    elif f.kind == "static":  # read-only, shown literally (text from files)
+                        yield Static(literal(str(f.value)), id=f"f-{f.name}", classes="form-static")
                     else:
                         yield Input(visible(f.value if f.value is not None else ""), placeholder=f.placeholder,
                                     id=f"f-{f.name}")

@@ -6,6 +6,7 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.store import EventRow
+from pmtui.timeline_rows import timeline_rows
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.phase_bar import PhaseBar
 from pmtui.widgets.nudge import NudgeLine
@@ -43,6 +45,8 @@ class TimelineScreen(SectionScreen):
         Binding("enter,e", "edit", "Edit", id="timeline.edit"),
         Binding("d,delete", "delete", "Delete", id="timeline.delete"),
         Binding("h", "highlight", "Highlight", id="timeline.highlight"),
+        Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
+        Binding("s", "filter_source", "Source filter", id="timeline.sources"),
         Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
         *[
             Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}")
@@ -51,14 +55,19 @@ class TimelineScreen(SectionScreen):
     ]
 
     class EventsLoaded(Message):
-        def __init__(self, rows: list[EventRow], keep_id: int | None) -> None:
+        def __init__(self, rows: Sequence[EventRow], keep_id: int | None, marked: list[EventRow], total: int) -> None:
             super().__init__()
             self.rows = rows
             self.keep_id = keep_id
+            self.marked = marked  # every marked event, whatever the source filter shows
+            self.total = total
 
     def __init__(self, review_id: int) -> None:
         super().__init__(review_id)
-        self.rows: list[EventRow] = []
+        self.rows: Sequence[EventRow] = []  # what the table shows (a long timeline: read by pages)
+        self.marked: list[EventRow] = []
+        self.total = 0
+        self.source_filter: str | None = None  # None: every source; "": typed events (no source)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="timeline-main"):
@@ -112,26 +121,34 @@ class TimelineScreen(SectionScreen):
     # ------------------------------------------------------------ loading
     @work(thread=True, exclusive=True, group="timeline-load")
     def load_events(self, keep_id: int | None = None) -> None:
-        rows = self.app.store.events(self.review_id)
-        self.post_message(self.EventsLoaded(rows, keep_id))
+        store = self.app.store
+        rows = timeline_rows(store, self.review_id, self.source_filter)
+        if isinstance(rows, list) and self.source_filter is None:
+            marked, total = [r for r in rows if r.marks], len(rows)
+        else:
+            marked, total = store.events_with_marks(self.review_id), store.event_count(self.review_id)
+        self.post_message(self.EventsLoaded(rows, keep_id, marked, total))
 
     def on_timeline_screen_events_loaded(self, message: EventsLoaded) -> None:
         first = not self.rows and message.keep_id is None
-        self.rows = message.rows
+        self.rows, self.marked, self.total = message.rows, message.marked, message.total
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
         if first:  # reopened: back on the row where it was left
             keep = self.app.place_row(self.review_id, self.SECTION) or keep
         table.set_events(self.rows, self.zone, keep_id=keep)
         self.show_marks()
-        if not self.rows:
+        if self.source_filter is not None:
+            self.notify(f"Showing {len(self.rows):,} of {self.total:,} events: source "
+                        f"{self.source_filter or '(none)'} · s changes the filter", timeout=3, markup=False)
+        if not self.total:
             hint = ("No events yet. Build the timeline forward from before the incident: press a and type "
                     "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
             self.query_one("#event-detail", Static).update(hint)
             self.query_one("#metrics-line", Static).update(hint)
 
     def marks(self) -> dict[str, datetime]:
-        return {m: r.at.astimezone(self.zone) for r in self.rows for m in r.marks}
+        return {m: r.at.astimezone(self.zone) for r in self.marked for m in r.marks}
 
     def show_marks(self) -> None:
         marks = self.marks()
@@ -233,8 +250,9 @@ class TimelineScreen(SectionScreen):
                 errors["when"] = exc.message
             if errors:
                 raise FieldErrors(errors)
-            new = dict(at=at, text=values["text"], kind=values["kind"], source=values["source"],
-                       approximate=approx or values["approximate"], highlight=values["highlight"])
+            new = dict(at=at, text=values["text"], kind=values["kind"], source=values.get("source", e.source),
+                       approximate=approx or values["approximate"], highlight=values["highlight"],
+                       confirmed=values["confirmed"])
             old = {k: getattr(e, k) for k in new}
             store = self.app.store
             try:
@@ -254,7 +272,13 @@ class TimelineScreen(SectionScreen):
             FormField("source", "Source", e.source, placeholder="#incident channel, deploy log, pager"),
             FormField("approximate", "Approximate", e.approximate, kind="bool", hint="The time is an estimate"),
             FormField("highlight", "Highlight", e.highlight, kind="bool", hint="One of the moments that tell the story"),
+            FormField("confirmed", "Confirmed", e.confirmed, kind="bool", hint="The room confirmed it in the walk-through"),
         ]
+        if e.source_id:  # imported evidence: where it came from, as the source wrote it (read-only)
+            source, source_id, original = self.app.store.event_original(e.id)
+            fields[3] = FormField("source", "Source (imported evidence)", f"{source} · id {source_id}", kind="static")
+            fields.append(FormField("original", "As the source wrote it", original or "(the same as the text)",
+                                    kind="static"))
 
         def done(result: Any) -> None:
             if result is not None:
@@ -262,6 +286,29 @@ class TimelineScreen(SectionScreen):
             self.query_one(TimelineTable).focus()
 
         self.app.push_screen(FormScreen("Edit event", fields, save, focus="text"), done)
+
+    def action_add_evidence(self) -> None:
+        from pmtui.screens.evidence import EvidenceScreen
+
+        def done(summary: dict[str, Any] | None) -> None:
+            if summary is not None:
+                self.notify(f"Added {summary['added']:,} events ({summary['duplicates']:,} were already here)",
+                            timeout=4, markup=False)
+                self.load_events()
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(EvidenceScreen(self.review_id, self.review["timezone"]), done)
+
+    def action_filter_source(self) -> None:
+        from pmtui.screens.evidence import SourceFilterScreen
+
+        def done(choice: str | None) -> None:
+            if choice is not None:
+                self.source_filter = None if choice == SourceFilterScreen.ALL else choice
+                self.load_events()
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(SourceFilterScreen(self.app.store.event_sources(self.review_id), self.source_filter), done)
 
     def action_delete(self) -> None:
         e = self.selected
@@ -305,14 +352,14 @@ class TimelineScreen(SectionScreen):
             self.app.store.set_mark(self.review_id, mark, None)
             self.notify(f"Cleared mark “{words}”", timeout=2)
         else:
-            previous = next((r for r in self.rows if mark in r.marks), None)
+            previous = next((r for r in self.marked if mark in r.marks), None)
             self.app.store.set_mark(self.review_id, mark, e.id)
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
         self.load_events(keep_id=e.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quick_add", "edit", "delete", "highlight", "mark"):
+        if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source"):
             quick = self.query("#quick-add")
             if quick and quick.first().has_focus:
                 return False

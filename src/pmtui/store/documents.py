@@ -31,11 +31,28 @@ def _nul_paths(value: Any, path: str = "") -> list[str]:
     return []
 
 
+# a note's ``became`` kind in the document -> ``note_link.target_kind`` in the store
+STORE_KIND = {"event": "event", "factor": "factor", "observation": "observation", "action_item": "action"}
+DOC_KIND = {v: k for k, v in STORE_KIND.items()}
+
+
 def nul_problems(doc: ReviewDoc) -> list[str]:
     """The store keeps any character but U+0000, which PostgreSQL cannot hold in text;
     SQLite stores refuse it too, so that both behave the same."""
     return [f"review {doc.title.replace(chr(0), '')!r}: {path}: contains the character U+0000 (NUL), which the "
             "store cannot keep" for path in _nul_paths(doc.model_dump(mode="json"))]
+
+
+def _window(c: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in ("start", "end"):
+        at = getattr(c, name)
+        out[f"{name}_utc"], out[f"{name}_offset"] = to_utc_text(at) if at is not None else (None, None)
+    return out
+
+
+def _stored_time(utc: str | None, offset: int | None) -> Any:
+    return from_utc_text(utc, offset or 0) if utc else None
 
 
 class _Documents:
@@ -162,8 +179,9 @@ class _Documents:
                 for i, e in enumerate(doc.timeline):
                     at, off = to_utc_text(e.at)
                     events.append({"review_id": review_id, "at_utc": at, "offset_min": off, "seq": i, "text": e.text,
-                                   "kind": e.kind.value, "source": e.source, "approximate": e.approximate,
-                                   "highlight": e.highlight})
+                                   "kind": e.kind.value, "source": e.source, "source_id": e.source_id or None,
+                                   "original": e.original, "approximate": e.approximate,
+                                   "highlight": e.highlight, "confirmed": e.confirmed})
                     event_marks.append([mk.value for mk in e.marks])
             for table, rows in pending.items():
                 if rows:
@@ -177,8 +195,13 @@ class _Documents:
                 ]
                 if marks:
                     bulk(conn, m.EventMark.__table__, marks)
-            for review_id, extra in zip(review_ids, extras or []):
-                self._apply_extras(conn, review_id, extra)
+            for n, (review_id, doc) in enumerate(zip(review_ids, docs)):
+                extra = dict(extras[n]) if extras else {}
+                became = [(ni, STORE_KIND[b.kind.value], b.index) for ni, note in enumerate(doc.notes) for b in note.became]
+                if became:
+                    extra["links"] = list(extra.get("links") or []) + became
+                if extra:
+                    self._apply_extras(conn, review_id, extra)
         return list(zip(review_ids, slugs))
 
     @staticmethod
@@ -213,6 +236,7 @@ class _Documents:
         return {
             "slug": slug, "uid": uid, "title": doc.title, "status": doc.status.value, "severity": doc.severity,
             "incident_ref": doc.incident_ref, "timezone": doc.timezone,
+            **dict(zip(("started_utc", "started_offset"), to_utc_text(doc.started) if doc.started else (None, None))),
             "review_date": doc.review_date.isoformat() if doc.review_date else None,
             "summary": doc.summary, "trigger": doc.trigger, "detection": doc.detection,
             "resolution": doc.resolution, "impact_description": imp.description,
@@ -240,7 +264,7 @@ class _Documents:
             m.Participant: rows([{"position": i, **p.model_dump()} for i, p in enumerate(doc.participants)]),
             m.Link: rows([{"position": i, **lk.model_dump()} for i, lk in enumerate(doc.links)]),
             m.Tag: rows([{"name": t} for t in doc.tags]),
-            m.Component: rows([{"position": i, "name": c.name, "status": c.status.value}
+            m.Component: rows([{"position": i, "name": c.name, "status": c.status.value, **_window(c)}
                                for i, c in enumerate(doc.impact.components)]),
             m.Factor: rows([{"position": i, "text": f.text, "category": f.category.value} for i, f in enumerate(doc.factors)]),
             m.Observation: rows([{"position": i, "kind": o.kind.value, "text": o.text} for i, o in enumerate(doc.observations)]),
@@ -304,6 +328,31 @@ class _Documents:
             components, factors = grouped(m.Component), grouped(m.Factor)
             observations, learnings = grouped(m.Observation), grouped(m.Learning)
             actions, notes, related = grouped(m.ActionItem), grouped(m.Note), grouped(m.Related)
+            lt = m.NoteLink.__table__
+            note_links: dict[int, list[Any]] = {}
+            for row in conn.execute(select(lt.c.note_id, lt.c.target_kind, lt.c.target_id)
+                                    .where(lt.c.review_id.in_(review_ids)).order_by(lt.c.id)):
+                note_links.setdefault(row.note_id, []).append((row.target_kind, row.target_id))
+
+        def became(rid: int, note_id: int) -> list[dict[str, Any]]:
+            """A note's links as positions in the document's lists (links to what no longer exists are left out)."""
+            if note_id not in note_links:
+                return []
+            if rid not in positions:
+                positions[rid] = {
+                    kind: {row["id"]: i for i, row in enumerate(rows.get(rid, []))}
+                    for kind, rows in (("event", events), ("factor", factors), ("observation", observations),
+                                       ("action", actions))
+                }
+            out, seen = [], set()
+            for kind, target in note_links[note_id]:
+                index = positions[rid].get(kind, {}).get(target)
+                if index is not None and (kind, index) not in seen:
+                    seen.add((kind, index))
+                    out.append({"kind": DOC_KIND[kind], "index": index})
+            return out
+
+        positions: dict[int, dict[str, dict[int, int]]] = {}
 
         docs = []
         for rid in review_ids:
@@ -315,6 +364,7 @@ class _Documents:
                 "severity": r["severity"],
                 "incident_ref": r["incident_ref"],
                 "timezone": r["timezone"],
+                "started": _stored_time(r["started_utc"], r["started_offset"]),
                 "review_date": r["review_date"],
                 "summary": r["summary"],
                 "trigger": r["trigger"],
@@ -329,14 +379,19 @@ class _Documents:
                     {
                         "at": from_utc_text(e["at_utc"], e["offset_min"]),
                         "text": e["text"], "kind": e["kind"], "marks": marks.get(e["id"], []),
-                        "source": e["source"], "approximate": bool(e["approximate"]), "highlight": bool(e["highlight"]),
+                        "source": e["source"], "source_id": e["source_id"] or "", "original": e["original"],
+                        "approximate": bool(e["approximate"]), "highlight": bool(e["highlight"]),
+                        "confirmed": bool(e["confirmed"]),
                     }
                     for e in events.get(rid, [])
                 ],
                 "impact": {
                     "description": r["impact_description"],
                     "users_affected": r["users_affected"],
-                    "components": [{"name": c["name"], "status": c["status"]} for c in components.get(rid, [])],
+                    "components": [{"name": c["name"], "status": c["status"],
+                                    "start": _stored_time(c["start_utc"], c["start_offset"]),
+                                    "end": _stored_time(c["end_utc"], c["end_offset"])}
+                                   for c in components.get(rid, [])],
                     "data_loss": r["data_loss"],
                     "support_tickets": r["support_tickets"],
                     "slo_budget_spent_pct": r["slo_budget_spent_pct"],
@@ -352,7 +407,7 @@ class _Documents:
                 ],
                 "notes": [
                     {"at": from_utc_text(n["at_utc"], n["offset_min"]), "stage": n["stage"], "kind": n["kind"],
-                     "text": n["text"], "author": n["author"]}
+                     "text": n["text"], "author": n["author"], "became": became(rid, n["id"])}
                     for n in notes.get(rid, [])
                 ],
                 "related": [x["ref"] for x in related.get(rid, [])],

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # review column -> (document model name, field of that model)
 REVIEW_FIELDS: dict[str, tuple[str, str]] = {
     **{f: ("ReviewDoc", f) for f in (
-        "title", "status", "severity", "incident_ref", "timezone", "review_date",
+        "title", "status", "severity", "incident_ref", "timezone", "started", "review_date",
         "summary", "trigger", "detection", "resolution",
     )},
     "impact_description": ("Impact", "description"),
@@ -40,7 +40,7 @@ LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
     "author": ("Author", "TextItem", {"name": "text"}),
     "participant": ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
     "link": ("Link", "Link", {"title": "title", "url": "url"}),
-    "component": ("Component", "Component", {"name": "name", "status": "status"}),
+    "component": ("Component", "Component", {"name": "name", "status": "status", "start": "start", "end": "end"}),
     "factor": ("Factor", "Factor", {"text": "text", "category": "category"}),
     "observation": ("Observation", "Observation", {"kind": "kind", "text": "text"}),
     "learning": ("Learning", "TextItem", {"text": "text"}),
@@ -150,13 +150,15 @@ class _Editing:
             if row is None:
                 raise BadInput(f"no review with id {review_id}")
             names = conn.execute(select(tags.c.name).where(tags.c.review_id == review_id)).scalars()
-            return {**row, "tags": sorted(names)}
+            started = from_utc_text(row["started_utc"], row["started_offset"] or 0) if row["started_utc"] else None
+            return {**row, "started": started, "tags": sorted(names)}
 
     def update_review(self, review_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
         """Change some of a review's fields; returns them as stored."""
         from pmtui.errors import FieldErrors
 
         by_model: dict[str, dict[str, Any]] = {}
+        started = "started" in values
         for column, value in values.items():
             if column not in REVIEW_FIELDS:
                 raise ValueError(f"not a review field: {column}")
@@ -171,9 +173,23 @@ class _Editing:
                 errors.update(exc.fields)
         if errors:
             raise FieldErrors(errors)
+        stored = dict(cleaned)
+        if started:  # kept as the UTC instant and the offset it was given with
+            from pmtui.document import normalise_offset
+
+            at = stored.pop("started")
+            stored["started_utc"], stored["started_offset"] = (
+                to_utc_text(normalise_offset(at)) if at is not None else (None, None))
         with self._write() as conn:
-            self._update_row(conn, "review", _table("Review"), review_id, cleaned, expected_version)
+            self._update_row(conn, "review", _table("Review"), review_id, stored, expected_version)
         return cleaned
+
+    def set_started(self, review_id: int, started: Any, expected_version: int | None = None) -> Any:
+        """When the incident started (an aware time, or None to clear it); returns it as kept."""
+        return self.update_review(review_id, expected_version=expected_version, started=started)["started"]
+
+    def review_started(self, review_id: int) -> datetime | None:
+        return self.get_review(review_id)["started"]
 
     def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
         from sqlalchemy import delete, insert
@@ -199,6 +215,11 @@ class _Editing:
         if kind == "note":
             for r in out:
                 r["at"] = from_utc_text(r.pop("at_utc"), r.pop("offset_min"))
+        if kind == "component":
+            for r in out:
+                for name in ("start", "end"):
+                    utc, off = r.pop(f"{name}_utc"), r.pop(f"{name}_offset")
+                    r[name] = from_utc_text(utc, off or 0) if utc else None
         return out
 
     def _clean_item(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -209,6 +230,10 @@ class _Editing:
         cleaned = _check(model, values, names)
         if kind == "note" and "at" in cleaned:
             cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(cleaned.pop("at"))
+        for name in ("start", "end") if kind == "component" else ():
+            if name in cleaned:
+                at = cleaned.pop(name)
+                cleaned[f"{name}_utc"], cleaned[f"{name}_offset"] = to_utc_text(at) if at is not None else (None, None)
         return cleaned
 
     def add_item(self, kind: str, review_id: int, /, **values: Any) -> int:
@@ -303,28 +328,82 @@ class _Editing:
         """Only the marked events (what metrics need), cheap on long timelines."""
         return self._event_rows(review_id, marked_only=True)
 
-    def _event_rows(self, review_id: int, marked_only: bool = False) -> list[EventRow]:
+    # A long timeline (100,000 imported log lines) is read a page at a time: how many
+    # events (of one source), one page in timeline order, and where an event sits.
+    def event_count(self, review_id: int, source: str | None = None) -> int:
+        from sqlalchemy import func, select
+
+        t = _table("Event")
+        q = select(func.count()).select_from(t).where(t.c.review_id == review_id)
+        if source is not None:
+            q = q.where(t.c.source == source)
+        with self._read() as conn:
+            return int(conn.execute(q).scalar() or 0)
+
+    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None) -> list[EventRow]:
+        """Events ``offset`` to ``offset + limit`` of the timeline (of one source)."""
+        return self._event_rows(review_id, source=source, window=(offset, limit))
+
+    def event_index(self, review_id: int, event_id: int, source: str | None = None) -> int | None:
+        """An event's position in the timeline (of one source); None when it is not there."""
+        from sqlalchemy import and_, func, or_, select
+
+        t = _table("Event")
+        with self._read() as conn:
+            row = conn.execute(select(t.c.at_utc, t.c.seq, t.c.source).where(
+                t.c.id == event_id, t.c.review_id == review_id)).first()
+            if row is None or (source is not None and row.source != source):
+                return None
+            before = or_(t.c.at_utc < row.at_utc, and_(t.c.at_utc == row.at_utc, or_(
+                t.c.seq < row.seq, and_(t.c.seq == row.seq, t.c.id < event_id))))
+            q = select(func.count()).select_from(t).where(t.c.review_id == review_id, before)
+            if source is not None:
+                q = q.where(t.c.source == source)
+            return int(conn.execute(q).scalar() or 0)
+
+    def _event_rows(self, review_id: int, marked_only: bool = False, source: str | None = None,
+                    window: tuple[int, int] | None = None) -> list[EventRow]:
         from sqlalchemy import select
 
         t, mt = _table("Event"), _table("EventMark")
         q = select(t.c.id, t.c.at_utc, t.c.offset_min, t.c.text, t.c.kind, t.c.source, t.c.approximate,
-                   t.c.highlight, t.c.seq, t.c.version).where(t.c.review_id == review_id)
+                   t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed).where(t.c.review_id == review_id)
         if marked_only:
             q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
+        if source is not None:
+            q = q.where(t.c.source == source)
+        q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
+        if window is not None:
+            q = q.offset(window[0]).limit(window[1])
         with self._read() as conn:
             marks: dict[int, list[str]] = {}
             for event_id, mark in conn.execute(
                 select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.position, mt.c.id)
             ):
                 marks.setdefault(event_id, []).append(mark)
-            rows = conn.execute(q.order_by(t.c.at_utc, t.c.seq, t.c.id)).all()
+            rows = conn.execute(q).all()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
-                     tuple(marks.get(r[0], ())), r[8], r[9])
+                     tuple(marks.get(r[0], ())), r[8], r[9], r[10] or "", bool(r[11]))
             for r in rows
         ]
 
-    _EVENT_FIELDS = ("at", "text", "kind", "source", "approximate", "highlight")
+    _EVENT_FIELDS = ("at", "text", "kind", "source", "approximate", "highlight", "confirmed")
+
+    def event_original(self, event_id: int) -> tuple[str, str, str]:
+        """An event's (source, source_id, original): what the event form shows read-only."""
+        from sqlalchemy import select
+
+        t = _table("Event")
+        with self._read() as conn:
+            row = conn.execute(select(t.c.source, t.c.source_id, t.c.original).where(t.c.id == event_id)).first()
+        if row is None:
+            raise BadInput("that event no longer exists")
+        return row[0], row[1] or "", row[2]
+
+    def confirm_event(self, event_id: int, confirmed: bool = True, expected_version: int | None = None) -> None:
+        """The room confirmed (or un-confirmed) the event in a walk-through."""
+        self.update_event(event_id, expected_version=expected_version, confirmed=confirmed)
 
     def _clean_event(self, values: dict[str, Any]) -> dict[str, Any]:
         unknown = set(values) - set(self._EVENT_FIELDS)
@@ -409,6 +488,119 @@ class _Editing:
                                           "position": list(Mark.__members__).index(mark)})
             self._touch(conn, review_id)
             self._changed("mark", review_id, event_id)
+
+    # ------------------------------------------------------------ evidence
+    def evidence_keys(self, review_id: int) -> set[tuple[str, str]]:
+        """The (source, source_id) pairs of the evidence a review holds."""
+        from sqlalchemy import select
+
+        t = _table("Event")
+        with self._read() as conn:
+            q = select(t.c.source, t.c.source_id).where(t.c.review_id == review_id, t.c.source_id.is_not(None))
+            return {(a, b) for a, b in conn.execute(q)}
+
+    def event_sources(self, review_id: int) -> dict[str, int]:
+        """Each source on a review's timeline and how many events it has ("" for none)."""
+        from sqlalchemy import func, select
+
+        t = _table("Event")
+        with self._read() as conn:
+            q = select(t.c.source, func.count()).where(t.c.review_id == review_id).group_by(t.c.source)
+            return {src: int(n) for src, n in conn.execute(q)}
+
+    def add_evidence(self, review_id: int, events: Any, components: Any = ()) -> tuple[list[Any], int]:
+        """Add imported evidence (``pmtui.evidence`` events) to a review's timeline in one
+        transaction, skipping each event whose (source, source_id) the review already
+        holds; merge status-page component windows into Impact components (same name:
+        the worse status and the wider window). Returns (the events added, duplicates).
+        Every event is checked against the document's limits first: a problem is a
+        BadInput naming the event's file and place, and nothing is written."""
+        from sqlalchemy import func, insert, select
+
+        from pmtui import document as d
+
+        problems = []
+        for e in events:
+            for field, value, limit in (("text", e.text, d.LONG_TEXT_MAX), ("source", e.source, d.SHORT_TEXT_MAX),
+                                        ("id", e.source_id, d.SHORT_TEXT_MAX), ("original text", e.original,
+                                                                                d.LONG_TEXT_MAX)):
+                if len(value) > limit:
+                    problems.append(f"{e.where}: the event's {field} is longer than {limit:,} characters, the limit "
+                                    "of a timeline event")
+                if "\x00" in value:
+                    problems.append(f"{e.where}: the event's {field} contains the character U+0000 (NUL), which the "
+                                    "store cannot keep")
+            if not e.text.strip():
+                problems.append(f"{e.where}: the event has no text")
+            if len(problems) >= 5:
+                break
+        if problems:
+            raise BadInput.many([f"{p}; nothing was added" for p in problems])
+        t, rt, ct = _table("Event"), _table("Review"), _table("Component")
+        with self._write() as conn:
+            # one import per review at a time (PostgreSQL; SQLite's write lock already is)
+            if conn.execute(select(rt.c.id).where(rt.c.id == review_id).with_for_update()).first() is None:
+                raise BadInput(f"no review with id {review_id}")
+            q = select(t.c.source, t.c.source_id).where(t.c.review_id == review_id, t.c.source_id.is_not(None))
+            have = {(a, b) for a, b in conn.execute(q)}
+            new = [e for e in events if e.key not in have]
+            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            now = now_utc_text()
+            rows = []
+            for i, e in enumerate(new):
+                at_utc, off = to_utc_text(d.normalise_offset(e.at))
+                rows.append({"review_id": review_id, "at_utc": at_utc, "offset_min": off, "seq": seq + i,
+                             "text": e.text, "kind": e.kind.value, "source": e.source, "source_id": e.source_id,
+                             "original": e.original, "approximate": False, "highlight": False, "confirmed": False,
+                             "version": 1, "updated_at": now, "updated_by": self.actor})
+            if rows:
+                self.backend.insert_rows(conn, t, rows)  # type: ignore[attr-defined]
+            if components:
+                self._merge_components(conn, review_id, components)
+            if rows or components:
+                self._touch(conn, review_id)
+                self._changed("event", review_id, None)
+        return new, len(events) - len(new)
+
+    @staticmethod
+    def _merge_components(conn: Connection, review_id: int, windows: Any) -> None:
+        from sqlalchemy import func, insert, select
+
+        from pmtui.document import ComponentStatus, normalise_offset
+
+        order = list(ComponentStatus)
+        ct = _table("Component")
+        rows = {r["name"]: dict(r) for r in conn.execute(
+            select(ct).where(ct.c.review_id == review_id).order_by(ct.c.position, ct.c.id)).mappings()}
+        position = conn.execute(select(func.coalesce(func.max(ct.c.position) + 1, 0)).where(ct.c.review_id == review_id)).scalar()
+
+        def at(utc: str | None, off: int | None) -> datetime | None:
+            return from_utc_text(utc, off or 0) if utc else None
+
+        for w in windows:
+            row = rows.get(w.name)
+            if row is None:
+                row = {"review_id": review_id, "position": position, "name": w.name, "status": w.worst_status.value,
+                       "start_utc": None, "start_offset": None, "end_utc": None, "end_offset": None}
+                position += 1
+                rows[w.name] = row
+            elif order.index(ComponentStatus(row["status"])) < order.index(w.worst_status):
+                row["status"] = w.worst_status.value
+            start, end = at(row["start_utc"], row["start_offset"]), at(row["end_utc"], row["end_offset"])
+            start = w.start if start is None or w.start < start else start
+            end = w.end if end is None or (w.end is not None and w.end > end) else end
+            row["start_utc"], row["start_offset"] = to_utc_text(normalise_offset(start))
+            if end is not None:
+                row["end_utc"], row["end_offset"] = to_utc_text(normalise_offset(end))
+            row["_touched"] = True
+        for row in rows.values():
+            if not row.pop("_touched", False):
+                continue
+            values = {k: row[k] for k in ("status", "start_utc", "start_offset", "end_utc", "end_offset")}
+            if "id" in row:
+                conn.execute(ct.update().where(ct.c.id == row["id"]).values(**values))
+            else:
+                conn.execute(insert(ct), {k: v for k, v in row.items()})
 
     # ------------------------------------------------------------ meeting
     def get_meeting(self, review_id: int) -> Any:

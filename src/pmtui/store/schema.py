@@ -22,7 +22,7 @@ from .values import now_utc_text
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 
 

@@ -28,12 +28,13 @@ def copy_reviews(source: Store, target: Store) -> tuple[int, int]:
     return len(todo), len(mine) - len(todo)
 
 
-def extras_of(store: Store, review_id: int) -> dict[str, Any]:
-    """What a review has beyond its document: the meeting state, and each note link as
-    (note's index, kind, target's index) in the order the document lists them."""
+def extras_of(store: Store, review_id: int, links: bool = False) -> dict[str, Any]:
+    """What a review has beyond its document: the meeting state (and, with ``links``,
+    each note link as (note's index, kind, target's index); since ``pmtui-review/2`` the
+    document carries them as ``notes[].became``, so a copy takes them from there)."""
     meeting = store.get_meeting(review_id)
-    links = store.note_links(review_id)
     out: dict[str, Any] = {"meeting": meeting.to_json() if meeting else None, "links": []}
+    links = store.note_links(review_id) if links else {}
     if not links:
         return out
     index = {"note": {n["id"]: i for i, n in enumerate(store.list_items("note", review_id))},

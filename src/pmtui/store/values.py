@@ -120,3 +120,5 @@ class EventRow:
     marks: tuple[str, ...]
     seq: int = 0
     version: int = 1
+    source_id: str = ""  # not empty: imported evidence
+    confirmed: bool = False

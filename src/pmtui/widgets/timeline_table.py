@@ -5,7 +5,7 @@ the cursor stays instant."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import date, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -90,6 +90,19 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+class _Uniform:
+    """The line offsets of a timeline drawn one line per row (without reading it)."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows + 1
+
+    def __getitem__(self, i: int) -> int:
+        return i + self.rows + 1 if i < 0 else i
+
+
 class TimelineTable(ScrollView, can_focus=True):
     """The review's events: time, kind, text, source, marks. The event's text takes all
     the free width and wraps onto more lines, so a long event is read whole."""
@@ -163,22 +176,24 @@ class TimelineTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.rows: list[EventRow] = []
         self.zone: tzinfo = ZoneInfo("UTC")
-        self._days: list[date] = []
         self.far: set[int] = set()
         self._layout_width = -1
         self._offsets: list[int] = [0]  # first screen line of each row (and the total at the end)
+        self._uniform = False  # a long timeline read by pages: one line per row
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
-        self._days = [r.at.astimezone(zone).date() for r in rows]
-        self.far = far_from_rest([r.at for r in rows])
+        self._uniform = hasattr(rows, "index_of")  # read by pages: never read whole to lay it out
+        self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
         self._layout(force=True)
         target = self.cursor
         if keep_id is not None:
-            target = next((i for i, r in enumerate(rows) if r.id == keep_id), target)
+            index_of = getattr(rows, "index_of", None)  # a long timeline read by pages (pmtui.timeline_rows)
+            found = index_of(keep_id) if index_of else next((i for i, r in enumerate(rows) if r.id == keep_id), None)
+            target = target if found is None else found
         self.cursor = max(0, min(target, len(rows) - 1))
         self.refresh()
 
@@ -200,6 +215,10 @@ class TimelineTable(ScrollView, can_focus=True):
         if width == self._layout_width and not force:
             return
         self._layout_width = width
+        if self._uniform:
+            self._offsets = _Uniform(len(self.rows))
+            self.virtual_size = Size(width, len(self.rows) + 1)
+            return
         cols = self._columns(width)
         offsets = [0]
         total = 0
@@ -265,7 +284,7 @@ class TimelineTable(ScrollView, can_focus=True):
     def _cells(self, index: int, cols: list[tuple[str, int]]) -> list[str]:
         row = self.rows[index]
         local = row.at.astimezone(self.zone)
-        first_of_day = index == 0 or self._days[index - 1] != self._days[index]
+        first_of_day = index == 0 or self.rows[index - 1].at.astimezone(self.zone).date() != local.date()
         clock = local.strftime("%H:%M:%S" if local.second else "%H:%M")
         day = local.strftime("%Y-%m-%d")
         approx = "~" if row.approximate else ""
@@ -285,6 +304,8 @@ class TimelineTable(ScrollView, can_focus=True):
         return cells
 
     def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
+        if self._uniform:
+            return [[cell.replace("\n", " ")] for cell in self._cells(index, cols)]
         out = []
         for (name, w), cell in zip(cols, self._cells(index, cols)):
             if name == "Time":

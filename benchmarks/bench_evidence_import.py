@@ -1,0 +1,153 @@
+"""Evidence import speed, end to end (issue 13), each beside its baseline in the same run.
+
+1. Importing 100,000 JSON log lines into a review (`pmtui evidence`: parse, dedupe
+   against the review, one bulk insert) takes no longer than 3x importing the same
+   events as a pmtui-review document (`pmtui import`: parse, validate, one bulk insert).
+   The document holds the same 100,000 events (time, text, kind, source, source id and
+   original line); it is past the 10,000-event limit of `pmtui import`, so the baseline
+   validates it with the document model directly (the same validation minus the size
+   check) and imports it with the same store call `pmtui import` makes.
+2. The Timeline of a review with 100,000 (imported) events opens within 1.5x the time of
+   a 10-event review: in-process with Textual's Pilot, from starting the app on the
+   Timeline until the table holds every row; then the End key to the last event.
+
+    python benchmarks/bench_evidence_import.py [--lines 100000] [--repeat 3] [--db URL-or-folder]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from _common import table
+
+from pmtui import document, evidence, gather
+from pmtui.store import Store
+
+
+def log_lines(n: int) -> str:
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    out = []
+    for i in range(n):
+        at = start + timedelta(milliseconds=37 * i)
+        text = f"request {i} served in {i % 900} ms"
+        match i % 3:
+            case 0:  # pino
+                out.append(json.dumps({"level": 30, "time": int(at.timestamp() * 1000), "pid": 17, "msg": text}))
+            case 1:  # ECS
+                out.append(json.dumps({"@timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                                       "log.level": "info", "message": text, "ecs.version": "1.6.0"}))
+            case _:  # zap
+                out.append(json.dumps({"level": "info", "ts": at.timestamp(), "caller": "srv/main.go:88", "msg": text}))
+    return "\n".join(out) + "\n"
+
+
+def as_document(events: tuple[evidence.EvidenceEvent, ...]) -> bytes:
+    return json.dumps({
+        "format": document.FORMAT, "title": "Checkout latency (document baseline)",
+        "timeline": [{"at": document.format_timestamp(e.at), "text": e.text, "kind": e.kind.value, "source": e.source,
+                      "source_id": e.source_id, "original": e.original} for e in events],
+    }).encode()
+
+
+def timed(fn) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def open_timeline(store: Store, review_id: int, rows: int) -> tuple[float, float]:
+    """Seconds until the Timeline shows every row, and until End reaches the last."""
+    from pmtui.app import PostmortemApp
+    from pmtui.widgets.timeline_table import TimelineTable
+
+    async def go() -> tuple[float, float]:
+        app = PostmortemApp(store, review_id=review_id, screen="timeline", watch_interval=None)
+        start = time.perf_counter()
+        async with app.run_test(size=(160, 45)) as pilot:
+            while True:
+                tables = app.screen.query(TimelineTable)
+                if tables and len(tables.first().rows) == rows:
+                    break
+                await pilot.pause(0.005)
+            shown = time.perf_counter() - start
+            t = tables.first()
+            start = time.perf_counter()
+            await pilot.press("end")
+            while t.cursor != rows - 1:
+                await pilot.pause(0.001)
+            await pilot.pause()
+            return shown, time.perf_counter() - start
+
+    return asyncio.run(go())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--db", help="a postgresql:// URL to measure on PostgreSQL (default: SQLite files)")
+    args = ap.parse_args()
+    n = f"{args.lines:,}"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path = folder / "app.jsonl"
+        path.write_text(log_lines(args.lines))
+        data = as_document(evidence.load([path]).events)
+
+        def fresh(i: int) -> Store:
+            return Store.open(args.db or str(folder / f"s{i}.db"))
+
+        doc_times, ev_times = [], []
+        for i in range(args.repeat):
+            store = fresh(i)
+
+            def by_document() -> None:
+                doc = document.ReviewDoc.model_validate(json.loads(data))
+                store.import_documents([doc])
+
+            def by_evidence() -> None:
+                rid, _ = store.create_review("Checkout latency (evidence)", timezone="UTC")
+                plan = gather.preview(store, rid, [path])
+                gather.add(store, plan)
+                assert len(plan.new) == args.lines
+
+            doc_times.append(timed(by_document))
+            ev_times.append(timed(by_evidence))
+            if i < args.repeat - 1:
+                store.close()
+        t_doc, t_ev = min(doc_times), min(ev_times)
+        print(f"pmtui evidence import, {n} JSON log lines ({store.kind}), best of {args.repeat}")
+        table([
+            (f"baseline: pmtui-review document, {n} events", t_doc, f"{len(data) / 1e6:.1f} MB"),
+            (f"pmtui evidence, {n} JSON lines", t_ev, f"{t_ev / t_doc:.2f}x the baseline (goal <= 3x)"),
+        ])
+
+        small, _ = store.create_review("Ten events")
+        for k in range(10):
+            store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=timezone.utc), text=f"event {k}")
+        big = max((r for r in store.list_reviews() if r.title == "Checkout latency (evidence)"), key=lambda r: r.id).id
+        open_timeline(store, small, 10)  # warm up Textual's imports
+        s_runs = [open_timeline(store, small, 10) for _ in range(args.repeat)]
+        b_runs = [open_timeline(store, big, args.lines) for _ in range(args.repeat)]
+        s_show, s_end = min(r[0] for r in s_runs), min(r[1] for r in s_runs)
+        b_show, b_end = min(r[0] for r in b_runs), min(r[1] for r in b_runs)
+        print(f"Timeline opened in-process with Pilot at 160x45, best of {args.repeat}")
+        table([
+            ("baseline: timeline of 10 events shown", s_show, ""),
+            (f"timeline of {n} imported events shown", b_show, f"{b_show / s_show:.2f}x the baseline (goal <= 1.5x)"),
+            ("End key on 10 events, cursor on the last", s_end, ""),
+            (f"End key on {n} events, cursor on the last", b_end, ""),
+        ])
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

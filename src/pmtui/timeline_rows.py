@@ -1,0 +1,65 @@
+"""A long timeline read a page at a time (no Textual, no SQLAlchemy at import).
+
+The Timeline screen shows a review's events in a virtual table that asks only for the
+rows on screen. A review of a few thousand events is read whole; one with 100,000
+imported log lines is a :class:`LazyEvents`: its length is one count, each row comes
+from a page of :attr:`PAGE` events read when first needed, and an event's position is
+one index lookup, so opening it costs about what a 10-event review costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+# reviews up to this many events (of the source shown) are read whole
+READ_WHOLE = 5_000
+
+
+class LazyEvents(Sequence[Any]):
+    PAGE = 500
+
+    def __init__(self, store: Any, review_id: int, source: str | None = None, count: int | None = None) -> None:
+        self.store, self.review_id, self.source = store, review_id, source
+        self.count = store.event_count(review_id, source) if count is None else count
+        self._pages: dict[int, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _page(self, n: int) -> list[Any]:
+        page = self._pages.get(n)
+        if page is None:
+            page = self._pages[n] = self.store.event_page(self.review_id, n * self.PAGE, self.PAGE, self.source)
+        return page
+
+    @overload
+    def __getitem__(self, i: int) -> Any: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Any]: ...
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self.count))]
+        if i < 0:
+            i += self.count
+        if not 0 <= i < self.count:
+            raise IndexError(i)
+        page = self._page(i // self.PAGE)
+        return page[i % self.PAGE]
+
+    def __iter__(self) -> Iterator[Any]:
+        for n in range((self.count + self.PAGE - 1) // self.PAGE):
+            yield from self._page(n)
+
+    def index_of(self, event_id: int) -> int | None:
+        return self.store.event_index(self.review_id, event_id, self.source)
+
+
+def timeline_rows(store: Any, review_id: int, source: str | None = None) -> Sequence[Any]:
+    """The events the Timeline shows: a list when short, else a LazyEvents."""
+    count = store.event_count(review_id, source)
+    if count <= READ_WHOLE:
+        rows = store.events(review_id)
+        return rows if source is None else [r for r in rows if r.source == source]
+    return LazyEvents(store, review_id, source, count)

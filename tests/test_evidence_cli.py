@@ -1,0 +1,262 @@
+"""`pmtui evidence` (issue 13) on the real samples in ../shared/evidence: counts, first
+and last times in UTC, sources, dedupe on a second import, status page component
+windows in the review's Impact, all or nothing per call (bad files exit 2 with the
+store unchanged), --dry-run, the zone rule, and the report that leaves evidence out
+unless it is highlighted or marked. Every test runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from pmtui.document import dumps
+from pmtui.report import render
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
+GITHUB = "statuspage/githubstatus-2024-09-16-incidents.json"
+MYEMMA = "statuspage/status-myemma-2019-02-incidents.json"
+SLACK_ZIP = "slack/slack-export-viewer-testarchive.zip"
+SLACK_DIR = "slack/slack-export-viewer-testarchive"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+def sample(rel: str) -> str:
+    """A real sample (skipped where ../shared is absent, failing under CI)."""
+    path = SHARED / rel
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
+        pytest.skip(f"the shared evidence samples are not here ({path})")
+    return str(path)
+
+
+@pytest.fixture
+def review(cli):
+    def make(title: str = "GitHub Actions and Pages disruption", zone: str | None = None) -> str:
+        r = cli("new", title, *(["--timezone", zone] if zone else []))
+        assert r.code == 0, r.err
+        return r.out.split("\t")[0]
+
+    return make
+
+
+def run(cli, *args: str) -> dict:
+    r = cli("evidence", *args, "--format", "json")
+    assert r.code == 0, r.err
+    return json.loads(r.out)
+
+
+def exported(cli, rid: str) -> str:
+    r = cli("export", rid)
+    assert r.code == 0, r.err
+    return r.out
+
+
+def test_status_page_events_and_component_windows_then_nothing_twice(cli, review):
+    rid = review()
+    out = run(cli, rid, sample(GITHUB))
+    assert (out["added"], out["duplicates"]) == (12, 0)
+    assert (out["first"], out["last"]) == ("2024-09-16T13:29:47.204000Z", "2024-09-16T22:08:39.333000Z")
+    assert out["sources"] == {"statuspage:githubstatus": 12}
+    doc = json.loads(exported(cli, rid))
+    assert len(doc["timeline"]) == 12
+    assert {e["source"] for e in doc["timeline"]} == {"statuspage:githubstatus"}
+    assert all(e["source_id"] and e["original"] and e["kind"] == "communication" for e in doc["timeline"])
+    assert doc["timeline"][0]["at"] == "2024-09-16T13:29:47.204000Z"  # in time order, not the API's
+    assert doc["impact"]["components"] == [
+        {"name": "Actions", "status": "major_outage", "start": "2024-09-16T21:31:02.798000Z",
+         "end": "2024-09-16T22:08:39.333000Z"},
+        {"name": "Pages", "status": "partial_outage", "start": "2024-09-16T21:31:02.798000Z",
+         "end": "2024-09-16T21:52:44.092000Z"},
+    ]
+    before = exported(cli, rid)
+    again = run(cli, rid, sample(GITHUB))
+    assert (again["added"], again["duplicates"], again["first"], again["sources"]) == (0, 12, None, {})
+    assert json.loads(exported(cli, rid))["timeline"] == json.loads(before)["timeline"]
+    assert json.loads(exported(cli, rid))["impact"] == json.loads(before)["impact"]
+
+
+def test_a_component_typed_by_hand_keeps_the_worse_status_and_gets_the_window(cli, review, db_url):
+    from pmtui.store import Store
+
+    rid = review()
+    store = Store.open(db_url)
+    store.add_item("component", int(rid), name="Pages", status="major_outage")
+    store.close()
+    run(cli, rid, sample(GITHUB))
+    comps = {c["name"]: c for c in json.loads(exported(cli, rid))["impact"]["components"]}
+    assert list(comps) == ["Pages", "Actions"]
+    assert comps["Pages"] == {"name": "Pages", "status": "major_outage", "start": "2024-09-16T21:31:02.798000Z",
+                              "end": "2024-09-16T21:52:44.092000Z"}
+
+
+def test_myemma_keeps_its_offsets_and_orders_by_time(cli, review):
+    rid = review("Emma app outages", "America/Chicago")
+    out = run(cli, rid, sample(MYEMMA))
+    assert (out["added"], out["first"], out["last"]) == (105, "2017-06-11T11:55:00Z", "2019-02-20T19:40:58.572000Z")
+    assert out["sources"] == {"statuspage:myemma": 105}
+    assert out["zone_note"] is None  # every time had its offset
+    times = [e["at"] for e in json.loads(exported(cli, rid))["timeline"]]
+    assert {t[-6:] for t in times} <= {"-05:00", "-06:00"}
+    instants = [datetime.fromisoformat(t) for t in times]
+    assert instants == sorted(instants)
+
+
+def test_slack_zip_then_its_folder_adds_nothing_new(cli, review):
+    rid = review("Chat during the migration")
+    out = run(cli, rid, sample(SLACK_ZIP), "--channel", "enrique")
+    assert (out["added"], out["duplicates"]) == (96, 0)
+    assert (out["first"], out["last"]) == ("2016-01-15T05:55:52Z", "2016-03-29T06:44:34Z")
+    assert out["sources"] == {"slack:#enrique": 96}
+    assert out["skipped"]["slack channel_join"] >= 1
+    folder = run(cli, rid, sample(SLACK_DIR), "--channel", "enrique")
+    assert (folder["added"], folder["duplicates"]) == (0, 96)
+    two = run(cli, rid, sample(SLACK_DIR), sample(GITHUB), "--channel", "traveling-sailor")
+    assert two["added"] > 12 and set(two["sources"]) == {"slack:#traveling-sailor", "statuspage:githubstatus"}
+
+
+def test_logs_and_pager_samples(cli, review):
+    rid = review("Payment service errors")
+    logs = run(cli, rid, sample("jsonl/ecs-logfile_ecs_log.json"), sample("logfmt/logfile_logfmt.0"))
+    assert logs["sources"] == {"log:ecs-logfile_ecs_log.json": 5, "log:logfile_logfmt.0": 5}
+    pager = run(cli, rid, *sorted(str(p) for p in Path(sample("pagerduty/webhooks-v2-PRORDTY")).glob("*.json")))
+    assert (pager["added"], pager["first"], pager["last"]) == (4, "2017-09-26T15:14:36Z", "2017-09-26T15:18:09Z")
+    assert pager["sources"] == {"pagerduty": 4}
+
+
+@pytest.mark.parametrize("case", ["truncated", "wrong-kind", "naive-times", "second-file-bad", "unknown-kind"])
+def test_bad_files_exit_2_and_change_nothing(cli, review, tmp_path, case):
+    rid = review()
+    run(cli, rid, sample("jsonl/ecs-logfile_ecs_log.json"))
+    before = exported(cli, rid)
+    github = Path(sample(GITHUB))
+    if case == "truncated":
+        cut = tmp_path / "incidents.json"
+        cut.write_bytes(github.read_bytes()[:5000])
+        args, says = [str(cut)], "incidents.json: line "
+    elif case == "wrong-kind":
+        args, says = [str(github), "--from", "pagerduty"], "not a PagerDuty"
+    elif case == "naive-times":
+        raw = json.loads(github.read_text())
+        for incident in raw["incidents"]:
+            for u in incident["incident_updates"]:
+                u["display_at"] = u["display_at"][:19]
+        naive = tmp_path / "incidents.json"
+        naive.write_text(json.dumps(raw))
+        args, says = [str(naive)], "has no UTC offset; say which zone it is in (--zone"
+    elif case == "second-file-bad":
+        log = tmp_path / "app.log"
+        log.write_text('time=2026-03-10T14:03:00Z level=info msg="ok"\ntime=yesterday level=warn msg=slow\n')
+        args, says = [str(github), str(log)], "app.log:2"
+    else:
+        args, says = [str(github), "--from", "syslog"], "--from 'syslog' is not a kind of evidence"
+    r = cli("evidence", rid, *args)
+    assert r.code == 2
+    assert says in r.err, r.err
+    assert r.err.count("\n") == 1 and "Traceback" not in r.err
+    assert r.out == ""
+    assert exported(cli, rid) == before
+
+
+def test_dry_run_prints_the_same_and_changes_nothing(cli, review):
+    rid = review()
+    before = exported(cli, rid)
+    dry = run(cli, rid, sample(GITHUB), "--dry-run")
+    assert dry["dry_run"] is True and (dry["added"], dry["duplicates"]) == (12, 0)
+    assert exported(cli, rid) == before
+    text = cli("evidence", rid, sample(GITHUB), "--dry-run")
+    assert text.code == 0
+    assert text.out.splitlines()[0] == "would add 12 events; 0 already in the review (skipped)"
+    assert "dry run: nothing was changed" in text.out
+    assert exported(cli, rid) == before
+    real = run(cli, rid, sample(GITHUB))
+    assert {k: v for k, v in real.items() if k != "dry_run"} == {k: v for k, v in dry.items() if k != "dry_run"}
+
+
+def test_times_without_an_offset_are_read_in_the_zone_given_or_the_reviews(cli, review, tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text('time="2026-03-10 14:03:05" level=warn msg="checkout slow"\n')
+    utc_review = review("Checkout slow")
+    r = cli("evidence", utc_review, str(log))
+    assert r.code == 2 and "--zone" in r.err  # never silently UTC
+    out = run(cli, utc_review, str(log), "--zone", "Europe/Berlin")
+    assert out["first"] == "2026-03-10T13:03:05Z"
+    assert out["zone_note"] == "times written without a UTC offset were read in Europe/Berlin"
+    berlin = review("Checkout slow", "Europe/Berlin")
+    text = cli("evidence", berlin, str(log))
+    assert text.code == 0
+    assert ("note: times written without a UTC offset were read in Europe/Berlin (the review's zone; --zone "
+            "chooses another)") in text.out
+    assert "first: 2026-03-10T13:03:05Z  (2026-03-10 14:03:05 Europe/Berlin)" in text.out
+    assert json.loads(exported(cli, berlin))["timeline"][0]["at"] == "2026-03-10T14:03:05+01:00"
+
+
+def test_since_until_and_min_level(cli, review, tmp_path):
+    rid = review()
+    from pmtui import evidence
+
+    lo, hi = datetime(2024, 9, 16, 21, tzinfo=timezone.utc), datetime(2024, 9, 16, 22, tzinfo=timezone.utc)
+    inside = [e for e in evidence.load([sample(GITHUB)]).events if lo <= e.at <= hi]
+    out = run(cli, rid, sample(GITHUB), "--since", "2024-09-16T21:00:00Z", "--until", "2024-09-16T22:00:00Z")
+    assert 0 < out["added"] == len(inside) < 12
+    assert out["skipped"] == {"outside --since/--until": 12 - len(inside)}
+    assert out["first"] >= "2024-09-16T21" and out["last"] < "2024-09-16T22"
+    log = tmp_path / "app.jsonl"
+    log.write_text('{"time": "2026-03-10T14:03:00Z", "level": "info", "msg": "ok"}\n'
+                   '{"time": "2026-03-10T14:03:01Z", "level": "error", "msg": "upstream timeout"}\n')
+    out = run(cli, rid, str(log), "--min-level", "warning")
+    assert out["added"] == 1 and out["skipped"] == {"below the minimum level": 1}
+
+
+def test_the_report_tells_the_story_not_the_evidence(cli, review, db_url):
+    from pmtui.store import Store
+
+    rid = int(review())
+    store = Store.open(db_url)
+    store.add_event(rid, at=datetime(2024, 9, 16, 21, 40, tzinfo=timezone.utc), text="Pages deploys paused")
+    run(cli, str(rid), sample(GITHUB))
+    events = store.events(rid)
+    resolved = [e for e in events if e.source_id and "resolved" in e.text.lower()][-1]
+    store.update_event(events[1].id, highlight=True)
+    store.set_mark(rid, "resolved", resolved.id)
+    report = render(store.export_document(rid))
+    store.close()
+    table = report.split("## Timeline")[1].split("\n## ")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 3  # the typed event, the highlighted and the marked evidence
+    assert any("Pages deploys paused" in row for row in rows)
+    assert "_Showing 3 of 13 events: 10 imported pieces of evidence (10 from statuspage:githubstatus)" in table
+
+
+def test_a_review_with_100000_imported_log_lines_exports_a_readable_report(cli, review, tmp_path, db_url):
+    from pmtui.store import Store
+
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    log = tmp_path / "app.jsonl"
+    with log.open("w") as f:
+        for i in range(100_000):
+            at = (start + timedelta(milliseconds=40 * i)).isoformat().replace("+00:00", "Z")
+            f.write(json.dumps({"time": at, "level": "info", "msg": f"request {i} served in {i % 900} ms"}) + "\n")
+    rid = review("Checkout latency")
+    out = run(cli, rid, str(log))
+    assert out["added"] == 100_000 and out["sources"] == {"log:app.jsonl": 100_000}
+    store = Store.open(db_url)
+    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=timezone.utc), text="Cache config deployed")
+    doc = store.export_document(int(rid))
+    store.close()
+    assert len(doc.timeline) == 100_001
+    report = render(doc)
+    assert len(report) < 5_000  # a page, not 100,000 rows
+    assert any(line.startswith("| 2026-03-10 13:05 | event | Cache config deployed |") for line in report.splitlines())
+    assert "_Showing 1 of 100,001 events: 100,000 imported pieces of evidence (100,000 from log:app.jsonl)" in report
+    again = run(cli, rid, str(log))
+    assert (again["added"], again["duplicates"]) == (0, 100_000)
+    assert json.loads(dumps(doc))["timeline"][0]["source_id"]
