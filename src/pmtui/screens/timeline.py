@@ -45,6 +45,7 @@ class TimelineScreen(SectionScreen):
         Binding("enter,e", "edit", "Edit", id="timeline.edit"),
         Binding("d,delete", "delete", "Delete", id="timeline.delete"),
         Binding("h", "highlight", "Highlight", id="timeline.highlight"),
+        Binding("w", "walk_through", "Walk-through", id="timeline.walk"),
         Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
         Binding("s", "filter_source", "Source filter", id="timeline.sources"),
         Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
@@ -324,6 +325,19 @@ class TimelineScreen(SectionScreen):
 
         self.app.push_undo(f"deleted event “{text}”", undo, lambda: store.delete_event(held["id"]))
         self.load_events()
+
+    def action_walk_through(self) -> None:
+        """One event at a time, large, for the room to confirm (w or Esc comes back)."""
+        from pmtui.screens.walkthrough import WalkThroughScreen
+
+        rows = self.rows if isinstance(self.rows, list) else list(self.app.store.events(self.review_id))
+        index = self.query_one(TimelineTable).cursor
+
+        def back(event_id: int | None) -> None:
+            self.load_events(keep_id=event_id)
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(WalkThroughScreen(self.review_id, rows, self.zone, index), back)
 
     def action_highlight(self) -> None:
         e = self.selected
