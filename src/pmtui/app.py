@@ -55,7 +55,8 @@ class PostmortemApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", priority=True),
         # section keys work everywhere (text areas, forms, dialogs): see action_go
-        *[Binding(f"f{i + 2}", f"go('{s}')", s.title(), show=False, priority=True, id=f"app.go.{s}")
+        *[Binding(f"f{i + 2}", f"go('{s}')", "Sections" if not i else s.title(), show=not i, priority=True,
+                  key_display="F2…F7" if not i else None, id=f"app.go.{s}")
           for i, s in enumerate(("overview", "timeline", "impact", "analysis", "actions", "report"))],
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2"),

@@ -33,7 +33,7 @@ class SectionScreen(Screen[None]):
         Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next"),
         Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev"),
         Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening"),
-        Binding("f8", "home", "Reviews", id="go.home"),
+        Binding("f8", "home", "Reviews", key_display="F8", id="go.home"),
         Binding("escape", "escape", "Close", show=False, id="go.escape"),
         Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt"),
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel"),

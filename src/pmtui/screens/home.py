@@ -222,7 +222,9 @@ class HomeScreen(Screen[None]):
         from pmtui.screens.dialogs import PromptScreen
 
         def check(title: str) -> None:
-            self._created = self.app.store.create_review(title)
+            from pmtui.localzone import local_zone_name
+
+            self._created = self.app.store.create_review(title, timezone=local_zone_name())
 
         def done(title: str | None) -> None:
             if title is not None:

@@ -28,6 +28,7 @@ def strip_front_matter(text: str) -> str:
 
 class ReportScreen(SectionScreen):
     SECTION = "report"
+    AUTO_FOCUS = "#report-scroll"  # the report itself: arrows and page keys scroll it
     BINDINGS = [
         Binding("x", "export", "Export…", id="report.export"),
         Binding("s", "next_status", "Next status", id="report.status"),
@@ -56,6 +57,7 @@ class ReportScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.page_name = "report.md"
+        self.query_one("#report-scroll").focus()
         self.render_report()
 
     def refresh_from_store(self) -> None:
@@ -102,6 +104,10 @@ class ReportScreen(SectionScreen):
     @on(Select.Changed, "#report-status")
     def _status(self, event: Select.Changed) -> None:
         if event.value != self.review.get("status"):
+            if self.review.get("status") == "published" and not getattr(self, "_unpublish_ok", False):
+                self._ask_unpublish(event.value)
+                return
+            self._unpublish_ok = False
             old, new, store, rid = self.review.get("status"), event.value, self.app.store, self.review_id
             store.update_review(rid, status=new)
             self.app.push_undo(f"status set to {str(new).replace('_', ' ')}",
@@ -110,6 +116,24 @@ class ReportScreen(SectionScreen):
             self.load_review()
             self.notify(f"Status: {str(event.value).replace('_', ' ')}", timeout=2)
             self.render_report()
+
+    def _ask_unpublish(self, new: object) -> None:
+        """Leaving "published" asks first: the report may already be read elsewhere."""
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        select = self.query_one("#report-status", Select)
+        with select.prevent(Select.Changed):
+            select.value = "published"
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._unpublish_ok = True
+                select.value = new
+            self.query_one("#report-scroll").focus()
+
+        self.app.push_screen(ConfirmScreen(f"The review is published. Set it back to "
+                                           f"{str(new).replace('_', ' ')}?", yes="Set it back", no="Keep published"),
+                             answer)
 
     def action_next_status(self) -> None:
         order = [v for _, v in STATUS_OPTIONS]
