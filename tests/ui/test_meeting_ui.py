@@ -207,10 +207,14 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("ctrl+t", "ctrl+t")
         await settle(app, pilot)
         assert store.get_meeting(demo).stage == "followups"
+        clock.at = T0 + timedelta(minutes=58)
         await pilot.press("ctrl+t")  # after the last stage: the meeting ends
         await settle(app, pilot)
-        assert store.get_meeting(demo) is None
-        assert "Meeting not started" in str(app.screen.query_one(MeetingBar).render())
+        assert store.get_meeting(demo).ended
+        # the meeting line says when it ended and how long it took
+        line = str(app.screen.query_one(MeetingBar).render())
+        assert "Meeting ended 14:58, took 58 min" in line, line
+        assert not app.screen.query_one(MeetingBar).has_class("-over")
 
 
 async def test_nudges_under_fields_and_in_forms(store, demo, make_app, cfg):

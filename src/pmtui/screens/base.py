@@ -39,6 +39,7 @@ class SectionScreen(Screen[None]):
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel"),
         Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next"),
         Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause"),
+        Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join"),
     ]
 
     def __init__(self, review_id: int) -> None:
@@ -145,21 +146,25 @@ class SectionScreen(Screen[None]):
         if meeting is None:
             self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
             return
+        if meeting.ended:
+            self.notify(meeting.status(self.app.now()) + ".", timeout=3)
+            return
         from pmtui.meeting import STAGE_NAMES
 
         if meeting.next_stage(self.app.now()):
             self.app.store.save_meeting(self.review_id, meeting)
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
-        else:
-            self.app.store.end_meeting(self.review_id)
+        else:  # kept, ended: the meeting line says when it ended and how long it took
+            meeting.end(self.app.now())
+            self.app.store.save_meeting(self.review_id, meeting)
             self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
         self.show_meeting()
         self.query_one(NotesPanel).show_prompt()
 
     def action_pause(self) -> None:
         meeting = self.app.store.get_meeting(self.review_id)
-        if meeting is None:
-            self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
+        if meeting is None or meeting.ended:
+            self.notify("The meeting is not running: open it with ctrl+o.", timeout=3)
             return
         if meeting.paused:
             meeting.resume(self.app.now())
@@ -171,7 +176,22 @@ class SectionScreen(Screen[None]):
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
         self.title = one_line(self.review["title"])
-        self.sub_title = SECTION_LABELS[self.SECTION]
+        # the slug names the review for a second seat (ctrl+k copies the command to join)
+        self.sub_title = f"{SECTION_LABELS[self.SECTION]} · {one_line(self.review['slug'])} · ^k join"
+
+    def join_command(self) -> str:
+        """What a second seat (the note-taker's terminal) runs to open this review."""
+        import shlex
+
+        url = self.app.store.engine.url
+        where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+        return f"pmtui --db {shlex.quote(str(where))} --as NAME open {shlex.quote(self.review['slug'])}"
+
+    def action_copy_join(self) -> None:
+        command = self.join_command()
+        self.app.copy_to_clipboard(command)  # OSC 52: where the terminal allows it
+        self.notify(f"Second seat: {command}\n(copied where the terminal allows it)", title="Join this review",
+                    timeout=10)
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()

@@ -46,7 +46,7 @@ class MeetingBar(Widget):
         else:
             over = self.meeting.over(self.now)
             status = self.meeting.status(self.now)
-            right = Text(("⚠ " if over else "⏱ ") + status, style="bold")
+            right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + status, style="bold")
         self.set_class(over, "-over")
         width = self.size.width - 2
         gap = max(1, width - left.cell_len - right.cell_len)
