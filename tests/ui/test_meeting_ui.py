@@ -295,6 +295,8 @@ async def test_malformed_config_still_starts_with_defaults(store, demo, make_app
 
 
 async def test_report_screen_shows_the_readiness_check(store, demo, make_app, cfg):
+    for e in store.events(demo):  # the room walked through the timeline
+        store.confirm_event(e.id)
     app = make_app(demo, "report", config=cfg, now=Clock())
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
