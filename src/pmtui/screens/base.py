@@ -82,6 +82,7 @@ class SectionScreen(Screen[None]):
         panel.display = shown
         if had_focus and not panel.display:
             self.focus_main()
+            self.set_timer(0.05, self.keep_focus)  # after the layout that drops a hidden widget's focus
         self.call_after_refresh(self.keep_focus)
 
     def keep_focus(self) -> None:
@@ -98,6 +99,11 @@ class SectionScreen(Screen[None]):
         from textual.containers import ScrollableContainer
 
         main = self.query_one("#section-main")
+        preferred = main.query(self.AUTO_FOCUS.replace("#section-main ", ""))
+        for widget in preferred:
+            if widget.focusable:
+                widget.focus()
+                return
         for widget in main.query("*"):
             if widget.focusable and not isinstance(widget, ScrollableContainer):
                 widget.focus()

@@ -104,18 +104,20 @@ class ReportScreen(SectionScreen):
     @on(Select.Changed, "#report-status")
     def _status(self, event: Select.Changed) -> None:
         if event.value != self.review.get("status"):
-            if self.review.get("status") == "published" and not getattr(self, "_unpublish_ok", False):
+            if self.review.get("status") == "published":
                 self._ask_unpublish(event.value)
                 return
-            self._unpublish_ok = False
-            old, new, store, rid = self.review.get("status"), event.value, self.app.store, self.review_id
-            store.update_review(rid, status=new)
-            self.app.push_undo(f"status set to {str(new).replace('_', ' ')}",
-                               lambda: store.update_review(rid, status=old),
-                               lambda: store.update_review(rid, status=new), quiet=True)
-            self.load_review()
-            self.notify(f"Status: {str(event.value).replace('_', ' ')}", timeout=2)
-            self.render_report()
+            self._apply_status(event.value)
+
+    def _apply_status(self, new: object) -> None:
+        old, store, rid = self.review.get("status"), self.app.store, self.review_id
+        store.update_review(rid, status=new)
+        self.app.push_undo(f"status set to {str(new).replace('_', ' ')}",
+                           lambda: store.update_review(rid, status=old),
+                           lambda: store.update_review(rid, status=new), quiet=True)
+        self.load_review()
+        self.notify(f"Status: {str(new).replace('_', ' ')}", timeout=2)
+        self.render_report()
 
     def _ask_unpublish(self, new: object) -> None:
         """Leaving "published" asks first: the report may already be read elsewhere."""
@@ -127,8 +129,9 @@ class ReportScreen(SectionScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self._unpublish_ok = True
-                select.value = new
+                with select.prevent(Select.Changed):
+                    select.value = new
+                self._apply_status(new)
             self.query_one("#report-scroll").focus()
 
         self.app.push_screen(ConfirmScreen(f"The review is published. Set it back to "

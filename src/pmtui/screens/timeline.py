@@ -135,6 +135,9 @@ class TimelineScreen(SectionScreen):
         self.rows, self.marked, self.total = message.rows, message.marked, message.total
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
+        pending = getattr(self, "_pending_keep", None)
+        if pending is not None:
+            keep, self._pending_keep = pending, None
         if first:  # reopened: back on the row where it was left
             keep = self.app.place_row(self.review_id, self.SECTION) or keep
         table.set_events(self.rows, self.zone, keep_id=keep)
@@ -334,6 +337,7 @@ class TimelineScreen(SectionScreen):
         index = self.query_one(TimelineTable).cursor
 
         def back(event_id: int | None) -> None:
+            self._pending_keep = event_id  # the refresh on resume lands on it
             self.load_events(keep_id=event_id)
             self.query_one(TimelineTable).focus()
 
