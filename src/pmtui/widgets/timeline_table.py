@@ -217,7 +217,7 @@ class TimelineTable(ScrollView, can_focus=True):
         self._layout_width = width
         if self._uniform:
             self._offsets = _Uniform(len(self.rows))
-            self.virtual_size = Size(width, len(self.rows) + 1)
+            self.virtual_size = Size(0, len(self.rows) + 1)  # never scrolls sideways
             return
         cols = self._columns(width)
         offsets = [0]
@@ -226,7 +226,7 @@ class TimelineTable(ScrollView, can_focus=True):
             total += max(len(lines) for lines in self._wrapped(i, cols))
             offsets.append(total)
         self._offsets = offsets
-        self.virtual_size = Size(width, total + 1)
+        self.virtual_size = Size(0, total + 1)  # never scrolls sideways
 
     def row_at_line(self, line: int) -> int:
         """The row drawn on body line ``line`` (0 is the first line under the header)."""
