@@ -16,7 +16,17 @@ def _valid(name: str) -> bool:
     return True
 
 
+UTC_NAMES = {"Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "Etc/GMT", "GMT", "Etc/GMT0", "UCT",
+             "Etc/UCT", "Etc/Greenwich", "Greenwich", "GMT0", "GMT+0", "GMT-0", "Etc/GMT+0", "Etc/GMT-0"}
+
+
 def local_zone_name() -> str:
+    """The machine's zone (UTC under any of its other names is UTC)."""
+    name = _local_zone_name()
+    return "UTC" if name in UTC_NAMES else name
+
+
+def _local_zone_name() -> str:
     """``$TZ`` when it names a zone, else where /etc/localtime points, else
     /etc/timezone, else UTC."""
     tz = os.environ.get("TZ", "").lstrip(":")
