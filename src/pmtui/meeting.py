@@ -53,7 +53,10 @@ class Meeting:
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        values = asdict(self)
+        if not values["ended_at"]:  # a running meeting is stored as before (older pmtui reads it)
+            del values["ended_at"]
+        return json.dumps(values, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Meeting:
