@@ -410,14 +410,20 @@ class Observation(_Strict):
 
 
 class ActionItem(_Strict):
+    """One action item. Its fields are declared here once: the store's ``action_item``
+    columns, import and export, the JSON Schema, the Actions form (for a field the form
+    does not lay out itself) and ``pmtui actions`` read them from this class (see
+    ARCHITECTURE.md, "Add a field"). ``title=`` is a field's label for people (form,
+    CSV), ``description=`` what the JSON Schema says of it."""
+
     title: NonEmptyShort
-    description: Text = ""
+    description: Text = Field("", description="Markdown")
     type: ActionType = ActionType.other
     owner: Short = ""
     priority: Priority = Priority.medium
     due: Day | None = None
     status: ActionStatus = ActionStatus.open
-    status_note: Text = ""
+    status_note: Text = Field("", title="Status note")
     tracker: Url = ""
 
 
@@ -564,6 +570,30 @@ def check_values(model: type[BaseModel], values: dict[str, Any]) -> dict[str, An
     if errors:
         raise FieldErrors(errors)
     return cleaned
+
+
+_TEXT_TYPES = {"Text": Text, "NonEmptyText": NonEmptyText, "Short": Short, "NonEmptyShort": NonEmptyShort, "Url": Url}
+
+
+def text_type(model: type[BaseModel], name: str) -> str | None:
+    """The text type a field of a model was declared with (``Text``, ``NonEmptyText``,
+    ``Short``, ``NonEmptyShort``, ``Url``), or None for a field that is not text: what
+    the JSON Schema, the store and the forms derive a field's shape from."""
+    from pydantic.fields import FieldInfo
+
+    field = model.model_fields[name]
+    if field.annotation is not str:
+        return None
+    for type_name, alias in _TEXT_TYPES.items():
+        if FieldInfo.from_annotation(alias).metadata == field.metadata:
+            return type_name
+    return None
+
+
+def field_label(model: type[BaseModel], name: str) -> str:
+    """A field's label for people: its ``title=``, else its name in words."""
+    title = model.model_fields[name].title
+    return title or name.replace("_", " ").capitalize()
 
 
 # ------------------------------------------------------------------ reading JSON

@@ -9,10 +9,13 @@ document writes them back exactly as they came in.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
+
+from pmtui import document
 
 # 2: meeting state and note links; 3: row versions, review uid; 4: pmtui-review/2 fields
 # (evidence ids, original text, confirmed, review start, component windows); 5: seats
@@ -193,24 +196,55 @@ class Learning(SQLModel, table=True):
 
 
 
-class ActionItem(SQLModel, table=True):
-    __tablename__ = "action_item"
-    id: Optional[int] = Field(default=None, primary_key=True)
-    review_id: int = Field(sa_column=_review_fk())
-    position: int = 0
-    title: str
-    description: str = ""
-    type: str = "other"
-    owner: str = ""
-    priority: str = "medium"
-    due: Optional[str] = None
-    status: str = Field(default="open", index=True)
-    status_note: str = ""
-    tracker: str = ""
-    version: int = _version()
-    updated_at: str = _text_default()
-    updated_by: str = _text_default()
+def _document_columns(doc_model: type[BaseModel], **overrides: Any) -> dict[str, Any]:
+    """The columns that keep a document model's fields, one per field, of the same name
+    (class-body entries: annotations and defaults), so that a field declared in
+    ``pmtui.document`` has its column without being declared again. Text and enums are
+    text (NOT NULL, the field's default also as the server default, which a migration
+    adding the column needs); an optional date is nullable text (YYYY-MM-DD); a flag is
+    a boolean. ``overrides`` replace a column's default (``Field(...)``, e.g. an index).
+    A field of another type is a TypeError: teach this function its column first."""
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {}
+    for name, field in doc_model.model_fields.items():
+        kind = field.annotation
+        if field.is_required() and isinstance(kind, type) and issubclass(kind, str):  # text, an enum
+            annotations[name], default = str, Field()
+        elif isinstance(field.default, str):  # text, and enums (a StrEnum is a str)
+            value = str(getattr(field.default, "value", field.default))
+            annotations[name] = str
+            default = Field(default=value, sa_column_kwargs={"server_default": value})
+        elif isinstance(field.default, bool):
+            annotations[name] = bool
+            default = Field(default=field.default, sa_column_kwargs={"server_default": "1" if field.default else "0"})
+        elif field.default is None and kind == (document.Day | None):
+            annotations[name], default = Optional[str], Field(default=None)
+        else:
+            raise TypeError(f"{doc_model.__name__}.{name}: no store column for {kind!r} (teach pmtui.models)")
+        namespace[name] = overrides.pop(name, default)
+    if overrides:
+        raise TypeError(f"{doc_model.__name__} has no field {', '.join(overrides)}")
+    return {"__annotations__": annotations, **namespace}
 
+
+def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], **overrides: Any) -> Any:
+    """A table that keeps one of a review's lists: ``id``, ``review_id`` and ``position``,
+    a column per field of the document model (see _document_columns), then the row
+    version and who changed it when."""
+    columns = _document_columns(doc_model, **overrides)
+    namespace = {
+        "__module__": __name__, "__tablename__": table_name, "__qualname__": class_name,
+        "__annotations__": {"id": Optional[int], "review_id": int, "position": int, **columns.pop("__annotations__"),
+                            "version": int, "updated_at": str, "updated_by": str},
+        "id": Field(default=None, primary_key=True), "review_id": Field(sa_column=_review_fk()), "position": 0,
+        **columns, "version": _version(), "updated_at": _text_default(), "updated_by": _text_default(),
+    }
+    return type(SQLModel)(class_name, (SQLModel,), namespace, table=True)
+
+
+# An action item: a column for every field of pmtui.document.ActionItem, by its name.
+ActionItem = _list_table("ActionItem", "action_item", document.ActionItem,
+                         status=Field(default="open", index=True, sa_column_kwargs={"server_default": "open"}))
 
 
 class Note(SQLModel, table=True):

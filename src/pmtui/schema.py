@@ -17,6 +17,8 @@ import sys
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel
+
 from pmtui.document import (
     COUNT_MAX,
     EVENTS_MAX,
@@ -31,8 +33,8 @@ from pmtui.document import (
     TITLE_MAX,
     URL_MAX,
     V2_FIELDS,
-    ActionStatus,
-    ActionType,
+    ActionItem,
+    Day,
     BecameKind,
     ComponentStatus,
     EventKind,
@@ -40,10 +42,10 @@ from pmtui.document import (
     Mark,
     NoteKind,
     ObservationKind,
-    Priority,
     Stage,
     Status,
     _check_zone,
+    text_type,
 )
 
 SCHEMA_ID = "urn:pmtui:schema:pmtui-review-2"
@@ -145,6 +147,32 @@ def _list(items: dict[str, Any], description: str = "", *, max_items: int = ITEM
     return out
 
 
+_TEXT_REFS = {"Text": "text", "NonEmptyText": "nonBlankText", "Short": "shortText",
+              "NonEmptyShort": "nonBlankShortText", "Url": "url"}
+_TEXT_SHAPES = {"Text": {}, "NonEmptyText": {"non_blank": True}, "Short": {"max_length": SHORT_TEXT_MAX},
+                "NonEmptyShort": {"non_blank": True, "max_length": SHORT_TEXT_MAX}, "Url": {"max_length": URL_MAX}}
+
+
+def _from_model(model: type[BaseModel]) -> dict[str, Any]:
+    """The object schema of a document model, read from its fields: a text field is its
+    text type (inline with the field's ``description=``), an enum its values and default,
+    an optional date a date or null. A field of another type is a TypeError here, so a
+    new kind of field is taught to the schema before it ships."""
+    properties: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        kind = text_type(model, name)
+        if kind is not None:
+            properties[name] = (_text(field.description, **_TEXT_SHAPES[kind]) if field.description
+                                else {"$ref": f"#/$defs/{_TEXT_REFS[kind]}"})
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, StrEnum):
+            properties[name] = {**_enum(field.annotation), **({} if field.is_required() else {"default": field.default.value})}
+        elif field.annotation == (Day | None):
+            properties[name] = {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
+        else:
+            raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {field.annotation!r} (teach pmtui.schema)")
+    return _object(properties, [n for n, f in model.model_fields.items() if f.is_required()])
+
+
 def _zones() -> list[str]:
     """The zone names import accepts on this machine (not ``localtime``, which the tz
     database lists but names no zone)."""
@@ -234,17 +262,7 @@ def schema() -> dict[str, Any]:
         }),
         "factor": _object({"text": ref("nonBlankText"), "category": _enum(FactorCategory)}, ["text", "category"]),
         "observation": _object({"kind": _enum(ObservationKind), "text": ref("nonBlankText")}, ["kind", "text"]),
-        "actionItem": _object({
-            "title": ref("nonBlankShortText"),
-            "description": _text("Markdown"),
-            "type": {**_enum(ActionType), "default": "other"},
-            "owner": ref("shortText"),
-            "priority": {**_enum(Priority), "default": "medium"},
-            "due": {"anyOf": [ref("date"), {"type": "null"}]},
-            "status": {**_enum(ActionStatus), "default": "open"},
-            "status_note": ref("text"),
-            "tracker": ref("url"),
-        }, ["title"]),
+        "actionItem": _from_model(ActionItem),
         "became": _object({"kind": _enum(BecameKind), "index": ref("count")}, ["kind", "index"],
                           description="an item by its position (from 0) in timeline, factors, observations "
                                       "or action_items; the position must exist"),

@@ -56,3 +56,30 @@ def zone_name(text: str) -> str:
 
 
 STATUS_OPTIONS = [("draft", "draft"), ("in review", "in_review"), ("published", "published")]
+
+
+def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any]) -> list[Any]:
+    """Form fields for the fields of a document model that a form does not lay out
+    itself (``laid_out``: its FormFields), in the model's order, labelled with the field's
+    ``title=``: a field added to the document appears in its form without another edit.
+    Text is a line (``Text``, Markdown: a text area), an enum a choice of its values."""
+    from enum import Enum
+
+    from pmtui.document import field_label, text_type
+    from pmtui.screens.form import FormField
+
+    known = {f.name for f in laid_out}
+    out = []
+    for name, info in model.model_fields.items():
+        if name in known:
+            continue
+        label, default = field_label(model, name), info.get_default(call_default_factory=True)
+        kind = text_type(model, name)
+        if kind is not None:
+            out.append(FormField(name, label, item.get(name, default), kind="area" if kind.endswith("Text") else "text"))
+        elif isinstance(info.annotation, type) and issubclass(info.annotation, Enum):
+            value = item.get(name, default.value if isinstance(default, Enum) else default)
+            out.append(FormField(name, label, value, kind="select", options=[(m.value, m.value) for m in info.annotation]))
+        else:
+            raise TypeError(f"{model.__name__}.{name}: no form field for {info.annotation!r} (lay it out in the form)")
+    return out

@@ -12,10 +12,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from pmtui.app import NotSaved
-from pmtui.document import ActionStatus, ActionType, Priority
+from pmtui.document import ActionItem, ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal
-from pmtui.screens._fields import optional_day
+from pmtui.screens._fields import more_fields, optional_day
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import wont_do_prompt
 from pmtui.screens.form import FormField
@@ -32,7 +32,7 @@ def overdue(item: dict[str, Any], today: date) -> bool:
 def action_fields(item: dict[str, Any] | None) -> list[FormField]:
     """The action item form (on the Actions screen, and for a note turned into an action)."""
     i = item or {}
-    return [
+    fields = [
         FormField("title", "Action (specific and bounded)", i.get("title", ""),
                   placeholder="Alert when checkout 5xx > 1% for 5 min"),
         FormField("type", "Type", i.get("type", "other"), kind="select", options=[(t.value, t.value) for t in ActionType]),
@@ -46,6 +46,7 @@ def action_fields(item: dict[str, Any] | None) -> list[FormField]:
         FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
         FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
     ]
+    return [*fields[:-1], *more_fields(ActionItem, i, fields), fields[-1]]  # the document's other fields
 
 
 def action_values(values: dict[str, Any]) -> dict[str, Any]:

@@ -270,14 +270,7 @@ class _Documents:
             m.Observation: rows([{"position": i, "kind": o.kind.value, "text": o.text} for i, o in enumerate(doc.observations)]),
             m.Learning: rows([{"position": i, "text": t} for i, t in enumerate(doc.learnings)]),
             m.Related: rows([{"position": i, "ref": t} for i, t in enumerate(doc.related)]),
-            m.ActionItem: rows([
-                {
-                    "position": i, "title": a.title, "description": a.description, "type": a.type.value,
-                    "owner": a.owner, "priority": a.priority.value, "due": a.due.isoformat() if a.due else None,
-                    "status": a.status.value, "status_note": a.status_note, "tracker": a.tracker,
-                }
-                for i, a in enumerate(doc.action_items)
-            ]),
+            m.ActionItem: rows([{"position": i, **a.model_dump(mode="json")} for i, a in enumerate(doc.action_items)]),
             m.Note: rows(notes),
         }
 
@@ -297,8 +290,9 @@ class _Documents:
         from sqlalchemy import select
 
         from pmtui import models as m
-        from pmtui.document import FORMAT, ReviewDoc
+        from pmtui.document import FORMAT, ActionItem, ReviewDoc
 
+        action_fields = list(ActionItem.model_fields)  # each kept in the column of its name (pmtui.models)
         with self._read() as conn:
             reviews = {
                 r["id"]: r
@@ -400,11 +394,7 @@ class _Documents:
                 "factors": [{"text": f["text"], "category": f["category"]} for f in factors.get(rid, [])],
                 "observations": [{"kind": o["kind"], "text": o["text"]} for o in observations.get(rid, [])],
                 "learnings": [x["text"] for x in learnings.get(rid, [])],
-                "action_items": [
-                    {k: a[k] for k in ("title", "description", "type", "owner", "priority", "due", "status",
-                                       "status_note", "tracker")}
-                    for a in actions.get(rid, [])
-                ],
+                "action_items": [{k: a[k] for k in action_fields} for a in actions.get(rid, [])],
                 "notes": [
                     {"at": from_utc_text(n["at_utc"], n["offset_min"]), "stage": n["stage"], "kind": n["kind"],
                      "text": n["text"], "author": n["author"], "became": became(rid, n["id"])}

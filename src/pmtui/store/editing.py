@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput, Conflict
@@ -35,18 +36,41 @@ REVIEW_FIELDS: dict[str, tuple[str, str]] = {
     "customer_communication": ("Impact", "customer_communication"),
 }
 
+class SameNames(Mapping[str, str]):
+    """{column: document field} for a table that keeps every field of a document model
+    in a column of the same name: read from the model when first used (the model's
+    module imports pydantic, which the home screen's first frame does without)."""
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name
+        self._names: dict[str, str] | None = None
+
+    def _all(self) -> dict[str, str]:
+        if self._names is None:
+            self._names = {name: name for name in _doc_model(self.model_name).model_fields}
+        return self._names
+
+    def __getitem__(self, column: str) -> str:
+        return self._all()[column]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 # list kind -> (table model name, document model name, {column: document field})
-LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
+LIST_KINDS: dict[str, tuple[str, str, Mapping[str, str]]] = {
     "author": ("Author", "TextItem", {"name": "text"}),
-    "participant": ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
-    "link": ("Link", "Link", {"title": "title", "url": "url"}),
-    "component": ("Component", "Component", {"name": "name", "status": "status", "start": "start", "end": "end"}),
-    "factor": ("Factor", "Factor", {"text": "text", "category": "category"}),
-    "observation": ("Observation", "Observation", {"kind": "kind", "text": "text"}),
+    "participant": ("Participant", "Participant", SameNames("Participant")),
+    "link": ("Link", "Link", SameNames("Link")),
+    "component": ("Component", "Component", SameNames("Component")),  # start/end: *_utc and *_offset columns
+    "factor": ("Factor", "Factor", SameNames("Factor")),
+    "observation": ("Observation", "Observation", SameNames("Observation")),
     "learning": ("Learning", "TextItem", {"text": "text"}),
     "related": ("Related", "TextItem", {"ref": "text"}),
-    "action": ("ActionItem", "ActionItem", {c: c for c in (
-        "title", "description", "type", "owner", "priority", "due", "status", "status_note", "tracker")}),
+    "action": ("ActionItem", "ActionItem", SameNames("ActionItem")),
     "note": ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
 }
 
@@ -72,7 +96,7 @@ def _table(name: str) -> Any:
     return getattr(models, name).__table__
 
 
-def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
+def _check(model_name: str, values: dict[str, Any], names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Validate ``values`` (keyed by column) with a document model; FieldErrors keyed by column."""
     from pmtui.document import check_values
     from pmtui.errors import FieldErrors

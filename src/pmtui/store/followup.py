@@ -23,6 +23,14 @@ _ACTION_COLUMNS = ("id", "review_id", "title", "description", "type", "owner", "
                    "status_note", "tracker")
 
 
+def _more_fields() -> list[tuple[str, str]]:
+    """(name, label) of each action item field the tracker's rows do not name themselves
+    (pmtui.tracker.ActionRow.more), in the document's order."""
+    from pmtui.document import ActionItem, field_label
+
+    return [(name, field_label(ActionItem, name)) for name in ActionItem.model_fields if name not in _ACTION_COLUMNS]
+
+
 def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
     """Every row of a Core select, as plain tuples from the driver's own ``fetchall``
     (SQLAlchemy's per-row processing costs more than the query itself at 200,000
@@ -76,7 +84,8 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
 
     a, r = ActionItem.__table__, Review.__table__
     cols = [a.c[name] for name in _ACTION_COLUMNS]
-    query = select(*cols, r.c.slug, r.c.title).join(r, r.c.id == a.c.review_id)
+    more = _more_fields()
+    query = select(*cols, r.c.slug, r.c.title, *(a.c[name] for name, _ in more)).join(r, r.c.id == a.c.review_id)
     if today is None:
         query = query.order_by(a.c.review_id, a.c.position, a.c.id)
     else:
@@ -89,7 +98,8 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
         query = query.limit(limit)
     return [
         ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4], row[5] or "", row[6], row[7],
-                  row[8], row[9] or "", row[10] or "", tags.get(row[1], ()))
+                  row[8], row[9] or "", row[10] or "", tags.get(row[1], ()),
+                  tuple((name, label, value) for (name, label), value in zip(more, row[13:])))
         for row in _fetch(conn, query)
     ]
 
