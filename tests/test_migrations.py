@@ -141,6 +141,14 @@ def test_a_schema_1_store_is_upgraded_by_adding_its_missing_tables(old_store):
     store.close()
 
 
+def test_the_schema_version_is_the_newest_migrations_revision():
+    from pmtui.store.schema import revisions
+
+    revs = [rev for rev, _ in revisions()]
+    assert revs[-1] == f"{SCHEMA_VERSION:04d}"  # a new migration file is the new schema, nothing else to bump
+    assert revs == sorted(revs) and len(set(revs)) == len(revs)
+
+
 def test_a_migrated_store_has_the_schema_of_a_new_store(old_store, tmp_path):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

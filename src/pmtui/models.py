@@ -17,10 +17,10 @@ from sqlmodel import Field, SQLModel
 
 from pmtui import document
 
-# 2: meeting state and note links; 3: row versions, review uid; 4: pmtui-review/2 fields
-# (evidence ids, original text, confirmed, review start, component windows); 5: seats
-# (presence, and SQLite's change log) (see store/migrations)
-SCHEMA_VERSION = 5
+# The schema's version is the number of its newest migration (store/migrations/versions;
+# pmtui.store.schema.SCHEMA_VERSION): 2: meeting state and note links; 3: row versions,
+# review uid; 4: pmtui-review/2 fields (evidence ids, original text, confirmed, review
+# start, component windows); 5: seats (presence, and SQLite's change log).
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 

@@ -22,8 +22,10 @@ from .values import now_utc_text
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
 
-SCHEMA_VERSION = 5
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
+# The number of the newest migration (versions/NNNN_*.py, revision "NNNN"): adding a
+# migration is what moves the store to a new schema; a listing, not an Alembic import.
+SCHEMA_VERSION = max(int(p.name[:4]) for p in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def newer_error(where: str, version: int) -> StoreError:
