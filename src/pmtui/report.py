@@ -23,12 +23,14 @@ from urllib.parse import quote
 
 from pmtui.document import (
     MARK_WORDS,
+    ActionItem,
     ActionStatus,
     FactorCategory,
     Mark,
     NoteKind,
     ObservationKind,
     ReviewDoc,
+    field_label,
     to_dict,
 )
 from pmtui.metrics import Metric, between, compute, format_duration
@@ -725,11 +727,23 @@ def _action_items(ctx: _Ctx) -> list[str]:
             a.due.isoformat() if a.due else "", status, tracker,
         ])
     out = [table(["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"], today_rows)]
+    # the item's other fields (declared in pmtui.document.ActionItem, not laid out above),
+    # each under the item when it is not empty: a field added to the document is reported
+    more = [name for name in ActionItem.model_fields if name not in _ACTION_TABLE]
     for i, a in enumerate(doc.action_items, 1):
-        if a.description.strip():
+        extra = [f"- **{field_label(ActionItem, n)}:** {ctx.plain(str(getattr(a, n)))}" for n in more
+                 if getattr(a, n) not in ("", None)]
+        if a.description.strip() or extra:
             out.append(f"**{i}\\. {ctx.plain(a.title)}**")
+        if a.description.strip():
             out.append(ctx.md(a.description, level=3))
+        if extra:
+            out.append("\n".join(extra))
     return out
+
+
+# the action item fields the report's table and its descriptions show
+_ACTION_TABLE = ("title", "type", "owner", "priority", "due", "status", "status_note", "tracker", "description")
 
 
 def render(
