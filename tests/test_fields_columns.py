@@ -153,16 +153,16 @@ def test_a_field_added_to_one_side_only_is_caught():
     doc_model, table, names = _list_kind("action")
     assert mismatches(doc_model, table, names, INTERNAL) == []
     # a new document field without its column
-    wider = _with_field(doc_model, effort=(d.Short, ""))
+    wider = _with_field(doc_model, size=(d.Short, ""))
     assert mismatches(wider, table, names, INTERNAL) == [
-        "ActionItem.effort: no column action_item.effort"]
+        "ActionItem.size: no column action_item.size"]
     # a new column without its field
-    assert mismatches(doc_model, _with_column(table, sa.Column("effort", sa.String)), names, INTERNAL) == [
-        "action_item.effort: no field of ActionItem (nor a documented internal column)"]
+    assert mismatches(doc_model, _with_column(table, sa.Column("size", sa.String)), names, INTERNAL) == [
+        "action_item.size: no field of ActionItem (nor a documented internal column)"]
     # both, but of types that do not agree
-    assert mismatches(_with_field(doc_model, effort=(d.Flag, False)),
-                      _with_column(table, sa.Column("effort", sa.String, nullable=False)), names, INTERNAL) == [
-        "ActionItem.effort -> action_item.effort: a bool field in a str column"]
+    assert mismatches(_with_field(doc_model, size=(d.Flag, False)),
+                      _with_column(table, sa.Column("size", sa.String, nullable=False)), names, INTERNAL) == [
+        "ActionItem.size -> action_item.size: a bool field in a str column"]
     factor, factor_table, factor_names = _list_kind("factor")
     assert mismatches(_with_field(factor, weight=(d.Count | None, None)), factor_table, factor_names, INTERNAL) == [
         "Factor.weight: no column factor.weight"]

@@ -51,8 +51,8 @@ class ActionRow(NamedTuple):
     tracker: str = ""
     review_tags: tuple[str, ...] = ()
     # the action item's other fields (pmtui.document.ActionItem's fields this row does not
-    # name above), as (field name, label, value): shown in JSON and the CSV's description
-    more: tuple[tuple[str, str, Any], ...] = ()
+    # name above), as (field name, value): shown in JSON and the CSV's description
+    more: tuple[tuple[str, Any], ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -65,7 +65,7 @@ class ActionRow(NamedTuple):
     def haystack(self) -> str:
         """What the text filter searches: the item, its owner and its review."""
         return " ".join((self.title, self.description, self.owner, self.review_title, self.review_slug,
-                         self.tracker, self.status_note, *(str(v) for _, _, v in self.more if v))).lower()
+                         self.tracker, self.status_note, *(str(v) for _, v in self.more if v))).lower()
 
 
 def parse_day(text: str, what: str) -> date:
@@ -168,7 +168,7 @@ def as_json(rows: list[ActionRow], today: date) -> list[dict[str, Any]]:
             "id": r.id, "review": r.review_slug, "review_title": r.review_title, "title": r.title,
             "description": r.description, "type": r.type, "owner": r.owner, "priority": r.priority, "due": r.due,
             "status": r.status, "status_note": r.status_note, "tracker": r.tracker,
-            **{name: value for name, _, value in r.more}, "overdue": r.overdue(today),
+            **dict(r.more), "overdue": r.overdue(today),
             "review_tags": list(r.review_tags),
         }
         for r in rows
@@ -197,7 +197,9 @@ def csv_labels(row: ActionRow) -> str:
 def csv_description(row: ActionRow) -> str:
     back = (f"From the postmortem review \u201c{row.review_title}\u201d ({row.review_slug}); "
             f"open it with: pmtui open {row.review_slug}")
-    more = [f"{label}: {value}" for _, label, value in row.more if value not in ("", None)]
+    from pmtui.document import ActionItem, field_label
+
+    more = [f"{field_label(ActionItem, name)}: {value}" for name, value in row.more if value not in ("", None)]
     parts = [p for p in (row.description.strip(), f"Status note: {row.status_note}" if row.status_note else "", *more,
                          back) if p]
     return "\n\n".join(parts)

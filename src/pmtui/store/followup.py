@@ -23,12 +23,16 @@ _ACTION_COLUMNS = ("id", "review_id", "title", "description", "type", "owner", "
                    "status_note", "tracker")
 
 
-def _more_fields() -> list[tuple[str, str]]:
-    """(name, label) of each action item field the tracker's rows do not name themselves
-    (pmtui.tracker.ActionRow.more), in the document's order."""
-    from pmtui.document import ActionItem, field_label
+# action_item columns that are no field of the item (ARCHITECTURE.md)
+_INTERNAL = ("position", "version", "updated_at", "updated_by")
 
-    return [(name, field_label(ActionItem, name)) for name in ActionItem.model_fields if name not in _ACTION_COLUMNS]
+
+def _more_fields() -> list[str]:
+    """The action item fields the tracker's rows do not name themselves
+    (pmtui.tracker.ActionRow.more), in the document's order (the table's column order)."""
+    from pmtui.document import ActionItem
+
+    return [name for name in ActionItem.model_fields if name not in _ACTION_COLUMNS]
 
 
 def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
@@ -85,7 +89,7 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
     a, r = ActionItem.__table__, Review.__table__
     cols = [a.c[name] for name in _ACTION_COLUMNS]
     more = _more_fields()
-    query = select(*cols, r.c.slug, r.c.title, *(a.c[name] for name, _ in more)).join(r, r.c.id == a.c.review_id)
+    query = select(*cols, r.c.slug, r.c.title, *(a.c[name] for name in more)).join(r, r.c.id == a.c.review_id)
     if today is None:
         query = query.order_by(a.c.review_id, a.c.position, a.c.id)
     else:
@@ -99,7 +103,7 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
     return [
         ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4], row[5] or "", row[6], row[7],
                   row[8], row[9] or "", row[10] or "", tags.get(row[1], ()),
-                  tuple((name, label, value) for (name, label), value in zip(more, row[13:])))
+                  tuple(zip(more, row[13:])))
         for row in _fetch(conn, query)
     ]
 
@@ -127,7 +131,8 @@ def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], 
     is_open = f"a.status IN ({', '.join('?' * len(OPEN))})"
     late = f"{is_open} AND a.due IS NOT NULL AND a.due < ?"
     rank = " ".join(f"WHEN ? THEN {n}" for n in PRIORITY_ORDER.values())
-    rows_sql = (f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title FROM action_item a "
+    # {more}: the columns of ActionRow.more, read from the table (pmtui.document imports pydantic)
+    rows_sql = (f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title{{more}} FROM action_item a "
                 f"JOIN review r ON r.id = a.review_id "
                 f"ORDER BY CASE WHEN {late} THEN 0 WHEN {is_open} THEN 1 ELSE 2 END, "
                 f"COALESCE(a.due, '9999-99-99'), CASE a.priority {rank} ELSE {len(PRIORITY_ORDER)} END, r.slug, a.id "
@@ -141,7 +146,10 @@ def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], 
     except (sqlite3.Error, OSError):
         return None
     try:
-        found = con.execute(rows_sql, params).fetchall()
+        extra = [r[1] for r in con.execute("PRAGMA table_info(action_item)")
+                 if r[1] not in _ACTION_COLUMNS and r[1] not in _INTERNAL]
+        more = "".join(f', a."{name}"' for name in extra)
+        found = con.execute(rows_sql.format(more=more), params).fetchall()
         total, open_n, overdue = con.execute(counts_sql, (*OPEN, *OPEN, day)).fetchone()
         ids = sorted({row[1] for row in found})
         tags: dict[int, list[str]] = defaultdict(list)
@@ -150,7 +158,8 @@ def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], 
                                          "ORDER BY review_id, name", ids):
                 tags[rid].append(name)
         rows = [ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4], row[5] or "", row[6],
-                          row[7], row[8], row[9] or "", row[10] or "", tuple(tags.get(row[1], ())))
+                          row[7], row[8], row[9] or "", row[10] or "", tuple(tags.get(row[1], ())),
+                          tuple(zip(extra, row[13:])))
                 for row in found]
         return rows, (int(total), int(open_n), int(overdue))
     except sqlite3.Error:
