@@ -425,6 +425,7 @@ class ActionItem(_Strict):
     status: ActionStatus = ActionStatus.open
     status_note: Text = Field("", title="Status note")
     tracker: Url = ""
+    effort: Short = Field("", title="Effort", description="(pmtui-review/2) a rough size of the work, e.g. 2 days or S, M, L")
 
 
 class Became(_Strict):
@@ -695,7 +696,7 @@ def _size_problems(raw: dict[str, Any]) -> list[str]:
 
 # fields that pmtui-review/2 added: a /1 file that has them is mislabelled
 V2_FIELDS = {"": ("started",), "timeline": ("source_id", "original", "confirmed"), "notes": ("became",),
-             "impact.components": ("start", "end")}
+             "impact.components": ("start", "end"), "action_items": ("effort",)}
 
 
 def _items(raw: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
