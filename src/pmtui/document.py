@@ -29,7 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from pmtui.errors import BadInput
 
@@ -593,7 +593,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "(document)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
@@ -604,7 +604,7 @@ def _message(err: dict[str, Any]) -> str:
         return f"must be at most {limit}" + (" (a 64-bit integer)" if limit == COUNT_MAX else "")
     if kind in _MESSAGES:
         return _MESSAGES[kind]
-    msg = err["msg"]
+    msg: str = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[:1].lower() + msg[1:]

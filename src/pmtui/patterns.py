@@ -418,6 +418,13 @@ def follow_through(rows: Iterable[tuple[ActionRow, ReviewFacts]], today: date, w
     return Follow(who, total, done, wont, open_n, late, median, len(days))
 
 
+def _median(values: list[timedelta]) -> timedelta:
+    """statistics.median for durations (the mean of the middle two of an even count)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def timings(reviews: list[ReviewFacts]) -> list[Timing]:
     """Median and worst of each timing per quarter; the intervals are metrics.py's
     (a missing mark or an end before its start gives no value)."""
@@ -438,7 +445,7 @@ def timings(reviews: list[ReviewFacts]) -> list[Timing]:
     labels = {d[0]: d[1] for d in wanted}
     out = []
     for (q, key), vals in sorted(values.items(), key=lambda kv: (kv[0][0], TIMING_KEYS.index(kv[0][1]))):
-        out.append(Timing(q, key, labels[key], len(vals), statistics.median(vals), max(vals)))
+        out.append(Timing(q, key, labels[key], len(vals), _median(vals), max(vals)))
     return out
 
 

@@ -182,7 +182,10 @@ def _v1_rule() -> dict[str, Any]:
 def schema() -> dict[str, Any]:
     """The schema as a JSON-ready dict."""
     count = {"type": "integer", "minimum": 0, "maximum": COUNT_MAX}
-    ref = lambda name: {"$ref": f"#/$defs/{name}"}  # noqa: E731
+
+    def ref(name: str) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{name}"}
+
     short = _text(max_length=SHORT_TEXT_MAX)
     url = _text(max_length=URL_MAX)
     defs = {

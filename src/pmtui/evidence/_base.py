@@ -6,6 +6,7 @@ sentence names the file and the place in it (a line number or a JSON path).
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import html
 import json
@@ -397,7 +398,8 @@ class J:
     def time(self, opts: Options, *, epoch: bool = False) -> datetime:
         return parse_time(self.value, self.where, opts, epoch=epoch)
 
-    def text_of(self, key: str, default: str = "") -> str:
+    # J.str is the method above: annotations below name the type as builtins.str
+    def text_of(self, key: builtins.str, default: builtins.str = "") -> builtins.str:
         """A text member, "" when absent or null; an error when it is not text."""
         member = self.get(key)
         if member is None:
