@@ -9,9 +9,9 @@ document writes them back exactly as they came in.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # 2: meeting state and note links; 3: row versions, review uid; 4: pmtui-review/2 fields
@@ -21,16 +21,24 @@ SCHEMA_VERSION = 5
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 
-def _version() -> int:
-    """Every editable row: ``version`` starts at 1 and each update adds 1."""
+def table_of(model: type[SQLModel]) -> Table:
+    """A table class's SQLAlchemy Table (SQLModel sets ``__table__``; its stubs do not say so)."""
+    t = model.__dict__["__table__"]
+    assert isinstance(t, Table)
+    return t
+
+
+def _version() -> Any:
+    """Every editable row: ``version`` starts at 1 and each update adds 1. (A pydantic
+    FieldInfo that stands for an int, as ``Field`` returns.)"""
     return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-def _text_default() -> str:
+def _text_default() -> Any:
     return Field(default="", sa_column_kwargs={"server_default": ""})
 
 
-def _review_fk() -> Column:
+def _review_fk() -> Column[int]:
     return Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
 
 

@@ -19,6 +19,7 @@ from pmtui.errors import BadInput, Conflict
 from .values import EventRow, from_utc_text, now_utc_text, to_utc_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection
 
 # review column -> (document model name, field of that model)
@@ -66,10 +67,10 @@ def _doc_model(name: str) -> Any:
     return getattr(document, name)
 
 
-def _table(name: str) -> Any:
+def _table(name: str) -> Table:
     from pmtui import models
 
-    return getattr(models, name).__table__
+    return models.table_of(getattr(models, name))
 
 
 def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -151,7 +152,7 @@ class _Editing:
         stmt = table.update().where(table.c.id == row_id)
         if expected_version is not None:
             stmt = stmt.where(table.c.version == expected_version)
-        review_id = conn.execute(stmt.values(**values, **extra).returning(review_col)).scalar()
+        review_id: int | None = conn.execute(stmt.values(**values, **extra).returning(review_col)).scalar()
         if review_id is None:
             row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
             if row is None and expected_version is None:
@@ -222,14 +223,15 @@ class _Editing:
         return self.update_review(review_id, expected_version=expected_version, started=started)["started"]
 
     def review_started(self, review_id: int) -> datetime | None:
-        return self.get_review(review_id)["started"]
+        started: datetime | None = self.get_review(review_id)["started"]
+        return started
 
     def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
         from sqlalchemy import delete, insert
 
         if len(tags) > _limit("tag"):
             raise BadInput(f"at most {_limit('tag'):,} tags (got {len(tags):,}); nothing was changed")
-        cleaned = _check("ReviewDoc", {"tags": tags})["tags"]
+        cleaned: list[str] = _check("ReviewDoc", {"tags": tags})["tags"]
         t = _table("Tag")
         with self._write() as conn:
             conn.execute(delete(t).where(t.c.review_id == review_id))
@@ -289,7 +291,7 @@ class _Editing:
         with self._write() as conn:
             _make_room(conn, kind, t, review_id)
             position = conn.execute(select(func.coalesce(func.max(t.c.position) + 1, 0)).where(t.c.review_id == review_id)).scalar()
-            item_id = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
+            item_id: int = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
             self._touch(conn, review_id)
             self._changed(kind, review_id, item_id)
         return item_id
@@ -333,7 +335,7 @@ class _Editing:
             _make_room(conn, snapshot["kind"], t, row["review_id"])
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
-            item_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            item_id: int = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
             self._touch(conn, row["review_id"])
             self._changed(snapshot["kind"], row["review_id"], item_id)
         return item_id
@@ -477,7 +479,7 @@ class _Editing:
         with self._write() as conn:
             _make_room(conn, "event", t, review_id)
             seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
-            event_id = conn.execute(insert(t).returning(t.c.id), {
+            event_id: int = conn.execute(insert(t).returning(t.c.id), {
                 "review_id": review_id, "seq": seq, **cleaned, "updated_by": self.actor, "updated_at": now_utc_text(),
             }).scalar_one()
             self._touch(conn, review_id)
@@ -509,7 +511,7 @@ class _Editing:
             _make_room(conn, "event", t, row["review_id"])
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
-            event_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            event_id: int = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
             taken = set(conn.execute(select(mt.c.mark).where(mt.c.review_id == row["review_id"])).scalars())
             for m in snapshot["marks"]:
                 if m["mark"] not in taken:
@@ -622,7 +624,8 @@ class _Editing:
         ct = _table("Component")
         rows = {r["name"]: dict(r) for r in conn.execute(
             select(ct).where(ct.c.review_id == review_id).order_by(ct.c.position, ct.c.id)).mappings()}
-        position = conn.execute(select(func.coalesce(func.max(ct.c.position) + 1, 0)).where(ct.c.review_id == review_id)).scalar()
+        position: int = conn.execute(select(func.coalesce(func.max(ct.c.position) + 1, 0))
+                                     .where(ct.c.review_id == review_id)).scalar_one()
 
         def at(utc: str | None, off: int | None) -> datetime | None:
             return from_utc_text(utc, off or 0) if utc else None

@@ -34,7 +34,8 @@ def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
     dbapi = conn.dialect.loaded_dbapi
     try:
         cursor.execute(str(compiled))
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
     except dbapi.Error as exc:  # as SQLAlchemy would wrap it: the store says it in one sentence
         from sqlalchemy.exc import DBAPIError
 
@@ -56,9 +57,9 @@ def _utc(text: str, offset_min: int = 0) -> datetime | None:
 def _tags(conn: Any) -> dict[int, tuple[str, ...]]:
     from sqlalchemy import select
 
-    from pmtui.models import Tag
+    from pmtui.models import Tag, table_of
 
-    t = Tag.__table__
+    t = table_of(Tag)
     out: dict[int, list[str]] = defaultdict(list)
     for rid, name in _fetch(conn, select(t.c.review_id, t.c.name).order_by(t.c.review_id, t.c.name)):
         out[rid].append(name)
@@ -71,10 +72,10 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
     tracker's order (``pmtui.tracker.sort_key``), sorted by the database."""
     from sqlalchemy import case, func, literal, select
 
-    from pmtui.models import ActionItem, Review
+    from pmtui.models import ActionItem, Review, table_of
     from pmtui.tracker import OPEN, PRIORITY_ORDER, ActionRow
 
-    a, r = ActionItem.__table__, Review.__table__
+    a, r = table_of(ActionItem), table_of(Review)
     cols = [a.c[name] for name in _ACTION_COLUMNS]
     query = select(*cols, r.c.slug, r.c.title).join(r, r.c.id == a.c.review_id)
     if today is None:
@@ -153,10 +154,10 @@ def action_counts(store: Any, today: date) -> tuple[int, int, int]:
     """(all, open, overdue) action items, counted by the database."""
     from sqlalchemy import case, func, literal, select
 
-    from pmtui.models import ActionItem
+    from pmtui.models import ActionItem, table_of
     from pmtui.tracker import OPEN
 
-    a = ActionItem.__table__
+    a = table_of(ActionItem)
     is_open = a.c.status.in_(OPEN)
     late = is_open & a.c.due.is_not(None) & (a.c.due < literal(today.isoformat()))
     query = select(func.count(), func.coalesce(func.sum(case((is_open, 1), else_=0)), 0),
@@ -208,7 +209,8 @@ def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
             dbapi = conn.dialect.loaded_dbapi
             try:
                 cursor.execute(sql)
-                return cursor.fetchall()
+                rows: list[tuple[Any, ...]] = cursor.fetchall()
+                return rows
             except dbapi.Error as exc:
                 from sqlalchemy.exc import DBAPIError
 
@@ -288,7 +290,7 @@ def cached_review_facts(store: Any) -> list[ReviewFacts]:
     (the Analysis section's related reviews and the Patterns view open often; reading
     10,000 reviews takes about a second). The facts are frozen: callers share them."""
     token = change_token(store)
-    cached = getattr(store, "_facts_cache", None)
+    cached: tuple[tuple[Any, ...], list[ReviewFacts]] | None = getattr(store, "_facts_cache", None)
     if cached is not None and cached[0] == token:
         return cached[1]
     facts = review_facts(store)
