@@ -240,7 +240,7 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from pmtui.wiki import write_text
+    from pmtui.atomic import write_text
 
     path = Path(output)
     if path.is_dir():

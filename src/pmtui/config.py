@@ -205,18 +205,12 @@ def save(cfg: Config, **changes: Any) -> bool:
     expected.update({k: v for k, v in changes.items() if v is not None})
     if back != expected:
         return False
+    from pmtui.atomic import write_atomic
+
     target = cfg.path.resolve() if cfg.path.is_symlink() else cfg.path
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(new_text)
-            f.flush()
-            os.fsync(f.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
+        write_atomic(target, new_text)
     except OSError:
-        tmp.unlink(missing_ok=True)
         return False
     return True

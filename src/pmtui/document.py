@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
-from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,6 +31,24 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from pmtui.errors import BadInput
+
+# The enums are the vocabulary's (pmtui.vocab), named here too: the models below use them.
+from pmtui.vocab import (
+    BECAME_LISTS as BECAME_LISTS,
+    MARK_WORDS as MARK_WORDS,
+    ActionStatus as ActionStatus,
+    ActionType as ActionType,
+    BecameKind as BecameKind,
+    ComponentStatus as ComponentStatus,
+    EventKind as EventKind,
+    FactorCategory as FactorCategory,
+    Mark as Mark,
+    NoteKind as NoteKind,
+    ObservationKind as ObservationKind,
+    Priority as Priority,
+    Stage as Stage,
+    Status as Status,
+)
 
 FORMAT = "pmtui-review/2"
 FORMAT_1 = "pmtui-review/1"
@@ -57,110 +74,6 @@ COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
 EARLIEST = datetime(1000, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)
 FIRST_DAY = date(1000, 1, 1)
-
-
-# --------------------------------------------------------------------------- enums
-class Status(StrEnum):
-    draft = "draft"
-    in_review = "in_review"
-    published = "published"
-
-
-class EventKind(StrEnum):
-    event = "event"
-    alert = "alert"
-    action = "action"
-    decision = "decision"
-    communication = "communication"
-    change = "change"
-
-
-class Mark(StrEnum):
-    impact_start = "impact_start"
-    detected = "detected"
-    response_start = "response_start"
-    mitigated = "mitigated"
-    impact_end = "impact_end"
-    resolved = "resolved"
-
-
-MARK_WORDS: dict[Mark, str] = {
-    Mark.impact_start: "impact starts",
-    Mark.detected: "detected",
-    Mark.response_start: "response starts",
-    Mark.mitigated: "mitigated",
-    Mark.impact_end: "impact ends",
-    Mark.resolved: "resolved",
-}
-
-
-class ComponentStatus(StrEnum):
-    degraded_performance = "degraded_performance"
-    partial_outage = "partial_outage"
-    major_outage = "major_outage"
-
-
-class FactorCategory(StrEnum):
-    technical = "technical"
-    process = "process"
-    communication = "communication"
-    tooling = "tooling"
-    organizational = "organizational"
-    external = "external"
-
-
-class ObservationKind(StrEnum):
-    went_well = "went_well"
-    went_wrong = "went_wrong"
-    lucky = "lucky"
-
-
-class ActionType(StrEnum):
-    prevent = "prevent"
-    detect = "detect"
-    mitigate = "mitigate"
-    process = "process"
-    other = "other"
-
-
-class Priority(StrEnum):
-    high = "high"
-    medium = "medium"
-    low = "low"
-
-
-class ActionStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-    wont_do = "wont_do"
-
-
-class Stage(StrEnum):
-    context = "context"
-    analysis = "analysis"
-    followups = "followups"
-
-
-class NoteKind(StrEnum):
-    note = "note"
-    question = "question"
-    idea = "idea"
-
-
-class BecameKind(StrEnum):
-    """What a note was turned into, and the list ``index`` points into."""
-
-    event = "event"  # timeline
-    factor = "factor"  # factors
-    observation = "observation"  # observations
-    action_item = "action_item"  # action_items
-
-
-BECAME_LISTS: dict[BecameKind, str] = {
-    BecameKind.event: "timeline", BecameKind.factor: "factors", BecameKind.observation: "observations",
-    BecameKind.action_item: "action_items",
-}
 
 
 # ------------------------------------------------------------------ scalar types

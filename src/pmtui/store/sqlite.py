@@ -207,24 +207,21 @@ class SqliteBackend:
 
     def backup(self, target: Path) -> None:
         """A consistent copy with SQLite's backup API (safe while others write)."""
-        tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+        from pmtui.atomic import replacing
+
         try:
-            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-            os.close(fd)
-            src = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
-            dst = sqlite3.connect(str(tmp))
-            try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                dst.close()
-                src.close()
-            os.replace(tmp, target)
+            with replacing(target, mode=0o600) as tmp:  # the copy is as private as a new store
+                src = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+                dst = sqlite3.connect(str(tmp))
+                try:
+                    src.backup(dst)
+                    dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                finally:
+                    dst.close()
+                    src.close()
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot write the copy {target}: {exc.strerror}") from None
         except sqlite3.Error as exc:
-            tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot copy the store {self.path} to {target}: {exc}") from None
 
     # ----------------------------------------------------------------- reading
