@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 # write_atomic, write_text and TEMP_SUFFIX are named here too (the app's report screen and tests use them)
 from pmtui.atomic import TEMP_SUFFIX as TEMP_SUFFIX, write_atomic as write_atomic, write_text as write_text
@@ -24,7 +24,7 @@ from pmtui.report import Wiki, get_wiki, meta_text, plain, render, report_date, 
 from pmtui.vocab import OPEN_STATUSES, STATUS_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.store import Store
+    from pmtui.store import ReviewSummary
 
 _RECORD = re.compile(r"<!-- pmtui pages: ([a-z0-9._ -]*) -->")
 _PAGE = re.compile(r"[a-z0-9][a-z0-9._-]*\.md")
@@ -111,8 +111,16 @@ class ExportResult:
     across: list[Path] = field(default_factory=list)  # actions.md and patterns.md
 
 
+class ReviewSource(Protocol):
+    """What the export reads the reviews from: a Store, or one that leaves out (and
+    keeps in ``skipped``) the reviews it cannot read (``pmtui export --all``)."""
+
+    def list_reviews(self) -> list[ReviewSummary]: ...
+    def export_documents(self, review_ids: list[int]) -> list[ReviewDoc]: ...
+
+
 def export_all(
-    store: Store,
+    store: ReviewSource,
     folder: Path,
     *,
     highlights_only: bool = False,
