@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
 from pmtui.safetext import json_safe, one_line, visible
+from pmtui.vocab import Section
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary, Store
 
 WIKI_NAMES = ("portable", "github", "gitlab", "mkdocs", "hugo", "jekyll", "obsidian")  # pmtui.report.WIKIS
-SCREENS = ("opening", "overview", "timeline", "impact", "analysis", "actions", "report")
+SCREENS = tuple(s.value for s in Section)
 
 DESCRIPTION = """\
 Run blameless postmortem reviews from the terminal.
@@ -270,7 +271,7 @@ def _config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def _run_app(store: Store, review_id: int | None = None, screen: str = "overview",
+def _run_app(store: Store, review_id: int | None = None, screen: str = Section.overview,
              args: argparse.Namespace | None = None) -> int:
     from pmtui.app import PostmortemApp
 
@@ -354,9 +355,9 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
             from pmtui import seat_cli
 
             demo.close()
-            return seat_cli.serve(str(Path(folder) / "demo.db"), "127.0.0.1", args.port, review_id, "opening")
+            return seat_cli.serve(str(Path(folder) / "demo.db"), "127.0.0.1", args.port, review_id, Section.opening)
         try:
-            return _run_app(demo, review_id=review_id, screen="timeline", args=args)
+            return _run_app(demo, review_id=review_id, screen=Section.timeline, args=args)
         finally:
             demo.close()
 

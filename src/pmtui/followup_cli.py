@@ -11,6 +11,8 @@ import sys
 from datetime import date
 from typing import Any, Callable
 
+from pmtui.vocab import ACTION_STATUS_FILTERS
+
 ACTIONS_HELP = """\
 List every action item of every review: overdue first, then open ones by due date.
 CSV columns (Summary, Description, Assignee, Due date, Priority, Labels, Status, Review)
@@ -39,7 +41,7 @@ def add_commands(sub: Any) -> None:
     """Add ``actions`` and ``patterns`` to the main parser's sub-commands."""
     s = sub.add_parser("actions", help="list action items across all reviews (table, JSON or CSV)",
                        description=ACTIONS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("--status", choices=("open", "done", "wont-do", "all"), default="open",
+    s.add_argument("--status", choices=tuple(ACTION_STATUS_FILTERS), default="open",
                    help="which items (default open: open and in progress)")
     s.add_argument("--owner", metavar="NAME", help="only this owner's items (whole name, any case)")
     s.add_argument("--overdue", action="store_true", help="only overdue items; exit status 1 when there are any")

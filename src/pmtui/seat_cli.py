@@ -17,6 +17,8 @@ import os
 import sys
 from typing import Any
 
+from pmtui.vocab import Section
+
 COOKIE = "pmtui_seat_key"
 
 SERVE_HELP = """\
@@ -145,7 +147,7 @@ def cmd_serve(args: argparse.Namespace, store: Any) -> int:
     except ImportError:
         raise BadInput("pmtui serve needs textual-serve (pip install textual-serve)") from None
     review = store.resolve(args.review) if args.review else None
-    if args.screen not in ("opening", "overview", "timeline", "impact", "analysis", "actions", "report"):
+    if args.screen not in tuple(Section):
         raise BadInput(f"--screen: unknown section {args.screen!r}")
     db = args.db or os.environ.get("PMTUI_DB") or (str(store.location.path) if store.location.path else None)
     return serve(db, args.host, args.port, review, args.screen)

@@ -62,6 +62,8 @@ MARK_WORDS: dict[Mark, str] = {
     Mark.impact_end: "impact ends",
     Mark.resolved: "resolved",
 }
+# the Timeline's keys that set (or clear) each mark
+MARK_KEYS: dict[Mark, str] = {m: str(i + 1) for i, m in enumerate(Mark)}
 # the marks the phases, the phase bar and the readiness check need
 KEY_MARKS: tuple[Mark, ...] = (Mark.impact_start, Mark.detected, Mark.mitigated, Mark.impact_end)
 
@@ -162,6 +164,15 @@ ACTION_STATUS_WORDS: dict[ActionStatus, str] = {
 }
 # still to be done: what "open actions" counts
 OPEN_STATUSES: tuple[ActionStatus, ...] = (ActionStatus.open, ActionStatus.in_progress)
+# the words ``pmtui actions --status`` takes, and the statuses each keeps
+ACTION_STATUS_FILTERS: dict[str, tuple[ActionStatus, ...]] = {
+    "open": OPEN_STATUSES,
+    "done": (ActionStatus.done,),
+    "wont-do": (ActionStatus.wont_do,),
+    "all": tuple(ActionStatus),
+}
+# the same in SQL: ``status IN ('open', 'in_progress')``
+OPEN_STATUSES_SQL = "(" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")"
 
 
 # -------------------------------------------------------------------- meeting
@@ -258,6 +269,6 @@ class ItemKind(StrEnum):
 
 # what a note was turned into, as the store's note links name it
 NOTE_LINK_KINDS: dict[BecameKind, str] = {
-    BecameKind.event: "event", BecameKind.factor: ItemKind.factor, BecameKind.observation: ItemKind.observation,
-    BecameKind.action_item: ItemKind.action,
+    BecameKind.event: "event", BecameKind.factor: ItemKind.factor.value,
+    BecameKind.observation: ItemKind.observation.value, BecameKind.action_item: ItemKind.action.value,
 }

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pmtui.document import ComponentStatus, EventKind
+from pmtui.vocab import COMPONENT_STATUS_RANK, ComponentStatus, EventKind
 from pmtui.errors import BadInput
 
 UTC = timezone.utc
@@ -89,11 +89,6 @@ class Parsed:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
 
-STATUS_RANK = {
-    ComponentStatus.degraded_performance: 1,
-    ComponentStatus.partial_outage: 2,
-    ComponentStatus.major_outage: 3,
-}
 
 
 def worst(a: ComponentStatus | None, b: ComponentStatus | None) -> ComponentStatus | None:
@@ -101,7 +96,7 @@ def worst(a: ComponentStatus | None, b: ComponentStatus | None) -> ComponentStat
         return b
     if b is None:
         return a
-    return a if STATUS_RANK[a] >= STATUS_RANK[b] else b
+    return a if COMPONENT_STATUS_RANK[a] >= COMPONENT_STATUS_RANK[b] else b
 
 
 # ------------------------------------------------------------------------ options

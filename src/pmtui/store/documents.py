@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput
+from pmtui.vocab import NOTE_LINK_KINDS
 
 from .values import ReviewSummary, from_utc_text, now_utc_text, slugify, summaries, to_utc_text
 
@@ -34,7 +35,7 @@ def _nul_paths(value: Any, path: str = "") -> list[str]:
 
 
 # a note's ``became`` kind in the document -> ``note_link.target_kind`` in the store
-STORE_KIND = {"event": "event", "factor": "factor", "observation": "observation", "action_item": "action"}
+STORE_KIND: dict[str, str] = {k.value: v for k, v in NOTE_LINK_KINDS.items()}
 DOC_KIND = {v: k for k, v in STORE_KIND.items()}
 
 

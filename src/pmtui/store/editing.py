@@ -15,6 +15,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput, Conflict
+from pmtui.vocab import ItemKind
 
 from .values import EventRow, from_utc_text, now_utc_text, to_utc_text
 
@@ -37,18 +38,18 @@ REVIEW_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 # list kind -> (table model name, document model name, {column: document field})
-LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "author": ("Author", "TextItem", {"name": "text"}),
-    "participant": ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
-    "link": ("Link", "Link", {"title": "title", "url": "url"}),
-    "component": ("Component", "Component", {"name": "name", "status": "status", "start": "start", "end": "end"}),
-    "factor": ("Factor", "Factor", {"text": "text", "category": "category"}),
-    "observation": ("Observation", "Observation", {"kind": "kind", "text": "text"}),
-    "learning": ("Learning", "TextItem", {"text": "text"}),
-    "related": ("Related", "TextItem", {"ref": "text"}),
-    "action": ("ActionItem", "ActionItem", {c: c for c in (
+LIST_KINDS: dict[ItemKind, tuple[str, str, dict[str, str]]] = {
+    ItemKind.author: ("Author", "TextItem", {"name": "text"}),
+    ItemKind.participant: ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
+    ItemKind.link: ("Link", "Link", {"title": "title", "url": "url"}),
+    ItemKind.component: ("Component", "Component", {"name": "name", "status": "status", "start": "start", "end": "end"}),
+    ItemKind.factor: ("Factor", "Factor", {"text": "text", "category": "category"}),
+    ItemKind.observation: ("Observation", "Observation", {"kind": "kind", "text": "text"}),
+    ItemKind.learning: ("Learning", "TextItem", {"text": "text"}),
+    ItemKind.related: ("Related", "TextItem", {"ref": "text"}),
+    ItemKind.action: ("ActionItem", "ActionItem", {c: c for c in (
         "title", "description", "type", "owner", "priority", "due", "status", "status_note", "tracker")}),
-    "note": ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
+    ItemKind.note: ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
 }
 
 
@@ -242,7 +243,7 @@ class _Editing:
         return cleaned
 
     # ------------------------------------------------------------ lists
-    def list_items(self, kind: str, review_id: int) -> list[dict[str, Any]]:
+    def list_items(self, kind: ItemKind, review_id: int) -> list[dict[str, Any]]:
         from sqlalchemy import select
 
         t = _table(LIST_KINDS[kind][0])
@@ -259,7 +260,7 @@ class _Editing:
                     r[name] = from_utc_text(utc, off or 0) if utc else None
         return out
 
-    def _clean_item(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    def _clean_item(self, kind: ItemKind, values: dict[str, Any]) -> dict[str, Any]:
         _, model, names = LIST_KINDS[kind]
         unknown = set(values) - set(names)
         if unknown:
@@ -273,7 +274,7 @@ class _Editing:
                 cleaned[f"{name}_utc"], cleaned[f"{name}_offset"] = to_utc_text(at) if at is not None else (None, None)
         return cleaned
 
-    def add_item(self, kind: str, review_id: int, /, **values: Any) -> int:
+    def add_item(self, kind: ItemKind, review_id: int, /, **values: Any) -> int:
         """Append an item to one of a review's lists; returns its id."""
         from sqlalchemy import func, insert, select
 
@@ -296,7 +297,7 @@ class _Editing:
             self._changed(kind, review_id, item_id)
         return item_id
 
-    def update_item(self, kind: str, item_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
+    def update_item(self, kind: ItemKind, item_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
         cleaned = self._clean_item(kind, values)
         t = _table(LIST_KINDS[kind][0])
         with self._write() as conn:
@@ -319,7 +320,7 @@ class _Editing:
         self._changed(kind, row["review_id"], row_id)
         return row
 
-    def delete_item(self, kind: str, item_id: int, expected_version: int | None = None) -> dict[str, Any]:
+    def delete_item(self, kind: ItemKind, item_id: int, expected_version: int | None = None) -> dict[str, Any]:
         """Delete an item; returns what is needed to restore it (undo)."""
         t = _table(LIST_KINDS[kind][0])
         with self._write() as conn:
@@ -340,7 +341,7 @@ class _Editing:
             self._changed(snapshot["kind"], row["review_id"], item_id)
         return item_id
 
-    def move_item(self, kind: str, item_id: int, offset: int) -> None:
+    def move_item(self, kind: ItemKind, item_id: int, offset: int) -> None:
         """Move an item up (-1) or down (+1) in its list."""
         from sqlalchemy import select
 
@@ -525,7 +526,7 @@ class _Editing:
         """Put a mark on an event (moving it from any other), or clear it (None)."""
         from sqlalchemy import delete, insert, select
 
-        from pmtui.document import Mark
+        from pmtui.vocab import Mark
 
         if mark not in Mark.__members__:
             raise BadInput(f"unknown mark {mark!r}")

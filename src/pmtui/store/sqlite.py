@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import StoreError
+from pmtui.vocab import OPEN_STATUSES_SQL
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Table
@@ -33,8 +34,8 @@ FROM review r
 LEFT JOIN (SELECT review_id, MIN(at_utc) AS first_at FROM event GROUP BY review_id) e ON e.review_id = r.id
 LEFT JOIN (SELECT review_id, COUNT(*) AS open,
                   SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
-           FROM action_item WHERE status IN ('open', 'in_progress') GROUP BY review_id) a ON a.review_id = r.id
-"""
+           FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
+""" % OPEN_STATUSES_SQL
 
 
 def explain(path: Path, message: str) -> StoreError:
