@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, NoReturn, Sequence
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
@@ -331,9 +331,6 @@ class _ReadableReviews:
             self._docs.update(zip(missing, self._store.export_documents(missing)))
         return [self._docs[i] for i in review_ids]
 
-    def __getattr__(self, name: str) -> Any:  # the rest (the follow-up pages' queries) is the store's
-        return getattr(self._store, name)
-
 
 # --------------------------------------------------------------------- commands
 def cmd_app(args: argparse.Namespace, store: Store) -> int:
@@ -509,8 +506,8 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
 
     readable = _ReadableReviews(store)
     try:
-        result = export_all(readable, folder, highlights_only=args.highlights_only, redact=args.redact_names,
-                            wiki=args.wiki, progress=progress)
+        result = export_all(store, folder, reviews=readable, highlights_only=args.highlights_only,
+                            redact=args.redact_names, wiki=args.wiki, progress=progress)
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
     n = len(result.pages)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -49,6 +49,9 @@ from pmtui.vocab import (
     Stage as Stage,
     Status as Status,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 FORMAT = "pmtui-review/2"
 FORMAT_1 = "pmtui-review/1"
@@ -764,7 +767,7 @@ def explain(exc: BaseException) -> str:
     return f"a stored value cannot be read ({detail[:200]})"
 
 
-def read_stored(store: Any, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
+def read_stored(store: Store, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
     """The documents of these reviews, and for each one that cannot be read what is
     wrong with it. Reads them together (fast) and, only when that fails, one by one."""
     try:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from pmtui.vocab import ACTION_STATUS_FILTERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 ACTIONS_HELP = """\
 List every action item of every review: overdue first, then open ones by due date.
@@ -58,7 +61,7 @@ def add_commands(sub: Any) -> None:
     s.set_defaults(func=cmd_patterns)
 
 
-def cmd_actions(args: argparse.Namespace, store: Any, today: Callable[[], date] = date.today) -> int:
+def cmd_actions(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:
     from pmtui import tracker
     from pmtui.store.followup import action_rows
 
@@ -80,7 +83,7 @@ def cmd_actions(args: argparse.Namespace, store: Any, today: Callable[[], date] 
     return 0
 
 
-def cmd_patterns(args: argparse.Namespace, store: Any, today: Callable[[], date] = date.today) -> int:
+def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:
     import json
 
     from pmtui import patterns, tracker

@@ -15,9 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pmtui.vocab import Section
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 COOKIE = "pmtui_seat_key"
 
@@ -139,7 +142,7 @@ def serve(db: str | None, host: str, port: int, review: int | None, screen: str,
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, store: Any) -> int:
+def cmd_serve(args: argparse.Namespace, store: Store) -> int:
     from pmtui.errors import BadInput
 
     try:

@@ -24,7 +24,7 @@ from pmtui.report import Wiki, get_wiki, meta_text, plain, render, report_date, 
 from pmtui.vocab import OPEN_STATUSES, STATUS_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.store import ReviewSummary
+    from pmtui.store import ReviewSummary, Store
 
 _RECORD = re.compile(r"<!-- pmtui pages: ([a-z0-9._ -]*) -->")
 _PAGE = re.compile(r"[a-z0-9][a-z0-9._-]*\.md")
@@ -120,23 +120,27 @@ class ReviewSource(Protocol):
 
 
 def export_all(
-    store: ReviewSource,
+    store: Store,
     folder: Path,
     *,
+    reviews: ReviewSource | None = None,
     highlights_only: bool = False,
     redact: bool = False,
     wiki: str | Wiki | None = None,
     progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
 ) -> ExportResult:
     """Write one page per review and the index; remove the pages of reviews that
-    no longer exist (those an earlier export recorded in its index)."""
+    no longer exist (those an earlier export recorded in its index). The reviews are
+    read from ``reviews`` when given (one that leaves out what it cannot read), else
+    from the store."""
+    source: ReviewSource = reviews if reviews is not None else store
     target = get_wiki(wiki)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(folder)
     before = recorded_pages(folder)
-    summaries = sorted(store.list_reviews(), key=lambda s: s.id)
+    summaries = sorted(source.list_reviews(), key=lambda s: s.id)
     ids = [s.id for s in summaries]
-    docs = dict(zip(ids, store.export_documents(ids)))
+    docs = dict(zip(ids, source.export_documents(ids)))
     pages: list[Page] = []
     taken = {"index.md", "_index.md", "actions.md", "patterns.md"}
     for s in summaries:
@@ -169,7 +173,7 @@ def export_all(
     write_atomic(index, index_page(pages, target, index_links))
     removed = []
     # A review the store could not read this time (see __main__._ReadableReviews) keeps its old page.
-    skipped = bool(getattr(store, "skipped", ()))
+    skipped = bool(getattr(source, "skipped", ()))
     for name in sorted(before - {p.name for p in pages}) if not skipped else ():
         stale = folder / name
         if stale.is_file() and not stale.is_symlink():

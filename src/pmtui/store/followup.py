@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
     from pmtui.patterns import ReviewFacts
     from pmtui.tracker import ActionRow
 
@@ -95,7 +96,7 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
     ]
 
 
-def action_rows(store: Any, today: date | None = None, limit: int | None = None) -> list[ActionRow]:
+def action_rows(store: Store, today: date | None = None, limit: int | None = None) -> list[ActionRow]:
     """Every action item of every review, with its review's slug, title and tags: in
     review order, or with ``today`` overdue first (the tracker's order); ``limit``
     keeps the first ones (a first screen)."""
@@ -103,7 +104,7 @@ def action_rows(store: Any, today: date | None = None, limit: int | None = None)
         return _action_rows(conn, _tags(conn), today, limit)
 
 
-def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], tuple[int, int, int]] | None:
+def first_screen(store: Store, today: date, limit: int) -> tuple[list[ActionRow], tuple[int, int, int]] | None:
     """The Follow-ups view's first screen on an SQLite store, read with the standard
     library (as ``home_list.first_page`` reads home's): the first ``limit`` items in the
     tracker's order, and the counts, before SQLAlchemy has been imported (opened the
@@ -150,7 +151,7 @@ def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], 
         con.close()
 
 
-def action_counts(store: Any, today: date) -> tuple[int, int, int]:
+def action_counts(store: Store, today: date) -> tuple[int, int, int]:
     """(all, open, overdue) action items, counted by the database."""
     from sqlalchemy import case, func, literal, select
 
@@ -182,7 +183,7 @@ _FACTS_SQL = {
 
 
 @contextmanager
-def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
     """Run plain SELECTs in one read transaction. On SQLite with the standard library
     (no SQLAlchemy: `pmtui patterns` then starts half a second sooner); elsewhere on
     the store's own connection."""
@@ -209,8 +210,7 @@ def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
             dbapi = conn.dialect.loaded_dbapi
             try:
                 cursor.execute(sql)
-                rows: list[tuple[Any, ...]] = cursor.fetchall()
-                return rows
+                return list(cursor.fetchall())
             except dbapi.Error as exc:
                 from sqlalchemy.exc import DBAPIError
 
@@ -221,7 +221,7 @@ def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
         yield fetch
 
 
-def review_facts(store: Any) -> list[ReviewFacts]:
+def review_facts(store: Store) -> list[ReviewFacts]:
     """One :class:`pmtui.patterns.ReviewFacts` per review (what patterns and related
     reviews need), each table read once."""
     from pmtui.patterns import ReviewFacts, incident_day
@@ -275,7 +275,7 @@ def review_facts(store: Any) -> list[ReviewFacts]:
     return out
 
 
-def change_token(store: Any) -> tuple[Any, ...]:
+def change_token(store: Store) -> tuple[Any, ...]:
     """What changes whenever the facts of any review may have: this process's writes,
     and (for writes by other processes, which touch their review's ``updated_at`` to
     the microsecond, or add and delete reviews) the count and latest change of the
@@ -285,12 +285,12 @@ def change_token(store: Any) -> tuple[Any, ...]:
     return getattr(store, "writes", 0), count, last
 
 
-def cached_review_facts(store: Any) -> list[ReviewFacts]:
+def cached_review_facts(store: Store) -> list[ReviewFacts]:
     """:func:`review_facts`, read again only when the store changed since the last call
     (the Analysis section's related reviews and the Patterns view open often; reading
     10,000 reviews takes about a second). The facts are frozen: callers share them."""
     token = change_token(store)
-    cached: tuple[tuple[Any, ...], list[ReviewFacts]] | None = getattr(store, "_facts_cache", None)
+    cached = store._facts_cache
     if cached is not None and cached[0] == token:
         return cached[1]
     facts = review_facts(store)

@@ -11,7 +11,7 @@ import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, TypedDict
+from typing import TYPE_CHECKING, Iterator, TypedDict
 
 from pmtui.errors import StoreError
 
