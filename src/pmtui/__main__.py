@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
@@ -366,7 +366,7 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
 
 
 def cmd_new(args: argparse.Namespace, store: Store) -> int:
-    fields: dict[str, str] = {}
+    fields: dict[str, Any] = {}
     if args.severity is not None:
         fields["severity"] = args.severity
     from pmtui.localzone import local_zone_name

@@ -798,10 +798,10 @@ def render(
 
     lessons = []
     for kind, title in OBSERVATION_HEADINGS.items():
-        items = [o for o in doc.observations if o.kind == kind]
-        if items:
+        seen = [o for o in doc.observations if o.kind == kind]
+        if seen:
             lessons.append(f"### {title}")
-            lessons.append("\n".join(f"- {ctx.plain(o.text)}" for o in items))
+            lessons.append("\n".join(f"- {ctx.plain(o.text)}" for o in seen))
     section("Lessons learned", lessons)
     section("Action items", _action_items(ctx), always=True)
     section("Learnings", "\n".join(f"- {ctx.plain(t)}" for t in doc.learnings if t.strip()))
