@@ -88,6 +88,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("responding", Mark.detected, Mark.mitigated),
     Phase("recovering", Mark.mitigated, Mark.impact_end),
 )
+# after the impact ended, until resolved (the report's timeline chart draws it too)
+UNRESOLVED_PHASE = Phase("mitigated, not yet resolved", Mark.impact_end, Mark.resolved)
 
 
 # --------------------------------------------------------------------- impact
