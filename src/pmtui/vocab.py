@@ -131,6 +131,12 @@ OBSERVATION_HEADINGS: dict[ObservationKind, str] = {
     ObservationKind.went_wrong: "What went wrong",
     ObservationKind.lucky: "Where we got lucky",
 }
+# in a sentence or a choice ("turn the note into an observation: went well")
+OBSERVATION_WORDS: dict[ObservationKind, str] = {
+    ObservationKind.went_well: "went well",
+    ObservationKind.went_wrong: "went wrong",
+    ObservationKind.lucky: "where we got lucky",
+}
 
 
 # ------------------------------------------------------------------ follow-ups
@@ -213,6 +219,15 @@ class NoteKind(StrEnum):
     note = "note"
     question = "question"
     idea = "idea"
+
+
+NOTE_KIND_WORDS: dict[NoteKind, str] = {
+    NoteKind.note: "note",
+    NoteKind.question: "open question",
+    NoteKind.idea: "parked idea",
+}
+# what a captured note starts with to be that kind ("? is the cache warm"), and how the notes show it
+NOTE_KIND_MARKS: dict[NoteKind, str] = {NoteKind.note: "", NoteKind.question: "?", NoteKind.idea: "!"}
 
 
 class BecameKind(StrEnum):

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header
 from pmtui.app import NotSaved
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import one_line
+from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
@@ -21,7 +22,7 @@ from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, Sta
 
 
 class SectionScreen(Screen[None]):
-    SECTION = "overview"
+    SECTION: str = Section.overview
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
@@ -140,7 +141,7 @@ class SectionScreen(Screen[None]):
 
     def show_meeting(self) -> None:
         bar = self.query_one(MeetingBar)
-        people = self.app.store.list_items("participant", self.review_id)
+        people = self.app.store.list_items(ItemKind.participant, self.review_id)
         bar.facilitator = ", ".join(p["name"] for p in people if p["role"].strip().lower() == "facilitator")
         bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
         meeting = self.app.store.get_meeting(self.review_id)

@@ -14,22 +14,32 @@ from textual.widgets import Input, Static
 
 from pmtui.safetext import literal
 from pmtui.widgets.nudge import NudgeLine
-from pmtui.widgets.stage_bar import SECTION_STAGE
+from pmtui.vocab import (
+    NOTE_KIND_MARKS,
+    NOTE_KIND_WORDS,
+    SECTION_STAGE,
+    ItemKind,
+    MeetingStage,
+    NoteKind,
+    Section,
+    Stage,
+)
 
-KINDS = ("note", "question", "idea")
-KIND_WORDS = {"note": "note", "question": "open question", "idea": "parked idea"}
-PREFIX = {"?": "question", "!": "idea"}
+KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
+KIND_WORDS: dict[str, str] = {k.value: words for k, words in NOTE_KIND_WORDS.items()}
+PREFIX: dict[str, str] = {mark: k.value for k, mark in NOTE_KIND_MARKS.items() if mark}
 
 
-def split_kind(text: str, kind: str = "note") -> tuple[str, str]:
+def split_kind(text: str, kind: str = NoteKind.note) -> tuple[str, str]:
     """A leading ``?`` or ``!`` (or ``q:`` / ``idea:``) sets the kind."""
     t = text.strip()
     if t[:1] in PREFIX:
         return PREFIX[t[0]], t[1:].strip()
     low = t.lower()
-    for prefix, k in (("q:", "question"), ("question:", "question"), ("idea:", "idea"), ("i:", "idea")):
+    for prefix, k in (("q:", NoteKind.question), ("question:", NoteKind.question), ("idea:", NoteKind.idea),
+                      ("i:", NoteKind.idea)):
         if low.startswith(prefix):
-            return k, t[len(prefix):].strip()
+            return k.value, t[len(prefix):].strip()
     return kind, t
 
 
@@ -43,7 +53,7 @@ class CaptureScreen(ModalScreen[int | None]):
         super().__init__()
         self.review_id = review_id
         self.section = section
-        self.kind = "note"
+        self.kind: str = NoteKind.note.value
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-bar"):  # a slim bar at the bottom: the room keeps its view
@@ -60,9 +70,12 @@ class CaptureScreen(ModalScreen[int | None]):
 
     def stage(self) -> str:
         meeting = self.app.store.get_meeting(self.review_id)
-        if meeting is not None and meeting.stage != "opening":
+        if meeting is not None and meeting.stage != MeetingStage.opening:
             return meeting.stage
-        return SECTION_STAGE.get(self.section, "context")
+        try:
+            return SECTION_STAGE[Section(self.section)].value
+        except ValueError:  # not a section: the stage notes start in
+            return Stage.context.value
 
     def show_title(self) -> None:
         kind, _ = split_kind(self.query_one(Input).value, self.kind)
@@ -89,7 +102,7 @@ class CaptureScreen(ModalScreen[int | None]):
             error.display = True
             return
         note_id = self.app.write(lambda: self.app.store.add_item(
-            "note", self.review_id, at=self.app.now(), text=text, kind=kind, stage=self.stage(), author=self.app.author),
+            ItemKind.note, self.review_id, at=self.app.now(), text=text, kind=kind, stage=self.stage(), author=self.app.author),
             say=False)
         if not isinstance(note_id, int):  # the store refused (full review, locked, read-only): keep the text
             error.update(literal(f"⚠ {note_id.message}"))
