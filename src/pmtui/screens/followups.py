@@ -39,9 +39,9 @@ class FollowupsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "open", "Open in review", id="followups.open"),
-        Binding("x", "status('done')", "Done", id="followups.done"),
-        Binding("p", "status('in_progress')", "In progress", id="followups.progress"),
-        Binding("r", "status('open')", "Reopen", show=False, id="followups.reopen"),
+        Binding("x", f"status('{ActionStatus.done.value}')", "Done", id="followups.done"),
+        Binding("p", f"status('{ActionStatus.in_progress.value}')", "In progress", id="followups.progress"),
+        Binding("r", f"status('{ActionStatus.open.value}')", "Reopen", show=False, id="followups.reopen"),
         Binding("w", "wont_do", "Won't do", id="followups.wont"),
         Binding("o", "owner", "Owner", id="followups.owner"),
         Binding("d", "due", "Due date", id="followups.due"),
