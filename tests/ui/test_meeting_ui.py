@@ -237,11 +237,20 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("f3")  # the clock follows into every section
         await settle(app, pilot)
         assert "Gather context" in str(app.screen.query_one(MeetingBar).render())
-        await pilot.press("ctrl+t", "ctrl+t")
+        await pilot.press("ctrl+t")
         await settle(app, pilot)
-        assert store.get_meeting(demo).stage == "followups"
+        assert app.screen.SECTION == "analysis"  # the room follows the meeting to its stage
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert store.get_meeting(demo).stage == "followups" and app.screen.SECTION == "actions"
         clock.at = T0 + timedelta(minutes=58)
-        await pilot.press("ctrl+t")  # after the last stage: the meeting ends
+        await pilot.press("ctrl+t")  # after the last stage: ending asks first (it cannot be taken back)
+        await settle(app, pilot)
+        assert not store.get_meeting(demo).ended
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not store.get_meeting(demo).ended and app.screen.SECTION == "actions"
+        await pilot.press("ctrl+t", "y")
         await settle(app, pilot)
         assert store.get_meeting(demo).ended
         # the meeting line says when it ended and how long it took
