@@ -115,6 +115,7 @@ class PostmortemApp(App[int]):
         self.seat_id = uuid.uuid4().hex  # this seat's presence row
         self._present_in: int | None = None
         self.places: dict[int, tuple[str, int | None]] = {}  # review -> (section, row) where it was left
+        self.capture_drafts: dict[int, str] = {}  # review -> a note put aside with Esc (ctrl+n brings it back)
         self._place_keys: dict[int, str] = {}
         self._places_read: dict[str, Any] | None = None
 
@@ -298,6 +299,7 @@ class PostmortemApp(App[int]):
         does; if it cannot save it stays open and says why), any other dialog is closed."""
         from textual.screen import ModalScreen
 
+        from pmtui.screens.capture import CaptureScreen
         from pmtui.screens.form import FormScreen
         from pmtui.screens.walkthrough import WalkThroughScreen
 
@@ -310,6 +312,9 @@ class PostmortemApp(App[int]):
             if isinstance(top, FormScreen):
                 top.action_close()
                 if self.screen is top:
+                    return
+            elif isinstance(top, CaptureScreen):  # what was typed is saved first, as Enter would
+                if not top.close_saving() or self.screen is top:
                     return
             else:
                 top.dismiss(None)
@@ -437,9 +442,14 @@ class PostmortemApp(App[int]):
         self._replay(self.redo_stack, self.undo_stack, 2, "Redone")
 
     def refresh_screen(self) -> None:
+        from textual.css.query import NoMatches
+
         refresh = getattr(self.screen, "refresh_from_store", None)
         if refresh is not None:
-            refresh()
+            try:
+                refresh()
+            except NoMatches:  # a screen still being built (a section key right after a save) reads the store on mount
+                pass
 
     def _watch_store(self) -> None:
         """Another seat committed: show only what it changed (PostgreSQL says which review,

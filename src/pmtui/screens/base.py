@@ -179,7 +179,29 @@ class SectionScreen(Screen[None]):
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
-        else:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
+            if SECTION_STAGE.get(self.SECTION) != meeting.stage:  # the room follows the meeting to its stage
+                first = next((s for s in SECTIONS if SECTION_STAGE.get(s) == meeting.stage), None)
+                if first is not None:
+                    self.action_section(first)
+                    return
+        else:  # the last stage: ending cannot be taken back, so it asks first
+            from pmtui.screens.dialogs import ConfirmScreen
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.end_meeting()
+
+            self.app.push_screen(ConfirmScreen("End the meeting? Its clock stops and the report (F7) is next.",
+                                               yes="End the meeting", no="Keep going"), answer)
+            return
+        self.show_meeting()
+        self.query_one(NotesPanel).show_prompt()
+
+    def end_meeting(self) -> None:
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is None or meeting.ended:
+            return
+        if True:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
             meeting.end(self.app.now())
             meeting.moved(self.app.author, self.app.now(), "ended the meeting")
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):

@@ -109,7 +109,31 @@ class ReportScreen(SectionScreen):
             if self.review.get("status") == Status.published:
                 self._ask_unpublish(event.value)
                 return
+            open_findings = len(getattr(self, "findings", None) or [])
+            if event.value == "published" and open_findings:
+                self._ask_publish(open_findings)
+                return
             self._apply_status(event.value)
+
+    def _ask_publish(self, count: int) -> None:
+        """Publishing with readiness findings open asks first: the room may still want them."""
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        select = self.query_one("#report-status", Select)
+        before = self.review.get("status")
+        with select.prevent(Select.Changed):
+            select.value = before
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                with select.prevent(Select.Changed):
+                    select.value = "published"
+                self._apply_status("published")
+            self.query_one("#report-scroll").focus()
+
+        findings = "1 readiness finding is" if count == 1 else f"{count} readiness findings are"
+        self.app.push_screen(ConfirmScreen(f"{findings} still open (listed above the report). Publish anyway?",
+                                           yes="Publish", no="Not yet"), answer)
 
     def _apply_status(self, new: object) -> None:
         old, store, rid = self.review.get("status"), self.app.store, self.review_id
