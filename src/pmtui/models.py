@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from pydantic import BaseModel
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from pmtui import document
+from pmtui.vocab import ActionStatus, EventKind, NoteKind, Stage, Status
 
 # The schema's version is the number of its newest migration (store/migrations/versions;
 # pmtui.store.schema.SCHEMA_VERSION): 2: meeting state and note links; 3: row versions,
@@ -24,16 +25,24 @@ from pmtui import document
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 
-def _version() -> int:
-    """Every editable row: ``version`` starts at 1 and each update adds 1."""
+def table_of(model: type[SQLModel]) -> Table:
+    """A table class's SQLAlchemy Table (SQLModel sets ``__table__``; its stubs do not say so)."""
+    t = model.__dict__["__table__"]
+    assert isinstance(t, Table)
+    return t
+
+
+def _version() -> Any:
+    """Every editable row: ``version`` starts at 1 and each update adds 1. (A pydantic
+    FieldInfo that stands for an int, as ``Field`` returns.)"""
     return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-def _text_default() -> str:
+def _text_default() -> Any:
     return Field(default="", sa_column_kwargs={"server_default": ""})
 
 
-def _review_fk() -> Column:
+def _review_fk() -> Column[int]:
     return Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
@@ -47,7 +56,7 @@ class Review(SQLModel, table=True):
     slug: str = Field(unique=True, index=True)
     uid: Optional[str] = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
     title: str
-    status: str = "draft"
+    status: str = Status.draft.value
     severity: Optional[str] = None
     incident_ref: Optional[str] = None
     timezone: str = "UTC"
@@ -122,7 +131,7 @@ class Event(SQLModel, table=True):
     offset_min: int = 0
     seq: int = 0
     text: str
-    kind: str = "event"
+    kind: str = EventKind.event.value
     source: str = ""
     source_id: Optional[str] = None  # imported evidence: the source's stable id (NULL: typed)
     original: str = _text_default()
@@ -227,7 +236,7 @@ def _document_columns(doc_model: type[BaseModel], **overrides: Any) -> dict[str,
     return {"__annotations__": annotations, **namespace}
 
 
-def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], **overrides: Any) -> Any:
+def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], **overrides: Any) -> type[SQLModel]:
     """A table that keeps one of a review's lists: ``id``, ``review_id`` and ``position``,
     a column per field of the document model (see _document_columns), then the row
     version and who changed it when."""
@@ -239,12 +248,14 @@ def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], **
         "id": Field(default=None, primary_key=True), "review_id": Field(sa_column=_review_fk()), "position": 0,
         **columns, "version": _version(), "updated_at": _text_default(), "updated_by": _text_default(),
     }
-    return type(SQLModel)(class_name, (SQLModel,), namespace, table=True)
+    table: type[SQLModel] = type(SQLModel)(class_name, (SQLModel,), namespace, table=True)
+    return table
 
 
 # An action item: a column for every field of pmtui.document.ActionItem, by its name.
 ActionItem = _list_table("ActionItem", "action_item", document.ActionItem,
-                         status=Field(default="open", index=True, sa_column_kwargs={"server_default": "open"}))
+                         status=Field(default=ActionStatus.open.value, index=True,
+                                      sa_column_kwargs={"server_default": ActionStatus.open.value}))
 
 
 class Note(SQLModel, table=True):
@@ -253,8 +264,8 @@ class Note(SQLModel, table=True):
     position: int = 0
     at_utc: str
     offset_min: int = 0
-    stage: str = "context"
-    kind: str = "note"
+    stage: str = Stage.context.value
+    kind: str = NoteKind.note.value
     text: str
     author: str = ""
     version: int = _version()

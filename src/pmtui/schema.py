@@ -35,6 +35,13 @@ from pmtui.document import (
     V2_FIELDS,
     ActionItem,
     Day,
+    Event,
+    Note,
+    ReviewDoc,
+    _check_zone,
+    text_type,
+)
+from pmtui.vocab import (
     BecameKind,
     ComponentStatus,
     EventKind,
@@ -44,8 +51,6 @@ from pmtui.document import (
     ObservationKind,
     Stage,
     Status,
-    _check_zone,
-    text_type,
 )
 
 SCHEMA_ID = "urn:pmtui:schema:pmtui-review-2"
@@ -117,8 +122,12 @@ def _time_range() -> list[dict[str, Any]]:
     ]
 
 
-def _enum(e: type[StrEnum]) -> dict[str, Any]:
-    return {"enum": [m.value for m in e]}
+def _enum(e: type[StrEnum], model: type[BaseModel] | None = None, field: str = "") -> dict[str, Any]:
+    """The enum's values, and the default the document model gives the field (if named)."""
+    out: dict[str, Any] = {"enum": [m.value for m in e]}
+    if model is not None:
+        out["default"] = e(model.model_fields[field].default).value
+    return out
 
 
 def _text(description: str = "", *, non_blank: bool = False, max_length: int = LONG_TEXT_MAX) -> dict[str, Any]:
@@ -165,7 +174,7 @@ def _from_model(model: type[BaseModel]) -> dict[str, Any]:
             properties[name] = (_text(field.description, **_TEXT_SHAPES[kind]) if field.description
                                 else {"$ref": f"#/$defs/{_TEXT_REFS[kind]}"})
         elif isinstance(field.annotation, type) and issubclass(field.annotation, StrEnum):
-            properties[name] = {**_enum(field.annotation), **({} if field.is_required() else {"default": field.default.value})}
+            properties[name] = _enum(field.annotation, None if field.is_required() else model, name)
         elif field.annotation == (Day | None):
             properties[name] = {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
         else:
@@ -210,7 +219,10 @@ def _v1_rule() -> dict[str, Any]:
 def schema() -> dict[str, Any]:
     """The schema as a JSON-ready dict."""
     count = {"type": "integer", "minimum": 0, "maximum": COUNT_MAX}
-    ref = lambda name: {"$ref": f"#/$defs/{name}"}  # noqa: E731
+
+    def ref(name: str) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{name}"}
+
     short = _text(max_length=SHORT_TEXT_MAX)
     url = _text(max_length=URL_MAX)
     defs = {
@@ -230,7 +242,7 @@ def schema() -> dict[str, Any]:
         "event": _object({
             "at": ref("timestamp"),
             "text": _text("what happened, in neutral words", non_blank=True),
-            "kind": {**_enum(EventKind), "default": "event"},
+            "kind": _enum(EventKind, Event, "kind"),
             "marks": {"type": "array", "items": _enum(Mark), "uniqueItems": True, "maxItems": len(Mark),
                       "description": "key moments this event stands for; each mark on at most one event"},
             "source": ref("shortText"),
@@ -268,8 +280,8 @@ def schema() -> dict[str, Any]:
                                       "or action_items; the position must exist"),
         "note": _object({
             "at": ref("timestamp"),
-            "stage": {**_enum(Stage), "default": "context"},
-            "kind": {**_enum(NoteKind), "default": "note"},
+            "stage": _enum(Stage, Note, "stage"),
+            "kind": _enum(NoteKind, Note, "kind"),
             "text": ref("nonBlankText"),
             "author": ref("shortText"),
             "became": {**_list(ref("became"), f"({FORMAT}) what the note was turned into"), "uniqueItems": True},
@@ -287,7 +299,7 @@ def schema() -> dict[str, Any]:
         "format": {"enum": list(READABLE_FORMATS),
                    "description": f"{FORMAT}; {FORMAT_1} is read too (without the fields {FORMAT} added)"},
         "title": _text("e.g. Checkout latency after cache deploy", non_blank=True, max_length=TITLE_MAX),
-        "status": {**_enum(Status), "default": "draft"},
+        "status": _enum(Status, ReviewDoc, "status"),
         "severity": {"anyOf": [_text(max_length=SEVERITY_MAX), {"type": "null"}], "description": "e.g. SEV2"},
         "incident_ref": {"anyOf": [ref("url"), {"type": "null"}]},
         "timezone": {"enum": _zones(), "default": "UTC", "description": "IANA time zone name"},

@@ -84,7 +84,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                                      classes="form-static")
                     else:
                         yield Input(visible(f.value if f.value is not None else ""), placeholder=f.placeholder,
-                                    id=f"f-{f.name}")
+                                    id=f"f-{f.name}", select_on_focus=False)  # a stray key never replaces it
                     if f.hint and f.kind != "bool":
                         yield Static(literal(f.hint), classes="form-hint")
                     yield Static("", id=f"e-{f.name}", classes="form-error")
