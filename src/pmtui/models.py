@@ -9,7 +9,8 @@ document writes them back exactly as they came in.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import types
+from typing import Any, Optional, cast
 
 from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
@@ -248,8 +249,8 @@ def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], **
         "id": Field(default=None, primary_key=True), "review_id": Field(sa_column=_review_fk()), "position": 0,
         **columns, "version": _version(), "updated_at": _text_default(), "updated_by": _text_default(),
     }
-    table: type[SQLModel] = type(SQLModel)(class_name, (SQLModel,), namespace, table=True)
-    return table
+    table = types.new_class(class_name, (SQLModel,), {"table": True}, lambda ns: ns.update(namespace))
+    return cast("type[SQLModel]", table)
 
 
 # An action item: a column for every field of pmtui.document.ActionItem, by its name.

@@ -158,7 +158,7 @@ def _list(items: dict[str, Any], description: str = "", *, max_items: int = ITEM
 
 _TEXT_REFS = {"Text": "text", "NonEmptyText": "nonBlankText", "Short": "shortText",
               "NonEmptyShort": "nonBlankShortText", "Url": "url"}
-_TEXT_SHAPES = {"Text": {}, "NonEmptyText": {"non_blank": True}, "Short": {"max_length": SHORT_TEXT_MAX},
+_TEXT_SHAPES: dict[str, dict[str, Any]] = {"Text": {}, "NonEmptyText": {"non_blank": True}, "Short": {"max_length": SHORT_TEXT_MAX},
                 "NonEmptyShort": {"non_blank": True, "max_length": SHORT_TEXT_MAX}, "Url": {"max_length": URL_MAX}}
 
 
