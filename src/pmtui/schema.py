@@ -175,6 +175,8 @@ def _from_model(model: type[BaseModel]) -> dict[str, Any]:
                                 else {"$ref": f"#/$defs/{_TEXT_REFS[kind]}"})
         elif isinstance(field.annotation, type) and issubclass(field.annotation, StrEnum):
             properties[name] = _enum(field.annotation, None if field.is_required() else model, name)
+        elif field.annotation is bool:
+            properties[name] = {"type": "boolean", **({} if field.is_required() else {"default": field.default})}
         elif field.annotation == (Day | None):
             properties[name] = {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
         else:

@@ -64,7 +64,8 @@ def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any]) -> list[A
     """Form fields for the fields of a document model that a form does not lay out
     itself (``laid_out``: its FormFields), in the model's order, labelled with the field's
     ``title=``: a field added to the document appears in its form without another edit.
-    Text is a line (``Text``, Markdown: a text area), an enum a choice of its values."""
+    Text is a line (``Text``, Markdown: a text area), an enum a choice of its values, a
+    flag a checkbox; another type (a date) must be laid out by the form itself."""
     from enum import Enum
 
     from pmtui.document import field_label, text_type
@@ -79,6 +80,8 @@ def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any]) -> list[A
         kind = text_type(model, name)
         if kind is not None:
             out.append(FormField(name, label, item.get(name, default), kind="area" if kind.endswith("Text") else "text"))
+        elif info.annotation is bool:
+            out.append(FormField(name, label, bool(item.get(name, default)), kind="bool"))
         elif isinstance(info.annotation, type) and issubclass(info.annotation, Enum):
             value = item.get(name, default.value if isinstance(default, Enum) else default)
             out.append(FormField(name, label, value, kind="select", options=[(m.value, m.value) for m in info.annotation]))
