@@ -110,17 +110,29 @@ def _full(kind: str, held: int) -> BadInput:
                     f"hold is {limit:,} (see the format's limits); nothing was added")
 
 
-def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: int = 1) -> None:
-    """Refuse (BadInput) an insert that would take a review past its documented limit."""
+def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: int = 1,
+               evidence: bool = False) -> None:
+    """Refuse (BadInput) an insert that would take a review past its documented limit.
+    Events count apart: typed ones (no source_id) and imported evidence (``evidence``)."""
     from sqlalchemy import func, select
 
     q = select(func.count()).select_from(table).where(table.c.review_id == review_id)
     if kind == "event" and "source_id" in table.c:
-        # typed events only: imported evidence (pmtui evidence, add_evidence) has its own bounds
-        q = q.where(table.c.source_id.is_(None))
+        q = q.where(table.c.source_id.is_not(None) if evidence else table.c.source_id.is_(None))
     held = conn.execute(q).scalar() or 0
-    if held + adding > _limit(kind):
+    if kind == "event" and evidence:
+        _evidence_room(held, adding)
+    elif held + adding > _limit(kind):
         raise _full(kind, held)
+
+
+def _evidence_room(held: int, adding: int) -> None:
+    from pmtui import document
+
+    if held + adding > document.EVIDENCE_MAX:
+        raise BadInput(f"this review holds {held:,} imported evidence events; adding {adding:,} more would pass "
+                       f"{document.EVIDENCE_MAX:,}, the most a review can hold (see the format's limits); nothing "
+                       "was added")
 
 
 # list kinds whose rows have no version (not edited in a meeting by two people at once)
@@ -506,7 +518,7 @@ class _Editing:
         t, mt = _table("Event"), _table("EventMark")
         row = dict(snapshot["row"])
         with self._write() as conn:
-            _make_room(conn, "event", t, row["review_id"])
+            _make_room(conn, "event", t, row["review_id"], evidence=bool(row.get("source_id")))
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
             event_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
@@ -594,6 +606,8 @@ class _Editing:
             q = select(t.c.source, t.c.source_id).where(t.c.review_id == review_id, t.c.source_id.is_not(None))
             have = {(a, b) for a, b in conn.execute(q)}
             new = [e for e in events if e.key not in have]
+            if new:
+                _evidence_room(len(have), len(new))
             seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
             now = now_utc_text()
             rows = []
