@@ -260,3 +260,32 @@ def test_a_review_with_100000_imported_log_lines_exports_a_readable_report(cli, 
     again = run(cli, rid, str(log))
     assert (again["added"], again["duplicates"]) == (0, 100_000)
     assert json.loads(dumps(doc))["timeline"][0]["source_id"]
+
+
+def test_a_review_with_more_evidence_than_the_typed_limit_exports_and_imports_again(cli, review, tmp_path, db_url):
+    """12,000 imported log lines (past the 10,000 typed events, and a file past 4 MiB): the
+    export imports again, and the second export is the same bytes."""
+    from pmtui import document
+
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    log = tmp_path / "api.jsonl"
+    log.write_text("".join(json.dumps({"time": (start + timedelta(milliseconds=250 * i)).isoformat(), "level": "info",
+                                       "msg": f"request {i} served in {i % 900} ms"}) + "\n" for i in range(12_000)))
+    rid = review("Checkout latency")
+    assert run(cli, rid, str(log))["added"] == 12_000
+    from pmtui.store import Store
+
+    store = Store.open(db_url)
+    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=timezone.utc), text="Cache config deployed")
+    store.close()
+    first = exported(cli, rid)
+    assert len(first.encode()) > document.FILE_MAX_BYTES  # the evidence brought the room it needs
+    (tmp_path / "r.json").write_text(first)
+    r = cli("import", str(tmp_path / "r.json"))
+    assert r.code == 0, r.err
+    again = r.out.split("\t")[0].strip()
+    assert again != rid
+    second = exported(cli, again)
+    assert second == first
+    doc = json.loads(second)
+    assert len(doc["timeline"]) == 12_001 and sum(1 for e in doc["timeline"] if e["source_id"]) == 12_000
