@@ -394,8 +394,26 @@ class _Editing:
         with self._read() as conn:
             return int(conn.execute(q).scalar() or 0)
 
-    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None) -> list[EventRow]:
-        """Events ``offset`` to ``offset + limit`` of the timeline (of one source)."""
+    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None, *,
+                   total: int | None = None, after: EventRow | None = None,
+                   before: EventRow | None = None) -> list[EventRow]:
+        """Events ``offset`` to ``offset + limit`` of the timeline (of one source).
+
+        An OFFSET costs a walk over every row it skips (17 ms at 100,000 events on SQLite,
+        against 3 ms for the first page), so a caller that knows more reads cheaper:
+        ``after``/``before`` is the event just before/after the page (a neighbouring page
+        already read: the page starts right there in the index), and ``total`` (how many
+        events there are) lets a page past the middle be read from the end backwards, so
+        the last page (the End key) costs what the first does."""
+        if after is not None:
+            return self._event_rows(review_id, source=source, window=(0, limit), key=(after, False))
+        if before is not None:
+            rows = self._event_rows(review_id, source=source, window=(0, limit), key=(before, True))
+            return rows[::-1]
+        if total is not None and offset > total // 2:
+            end = min(total, offset + limit)
+            rows = self._event_rows(review_id, source=source, window=(total - end, end - offset), descending=True)
+            return rows[::-1]
         return self._event_rows(review_id, source=source, window=(offset, limit))
 
     def event_index(self, review_id: int, event_id: int, source: str | None = None) -> int | None:
@@ -416,8 +434,9 @@ class _Editing:
             return int(conn.execute(q).scalar() or 0)
 
     def _event_rows(self, review_id: int, marked_only: bool = False, source: str | None = None,
-                    window: tuple[int, int] | None = None, only: list[int] | None = None) -> list[EventRow]:
-        from sqlalchemy import select
+                    window: tuple[int, int] | None = None, only: list[int] | None = None,
+                    descending: bool = False, key: tuple[EventRow, bool] | None = None) -> list[EventRow]:
+        from sqlalchemy import select, tuple_
 
         t, mt = _table("Event"), _table("EventMark")
         q = select(t.c.id, t.c.at_utc, t.c.offset_min, t.c.text, t.c.kind, t.c.source, t.c.approximate,
@@ -426,8 +445,15 @@ class _Editing:
             q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
         if source is not None:
             q = q.where(t.c.source == source)
+        if key is not None:  # the rows after (or, descending, before) this event in timeline order
+            edge, descending = key
+            at_utc = to_utc_text(edge.at)[0]
+            mark = tuple_(t.c.at_utc, t.c.seq, t.c.id)
+            q = q.where(mark < (at_utc, edge.seq, edge.id) if descending else mark > (at_utc, edge.seq, edge.id))
         if only is not None:  # by primary key, not by walking the review's timeline in order
             q = q.where(t.c.id.in_(list(only)))
+        elif descending:
+            q = q.order_by(t.c.at_utc.desc(), t.c.seq.desc(), t.c.id.desc())
         else:
             q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
         if window is not None:
