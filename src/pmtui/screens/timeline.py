@@ -113,7 +113,10 @@ class TimelineScreen(SectionScreen):
         if panel.display and not panel.outer_size.width:
             width -= 44
         wide = width >= 110
-        self.query_one("#timeline-side").display = wide
+        side = self.query_one("#timeline-side")
+        side.display = wide
+        # beside the notes panel a narrower side leaves the table room for its Source column
+        side.styles.width = 32 if panel.display else 40
         self.query_one("#metrics-line").display = not wide
 
     def refresh_from_store(self) -> None:

@@ -90,6 +90,14 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def short_source(source: str) -> str:
+    """A source in few cells, for a table too narrow for a Source column: what follows
+    the kind of source (``slack:#incident`` -> ``#incident``, ``log:app.jsonl`` ->
+    ``app.jsonl``); a source without a kind is kept."""
+    kind, sep, rest = source.partition(":")
+    return rest.strip() if sep and rest.strip() and " " not in kind else source
+
+
 class _Uniform:
     """The line offsets of a timeline drawn one line per row (without reading it)."""
 
@@ -180,6 +188,7 @@ class TimelineTable(ScrollView, can_focus=True):
         self._layout_width = -1
         self._offsets: list[int] = [0]  # first screen line of each row (and the total at the end)
         self._uniform = False  # a long timeline read by pages: one line per row
+        self._sourced = False  # some event has a source: a narrow table still shows it
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
@@ -188,6 +197,8 @@ class TimelineTable(ScrollView, can_focus=True):
         self.zone = zone
         self._uniform = hasattr(rows, "index_of")  # read by pages: never read whole to lay it out
         self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
+        # a long timeline is imported evidence: its sources are shown without reading it whole
+        self._sourced = self._uniform or any(r.source for r in rows)
         self._layout(force=True)
         target = self.cursor
         if keep_id is not None:
@@ -268,11 +279,22 @@ class TimelineTable(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
 
     # ------------------------------------------------------------ drawing
+    # The event's text keeps at least this many cells. Below 100 columns a narrow Source
+    # column (the short form of each source) is shown when the text keeps them (the
+    # Timeline at 160x45 with the notes panel open); narrower still (80x24), the source of
+    # each imported event is shown compactly under its kind (or, one line per row, before
+    # its text), so that two sources can still be told apart.
+    EVENT_MIN = 40
+
     def _columns(self, width: int) -> list[tuple[str, int]]:
         narrow = width < 110
         time_w, kind_w = (10, 8) if narrow else (20, 13)
         mark_w = 12 if narrow else (18 if width < 140 else 24)
-        source_w = 0 if width < 100 else min(22, width // 8)
+        source_w = 0
+        if width >= 100:
+            source_w = min(22, width // 8)
+        elif self._sourced and width - (2 + time_w + kind_w + 9 + 9 + 6) >= self.EVENT_MIN:
+            source_w = mark_w = 9  # "impact starts" still wraps between its words
         gutter = 2
         fixed = gutter + time_w + kind_w + mark_w + source_w + (5 if source_w else 4)
         cols = [("", gutter), ("Time", time_w), ("Kind", kind_w), ("Event", max(10, width - fixed))]
@@ -285,21 +307,32 @@ class TimelineTable(ScrollView, can_focus=True):
         row = self.rows[index]
         local = row.at.astimezone(self.zone)
         first_of_day = index == 0 or self.rows[index - 1].at.astimezone(self.zone).date() != local.date()
-        clock = local.strftime("%H:%M:%S" if local.second else "%H:%M")
+        # evidence keeps its seconds (a log line at 14:03:00 is not "about 14:03")
+        clock = local.strftime("%H:%M:%S" if local.second or row.source_id else "%H:%M")
         day = local.strftime("%Y-%m-%d")
         approx = "~" if row.approximate else ""
         if not first_of_day:
             when = approx + clock
         elif cols[1][1] >= 20:
             when = f"{approx}{day} {clock}"
+        elif self._uniform:  # one line per row and no room for the day: the time, whole
+            when = approx + clock
         else:  # narrow: the day on its own line above the time
             when = f"{day}\n{approx}{clock}"
         kind = row.kind if len(row.kind) <= cols[2][1] else KIND_SHORT.get(row.kind, row.kind[: cols[2][1]])
         marks = ", ".join(MARK_WORDS.get(m, m) for m in row.marks)
         gutter = ("★" if row.highlight else " ") + ("✓" if getattr(row, "confirmed", False) else "")
-        cells = [gutter, when, kind, row.text]
+        text = row.text
+        if len(cols) == 6:  # a narrow column: the short form, on one line, when the whole does not fit
+            source = row.source if cell_len(row.source) <= cols[4][1] or cols[4][1] >= 13 else \
+                _fit(short_source(row.source), cols[4][1]).rstrip()
+        elif row.source_id and self._uniform:  # no Source column: imported evidence says its source
+            text = f"[{_fit(short_source(row.source), 12).rstrip()}] {text}"  # before its text
+        elif row.source_id:  # ... or under its kind (a typed event's source is in the detail line)
+            kind = f"{kind}\n{_fit(short_source(row.source), cols[2][1]).rstrip()}"
+        cells = [gutter, when, kind, text]
         if len(cols) == 6:
-            cells.append(row.source)
+            cells.append(source)
         cells.append(marks)
         return cells
 
@@ -308,7 +341,7 @@ class TimelineTable(ScrollView, can_focus=True):
             return [[cell.replace("\n", " ")] for cell in self._cells(index, cols)]
         out = []
         for (name, w), cell in zip(cols, self._cells(index, cols)):
-            if name == "Time":
+            if name in ("Time", "Kind"):
                 out.append(cell.split("\n"))
             elif name == "Marks":
                 lines = wrap(cell, w) if cell else []
