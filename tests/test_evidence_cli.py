@@ -397,3 +397,25 @@ def test_bad_instatus_and_opsgenie_files_exit_2_and_change_nothing(cli, review, 
     assert says in r.err, r.err
     assert r.err.count("\n") == 1 and "Traceback" not in r.err and r.out == ""
     assert exported(cli, rid) == before
+
+
+def test_evidence_in_a_review_without_a_start_anchors_its_day_on_the_first_event(cli, review, db_url):
+    """A review without `started` (nor an impact-start mark) takes its incident day from its
+    first event (issue 10): evidence imported into it anchors a bare time typed later on the
+    evidence's day. `started` itself is left to the facilitator: a log often begins long
+    before the incident did."""
+    from zoneinfo import ZoneInfo
+
+    from pmtui.anchor import review_incident_day
+    from pmtui.store import Store
+
+    rid = review("GitHub Actions and Pages disruption", "America/Los_Angeles")
+    run(cli, rid, sample(GITHUB))
+    store = Store.open(db_url)
+    try:
+        assert store.get_review(int(rid))["started"] is None
+        day = review_incident_day(store, int(rid), ZoneInfo("America/Los_Angeles"))
+        assert day.isoformat() == "2024-09-16"  # 13:29:47Z, the first update, is 06:29 that day there
+    finally:
+        store.close()
+    assert json.loads(exported(cli, rid))["started"] is None
