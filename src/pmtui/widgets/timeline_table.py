@@ -290,14 +290,20 @@ class TimelineTable(ScrollView, can_focus=True):
         narrow = width < 110
         time_w, kind_w = (10, 8) if narrow else (20, 13)
         mark_w = 12 if narrow else (18 if width < 140 else 24)
+        if width < 70:  # beside the notes panel on a small screen: the event's words first
+            kind_w, mark_w = 0, 9  # (the kind is in the detail under the table)
         source_w = 0
         if width >= 100:
             source_w = min(22, width // 8)
-        elif self._sourced and width - (2 + time_w + kind_w + 9 + 9 + 6) >= self.EVENT_MIN:
+        elif self._sourced and width - (2 + time_w + kind_w + 9 + 9 + 5) >= self.EVENT_MIN:
             source_w = mark_w = 9  # "impact starts" still wraps between its words
         gutter = 2
-        fixed = gutter + time_w + kind_w + mark_w + source_w + (5 if source_w else 4)
-        cols = [("", gutter), ("Time", time_w), ("Kind", kind_w), ("Event", max(10, width - fixed))]
+        widths = [gutter, time_w, kind_w, mark_w, source_w]
+        fixed = sum(widths) + sum(1 for w in widths if w)  # a space after each column (the last one is cut)
+        cols = [("", gutter), ("Time", time_w)]
+        if kind_w:
+            cols.append(("Kind", kind_w))
+        cols.append(("Event", max(10, width - fixed)))
         if source_w:
             cols.append(("Source", source_w))
         cols.append(("Marks", mark_w))
@@ -319,22 +325,23 @@ class TimelineTable(ScrollView, can_focus=True):
             when = approx + clock
         else:  # narrow: the day on its own line above the time
             when = f"{day}\n{approx}{clock}"
-        kind = row.kind if len(row.kind) <= cols[2][1] else KIND_SHORT.get(row.kind, row.kind[: cols[2][1]])
+        width = dict(cols)
+        kind_w = width.get("Kind", 0)
+        kind = row.kind if len(row.kind) <= kind_w else KIND_SHORT.get(row.kind, row.kind[:kind_w])
         marks = ", ".join(MARK_WORDS.get(m, m) for m in row.marks)
         gutter = ("★" if row.highlight else " ") + ("✓" if getattr(row, "confirmed", False) else "")
-        text = row.text
-        if len(cols) == 6:  # a narrow column: the short form, on one line, when the whole does not fit
-            source = row.source if cell_len(row.source) <= cols[4][1] or cols[4][1] >= 13 else \
-                _fit(short_source(row.source), cols[4][1]).rstrip()
-        elif row.source_id and self._uniform:  # no Source column: imported evidence says its source
-            text = f"[{_fit(short_source(row.source), 12).rstrip()}] {text}"  # before its text
-        elif row.source_id:  # ... or under its kind (a typed event's source is in the detail line)
-            kind = f"{kind}\n{_fit(short_source(row.source), cols[2][1]).rstrip()}"
-        cells = [gutter, when, kind, text]
-        if len(cols) == 6:
-            cells.append(source)
-        cells.append(marks)
-        return cells
+        text, source = row.text, row.source
+        if "Source" in width:  # a narrow column: the short form, on one line, when the whole does not fit
+            if width["Source"] < 13 and cell_len(source) > width["Source"]:
+                source = _fit(short_source(source), width["Source"]).rstrip()
+        elif row.source_id:  # no Source column: imported evidence still says where it came from,
+            short = short_source(row.source)  # under its kind (a typed event's source is in the detail line)
+            if kind_w and not self._uniform:
+                kind = f"{kind}\n{_fit(short, kind_w).rstrip()}"
+            else:  # or, one line per row or without a Kind column, before its text
+                text = f"[{_fit(short, 12).rstrip()}] {text}"
+        by_name = {"": gutter, "Time": when, "Kind": kind, "Event": text, "Source": source, "Marks": marks}
+        return [by_name[name] for name, _ in cols]
 
     def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
         if self._uniform:
