@@ -178,6 +178,11 @@ async def test_the_source_stays_visible_beside_the_notes_panel_and_compact_at_80
         assert worker[1].split() == ["worker.…"]  # under the kind: the source, short
         # a typed event keeps its one line (its source is in the detail line and the form)
         assert len(_line_of(table, "p95 checkout latency back under 400 ms")) == 1
+        # the notes panel open as well: no Kind column either, the source goes before the text
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert "Kind" not in dict(table._columns(table.size.width))
+        assert " ".join(_line_of(table, "worker.jsonl line 09:40:42")).split()[:2] == ["10:40:42", "[worker.jsonl]"]
 
 
 async def test_evidence_times_keep_their_seconds(store, demo, make_app, tmp_path, monkeypatch):
