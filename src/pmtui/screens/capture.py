@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 from pmtui.safetext import literal
 from pmtui.widgets.nudge import NudgeLine
 from pmtui.vocab import (
+    STAGE_SHORT_NAMES,
     NOTE_KIND_MARKS,
     NOTE_KIND_WORDS,
     SECTION_STAGE,
@@ -85,7 +86,7 @@ class CaptureScreen(ModalScreen[int | None]):
         kind, _ = split_kind(self.query_one(Input).value, self.kind)
         author = self.app.author or "no name (pmtui --as NAME)"
         self.query_one("#capture-title", Static).update(Text.assemble(
-            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {self.stage()} · by ", literal(author)))
+            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {STAGE_SHORT_NAMES.get(MeetingStage(self.stage()), self.stage())} · by ", literal(author)))
 
     def action_cycle_kind(self) -> None:
         self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]

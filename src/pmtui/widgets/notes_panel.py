@@ -269,8 +269,10 @@ class NotesPanel(Vertical):
         if target == "event":
             # the time is left empty: the note's own time is when it was said, not when it happened
             said = format_when(note["at"], zone)
+            day = self.incident_day()
+            example = f"{day.isoformat()} 14:03" if day is not None else "14:03"
             fields = [
-                FormField("when", f"Time ({zone.key})", "", placeholder=f"when it happened, e.g. {said[:10]} 14:03",
+                FormField("when", f"Time ({zone.key})", "", placeholder=f"when it happened, e.g. {example}",
                           hint=f"When it happened in the incident. The note was said at {said}; "
                                f"a bare 14:03 is on the day of the incident."),
                 FormField("text", "What happened (in neutral words)", text),
@@ -337,7 +339,9 @@ class NotesPanel(Vertical):
 
         def done(result: Any) -> None:
             if result is not None:
-                self.app.notify(f"Note added to the {TARGET_WORDS[target]}. ctrl+z undoes it.", timeout=3)
+                became = {"event": "an event on the timeline", "factor": "a contributing factor",
+                          "observation": "an observation", "action": "an action item"}.get(target, target)
+                self.app.notify(f"The note is now {became} (the note stays). ctrl+z undoes it.", timeout=3)
                 self.app.refresh_screen()
             self.query_one(DataTable).focus()
 
