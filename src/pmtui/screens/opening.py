@@ -135,7 +135,8 @@ class OpeningScreen(SectionScreen):
                             timeout=3)
                 self.show_meeting()
 
-        self.app.push_screen(FormScreen("Start the meeting", fields, save), done)
+        self.app.push_screen(FormScreen("Start the meeting", fields, save, save_label="Start the meeting",
+                                        discard_label="Not now", escape_saves=False), done)
 
 
 def _stack(*parts: Text | Table) -> Table:
