@@ -19,21 +19,16 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pmtui import vocab
 from pmtui.outliers import far_from_rest
 from pmtui.safetext import one_line
 from pmtui.store import EventRow
+from pmtui.vocab import EventKind
 
 FAR_WORDS = "⚠ over a day from the rest"
 
-MARK_WORDS = {
-    "impact_start": "impact starts",
-    "detected": "detected",
-    "response_start": "response starts",
-    "mitigated": "mitigated",
-    "impact_end": "impact ends",
-    "resolved": "resolved",
-}
-KIND_SHORT = {"communication": "comms"}
+MARK_WORDS: dict[str, str] = {m.value: words for m, words in vocab.MARK_WORDS.items()}
+KIND_SHORT = {EventKind.communication.value: "comms"}
 
 
 def _clean(text: str) -> str:
