@@ -14,22 +14,11 @@ from textual.theme import Theme
 from pmtui import __version__
 from pmtui.errors import PmtuiError
 from pmtui.safetext import one_line, visible
+from pmtui.ui_types import HasPaletteCommands, InReview, NotSaved, Refreshable
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
     from pmtui.store import Store
-
-class NotSaved:
-    """What :meth:`PostmortemApp.write` returns when the store refused a write: the sentence."""
-
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __bool__(self) -> bool:
-        return False
-
 
 PRESENTATION_THEME = Theme(
     name="pmtui-present",
@@ -59,8 +48,9 @@ SECTION_SCREENS = {
 }
 
 
-class PostmortemApp(App[int]):
-    """The facilitated review app."""
+class PostmortemApp(App[object]):
+    """The facilitated review app. (``App[object]``: screens and widgets see it typed through
+    :class:`pmtui.ui_types.TypedApp`; the exit status is ``return_code``.)"""
 
     TITLE = "pmtui"
     SUB_TITLE = "blameless postmortem reviews"
@@ -289,7 +279,7 @@ class PostmortemApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go":  # only within a review; elsewhere the screen's own F-keys apply
-            return any(getattr(s, "review_id", None) is not None for s in self.screen_stack)
+            return any(isinstance(s, InReview) for s in self.screen_stack)
         return True
 
     def action_go(self, section: str) -> None:
@@ -314,9 +304,10 @@ class PostmortemApp(App[int]):
                 top.dismiss(None)
                 if self.screen is top:
                     return
-        go = getattr(self.screen, "action_section", None)
-        if go is not None and getattr(self.screen, "review_id", None) is not None:
-            go(section)
+        from pmtui.screens.base import SectionScreen
+
+        if isinstance(self.screen, SectionScreen):
+            self.screen.action_section(section)
 
     def show_section(self, review_id: int, section: str) -> None:
         self.switch_screen(self.section_screen(review_id, section))
@@ -434,9 +425,8 @@ class PostmortemApp(App[int]):
         self._replay(self.redo_stack, self.undo_stack, 2, "Redone")
 
     def refresh_screen(self) -> None:
-        refresh = getattr(self.screen, "refresh_from_store", None)
-        if refresh is not None:
-            refresh()
+        if isinstance(self.screen, Refreshable):
+            self.screen.refresh_from_store()
 
     def _watch_store(self) -> None:
         """Another seat committed: show only what it changed (PostgreSQL says which review,
@@ -446,16 +436,17 @@ class PostmortemApp(App[int]):
         except Exception:  # a store that went away is reported when it is next used
             return
         if changes:
+            from pmtui.screens.base import SectionScreen
+
             for screen in self.screen_stack:  # a section under a form or dialog stays current too
-                changed = getattr(screen, "store_changed", None)
-                if changed is not None:
-                    changed(changes)
-            if getattr(self.screen, "store_changed", None) is None:
+                if isinstance(screen, SectionScreen):
+                    screen.store_changed(changes)
+            if not isinstance(self.screen, SectionScreen):
                 self.refresh_screen()
 
     # ------------------------------------------------------------ presence
     def current_review(self) -> int | None:
-        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        section = next((s for s in reversed(self.screen_stack) if isinstance(s, InReview)), None)
         return None if section is None else section.review_id
 
     def beat(self) -> None:
@@ -479,10 +470,11 @@ class PostmortemApp(App[int]):
         self.show_presence()
 
     def show_presence(self) -> None:
+        from pmtui.screens.base import SectionScreen
+
         for screen in self.screen_stack:
-            show = getattr(screen, "show_presence", None)
-            if show is not None:
-                show()
+            if isinstance(screen, SectionScreen):
+                screen.show_presence()
 
     def leave_review(self) -> None:
         if self._present_in is None:
@@ -506,11 +498,12 @@ class PostmortemApp(App[int]):
         else:
             self.theme = getattr(self, "_normal_theme", None) or (
                 self.config.theme if self.config and self.config.theme else "textual-dark")
+        from pmtui.screens.base import SectionScreen
+
         for screen in self.screen_stack:
             screen.set_class(on, "-presentation")
-            show = getattr(screen, "show_panel", None)
-            if show is not None:
-                show()
+            if isinstance(screen, SectionScreen):
+                screen.show_panel()
         self._remember(presentation=on)
 
     def watch_theme(self, theme: str) -> None:
@@ -529,21 +522,22 @@ class PostmortemApp(App[int]):
     # ------------------------------------------------------------ notes
     def action_capture(self) -> None:
         """ctrl+n: capture a note in a review; on the list of reviews, start a new review."""
+        from pmtui.screens.base import SectionScreen
         from pmtui.screens.capture import CaptureScreen
+        from pmtui.screens.home import HomeScreen
 
         if isinstance(self.screen, CaptureScreen):
             return
         # the review of the section under any open form or dialog: capture works from anywhere
-        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        section = next((s for s in reversed(self.screen_stack) if isinstance(s, InReview)), None)
         if section is None:
-            new = getattr(self.screen, "action_new", None)
-            if new is not None:
-                new()
+            if isinstance(self.screen, HomeScreen):
+                self.screen.action_new()
             return
         if not self.author.strip():  # a seat without a name is asked for one before its first note
             self.ask_seat_name(self.action_capture)
             return
-        self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", "overview")),
+        self.push_screen(CaptureScreen(section.review_id, section.SECTION if isinstance(section, SectionScreen) else "overview"),
                          lambda _note: self.refresh_screen())
 
     def ask_seat_name(self, then: Callable[[], object] | None = None) -> None:
@@ -576,12 +570,14 @@ class PostmortemApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from getattr(screen, "palette_commands", lambda: [])()
+        if isinstance(screen, HasPaletteCommands):
+            yield from screen.palette_commands()
 
     async def action_quit(self) -> None:
-        flush = getattr(self.screen, "flush", None)
-        if flush is not None:
-            flush()
+        from pmtui.screens.base import SectionScreen
+
+        if isinstance(self.screen, SectionScreen):
+            self.screen.flush()
         self.leave_review()
         if self.places:
             self.save_places()

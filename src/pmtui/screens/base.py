@@ -3,7 +3,7 @@ between sections, the footer, and refreshing from the store."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -11,16 +11,23 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from pmtui.app import NotSaved
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import one_line
+from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
 from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
 
-class SectionScreen(Screen[None]):
+def action_form(seed: dict[str, Any]) -> tuple[list[FormField], Callable[[dict[str, Any]], dict[str, Any]]]:
+    """The action item form for a note turned into an action (the Actions section's own)."""
+    from pmtui.screens.actions import action_fields, action_values
+
+    return action_fields(seed), action_values
+
+
+class SectionScreen(TypedApp, Screen[None]):
     SECTION = "overview"
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
@@ -55,8 +62,16 @@ class SectionScreen(Screen[None]):
         with Horizontal(id="section-row"):
             with Vertical(id="section-main"):
                 yield from self.compose_body()
-            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION])
+            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION], action_form=action_form)
         yield Footer()
+
+    def on_form_requested(self, message: FormRequested) -> None:
+        """A widget (a list, the notes panel) asks for a form: it opens over this section."""
+        from pmtui.screens.form import FormScreen
+
+        message.stop()
+        self.app.push_screen(FormScreen(message.title, message.fields, message.save, version=message.version,
+                                        readd=message.readd), message.done)
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()

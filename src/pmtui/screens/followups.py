@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.errors import BadInput, FieldErrors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,7 +26,7 @@ STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "w
 FILTER_HINT = "/ filter: words owner:NAME status:done prio:high tag:TAG due:overdue"
 
 
-class FollowupsScreen(Screen[None]):
+class FollowupsScreen(TypedApp, Screen[None]):
     """The action tracker across reviews."""
 
     DEFAULT_CSS = """

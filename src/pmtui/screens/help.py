@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pmtui.ui_types import TypedApp
+
 GENERAL = [
     ("F1  ?", "this help (? when no text field has focus)"),
     ("ctrl+o", "Opening: ground rules, agenda, who is in the room; s starts the meeting"),
@@ -33,7 +35,7 @@ TIMELINE_INPUT = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TypedApp, ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:

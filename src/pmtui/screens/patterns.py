@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
 from pmtui.errors import BadInput
+from pmtui.ui_types import TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.patterns import Patterns
@@ -65,7 +66,7 @@ def parse_window(value: str) -> tuple[date | None, date | None, str | None]:
     return since, until, tag
 
 
-class PatternsScreen(Screen[None]):
+class PatternsScreen(TypedApp, Screen[None]):
     DEFAULT_CSS = """
     PatternsScreen #patterns-window { margin: 0 1; }
     PatternsScreen #patterns { padding: 0 1; }

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved
 from pmtui.errors import BadInput
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS

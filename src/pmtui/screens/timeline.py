@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved
 from pmtui.document import EventKind, Mark
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError

@@ -14,9 +14,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from pmtui.app import NotSaved
 from pmtui.safetext import literal, visible
-from pmtui.screens.form import FormField, FormScreen
+from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
 
 
 @dataclass
@@ -29,7 +28,7 @@ class Column:
     optional: bool = False  # left out when the editor is too narrow
 
 
-class ListEditor(Widget, can_focus=False):
+class ListEditor(TypedApp, Widget, can_focus=False):
     DEFAULT_CSS = """
     ListEditor {
         height: auto;
@@ -214,7 +213,7 @@ class ListEditor(Widget, can_focus=False):
                 self.app.notify(f"Added to {self.title.lower()}", timeout=2)
             self.focus_list()
 
-        self.app.push_screen(FormScreen(f"Add: {self.title}", self.fields(None), save), done)
+        self.post_message(FormRequested(f"Add: {self.title}", self.fields(None), save, done))
 
     def action_edit(self) -> None:
         item = self.selected()
@@ -246,8 +245,8 @@ class ListEditor(Widget, can_focus=False):
                 self.post_message(self.Changed(self))
             self.focus_list()
 
-        self.app.push_screen(FormScreen(f"Edit: {self.title}", self.fields(item), save, version=item.get("version"),
-                                        readd=readd), done)
+        self.post_message(FormRequested(f"Edit: {self.title}", self.fields(item), save, done,
+                                        version=item.get("version"), readd=readd))
 
     def action_delete(self) -> None:
         from pmtui.errors import Conflict

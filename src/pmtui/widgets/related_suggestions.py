@@ -14,10 +14,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import HasPromptContext, NotSaved, TypedApp
 
 
-class RelatedSuggestions(Vertical, can_focus=False):
+class RelatedSuggestions(TypedApp, Vertical, can_focus=False):
     DEFAULT_CSS = """
     RelatedSuggestions {
         height: auto;
@@ -76,7 +76,7 @@ class RelatedSuggestions(Vertical, can_focus=False):
                          "No earlier review shares components, tags or similar factors."))
         self.border_subtitle = str(len(self.suggestions))
         screen = self.screen
-        if hasattr(screen, "prompt_context"):
+        if isinstance(screen, HasPromptContext):
             screen.prompt_context = self.history
             for panel in screen.query("NotesPanel"):
                 panel.show_prompt()
