@@ -37,6 +37,9 @@ PRESENTATION_THEME = Theme(
                "block-cursor-foreground": "#000000"},
 )
 
+HELP_TEXT = "this help (? when no text field has focus)"
+SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
+
 SECTION_SCREENS = {
     "opening": ("pmtui.screens.opening", "OpeningScreen"),
     "overview": ("pmtui.screens.overview", "OverviewScreen"),
@@ -55,18 +58,27 @@ class PostmortemApp(App[object]):
     TITLE = "pmtui"
     SUB_TITLE = "blameless postmortem reviews"
     CSS_PATH = "pmtui.tcss"
+    # each key's one declaration: footer words (description) and help's sentence (tooltip);
+    # help (F1) and the command palette read these (pmtui.keys)
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("f1", "help", "Help", id="app.help", priority=True, tooltip=HELP_TEXT),
         # section keys work everywhere (text areas, forms, dialogs): see action_go
         *[Binding(f"f{i + 2}", f"go('{s}')", "Sections" if not i else s.title(), show=not i, priority=True,
-                  key_display="F2…F7" if not i else None, id=f"app.go.{s}")
+                  key_display="F2…F7" if not i else None, id=f"app.go.{s}", tooltip=SECTIONS_TEXT)
           for i, s in enumerate(("overview", "timeline", "impact", "analysis", "actions", "report"))],
-        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
-        Binding("question_mark", "help", "Help", show=False, id="app.help2"),
-        Binding("ctrl+z", "undo", "Undo", id="app.undo"),
-        Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True),
-        Binding("f12", "presentation", "Presentation mode", show=False, id="app.presentation"),
-        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo", tooltip="redo what ctrl+z undid"),
+        Binding("question_mark", "help", "Help", show=False, id="app.help2", tooltip=HELP_TEXT),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="undo the last change"),
+        Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True,
+                tooltip="capture a note, even while typing (? question, ! parked idea)"),
+        Binding("f12", "presentation", "Presentation mode", show=False, id="app.presentation",
+                tooltip="presentation mode: high contrast, larger spacing, fewer panels"),
+        # Textual's own palette key, declared here to give it a sentence for help
+        Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "palette", show=False, priority=True,
+                key_display=App.COMMAND_PALETTE_DISPLAY, id="app.palette",
+                tooltip="command palette: every action by name"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True,
+                tooltip="quit (everything is already saved)"),
     ]
 
     presentation: reactive[bool] = reactive(False, init=False)

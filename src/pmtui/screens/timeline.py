@@ -39,6 +39,9 @@ MARK_KEYS = list(Mark)  # 1..6
 SHORT = {"time_to_detect": "TTD", "time_to_respond": "TTR", "time_to_mitigate": "TTM",
          "time_to_resolve": "resolve", "impact_duration": "impact"}
 
+MARKS_HELP = ("set or clear a mark: " + ", ".join(MARK_WORDS[m.value] for m in MARK_KEYS)
+              + " (a mark moves from any other event)")
+
 
 class TimelineScreen(SectionScreen):
     SECTION = "timeline"
@@ -50,9 +53,10 @@ class TimelineScreen(SectionScreen):
         Binding("w", "walk_through", "Walk-through", id="timeline.walk"),
         Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
         Binding("s", "filter_source", "Source filter", id="timeline.sources"),
-        Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
+        Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1", tooltip=MARKS_HELP),
         *[
-            Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}")
+            Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}",
+                    tooltip=MARKS_HELP)
             for i, m in enumerate(MARK_KEYS) if i
         ],
     ]
