@@ -37,6 +37,8 @@ PRESENTATION_THEME = Theme(
                "block-cursor-foreground": "#000000"},
 )
 
+UndoStep = tuple[str, Callable[[], object], Callable[[], object] | None]  # (description, undo, redo)
+
 HELP_TEXT = "this help (? when no text field has focus)"
 SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
 
@@ -105,8 +107,9 @@ class PostmortemApp(App[object]):
         self.config = config
         self.prompts_file = prompts_file
         # (description, undo, redo): every edit can be undone (ctrl+z) and redone (ctrl+y)
-        self.undo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
-        self.redo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
+        self.undo_stack: list[UndoStep] = []
+        self.redo_stack: list[UndoStep] = []
+        self._store_warm = False  # the home screen warmed the store once
         self._checker: Any = None
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
@@ -212,8 +215,12 @@ class PostmortemApp(App[object]):
     def section_screen(self, review_id: int, section: str) -> Screen[None]:
         import importlib
 
+        from pmtui.screens.base import SectionScreen
+
         module, name = SECTION_SCREENS[section]
-        return getattr(importlib.import_module(module), name)(review_id)
+        screen = getattr(importlib.import_module(module), name)(review_id)
+        assert isinstance(screen, SectionScreen)
+        return screen
 
     def open_review(self, review_id: int, section: str | None = None) -> None:
         """Open a review; without a section, where it was left (else the overview), in this
@@ -404,11 +411,13 @@ class PostmortemApp(App[object]):
         new = {k: after[k] for k in changed}
         self.push_undo(description, step(new, old), step(old, new), quiet=True)
 
-    def _replay(self, source: list, target: list, index: int, word: str) -> None:
+    def _replay(self, source: list[UndoStep], target: list[UndoStep], index: int, word: str) -> None:
         from pmtui.errors import Conflict
 
         entry = source.pop()
-        step = entry[index]
+        step = entry[1] if index == 1 else entry[2]
+        if step is None:  # pragma: no cover - only an edit that can be redone reaches the redo stack
+            return
         try:
             step()
         except Conflict as exc:  # changed meanwhile by another seat: this step no longer applies
@@ -580,7 +589,7 @@ class PostmortemApp(App[object]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, HasPaletteCommands):
             yield from screen.palette_commands()

@@ -14,8 +14,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 if TYPE_CHECKING:  # pragma: no cover
+    from textual import getters
     from textual.app import SystemCommand
 
     from pmtui.app import PostmortemApp
@@ -63,14 +65,13 @@ class FormRequested(Message):
         self.readd = readd
 
 
-class TypedApp:
-    """Mixin for screens and widgets: ``self.app`` is the :class:`PostmortemApp`, for the
-    type checker (its store, ``write``, ``author``, undo…). Nothing changes at run time."""
+class TypedApp(MessagePump):
+    """Mixin for screens and widgets (put first among the bases): ``self.app`` is the
+    :class:`PostmortemApp`, for the type checker (its store, ``write``, ``author``, undo…).
+    Nothing changes at run time."""
 
-    if TYPE_CHECKING:  # pragma: no cover
-        @property
-        def app(self) -> PostmortemApp:
-            raise NotImplementedError
+    if TYPE_CHECKING:  # pragma: no cover - Textual's own way (textual.getters.app), for the checker only
+        app = getters.app(PostmortemApp)
 
 
 # ---------------------------------------------------------------- what a screen may offer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Callable
 
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
@@ -17,7 +18,11 @@ from pmtui.widgets.related_suggestions import RelatedSuggestions
 CATEGORIES = [(c.value, c.value) for c in FactorCategory]
 
 
-def _text_item(label: str, placeholder: str = ""):
+def _of_kind(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda item: bool(item["kind"] == kind)
+
+
+def _text_item(label: str, placeholder: str = "") -> Callable[[dict[str, Any] | None], list[FormField]]:
     return lambda i: [FormField("text", label, (i or {}).get("text", ""), placeholder=placeholder)]
 
 
@@ -50,7 +55,7 @@ class AnalysisScreen(SectionScreen):
                 ):
                     yield ListEditor(
                         "observation", title, rid, [Column("text", title)], _text_item(title, prompt),
-                        filter=lambda i, k=kind: i["kind"] == k, defaults={"kind": kind},
+                        filter=_of_kind(kind), defaults={"kind": kind},
                         empty="Nothing yet. Press a to add.", id=f"obs-{kind}",
                     )
             with Grid(classes="lists"):

@@ -69,7 +69,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         yield Header()
         yield Input(self.query_text, placeholder=FILTER_HINT, id="followups-filter")
         yield Static("Loading action items…", id="followups-summary")
-        table = DataTable(id="followups-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="followups-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="followups-detail")
         yield Footer()
@@ -354,5 +354,6 @@ class FollowupsScreen(TypedApp, Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for b in self.BINDINGS:
+            assert isinstance(b, Binding)  # declared as Binding, never as a tuple
             yield SystemCommand(f"Follow-ups: {b.description}", f"key: {b.key}",
                                 lambda b=b: self.run_action(b.action))

@@ -272,7 +272,7 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     @on(TextArea.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
-    def _changed(self, event) -> None:
+    def _changed(self, event: Input.Changed | TextArea.Changed | Select.Changed | Checkbox.Changed) -> None:
         self._discard_armed = False
         widget = event.control if hasattr(event, "control") else None
         if isinstance(widget, (Input, TextArea)) and widget.id and widget.id.startswith("f-"):

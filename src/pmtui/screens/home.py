@@ -123,7 +123,7 @@ class HomeScreen(TypedApp, Screen[None]):
         self.reviews = message.reviews
         self._haystacks = [" ".join(_text(v) for v in (r.title, r.slug, r.severity, r.status)).lower() for r in self.reviews]
         self.refill()
-        if not getattr(self.app, "_store_warm", False):  # once the list is on screen
+        if not self.app._store_warm:  # once the list is on screen
             self.app._store_warm = True
             self.call_after_refresh(self._warm_up)
 

@@ -23,7 +23,7 @@ from pmtui.errors import BadInput
 from pmtui.ui_types import TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.patterns import Patterns
+    from pmtui.patterns import Patterns, ReviewFacts
 
 WINDOW_HINT = "Window: since:YYYY-MM-DD until:YYYY-MM-DD tag:TAG (Enter applies)"
 
@@ -91,7 +91,7 @@ class PatternsScreen(TypedApp, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.facts: list | None = None
+        self.facts: list[ReviewFacts] | None = None
         self.result: Patterns | None = None
 
     def compose(self) -> ComposeResult:
@@ -247,5 +247,6 @@ class PatternsScreen(TypedApp, Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for b in self.BINDINGS:
+            assert isinstance(b, Binding)  # declared as Binding, never as a tuple
             yield SystemCommand(f"Patterns: {b.description}", f"key: {b.key}",
                                 lambda b=b: self.run_action(b.action))

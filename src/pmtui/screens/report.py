@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -37,7 +38,7 @@ class ReportScreen(SectionScreen):
     ]
 
     class Rendered(Message):
-        def __init__(self, markdown: str, name: str, findings: list) -> None:
+        def __init__(self, markdown: str, name: str, findings: list[Any]) -> None:
             super().__init__()
             self.markdown = markdown
             self.name = name

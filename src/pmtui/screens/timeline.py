@@ -71,6 +71,7 @@ class TimelineScreen(SectionScreen):
 
     def __init__(self, review_id: int) -> None:
         super().__init__(review_id)
+        self._pending_keep: int | None = None  # the event to land on when the walk-through closes
         self.rows: Sequence[EventRow] = []  # what the table shows (a long timeline: read by pages)
         self.marked: list[EventRow] = []
         self.total = 0
@@ -158,7 +159,9 @@ class TimelineScreen(SectionScreen):
             marked = {r.id: r.marks for r in store.events_with_marks(self.review_id)}
             fresh = {i: replace(r, marks=marked.get(i, ())) for i, r in fresh.items()}
             rows = [replace(r, marks=marked.get(r.id, ())) if (r.marks or r.id in marked) else r for r in rows]
-        key = lambda r: (r.at, r.seq, r.id)  # noqa: E731 - the store's order
+        def key(r: EventRow) -> tuple[datetime, int, int]:  # the store's order
+            return (r.at, r.seq, r.id)
+
         keys = [key(r) for r in rows]
         for r in sorted(fresh.values(), key=key):
             i = bisect.bisect(keys, key(r))
@@ -188,7 +191,7 @@ class TimelineScreen(SectionScreen):
         self.rows, self.marked, self.total = message.rows, message.marked, message.total
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
-        pending = getattr(self, "_pending_keep", None)
+        pending = self._pending_keep
         if pending is not None:
             keep, self._pending_keep = pending, None
         if first:  # reopened: back on the row where it was left

@@ -150,7 +150,7 @@ class ListEditor(TypedApp, Widget, can_focus=False):
         return [(self.columns[i], natural[i]) for i in shown]
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Text]:
         return self.query_one(DataTable)
 
     def reload(self, keep_id: int | None = None) -> None:
@@ -234,7 +234,7 @@ class ListEditor(TypedApp, Widget, can_focus=False):
                     c.current = {names.get(k, k): v for k, v in c.current.items()}
                 raise
             self.app.push_item_edit(f"edited “{self.describe(item)}”", self.kind, self.review_id, item["id"], item)
-            return item["id"]
+            return int(item["id"])
 
         def readd(values: dict[str, Any]) -> int:
             return store.add_item(self.kind, self.review_id, **{**self.defaults, **self.to_store(values)})

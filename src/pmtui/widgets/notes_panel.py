@@ -240,7 +240,7 @@ class NotesPanel(TypedApp, Vertical):
                 raise FieldErrors({"text": "a note needs words; to remove it, close this and press d"})
             store.update_item("note", note["id"], expected_version=version, text=v["text"], kind=v["kind"])
             self.app.push_item_edit("edited a note", "note", note["review_id"], note["id"], note)
-            return note["id"]
+            return int(note["id"])
 
         def readd(v: dict[str, Any]) -> int:  # "keep both": another seat deleted or changed it meanwhile
             return store.add_item("note", note["review_id"], text=v["text"], kind=v["kind"],

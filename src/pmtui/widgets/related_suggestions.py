@@ -78,7 +78,9 @@ class RelatedSuggestions(TypedApp, Vertical, can_focus=False):
         screen = self.screen
         if isinstance(screen, HasPromptContext):
             screen.prompt_context = self.history
-            for panel in screen.query("NotesPanel"):
+            from pmtui.widgets.notes_panel import NotesPanel
+
+            for panel in screen.query(NotesPanel):
                 panel.show_prompt()
 
     def _fill(self) -> None:
