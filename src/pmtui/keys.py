@@ -30,7 +30,7 @@ def key_label(key: str) -> str:
 
 
 def is_everywhere(binding: Binding) -> bool:
-    return bool(binding.id) and binding.id.startswith(EVERYWHERE)  # type: ignore[union-attr]
+    return binding.id is not None and binding.id.startswith(EVERYWHERE)
 
 
 def in_help(binding: Binding) -> bool:

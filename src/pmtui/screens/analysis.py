@@ -12,6 +12,7 @@ from textual.widgets import Static
 from pmtui.document import FactorCategory
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
+from pmtui.ui_types import NotSaved
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.related_suggestions import RelatedSuggestions
 
@@ -85,8 +86,15 @@ class AnalysisScreen(SectionScreen):
         self.show_counts()
         self.query_one(RelatedSuggestions).reload()
 
-    def on_related_suggestions_linked(self) -> None:
+    def on_related_suggestions_link_requested(self, message: RelatedSuggestions.LinkRequested) -> None:
+        store, slug = self.app.store, message.slug
+        item_id = self.app.write(lambda: store.add_item("related", self.review_id, ref=slug))
+        if isinstance(item_id, NotSaved):
+            return
+        # the review's own title stays out of the message: notifications read markup
+        self.app.push_added(f"linked {slug} as a related review", "related", item_id)
         self.query_one("#related", ListEditor).reload()
+        self.query_one(RelatedSuggestions).reload()
 
     def show_counts(self) -> None:
         factors = self.app.store.list_items("factor", self.review_id)

@@ -341,12 +341,13 @@ class FollowupsScreen(TypedApp, Screen[None]):
         row = self.selected()
         if row is None:
             return
+        from pmtui.screens.actions import ActionsScreen
+
         screen = self.app.section_screen(row.review_id, "actions")
         await self.app.push_screen(screen)
-        editor = getattr(screen, "editor", None)
-        if editor is not None:
-            editor.reload(keep_id=row.id)
-            editor.focus_list()
+        if isinstance(screen, ActionsScreen):
+            screen.editor.reload(keep_id=row.id)
+            screen.editor.focus_list()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
