@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import tzinfo
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -177,16 +178,16 @@ class TimelineTable(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.rows: list[EventRow] = []
+        self.rows: Sequence[EventRow] = []  # a list, or a long timeline read by pages
         self.zone: tzinfo = ZoneInfo("UTC")
         self.far: set[int] = set()
         self._layout_width = -1
-        self._offsets: list[int] = [0]  # first screen line of each row (and the total at the end)
+        self._offsets: list[int] | _Uniform = [0]  # first screen line of each row (and the total at the end)
         self._uniform = False  # a long timeline read by pages: one line per row
         self._sourced = False  # some event has a source: a narrow table still shows it
 
     # ------------------------------------------------------------ data
-    def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
+    def set_events(self, rows: Sequence[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
@@ -365,10 +366,10 @@ class TimelineTable(ScrollView, can_focus=True):
             zone = getattr(self.zone, "key", str(self.zone))
             names = [name if name != "Time" else f"Time ({zone})" for name, _ in cols]
             names[1] = names[1] if cell_len(names[1]) <= cols[1][1] else "Time"
-            segments = []
+            head: list[Segment] = []
             for n, (_, w) in zip(names, cols):
-                segments += [Segment(_fit(n, w), style), Segment(" ", style)]
-            return Strip(segments).crop(0, width).extend_cell_length(width, style)
+                head += [Segment(_fit(n, w), style), Segment(" ", style)]
+            return Strip(head).crop(0, width).extend_cell_length(width, style)
         line = y - 1 + int(self.scroll_y)
         base = self.rich_style
         if not self.rows or line >= self._offsets[-1]:
