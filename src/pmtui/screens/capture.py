@@ -13,8 +13,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from pmtui.safetext import literal
+from pmtui.ui_types import TypedApp
 from pmtui.widgets.nudge import NudgeLine
 from pmtui.vocab import (
+    STAGE_SHORT_NAMES,
     NOTE_KIND_MARKS,
     NOTE_KIND_WORDS,
     SECTION_STAGE,
@@ -43,7 +45,7 @@ def split_kind(text: str, kind: str = NoteKind.note) -> tuple[str, str]:
     return kind, t
 
 
-class CaptureScreen(ModalScreen[int | None]):
+class CaptureScreen(TypedApp, ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="capture.cancel"),
         Binding("ctrl+t", "cycle_kind", "Kind", id="capture.kind"),
@@ -85,7 +87,7 @@ class CaptureScreen(ModalScreen[int | None]):
         kind, _ = split_kind(self.query_one(Input).value, self.kind)
         author = self.app.author or "no name (pmtui --as NAME)"
         self.query_one("#capture-title", Static).update(Text.assemble(
-            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {self.stage()} · by ", literal(author)))
+            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {STAGE_SHORT_NAMES.get(MeetingStage(self.stage()), self.stage())} · by ", literal(author)))
 
     def action_cycle_kind(self) -> None:
         self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]

@@ -14,7 +14,6 @@ theirs, or keep both (a deleted row: add mine back, or let it go).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from textual import on
@@ -26,21 +25,14 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import literal, visible
+from pmtui.ui_types import FormField, TypedApp
 from pmtui.widgets.nudge import NudgeLine
 
 
-@dataclass
-class FormField:
-    name: str
-    label: str
-    value: Any = ""
-    kind: str = "text"  # text | area | select | bool | static (read-only)
-    options: list[tuple[str, str]] = field(default_factory=list)
-    placeholder: str = ""
-    hint: str = ""
+__all__ = ["FormField", "FormScreen"]  # FormField lives in pmtui.ui_types (widgets build forms too)
 
 
-class FormScreen(ModalScreen[dict[str, Any] | None]):
+class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "close", "Close (saves)", id="form.close"),
@@ -48,8 +40,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
                  *, focus: str | None = None, version: int | None = None,
-                 readd: Callable[[dict[str, Any]], Any] | None = None) -> None:
+                 readd: Callable[[dict[str, Any]], Any] | None = None,
+                 save_label: str = "Save", discard_label: str = "Discard", escape_saves: bool = True) -> None:
         super().__init__()
+        self.save_label, self.discard_label = save_label, discard_label
+        self.escape_saves = escape_saves  # False for a form that starts something (Esc: not now)
         self.version = version
         self.readd = readd
         self.conflict: Conflict | None = None
@@ -92,9 +87,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                         yield NudgeLine(id=f"n-{f.name}")
             yield Static("", id="form-message")
             with Horizontal(id="form-buttons"):
-                yield Button("Save", variant="primary", id="form-save")
-                yield Button("Discard", id="form-discard")
-            yield Static("Enter or ctrl+s saves · Esc saves and closes", id="form-keys")
+                yield Button(self.save_label, variant="primary", id="form-save")
+                yield Button(self.discard_label, id="form-discard")
+            keys = ("Enter or ctrl+s saves · Esc saves and closes" if self.escape_saves else
+                    f"Enter or ctrl+s: {self.save_label.lower()} · Esc closes without it")
+            yield Static(keys, id="form-keys")
 
     def on_mount(self) -> None:
         for line in self.query(NudgeLine):
@@ -254,7 +251,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             w.value = value
 
     def action_close(self) -> None:
-        if self.values() == self._initial or self._discard_armed:
+        if self.values() == self._initial or self._discard_armed or not self.escape_saves:
             self.dismiss(None)
             return
         self.action_submit()
@@ -280,7 +277,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     @on(TextArea.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
-    def _changed(self, event) -> None:
+    def _changed(self, event: Input.Changed | TextArea.Changed | Select.Changed | Checkbox.Changed) -> None:
         self._discard_armed = False
         widget = event.control if hasattr(event, "control") else None
         if isinstance(widget, (Input, TextArea)) and widget.id and widget.id.startswith("f-"):
