@@ -409,15 +409,9 @@ class _Editing:
 
         t, mt = _table("Event"), _table("EventMark")
         q = select(t.c.id, t.c.at_utc, t.c.offset_min, t.c.text, t.c.kind, t.c.source, t.c.approximate,
-                   t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed).where(t.c.review_id == review_id)
-        if marked_only:
-            q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
+                   t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed, t.c.review_id)
         if source is not None:
             q = q.where(t.c.source == source)
-        if only is not None:  # by primary key, not by walking the review's timeline in order
-            q = q.where(t.c.id.in_(list(only)))
-        else:
-            q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
         if window is not None:
             q = q.offset(window[0]).limit(window[1])
         with self._read() as conn:
@@ -426,10 +420,15 @@ class _Editing:
                 select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.position, mt.c.id)
             ):
                 marks.setdefault(event_id, []).append(mark)
+            if marked_only:
+                only = list(marks)
             if only is not None:
-                rows = sorted(conn.execute(q).all(), key=lambda r: (r[1], r[8], r[0]))
+                # by primary key (the review checked here): a condition on the review would
+                # lead the database to walk the review's whole timeline in its index
+                found = conn.execute(q.where(t.c.id.in_(list(only)))).all() if only else []
+                rows = sorted((r for r in found if r[12] == review_id), key=lambda r: (r[1], r[8], r[0]))
             else:
-                rows = conn.execute(q).all()
+                rows = conn.execute(q.where(t.c.review_id == review_id).order_by(t.c.at_utc, t.c.seq, t.c.id)).all()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
                      tuple(marks.get(r[0], ())), r[8], r[9], r[10] or "", bool(r[11]))
@@ -476,7 +475,10 @@ class _Editing:
         t = _table("Event")
         with self._write() as conn:
             _make_room(conn, "event", t, review_id)
-            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            # after the events of the same moment (seq only orders ties in time): one look
+            # in the (review, time, seq) index, not a walk through a long timeline
+            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(
+                t.c.review_id == review_id, t.c.at_utc == cleaned["at_utc"])).scalar()
             event_id = conn.execute(insert(t).returning(t.c.id), {
                 "review_id": review_id, "seq": seq, **cleaned, "updated_by": self.actor, "updated_at": now_utc_text(),
             }).scalar_one()
