@@ -341,3 +341,37 @@ async def test_deleting_a_note_another_seat_just_changed_is_refused(store, demo,
         await pb.press("d")  # now seen (the panel re-read it): deleting is deliberate
         await settle(b, pb)
         assert note["id"] not in [n["id"] for n in store.list_items("note", demo)]
+
+
+# ------------------------------------------------------------------ more of issue 11
+@pytest.mark.parametrize("width", [80, 100, 160])
+async def test_the_presence_line_fits_the_header(store, demo, seats, width):
+    """Four people in the review: the header shows them without cutting a word, at 80,
+    100 and 160 columns (names shorten, then collapse into +N)."""
+    from rich.cells import cell_len
+    from textual.widgets._header import HeaderTitle
+
+    app = seats.app("Amara Okafor", "timeline")
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(app, pilot)
+        for i, (name, role) in enumerate((("Jonas Weber", "note-taker"), ("Lena Fischer", "participant"),
+                                          ("Ravi Menon", "participant"))):
+            store.heartbeat(f"seat-{i}", demo, name, role, ttl=60)
+        app.beat()
+        await settle(app, pilot)
+        header = app.screen.query_one(HeaderTitle)
+        line = str(header.render())
+        assert cell_len(line) <= header.content_region.width, (width, line)
+        expected = {160: "Amara Okafor · facilitating  Jonas Weber · notes  +2",
+                    100: "Amara O. · facilitating  Jonas W. · notes  +2",
+                    80: "Amara O. · facilitating  +3"}[width]
+        assert f"Timeline · {expected}" in line, line
+        title = store.get_review(demo)["title"]
+        shown_title = line.split(" — ")[0]
+        assert shown_title == title or (shown_title.endswith("…") and title.startswith(shown_title[:-1])
+                                        and title[len(shown_title) - 1] == " "), shown_title
+        # resized: fitted again
+        await pilot.resize_terminal(160 if width != 160 else 80, 30)
+        await settle(app, pilot)
+        line = str(header.render())
+        assert cell_len(line) <= header.content_region.width, line
