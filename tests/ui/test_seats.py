@@ -5,6 +5,7 @@ other changes or deletes the same thing, and each seat sees what happened."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 import time
 from contextlib import AsyncExitStack
 
@@ -375,3 +376,29 @@ async def test_the_presence_line_fits_the_header(store, demo, seats, width):
         await settle(app, pilot)
         line = str(header.render())
         assert cell_len(line) <= header.content_region.width, line
+
+
+async def test_every_seat_sees_who_ended_the_meeting_and_when(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("opening", "timeline", seats, stack)
+        await pa.press("s")
+        await settle(a, pa)
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        assert store.get_meeting(demo) is not None
+        await sync(b, pb)
+        for _ in range(10):  # the facilitator moves through every stage, then past the last: the end
+            await pa.press("ctrl+t")
+            await settle(a, pa)
+            if store.get_meeting(demo).ended:
+                break
+        meeting = store.get_meeting(demo)
+        assert meeting.ended and meeting.moved_by == "Amara Okafor"
+        await sync(b, pb)
+        # the note-taker's seat (100 columns): when it ended, how long it took, who ended it
+        line = str(b.screen.query_one(MeetingBar).render())
+        ended = datetime.fromisoformat(meeting.ended_at).astimezone(b.now().tzinfo).strftime("%H:%M")
+        assert f"Meeting ended {ended}, took" in line and "ended by Amara Okafor" in line, line
+        assert "Amara Okafor ended the meeting" in shown(b)
+        # and the facilitator's own line says the same
+        assert "ended by Amara Okafor" in str(a.screen.query_one(MeetingBar).render())

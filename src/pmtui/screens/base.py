@@ -180,7 +180,9 @@ class SectionScreen(Screen[None]):
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
         else:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
             meeting.end(self.app.now())
-            meeting.moved(self.app.author, self.app.now(), "ended the meeting")
+            from pmtui.meeting import ENDED
+
+            meeting.moved(self.app.author, self.app.now(), ENDED)
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
