@@ -402,3 +402,52 @@ async def test_every_seat_sees_who_ended_the_meeting_and_when(store, demo, seats
         assert "Amara Okafor ended the meeting" in shown(b)
         # and the facilitator's own line says the same
         assert "ended by Amara Okafor" in str(a.screen.query_one(MeetingBar).render())
+
+
+async def test_a_status_key_racing_another_seats_edit_is_a_conflict_shown_in_place(store, demo, seats):
+    from textual.widgets import Select
+
+    from pmtui.screens.form import FormScreen
+
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("actions", "actions", seats, stack)
+        item = store.list_items("action", demo)[0]
+        assert item["status"] == "in_progress"
+        editor = a.screen.editor
+        editor.table.focus()
+        editor.table.move_cursor(row=0)
+        # B retitles the item after A's list showed it
+        b.store.update_item("action", item["id"], expected_version=item["version"],
+                            title="Validate cache memory limits at build time and in CI (Jonas)")
+        await pa.press("x")  # A marks it done
+        await settle(a, pa)
+        # not written over B's edit: A sees the item with B's values, its own status on top, and chooses
+        stored = store.list_items("action", demo)[0]
+        assert stored["status"] == "in_progress" and stored["title"].endswith("(Jonas)")
+        assert isinstance(a.screen, FormScreen) and a.screen.query_one("#form-conflict").display
+        text = str(a.screen.query_one("#form-conflict-text").render())
+        assert "Changed by Jonas Weber" in text and "in_progress" in text
+        assert a.screen.query_one("#f-title", Input).value.endswith("(Jonas)")
+        assert a.screen.query_one("#f-status", Select).value == "done"
+        await pa.click("#conflict-mine")
+        await settle(a, pa)
+        stored = store.list_items("action", demo)[0]
+        assert stored["status"] == "done" and stored["title"].endswith("(Jonas)")  # both changes kept
+        assert stored["updated_by"] == "Amara Okafor"
+        await sync(b, pb)
+        assert b.screen.editor.items[0]["status"] == "done"
+
+        # won't do, with a reason typed, while B deletes the item: the reason is not dropped
+        second = store.list_items("action", demo)[1]
+        a.screen.editor.table.focus()
+        a.screen.editor.table.move_cursor(row=1)
+        await pa.press("w")
+        await settle(a, pa)
+        b.store.delete_item("action", second["id"], expected_version=second["version"])
+        await pa.press(*"Covered by the build-time check", "enter")
+        await settle(a, pa)
+        assert "deleted this while you were editing" in str(a.screen.query_one("#form-conflict-text").render())
+        await pa.click("#conflict-mine")  # add mine back
+        await settle(a, pa)
+        back = [i for i in store.list_items("action", demo) if i["title"] == second["title"]]
+        assert back and back[0]["status"] == "wont_do" and back[0]["status_note"] == "Covered by the build-time check"

@@ -48,9 +48,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
                  *, focus: str | None = None, version: int | None = None,
-                 readd: Callable[[dict[str, Any]], Any] | None = None) -> None:
+                 readd: Callable[[dict[str, Any]], Any] | None = None, conflict: Conflict | None = None) -> None:
         super().__init__()
         self.version = version
+        self._conflict_at_start = conflict  # a quick edit that met another seat's change: shown at once
         self.readd = readd
         self.conflict: Conflict | None = None
         self.form_title = title
@@ -108,6 +109,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             self.query_one(f"#e-{f.name}").display = False
         target = self.focus_name or self.fields[0].name
         self.query_one(f"#f-{target}").focus()
+        if self._conflict_at_start is not None:
+            self.show_conflict(self._conflict_at_start)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
