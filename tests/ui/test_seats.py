@@ -451,3 +451,72 @@ async def test_a_status_key_racing_another_seats_edit_is_a_conflict_shown_in_pla
         await settle(a, pa)
         back = [i for i in store.list_items("action", demo) if i["title"] == second["title"]]
         assert back and back[0]["status"] == "wont_do" and back[0]["status_note"] == "Covered by the build-time check"
+
+
+async def _edit_first_note(app, pilot):
+    """Open the notes panel's first note in its form (e) and return (the note, the form)."""
+    from pmtui.screens.form import FormScreen
+    from pmtui.widgets.notes_panel import NotesPanel
+
+    panel = app.screen.query_one(NotesPanel)
+    await pilot.press("f10")
+    await settle(app, pilot)
+    note = panel.selected()
+    await pilot.press("e")
+    await settle(app, pilot)
+    assert isinstance(app.screen, FormScreen)
+    return note, app.screen
+
+
+async def test_two_seats_edit_one_note_nothing_is_lost(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        note, form = await _edit_first_note(b, pb)
+        form.query_one("#f-text", Input).value = note["text"] + " (Jonas adds: pinned since the 2025 migration)"
+        # meanwhile A rewords the same note in its own panel
+        note_a, form_a = await _edit_first_note(a, pa)
+        assert note_a["id"] == note["id"]
+        form_a.query_one("#f-text", Input).value = "Responders opened the DB dashboard first (Amara's wording)"
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        def stored_note() -> dict:
+            return next(n for n in store.list_items("note", demo) if n["id"] == note["id"])
+
+        assert stored_note()["text"].endswith("(Amara's wording)")
+        # B saves: not over A's words; B sees them, who and when, and keeps both
+        await pb.press("ctrl+s")
+        await settle(b, pb)
+        assert form.query_one("#form-conflict").display
+        text = str(form.query_one("#form-conflict-text").render())
+        assert "Changed by Amara Okafor" in text and "(Amara's wording)" in text
+        assert stored_note()["text"].endswith("(Amara's wording)")
+        await pb.click("#conflict-both")
+        await settle(b, pb)
+        stored = stored_note()
+        assert "(Amara's wording)" in stored["text"] and "(Jonas adds: pinned since the 2025 migration)" in stored["text"]
+        assert stored["updated_by"] == "Jonas Weber"
+        await sync(a, pa)
+        from pmtui.widgets.notes_panel import NotesPanel
+
+        assert any("Jonas adds" in n["text"] for n in a.screen.query_one(NotesPanel).notes)
+
+
+async def test_a_note_edited_while_another_seat_deletes_it_comes_back(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        note, form = await _edit_first_note(b, pb)
+        form.query_one("#f-text", Input).value = "Responders open the pinned DB dashboard first (Jonas, edited)"
+        a.store.delete_item("note", note["id"], expected_version=note["version"])  # A deletes it meanwhile
+        await pb.press("ctrl+s")
+        await settle(b, pb)
+        assert "deleted this while you were editing" in str(form.query_one("#form-conflict-text").render())
+        assert form.query_one("#f-text", Input).value.endswith("(Jonas, edited)")  # still there
+        await pb.click("#conflict-mine")  # add mine back
+        await settle(b, pb)
+        back = [n for n in store.list_items("note", demo) if n["text"].endswith("(Jonas, edited)")]
+        assert len(back) == 1 and back[0]["author"] == note["author"] and back[0]["stage"] == note["stage"]
+        assert back[0]["at"] == note["at"]  # when it was said, not when it came back
+        await sync(a, pa)
+        from pmtui.widgets.notes_panel import NotesPanel
+
+        assert any(n["text"].endswith("(Jonas, edited)") for n in a.screen.query_one(NotesPanel).notes)
