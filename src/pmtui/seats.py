@@ -125,7 +125,8 @@ def fit_header(title: str, section: str, seats: list[dict[str, Any]], width: int
                extra: tuple[str, ...] = ()) -> tuple[str, str]:
     """The header's (title, sub title) for a screen ``width`` cells wide, so that the whole
     line ``title — section · presence · extra`` fits and nothing is cut inside a word:
-    the ``extra`` parts show only beside the whole title; then names shorten ('Amara O.'),
+    the ``extra`` parts show only beside the whole title (the first of them go first); then
+    names shorten ('Amara O.'),
     then fewer are named ('+3'), then only a count ('4 here'), keeping the title's first
     words (:data:`TITLE_AT_LEAST` cells, cut after a word with '…'); only then does the
     presence line go."""
@@ -136,7 +137,9 @@ def fit_header(title: str, section: str, seats: list[dict[str, Any]], width: int
     whole, least = _cells(title), min(_cells(title), TITLE_AT_LEAST)
     for line in levels:
         # the extra parts only beside the whole title; without them, a few words of it do
-        for parts, want in (((section, line, *extra), whole), ((section, line), least)):
+        # the first extra parts go first (the last is the shortest: a key hint, say)
+        tries = [((section, line, *extra[k:]), whole) for k in range(len(extra))] + [((section, line), least)]
+        for parts, want in tries:
             sub = " · ".join(p for p in parts if p)
             left = room - _cells(sub) - 3  # " — "
             if left >= want or (not line and len(parts) == 2):

@@ -61,10 +61,22 @@ async def both(screen_a: str, screen_b: str, seats: Seats, stack: AsyncExitStack
     return a, pa, b, pb
 
 
+def in_app(app: PostmortemApp, do) -> None:
+    """Run ``do`` as the app's own timer would: with ``app`` as the active app (a screen's
+    ``self.app`` is whichever app is active; two run in this test at once)."""
+    from textual._context import active_app
+
+    token = active_app.set(app)
+    try:
+        do()
+    finally:
+        active_app.reset(token)
+
+
 async def sync(app: PostmortemApp, pilot) -> None:
     """What the seat's watch timer does every half second: take in the others' changes."""
     for _ in range(3):
-        app._watch_store()
+        in_app(app, app._watch_store)
         await settle(app, pilot)
 
 
@@ -260,29 +272,29 @@ async def test_only_the_facilitator_moves_the_meeting_and_every_seat_sees_who(st
 async def test_presence_appears_and_disappears(store, demo, seats):
     async with AsyncExitStack() as stack:
         a, pa, b, pb = await both("overview", "timeline", seats, stack)
-        a.beat()
-        b.beat()
+        in_app(a, a.beat)
+        in_app(b, b.beat)
         await sync(a, pa)
         assert a.screen.sub_title.endswith("Amara Okafor · facilitating  Jonas Weber · notes")
         # a seat that quits leaves at once
         b.leave_review()
         await sync(a, pa)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert "Jonas Weber" not in a.screen.sub_title and "Amara Okafor · facilitating" in a.screen.sub_title
         # a seat that was killed (no more heartbeats) drops out when its row expires
         store.heartbeat("killed-seat", demo, "Priya Raman", "participant", ttl=0.5)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert "Priya Raman" in a.screen.sub_title
         await asyncio.sleep(0.7)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert "Priya Raman" not in a.screen.sub_title
         # more than two: "+N"
         for i, name in enumerate(("Lena Schulz", "Tomás Ortega")):
             store.heartbeat(f"s{i}", demo, name, "participant", ttl=30)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert a.screen.sub_title.endswith("Amara Okafor · facilitating  Lena Schulz · here  +1")
 
@@ -358,7 +370,7 @@ async def test_the_presence_line_fits_the_header(store, demo, seats, width):
         for i, (name, role) in enumerate((("Jonas Weber", "note-taker"), ("Lena Fischer", "participant"),
                                           ("Ravi Menon", "participant"))):
             store.heartbeat(f"seat-{i}", demo, name, role, ttl=60)
-        app.beat()
+        in_app(app, app.beat)
         await settle(app, pilot)
         header = app.screen.query_one(HeaderTitle)
         line = str(header.render())
