@@ -207,11 +207,9 @@ def apply_changes(store: Any, review_id: int, rows: Sequence[Any], ids: list[int
     gone = set(ids)
     out = [r for r in rows if r.id not in gone] if gone else list(rows)
     if marked_now is not None:
-        out = [replace(r, marks=marked_now.get(r.id, ())) if (r.marks or r.id in marked_now) else r for r in out]
-    keys = [_order(r) for r in out]
+        out = [replace(r, marks=marked_now.get(r.id, ())) if r.marks != marked_now.get(r.id, ()) else r
+               for r in out]  # only the rows whose marks moved are new (the table redraws only those)
     for r in sorted(fresh.values(), key=_order):
-        i = bisect.bisect(keys, _order(r))
-        out.insert(i, r)
-        keys.insert(i, _order(r))
+        out.insert(bisect.bisect(out, _order(r), key=_order), r)
     marked = [r for r in out if r.marks] if source is None else store.events_with_marks(review_id)
     return out, marked

@@ -180,12 +180,25 @@ class TimelineTable(ScrollView, can_focus=True):
         self._layout_width = -1
         self._offsets: list[int] = [0]  # first screen line of each row (and the total at the end)
         self._uniform = False  # a long timeline read by pages: one line per row
+        # each row's wrapped cells, kept while the row (the same object), the width and the
+        # zone stay: after an edit only the changed rows are wrapped again, not the timeline
+        self._wraps: dict[int, tuple[EventRow, tuple[bool, bool], list[list[str]], int]] = {}
+        self._days: dict[int, tuple[EventRow, object]] = {}
+        self._wraps_for: tuple[int, object] = (-1, None)
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
+        if len(self._wraps) > len(rows) + 2_000:  # rows that are gone (or pages read again)
+            if isinstance(rows, list):  # keep the rows still shown (a reload that changed nothing)
+                keep = {id(r) for r in rows}
+                self._wraps = {k: v for k, v in self._wraps.items() if k in keep}
+                self._days = {k: v for k, v in self._days.items() if k in keep}
+            else:  # a long timeline is drawn one line a row: cheap to draw again
+                self._wraps.clear()
+                self._days.clear()
         self._uniform = hasattr(rows, "index_of")  # read by pages: never read whole to lay it out
         self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
         self._layout(force=True)
@@ -220,10 +233,12 @@ class TimelineTable(ScrollView, can_focus=True):
             self.virtual_size = Size(0, len(self.rows) + 1)  # never scrolls sideways
             return
         cols = self._columns(width)
+        self._wraps_at(width)
         offsets = [0]
         total = 0
         for i in range(len(self.rows)):
-            total += max(len(lines) for lines in self._wrapped(i, cols))
+            self._wrapped(i, cols)
+            total += self._wraps[id(self.rows[i])][3]
             offsets.append(total)
         self._offsets = offsets
         self.virtual_size = Size(0, total + 1)  # never scrolls sideways
@@ -303,7 +318,35 @@ class TimelineTable(ScrollView, can_focus=True):
         cells.append(marks)
         return cells
 
+    def _wraps_at(self, width: int) -> None:
+        """The wrapped rows kept are for this width and zone (else they are wrapped again)."""
+        if self._wraps_for != (width, self.zone):
+            self._wraps_for = (width, self.zone)
+            self._wraps.clear()
+            self._days.clear()
+
+    def _day(self, index: int) -> object:
+        row = self.rows[index]
+        hit = self._days.get(id(row))
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        day = row.at.astimezone(self.zone).date()
+        self._days[id(row)] = (row, day)
+        return day
+
     def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
+        """The row's cells as drawn (lines of each), from the cache when the row is unchanged
+        (the cache is for one width and zone: see :meth:`_wraps_at`)."""
+        row = self.rows[index]
+        context = (index == 0 or self._day(index - 1) != self._day(index), index in self.far)
+        hit = self._wraps.get(id(row))
+        if hit is not None and hit[0] is row and hit[1] == context:
+            return hit[2]
+        out = self._wrap_cells(index, cols)
+        self._wraps[id(row)] = (row, context, out, max(len(lines) for lines in out))
+        return out
+
+    def _wrap_cells(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
         if self._uniform:
             return [[cell.replace("\n", " ")] for cell in self._cells(index, cols)]
         out = []
@@ -325,6 +368,7 @@ class TimelineTable(ScrollView, can_focus=True):
         width = self.size.width
         self._layout()
         cols = self._columns(width)
+        self._wraps_at(width)
         if y == 0:
             style = self.get_component_rich_style("timeline--header")
             zone = getattr(self.zone, "key", str(self.zone))
