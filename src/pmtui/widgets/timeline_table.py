@@ -185,6 +185,8 @@ class TimelineTable(ScrollView, can_focus=True):
         self._wraps: dict[int, tuple[EventRow, tuple[bool, bool], list[list[str]], int]] = {}
         self._days: dict[int, tuple[EventRow, object]] = {}
         self._wraps_for: tuple[int, object] = (-1, None)
+        self._strips: dict[tuple[int, int, bool], tuple[EventRow, tuple[bool, bool], Strip]] = {}
+        self._strips_for: tuple[object, ...] = ()
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
@@ -386,6 +388,22 @@ class TimelineTable(ScrollView, can_focus=True):
         sub = line - self._offsets[index]
         row = self.rows[index]
         cells = self._wrapped(index, cols)
+        # a row drawn before, unchanged (same object, place and look): the same strip
+        look = (width, self.zone, base, self.has_focus, self.app.theme)
+        if look != self._strips_for or len(self._strips) > 4_000:
+            self._strips_for = look
+            self._strips.clear()
+        key = (id(row), sub, index == self.cursor)
+        context = self._wraps[id(row)][1]
+        hit = self._strips.get(key)
+        if hit is not None and hit[0] is row and hit[1] == context:
+            return hit[2]
+        strip = self._draw(index, row, sub, cells, cols, base, width)
+        self._strips[key] = (row, context, strip)
+        return strip
+
+    def _draw(self, index: int, row: EventRow, sub: int, cells: list[list[str]], cols: list[tuple[str, int]],
+              base: Style, width: int) -> Strip:
         segments: list[Segment] = []
         row_style = base
         if row.highlight:
