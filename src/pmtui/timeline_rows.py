@@ -14,46 +14,60 @@ a quick add or a mark on a 10,000-event timeline costs about what it costs on te
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, Protocol, overload
+
+if TYPE_CHECKING:
+    from pmtui.store.values import EventRow
 
 # reviews up to this many events (of the source shown) are read whole
 READ_WHOLE = 5_000
 
 
-class LazyEvents(Sequence[Any]):
+class EventSource(Protocol):
+    """What the timeline reads from the store (pmtui.store.Store has these)."""
+
+    def event_count(self, review_id: int, source: str | None = None) -> int: ...
+    def events(self, review_id: int) -> list[EventRow]: ...
+    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None) -> list[EventRow]: ...
+    def event_index(self, review_id: int, event_id: int, source: str | None = None) -> int | None: ...
+
+
+class LazyEvents(Sequence["EventRow"]):
     PAGE = 500
 
-    def __init__(self, store: Any, review_id: int, source: str | None = None, count: int | None = None) -> None:
+    def __init__(self, store: EventSource, review_id: int, source: str | None = None,
+                 count: int | None = None) -> None:
         self.store, self.review_id, self.source = store, review_id, source
-        self.count = store.event_count(review_id, source) if count is None else count
-        self._pages: dict[int, list[Any]] = {}
+        # ``total``, not ``count``: Sequence.count(value) is a method
+        self.total = store.event_count(review_id, source) if count is None else count
+        self._pages: dict[int, list[EventRow]] = {}
 
     def __len__(self) -> int:
-        return self.count
+        return self.total
 
-    def _page(self, n: int) -> list[Any]:
+    def _page(self, n: int) -> list[EventRow]:
         page = self._pages.get(n)
         if page is None:
             page = self._pages[n] = self.store.event_page(self.review_id, n * self.PAGE, self.PAGE, self.source)
         return page
 
     @overload
-    def __getitem__(self, i: int) -> Any: ...
+    def __getitem__(self, i: int) -> EventRow: ...
     @overload
-    def __getitem__(self, i: slice) -> list[Any]: ...
+    def __getitem__(self, i: slice) -> list[EventRow]: ...
 
-    def __getitem__(self, i: int | slice) -> Any:
+    def __getitem__(self, i: int | slice) -> EventRow | list[EventRow]:
         if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self.count))]
+            return [self[k] for k in range(*i.indices(self.total))]
         if i < 0:
-            i += self.count
-        if not 0 <= i < self.count:
+            i += self.total
+        if not 0 <= i < self.total:
             raise IndexError(i)
         page = self._page(i // self.PAGE)
         return page[i % self.PAGE]
 
-    def __iter__(self) -> Iterator[Any]:
-        for n in range((self.count + self.PAGE - 1) // self.PAGE):
+    def __iter__(self) -> Iterator[EventRow]:
+        for n in range((self.total + self.PAGE - 1) // self.PAGE):
             yield from self._page(n)
 
     def index_of(self, event_id: int) -> int | None:
@@ -82,7 +96,7 @@ class LazyEvents(Sequence[Any]):
             page[index % self.PAGE] = row
 
     def _insert(self, index: int, row: Any) -> None:
-        self.count += 1
+        self.total += 1
         n, at = divmod(index, self.PAGE)
         while True:
             page = self._pages.get(n)
@@ -95,7 +109,7 @@ class LazyEvents(Sequence[Any]):
             row, n, at = page.pop(), n + 1, 0
 
     def _remove(self, index: int) -> None:
-        self.count -= 1
+        self.total -= 1
         n, at = divmod(index, self.PAGE)
         page = self._pages.get(n)
         if page is None:
@@ -103,7 +117,7 @@ class LazyEvents(Sequence[Any]):
             return
         del page[at]
         while True:
-            want = min(self.PAGE, self.count - n * self.PAGE)
+            want = min(self.PAGE, self.total - n * self.PAGE)
             if len(page) >= want:
                 if want <= 0:
                     del self._pages[n]
@@ -118,7 +132,7 @@ class LazyEvents(Sequence[Any]):
     def _forget(self) -> None:
         """Read everything again when shown (one count now)."""
         self._pages.clear()
-        self.count = self.store.event_count(self.review_id, self.source)
+        self.total = self.store.event_count(self.review_id, self.source)
 
     def apply(self, fresh: dict[int, Any], ids: list[int]) -> None:
         """These events changed (``fresh``: those still there, as stored now, already
@@ -146,7 +160,7 @@ class LazyEvents(Sequence[Any]):
         for old_at in sorted(moved, reverse=True):
             self._remove(old_at)
         adding = [r for i, r in fresh.items() if i in unknown or where[i] in moved]
-        if unknown and self.store.event_count(self.review_id, self.source) != self.count + len(adding):
+        if unknown and self.store.event_count(self.review_id, self.source) != self.total + len(adding):
             self._forget()  # an event we never read changed: read again rather than guess
             return
         for row in sorted(adding, key=key):
@@ -175,7 +189,7 @@ def _order(row: Any) -> tuple[Any, ...]:
     return (row.at, row.seq, row.id)
 
 
-def timeline_rows(store: Any, review_id: int, source: str | None = None) -> Sequence[Any]:
+def timeline_rows(store: EventSource, review_id: int, source: str | None = None) -> Sequence[EventRow]:
     """The events the Timeline shows: a list when short, else a LazyEvents."""
     count = store.event_count(review_id, source)
     if count <= READ_WHOLE:
