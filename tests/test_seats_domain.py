@@ -36,3 +36,31 @@ def test_keep_both_drops_nothing():
     assert keep_both("mine", "theirs", " / ") == "theirs / mine"
     assert keep_both("same", " same ") == "same"
     assert keep_both("", "theirs") == "theirs" and keep_both("mine", "") == "mine"
+
+
+def test_the_header_fits_its_width_and_cuts_no_word():
+    """The header line (title — section · presence) fits 80, 100 and 160 columns: names
+    shorten and collapse into +N before anything is cut, and never inside a word."""
+    from rich.cells import cell_len
+
+    from pmtui.seats import HEADER_CHROME, fit_header
+
+    seats = [{"name": "Lena Fischer", "role": "participant"}, {"name": "Jonas Weber", "role": "note-taker"},
+             {"name": "Amara Okafor", "role": "facilitator"}, {"name": "Ravi Menon", "role": "participant"}]
+    title = "Checkout latency after cache configuration deploy"
+    lines = {}
+    for width in (80, 100, 160):
+        t, sub = fit_header(title, "Timeline", seats, width, extra=("2026-03-10-checkout-latency",))
+        line = f"{t} — {sub}"
+        assert cell_len(line) <= width - HEADER_CHROME, (width, line)
+        assert t == title or (t.endswith("…") and title.startswith(t[:-1]) and title[len(t) - 1] == " "), t
+        lines[width] = sub
+    assert lines[160] == "Timeline · Amara Okafor · facilitating  Jonas Weber · notes  +2"
+    assert lines[100] == "Timeline · Amara O. · facilitating  Jonas W. · notes  +2"
+    assert lines[80] == "Timeline · Amara O. · facilitating  +3"
+    # wide enough: the whole title and the extra parts too
+    t, sub = fit_header(title, "Timeline", seats, 220, extra=("2026-03-10-checkout-latency",))
+    assert t == title and sub.endswith("+2 · 2026-03-10-checkout-latency")
+    # very narrow: only how many are here
+    assert fit_header(title, "Timeline", seats, 60)[1] == "Timeline · 4 here"
+    assert fit_header(title, "Timeline", [], 80) == (title, "Timeline")

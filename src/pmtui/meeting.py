@@ -43,6 +43,9 @@ def parse_split(text: str, length: int) -> dict[str, int]:
     return split
 
 
+ENDED = "ended the meeting"  # the last move of an ended meeting (Meeting.moved)
+
+
 @dataclass
 class Meeting:
     length: int = 60
@@ -140,10 +143,11 @@ class Meeting:
 
     def status(self, now: datetime) -> str:
         """``Gather context: 12:04 left`` / ``… over by 3 min`` / ``… paused``, in words;
-        once ended, when it ended and how long it took."""
+        once ended, when it ended, how long it took and who ended it."""
         if self.ended:
             end = datetime.fromisoformat(self.ended_at).astimezone(now.tzinfo) if now.tzinfo else datetime.fromisoformat(self.ended_at)
-            return f"Meeting ended {end:%H:%M}, took {duration(self.took())}"
+            by = f" · ended by {self.moved_by}" if self.moved_by and self.last_move == ENDED else ""
+            return f"Meeting ended {end:%H:%M}, took {duration(self.took())}{by}"
         name = STAGE_NAMES[self.stage]
         left = self.remaining(now)
         if self.paused:

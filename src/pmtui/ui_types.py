@@ -55,8 +55,9 @@ class FormRequested(Message):
 
     def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
                  done: Callable[[Any], None], *, version: int | None = None,
-                 readd: Callable[[dict[str, Any]], Any] | None = None) -> None:
+                 readd: Callable[[dict[str, Any]], Any] | None = None, conflict: Any = None) -> None:
         super().__init__()
+        self.conflict = conflict  # a Conflict met already (a status key): the form opens showing both sides
         self.title = title
         self.fields = fields
         self.save = save

@@ -5,6 +5,7 @@ other changes or deletes the same thing, and each seat sees what happened."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 import time
 from contextlib import AsyncExitStack
 
@@ -60,10 +61,22 @@ async def both(screen_a: str, screen_b: str, seats: Seats, stack: AsyncExitStack
     return a, pa, b, pb
 
 
+def in_app(app: PostmortemApp, do) -> None:
+    """Run ``do`` as the app's own timer would: with ``app`` as the active app (a screen's
+    ``self.app`` is whichever app is active; two run in this test at once)."""
+    from textual._context import active_app
+
+    token = active_app.set(app)
+    try:
+        do()
+    finally:
+        active_app.reset(token)
+
+
 async def sync(app: PostmortemApp, pilot) -> None:
     """What the seat's watch timer does every half second: take in the others' changes."""
     for _ in range(3):
-        app._watch_store()
+        in_app(app, app._watch_store)
         await settle(app, pilot)
 
 
@@ -259,31 +272,31 @@ async def test_only_the_facilitator_moves_the_meeting_and_every_seat_sees_who(st
 async def test_presence_appears_and_disappears(store, demo, seats):
     async with AsyncExitStack() as stack:
         a, pa, b, pb = await both("overview", "timeline", seats, stack)
-        a.beat()
-        b.beat()
+        in_app(a, a.beat)
+        in_app(b, b.beat)
         await sync(a, pa)
-        assert a.screen.sub_title.endswith("Amara Okafor · facilitating  Jonas Weber · notes")
+        assert "Amara Okafor · facilitating  Jonas Weber · notes" in a.screen.sub_title
         # a seat that quits leaves at once
         b.leave_review()
         await sync(a, pa)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert "Jonas Weber" not in a.screen.sub_title and "Amara Okafor · facilitating" in a.screen.sub_title
         # a seat that was killed (no more heartbeats) drops out when its row expires
         store.heartbeat("killed-seat", demo, "Priya Raman", "participant", ttl=0.5)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert "Priya Raman" in a.screen.sub_title
         await asyncio.sleep(0.7)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
         assert "Priya Raman" not in a.screen.sub_title
         # more than two: "+N"
         for i, name in enumerate(("Lena Schulz", "Tomás Ortega")):
             store.heartbeat(f"s{i}", demo, name, "participant", ttl=30)
-        a.beat()
+        in_app(a, a.beat)
         await settle(a, pa)
-        assert a.screen.sub_title.endswith("Amara Okafor · facilitating  Lena Schulz · here  +1")
+        assert "Amara Okafor · facilitating  Lena Schulz · here  +1" in a.screen.sub_title
 
 
 async def test_a_seat_without_a_name_is_asked_at_its_first_note(store, demo, seats):
@@ -341,3 +354,186 @@ async def test_deleting_a_note_another_seat_just_changed_is_refused(store, demo,
         await pb.press("d")  # now seen (the panel re-read it): deleting is deliberate
         await settle(b, pb)
         assert note["id"] not in [n["id"] for n in store.list_items("note", demo)]
+
+
+# ------------------------------------------------------------------ more of issue 11
+@pytest.mark.parametrize("width", [80, 100, 160])
+async def test_the_presence_line_fits_the_header(store, demo, seats, width):
+    """Four people in the review: the header shows them without cutting a word, at 80,
+    100 and 160 columns (names shorten, then collapse into +N)."""
+    from rich.cells import cell_len
+    from textual.widgets._header import HeaderTitle
+
+    app = seats.app("Amara Okafor", "timeline")
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(app, pilot)
+        for i, (name, role) in enumerate((("Jonas Weber", "note-taker"), ("Lena Fischer", "participant"),
+                                          ("Ravi Menon", "participant"))):
+            store.heartbeat(f"seat-{i}", demo, name, role, ttl=60)
+        in_app(app, app.beat)
+        await settle(app, pilot)
+        header = app.screen.query_one(HeaderTitle)
+        line = str(header.render())
+        assert cell_len(line) <= header.content_region.width, (width, line)
+        expected = {160: "Amara Okafor · facilitating  Jonas Weber · notes  +2",
+                    100: "Amara O. · facilitating  Jonas W. · notes  +2",
+                    80: "Amara O. · facilitating  +3"}[width]
+        assert f"Timeline · {expected}" in line, line
+        title = store.get_review(demo)["title"]
+        shown_title = line.split(" — ")[0]
+        assert shown_title == title or (shown_title.endswith("…") and title.startswith(shown_title[:-1])
+                                        and title[len(shown_title) - 1] == " "), shown_title
+        # resized: fitted again
+        await pilot.resize_terminal(160 if width != 160 else 80, 30)
+        await settle(app, pilot)
+        line = str(header.render())
+        assert cell_len(line) <= header.content_region.width, line
+
+
+async def test_every_seat_sees_who_ended_the_meeting_and_when(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("opening", "timeline", seats, stack)
+        await pa.press("s")
+        await settle(a, pa)
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        assert store.get_meeting(demo) is not None
+        await sync(b, pb)
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        for _ in range(10):  # the facilitator moves through every stage, then past the last: the end
+            await pa.press("ctrl+t")
+            await settle(a, pa)
+            if isinstance(a.screen, ConfirmScreen):  # ending cannot be taken back: it asks first
+                await pa.press("y")
+                await settle(a, pa)
+            if store.get_meeting(demo).ended:
+                break
+        meeting = store.get_meeting(demo)
+        assert meeting.ended and meeting.moved_by == "Amara Okafor"
+        await sync(b, pb)
+        # the note-taker's seat (100 columns): when it ended, how long it took, who ended it
+        line = str(b.screen.query_one(MeetingBar).render())
+        ended = datetime.fromisoformat(meeting.ended_at).astimezone(b.now().tzinfo).strftime("%H:%M")
+        assert f"Meeting ended {ended}, took" in line and "ended by Amara Okafor" in line, line
+        assert "Amara Okafor ended the meeting" in shown(b)
+        # and the facilitator's own line says the same
+        assert "ended by Amara Okafor" in str(a.screen.query_one(MeetingBar).render())
+
+
+async def test_a_status_key_racing_another_seats_edit_is_a_conflict_shown_in_place(store, demo, seats):
+    from textual.widgets import Select
+
+    from pmtui.screens.form import FormScreen
+
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("actions", "actions", seats, stack)
+        item = store.list_items("action", demo)[0]
+        assert item["status"] == "in_progress"
+        editor = a.screen.editor
+        editor.table.focus()
+        editor.table.move_cursor(row=0)
+        # B retitles the item after A's list showed it
+        b.store.update_item("action", item["id"], expected_version=item["version"],
+                            title="Validate cache memory limits at build time and in CI (Jonas)")
+        await pa.press("x")  # A marks it done
+        await settle(a, pa)
+        # not written over B's edit: A sees the item with B's values, its own status on top, and chooses
+        stored = store.list_items("action", demo)[0]
+        assert stored["status"] == "in_progress" and stored["title"].endswith("(Jonas)")
+        assert isinstance(a.screen, FormScreen) and a.screen.query_one("#form-conflict").display
+        text = str(a.screen.query_one("#form-conflict-text").render())
+        assert "Changed by Jonas Weber" in text and "in_progress" in text
+        assert a.screen.query_one("#f-title", Input).value.endswith("(Jonas)")
+        assert a.screen.query_one("#f-status", Select).value == "done"
+        await pa.click("#conflict-mine")
+        await settle(a, pa)
+        stored = store.list_items("action", demo)[0]
+        assert stored["status"] == "done" and stored["title"].endswith("(Jonas)")  # both changes kept
+        assert stored["updated_by"] == "Amara Okafor"
+        await sync(b, pb)
+        assert b.screen.editor.items[0]["status"] == "done"
+
+        # won't do, with a reason typed, while B deletes the item: the reason is not dropped
+        second = store.list_items("action", demo)[1]
+        a.screen.editor.table.focus()
+        a.screen.editor.table.move_cursor(row=1)
+        await pa.press("w")
+        await settle(a, pa)
+        b.store.delete_item("action", second["id"], expected_version=second["version"])
+        await pa.press(*"Covered by the build-time check", "enter")
+        await settle(a, pa)
+        assert "deleted this while you were editing" in str(a.screen.query_one("#form-conflict-text").render())
+        await pa.click("#conflict-mine")  # add mine back
+        await settle(a, pa)
+        back = [i for i in store.list_items("action", demo) if i["title"] == second["title"]]
+        assert back and back[0]["status"] == "wont_do" and back[0]["status_note"] == "Covered by the build-time check"
+
+
+async def _edit_first_note(app, pilot):
+    """Open the notes panel's first note in its form (e) and return (the note, the form)."""
+    from pmtui.screens.form import FormScreen
+    from pmtui.widgets.notes_panel import NotesPanel
+
+    panel = app.screen.query_one(NotesPanel)
+    await pilot.press("f10")
+    await settle(app, pilot)
+    note = panel.selected()
+    await pilot.press("e")
+    await settle(app, pilot)
+    assert isinstance(app.screen, FormScreen)
+    return note, app.screen
+
+
+async def test_two_seats_edit_one_note_nothing_is_lost(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        note, form = await _edit_first_note(b, pb)
+        form.query_one("#f-text", Input).value = note["text"] + " (Jonas adds: pinned since the 2025 migration)"
+        # meanwhile A rewords the same note in its own panel
+        note_a, form_a = await _edit_first_note(a, pa)
+        assert note_a["id"] == note["id"]
+        form_a.query_one("#f-text", Input).value = "Responders opened the DB dashboard first (Amara's wording)"
+        await pa.press("ctrl+s")
+        await settle(a, pa)
+        def stored_note() -> dict:
+            return next(n for n in store.list_items("note", demo) if n["id"] == note["id"])
+
+        assert stored_note()["text"].endswith("(Amara's wording)")
+        # B saves: not over A's words; B sees them, who and when, and keeps both
+        await pb.press("ctrl+s")
+        await settle(b, pb)
+        assert form.query_one("#form-conflict").display
+        text = str(form.query_one("#form-conflict-text").render())
+        assert "Changed by Amara Okafor" in text and "(Amara's wording)" in text
+        assert stored_note()["text"].endswith("(Amara's wording)")
+        await pb.click("#conflict-both")
+        await settle(b, pb)
+        stored = stored_note()
+        assert "(Amara's wording)" in stored["text"] and "(Jonas adds: pinned since the 2025 migration)" in stored["text"]
+        assert stored["updated_by"] == "Jonas Weber"
+        await sync(a, pa)
+        from pmtui.widgets.notes_panel import NotesPanel
+
+        assert any("Jonas adds" in n["text"] for n in a.screen.query_one(NotesPanel).notes)
+
+
+async def test_a_note_edited_while_another_seat_deletes_it_comes_back(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        note, form = await _edit_first_note(b, pb)
+        form.query_one("#f-text", Input).value = "Responders open the pinned DB dashboard first (Jonas, edited)"
+        a.store.delete_item("note", note["id"], expected_version=note["version"])  # A deletes it meanwhile
+        await pb.press("ctrl+s")
+        await settle(b, pb)
+        assert "deleted this while you were editing" in str(form.query_one("#form-conflict-text").render())
+        assert form.query_one("#f-text", Input).value.endswith("(Jonas, edited)")  # still there
+        await pb.click("#conflict-mine")  # add mine back
+        await settle(b, pb)
+        back = [n for n in store.list_items("note", demo) if n["text"].endswith("(Jonas, edited)")]
+        assert len(back) == 1 and back[0]["author"] == note["author"] and back[0]["stage"] == note["stage"]
+        assert back[0]["at"] == note["at"]  # when it was said, not when it came back
+        await sync(a, pa)
+        from pmtui.widgets.notes_panel import NotesPanel
+
+        assert any(n["text"].endswith("(Jonas, edited)") for n in a.screen.query_one(NotesPanel).notes)

@@ -162,13 +162,9 @@ class ActionsScreen(SectionScreen):
             if isinstance(self.app.write(lambda: self.app.store.update_item(
                     ItemKind.action, item["id"], expected_version=item.get("version"), **values)), NotSaved):
                 return
-        except Conflict as c:
-            from pmtui.seats import changed_by
-
+        except Conflict as c:  # shown in place: the item's form, theirs with this status on top
             self.editor.reload(keep_id=item["id"])
-            self.notify("Another seat deleted that action item; nothing was changed." if c.current is None else
-                        f"Status not changed: the action item was {changed_by(c.changed_by, c.changed_at)} since "
-                        "you saw it. Look at it again, then set the status.", severity="warning", timeout=6)
+            self.editor.edit_in_conflict(item, values, c, f"Status: {status.replace('_', ' ')} · {self.editor.title}")
             return
         self.app.push_item_edit(f"status set to {STATUS_WORDS[status]}", ItemKind.action, self.review_id, item["id"],
                                 before)

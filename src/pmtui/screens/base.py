@@ -83,7 +83,7 @@ class SectionScreen(TypedApp, Screen[None]):
 
         message.stop()
         self.app.push_screen(FormScreen(message.title, message.fields, message.save, version=message.version,
-                                        readd=message.readd), message.done)
+                                        readd=message.readd, conflict=message.conflict), message.done)
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -102,6 +102,7 @@ class SectionScreen(TypedApp, Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")
         self.show_panel()
+        self.show_header()
 
     # ------------------------------------------------------------ meeting
     def show_panel(self) -> None:
@@ -229,7 +230,9 @@ class SectionScreen(TypedApp, Screen[None]):
             return
         if True:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
             meeting.end(self.app.now())
-            meeting.moved(self.app.author, self.app.now(), "ended the meeting")
+            from pmtui.meeting import ENDED
+
+            meeting.moved(self.app.author, self.app.now(), ENDED)
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
@@ -255,16 +258,23 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
-        self.title = one_line(self.review["title"])
-        base = self.sub_title_base()
-        if not (self.sub_title or "").startswith(base):
-            self.sub_title = base
+        self.show_header()
 
-    def sub_title_base(self) -> str:
-        """The section, and the slug that names the review for a second seat (ctrl+k copies
-        the command to join)."""
-        slug = one_line(self.review["slug"]) if getattr(self, "review", None) else ""
-        return f"{SECTION_LABELS[self.SECTION]} · {slug} · ^k join" if slug else SECTION_LABELS[self.SECTION]
+    _present: list[dict[str, Any]] = []  # who is in this review now (the last heartbeat's reading)
+
+    def show_header(self) -> None:
+        """Title — section · who is here · slug · ^k join, fitted to the screen's width:
+        names shorten and collapse into +N, and the title is cut after a word, before
+        anything is cut in the middle (seats.fit_header)."""
+        from pmtui.seats import fit_header
+
+        if not getattr(self, "review", None):
+            return
+        slug = one_line(self.review["slug"])
+        width = self.size.width or self.app.size.width
+        seats = [{**s, "name": one_line(s.get("name") or "")} for s in self._present]
+        self.title, self.sub_title = fit_header(one_line(self.review["title"]), SECTION_LABELS[self.SECTION], seats,
+                                                width, extra=(slug, "^k join") if slug else ())
 
     def join_command(self) -> str:
         """What a second seat (the note-taker's terminal) runs to open this review."""
@@ -331,15 +341,12 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def show_presence(self) -> None:
         """The header: who is in this review now, and in which role."""
-        from pmtui.seats import presence_line
-
         try:
             seats = self.app.store.present(self.review_id)
         except PmtuiError:
             return
-        line = presence_line(seats)
-        base = self.sub_title_base()
-        self.sub_title = f"{base} · {one_line(line)}" if line else base
+        self._present = seats
+        self.show_header()
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:

@@ -40,12 +40,13 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
                  *, focus: str | None = None, version: int | None = None,
-                 readd: Callable[[dict[str, Any]], Any] | None = None,
+                 readd: Callable[[dict[str, Any]], Any] | None = None, conflict: Conflict | None = None,
                  save_label: str = "Save", discard_label: str = "Discard", escape_saves: bool = True) -> None:
         super().__init__()
         self.save_label, self.discard_label = save_label, discard_label
         self.escape_saves = escape_saves  # False for a form that starts something (Esc: not now)
         self.version = version
+        self._conflict_at_start = conflict  # a quick edit that met another seat's change: shown at once
         self.readd = readd
         self.conflict: Conflict | None = None
         self.form_title = title
@@ -105,6 +106,8 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
             self.query_one(f"#e-{f.name}").display = False
         target = self.focus_name or self.fields[0].name
         self.query_one(f"#f-{target}").focus()
+        if self._conflict_at_start is not None:
+            self.show_conflict(self._conflict_at_start)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -7,7 +7,6 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -147,35 +146,19 @@ class TimelineScreen(SectionScreen):
 
     def update_rows(self, ids: list[int], marks: bool = False, keep_id: int | None = None) -> None:
         """Show these events as stored now (added, changed or gone) without reading the whole
-        timeline; ``marks``: the marks moved, read the marked events again (few). A filtered
-        or lazily read timeline is read again instead."""
-        import bisect
+        timeline: only they are read, and put in place (a long timeline keeps the pages it has
+        read); ``marks``: the marks moved, the marked events (few) are read again."""
+        from pmtui.timeline_rows import apply_changes
 
-        if self.source_filter is not None or not isinstance(self.rows, list):
-            self.load_events(keep_id=keep_id)
-            return
-        store = self.app.store
-        fresh = {r.id: r for r in store.events_by_id(self.review_id, ids)} if ids else {}
-        gone = set(ids)
-        rows = [r for r in self.rows if r.id not in gone] if gone else list(self.rows)
-        if marks:
-            marked = {r.id: r.marks for r in store.events_with_marks(self.review_id)}
-            fresh = {i: replace(r, marks=marked.get(i, ())) for i, r in fresh.items()}
-            rows = [replace(r, marks=marked.get(r.id, ())) if (r.marks or r.id in marked) else r for r in rows]
-        def key(r: EventRow) -> tuple[datetime, int, int]:  # the store's order
-            return (r.at, r.seq, r.id)
-
-        keys = [key(r) for r in rows]
-        for r in sorted(fresh.values(), key=key):
-            i = bisect.bisect(keys, key(r))
-            rows.insert(i, r)
-            keys.insert(i, key(r))
-        self.rows = rows
-        self.marked = [r for r in rows if r.marks]
-        self.total = len(rows)
+        self.rows, self.marked = apply_changes(self.app.store, self.review_id, self.rows, ids, marks,
+                                               self.source_filter)
+        if self.source_filter is None:
+            self.total = len(self.rows)
+        elif ids:
+            self.total = self.app.store.event_count(self.review_id)
         table = self.query_one(TimelineTable)
         keep = keep_id if keep_id is not None else (table.selected.id if table.selected else None)
-        table.set_events(rows, self.zone, keep_id=keep)
+        table.set_events(self.rows, self.zone, keep_id=keep)
         self.show_marks()
 
     # ------------------------------------------------------------ loading

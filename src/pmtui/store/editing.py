@@ -468,9 +468,7 @@ class _Editing:
 
         t, mt = _table("Event"), _table("EventMark")
         q = select(t.c.id, t.c.at_utc, t.c.offset_min, t.c.text, t.c.kind, t.c.source, t.c.approximate,
-                   t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed).where(t.c.review_id == review_id)
-        if marked_only:
-            q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
+                   t.c.highlight, t.c.seq, t.c.version, t.c.source_id, t.c.confirmed, t.c.review_id)
         if source is not None:
             q = q.where(t.c.source == source)
         if key is not None:  # the rows after (or, descending, before) this event in timeline order
@@ -478,23 +476,27 @@ class _Editing:
             at_utc = to_utc_text(edge.at)[0]
             mark = tuple_(t.c.at_utc, t.c.seq, t.c.id)
             q = q.where(mark < (at_utc, edge.seq, edge.id) if descending else mark > (at_utc, edge.seq, edge.id))
-        if only is not None:  # by primary key, not by walking the review's timeline in order
-            q = q.where(t.c.id.in_(list(only)))
-        elif descending:
-            q = q.order_by(t.c.at_utc.desc(), t.c.seq.desc(), t.c.id.desc())
-        else:
-            q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
-        if window is not None:
-            q = q.offset(window[0]).limit(window[1])
         with self._read() as conn:
             marks: dict[int, list[str]] = {}
-            for event_id, mark in conn.execute(
+            for event_id, mark_name in conn.execute(
                 select(mt.c.event_id, mt.c.mark).where(mt.c.review_id == review_id).order_by(mt.c.position, mt.c.id)
             ):
-                marks.setdefault(event_id, []).append(mark)
+                marks.setdefault(event_id, []).append(mark_name)
+            if marked_only:
+                only = list(marks)
             if only is not None:
-                rows = sorted(conn.execute(q).all(), key=lambda r: (r[1], r[8], r[0]))
+                # by primary key (the review checked here): a condition on the review would
+                # lead the database to walk the review's whole timeline in its index
+                found = conn.execute(q.where(t.c.id.in_(list(only)))).all() if only else []
+                rows = sorted((r for r in found if r[12] == review_id), key=lambda r: (r[1], r[8], r[0]))
             else:
+                q = q.where(t.c.review_id == review_id)
+                if descending:
+                    q = q.order_by(t.c.at_utc.desc(), t.c.seq.desc(), t.c.id.desc())
+                else:
+                    q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
+                if window is not None:
+                    q = q.offset(window[0]).limit(window[1])
                 rows = conn.execute(q).all()
         return [
             EventRow(r[0], from_utc_text(r[1], r[2]), r[3], r[4], r[5], bool(r[6]), bool(r[7]),
@@ -542,7 +544,10 @@ class _Editing:
         t = _table("Event")
         with self._write() as conn:
             _make_room(conn, "event", t, review_id)
-            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
+            # after the events of the same moment (seq only orders ties in time): one look
+            # in the (review, time, seq) index, not a walk through a long timeline
+            seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(
+                t.c.review_id == review_id, t.c.at_utc == cleaned["at_utc"])).scalar()
             event_id: int = conn.execute(insert(t).returning(t.c.id), {
                 "review_id": review_id, "seq": seq, **cleaned, "updated_by": self.actor, "updated_at": now_utc_text(),
             }).scalar_one()

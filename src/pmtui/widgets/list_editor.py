@@ -221,6 +221,32 @@ class ListEditor(TypedApp, Widget, can_focus=False):
         if item is None:
             self.action_add()
             return
+        self._edit_form(item, item, item.get("version"), f"Edit: {self.title}")
+
+    def edit_in_conflict(self, item: dict[str, Any], changes: dict[str, Any], conflict: Any, title: str) -> None:
+        """A quick change (``changes``, in store columns: a status key, say) met another
+        seat's edit or deletion of ``item``: the item's form opens with the other seat's
+        values and this change on top, and the conflict shown (keep mine, take theirs, keep
+        both; add mine back when deleted). Nothing is written until the seat chooses."""
+        from pmtui.errors import Conflict
+        from pmtui.store.editing import LIST_KINDS
+
+        current = next((i for i in self.app.store.list_items(self.kind, self.review_id) if i["id"] == item["id"]), None)
+        names = LIST_KINDS[self.kind][2]
+        if current is None:
+            c = Conflict(conflict.kind, item["id"], expected_version=conflict.expected_version, current_version=None,
+                         current=None, attempted=changes, changed_by="", changed_at="")
+            self._edit_form(item, {**item, **changes}, item.get("version"), title, c)
+            return
+        theirs = {names.get(k, k): v for k, v in current.items() if k in names}
+        c = Conflict(conflict.kind, item["id"], expected_version=conflict.expected_version,
+                     current_version=current.get("version"), current=theirs, attempted=changes,
+                     changed_by=current.get("updated_by") or "", changed_at=current.get("updated_at") or "")
+        self._edit_form(current, {**current, **changes}, current.get("version"), title, c)
+
+    def _edit_form(self, item: dict[str, Any], shown: dict[str, Any], version: int | None, title: str,
+                   conflict: Any = None) -> None:
+        """The item's form (filled from ``shown``), saved with the row's ``version``."""
         store = self.app.store
 
         def save(values: dict[str, Any], version: int | None = None) -> int:
@@ -246,8 +272,8 @@ class ListEditor(TypedApp, Widget, can_focus=False):
                 self.post_message(self.Changed(self))
             self.focus_list()
 
-        self.post_message(FormRequested(f"Edit: {self.title}", self.fields(item), save, done,
-                                        version=item.get("version"), readd=readd))
+        self.post_message(FormRequested(title, self.fields(shown), save, done, version=version, readd=readd,
+                                        conflict=conflict))
 
     def action_delete(self) -> None:
         from pmtui.errors import Conflict

@@ -46,9 +46,10 @@ class MeetingBar(Widget):
         else:
             over = self.meeting.over(self.now)
             status = self.meeting.status(self.now)
-            right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + status, style="bold")
+            right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + one_line(status), style="bold")
             moved = self.meeting.move_line()
-            if moved and self.size.width >= 100:  # who made the last stage change, and when
+            # who made the last stage change, and when (an ended meeting's line says who ended it)
+            if moved and self.size.width >= 100 and not self.meeting.ended:
                 right = Text.assemble((one_line(moved) + " · ", "dim"), right)
         self.set_class(over, "-over")
         width = self.size.width - 2

@@ -251,9 +251,10 @@ class NotesPanel(TypedApp, Vertical):
             self.app.push_item_edit("edited a note", ItemKind.note, note["review_id"], note["id"], note)
             return int(note["id"])
 
-        def readd(v: dict[str, Any]) -> int:  # "keep both": another seat deleted or changed it meanwhile
-            return store.add_item(ItemKind.note, note["review_id"], text=v["text"], kind=v["kind"],
-                                  author=note.get("author") or self.app.author)
+        def readd(v: dict[str, Any]) -> int:  # "add mine back": another seat deleted it meanwhile
+            # the note as it was said (when, in which stage, by whom) with this seat's words
+            return store.add_item(ItemKind.note, note["review_id"], at=note["at"], stage=note["stage"],
+                                  text=v["text"], kind=v["kind"], author=note.get("author") or self.app.author)
 
         def done(result: Any) -> None:
             if result is not None:

@@ -185,12 +185,27 @@ class TimelineTable(ScrollView, can_focus=True):
         self._offsets: list[int] | _Uniform = [0]  # first screen line of each row (and the total at the end)
         self._uniform = False  # a long timeline read by pages: one line per row
         self._sourced = False  # some event has a source: a narrow table still shows it
+        # each row's wrapped cells, kept while the row (the same object), the width and the
+        # zone stay: after an edit only the changed rows are wrapped again, not the timeline
+        self._wraps: dict[int, tuple[EventRow, tuple[bool, bool], list[list[str]], int]] = {}
+        self._days: dict[int, tuple[EventRow, object]] = {}
+        self._wraps_for: tuple[int, object] = (-1, None)
+        self._strips: dict[tuple[int, int, bool], tuple[EventRow, tuple[bool, bool], Strip]] = {}
+        self._strips_for: tuple[object, ...] = ()
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: Sequence[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
+        if len(self._wraps) > len(rows) + 2_000:  # rows that are gone (or pages read again)
+            if isinstance(rows, list):  # keep the rows still shown (a reload that changed nothing)
+                keep = {id(r) for r in rows}
+                self._wraps = {k: v for k, v in self._wraps.items() if k in keep}
+                self._days = {k: v for k, v in self._days.items() if k in keep}
+            else:  # a long timeline is drawn one line a row: cheap to draw again
+                self._wraps.clear()
+                self._days.clear()
         self._uniform = hasattr(rows, "index_of")  # read by pages: never read whole to lay it out
         self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
         # a long timeline is imported evidence: its sources are shown without reading it whole
@@ -227,10 +242,12 @@ class TimelineTable(ScrollView, can_focus=True):
             self.virtual_size = Size(0, len(self.rows) + 1)  # never scrolls sideways
             return
         cols = self._columns(width)
+        self._wraps_at(width)
         offsets = [0]
         total = 0
         for i in range(len(self.rows)):
-            total += max(len(lines) for lines in self._wrapped(i, cols))
+            self._wrapped(i, cols)
+            total += self._wraps[id(self.rows[i])][3]
             offsets.append(total)
         self._offsets = offsets
         self.virtual_size = Size(0, total + 1)  # never scrolls sideways
@@ -339,7 +356,35 @@ class TimelineTable(ScrollView, can_focus=True):
         by_name = {"": gutter, "Time": when, "Kind": kind, "Event": text, "Source": source, "Marks": marks}
         return [by_name[name] for name, _ in cols]
 
+    def _wraps_at(self, width: int) -> None:
+        """The wrapped rows kept are for this width and zone (else they are wrapped again)."""
+        if self._wraps_for != (width, self.zone):
+            self._wraps_for = (width, self.zone)
+            self._wraps.clear()
+            self._days.clear()
+
+    def _day(self, index: int) -> object:
+        row = self.rows[index]
+        hit = self._days.get(id(row))
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        day = row.at.astimezone(self.zone).date()
+        self._days[id(row)] = (row, day)
+        return day
+
     def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
+        """The row's cells as drawn (lines of each), from the cache when the row is unchanged
+        (the cache is for one width and zone: see :meth:`_wraps_at`)."""
+        row = self.rows[index]
+        context = (index == 0 or self._day(index - 1) != self._day(index), index in self.far)
+        hit = self._wraps.get(id(row))
+        if hit is not None and hit[0] is row and hit[1] == context:
+            return hit[2]
+        out = self._wrap_cells(index, cols)
+        self._wraps[id(row)] = (row, context, out, max(len(lines) for lines in out))
+        return out
+
+    def _wrap_cells(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
         if self._uniform:
             return [[cell.replace("\n", " ")] for cell in self._cells(index, cols)]
         out = []
@@ -361,6 +406,7 @@ class TimelineTable(ScrollView, can_focus=True):
         width = self.size.width
         self._layout()
         cols = self._columns(width)
+        self._wraps_at(width)
         if y == 0:
             style = self.get_component_rich_style("timeline--header")
             zone = getattr(self.zone, "key", str(self.zone))
@@ -378,6 +424,22 @@ class TimelineTable(ScrollView, can_focus=True):
         sub = line - self._offsets[index]
         row = self.rows[index]
         cells = self._wrapped(index, cols)
+        # a row drawn before, unchanged (same object, place and look): the same strip
+        look = (width, self.zone, base, self.has_focus, self.app.theme)
+        if look != self._strips_for or len(self._strips) > 4_000:
+            self._strips_for = look
+            self._strips.clear()
+        key = (id(row), sub, index == self.cursor)
+        context = self._wraps[id(row)][1]
+        hit = self._strips.get(key)
+        if hit is not None and hit[0] is row and hit[1] == context:
+            return hit[2]
+        strip = self._draw(index, row, sub, cells, cols, base, width)
+        self._strips[key] = (row, context, strip)
+        return strip
+
+    def _draw(self, index: int, row: EventRow, sub: int, cells: list[list[str]], cols: list[tuple[str, int]],
+              base: Style, width: int) -> Strip:
         segments: list[Segment] = []
         row_style = base
         if row.highlight:
