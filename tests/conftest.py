@@ -123,6 +123,24 @@ def private_config(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PMTUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
 
 
+@pytest.fixture(autouse=True)
+def no_cursor_blink_in_snapshots(request, monkeypatch):
+    """A snapshot never catches a cursor mid-blink: in every snapshot test each Input and
+    TextArea is created with its cursor blink off, so its blink timer never runs (on a busy
+    machine it could hide the cursor before the picture was taken). Focus still shows the
+    cursor, steadily."""
+    if "snap_compare" not in request.fixturenames:
+        return
+    from textual.widgets import Input, TextArea
+
+    for cls in (Input, TextArea):
+        def init(self, *args, _original=cls.__init__, **kwargs):
+            _original(self, *args, **kwargs)
+            self.cursor_blink = False
+
+        monkeypatch.setattr(cls, "__init__", init)
+
+
 # ----------------------------------------------------------------- the two databases
 # Tests that take `db_url` (or `store`, `cli`) run on SQLite; a module that defines
 #     @pytest.fixture(params=["sqlite", "postgres"])
