@@ -22,17 +22,16 @@ import gc
 import json
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _common import table
-
 from pmtui import document, evidence, gather
 from pmtui.store import Store
 
 
 def log_lines(n: int) -> str:
-    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
     out = []
     for i in range(n):
         at = start + timedelta(milliseconds=37 * i)
@@ -132,7 +131,7 @@ def main() -> None:
 
         small, _ = store.create_review("Ten events")
         for k in range(10):
-            store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=timezone.utc), text=f"event {k}")
+            store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=UTC), text=f"event {k}")
         big = max((r for r in store.list_reviews() if r.title == "Checkout latency (evidence)"), key=lambda r: r.id).id
         open_timeline(store, small, 10)  # warm up Textual's imports
         s_runs = [open_timeline(store, small, 10) for _ in range(args.repeat)]

@@ -5,7 +5,7 @@ are accepted and go through the store unchanged."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -159,7 +159,7 @@ def test_an_oversized_file_on_standard_input_is_refused(cli, tmp_path):
 def test_edits_in_the_app_keep_the_same_bounds(store):
     review_id = store.create_review("Queue backlog")[0]
     with pytest.raises(FieldErrors) as info:
-        store.add_event(review_id, at=datetime(999, 12, 31, tzinfo=timezone.utc), text="x")
+        store.add_event(review_id, at=datetime(999, 12, 31, tzinfo=UTC), text="x")
     assert info.value.fields["at"].startswith("must lie between 1000-01-02 and 9999-12-30")
     with pytest.raises(FieldErrors) as info:
         store.add_event(review_id, at=datetime(9999, 12, 31, 23, tzinfo=ZoneInfo("America/New_York")), text="x")

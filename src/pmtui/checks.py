@@ -7,8 +7,9 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from pmtui.document import MARK_WORDS, ActionStatus, FactorCategory, Mark, NoteKind, ReviewDoc
 from pmtui.language import Checker, make_checker

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -54,8 +54,8 @@ FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file
 COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
 # Every timestamp lies between these instants, so that it can be shown in any zone
 # (offsets are under 24 hours) and kept as four-digit sortable UTC text.
-EARLIEST = datetime(1000, 1, 2, tzinfo=timezone.utc)
-LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)
+EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
 FIRST_DAY = date(1000, 1, 1)
 
 
@@ -237,7 +237,7 @@ def normalise_offset(value: datetime) -> datetime:
     offset = value.utcoffset() or timedelta(0)
     minutes = round(offset.total_seconds() / 60)
     return value.replace(tzinfo=timezone(timedelta(minutes=minutes))) if minutes else value.replace(
-        tzinfo=timezone.utc
+        tzinfo=UTC
     )
 
 

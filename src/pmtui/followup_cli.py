@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 ACTIONS_HELP = """\
 List every action item of every review: overdue first, then open ones by due date.

@@ -17,9 +17,9 @@ in the repeated hour of the fall-back night).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Mapping
 
 # (key, label, from mark, to mark); keys are also the report's front-matter names
 DEFINITIONS: tuple[tuple[str, str, str, str], ...] = (

@@ -9,8 +9,6 @@ document writes them back exactly as they came in.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
@@ -40,26 +38,26 @@ class Meta(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True)
-    uid: Optional[str] = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
+    uid: str | None = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
     title: str
     status: str = "draft"
-    severity: Optional[str] = None
-    incident_ref: Optional[str] = None
+    severity: str | None = None
+    incident_ref: str | None = None
     timezone: str = "UTC"
-    started_utc: Optional[str] = None  # when the incident started (UTC text) ...
-    started_offset: Optional[int] = None  # ... and the offset it was given with
-    review_date: Optional[str] = None
+    started_utc: str | None = None  # when the incident started (UTC text) ...
+    started_offset: int | None = None  # ... and the offset it was given with
+    review_date: str | None = None
     summary: str = ""
     trigger: str = ""
     detection: str = ""
     resolution: str = ""
     impact_description: str = ""
-    users_affected: Optional[int] = Field(default=None, sa_type=BigInteger)
+    users_affected: int | None = Field(default=None, sa_type=BigInteger)
     data_loss: str = ""
-    support_tickets: Optional[int] = Field(default=None, sa_type=BigInteger)
-    slo_budget_spent_pct: Optional[float] = None
+    support_tickets: int | None = Field(default=None, sa_type=BigInteger)
+    slo_budget_spent_pct: float | None = None
     customer_communication: str = ""
     created_at: str = ""
     updated_at: str = ""
@@ -69,14 +67,14 @@ class Review(SQLModel, table=True):
 
 
 class Author(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     name: str
 
 
 class Participant(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     name: str
@@ -89,7 +87,7 @@ class Participant(SQLModel, table=True):
 
 
 class Link(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     title: str
@@ -98,7 +96,7 @@ class Link(SQLModel, table=True):
 
 class Tag(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("review_id", "name"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     name: str
 
@@ -113,7 +111,7 @@ class Event(SQLModel, table=True):
         Index(SOURCE_ID_INDEX, "review_id", "source", "source_id", unique=True,
               sqlite_where=text("source_id IS NOT NULL"), postgresql_where=text("source_id IS NOT NULL")),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     at_utc: str = Field(index=True)
     offset_min: int = 0
@@ -121,7 +119,7 @@ class Event(SQLModel, table=True):
     text: str
     kind: str = "event"
     source: str = ""
-    source_id: Optional[str] = None  # imported evidence: the source's stable id (NULL: typed)
+    source_id: str | None = None  # imported evidence: the source's stable id (NULL: typed)
     original: str = _text_default()
     approximate: bool = False
     highlight: bool = False
@@ -137,7 +135,7 @@ class EventMark(SQLModel, table=True):
 
     __tablename__ = "event_mark"
     __table_args__ = (UniqueConstraint("review_id", "mark"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -147,19 +145,19 @@ class EventMark(SQLModel, table=True):
 
 
 class Component(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     name: str
     status: str
-    start_utc: Optional[str] = None
-    start_offset: Optional[int] = None
-    end_utc: Optional[str] = None
-    end_offset: Optional[int] = None
+    start_utc: str | None = None
+    start_offset: int | None = None
+    end_utc: str | None = None
+    end_offset: int | None = None
 
 
 class Factor(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     text: str
@@ -171,7 +169,7 @@ class Factor(SQLModel, table=True):
 
 
 class Observation(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     kind: str
@@ -183,7 +181,7 @@ class Observation(SQLModel, table=True):
 
 
 class Learning(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     text: str
@@ -195,7 +193,7 @@ class Learning(SQLModel, table=True):
 
 class ActionItem(SQLModel, table=True):
     __tablename__ = "action_item"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     title: str
@@ -203,7 +201,7 @@ class ActionItem(SQLModel, table=True):
     type: str = "other"
     owner: str = ""
     priority: str = "medium"
-    due: Optional[str] = None
+    due: str | None = None
     status: str = Field(default="open", index=True)
     status_note: str = ""
     tracker: str = ""
@@ -214,7 +212,7 @@ class ActionItem(SQLModel, table=True):
 
 
 class Note(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     at_utc: str
@@ -230,7 +228,7 @@ class Note(SQLModel, table=True):
 
 
 class Related(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     ref: str
@@ -240,7 +238,7 @@ class NoteLink(SQLModel, table=True):
     """What a note became (a timeline event, a factor, an observation, an action item)."""
 
     __tablename__ = "note_link"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     note_id: int = Field(
         sa_column=Column(Integer, ForeignKey("note.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -276,9 +274,9 @@ class ChangeLog(SQLModel, table=True):
     same as NOTIFY). Rows older than a few minutes are pruned."""
 
     __tablename__ = "change_log"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     origin: str
-    kind: Optional[str] = None
-    review_id: Optional[int] = None
-    row_id: Optional[int] = None
+    kind: str | None = None
+    review_id: int | None = None
+    row_id: int | None = None
     at: float

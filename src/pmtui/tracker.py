@@ -13,9 +13,10 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from pmtui.errors import BadInput
 

@@ -14,10 +14,11 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from pmtui.document import ActionStatus, ReviewDoc
 from pmtui.metrics import compute, format_duration

@@ -3,14 +3,14 @@ keys (rows are added as the cursor goes down), and a resize keeps the selection.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from textual.widgets import DataTable, Static
 
 from conftest import settle
 from pmtui.widgets.notes_panel import NotesPanel
 
-T0 = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
 
 async def test_every_one_of_many_long_notes_is_reachable_newest_first(store, make_app):

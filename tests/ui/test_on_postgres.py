@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import settle
-from pmtui.widgets.review_list import ReviewList
 from pmtui.store import Store
+from pmtui.widgets.review_list import ReviewList
 
 
 @pytest.fixture(params=["postgres"])

@@ -194,7 +194,7 @@ async def test_both_edit_one_action_item(store, demo, seats):
 
 async def test_take_theirs_keeps_the_other_seats_text(store, demo, seats):
     async with AsyncExitStack() as stack:
-        a, pa, b, pb = await both("overview", "overview", seats, stack)
+        a, pa, b, _pb = await both("overview", "overview", seats, stack)
         fa = a.screen.query_one("#field-title", Field)
         fa.query_one(Input).focus()
         fa.query_one(Input).value = "Title by Amara"
@@ -258,7 +258,7 @@ async def test_only_the_facilitator_moves_the_meeting_and_every_seat_sees_who(st
 
 async def test_presence_appears_and_disappears(store, demo, seats):
     async with AsyncExitStack() as stack:
-        a, pa, b, pb = await both("overview", "timeline", seats, stack)
+        a, pa, b, _pb = await both("overview", "timeline", seats, stack)
         a.beat()
         b.beat()
         await sync(a, pa)
@@ -327,7 +327,7 @@ async def test_deleting_a_note_another_seat_just_changed_is_refused(store, demo,
     from pmtui.widgets.notes_panel import NotesPanel
 
     async with AsyncExitStack() as stack:
-        a, pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
+        a, _pa, b, pb = await both("timeline", "timeline", seats, stack, size_b=(160, 45))
         panel = b.screen.query_one(NotesPanel)
         await pb.press("f10")
         await settle(b, pb)

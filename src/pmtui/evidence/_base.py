@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from pmtui.document import ComponentStatus, EventKind
 from pmtui.errors import BadInput
 
-UTC = timezone.utc
+UTC = UTC
 
 # --------------------------------------------------------------------------- records
 

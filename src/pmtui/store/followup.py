@@ -10,9 +10,10 @@ driver's fetchall, several times faster than row-by-row), so 10,000 reviews stay
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +48,7 @@ def _utc(text: str, offset_min: int = 0) -> datetime | None:
     """A stored time; None for a value a hand edit or an older release left that this
     pmtui cannot read (that review then counts without it, never takes the rest down)."""
     try:
-        at = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        at = datetime.fromisoformat(text).replace(tzinfo=UTC)
         return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
     except (ValueError, TypeError, OverflowError):
         return None
@@ -255,7 +256,7 @@ def review_facts(store: Any) -> list[ReviewFacts]:
         try:
             zone: Any = ZoneInfo(tz)
         except Exception:
-            zone = timezone.utc
+            zone = UTC
         created = _day(created_at)
         try:
             reviewed = date.fromisoformat(review_date) if review_date else None
