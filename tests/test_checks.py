@@ -10,9 +10,12 @@ from pmtui.document import FORMAT, loads
 
 
 def complete(example_raw: dict) -> dict:
-    """The example review with its one open question answered: ready to publish."""
+    """The example review with its one open question answered and its timeline confirmed
+    by the room: ready to publish."""
     raw = json.loads(json.dumps(example_raw))
     raw["notes"] = [n for n in raw["notes"] if n["kind"] != "question"]
+    for e in raw["timeline"]:
+        e["confirmed"] = True
     return raw
 
 
@@ -80,3 +83,26 @@ def test_cli_check_exit_codes_and_formats(cli, tmp_path, example_raw):
     assert data["ready"] is False and {f["place"] for f in data["findings"]} >= {"action_items[0].owner", "summary"}
     r = cli("check", "nope")
     assert r.code == 2 and "no review with id or slug 'nope'" in r.err
+
+
+def test_unconfirmed_events_and_an_event_far_from_the_rest_are_findings(example_raw):
+    raw = complete(example_raw)
+    raw["timeline"][2]["confirmed"] = False
+    raw["timeline"].append({"at": "2026-03-12T09:00:00+01:00", "text": "Cache settings reviewed", "confirmed": True})
+    findings = check(loads(json.dumps(raw)))
+    kinds = {f.kind: f for f in findings}
+    assert set(kinds) == {"unconfirmed", "far"}
+    assert "1 of 11 events are not confirmed" in kinds["unconfirmed"].problem
+    assert "waive" in kinds["unconfirmed"].fix
+    assert kinds["far"].place == "timeline[10].at" and "2026-03-12 09:00" in kinds["far"].where
+
+
+def test_blame_in_the_report_text_and_in_a_verbatim_note_are_told_apart(example_raw):
+    raw = complete(example_raw)
+    raw["summary"] = "The on-call engineer should have checked the cache."
+    raw["notes"].append({"at": "2026-03-12T14:20:00+01:00", "text": "Honestly it was human error", "kind": "note"})
+    findings = [f for f in check(loads(json.dumps(raw))) if f.kind in ("language", "verbatim")]
+    summary = [f for f in findings if f.place == "summary"]
+    note = [f for f in findings if f.place.startswith("notes[")]
+    assert summary and all(f.kind == "language" and f.fix.startswith("Reframe") for f in summary)
+    assert note and all(f.kind == "verbatim" and "verbatim" in f.where and "quoted as said" in f.fix for f in note)

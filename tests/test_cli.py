@@ -192,3 +192,25 @@ def test_malformed_config_is_a_warning_not_a_failure(cli, tmp_path, monkeypatch,
     cli("import", str(tmp_path / "r.json"))
     r = cli("check", "1")
     assert r.code == 1 and f"pmtui: warning: {path}, line 1:" in r.err and "using the defaults" in r.err
+
+
+def test_new_with_started_and_zone_and_the_local_zone_by_default(cli, monkeypatch):
+    r = cli("new", "Queue backlog", "--started", "2026-03-10 14:00", "--zone", "Europe/Berlin")
+    assert r.code == 0
+    out = cli("export", r.out.split()[0])
+    doc = json.loads(out.out)
+    assert doc["timezone"] == "Europe/Berlin" and doc["started"] == "2026-03-10T14:00:00+01:00"
+    bad = cli("new", "Other", "--started", "14:00", "--zone", "Europe/Berlin")
+    assert bad.code == 2 and "--started" in bad.err and "2026-03-10 14:00" in bad.err and "Traceback" not in bad.err
+    monkeypatch.setenv("TZ", "America/Chicago")
+    r = cli("new", "Third")
+    assert json.loads(cli("export", r.out.split()[0]).out)["timezone"] == "America/Chicago"
+
+
+def test_check_reports_unconfirmed_events_which_the_team_may_waive(cli, store, demo):
+    for e in store.events(demo)[1:]:
+        store.confirm_event(e.id)
+    out = cli("check", str(demo))
+    assert out.code == 1 and "1 of 10 events are not confirmed by the room" in out.out
+    waived = cli("check", str(demo), "--waive", "unconfirmed", "--format", "json")
+    assert all(f["kind"] != "unconfirmed" for f in json.loads(waived.out)["findings"])

@@ -359,3 +359,19 @@ def test_packaging_metadata():
     assert any(u.startswith("Homepage, https://") for u in meta.get_all("Project-URL"))
     classifiers = meta.get_all("Classifier")
     assert "Programming Language :: Python :: 3.11" in classifiers and "Environment :: Console" in classifiers
+
+
+def test_a_parked_idea_that_became_an_action_item_is_listed_once(example_raw):
+    import json as _json
+
+    from pmtui.document import loads as _loads
+    from pmtui.report import render as _render
+
+    raw = _json.loads(_json.dumps(example_raw))
+    raw["notes"] = [n for n in raw["notes"] if n["kind"] != "idea"]
+    raw["notes"].append({"at": "2026-03-12T14:31:00+01:00", "kind": "idea", "text": "Unit-aware config schema",
+                         "became": [{"kind": "action_item", "index": 0}]})
+    raw["notes"].append({"at": "2026-03-12T14:32:00+01:00", "kind": "idea", "text": "Cache warm-up runbook"})
+    text = _render(_loads(_json.dumps(raw)))
+    assert "Unit-aware config schema" not in text.split("Parked ideas", 1)[1]
+    assert "- Cache warm-up runbook" in text.split("Parked ideas", 1)[1]

@@ -177,7 +177,7 @@ def test_sub_seconds_and_offsets_survive_import_edit_export(store):
     ]
 
 
-async def test_a_note_turned_into_an_event_keeps_its_exact_time(store, make_app):
+async def test_a_note_turned_into_an_event_shows_its_time_as_a_hint_only(store, make_app):
     from textual.widgets import DataTable
 
     from pmtui.widgets.notes_panel import NotesPanel
@@ -195,9 +195,11 @@ async def test_a_note_turned_into_an_event_keeps_its_exact_time(store, make_app)
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormScreen)
-        assert form.query_one("#f-when", Input).value == "2026-10-25 02:10"  # shown in the zone, left as it is
-        await pilot.press("ctrl+s")
+        # when it was said is a hint in the zone; when it happened is typed (issue 10)
+        assert form.query_one("#f-when", Input).value == ""
+        assert "2026-10-25 02:10" in " ".join(str(h.render()) for h in form.query(".form-hint"))
+        await pilot.press(*"2026-10-25 01:58", "ctrl+s")
         await settle(app, pilot)
     timeline = json.loads(dumps(store.export_document(review_id)))["timeline"]
     [event] = [e for e in timeline if e["text"] == "Alert fired in the repeated hour"]
-    assert event["at"] == "2026-10-25T02:10:00.250000+01:00"
+    assert event["at"] == "2026-10-25T01:58:00+02:00"

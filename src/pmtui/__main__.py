@@ -81,7 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Create a draft review with this title; prints its id and slug.")
     s.add_argument("title", metavar="TITLE")
     s.add_argument("--severity", help="the team's severity label, e.g. SEV2")
-    s.add_argument("--timezone", help="IANA time zone that times are shown and typed in (default UTC)")
+    s.add_argument("--timezone", "--zone", dest="timezone",
+                   help="IANA time zone that times are shown and typed in (default: this machine's zone)")
+    s.add_argument("--started", metavar="TIME",
+                   help="when the incident started, e.g. \"2026-03-10 14:00\" (in the review's zone); "
+                        "a bare time typed in the meeting lands on this day")
     s.set_defaults(func=cmd_new)
 
     s = sub.add_parser("list", help="list the reviews in the store",
@@ -147,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Exit status 0 when ready, 1 when findings remain, 2 for bad input.")
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
     s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    s.add_argument("--waive", action="append", default=[], metavar="KIND", choices=("unconfirmed",),
+                   help="leave out findings the team waived: unconfirmed (events not confirmed in a walk-through)")
     s.set_defaults(func=cmd_check)
 
     s = sub.add_parser("db", help="where the store is, its schema version and size; upgrade, copy, back up",
@@ -364,8 +370,25 @@ def cmd_new(args: argparse.Namespace, store: Store) -> int:
     fields = {}
     if args.severity is not None:
         fields["severity"] = args.severity
-    if args.timezone is not None:
-        fields["timezone"] = args.timezone
+    from pmtui.localzone import local_zone_name
+
+    fields["timezone"] = args.timezone if args.timezone is not None else local_zone_name()
+    if args.started is not None:
+        from zoneinfo import ZoneInfo
+
+        from pmtui.entry import parse_when
+
+        try:
+            zone = ZoneInfo(fields["timezone"])
+        except (ValueError, KeyError, OSError):
+            raise BadInput(f"--zone: {fields['timezone']!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+        try:
+            fields["started"], _approx = parse_when(args.started, zone, anchor_day=None)
+        except BadInput as exc:
+            from pmtui.anchor import NO_DAY
+
+            message = "give the day and the time, e.g. 2026-03-10 14:00" if exc.message == NO_DAY else exc.message
+            raise BadInput(f"--started: {message}") from None
     review_id, slug = store.create_review(args.title, **fields)
     print(f"{review_id}\t{slug}")
     return 0
@@ -538,6 +561,7 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     for problem in cfg.problems:
         print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
     findings = check(_read_review(store, review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
+    findings = [f for f in findings if f.kind not in set(args.waive)]
     if args.format == "json":
         import json
 

@@ -66,7 +66,12 @@ class PostmortemApp(App[int]):
     SUB_TITLE = "blameless postmortem reviews"
     CSS_PATH = "pmtui.tcss"
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f1", "help", "Help", id="app.help", priority=True),
+        # section keys work everywhere (text areas, forms, dialogs): see action_go
+        *[Binding(f"f{i + 2}", f"go('{s}')", "Sections" if not i else s.title(), show=not i, priority=True,
+                  key_display="F2…F7" if not i else None, id=f"app.go.{s}")
+          for i, s in enumerate(("overview", "timeline", "impact", "analysis", "actions", "report"))],
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
         Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True),
@@ -97,7 +102,9 @@ class PostmortemApp(App[int]):
         self.watch_interval = watch_interval
         self.config = config
         self.prompts_file = prompts_file
-        self.undo_stack: list[tuple[str, Callable[[], object]]] = []
+        # (description, undo, redo): every edit can be undone (ctrl+z) and redone (ctrl+y)
+        self.undo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
+        self.redo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
         self._checker: Any = None
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
@@ -106,6 +113,9 @@ class PostmortemApp(App[int]):
 
         self.seat_id = uuid.uuid4().hex  # this seat's presence row
         self._present_in: int | None = None
+        self.places: dict[int, tuple[str, int | None]] = {}  # review -> (section, row) where it was left
+        self._place_keys: dict[int, str] = {}
+        self._places_read: dict[str, Any] | None = None
 
     @property
     def author(self) -> str:
@@ -203,8 +213,110 @@ class PostmortemApp(App[int]):
         module, name = SECTION_SCREENS[section]
         return getattr(importlib.import_module(module), name)(review_id)
 
-    def open_review(self, review_id: int, section: str = "overview") -> None:
+    def open_review(self, review_id: int, section: str | None = None) -> None:
+        """Open a review; without a section, where it was left (else the overview), in this
+        run or an earlier one (places.json beside the config file, per store and review)."""
+        if section is None:
+            section = self._place(review_id)[0]
+            if section not in SECTION_SCREENS:
+                section = "overview"
         self.push_screen(self.section_screen(review_id, section))
+
+    def _place(self, review_id: int) -> tuple[str, int | None]:
+        if review_id not in self.places:
+            saved = self._saved_places().get(self._place_key(review_id))
+            if isinstance(saved, list) and len(saved) == 2 and isinstance(saved[0], str):
+                row = saved[1] if isinstance(saved[1], int) else None
+                self.places[review_id] = (saved[0], row)
+        return self.places.get(review_id, ("overview", None))
+
+    def _place_key(self, review_id: int) -> str:
+        key = self._place_keys.get(review_id)
+        if key is None:
+            try:
+                uid = (self.store.get_review(review_id) or {}).get("uid") or review_id
+                where = self.store.engine.url.render_as_string(hide_password=True)
+            except Exception:  # noqa: BLE001 - a place is a convenience, never a reason to fail
+                uid, where = review_id, "?"
+            key = self._place_keys[review_id] = f"{where}#{uid}"
+        return key
+
+    def _saved_places(self) -> dict[str, Any]:
+        if self._places_read is None:
+            import json
+
+            from pmtui.config import config_dir
+
+            try:
+                data = json.loads((config_dir() / "places.json").read_text(encoding="utf-8"))
+                self._places_read = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._places_read = {}
+        return self._places_read
+
+    def save_places(self) -> None:
+        """Where each open review was left, for the next run (best effort, never an error)."""
+        import json
+
+        from pmtui.config import config_dir
+        from pmtui.wiki import write_atomic
+
+        saved = dict(self._saved_places())
+        for review_id, place in self.places.items():
+            key = self._place_key(review_id)
+            saved.pop(key, None)
+            saved[key] = list(place)
+        saved = dict(list(saved.items())[-200:])  # the most recent 200 reviews
+        self._places_read = saved
+        try:
+            config_dir().mkdir(parents=True, exist_ok=True)
+            write_atomic(config_dir() / "places.json", json.dumps(saved, indent=1))
+        except OSError:
+            pass
+
+    def remember_place(self, review_id: int, section: str, row: int | None = None) -> None:
+        known = review_id in self.places
+        old = self._place(review_id)
+        if row is None and old[0] == section:
+            row = old[1]
+        self.places[review_id] = (section, row)
+        if not known or old[0] != section:
+            self.save_places()
+
+    def place_row(self, review_id: int, section: str) -> int | None:
+        place = self._place(review_id)
+        return place[1] if place[0] == section else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":  # only within a review; elsewhere the screen's own F-keys apply
+            return any(getattr(s, "review_id", None) is not None for s in self.screen_stack)
+        return True
+
+    def action_go(self, section: str) -> None:
+        """F2–F7 from anywhere in a review: an open form is closed first (saving, as Escape
+        does; if it cannot save it stays open and says why), any other dialog is closed."""
+        from textual.screen import ModalScreen
+
+        from pmtui.screens.form import FormScreen
+        from pmtui.screens.walkthrough import WalkThroughScreen
+
+        if isinstance(self.screen, WalkThroughScreen):  # back to the timeline, then on to the section
+            self.screen.action_close()
+            self.call_after_refresh(self.action_go, section)
+            return
+        while isinstance(self.screen, ModalScreen):
+            top = self.screen
+            if isinstance(top, FormScreen):
+                top.action_close()
+                if self.screen is top:
+                    return
+            else:
+                top.dismiss(None)
+                if self.screen is top:
+                    return
+        go = getattr(self.screen, "action_section", None)
+        if go is not None and getattr(self.screen, "review_id", None) is not None:
+            go(section)
 
     def show_section(self, review_id: int, section: str) -> None:
         self.switch_screen(self.section_screen(review_id, section))
@@ -229,21 +341,97 @@ class PostmortemApp(App[int]):
             return NotSaved(exc.message)
 
     # ------------------------------------------------------------ undo
-    def push_undo(self, description: str, undo: Callable[[], object]) -> None:
-        self.undo_stack.append((description, undo))
-        del self.undo_stack[:-50]
-        self.notify(f"{description[:1].upper()}{description[1:]}. Press ctrl+z to undo.", timeout=4)
+    def push_undo(self, description: str, undo: Callable[[], object], redo: Callable[[], object] | None = None,
+                  *, quiet: bool = False) -> None:
+        """Record an edit just made: ``undo`` reverses it, ``redo`` makes it again."""
+        self.undo_stack.append((description, undo, redo))
+        del self.undo_stack[:-100]
+        self.redo_stack.clear()
+        if not quiet:
+            self.notify(f"{description[:1].upper()}{description[1:]}. Press ctrl+z to undo.", timeout=4)
+
+    def push_added(self, description: str, kind: str, item_id: int, *, quiet: bool = False) -> None:
+        """Undo for something just added (an event when ``kind`` is "event", else a list item):
+        undo deletes it, redo brings it back."""
+        store = self.store
+        held: dict[str, Any] = {"id": item_id, "snapshot": None}
+
+        def undo() -> None:
+            held["snapshot"] = store.delete_event(held["id"]) if kind == "event" else store.delete_item(kind, held["id"])
+
+        def redo() -> None:
+            snap = held["snapshot"]
+            held["id"] = store.restore_event(snap) if kind == "event" else store.restore_item(snap)
+
+        self.push_undo(description, undo, redo, quiet=quiet)
+
+    def push_item_edit(self, description: str, kind: str, review_id: int, item_id: int,
+                       before: dict[str, Any]) -> None:
+        """Undo and redo for an edit of one list item (a factor, an action item, a note…) just
+        written; ``before`` is the item as read before the edit. Each step writes only while
+        the item still holds what the previous step left there, with the row's version; a
+        change by another seat since, or its deletion, is a Conflict: reported, nothing
+        overwritten."""
+        from pmtui.errors import Conflict
+
+        store = self.store
+
+        def read() -> dict[str, Any] | None:
+            return next((i for i in store.list_items(kind, review_id) if i["id"] == item_id), None)
+
+        after = read()
+        meta = {"id", "review_id", "version", "updated_by", "updated_at", "position"}
+        changed = [k for k in (after or {}) if k in before and k not in meta and before[k] != after[k]]  # type: ignore[index]
+        if after is None or not changed:
+            return
+
+        def step(expect: dict[str, Any], values: dict[str, Any]) -> Callable[[], None]:
+            def run() -> None:
+                row = read()
+                if row is None or any(row.get(k) != v for k, v in expect.items()):
+                    raise Conflict(kind, item_id, expected_version=-1,
+                                   current_version=row.get("version") if row else None, current=row,
+                                   attempted=values, changed_by=(row or {}).get("updated_by") or "",
+                                   changed_at=(row or {}).get("updated_at") or "")
+                store.update_item(kind, item_id, expected_version=row.get("version"), **values)
+
+            return run
+
+        old = {k: before[k] for k in changed}
+        new = {k: after[k] for k in changed}
+        self.push_undo(description, step(new, old), step(old, new), quiet=True)
+
+    def _replay(self, source: list, target: list, index: int, word: str) -> None:
+        from pmtui.errors import Conflict
+
+        entry = source.pop()
+        step = entry[index]
+        try:
+            step()
+        except Conflict as exc:  # changed meanwhile by another seat: this step no longer applies
+            self.notify(f"Could not {'undo' if index == 1 else 'redo'} “{entry[0]}”: {exc.message}", severity="warning", timeout=5)
+            self.refresh_screen()
+            return
+        except PmtuiError as exc:  # locked, full, read-only: kept, so the key works again later
+            source.append(entry)
+            self.notify(exc.message, title="Not saved", severity="error", timeout=8)
+            return
+        if entry[2] is not None:
+            target.append(entry)
+        self.notify(f"{word}: {entry[0]}", timeout=3)
+        self.refresh_screen()
 
     def action_undo(self) -> None:
         if not self.undo_stack:
             self.notify("Nothing to undo.", timeout=2)
             return
-        description, undo = self.undo_stack.pop()
-        if isinstance(self.write(undo), NotSaved):
-            self.undo_stack.append((description, undo))  # ctrl+z again once the store can be written
+        self._replay(self.undo_stack, self.redo_stack, 1, "Undone")
+
+    def action_redo(self) -> None:
+        if not self.redo_stack:
+            self.notify("Nothing to redo.", timeout=2)
             return
-        self.notify(f"Undone: {description}", timeout=3)
-        self.refresh_screen()
+        self._replay(self.redo_stack, self.undo_stack, 2, "Redone")
 
     def refresh_screen(self) -> None:
         refresh = getattr(self.screen, "refresh_from_store", None)
@@ -395,4 +583,6 @@ class PostmortemApp(App[int]):
         if flush is not None:
             flush()
         self.leave_review()
+        if self.places:
+            self.save_places()
         self.exit(0)

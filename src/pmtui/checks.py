@@ -29,7 +29,7 @@ MARK_KEY = {m: str(i + 1) for i, m in enumerate(Mark)}
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str      # missing | order | factors | action | question | language | evidence
+    kind: str      # missing | order | far | unconfirmed | factors | action | question | language | verbatim | evidence
     place: str     # JSON path, e.g. action_items[2].owner
     where: str     # for people: "action item 3 “Alert on …”"
     problem: str
@@ -99,6 +99,21 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
                 f"“{MARK_WORDS[early]}” ({marks[early].astimezone(zone):%H:%M})",
                 "Check the two marks and their times; if the risk was seen before users were hit, say so in Detection.",
             ))
+    from pmtui.outliers import describe_gap, far_from_rest
+
+    times = [e.at for e in doc.timeline]
+    for i in sorted(far_from_rest(times)):
+        local = doc.timeline[i].at.astimezone(zone)
+        gap = describe_gap(times, i)
+        add(Finding("far", f"timeline[{i}].at", f"timeline event {i + 1} ({local:%Y-%m-%d %H:%M})",
+                    f"is {gap.days} day{'s' if gap.days != 1 else ''} or more away from every other event",
+                    "Check its date: a time typed on the wrong day lands here (Timeline, e edits it)."))
+    unconfirmed = [i for i, e in enumerate(doc.timeline) if not e.confirmed]
+    if unconfirmed:
+        add(Finding("unconfirmed", f"timeline[{unconfirmed[0]}].confirmed", "timeline",
+                    f"{len(unconfirmed)} of {len(doc.timeline)} events are not confirmed by the room",
+                    "Walk through the timeline together (Timeline, w; c confirms). The team may waive this "
+                    "(pmtui check --waive unconfirmed)."))
     if not doc.factors:
         add(Finding("factors", "factors", "contributing factors", "no contributing factors yet",
                     "Ask which conditions in systems, processes, tools, communication and the organisation let it happen (Analysis)."))
@@ -130,9 +145,16 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
         nudges = checker.find(text)
         if nudges and callable(where):
             where = where()
+        verbatim = place.startswith("notes[")  # a note is kept as it was said: quoted, not reworded
         for nudge in nudges:
-            add(Finding("language", place, where, f"“{nudge.text}” {nudge.phrase.why}",
-                        f"Reframe: {nudge.phrase.reframe}"))
+            if verbatim:
+                add(Finding("verbatim", place, f"{where} (kept verbatim, as said in the meeting)",
+                            f"“{nudge.text}” {nudge.phrase.why}",
+                            f"It is quoted as said, not the review's own words. If it goes into the report as a "
+                            f"finding, write it as one: {nudge.phrase.reframe}"))
+            else:
+                add(Finding("language", place, where, f"“{nudge.text}” {nudge.phrase.why}",
+                            f"Reframe: {nudge.phrase.reframe}"))
     return out
 
 

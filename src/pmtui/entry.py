@@ -52,7 +52,7 @@ def local(day: date, clock: time, zone: tzinfo) -> datetime:
 
 
 def parse_time_prefix(
-    text: str, zone: tzinfo, *, anchor_day: date, selected: datetime | None = None
+    text: str, zone: tzinfo, *, anchor_day: date | None, selected: datetime | None = None
 ) -> tuple[datetime, bool, str]:
     """The time at the start of ``text`` -> (when, approximate, the rest)."""
     rest = text.strip()
@@ -63,6 +63,11 @@ def parse_time_prefix(
     if m:
         at = local(_day(m["day"]), _clock(m), zone)
     elif (m := _TIME.match(rest)) is not None:
+        if anchor_day is None:  # never today, never the day the review was created
+            from pmtui.anchor import NO_DAY
+
+            _clock(m)
+            raise BadInput(NO_DAY)
         at = local(anchor_day, _clock(m), zone)
     elif (m := _RELATIVE.match(rest)) is not None:
         if selected is None:
@@ -77,7 +82,7 @@ def parse_time_prefix(
     return at, approximate, rest[m.end():].strip()
 
 
-def parse_quick_add(line: str, zone: tzinfo, *, anchor_day: date, selected: datetime | None = None) -> QuickAdd:
+def parse_quick_add(line: str, zone: tzinfo, *, anchor_day: date | None, selected: datetime | None = None) -> QuickAdd:
     if not line.strip():
         raise BadInput(QUICK_ADD_HELP)
     at, approximate, text = parse_time_prefix(line, zone, anchor_day=anchor_day, selected=selected)
@@ -86,7 +91,7 @@ def parse_quick_add(line: str, zone: tzinfo, *, anchor_day: date, selected: date
     return QuickAdd(at, approximate, text)
 
 
-def parse_when(text: str, zone: tzinfo, *, anchor_day: date) -> tuple[datetime, bool]:
+def parse_when(text: str, zone: tzinfo, *, anchor_day: date | None) -> tuple[datetime, bool]:
     """An edited event time: ``2026-03-10 14:03[:SS]`` or ``14:03``, ``~`` for approximate."""
     if not text.strip():
         raise BadInput("give a time, e.g. 2026-03-10 14:03")

@@ -52,6 +52,7 @@ class Meeting:
     moved_by: str = ""            # the seat that last started, paused, resumed or advanced it
     moved_at: str = ""            # ISO, aware: when
     last_move: str = ""           # what it did, in words ("paused the meeting")
+    ended_at: str = ""            # ISO, aware, once the facilitator ended the meeting
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
@@ -59,6 +60,8 @@ class Meeting:
         if not self.last_move:  # a meeting nobody has moved yet reads as it did before seats
             for key in ("moved_by", "moved_at", "last_move"):
                 data.pop(key)
+        if not data["ended_at"]:  # a running meeting is stored as before (older pmtui reads it)
+            del data["ended_at"]
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -98,7 +101,7 @@ class Meeting:
         return timedelta(minutes=self.split[self.stage]) - self.elapsed(now)
 
     def over(self, now: datetime) -> bool:
-        return self.remaining(now) < timedelta(0)
+        return not self.ended and self.remaining(now) < timedelta(0)
 
     def pause(self, now: datetime) -> None:
         if not self.paused:
@@ -120,8 +123,24 @@ class Meeting:
         self.paused_seconds = 0.0
         return True
 
+    def end(self, now: datetime) -> None:
+        self.resume(now)
+        self.ended_at = now.isoformat()
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.ended_at)
+
+    def took(self) -> timedelta:
+        """How long the meeting took, from its start to its end (pauses included)."""
+        return datetime.fromisoformat(self.ended_at) - datetime.fromisoformat(self.started_at)
+
     def status(self, now: datetime) -> str:
-        """``Gather context: 12:04 left`` / ``… over by 3 min`` / ``… paused``, in words."""
+        """``Gather context: 12:04 left`` / ``… over by 3 min`` / ``… paused``, in words;
+        once ended, when it ended and how long it took."""
+        if self.ended:
+            end = datetime.fromisoformat(self.ended_at).astimezone(now.tzinfo) if now.tzinfo else datetime.fromisoformat(self.ended_at)
+            return f"Meeting ended {end:%H:%M}, took {duration(self.took())}"
         name = STAGE_NAMES[self.stage]
         left = self.remaining(now)
         if self.paused:
@@ -134,6 +153,12 @@ class Meeting:
 def clock(value: timedelta) -> str:
     seconds = max(0, int(value.total_seconds()))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def duration(value: timedelta) -> str:
+    """``58 min`` or ``1 h 05 min``."""
+    m = max(0, int(value.total_seconds() // 60))
+    return f"{m} min" if m < 60 else f"{m // 60} h {m % 60:02d} min"
 
 
 def minutes(value: timedelta) -> str:

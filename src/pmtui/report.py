@@ -806,7 +806,9 @@ def render(
     section("Action items", _action_items(ctx), always=True)
     section("Learnings", "\n".join(f"- {ctx.plain(t)}" for t in doc.learnings if t.strip()))
     section("Open questions", "\n".join(f"- {ctx.plain(n.text)}" for n in doc.notes if n.kind == NoteKind.question))
-    section("Parked ideas", "\n".join(f"- {ctx.plain(n.text)}" for n in doc.notes if n.kind == NoteKind.idea))
+    # an idea that became an action item is listed once: as the action item
+    section("Parked ideas", "\n".join(f"- {ctx.plain(n.text)}" for n in doc.notes if n.kind == NoteKind.idea
+                                       and not any(b.kind == "action_item" for b in n.became)))
     if doc.participants:
         section("Participants", table(
             ["Name", "Role", "Attended"],

@@ -129,7 +129,7 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
         await settle(app, pilot)
         assert isinstance(app.screen, ActionsScreen) and app.screen.review_id == a_id
         assert app.screen.editor.selected()["title"] == "Lower the alert threshold"
-        await pilot.press("escape")
+        await pilot.press("f8")  # back to where the review was opened from (Escape stays in it)
         await settle(app, pilot)
         assert isinstance(app.screen, FollowupsScreen)
 

@@ -3,6 +3,8 @@ nudges and presentation mode, with the store (and config) checked after each."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -123,12 +125,18 @@ async def test_note_to_timeline_event_with_its_time_edited(store, demo, make_app
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormScreen)
-        assert form.query_one("#f-when", Input).value == "2026-03-12 14:00"  # the note's time, to be edited
-        form.query_one("#f-when", Input).value = "2026-03-10 10:43"
+        # the time is empty and focused: the note's capture time is a hint, not the value
+        when = form.query_one("#f-when", Input)
+        assert when.value == "" and when.has_focus
+        assert "2026-03-12 14:00" in " ".join(str(h.render()) for h in form.query(".form-hint"))
+        await pilot.press("ctrl+s")  # no time: the form stays and says so
+        await settle(app, pilot)
+        assert app.screen is form and form.query_one("#e-when").display
+        await pilot.press(*"10:43")  # a bare time is on the incident's day (not the note's, not today)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         event = next(e for e in store.events(demo) if e.text == "Cache graph dropped before the alert")
-        assert event.at.strftime("%H:%M") == "10:43"
+        assert event.at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M") == "2026-03-10 10:43"
         [(kind, target)] = store.note_links(demo)[note_id]
         assert (kind, target) == ("event", event.id)
         rows = [str(r[0]) for r in (app.screen.query_one(NotesPanel).query_one(DataTable).get_row_at(i)
@@ -200,10 +208,14 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("ctrl+t", "ctrl+t")
         await settle(app, pilot)
         assert store.get_meeting(demo).stage == "followups"
+        clock.at = T0 + timedelta(minutes=58)
         await pilot.press("ctrl+t")  # after the last stage: the meeting ends
         await settle(app, pilot)
-        assert store.get_meeting(demo) is None
-        assert "Meeting not started" in str(app.screen.query_one(MeetingBar).render())
+        assert store.get_meeting(demo).ended
+        # the meeting line says when it ended and how long it took
+        line = str(app.screen.query_one(MeetingBar).render())
+        assert "Meeting ended 14:58, took 58 min" in line, line
+        assert not app.screen.query_one(MeetingBar).has_class("-over")
 
 
 async def test_nudges_under_fields_and_in_forms(store, demo, make_app, cfg):
@@ -284,6 +296,8 @@ async def test_malformed_config_still_starts_with_defaults(store, demo, make_app
 
 
 async def test_report_screen_shows_the_readiness_check(store, demo, make_app, cfg):
+    for e in store.events(demo):  # the room walked through the timeline
+        store.confirm_event(e.id)
     app = make_app(demo, "report", config=cfg, now=Clock())
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
@@ -319,6 +333,16 @@ async def test_open_questions_are_answered_or_carried_over(store, demo, make_app
         kinds = {n["id"]: n["kind"] for n in store.list_items("note", demo)}
         assert kinds[carried] == "note"
         assert store.list_items("action", demo)[-1]["title"] == "Do other caches use units?"
-        await pilot.press("ctrl+z")  # undo is for deletes and marks: the last was "answered"
+        await pilot.press("ctrl+z")  # undo covers conversions: the action goes, the question is open again
+        await settle(app, pilot)
+        assert all(a["title"] != "Do other caches use units?" for a in store.list_items("action", demo))
+        assert {n["id"]: n["kind"] for n in store.list_items("note", demo)}[carried] == "question"
+        assert carried not in store.note_links(demo)
+        await pilot.press("ctrl+y")  # and redo makes it again, link and all
+        await settle(app, pilot)
+        assert store.list_items("action", demo)[-1]["title"] == "Do other caches use units?"
+        assert {n["id"]: n["kind"] for n in store.list_items("note", demo)}[carried] == "note"
+        assert store.note_links(demo)[carried][0][0] == "action"
+        await pilot.press("ctrl+z", "ctrl+z")  # then the conversion again, then "answered"
         await settle(app, pilot)
         assert {n["id"]: n["kind"] for n in store.list_items("note", demo)}[asked] == "question"

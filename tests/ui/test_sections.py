@@ -255,7 +255,10 @@ async def test_sections_by_key_and_stage_bar(store, demo, make_app):
             await settle(app, pilot)
             assert app.screen.SECTION == section
             assert app.screen.query_one(StageBar).section == section
-        await pilot.press("escape")
+        await pilot.press("escape")  # Escape never leaves the review
+        await settle(app, pilot)
+        assert app.screen.SECTION == "opening"
+        await pilot.press("f8")  # going back to the list is its own key
         await settle(app, pilot)
         assert type(app.screen).__name__ == "HomeScreen"
 

@@ -70,3 +70,38 @@ def test_help(snap_compare, store, demo):
         await still(pilot)
 
     assert snap_compare(app_on(store, demo, "timeline"), terminal_size=SIZE, run_before=help_)
+
+
+# issue 10: what the room reads, at the sizes of a laptop share and a small terminal
+ROOM_SIZES = [(80, 24), (160, 45)]
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_room_timeline(snap_compare, store, demo, size):
+    async def pick(pilot):
+        await still(pilot)
+        await pilot.press("down")
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "timeline"), terminal_size=size, run_before=pick)
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_room_walk_through(snap_compare, store, demo, size):
+    async def walk(pilot):
+        await still(pilot)
+        await pilot.press("down", "w", "c")
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "timeline"), terminal_size=size, run_before=walk)
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_room_presentation(snap_compare, store, demo, size):
+    async def present(pilot):
+        await still(pilot)
+        await pilot.press("f12", "down", "f10")
+        await pilot.pause(2.5)  # the "presentation mode on" notice has gone
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "timeline"), terminal_size=size, run_before=present)

@@ -164,10 +164,16 @@ async def test_empty_timeline_explains_how_to_start(store, make_app):
     app = make_app(review_id, "timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        assert "No events yet" in str(app.screen.query_one("#event-detail", Static).render())
+        line = app.screen.query_one("#metrics-line", Static)
+        assert line.display and "No events yet" in str(line.render())
+        # a bare time needs the incident's day: never the review's day, never today
         await quick_add(app, pilot, "09:15 Queue depth alert fires")
-        [event] = store.events(review_id)
-        assert event.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") == "2026-04-02 09:15"  # the review day
+        assert store.events(review_id) == []
+        assert "incident's day" in str(app.screen.query_one("#quick-add-error", Static).render())
+        await quick_add(app, pilot, "2026-03-30 09:15 Queue depth alert fires")
+        await quick_add(app, pilot, "09:40 Consumers restarted")  # now on the first event's day
+        first, second = store.events(review_id)
+        assert second.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") == "2026-03-30 09:40"
 
 
 async def test_ten_thousand_events_open_and_the_cursor_moves(store, make_app):

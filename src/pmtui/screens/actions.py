@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from pmtui.app import NotSaved
 from pmtui.document import ActionStatus, ActionType, Priority
-from pmtui.errors import BadInput, FieldErrors
+from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal
 from pmtui.screens._fields import optional_day
 from pmtui.screens.base import SectionScreen
@@ -156,8 +156,20 @@ class ActionsScreen(SectionScreen):
         values: dict[str, Any] = {"status": status}
         if note is not None:
             values["status_note"] = note
-        if isinstance(self.app.write(lambda: self.app.store.update_item("action", item["id"], **values)), NotSaved):
+        before = dict(item)
+        try:  # with the version this list showed: a status racing another seat's edit is not written
+            if isinstance(self.app.write(lambda: self.app.store.update_item(
+                    "action", item["id"], expected_version=item.get("version"), **values)), NotSaved):
+                return
+        except Conflict as c:
+            from pmtui.seats import changed_by
+
+            self.editor.reload(keep_id=item["id"])
+            self.notify("Another seat deleted that action item; nothing was changed." if c.current is None else
+                        f"Status not changed: the action item was {changed_by(c.changed_by, c.changed_at)} since "
+                        "you saw it. Look at it again, then set the status.", severity="warning", timeout=6)
             return
+        self.app.push_item_edit(f"status set to {status.replace('_', ' ')}", "action", self.review_id, item["id"], before)
         self.editor.reload(keep_id=item["id"])
         self.show_summary()
 

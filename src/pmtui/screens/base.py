@@ -34,11 +34,13 @@ class SectionScreen(Screen[None]):
         Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next"),
         Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev"),
         Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening"),
-        Binding("escape", "home", "Reviews", id="go.home"),
+        Binding("f8", "home", "Reviews", key_display="F8", id="go.home"),
+        Binding("escape", "escape", "Close", show=False, id="go.escape"),
         Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt"),
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel"),
         Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next"),
         Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause"),
+        Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join"),
     ]
 
     def __init__(self, review_id: int) -> None:
@@ -60,6 +62,7 @@ class SectionScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
+        self.app.remember_place(self.review_id, self.SECTION)
         self.query_one(StageBar).section = self.SECTION
         self.set_class(self.app.presentation, "-presentation")
         self.load_review()
@@ -76,11 +79,23 @@ class SectionScreen(Screen[None]):
     # ------------------------------------------------------------ meeting
     def show_panel(self) -> None:
         wanted = self.app.panel_wanted
-        shown = (self.size.width >= 140) if wanted is None else wanted
+        # shown when the screen is wide (not in presentation mode), or when asked for with F10
+        shown = (self.size.width >= 140 and not self.app.presentation) if wanted is None else wanted
         panel = self.query_one(NotesPanel)
         had_focus = panel.has_focus_within
-        panel.display = shown and not self.app.presentation
+        panel.display = shown
         if had_focus and not panel.display:
+            self.focus_main()
+            self.set_timer(0.05, self.keep_focus)  # after the layout that drops a hidden widget's focus
+        self.call_after_refresh(self.keep_focus)
+
+    def keep_focus(self) -> None:
+        """Never leave the focus on nothing, or on a widget that is hidden."""
+        if not self.is_attached or self.app.screen is not self:
+            return
+        focused = self.focused
+        if focused is None or not focused.display or not all(a.display for a in focused.ancestors_with_self
+                                                              if a is not self and hasattr(a, "display")):
             self.focus_main()
 
     def focus_main(self) -> None:
@@ -88,6 +103,11 @@ class SectionScreen(Screen[None]):
         from textual.containers import ScrollableContainer
 
         main = self.query_one("#section-main")
+        preferred = main.query(self.AUTO_FOCUS.replace("#section-main ", ""))
+        for widget in preferred:
+            if widget.focusable:
+                widget.focus()
+                return
         for widget in main.query("*"):
             if widget.focusable and not isinstance(widget, ScrollableContainer):
                 widget.focus()
@@ -146,6 +166,9 @@ class SectionScreen(Screen[None]):
         if meeting is None:
             self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
             return
+        if meeting.ended:
+            self.notify(meeting.status(self.app.now()) + ".", timeout=3)
+            return
         if not self.app.may_move_meeting(self.review_id):
             return
         from pmtui.meeting import STAGE_NAMES
@@ -155,8 +178,10 @@ class SectionScreen(Screen[None]):
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
-        else:
-            if isinstance(self.app.write(lambda: self.app.store.end_meeting(self.review_id)), NotSaved):
+        else:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
+            meeting.end(self.app.now())
+            meeting.moved(self.app.author, self.app.now(), "ended the meeting")
+            if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
         self.show_meeting()
@@ -164,8 +189,8 @@ class SectionScreen(Screen[None]):
 
     def action_pause(self) -> None:
         meeting = self.app.store.get_meeting(self.review_id)
-        if meeting is None:
-            self.notify("The meeting has not started: open it with ctrl+o.", timeout=3)
+        if meeting is None or meeting.ended:
+            self.notify("The meeting is not running: open it with ctrl+o.", timeout=3)
             return
         if not self.app.may_move_meeting(self.review_id):
             return
@@ -182,11 +207,33 @@ class SectionScreen(Screen[None]):
     def load_review(self) -> None:
         self.review = self.app.store.get_review(self.review_id)
         self.title = one_line(self.review["title"])
-        if not (self.sub_title or "").startswith(SECTION_LABELS[self.SECTION]):
-            self.sub_title = SECTION_LABELS[self.SECTION]
+        base = self.sub_title_base()
+        if not (self.sub_title or "").startswith(base):
+            self.sub_title = base
+
+    def sub_title_base(self) -> str:
+        """The section, and the slug that names the review for a second seat (ctrl+k copies
+        the command to join)."""
+        slug = one_line(self.review["slug"]) if getattr(self, "review", None) else ""
+        return f"{SECTION_LABELS[self.SECTION]} · {slug} · ^k join" if slug else SECTION_LABELS[self.SECTION]
+
+    def join_command(self) -> str:
+        """What a second seat (the note-taker's terminal) runs to open this review."""
+        import shlex
+
+        url = self.app.store.engine.url
+        where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+        return f"pmtui --db {shlex.quote(str(where))} --as NAME open {shlex.quote(self.review['slug'])}"
+
+    def action_copy_join(self) -> None:
+        command = self.join_command()
+        self.app.copy_to_clipboard(command)  # OSC 52: where the terminal allows it
+        self.notify(f"Second seat: {command}\n(copied where the terminal allows it)", title="Join this review",
+                    timeout=10)
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()
+        self.call_after_refresh(self.keep_focus)
 
     def refresh_from_store(self) -> None:
         """Show what the store holds now (after an undo, or another process's change)."""
@@ -197,6 +244,7 @@ class SectionScreen(Screen[None]):
             editor.reload()
         self.query_one(NotesPanel).reload()
         self.show_meeting()
+        self.call_after_refresh(self.keep_focus)
 
     def refresh_fields(self) -> None:
         self.load_review()
@@ -241,7 +289,8 @@ class SectionScreen(Screen[None]):
         except PmtuiError:
             return
         line = presence_line(seats)
-        self.sub_title = one_line(f"{SECTION_LABELS[self.SECTION]} · {line}" if line else SECTION_LABELS[self.SECTION])
+        base = self.sub_title_base()
+        self.sub_title = f"{base} · {one_line(line)}" if line else base
 
     # ------------------------------------------------------------ fields
     def flush(self) -> None:
@@ -253,6 +302,7 @@ class SectionScreen(Screen[None]):
         name = message.field.field_name
         field = message.field
         self.expected_version = field.version
+        old = field.saved
         try:
             try:
                 stored = self.save_field(name, message.value)
@@ -278,8 +328,32 @@ class SectionScreen(Screen[None]):
         self.load_review()
         if name in self.review:
             message.field.version = self.review.get("version")
+        if old != stored:
+            self.push_field_undo(name, old, stored)
 
     expected_version: int | None = None
+
+    def push_field_undo(self, name: str, old: Any, new: Any) -> None:
+        """ctrl+z puts the field's previous text back, ctrl+y this one again. Each step states
+        the version it starts from; a change by another seat to this very field since makes
+        the step a conflict (reported, nothing overwritten), a change to another field does not."""
+        store, rid = self.app.store, self.review_id
+        held = {"version": self.review.get("version")}
+
+        def put(value: Any, now: Any) -> None:
+            if name == "tags":
+                store.set_tags(rid, value)
+                return
+            try:
+                store.update_review(rid, expected_version=held["version"], **{name: value})
+            except Conflict as c:
+                if c.current is None or c.current.get(name) != now:
+                    raise
+                store.update_review(rid, expected_version=c.current_version, **{name: value})
+            held["version"] = store.get_review(rid).get("version")
+
+        label = name.replace("_", " ")
+        self.app.push_undo(f"changed the {label}", lambda: put(old, new), lambda: put(new, old), quiet=True)
 
     def save_field(self, name: str, value: Any) -> Any:
         return self.app.store.update_review(self.review_id, expected_version=self.expected_version,
@@ -297,8 +371,19 @@ class SectionScreen(Screen[None]):
         self.action_section(SECTIONS[(i + offset) % len(SECTIONS)])
 
     def action_home(self) -> None:
+        """F8: back to the list of reviews (Escape never leaves the review)."""
         self.flush()
         self.app.pop_screen()
+
+    def action_escape(self) -> None:
+        """Escape closes the innermost thing: the notes panel when it has the focus.
+        With nothing to close it stays on the review and says how to leave."""
+        panel = self.query_one(NotesPanel)
+        if panel.display and panel.has_focus_within:
+            self.app.panel_wanted = False
+            self.show_panel()
+            return
+        self.notify("F8 goes back to the list of reviews.", timeout=2)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for section in SECTIONS:

@@ -46,12 +46,12 @@ class CaptureScreen(ModalScreen[int | None]):
         self.kind = "note"
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="capture-bar"):  # a slim bar at the bottom: the room keeps its view
             yield Static("", id="capture-title")
             yield Input(placeholder="What was said… (? question · ! parked idea)", id="capture-input")
             yield NudgeLine(id="capture-nudge")
             yield Static("", id="capture-error", classes="form-error")
-            yield Static("Enter saves · ctrl+t changes the kind · Esc cancels", classes="form-hint")
+            yield Static("Enter saves · ctrl+t changes the kind · Esc cancels", classes="form-hint", id="capture-keys")
 
     def on_mount(self) -> None:
         self.query_one("#capture-error").display = False

@@ -275,7 +275,8 @@ class FollowupsScreen(Screen[None]):
                            key=lambda r: sort_key(r, today))  # the cursor follows the item
         self.hay[row.id] = row._replace(**values).haystack()
         # the item's own words stay out of the message: notifications read markup
-        self.app.push_undo(f"{what} (the selected action item)", lambda: store.update_item("action", row.id, **old))
+        self.app.push_undo(f"{what} (the selected action item)", lambda: store.update_item("action", row.id, **old),
+                           lambda: store.update_item("action", row.id, **values))
         self.refill(keep_id=row.id)
 
     def action_status(self, status: str) -> None:

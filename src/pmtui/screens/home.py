@@ -219,13 +219,15 @@ class HomeScreen(Screen[None]):
             self.app.notify(f"Review {review.id} ({_text(review.slug)}) cannot be opened: its stored data is not "
                             f"valid: {bad[review.id]}", severity="error", timeout=15, markup=False)
             return
-        self.app.open_review(review.id, "overview")
+        self.app.open_review(review.id)  # where it was left, else the overview
 
     def action_new(self) -> None:
         from pmtui.screens.dialogs import PromptScreen
 
         def check(title: str) -> None:
-            self._created = self.app.store.create_review(title)
+            from pmtui.localzone import local_zone_name
+
+            self._created = self.app.store.create_review(title, timezone=local_zone_name())
 
         def done(title: str | None) -> None:
             if title is not None:

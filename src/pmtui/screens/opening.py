@@ -74,7 +74,9 @@ class OpeningScreen(SectionScreen):
         for stage in STAGES:
             mark = ""
             if meeting is not None:
-                if stage == meeting.stage:
+                if meeting.ended:
+                    mark = "✓ done"
+                elif stage == meeting.stage:
                     mark = "◀ now: " + meeting.status(now).split(": ", 1)[1]
                 elif STAGES.index(stage) < STAGES.index(meeting.stage):
                     mark = "done"

@@ -46,6 +46,8 @@ class OverviewScreen(SectionScreen):
                             parse=optional_text)
             with Horizontal(classes="row"):
                 yield Field("timezone", "Time zone", r["timezone"], placeholder="Europe/Berlin", parse=zone_name)
+                yield Field("started", "Incident started", r.get("started"), placeholder="2026-03-10 14:00",
+                            parse=self.parse_started, show=self.show_started)
                 yield Field("review_date", "Review date", r["review_date"], placeholder="YYYY-MM-DD", parse=optional_day)
                 yield Field("tags", "Tags", ", ".join(r["tags"]), placeholder="cache, deploy (comma separated)",
                             parse=lambda t: [x.strip() for x in t.split(",") if x.strip()],
@@ -73,6 +75,32 @@ class OverviewScreen(SectionScreen):
                     id="authors",
                 )
             yield Static("", id="overview-updated", classes="muted")
+
+    def _zone(self):
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo((self.review or self.app.store.get_review(self.review_id))["timezone"])
+
+    def parse_started(self, text: str):
+        """When the incident started, in the review's zone: a bare time in the meeting
+        lands on this day. Empty clears it."""
+        from pmtui.entry import parse_when
+
+        if not text.strip():
+            return None
+        at, _approx = parse_when(text, self._zone(), anchor_day=None)
+        return at
+
+    def show_started(self, value) -> str:
+        from pmtui.entry import format_when
+
+        if not value:
+            return ""
+        if isinstance(value, str):
+            from datetime import datetime
+
+            value = datetime.fromisoformat(value)
+        return format_when(value, self._zone())
 
     def save_field(self, name: str, value):
         if name == "tags":

@@ -29,6 +29,7 @@ def strip_front_matter(text: str) -> str:
 
 class ReportScreen(SectionScreen):
     SECTION = "report"
+    AUTO_FOCUS = "#report-scroll"  # the report itself: arrows and page keys scroll it
     BINDINGS = [
         Binding("x", "export", "Export…", id="report.export"),
         Binding("s", "next_status", "Next status", id="report.status"),
@@ -57,6 +58,7 @@ class ReportScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.page_name = "report.md"
+        self.query_one("#report-scroll").focus()
         self.render_report()
 
     def refresh_from_store(self) -> None:
@@ -103,13 +105,43 @@ class ReportScreen(SectionScreen):
     @on(Select.Changed, "#report-status")
     def _status(self, event: Select.Changed) -> None:
         if event.value != self.review.get("status"):
-            if isinstance(self.app.write(lambda: self.app.store.update_review(self.review_id, status=event.value)),
-                          NotSaved):
-                event.select.value = self.review.get("status")  # shows what is stored
+            if self.review.get("status") == "published":
+                self._ask_unpublish(event.value)
                 return
-            self.load_review()
-            self.notify(f"Status: {str(event.value).replace('_', ' ')}", timeout=2)
-            self.render_report()
+            self._apply_status(event.value)
+
+    def _apply_status(self, new: object) -> None:
+        old, store, rid = self.review.get("status"), self.app.store, self.review_id
+        select = self.query_one("#report-status", Select)
+        if isinstance(self.app.write(lambda: store.update_review(rid, status=new)), NotSaved):
+            with select.prevent(Select.Changed):
+                select.value = old  # shows what is stored
+            return
+        self.app.push_undo(f"status set to {str(new).replace('_', ' ')}",
+                           lambda: store.update_review(rid, status=old),
+                           lambda: store.update_review(rid, status=new), quiet=True)
+        self.load_review()
+        self.notify(f"Status: {str(new).replace('_', ' ')}", timeout=2)
+        self.render_report()
+
+    def _ask_unpublish(self, new: object) -> None:
+        """Leaving "published" asks first: the report may already be read elsewhere."""
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        select = self.query_one("#report-status", Select)
+        with select.prevent(Select.Changed):
+            select.value = "published"
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                with select.prevent(Select.Changed):
+                    select.value = new
+                self._apply_status(new)
+            self.query_one("#report-scroll").focus()
+
+        self.app.push_screen(ConfirmScreen(f"The review is published. Set it back to "
+                                           f"{str(new).replace('_', ' ')}?", yes="Set it back", no="Keep published"),
+                             answer)
 
     def action_next_status(self) -> None:
         order = [v for _, v in STATUS_OPTIONS]

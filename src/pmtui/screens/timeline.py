@@ -6,7 +6,7 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from pmtui.app import NotSaved
 from pmtui.document import EventKind, Mark
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
-from pmtui.errors import BadInput, FieldErrors, PmtuiError
+from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError
 from pmtui.metrics import compute, format_duration
 from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
@@ -47,6 +47,7 @@ class TimelineScreen(SectionScreen):
         Binding("enter,e", "edit", "Edit", id="timeline.edit"),
         Binding("d,delete", "delete", "Delete", id="timeline.delete"),
         Binding("h", "highlight", "Highlight", id="timeline.highlight"),
+        Binding("w", "walk_through", "Walk-through", id="timeline.walk"),
         Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
         Binding("s", "filter_source", "Source filter", id="timeline.sources"),
         Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
@@ -75,10 +76,10 @@ class TimelineScreen(SectionScreen):
         with Vertical(id="timeline-main"):
             yield PhaseBar(id="phase-bar")
             with Horizontal(id="timeline-row"):
-                with Vertical(id="timeline-left"):
-                    yield TimelineTable(id="timeline-table")
+                yield TimelineTable(id="timeline-table")
+                with Vertical(id="timeline-side"):
+                    yield MetricsPanel(id="metrics")
                     yield Static("", id="event-detail")
-                yield MetricsPanel(id="metrics")
             yield Static("", id="metrics-line")
             yield Input(placeholder="Add: 14:03 Paged the on-call engineer · +5m … · ~14:03 … · 2026-03-10 14:03 …",
                         id="quick-add")
@@ -94,8 +95,25 @@ class TimelineScreen(SectionScreen):
 
     def on_resize(self) -> None:
         super().on_resize()
-        wide = self.size.width >= 110
-        self.query_one("#metrics").display = wide
+        self.fit_side()
+
+    def show_panel(self) -> None:
+        super().show_panel()
+        self.fit_side()
+
+    def fit_side(self) -> None:
+        """Beside the table (when the section has room): the metrics and the selected
+        event's full text; on a narrow screen one metrics line, the rows wrap instead."""
+        if not self.is_mounted:
+            return
+        from pmtui.widgets.notes_panel import NotesPanel
+
+        panel = self.query_one(NotesPanel)
+        width = self.size.width - (panel.outer_size.width if panel.display else 0)
+        if panel.display and not panel.outer_size.width:
+            width -= 44
+        wide = width >= 110
+        self.query_one("#timeline-side").display = wide
         self.query_one("#metrics-line").display = not wide
 
     def refresh_from_store(self) -> None:
@@ -162,18 +180,25 @@ class TimelineScreen(SectionScreen):
         self.post_message(self.EventsLoaded(rows, keep_id, marked, total))
 
     def on_timeline_screen_events_loaded(self, message: EventsLoaded) -> None:
+        first = not self.rows and message.keep_id is None
         self.rows, self.marked, self.total = message.rows, message.marked, message.total
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
+        pending = getattr(self, "_pending_keep", None)
+        if pending is not None:
+            keep, self._pending_keep = pending, None
+        if first:  # reopened: back on the row where it was left
+            keep = self.app.place_row(self.review_id, self.SECTION) or keep
         table.set_events(self.rows, self.zone, keep_id=keep)
         self.show_marks()
         if self.source_filter is not None:
             self.notify(f"Showing {len(self.rows):,} of {self.total:,} events: source "
                         f"{self.source_filter or '(none)'} · s changes the filter", timeout=3, markup=False)
         if not self.total:
-            self.query_one("#event-detail", Static).update(
-                "No events yet. Build the timeline forward from before the incident: press a and type "
-                "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
+            hint = ("No events yet. Build the timeline forward from before the incident: press a and type "
+                    "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
+            self.query_one("#event-detail", Static).update(hint)
+            self.query_one("#metrics-line", Static).update(hint)
 
     def marks(self) -> dict[str, datetime]:
         return {m: r.at.astimezone(self.zone) for r in self.marked for m in r.marks}
@@ -193,6 +218,7 @@ class TimelineScreen(SectionScreen):
         detail = self.query_one("#event-detail", Static)
         if e is None:
             return
+        self.app.remember_place(self.review_id, self.SECTION, e.id)
         bits = [f"{'~' if e.approximate else ''}{format_when(e.at, self.zone)}", e.kind]
         if e.source:
             bits.append(f"source: {e.source}")
@@ -200,26 +226,28 @@ class TimelineScreen(SectionScreen):
             bits.append("marks: " + ", ".join(MARK_WORDS[m] for m in e.marks))
         if e.highlight:
             bits.append("★ highlight")
-        detail.update(Text.assemble(literal(e.text), "\n", literal(" · ".join(bits), "dim")))
+        detail.update(Text.assemble(literal(e.text, "bold"), "\n\n", literal(" · ".join(bits), "dim")))
 
     # ------------------------------------------------------------ actions
     @property
     def selected(self) -> EventRow | None:
         return self.query_one(TimelineTable).selected
 
-    def anchor_day(self) -> date:
-        """The day a bare ``14:03`` means: the selected event's, else the day the
-        incident started (pmtui-review/2 ``started``), else the impact day."""
+    def anchor_day(self) -> date | None:
+        """The day a bare ``14:03`` means: the selected event's, else the incident's
+        (never the day the review was created, never today)."""
         if self.selected is not None:
             return self.selected.at.astimezone(self.zone).date()
-        if self.review.get("started"):
-            return self.review["started"].astimezone(self.zone).date()
-        marks = self.marks()
-        if "impact_start" in marks:
-            return marks["impact_start"].date()
-        if self.review.get("review_date"):
-            return date.fromisoformat(self.review["review_date"])
-        return self.app.today()
+        return self.incident_day()
+
+    def incident_day(self) -> date | None:
+        from pmtui.anchor import incident_day
+
+        started = self.review.get("started")
+        if isinstance(started, str) and started:
+            started = datetime.fromisoformat(started)
+        return incident_day(self.zone, started=started or None, impact_start=self.marks().get("impact_start"),
+                            first_event=self.rows[0].at if self.rows else None)
 
     def action_quick_add(self) -> None:
         self.query_one("#quick-add", Input).focus()
@@ -243,6 +271,7 @@ class TimelineScreen(SectionScreen):
             return
         error.display = False
         event.input.value = ""
+        self.app.push_added("added an event", "event", event_id, quiet=True)
         self.update_rows([event_id], keep_id=event_id)
 
     @on(Input.Changed, "#quick-add")
@@ -251,11 +280,12 @@ class TimelineScreen(SectionScreen):
         if not event.value:
             self.query_one("#quick-add-error").display = False
 
-    def action_home(self) -> None:
-        if self.query_one("#quick-add", Input).has_focus:
+    def action_escape(self) -> None:
+        if self.query_one("#quick-add", Input).has_focus:  # Escape closes the quick add
             self.query_one(TimelineTable).focus()
             return
-        super().action_home()
+        super().action_escape()
+
 
     def action_edit(self) -> None:
         e = self.selected
@@ -280,8 +310,9 @@ class TimelineScreen(SectionScreen):
             from pmtui.errors import Conflict
             from pmtui.store.values import from_utc_text
 
+            new = parsed(values)
             try:
-                self.app.store.update_event(e.id, expected_version=version, **parsed(values))
+                self.app.store.update_event(e.id, expected_version=version, **new)
             except FieldErrors as exc:
                 raise FieldErrors(exc.fields) from None
             except Conflict as c:  # theirs, in the form's own fields
@@ -291,6 +322,10 @@ class TimelineScreen(SectionScreen):
                         cur["when"] = format_when(from_utc_text(cur.pop("at_utc"), cur.pop("offset_min", 0)), zone)
                     c.current = cur
                 raise
+            old = {k: getattr(e, k) for k in new}
+            if old != new:
+                self.app.push_undo("edited an event", self.event_step(e.id, new, old), self.event_step(e.id, old, new),
+                                   quiet=True)
             return e.id
 
         def readd(values: dict[str, Any]) -> int:
@@ -362,9 +397,35 @@ class TimelineScreen(SectionScreen):
             return
         if isinstance(snapshot, NotSaved):
             return
+        store = self.app.store
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
-        self.app.push_undo(f"deleted event “{text}”", lambda: self.app.store.restore_event(snapshot))
+        rid = self.review_id
+        held: dict[str, Any] = {"id": e.id, "version": None}
+
+        def undo() -> None:
+            held["id"] = store.restore_event(snapshot)
+            back = store.events_by_id(rid, [held["id"]])
+            held["version"] = back[0].version if back else None
+
+        def redo() -> None:  # deletes it again only as this seat brought it back
+            store.delete_event(held["id"], expected_version=held["version"])
+
+        self.app.push_undo(f"deleted event “{text}”", undo, redo)
         self.load_events()
+
+    def action_walk_through(self) -> None:
+        """One event at a time, large, for the room to confirm (w or Esc comes back)."""
+        from pmtui.screens.walkthrough import WalkThroughScreen
+
+        rows = self.rows if isinstance(self.rows, list) else list(self.app.store.events(self.review_id))
+        index = self.query_one(TimelineTable).cursor
+
+        def back(event_id: int | None) -> None:
+            self._pending_keep = event_id  # the refresh on resume lands on it
+            self.load_events(keep_id=event_id)
+            self.query_one(TimelineTable).focus()
+
+        self.app.push_screen(WalkThroughScreen(self.review_id, rows, self.zone, index), back)
 
     def action_highlight(self) -> None:
         e = self.selected
@@ -372,6 +433,9 @@ class TimelineScreen(SectionScreen):
             return
         if isinstance(self.app.write(lambda: self.app.store.update_event(e.id, highlight=not e.highlight)), NotSaved):
             return
+        self.app.push_undo("highlight removed" if e.highlight else "highlighted an event",
+                           self.event_step(e.id, {"highlight": not e.highlight}, {"highlight": e.highlight}),
+                           self.event_step(e.id, {"highlight": e.highlight}, {"highlight": not e.highlight}), quiet=True)
         self.update_rows([e.id], keep_id=e.id)
 
     def action_mark(self, mark: str) -> None:
@@ -380,6 +444,9 @@ class TimelineScreen(SectionScreen):
             self.notify("Add an event first, then mark it.", timeout=3)
             return
         words = MARK_WORDS[mark]
+        store, rid = self.app.store, self.review_id
+        holder = next((r.id for r in self.marked if mark in r.marks), None)
+        target = None if mark in e.marks else e.id
         if mark in e.marks:
             if isinstance(self.app.write(lambda: self.app.store.set_mark(self.review_id, mark, None)), NotSaved):
                 return
@@ -390,7 +457,28 @@ class TimelineScreen(SectionScreen):
                 return
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
+        self.app.push_undo(f"mark “{words}” {'cleared' if target is None else 'set'}",
+                           lambda: store.set_mark(rid, mark, holder), lambda: store.set_mark(rid, mark, target),
+                           quiet=True)
         self.update_rows([], marks=True, keep_id=e.id)
+
+    def event_step(self, event_id: int, expect: dict[str, Any], values: dict[str, Any]) -> Callable[[], None]:
+        """An undo or redo step for one event: writes ``values`` only while the event still
+        holds ``expect`` (what this seat's last step left there). Another seat's change since
+        (or its deletion) is a Conflict: reported, nothing overwritten."""
+        store, rid = self.app.store, self.review_id
+
+        def step() -> None:
+            rows = store.events_by_id(rid, [event_id])
+            row = rows[0] if rows else None
+            if row is None or any(getattr(row, k) != v for k, v in expect.items()):
+                current = None if row is None else {k: getattr(row, k) for k in expect}
+                raise Conflict("event", event_id, expected_version=-1,
+                               current_version=None if row is None else row.version, current=current,
+                               attempted=values)
+            store.update_event(event_id, expected_version=row.version, **values)
+
+        return step
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source"):

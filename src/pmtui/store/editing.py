@@ -695,6 +695,18 @@ class _Editing:
                                          "target_id": target_id})
             self._changed("note_link", review_id, note_id)
 
+    def unlink_note(self, note_id: int, target_kind: str, target_id: int) -> None:
+        """Forget that a note became this item (undoing the conversion)."""
+        from sqlalchemy import delete, select
+
+        notes, links = _table("Note"), _table("NoteLink")
+        with self._write() as conn:
+            review_id = conn.execute(select(notes.c.review_id).where(notes.c.id == note_id)).scalar()
+            conn.execute(delete(links).where(links.c.note_id == note_id, links.c.target_kind == target_kind,
+                                             links.c.target_id == target_id))
+            if review_id is not None:
+                self._changed("note_link", review_id, note_id)
+
     def note_links(self, review_id: int) -> dict[int, list[tuple[str, int]]]:
         """For each note, what it was turned into."""
         from sqlalchemy import select

@@ -208,6 +208,7 @@ class ListEditor(Widget, can_focus=False):
 
         def done(result: Any) -> None:
             if result is not None:
+                self.app.push_added(f"added to {self.title.lower()}", self.kind, result, quiet=True)
                 self.reload(keep_id=result)
                 self.post_message(self.Changed(self))
                 self.app.notify(f"Added to {self.title.lower()}", timeout=2)
@@ -233,6 +234,7 @@ class ListEditor(Widget, can_focus=False):
                     names = LIST_KINDS[self.kind][2]
                     c.current = {names.get(k, k): v for k, v in c.current.items()}
                 raise
+            self.app.push_item_edit(f"edited “{self.describe(item)}”", self.kind, self.review_id, item["id"], item)
             return item["id"]
 
         def readd(values: dict[str, Any]) -> int:
@@ -268,7 +270,18 @@ class ListEditor(Widget, can_focus=False):
         if isinstance(snapshot, NotSaved):
             return
         label = self.describe(item)
-        self.app.push_undo(f"deleted “{label}”", lambda: self.app.store.restore_item(snapshot))
+        store, kind, rid = self.app.store, self.kind, self.review_id
+        held: dict[str, Any] = {"id": item["id"], "version": None}
+
+        def undo() -> None:
+            held["id"] = store.restore_item(snapshot)
+            back = next((i for i in store.list_items(kind, rid) if i["id"] == held["id"]), None)
+            held["version"] = back.get("version") if back else None
+
+        def redo() -> None:  # deletes it again only as this seat brought it back
+            store.delete_item(kind, held["id"], expected_version=held["version"])
+
+        self.app.push_undo(f"deleted “{label}”", undo, redo)
         self.reload()
         self.post_message(self.Changed(self))
 
@@ -278,5 +291,8 @@ class ListEditor(Widget, can_focus=False):
             return
         if isinstance(self.app.write(lambda: self.app.store.move_item(self.kind, item["id"], offset)), NotSaved):
             return
+        store = self.app.store
+        self.app.push_undo(f"moved “{self.describe(item)}”", lambda: store.move_item(self.kind, item["id"], -offset),
+                           lambda: store.move_item(self.kind, item["id"], offset), quiet=True)
         self.reload(keep_id=item["id"])
         self.post_message(self.Changed(self))

@@ -46,7 +46,7 @@ class MeetingBar(Widget):
         else:
             over = self.meeting.over(self.now)
             status = self.meeting.status(self.now)
-            right = Text(("⚠ " if over else "⏱ ") + status, style="bold")
+            right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + status, style="bold")
             moved = self.meeting.move_line()
             if moved and self.size.width >= 100:  # who made the last stage change, and when
                 right = Text.assemble((one_line(moved) + " · ", "dim"), right)

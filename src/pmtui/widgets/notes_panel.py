@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from pmtui.app import NotSaved
 from pmtui.document import EventKind, FactorCategory
-from pmtui.entry import format_when, parse_edited_when
+from pmtui.entry import format_when, parse_when
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import literal, visible
 from pmtui.screens.form import FormField, FormScreen
@@ -57,6 +57,7 @@ class NotesPanel(Vertical):
         Binding("o", "convert('observation')", "To observation", id="notes.observation"),
         Binding("a", "convert('action')", "To action", id="notes.action"),
         Binding("x", "answered", "Question answered", id="notes.answered"),
+        Binding("e,enter", "edit", "Edit note", id="notes.edit"),
         Binding("d,delete", "delete", "Delete note", id="notes.delete"),
     ]
 
@@ -70,8 +71,8 @@ class NotesPanel(Vertical):
         yield Static("", id="prompt-card")
         yield Static("Notes", id="notes-title")
         yield DataTable(cursor_type="row", show_header=False, id="notes-table")
-        yield Static("ctrl+n captures · on a note: t timeline, f factor, o observation, a action · "
-                     "x answered (a question)", id="notes-hint")
+        yield Static("ctrl+n captures · on a note: e edit, d delete, t timeline, f factor, o observation, "
+                     "a action · x answered (a question) · Esc closes", id="notes-hint")
 
     def on_mount(self) -> None:
         self.reload()
@@ -179,10 +180,10 @@ class NotesPanel(Vertical):
         if note is None or note["kind"] != "question":
             self.app.notify("Select an open question (marked ?) to mark it answered.", timeout=3)
             return
+        before = dict(note)
         if isinstance(self.app.write(lambda: self.app.store.update_item("note", note["id"], kind="note")), NotSaved):
             return
-        self.app.push_undo(f"marked “{note['text'][:40]}” answered",
-                           lambda: self.app.store.update_item("note", note["id"], kind="question"))
+        self.app.push_item_edit(f"marked “{note['text'][:40]}” answered", "note", note["review_id"], note["id"], before)
         self.app.refresh_screen()
 
     def action_delete(self) -> None:
@@ -203,8 +204,48 @@ class NotesPanel(Vertical):
             return
         if isinstance(snapshot, NotSaved):
             return
-        self.app.push_undo(f"deleted note “{note['text'][:40]}”", lambda: self.app.store.restore_item(snapshot))
+        store, rid = self.app.store, note["review_id"]
+        held: dict[str, Any] = {"id": note["id"], "version": None}
+
+        def undo() -> None:
+            held["id"] = store.restore_item(snapshot)
+            back = next((i for i in store.list_items("note", rid) if i["id"] == held["id"]), None)
+            held["version"] = back.get("version") if back else None
+
+        def redo() -> None:  # deletes it again only as this seat brought it back
+            store.delete_item("note", held["id"], expected_version=held["version"])
+
+        self.app.push_undo(f"deleted note “{note['text'][:40]}”", undo, redo)
         self.app.refresh_screen()
+
+    def action_edit(self) -> None:
+        """e in the panel edits the selected note (its words and its kind), never the section."""
+        note = self.selected()
+        if note is None:
+            self.app.notify("Select a note first (ctrl+n captures one).", timeout=3)
+            return
+        store = self.app.store
+        fields = [FormField("text", "What was said", note["text"], hint="Kept as said; the report quotes notes verbatim"),
+                  FormField("kind", "Kind", note["kind"], kind="select",
+                            options=[("note", "note"), ("open question", "question"), ("parked idea", "idea")])]
+
+        def save(v: dict[str, Any], version: int | None = None) -> int:
+            if not v["text"].strip():
+                raise FieldErrors({"text": "a note needs words; to remove it, close this and press d"})
+            store.update_item("note", note["id"], expected_version=version, text=v["text"], kind=v["kind"])
+            self.app.push_item_edit("edited a note", "note", note["review_id"], note["id"], note)
+            return note["id"]
+
+        def readd(v: dict[str, Any]) -> int:  # "keep both": another seat deleted or changed it meanwhile
+            return store.add_item("note", note["review_id"], text=v["text"], kind=v["kind"],
+                                  author=note.get("author") or self.app.author)
+
+        def done(result: Any) -> None:
+            if result is not None:
+                self.app.refresh_screen()
+            self.query_one(DataTable).focus()
+
+        self.app.push_screen(FormScreen("Edit note", fields, save, version=note.get("version"), readd=readd), done)
 
     def action_convert(self, target: str) -> None:
         note = self.selected()
@@ -217,9 +258,12 @@ class NotesPanel(Vertical):
         text = note["text"]
 
         if target == "event":
+            # the time is left empty: the note's own time is when it was said, not when it happened
+            said = format_when(note["at"], zone)
             fields = [
-                FormField("when", f"Time ({zone.key})", format_when(note["at"], zone),
-                          hint="When it happened in the incident (the note's own time is when it was said)"),
+                FormField("when", f"Time ({zone.key})", "", placeholder=f"when it happened, e.g. {said[:10]} 14:03",
+                          hint=f"When it happened in the incident. The note was said at {said}; "
+                               f"a bare 14:03 is on the day of the incident."),
                 FormField("text", "What happened (in neutral words)", text),
                 FormField("kind", "Kind", "event", kind="select", options=[(k.value, k.value) for k in EventKind]),
                 FormField("source", "Source", "review meeting"),
@@ -227,7 +271,7 @@ class NotesPanel(Vertical):
 
             def save(v: dict[str, Any]) -> int:
                 try:
-                    at, approx = parse_edited_when(v["when"], note["at"], zone)
+                    at, approx = parse_when(v["when"], zone, anchor_day=self.incident_day())
                 except BadInput as exc:
                     raise FieldErrors({"when": exc.message}) from None
                 return store.add_event(rid, at=at, text=v["text"], kind=v["kind"], source=v["source"], approximate=approx)
@@ -256,13 +300,43 @@ class NotesPanel(Vertical):
         def save_and_link(values: dict[str, Any]) -> int:
             new_id = save(values)
             store.link_note(note["id"], target, new_id)
-            if target == "action" and note["kind"] == "question":
+            answered = target == "action" and note["kind"] == "question"
+            if answered:
                 store.update_item("note", note["id"], kind="note")  # carried over on purpose: no longer open
+            item_kind = "event" if target == "event" else target
+            held: dict[str, Any] = {"id": new_id, "snapshot": None}
+
+            def undo() -> None:
+                store.unlink_note(note["id"], target, held["id"])
+                held["snapshot"] = (store.delete_event(held["id"]) if item_kind == "event"
+                                    else store.delete_item(item_kind, held["id"]))
+                if answered:
+                    store.update_item("note", note["id"], kind="question")
+
+            def redo() -> None:
+                snap = held["snapshot"]
+                held["id"] = store.restore_event(snap) if item_kind == "event" else store.restore_item(snap)
+                store.link_note(note["id"], target, held["id"])
+                if answered:
+                    store.update_item("note", note["id"], kind="note")
+
+            self.app.push_undo(f"note turned into {'an' if target in ('event', 'observation', 'action') else 'a'} "
+                               f"{'event' if target == 'event' else target}", undo, redo, quiet=True)
             return new_id
 
         def done(result: Any) -> None:
             if result is not None:
-                self.app.notify(f"Note added to the {TARGET_WORDS[target]}", timeout=2)
+                self.app.notify(f"Note added to the {TARGET_WORDS[target]}. ctrl+z undoes it.", timeout=3)
                 self.app.refresh_screen()
+            self.query_one(DataTable).focus()
 
         self.app.push_screen(FormScreen(f"Note → {TARGET_WORDS[target]}", fields, save_and_link), done)
+
+    def incident_day(self):
+        """The day a bare time means in the note → event form: the incident's."""
+        anchor = getattr(self.screen, "incident_day", None)
+        if anchor is not None:
+            return anchor()
+        from pmtui.anchor import review_incident_day
+
+        return review_incident_day(self.app.store, self.review_id, self.zone)

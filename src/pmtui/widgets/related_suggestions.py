@@ -107,6 +107,6 @@ class RelatedSuggestions(Vertical, can_focus=False):
         if isinstance(item_id, NotSaved):
             return
         # the review's own title stays out of the message: notifications read markup
-        self.app.push_undo(f"linked {s.slug} as a related review", lambda: store.delete_item("related", item_id))
+        self.app.push_added(f"linked {s.slug} as a related review", "related", item_id)
         self.post_message(self.Linked())
         self.reload()

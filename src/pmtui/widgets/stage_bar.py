@@ -37,7 +37,7 @@ class StageBar(Widget):
 
     def _build(self, compact: int) -> Text:
         """compact 0: full stage names; 1: short names; 2: stage numbers only;
-        3: and other sections' names cut short."""
+        3: other sections show their key alone (a word is shown whole or not at all)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (number, name, short, sections) in enumerate(STAGES):
             current_stage = any(s == self.section for s, _, _ in sections)
@@ -56,8 +56,11 @@ class StageBar(Widget):
                 if sid == self.section:
                     text.append(f" {key} {slabel} ", style="reverse bold")
                 else:
-                    text.append(f"{key} ", style="bold dim")
-                    text.append(slabel if compact < 3 else slabel[:4])
+                    if compact < 3:
+                        text.append(f"{key} ", style="bold dim")
+                        text.append(slabel)
+                    else:
+                        text.append(key, style="bold dim")
         return text
 
     def render(self) -> Text:

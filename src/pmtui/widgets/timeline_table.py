@@ -4,6 +4,7 @@ the cursor stays instant."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pmtui.outliers import far_from_rest
 from pmtui.safetext import one_line
 from pmtui.store import EventRow
+
+FAR_WORDS = "⚠ over a day from the rest"
 
 MARK_WORDS = {
     "impact_start": "impact starts",
@@ -32,9 +36,13 @@ MARK_WORDS = {
 KIND_SHORT = {"communication": "comms"}
 
 
+def _clean(text: str) -> str:
+    return one_line(" ".join(text.split()))
+
+
 def _fit(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` cells (with an ellipsis) and pad it."""
-    text = one_line(" ".join(text.split()))
+    text = _clean(text)
     if cell_len(text) > width:
         out, used = [], 0
         for ch in text:
@@ -47,8 +55,57 @@ def _fit(text: str, width: int) -> str:
     return text + " " * max(0, width - cell_len(text))
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` on lines of at most ``width`` cells, broken between words (a word
+    longer than a line is broken where it must be). Every character is kept."""
+    text = _clean(text)
+    width = max(1, width)
+    if not text:
+        return [""]
+    if text.isascii() and len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line, used = "", 0
+    for word in text.split(" "):
+        w = cell_len(word)
+        if line and used + 1 + w <= width:
+            line, used = f"{line} {word}", used + 1 + w
+            continue
+        if line:
+            lines.append(line)
+            line, used = "", 0
+        while w > width:  # a word longer than the line
+            part, pw = "", 0
+            for ch in word:
+                cw = cell_len(ch)
+                if pw + cw > width:
+                    break
+                part, pw = part + ch, pw + cw
+            lines.append(part)
+            word = word[len(part):]
+            w = cell_len(word)
+        line, used = word, w
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
+class _Uniform:
+    """The line offsets of a timeline drawn one line per row (without reading it)."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows + 1
+
+    def __getitem__(self, i: int) -> int:
+        return i + self.rows + 1 if i < 0 else i
+
+
 class TimelineTable(ScrollView, can_focus=True):
-    """The review's events, one line each: time, kind, text, source, marks."""
+    """The review's events: time, kind, text, source, marks. The event's text takes all
+    the free width and wraps onto more lines, so a long event is read whole."""
 
     DEFAULT_CSS = """
     TimelineTable {
@@ -79,9 +136,18 @@ class TimelineTable(ScrollView, can_focus=True):
     TimelineTable > .timeline--muted {
         color: $text-muted;
     }
+    TimelineTable > .timeline--warning {
+        color: $warning;
+        text-style: bold;
+    }
+    TimelineTable > .timeline--confirmed {
+        color: $success;
+        text-style: bold;
+    }
     """
     COMPONENT_CLASSES = {
         "timeline--header", "timeline--cursor", "timeline--highlight", "timeline--mark", "timeline--muted",
+        "timeline--warning", "timeline--confirmed",
     }
     BINDINGS = [
         Binding("up", "cursor(-1)", "Previous event", show=False, id="timeline.up"),
@@ -110,13 +176,19 @@ class TimelineTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.rows: list[EventRow] = []
         self.zone: tzinfo = ZoneInfo("UTC")
+        self.far: set[int] = set()
+        self._layout_width = -1
+        self._offsets: list[int] = [0]  # first screen line of each row (and the total at the end)
+        self._uniform = False  # a long timeline read by pages: one line per row
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._uniform = hasattr(rows, "index_of")  # read by pages: never read whole to lay it out
+        self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
+        self._layout(force=True)
         target = self.cursor
         if keep_id is not None:
             index_of = getattr(rows, "index_of", None)  # a long timeline read by pages (pmtui.timeline_rows)
@@ -137,40 +209,73 @@ class TimelineTable(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.EventSelected(self, self.selected))
 
+    def _layout(self, force: bool = False) -> None:
+        """Work out how many lines each row takes at the current width."""
+        width = self.size.width
+        if width == self._layout_width and not force:
+            return
+        self._layout_width = width
+        if self._uniform:
+            self._offsets = _Uniform(len(self.rows))
+            self.virtual_size = Size(0, len(self.rows) + 1)  # never scrolls sideways
+            return
+        cols = self._columns(width)
+        offsets = [0]
+        total = 0
+        for i in range(len(self.rows)):
+            total += max(len(lines) for lines in self._wrapped(i, cols))
+            offsets.append(total)
+        self._offsets = offsets
+        self.virtual_size = Size(0, total + 1)  # never scrolls sideways
+
+    def row_at_line(self, line: int) -> int:
+        """The row drawn on body line ``line`` (0 is the first line under the header)."""
+        return max(0, bisect_right(self._offsets, line) - 1)
+
     def _scroll_cursor_into_view(self) -> None:
+        self._layout()
+        if not self.rows:
+            return
         body = max(1, self.size.height - 1)
         top = int(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + body:
-            self.scroll_to(y=self.cursor - body + 1, animate=False)
+        first, last = self._offsets[self.cursor], self._offsets[self.cursor + 1]
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif last > top + body:
+            self.scroll_to(y=max(first, last - body) if last - first <= body else first, animate=False)
 
     # ------------------------------------------------------------ keys
     def action_cursor(self, delta: int) -> None:
         self.cursor += delta
 
     def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.size.height - 2)
+        self._layout()
+        body = max(1, self.size.height - 2)
+        line = self._offsets[min(self.cursor, len(self.rows))] + direction * body
+        self.cursor = self.row_at_line(max(0, line))
 
     def action_jump(self, where: int) -> None:
         self.cursor = 0 if where == 0 else len(self.rows) - 1
 
     def on_click(self, event: events.Click) -> None:
         y = event.y - 1 + int(self.scroll_y)
-        if event.y >= 1 and 0 <= y < len(self.rows):
-            self.cursor = y
+        if event.y >= 1 and 0 <= y < self._offsets[-1]:
+            self.cursor = self.row_at_line(y)
         self.focus()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self._layout()
+        self._scroll_cursor_into_view()
 
     # ------------------------------------------------------------ drawing
     def _columns(self, width: int) -> list[tuple[str, int]]:
-        time_w, kind_w, mark_w = 17 if width < 140 else 22, 8 if width < 110 else 13, 15 if width < 110 else 24
+        narrow = width < 110
+        time_w, kind_w = (10, 8) if narrow else (20, 13)
+        mark_w = 12 if narrow else (18 if width < 140 else 24)
         source_w = 0 if width < 100 else min(22, width // 8)
         gutter = 2
-        text_w = max(10, width - gutter - time_w - kind_w - mark_w - source_w - (5 if source_w else 4))
-        cols = [("", gutter), ("Time", time_w), ("Kind", kind_w), ("Event", text_w)]
+        fixed = gutter + time_w + kind_w + mark_w + source_w + (5 if source_w else 4)
+        cols = [("", gutter), ("Time", time_w), ("Kind", kind_w), ("Event", max(10, width - fixed))]
         if source_w:
             cols.append(("Source", source_w))
         cols.append(("Marks", mark_w))
@@ -180,52 +285,93 @@ class TimelineTable(ScrollView, can_focus=True):
         row = self.rows[index]
         local = row.at.astimezone(self.zone)
         first_of_day = index == 0 or self.rows[index - 1].at.astimezone(self.zone).date() != local.date()
-        clock = "%H:%M:%S" if local.second else "%H:%M"
-        when = local.strftime(("%Y-%m-%d " if first_of_day else "") + clock)
-        if row.approximate:
-            when = "~" + when
+        clock = local.strftime("%H:%M:%S" if local.second else "%H:%M")
+        day = local.strftime("%Y-%m-%d")
+        approx = "~" if row.approximate else ""
+        if not first_of_day:
+            when = approx + clock
+        elif cols[1][1] >= 20:
+            when = f"{approx}{day} {clock}"
+        else:  # narrow: the day on its own line above the time
+            when = f"{day}\n{approx}{clock}"
         kind = row.kind if len(row.kind) <= cols[2][1] else KIND_SHORT.get(row.kind, row.kind[: cols[2][1]])
         marks = ", ".join(MARK_WORDS.get(m, m) for m in row.marks)
-        cells = ["★" if row.highlight else "", when, kind, row.text]
+        gutter = ("★" if row.highlight else " ") + ("✓" if getattr(row, "confirmed", False) else "")
+        cells = [gutter, when, kind, row.text]
         if len(cols) == 6:
             cells.append(row.source)
         cells.append(marks)
         return cells
 
+    def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
+        if self._uniform:
+            return [[cell.replace("\n", " ")] for cell in self._cells(index, cols)]
+        out = []
+        for (name, w), cell in zip(cols, self._cells(index, cols)):
+            if name == "Time":
+                out.append(cell.split("\n"))
+            elif name == "Marks":
+                lines = wrap(cell, w) if cell else []
+                if index in self.far:  # the warning on lines of its own, after the marks
+                    lines += wrap(FAR_WORDS, w)
+                out.append(lines or [""])
+            elif name in ("Event", "Source"):
+                out.append(wrap(cell, w))
+            else:
+                out.append([cell])
+        return out
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        self._layout()
         cols = self._columns(width)
         if y == 0:
             style = self.get_component_rich_style("timeline--header")
             zone = getattr(self.zone, "key", str(self.zone))
             names = [name if name != "Time" else f"Time ({zone})" for name, _ in cols]
+            names[1] = names[1] if cell_len(names[1]) <= cols[1][1] else "Time"
             segments = []
             for n, (_, w) in zip(names, cols):
                 segments += [Segment(_fit(n, w), style), Segment(" ", style)]
             return Strip(segments).crop(0, width).extend_cell_length(width, style)
-        index = y - 1 + int(self.scroll_y)
+        line = y - 1 + int(self.scroll_y)
         base = self.rich_style
-        if index >= len(self.rows):
+        if not self.rows or line >= self._offsets[-1]:
             return Strip.blank(width, base)
+        index = self.row_at_line(line)
+        sub = line - self._offsets[index]
         row = self.rows[index]
-        cells = self._cells(index, cols)
+        cells = self._wrapped(index, cols)
         segments: list[Segment] = []
         row_style = base
         if row.highlight:
             row_style = base + self.get_component_rich_style("timeline--highlight", partial=True)
-        for i, ((_, w), cell) in enumerate(zip(cols, cells)):
+        for i, ((name, w), lines) in enumerate(zip(cols, cells)):
+            cell = lines[sub] if sub < len(lines) else ""
             style = row_style
-            if i == len(cols) - 1 and cell:
-                style = base + self.get_component_rich_style("timeline--mark", partial=True)
-            elif cols[i][0] in ("Source", "Kind"):
+            if name == "Marks" and cell:
+                marked = len(wrap(", ".join(MARK_WORDS.get(m, m) for m in row.marks), w)) if row.marks else 0
+                far = index in self.far and sub >= marked
+                style = base + self.get_component_rich_style("timeline--warning" if far else "timeline--mark",
+                                                             partial=True)
+            elif name in ("Source", "Kind"):
                 style = base + self.get_component_rich_style("timeline--muted", partial=True)
+            elif name == "" and "✓" in cell:
+                segments.append(Segment(_fit(cell[:1], 1), row_style))
+                segments.append(Segment("✓", base + self.get_component_rich_style("timeline--confirmed", partial=True)))
+                segments.append(Segment(" ", base))
+                continue
             segments.append(Segment(_fit(cell, w), style))
             segments.append(Segment(" ", base))
         strip = Strip(segments).crop(0, width)
         if index == self.cursor:
             cursor = self.get_component_rich_style("timeline--cursor")
-            strip = strip.apply_style(Style(bgcolor=cursor.bgcolor, bold=True))
+            # over each cell's own style (the row's background would hide it otherwise)
+            strip = Strip(Segment.apply_style(strip, post_style=Style(bgcolor=cursor.bgcolor, color=cursor.color,
+                                                                       bold=True)), strip.cell_length)
         return strip.extend_cell_length(width, base)
 
     def row_region(self, index: int) -> Region:
-        return Region(0, index + 1, self.size.width, 1)
+        self._layout()
+        first = self._offsets[index]
+        return Region(0, first + 1, self.size.width, self._offsets[index + 1] - first)

@@ -1,0 +1,167 @@
+"""Walk-through: "let's confirm the timeline together". One event at a time, large,
+with the events around it; next/previous, and a key that marks the event confirmed
+by the room (kept in the store and the document: ``confirmed``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from pmtui.entry import format_when
+from pmtui.safetext import literal, one_line
+from pmtui.widgets.timeline_table import MARK_WORDS
+
+AROUND = 2  # events shown before and after the current one
+
+
+class WalkThroughScreen(Screen[int | None]):
+    """Dismissed with the id of the event it ended on (the timeline selects it)."""
+
+    BINDINGS = [
+        Binding("right,down,n,space", "move(1)", "Next", key_display="→/n", id="walk.next"),
+        Binding("left,up,p", "move(-1)", "Previous", key_display="←/p", id="walk.prev"),
+        Binding("c,enter", "confirm", "Confirmed by the room", key_display="c", id="walk.confirm"),
+        Binding("u", "next_unconfirmed", "Next unconfirmed", id="walk.unconfirmed"),
+        Binding("escape,w", "close", "Back to the timeline", key_display="Esc", id="walk.close"),
+    ]
+
+    SECTION = "timeline"  # a note captured here (ctrl+n) is taken in the timeline's stage
+
+    def __init__(self, review_id: int, rows: list[Any], zone: Any, index: int = 0) -> None:
+        super().__init__()
+        self.review_id = review_id
+        self.rows = list(rows)
+        self.zone = zone
+        self.index = max(0, min(index, len(self.rows) - 1))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="walk"):
+            yield Static("", id="walk-progress")
+            yield Static("", id="walk-before", classes="walk-around")
+            yield Static("", id="walk-current")
+            yield Static("", id="walk-after", classes="walk-around")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = one_line(self.app.store.get_review(self.review_id)["title"])
+        self.sub_title = "Walk-through: confirm the timeline together"
+        self.set_class(self.app.presentation, "-presentation")
+        self.show()
+
+    def _line(self, row: Any) -> Text:
+        local = row.at.astimezone(self.zone)
+        text = Text()
+        text.append("✓ " if row.confirmed else "  ", style="bold green")
+        text.append(("~" if row.approximate else "") + local.strftime("%H:%M "), style="bold")
+        text.append_text(literal(one_line(row.text)))
+        return text
+
+    def show(self) -> None:
+        current = self.query_one("#walk-current", Static)
+        if not self.rows:
+            current.update("No events yet: add them on the timeline (a), then walk through them here.")
+            return
+        row = self.rows[self.index]
+        done = sum(1 for r in self.rows if r.confirmed)
+        self.query_one("#walk-progress", Static).update(
+            f"Event {self.index + 1} of {len(self.rows)} · {done} confirmed by the room · "
+            f"{len(self.rows) - done} to go")
+        around = self.around()
+        before = [self._line(r) for r in self.rows[max(0, self.index - around):self.index]]
+        after = [self._line(r) for r in self.rows[self.index + 1:self.index + 1 + around]]
+        self.query_one("#walk-before", Static).update(Text("\n").join(before) if before else Text("(first event)"))
+        self.query_one("#walk-after", Static).update(Text("\n").join(after) if after else Text("(last event)"))
+        body = Text()
+        local = row.at.astimezone(self.zone)
+        body.append(("~ about " if row.approximate else "") + format_when(row.at, self.zone), style="bold")
+        body.append(f"  ({getattr(self.zone, 'key', self.zone)})  ·  {row.kind}", style="dim")
+        if row.source:
+            body.append("  ·  source: ", style="dim")
+            body.append_text(literal(one_line(row.source), "dim"))
+        body.append("\n\n")
+        body.append_text(literal(row.text, "bold"))
+        body.append("\n\n")
+        if row.marks:
+            body.append("Marks: " + ", ".join(MARK_WORDS.get(m, m) for m in row.marks) + "\n", style="bold green")
+        if row.confirmed:
+            body.append("✓ Confirmed by the room (c takes it back)", style="bold green")
+        else:
+            body.append("Not confirmed yet: is this what happened, and when? c confirms it.", style="bold yellow")
+        del local
+        current.update(body)
+        current.set_class(bool(row.confirmed), "-confirmed")
+
+    def around(self) -> int:
+        """How many events to show before and after the current one: two on a small screen,
+        more on a tall one (a shared 160x45 screen is not left half empty)."""
+        return max(AROUND, min(10, (self.size.height - 24) // 2 + AROUND))
+
+    def on_resize(self) -> None:
+        self.show()
+
+    def action_move(self, step: int) -> None:
+        if self.rows:
+            self.index = max(0, min(self.index + step, len(self.rows) - 1))
+            self.show()
+
+    def action_next_unconfirmed(self) -> None:
+        n = len(self.rows)
+        for k in range(1, n + 1):
+            i = (self.index + k) % n
+            if not self.rows[i].confirmed:
+                self.index = i
+                self.show()
+                return
+        self.notify("Every event is confirmed by the room.", timeout=3)
+
+    def action_confirm(self) -> None:
+        if not self.rows:
+            return
+        from pmtui.app import NotSaved
+        from pmtui.errors import Conflict
+
+        row = self.rows[self.index]
+        store, value = self.app.store, not row.confirmed
+        try:  # with the version shown: another seat's edit of this event since is not confirmed unseen
+            if isinstance(self.app.write(lambda: store.confirm_event(row.id, value, expected_version=row.version)),
+                          NotSaved):
+                return
+        except Conflict as c:
+            self.refresh_from_store()
+            self.notify("Another seat deleted this event." if c.current is None else
+                        "This event was changed by another seat since it was shown: read it again, then confirm.",
+                        severity="warning", timeout=6)
+            return
+
+        def step(to: bool) -> None:  # undo/redo: only while the event is as this seat left it
+            now = store.events_by_id(self.review_id, [row.id])
+            if not now or now[0].confirmed == to:
+                raise Conflict("event", row.id, expected_version=-1, current_version=now[0].version if now else None,
+                               current=None if not now else {"confirmed": now[0].confirmed}, attempted={"confirmed": to})
+            store.confirm_event(row.id, to, expected_version=now[0].version)
+
+        self.app.push_undo("event confirmed" if value else "confirmation taken back",
+                           lambda: step(not value), lambda: step(value), quiet=True)
+        self.reload()
+        if value and self.index < len(self.rows) - 1:
+            self.index += 1  # on to the next event
+        self.show()
+
+    def reload(self) -> None:
+        current = self.rows[self.index].id if self.rows else None
+        self.rows = list(self.app.store.events(self.review_id))
+        self.index = next((i for i, r in enumerate(self.rows) if r.id == current), min(self.index, len(self.rows) - 1))
+
+    def refresh_from_store(self) -> None:  # undo, or another seat's change
+        self.reload()
+        self.show()
+
+    def action_close(self) -> None:
+        self.dismiss(self.rows[self.index].id if self.rows else None)
