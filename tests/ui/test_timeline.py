@@ -172,7 +172,7 @@ async def test_empty_timeline_explains_how_to_start(store, make_app):
         assert "incident's day" in str(app.screen.query_one("#quick-add-error", Static).render())
         await quick_add(app, pilot, "2026-03-30 09:15 Queue depth alert fires")
         await quick_add(app, pilot, "09:40 Consumers restarted")  # now on the first event's day
-        first, second = store.events(review_id)
+        _first, second = store.events(review_id)
         assert second.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") == "2026-03-30 09:40"
 
 
