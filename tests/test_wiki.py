@@ -180,7 +180,7 @@ def test_killed_for_real_midway(tmp_path, example_bytes):
         subprocess.run([sys.executable, "-m", "pmtui", "--db", str(db), "import", str(src)], env=env, check=True,
                        capture_output=True)
     out = tmp_path / "wiki"
-    code = ("import os, signal, pmtui.wiki as w\n"
+    code = ("import os, signal, pmtui.atomic as w\n"
             "real = os.replace\n"
             "def killed(a, b):\n"
             "    os.kill(os.getpid(), signal.SIGKILL)\n"

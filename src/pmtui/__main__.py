@@ -9,19 +9,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
 from pmtui.safetext import json_safe, one_line, visible
+from pmtui.vocab import Section
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.store import Store
+    from pmtui.config import Config
+    from pmtui.document import ReviewDoc
+    from pmtui.store import ReviewSummary, Store
 
 WIKI_NAMES = ("portable", "github", "gitlab", "mkdocs", "hugo", "jekyll", "obsidian")  # pmtui.report.WIKIS
-SCREENS = ("opening", "overview", "timeline", "impact", "analysis", "actions", "report")
+SCREENS = tuple(s.value for s in Section)
 
 DESCRIPTION = """\
 Run blameless postmortem reviews from the terminal.
@@ -53,7 +56,7 @@ settings: config.toml in the user config folder ($PMTUI_CONFIG chooses another f
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one plain line, exit 2, like every bad input
+    def error(self, message: str) -> NoReturn:  # one plain line, exit 2, like every bad input
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 
@@ -247,7 +250,7 @@ def _write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from pmtui.wiki import write_text
+    from pmtui.atomic import write_text
 
     path = Path(output)
     if path.is_dir():
@@ -261,7 +264,7 @@ def _write_output(text: str, output: str | None) -> None:
         raise PmtuiError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _config(args: argparse.Namespace):
+def _config(args: argparse.Namespace) -> Config:
     """The user's config. ``--as NAME`` names this process's seat only (the config's
     default name changes only with `pmtui config name`); ``--ask-name`` (a browser
     seat) leaves the default name out, so that the seat asks for its own."""
@@ -275,7 +278,7 @@ def _config(args: argparse.Namespace):
     return cfg
 
 
-def _run_app(store: Store, review_id: int | None = None, screen: str = "overview",
+def _run_app(store: Store, review_id: int | None = None, screen: str = Section.overview,
              args: argparse.Namespace | None = None) -> int:
     from pmtui.app import PostmortemApp
 
@@ -300,7 +303,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _read_review(store: Store, review_id: int):
+def _read_review(store: Store, review_id: int) -> ReviewDoc:
     """The review's document; one whose stored data the current rules refuse is a
     plain error naming it (exit 1), never a traceback."""
     from pmtui.document import read_stored
@@ -318,10 +321,10 @@ class _ReadableReviews:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._docs: dict = {}
-        self.skipped: list = []
+        self._docs: dict[int, ReviewDoc] = {}
+        self.skipped: list[tuple[ReviewSummary, str]] = []
 
-    def list_reviews(self, *_args, **_kwargs):
+    def list_reviews(self) -> list[ReviewSummary]:
         from pmtui.document import read_stored
 
         summaries = _summaries(self._store)
@@ -329,14 +332,11 @@ class _ReadableReviews:
         self.skipped = [(s, bad[s.id]) for s in summaries if s.id in bad]
         return [s for s in summaries if s.id in self._docs]
 
-    def export_documents(self, review_ids: list[int]):
+    def export_documents(self, review_ids: list[int]) -> list[ReviewDoc]:
         missing = [i for i in review_ids if i not in self._docs]
         if missing:
             self._docs.update(zip(missing, self._store.export_documents(missing)))
         return [self._docs[i] for i in review_ids]
-
-    def __getattr__(self, name: str):
-        return getattr(self._store, name)
 
 
 # --------------------------------------------------------------------- commands
@@ -359,15 +359,15 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
             from pmtui import seat_cli
 
             demo.close()
-            return seat_cli.serve(str(Path(folder) / "demo.db"), "127.0.0.1", args.port, review_id, "opening")
+            return seat_cli.serve(str(Path(folder) / "demo.db"), "127.0.0.1", args.port, review_id, Section.opening)
         try:
-            return _run_app(demo, review_id=review_id, screen="timeline", args=args)
+            return _run_app(demo, review_id=review_id, screen=Section.timeline, args=args)
         finally:
             demo.close()
 
 
 def cmd_new(args: argparse.Namespace, store: Store) -> int:
-    fields = {}
+    fields: dict[str, Any] = {}
     if args.severity is not None:
         fields["severity"] = args.severity
     from pmtui.localzone import local_zone_name
@@ -394,7 +394,7 @@ def cmd_new(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
-def _summaries(store: Store) -> list:
+def _summaries(store: Store) -> list[ReviewSummary]:
     """Every review's summary; a stored value the store cannot turn into one is a plain
     error (exit 1) naming what is wrong, not a traceback."""
     from pmtui.errors import StoreError
@@ -520,7 +520,7 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
     if folder.exists() and not folder.is_dir():
         raise BadInput(f"{args.to} is a file, not a folder")
 
-    def progress(ids, total):  # a bar on a terminal, quiet when piped
+    def progress(ids: Iterable[int], total: int) -> Iterable[int]:  # a bar on a terminal, quiet when piped
         if not sys.stderr.isatty():
             return ids
         from rich.console import Console
@@ -530,8 +530,8 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
 
     readable = _ReadableReviews(store)
     try:
-        result = export_all(readable, folder, highlights_only=args.highlights_only, redact=args.redact_names,  # type: ignore[arg-type]
-                            wiki=args.wiki, progress=progress)
+        result = export_all(store, folder, reviews=readable, highlights_only=args.highlights_only,
+                            redact=args.redact_names, wiki=args.wiki, progress=progress)
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
     n = len(result.pages)

@@ -8,6 +8,12 @@ the incident without anyone noticing."""
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from pmtui.vocab import Mark
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 NO_DAY = ("the review does not know the incident's day yet: type the date too (e.g. 2026-03-10 14:03), "
           "or say when the incident started (Overview)")
@@ -23,14 +29,14 @@ def incident_day(zone: tzinfo, *, started: datetime | None = None, impact_start:
     return None
 
 
-def review_incident_day(store, review_id: int, zone: tzinfo) -> date | None:
+def review_incident_day(store: Store, review_id: int, zone: tzinfo) -> date | None:
     """``incident_day`` from what the store holds for a review."""
     review = store.get_review(review_id)
     started = review.get("started")
     if isinstance(started, str) and started:
         started = datetime.fromisoformat(started)
     marked = store.events_with_marks(review_id)
-    impact = next((e.at for e in marked if "impact_start" in e.marks), None)
+    impact = next((e.at for e in marked if Mark.impact_start in e.marks), None)
     events = store.events(review_id) if impact is None and not started else []
     return incident_day(zone, started=started or None, impact_start=impact,
                         first_event=events[0].at if events else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,6 +14,7 @@ from textual.theme import Theme
 from pmtui import __version__
 from pmtui.errors import PmtuiError
 from pmtui.safetext import one_line, visible
+from pmtui.vocab import SECTION_LABELS, ItemKind, Section
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
@@ -48,14 +49,14 @@ PRESENTATION_THEME = Theme(
                "block-cursor-foreground": "#000000"},
 )
 
-SECTION_SCREENS = {
-    "opening": ("pmtui.screens.opening", "OpeningScreen"),
-    "overview": ("pmtui.screens.overview", "OverviewScreen"),
-    "timeline": ("pmtui.screens.timeline", "TimelineScreen"),
-    "impact": ("pmtui.screens.impact", "ImpactScreen"),
-    "analysis": ("pmtui.screens.analysis", "AnalysisScreen"),
-    "actions": ("pmtui.screens.actions", "ActionsScreen"),
-    "report": ("pmtui.screens.report", "ReportScreen"),
+SECTION_SCREENS: dict[str, tuple[str, str]] = {
+    Section.opening: ("pmtui.screens.opening", "OpeningScreen"),
+    Section.overview: ("pmtui.screens.overview", "OverviewScreen"),
+    Section.timeline: ("pmtui.screens.timeline", "TimelineScreen"),
+    Section.impact: ("pmtui.screens.impact", "ImpactScreen"),
+    Section.analysis: ("pmtui.screens.analysis", "AnalysisScreen"),
+    Section.actions: ("pmtui.screens.actions", "ActionsScreen"),
+    Section.report: ("pmtui.screens.report", "ReportScreen"),
 }
 
 
@@ -68,9 +69,9 @@ class PostmortemApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", priority=True),
         # section keys work everywhere (text areas, forms, dialogs): see action_go
-        *[Binding(f"f{i + 2}", f"go('{s}')", "Sections" if not i else s.title(), show=not i, priority=True,
-                  key_display="F2…F7" if not i else None, id=f"app.go.{s}")
-          for i, s in enumerate(("overview", "timeline", "impact", "analysis", "actions", "report"))],
+        *[Binding(f"f{i + 2}", f"go('{s.value}')", "Sections" if not i else SECTION_LABELS[s], show=not i,
+                  priority=True, key_display="F2…F7" if not i else None, id=f"app.go.{s.value}")
+          for i, s in enumerate(s for s in Section if s != Section.opening)],
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
@@ -86,7 +87,7 @@ class PostmortemApp(App[int]):
         store: Store,
         *,
         review_id: int | None = None,
-        screen: str = "overview",
+        screen: str = Section.overview,
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] | None = None,
         watch_interval: float | str | None = "auto",
@@ -114,6 +115,7 @@ class PostmortemApp(App[int]):
         self.seat_id = uuid.uuid4().hex  # this seat's presence row
         self._present_in: int | None = None
         self.places: dict[int, tuple[str, int | None]] = {}  # review -> (section, row) where it was left
+        self.capture_drafts: dict[int, str] = {}  # review -> a note put aside with Esc (ctrl+n brings it back)
         self._place_keys: dict[int, str] = {}
         self._places_read: dict[str, Any] | None = None
 
@@ -134,7 +136,7 @@ class PostmortemApp(App[int]):
         """Only the facilitator's seat moves the meeting on: another seat is told who can."""
         from pmtui.seats import may_move_meeting
 
-        ok, why = may_move_meeting(self.store.list_items("participant", review_id), self.author)
+        ok, why = may_move_meeting(self.store.list_items(ItemKind.participant, review_id), self.author)
         if not ok:
             self.notify(why, severity="warning", timeout=5)
         return ok
@@ -219,7 +221,7 @@ class PostmortemApp(App[int]):
         if section is None:
             section = self._place(review_id)[0]
             if section not in SECTION_SCREENS:
-                section = "overview"
+                section = Section.overview
         self.push_screen(self.section_screen(review_id, section))
 
     def _place(self, review_id: int) -> tuple[str, int | None]:
@@ -228,7 +230,7 @@ class PostmortemApp(App[int]):
             if isinstance(saved, list) and len(saved) == 2 and isinstance(saved[0], str):
                 row = saved[1] if isinstance(saved[1], int) else None
                 self.places[review_id] = (saved[0], row)
-        return self.places.get(review_id, ("overview", None))
+        return self.places.get(review_id, (Section.overview.value, None))
 
     def _place_key(self, review_id: int) -> str:
         key = self._place_keys.get(review_id)
@@ -297,6 +299,7 @@ class PostmortemApp(App[int]):
         does; if it cannot save it stays open and says why), any other dialog is closed."""
         from textual.screen import ModalScreen
 
+        from pmtui.screens.capture import CaptureScreen
         from pmtui.screens.form import FormScreen
         from pmtui.screens.walkthrough import WalkThroughScreen
 
@@ -309,6 +312,9 @@ class PostmortemApp(App[int]):
             if isinstance(top, FormScreen):
                 top.action_close()
                 if self.screen is top:
+                    return
+            elif isinstance(top, CaptureScreen):  # what was typed is saved first, as Enter would
+                if not top.close_saving() or self.screen is top:
                     return
             else:
                 top.dismiss(None)
@@ -350,14 +356,16 @@ class PostmortemApp(App[int]):
         if not quiet:
             self.notify(f"{description[:1].upper()}{description[1:]}. Press ctrl+z to undo.", timeout=4)
 
-    def push_added(self, description: str, kind: str, item_id: int, *, quiet: bool = False) -> None:
+    def push_added(self, description: str, kind: ItemKind | Literal["event"], item_id: int, *,
+                   quiet: bool = False) -> None:
         """Undo for something just added (an event when ``kind`` is "event", else a list item):
         undo deletes it, redo brings it back."""
         store = self.store
         held: dict[str, Any] = {"id": item_id, "snapshot": None}
 
         def undo() -> None:
-            held["snapshot"] = store.delete_event(held["id"]) if kind == "event" else store.delete_item(kind, held["id"])
+            held["snapshot"] = (store.delete_event(held["id"]) if kind == "event"
+                                else store.delete_item(ItemKind(kind), held["id"]))
 
         def redo() -> None:
             snap = held["snapshot"]
@@ -365,7 +373,7 @@ class PostmortemApp(App[int]):
 
         self.push_undo(description, undo, redo, quiet=quiet)
 
-    def push_item_edit(self, description: str, kind: str, review_id: int, item_id: int,
+    def push_item_edit(self, description: str, kind: ItemKind, review_id: int, item_id: int,
                        before: dict[str, Any]) -> None:
         """Undo and redo for an edit of one list item (a factor, an action item, a note…) just
         written; ``before`` is the item as read before the edit. Each step writes only while
@@ -434,9 +442,14 @@ class PostmortemApp(App[int]):
         self._replay(self.redo_stack, self.undo_stack, 2, "Redone")
 
     def refresh_screen(self) -> None:
+        from textual.css.query import NoMatches
+
         refresh = getattr(self.screen, "refresh_from_store", None)
         if refresh is not None:
-            refresh()
+            try:
+                refresh()
+            except NoMatches:  # a screen still being built (a section key right after a save) reads the store on mount
+                pass
 
     def _watch_store(self) -> None:
         """Another seat committed: show only what it changed (PostgreSQL says which review,
@@ -471,7 +484,7 @@ class PostmortemApp(App[int]):
             if self._present_in is not None and self._present_in != review_id:
                 self.store.leave(self.seat_id)
             name = self.author.strip()
-            role = role_of(self.store.list_items("participant", review_id), name) if name else "participant"
+            role = role_of(self.store.list_items(ItemKind.participant, review_id), name) if name else "participant"
             self.store.heartbeat(self.seat_id, review_id, name or "(a seat without a name)", role, ttl=PRESENCE_TTL)
             self._present_in = review_id
         except Exception:  # a store that went away is reported when it is next used
@@ -543,7 +556,7 @@ class PostmortemApp(App[int]):
         if not self.author.strip():  # a seat without a name is asked for one before its first note
             self.ask_seat_name(self.action_capture)
             return
-        self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", "overview")),
+        self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", Section.overview)),
                          lambda _note: self.refresh_screen())
 
     def ask_seat_name(self, then: Callable[[], object] | None = None) -> None:

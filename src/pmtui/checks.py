@@ -11,10 +11,20 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pmtui.document import MARK_WORDS, ActionStatus, FactorCategory, Mark, NoteKind, ReviewDoc
+from pmtui.document import ReviewDoc
 from pmtui.language import Checker, make_checker
+from pmtui.vocab import (
+    ACTION_STATUS_WORDS,
+    KEY_MARKS,
+    MARK_KEYS,
+    MARK_WORDS,
+    OPEN_STATUSES,
+    ActionStatus,
+    FactorCategory,
+    Mark,
+    NoteKind,
+)
 
-KEY_MARKS = (Mark.impact_start, Mark.detected, Mark.mitigated, Mark.impact_end)
 # (earlier, later): the later mark must not come before the earlier one
 ORDER = [
     (Mark.impact_start, Mark.detected),
@@ -24,7 +34,6 @@ ORDER = [
     (Mark.detected, Mark.response_start),
     (Mark.impact_end, Mark.resolved),
 ]
-MARK_KEY = {m: str(i + 1) for i, m in enumerate(Mark)}
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,7 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
         for mark in KEY_MARKS:
             if mark not in marks:
                 add(Finding("missing", "timeline", "timeline", f"no event is marked “{MARK_WORDS[mark]}”",
-                            f"Select the event and press {MARK_KEY[mark]} (Timeline)."))
+                            f"Select the event and press {MARK_KEYS[mark]} (Timeline)."))
     zone = doc.zone()
     for early, late in ORDER:
         if early in marks and late in marks and marks[late] < marks[early]:
@@ -122,14 +131,14 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
                     "Look at process, communication, tooling and the organisation too (Analysis)."))
     for i, a in enumerate(doc.action_items):
         where = f"action item {i + 1} “{_short(a.title)}”"
-        if a.status in (ActionStatus.open, ActionStatus.in_progress):
+        if a.status in OPEN_STATUSES:
             if not a.owner.strip():
                 add(Finding("action", f"action_items[{i}].owner", where, "has no owner",
                             "Name the team or person who owns it (Actions)."))
             if a.due is None:
                 add(Finding("action", f"action_items[{i}].due", where, "has no due date", "Agree a date (Actions)."))
         if a.status == ActionStatus.wont_do and not a.status_note.strip():
-            add(Finding("action", f"action_items[{i}].status_note", where, "is won't do without a reason",
+            add(Finding("action", f"action_items[{i}].status_note", where, f"is {ACTION_STATUS_WORDS[ActionStatus.wont_do]} without a reason",
                         "Record why not: the decision is part of the review (Actions, key w)."))
     for i, n in enumerate(doc.notes):
         if n.kind == NoteKind.question:

@@ -13,7 +13,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pmtui.language import PhraseEntry
 
 ENV_VAR = "PMTUI_CONFIG"
 
@@ -104,7 +107,7 @@ class Config:
     name: str = ""
     theme: str | None = None
     presentation: bool = False
-    add_phrases: list[dict[str, Any]] = field(default_factory=list)
+    add_phrases: list[PhraseEntry] = field(default_factory=list)
     remove_phrases: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     readable: bool = True
@@ -157,14 +160,14 @@ def load(path: Path | None = None) -> Config:
                     and all(isinstance(w, str) and any(c.isalnum() for c in w) for w in words)):
                 bad(f"language.phrase[{i}].words", "must be a phrase or a list of phrases")
                 continue
-            texts = {}
+            texts: dict[str, str] = {}
             for name in ("why", "reframe"):
                 value = entry.get(name, "")
                 if not isinstance(value, str):
                     bad(f"language.phrase[{i}].{name}", "must be a string")
                     value = ""
                 texts[name] = value
-            cfg.add_phrases.append({"words": words, **texts})
+            cfg.add_phrases.append({"words": words, "why": texts["why"], "reframe": texts["reframe"]})
     else:
         bad("language.phrase", "must be a list of [[language.phrase]] tables")
     return cfg
@@ -202,18 +205,12 @@ def save(cfg: Config, **changes: Any) -> bool:
     expected.update({k: v for k, v in changes.items() if v is not None})
     if back != expected:
         return False
+    from pmtui.atomic import write_atomic
+
     target = cfg.path.resolve() if cfg.path.is_symlink() else cfg.path
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(new_text)
-            f.flush()
-            os.fsync(f.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
+        write_atomic(target, new_text)
     except OSError:
-        tmp.unlink(missing_ok=True)
         return False
     return True

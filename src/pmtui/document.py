@@ -13,8 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -29,9 +28,56 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from pmtui.errors import BadInput
+
+# The enums are the vocabulary's (pmtui.vocab), named here too: the models below use them.
+from pmtui.vocab import (
+    BECAME_LISTS as BECAME_LISTS,
+)
+from pmtui.vocab import (
+    MARK_WORDS as MARK_WORDS,
+)
+from pmtui.vocab import (
+    ActionStatus as ActionStatus,
+)
+from pmtui.vocab import (
+    ActionType as ActionType,
+)
+from pmtui.vocab import (
+    BecameKind as BecameKind,
+)
+from pmtui.vocab import (
+    ComponentStatus as ComponentStatus,
+)
+from pmtui.vocab import (
+    EventKind as EventKind,
+)
+from pmtui.vocab import (
+    FactorCategory as FactorCategory,
+)
+from pmtui.vocab import (
+    Mark as Mark,
+)
+from pmtui.vocab import (
+    NoteKind as NoteKind,
+)
+from pmtui.vocab import (
+    ObservationKind as ObservationKind,
+)
+from pmtui.vocab import (
+    Priority as Priority,
+)
+from pmtui.vocab import (
+    Stage as Stage,
+)
+from pmtui.vocab import (
+    Status as Status,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 FORMAT = "pmtui-review/2"
 FORMAT_1 = "pmtui-review/1"
@@ -57,110 +103,6 @@ COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
 EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
 FIRST_DAY = date(1000, 1, 1)
-
-
-# --------------------------------------------------------------------------- enums
-class Status(StrEnum):
-    draft = "draft"
-    in_review = "in_review"
-    published = "published"
-
-
-class EventKind(StrEnum):
-    event = "event"
-    alert = "alert"
-    action = "action"
-    decision = "decision"
-    communication = "communication"
-    change = "change"
-
-
-class Mark(StrEnum):
-    impact_start = "impact_start"
-    detected = "detected"
-    response_start = "response_start"
-    mitigated = "mitigated"
-    impact_end = "impact_end"
-    resolved = "resolved"
-
-
-MARK_WORDS: dict[Mark, str] = {
-    Mark.impact_start: "impact starts",
-    Mark.detected: "detected",
-    Mark.response_start: "response starts",
-    Mark.mitigated: "mitigated",
-    Mark.impact_end: "impact ends",
-    Mark.resolved: "resolved",
-}
-
-
-class ComponentStatus(StrEnum):
-    degraded_performance = "degraded_performance"
-    partial_outage = "partial_outage"
-    major_outage = "major_outage"
-
-
-class FactorCategory(StrEnum):
-    technical = "technical"
-    process = "process"
-    communication = "communication"
-    tooling = "tooling"
-    organizational = "organizational"
-    external = "external"
-
-
-class ObservationKind(StrEnum):
-    went_well = "went_well"
-    went_wrong = "went_wrong"
-    lucky = "lucky"
-
-
-class ActionType(StrEnum):
-    prevent = "prevent"
-    detect = "detect"
-    mitigate = "mitigate"
-    process = "process"
-    other = "other"
-
-
-class Priority(StrEnum):
-    high = "high"
-    medium = "medium"
-    low = "low"
-
-
-class ActionStatus(StrEnum):
-    open = "open"
-    in_progress = "in_progress"
-    done = "done"
-    wont_do = "wont_do"
-
-
-class Stage(StrEnum):
-    context = "context"
-    analysis = "analysis"
-    followups = "followups"
-
-
-class NoteKind(StrEnum):
-    note = "note"
-    question = "question"
-    idea = "idea"
-
-
-class BecameKind(StrEnum):
-    """What a note was turned into, and the list ``index`` points into."""
-
-    event = "event"  # timeline
-    factor = "factor"  # factors
-    observation = "observation"  # observations
-    action_item = "action_item"  # action_items
-
-
-BECAME_LISTS: dict[BecameKind, str] = {
-    BecameKind.event: "timeline", BecameKind.factor: "factors", BecameKind.observation: "observations",
-    BecameKind.action_item: "action_items",
-}
 
 
 # ------------------------------------------------------------------ scalar types
@@ -593,7 +535,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "(document)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
@@ -604,7 +546,7 @@ def _message(err: dict[str, Any]) -> str:
         return f"must be at most {limit}" + (" (a 64-bit integer)" if limit == COUNT_MAX else "")
     if kind in _MESSAGES:
         return _MESSAGES[kind]
-    msg = err["msg"]
+    msg: str = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[:1].lower() + msg[1:]
@@ -851,7 +793,7 @@ def explain(exc: BaseException) -> str:
     return f"a stored value cannot be read ({detail[:200]})"
 
 
-def read_stored(store: Any, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
+def read_stored(store: Store, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
     """The documents of these reviews, and for each one that cannot be read what is
     wrong with it. Reads them together (fast) and, only when that fails, one by one."""
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PmtuiError(Exception):
     """An error with a message meant for the user, and the exit status to use."""
@@ -62,7 +64,7 @@ class Conflict(PmtuiError):
     exit_code = 1
 
     def __init__(self, kind: str, row_id: int, *, expected_version: int, current_version: int | None,
-                 current: dict | None, attempted: dict, changed_by: str = "", changed_at: str = "") -> None:
+                 current: dict[str, Any] | None, attempted: dict[str, Any], changed_by: str = "", changed_at: str = "") -> None:
         if current is None:
             message = f"this {kind} was deleted since you read it; nothing was written"
         else:

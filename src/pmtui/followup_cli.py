@@ -10,7 +10,12 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pmtui.vocab import ACTION_STATUS_FILTERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 ACTIONS_HELP = """\
 List every action item of every review: overdue first, then open ones by due date.
@@ -40,7 +45,7 @@ def add_commands(sub: Any) -> None:
     """Add ``actions`` and ``patterns`` to the main parser's sub-commands."""
     s = sub.add_parser("actions", help="list action items across all reviews (table, JSON or CSV)",
                        description=ACTIONS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("--status", choices=("open", "done", "wont-do", "all"), default="open",
+    s.add_argument("--status", choices=tuple(ACTION_STATUS_FILTERS), default="open",
                    help="which items (default open: open and in progress)")
     s.add_argument("--owner", metavar="NAME", help="only this owner's items (whole name, any case)")
     s.add_argument("--overdue", action="store_true", help="only overdue items; exit status 1 when there are any")
@@ -57,7 +62,7 @@ def add_commands(sub: Any) -> None:
     s.set_defaults(func=cmd_patterns)
 
 
-def cmd_actions(args: argparse.Namespace, store: Any, today: Callable[[], date] = date.today) -> int:
+def cmd_actions(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:
     from pmtui import tracker
     from pmtui.store.followup import action_rows
 
@@ -79,7 +84,7 @@ def cmd_actions(args: argparse.Namespace, store: Any, today: Callable[[], date] 
     return 0
 
 
-def cmd_patterns(args: argparse.Namespace, store: Any, today: Callable[[], date] = date.today) -> int:
+def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:
     import json
 
     from pmtui import patterns, tracker

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pmtui.metrics import format_duration
 from pmtui.patterns import Patterns, follow_line
 from pmtui.report import plain, table, yaml_str
 from pmtui.tracker import STATUS_WORDS, ActionRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 INDEX_LINKS = "Across all reviews: [open action items](actions.md) · [patterns](patterns.md)\n\n"
 
@@ -96,7 +99,7 @@ def patterns_page(p: Patterns, pages: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def write_followup_pages(store: Any, folder: Path, pages: dict[str, str], write: Callable[[Path, str], None],
+def write_followup_pages(store: Store, folder: Path, pages: dict[str, str], write: Callable[[Path, str], None],
                          today: date | None = None) -> list[Path]:
     """Write ``actions.md`` and ``patterns.md`` into ``folder``; returns their paths."""
     from pmtui import tracker

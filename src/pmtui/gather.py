@@ -13,11 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pmtui import evidence
 from pmtui.errors import BadInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 
 @dataclass
@@ -47,7 +50,7 @@ def zone_for(review_zone: str, zone: str | None) -> tuple[str | None, bool]:
     return None, False
 
 
-def preview(store: Any, review_id: int, paths: Sequence[str | PathLike[str]], *, kind: str | None = None,
+def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], *, kind: str | None = None,
             zone: str | None = None, since: datetime | str | None = None, until: datetime | str | None = None,
             channel: str | None = None, min_level: str | None = None) -> Plan:
     """What adding these files would do; writes nothing (BadInput on any bad file)."""
@@ -62,7 +65,7 @@ def preview(store: Any, review_id: int, paths: Sequence[str | PathLike[str]], *,
     return Plan(review_id, batch, new, duplicates, used, from_review)
 
 
-def add(store: Any, plan: Plan) -> dict[str, Any]:
+def add(store: Store, plan: Plan) -> dict[str, Any]:
     """Write the plan (one transaction; pairs added meanwhile by someone else are skipped)."""
     new, duplicates = store.add_evidence(plan.review_id, list(plan.batch.events), plan.batch.components)
     plan.new, plan.duplicates = new, duplicates

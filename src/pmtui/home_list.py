@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmtui.vocab import OPEN_STATUSES_SQL
+
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary
 
@@ -26,9 +28,9 @@ LIMIT ?
 """
 _ACTIONS_SQL = """
 SELECT review_id, COUNT(*), SUM(due IS NOT NULL AND due < ?)
-FROM action_item WHERE status IN ('open', 'in_progress') AND review_id IN ({ids})
+FROM action_item WHERE status IN %s AND review_id IN ({ids})
 GROUP BY review_id
-"""
+""" % OPEN_STATUSES_SQL
 
 
 def first_page(path: Path, count: int, today: date | None = None) -> list[ReviewSummary] | None:

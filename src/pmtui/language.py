@@ -13,6 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from typing import NotRequired, TypedDict
+
+
+class PhraseEntry(TypedDict):
+    """A team's own phrase from the config file ([[language.phrase]])."""
+
+    words: list[str]
+    why: NotRequired[str]  # empty or absent: the defaults below
+    reframe: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ class Checker:
         return out
 
 
-def make_checker(add: list[dict] | None = None, remove: list[str] | None = None) -> Checker:
+def make_checker(add: list[PhraseEntry] | None = None, remove: list[str] | None = None) -> Checker:
     removed = {r.strip().lower() for r in (remove or [])}
     phrases = [p for p in default_phrases() if p.words.lower() not in removed]
     for entry in add or []:

@@ -12,10 +12,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-STAGES = ("opening", "context", "analysis", "followups")
-STAGE_NAMES = {"opening": "Opening", "context": "Gather context", "analysis": "Systemic analysis",
-               "followups": "Follow-ups"}
-DEFAULT_SPLIT = {"opening": 5, "context": 35, "analysis": 10, "followups": 10}
+from pmtui import vocab
+from pmtui.vocab import MeetingStage
+
+# the vocabulary's stages as the plain strings the stored meeting state holds
+STAGES: tuple[str, ...] = tuple(s.value for s in MeetingStage)
+STAGE_NAMES: dict[str, str] = {s.value: name for s, name in vocab.STAGE_NAMES.items()}
+DEFAULT_SPLIT: dict[str, int] = dict(zip(STAGES, (5, 35, 10, 10)))
 
 
 def scale_split(length: int, split: dict[str, int] | None = None) -> dict[str, int]:
@@ -23,7 +26,7 @@ def scale_split(length: int, split: dict[str, int] | None = None) -> dict[str, i
     base = split or DEFAULT_SPLIT
     total = sum(base.values())
     out = {s: max(1, round(base[s] * length / total)) for s in STAGES}
-    out["context"] += length - sum(out.values())
+    out[MeetingStage.context.value] += length - sum(out.values())
     return out
 
 
@@ -44,7 +47,7 @@ def parse_split(text: str, length: int) -> dict[str, int]:
 class Meeting:
     length: int = 60
     split: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_SPLIT))
-    stage: str = "opening"
+    stage: str = MeetingStage.opening.value
     started_at: str = ""          # ISO, aware
     stage_started_at: str = ""    # ISO, aware
     paused_at: str | None = None  # ISO when paused

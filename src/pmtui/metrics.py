@@ -21,13 +21,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pmtui.vocab import Mark
+
 # (key, label, from mark, to mark); keys are also the report's front-matter names
-DEFINITIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("time_to_detect", "Time to detect", "impact_start", "detected"),
-    ("time_to_respond", "Time to respond", "detected", "response_start"),
-    ("time_to_mitigate", "Time to mitigate", "impact_start", "mitigated"),
-    ("time_to_resolve", "Time to resolve", "impact_start", "resolved"),
-    ("impact_duration", "Impact duration", "impact_start", "impact_end"),
+DEFINITIONS: tuple[tuple[str, str, Mark, Mark], ...] = (
+    ("time_to_detect", "Time to detect", Mark.impact_start, Mark.detected),
+    ("time_to_respond", "Time to respond", Mark.detected, Mark.response_start),
+    ("time_to_mitigate", "Time to mitigate", Mark.impact_start, Mark.mitigated),
+    ("time_to_resolve", "Time to resolve", Mark.impact_start, Mark.resolved),
+    ("impact_duration", "Impact duration", Mark.impact_start, Mark.impact_end),
 )
 
 
@@ -65,9 +67,9 @@ def between(start: datetime, end: datetime) -> timedelta:
     return end.astimezone(UTC) - start.astimezone(UTC)
 
 
-def compute(marks: Mapping[str, datetime]) -> list[Metric]:
-    """All five metrics from a mapping of mark name (or Mark enum) to time."""
-    by_name = {str(getattr(k, "value", k)): v for k, v in marks.items()}
+def compute(marks: Mapping[Mark, datetime] | Mapping[str, datetime]) -> list[Metric]:
+    """All five metrics from a mapping of mark (or mark name) to time."""
+    by_name: dict[str, datetime] = {str(k): v for k, v in marks.items()}
     out = []
     for key, label, start, end in DEFINITIONS:
         missing = tuple(m for m in (start, end) if m not in by_name)

@@ -9,8 +9,12 @@ document writes them back exactly as they came in.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+from pmtui.vocab import ActionStatus, ActionType, EventKind, NoteKind, Priority, Stage, Status
 
 # 2: meeting state and note links; 3: row versions, review uid; 4: pmtui-review/2 fields
 # (evidence ids, original text, confirmed, review start, component windows); 5: seats
@@ -19,16 +23,24 @@ SCHEMA_VERSION = 5
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 
 
-def _version() -> int:
-    """Every editable row: ``version`` starts at 1 and each update adds 1."""
+def table_of(model: type[SQLModel]) -> Table:
+    """A table class's SQLAlchemy Table (SQLModel sets ``__table__``; its stubs do not say so)."""
+    t = model.__dict__["__table__"]
+    assert isinstance(t, Table)
+    return t
+
+
+def _version() -> Any:
+    """Every editable row: ``version`` starts at 1 and each update adds 1. (A pydantic
+    FieldInfo that stands for an int, as ``Field`` returns.)"""
     return Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-def _text_default() -> str:
+def _text_default() -> Any:
     return Field(default="", sa_column_kwargs={"server_default": ""})
 
 
-def _review_fk() -> Column:
+def _review_fk() -> Column[int]:
     return Column(Integer, ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
@@ -42,7 +54,7 @@ class Review(SQLModel, table=True):
     slug: str = Field(unique=True, index=True)
     uid: str | None = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
     title: str
-    status: str = "draft"
+    status: str = Status.draft.value
     severity: str | None = None
     incident_ref: str | None = None
     timezone: str = "UTC"
@@ -117,7 +129,7 @@ class Event(SQLModel, table=True):
     offset_min: int = 0
     seq: int = 0
     text: str
-    kind: str = "event"
+    kind: str = EventKind.event.value
     source: str = ""
     source_id: str | None = None  # imported evidence: the source's stable id (NULL: typed)
     original: str = _text_default()
@@ -198,11 +210,11 @@ class ActionItem(SQLModel, table=True):
     position: int = 0
     title: str
     description: str = ""
-    type: str = "other"
+    type: str = ActionType.other.value
     owner: str = ""
-    priority: str = "medium"
+    priority: str = Priority.medium.value
     due: str | None = None
-    status: str = Field(default="open", index=True)
+    status: str = Field(default=ActionStatus.open.value, index=True)
     status_note: str = ""
     tracker: str = ""
     version: int = _version()
@@ -217,8 +229,8 @@ class Note(SQLModel, table=True):
     position: int = 0
     at_utc: str
     offset_min: int = 0
-    stage: str = "context"
-    kind: str = "note"
+    stage: str = Stage.context.value
+    kind: str = NoteKind.note.value
     text: str
     author: str = ""
     version: int = _version()

@@ -47,6 +47,7 @@ from typing import Any
 
 from pmtui.metrics import DEFINITIONS, format_duration
 from pmtui.tracker import OPEN, ActionRow
+from pmtui.vocab import ActionStatus, Mark, mark_list
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
 ALL_PAIRS = 2000  # up to this many distinct wordings, every pair is compared
@@ -79,7 +80,7 @@ class ReviewFacts:
 def incident_day(marks: dict[str, datetime], first_event: datetime | None, zone: Any, review_date: date | None,
                  created: date | None) -> date:
     """The incident day (see the module's docstring)."""
-    at = marks.get("impact_start") or first_event
+    at = marks.get(Mark.impact_start) or first_event
     if at is not None:
         try:
             return at.astimezone(zone).date()
@@ -383,7 +384,7 @@ def repeat_incidents(reviews: list[ReviewFacts]) -> list[Repeat]:
             continue
         own = {_component_key(c) for c in r.components}
         for a in r.actions:
-            if a.status != "done":
+            if a.status != ActionStatus.done:
                 continue
             tied = own | _mentions(patterns, f"{a.title}\n{a.description}")
             for key in sorted(tied):
@@ -403,11 +404,11 @@ def follow_through(rows: Iterable[tuple[ActionRow, ReviewFacts]], today: date, w
     for a, r in rows:
         total += 1
         status = a.status
-        if status == "done":
+        if status == ActionStatus.done:
             done += 1
             if r.changed is not None and r.opened is not None:
                 days.append(max(0, (r.changed - r.opened).days))
-        elif status == "wont_do":
+        elif status == ActionStatus.wont_do:
             wont += 1
         elif status in OPEN:
             open_n += 1
@@ -415,6 +416,13 @@ def follow_through(rows: Iterable[tuple[ActionRow, ReviewFacts]], today: date, w
                 late += 1
     median = float(statistics.median(days)) if days else None
     return Follow(who, total, done, wont, open_n, late, median, len(days))
+
+
+def _median(values: list[timedelta]) -> timedelta:
+    """statistics.median for durations (the mean of the middle two of an even count)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def timings(reviews: list[ReviewFacts]) -> list[Timing]:
@@ -437,7 +445,7 @@ def timings(reviews: list[ReviewFacts]) -> list[Timing]:
     labels = {d[0]: d[1] for d in wanted}
     out = []
     for (q, key), vals in sorted(values.items(), key=lambda kv: (kv[0][0], TIMING_KEYS.index(kv[0][1]))):
-        out.append(Timing(q, key, labels[key], len(vals), statistics.median(vals), max(vals)))
+        out.append(Timing(q, key, labels[key], len(vals), _median(vals), max(vals)))
     return out
 
 
@@ -584,7 +592,7 @@ def to_text(p: Patterns) -> str:
             lines.append(f"{t.quarter}  {t.label:<17} median {format_duration(t.median):>11}  "
                          f"worst {format_duration(t.worst):>11}  ({t.count} review{'s' if t.count != 1 else ''})")
     else:
-        lines.append("No review has the marks these need (impact starts, detected, mitigated, impact ends).")
+        lines.append(f"No review has the marks these need ({mark_list()}).")
     section("Contributing factors by category")
     if p.factor_categories:
         top = max(n for _c, n in p.factor_categories)

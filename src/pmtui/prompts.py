@@ -11,8 +11,9 @@ from importlib.resources import files
 from pathlib import Path
 
 from pmtui.config import read_toml
+from pmtui.vocab import Stage
 
-STAGES = ("context", "analysis", "followups")
+STAGES = tuple(s.value for s in Stage)
 
 
 def load_prompts(team_file: Path | None = None) -> tuple[dict[str, list[str]], list[str]]:

@@ -27,26 +27,21 @@ from pmtui.document import (
     FactorCategory,
     Mark,
     NoteKind,
-    ObservationKind,
     ReviewDoc,
     to_dict,
 )
 from pmtui.metrics import Metric, between, compute, format_duration
+from pmtui.vocab import (
+    ACTION_STATUS_WORDS,
+    COMPONENT_STATUS_WORDS,
+    OBSERVATION_HEADINGS,
+    PHASES,
+    STATUS_WORDS,
+    UNRESOLVED_PHASE,
+)
 
 NONE_RECORDED = "_None recorded._"
 
-COMPONENT_WORDS = {
-    "degraded_performance": "degraded performance",
-    "partial_outage": "partial outage",
-    "major_outage": "major outage",
-}
-STATUS_WORDS = {"draft": "draft", "in_review": "in review", "published": "published"}
-ACTION_STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
-OBSERVATION_HEADINGS = {
-    ObservationKind.went_well: "What went well",
-    ObservationKind.went_wrong: "What went wrong",
-    ObservationKind.lucky: "Where we got lucky",
-}
 
 
 # ------------------------------------------------------------------- targets
@@ -536,7 +531,7 @@ def _front_matter(doc: ReviewDoc, metrics: list[Metric], wiki: Wiki) -> str:
 def _metadata_table(ctx: _Ctx) -> str:
     """What the front matter says, for a wiki that shows front matter as text."""
     doc = ctx.doc
-    rows = [["Status", STATUS_WORDS[doc.status.value]]]
+    rows = [["Status", STATUS_WORDS[doc.status]]]
     if doc.severity:
         rows.append(["Severity", ctx.plain(doc.severity)])
     day = report_date(doc)
@@ -590,12 +585,8 @@ def _gantt(ctx: _Ctx) -> str | None:
     the axis shows the day when the phases span more than one day; ticks are spaced
     so that at most eight labels share the width MkDocs Material gives the chart."""
     marks = ctx.doc.marks()
-    phases = [
-        ("Undetected", Mark.impact_start, Mark.detected, "crit, "),
-        ("Responding", Mark.detected, Mark.mitigated, "active, "),
-        ("Recovering", Mark.mitigated, Mark.impact_end, ""),
-        ("Mitigated, not yet resolved", Mark.impact_end, Mark.resolved, "done, "),
-    ]
+    phases = [(p.name.capitalize(), p.start, p.end, tag)
+              for p, tag in zip((*PHASES, UNRESOLVED_PHASE), ("crit, ", "active, ", "", "done, "))]
     spans = []
     for i, (label, start, end, tag) in enumerate(phases):
         if start in marks and end in marks and marks[end] >= marks[start]:
@@ -683,11 +674,11 @@ def _impact(ctx: _Ctx) -> list[str]:
                 return ctx.stamp(at) if at is not None else ""
 
             out.append(table(["Component", "Status", f"From ({ctx.plain(ctx.doc.timezone)})", "Until"],
-                             [[ctx.plain(c.name), COMPONENT_WORDS[c.status.value], when(c.start), when(c.end)]
+                             [[ctx.plain(c.name), COMPONENT_STATUS_WORDS[c.status], when(c.start), when(c.end)]
                               for c in imp.components]))
         else:
             out.append(table(["Component", "Status"],
-                             [[ctx.plain(c.name), COMPONENT_WORDS[c.status.value]] for c in imp.components]))
+                             [[ctx.plain(c.name), COMPONENT_STATUS_WORDS[c.status]] for c in imp.components]))
     facts = []
     if imp.users_affected is not None:
         facts.append(f"- **Users affected:** {imp.users_affected:,}")
@@ -713,7 +704,7 @@ def _action_items(ctx: _Ctx) -> list[str]:
         return [NONE_RECORDED]
     today_rows = []
     for i, a in enumerate(doc.action_items, 1):
-        status = ACTION_STATUS_WORDS[a.status.value]
+        status = ACTION_STATUS_WORDS[a.status]
         if a.status_note.strip():
             status += f": {ctx.plain(a.status_note)}"
         elif a.status == ActionStatus.wont_do:
@@ -756,7 +747,7 @@ def render(
         facts = []
         if doc.severity:
             facts.append(f"**Severity:** {ctx.plain(doc.severity)}")
-        facts.append(f"**Status:** {STATUS_WORDS[doc.status.value]}")
+        facts.append(f"**Status:** {STATUS_WORDS[doc.status]}")
         day = report_date(doc)
         if day:
             facts.append(f"**Date:** {day.isoformat()}")
@@ -798,10 +789,10 @@ def render(
 
     lessons = []
     for kind, title in OBSERVATION_HEADINGS.items():
-        items = [o for o in doc.observations if o.kind == kind]
-        if items:
+        seen = [o for o in doc.observations if o.kind == kind]
+        if seen:
             lessons.append(f"### {title}")
-            lessons.append("\n".join(f"- {ctx.plain(o.text)}" for o in items))
+            lessons.append("\n".join(f"- {ctx.plain(o.text)}" for o in seen))
     section("Lessons learned", lessons)
     section("Action items", _action_items(ctx), always=True)
     section("Learnings", "\n".join(f"- {ctx.plain(t)}" for t in doc.learnings if t.strip()))

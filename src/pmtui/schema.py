@@ -17,6 +17,8 @@ import sys
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel
+
 from pmtui.document import (
     COUNT_MAX,
     EVENTS_MAX,
@@ -31,6 +33,13 @@ from pmtui.document import (
     TITLE_MAX,
     URL_MAX,
     V2_FIELDS,
+    ActionItem,
+    Event,
+    Note,
+    ReviewDoc,
+    _check_zone,
+)
+from pmtui.vocab import (
     ActionStatus,
     ActionType,
     BecameKind,
@@ -43,7 +52,6 @@ from pmtui.document import (
     Priority,
     Stage,
     Status,
-    _check_zone,
 )
 
 SCHEMA_ID = "urn:pmtui:schema:pmtui-review-2"
@@ -115,8 +123,12 @@ def _time_range() -> list[dict[str, Any]]:
     ]
 
 
-def _enum(e: type[StrEnum]) -> dict[str, Any]:
-    return {"enum": [m.value for m in e]}
+def _enum(e: type[StrEnum], model: type[BaseModel] | None = None, field: str = "") -> dict[str, Any]:
+    """The enum's values, and the default the document model gives the field (if named)."""
+    out: dict[str, Any] = {"enum": [m.value for m in e]}
+    if model is not None:
+        out["default"] = e(model.model_fields[field].default).value
+    return out
 
 
 def _text(description: str = "", *, non_blank: bool = False, max_length: int = LONG_TEXT_MAX) -> dict[str, Any]:
@@ -182,7 +194,10 @@ def _v1_rule() -> dict[str, Any]:
 def schema() -> dict[str, Any]:
     """The schema as a JSON-ready dict."""
     count = {"type": "integer", "minimum": 0, "maximum": COUNT_MAX}
-    ref = lambda name: {"$ref": f"#/$defs/{name}"}  # noqa: E731
+
+    def ref(name: str) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{name}"}
+
     short = _text(max_length=SHORT_TEXT_MAX)
     url = _text(max_length=URL_MAX)
     defs = {
@@ -202,7 +217,7 @@ def schema() -> dict[str, Any]:
         "event": _object({
             "at": ref("timestamp"),
             "text": _text("what happened, in neutral words", non_blank=True),
-            "kind": {**_enum(EventKind), "default": "event"},
+            "kind": _enum(EventKind, Event, "kind"),
             "marks": {"type": "array", "items": _enum(Mark), "uniqueItems": True, "maxItems": len(Mark),
                       "description": "key moments this event stands for; each mark on at most one event"},
             "source": ref("shortText"),
@@ -237,11 +252,11 @@ def schema() -> dict[str, Any]:
         "actionItem": _object({
             "title": ref("nonBlankShortText"),
             "description": _text("Markdown"),
-            "type": {**_enum(ActionType), "default": "other"},
+            "type": _enum(ActionType, ActionItem, "type"),
             "owner": ref("shortText"),
-            "priority": {**_enum(Priority), "default": "medium"},
+            "priority": _enum(Priority, ActionItem, "priority"),
             "due": {"anyOf": [ref("date"), {"type": "null"}]},
-            "status": {**_enum(ActionStatus), "default": "open"},
+            "status": _enum(ActionStatus, ActionItem, "status"),
             "status_note": ref("text"),
             "tracker": ref("url"),
         }, ["title"]),
@@ -250,8 +265,8 @@ def schema() -> dict[str, Any]:
                                       "or action_items; the position must exist"),
         "note": _object({
             "at": ref("timestamp"),
-            "stage": {**_enum(Stage), "default": "context"},
-            "kind": {**_enum(NoteKind), "default": "note"},
+            "stage": _enum(Stage, Note, "stage"),
+            "kind": _enum(NoteKind, Note, "kind"),
             "text": ref("nonBlankText"),
             "author": ref("shortText"),
             "became": {**_list(ref("became"), f"({FORMAT}) what the note was turned into"), "uniqueItems": True},
@@ -269,7 +284,7 @@ def schema() -> dict[str, Any]:
         "format": {"enum": list(READABLE_FORMATS),
                    "description": f"{FORMAT}; {FORMAT_1} is read too (without the fields {FORMAT} added)"},
         "title": _text("e.g. Checkout latency after cache deploy", non_blank=True, max_length=TITLE_MAX),
-        "status": {**_enum(Status), "default": "draft"},
+        "status": _enum(Status, ReviewDoc, "status"),
         "severity": {"anyOf": [_text(max_length=SEVERITY_MAX), {"type": "null"}], "description": "e.g. SEV2"},
         "incident_ref": {"anyOf": [ref("url"), {"type": "null"}]},
         "timezone": {"enum": _zones(), "default": "UTC", "description": "IANA time zone name"},

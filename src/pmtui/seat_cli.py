@@ -15,7 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pmtui.vocab import Section
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
 
 COOKIE = "pmtui_seat_key"
 
@@ -137,7 +142,7 @@ def serve(db: str | None, host: str, port: int, review: int | None, screen: str,
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, store: Any) -> int:
+def cmd_serve(args: argparse.Namespace, store: Store) -> int:
     from pmtui.errors import BadInput
 
     try:
@@ -145,7 +150,7 @@ def cmd_serve(args: argparse.Namespace, store: Any) -> int:
     except ImportError:
         raise BadInput("pmtui serve needs textual-serve (pip install textual-serve)") from None
     review = store.resolve(args.review) if args.review else None
-    if args.screen not in ("opening", "overview", "timeline", "impact", "analysis", "actions", "report"):
+    if args.screen not in tuple(Section):
         raise BadInput(f"--screen: unknown section {args.screen!r}")
     db = args.db or os.environ.get("PMTUI_DB") or (str(store.location.path) if store.location.path else None)
     return serve(db, args.host, args.port, review, args.screen)

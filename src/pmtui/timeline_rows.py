@@ -10,53 +10,67 @@ one index lookup, so opening it costs about what a 10-event review costs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import TYPE_CHECKING, Protocol, overload
+
+if TYPE_CHECKING:
+    from pmtui.store.values import EventRow
 
 # reviews up to this many events (of the source shown) are read whole
 READ_WHOLE = 5_000
 
 
-class LazyEvents(Sequence[Any]):
+class EventSource(Protocol):
+    """What the timeline reads from the store (pmtui.store.Store has these)."""
+
+    def event_count(self, review_id: int, source: str | None = None) -> int: ...
+    def events(self, review_id: int) -> list[EventRow]: ...
+    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None) -> list[EventRow]: ...
+    def event_index(self, review_id: int, event_id: int, source: str | None = None) -> int | None: ...
+
+
+class LazyEvents(Sequence["EventRow"]):
     PAGE = 500
 
-    def __init__(self, store: Any, review_id: int, source: str | None = None, count: int | None = None) -> None:
+    def __init__(self, store: EventSource, review_id: int, source: str | None = None,
+                 count: int | None = None) -> None:
         self.store, self.review_id, self.source = store, review_id, source
-        self.count = store.event_count(review_id, source) if count is None else count
-        self._pages: dict[int, list[Any]] = {}
+        # ``total``, not ``count``: Sequence.count(value) is a method
+        self.total = store.event_count(review_id, source) if count is None else count
+        self._pages: dict[int, list[EventRow]] = {}
 
     def __len__(self) -> int:
-        return self.count
+        return self.total
 
-    def _page(self, n: int) -> list[Any]:
+    def _page(self, n: int) -> list[EventRow]:
         page = self._pages.get(n)
         if page is None:
             page = self._pages[n] = self.store.event_page(self.review_id, n * self.PAGE, self.PAGE, self.source)
         return page
 
     @overload
-    def __getitem__(self, i: int) -> Any: ...
+    def __getitem__(self, i: int) -> EventRow: ...
     @overload
-    def __getitem__(self, i: slice) -> list[Any]: ...
+    def __getitem__(self, i: slice) -> list[EventRow]: ...
 
-    def __getitem__(self, i: int | slice) -> Any:
+    def __getitem__(self, i: int | slice) -> EventRow | list[EventRow]:
         if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self.count))]
+            return [self[k] for k in range(*i.indices(self.total))]
         if i < 0:
-            i += self.count
-        if not 0 <= i < self.count:
+            i += self.total
+        if not 0 <= i < self.total:
             raise IndexError(i)
         page = self._page(i // self.PAGE)
         return page[i % self.PAGE]
 
-    def __iter__(self) -> Iterator[Any]:
-        for n in range((self.count + self.PAGE - 1) // self.PAGE):
+    def __iter__(self) -> Iterator[EventRow]:
+        for n in range((self.total + self.PAGE - 1) // self.PAGE):
             yield from self._page(n)
 
     def index_of(self, event_id: int) -> int | None:
         return self.store.event_index(self.review_id, event_id, self.source)
 
 
-def timeline_rows(store: Any, review_id: int, source: str | None = None) -> Sequence[Any]:
+def timeline_rows(store: EventSource, review_id: int, source: str | None = None) -> Sequence[EventRow]:
     """The events the Timeline shows: a list when short, else a LazyEvents."""
     count = store.event_count(review_id, source)
     if count <= READ_WHOLE:

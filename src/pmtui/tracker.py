@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from pmtui import vocab
 from pmtui.errors import BadInput
+from pmtui.vocab import ActionStatus, ActionType, Priority
 
-OPEN = ("open", "in_progress")
-STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
+# The vocabulary's statuses and priorities as the plain strings rows and SQL parameters hold.
+OPEN: tuple[str, ...] = tuple(s.value for s in vocab.OPEN_STATUSES)
+STATUS_WORDS: dict[str, str] = {s.value: w for s, w in vocab.ACTION_STATUS_WORDS.items()}
+PRIORITY_ORDER: dict[str, int] = {p.value: n for p, n in vocab.PRIORITY_ORDER.items()}
 # the command line's --status words -> stored statuses
 STATUS_CHOICES: dict[str, tuple[str, ...]] = {
-    "open": OPEN,
-    "done": ("done",),
-    "wont-do": ("wont_do",),
-    "all": ("open", "in_progress", "done", "wont_do"),
+    word: tuple(s.value for s in statuses) for word, statuses in vocab.ACTION_STATUS_FILTERS.items()
 }
-PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -43,11 +43,11 @@ class ActionRow(NamedTuple):
     review_title: str
     title: str
     description: str = ""
-    type: str = "other"
+    type: str = ActionType.other.value
     owner: str = ""
-    priority: str = "medium"
+    priority: str = Priority.medium.value
     due: str | None = None  # YYYY-MM-DD
-    status: str = "open"
+    status: str = ActionStatus.open.value
     status_note: str = ""
     tracker: str = ""
     review_tags: tuple[str, ...] = ()
@@ -115,8 +115,10 @@ class Filter:
 
 # filter words typed in the Follow-ups view: ``owner:ana status:open priority:high tag:db words``
 _TOKEN = re.compile(r"(?P<key>owner|status|priority|prio|tag|due):(?P<value>\"[^\"]*\"?|\S*)", re.IGNORECASE)
-_STATUS_TYPED = {"open": OPEN, "in_progress": ("in_progress",), "progress": ("in_progress",), "done": ("done",),
-                 "wont": ("wont_do",), "wont_do": ("wont_do",), "wont-do": ("wont_do",), "all": STATUS_CHOICES["all"]}
+_STATUS_TYPED: dict[str, tuple[str, ...]] = {
+    **{s.value: (s.value,) for s in ActionStatus}, **STATUS_CHOICES,
+    "progress": (ActionStatus.in_progress.value,), "wont": (ActionStatus.wont_do.value,),
+}
 
 
 def parse_query(query: str) -> Filter:

@@ -10,24 +10,25 @@ of reviews deleted since are removed, and never a page this command did not writ
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from pmtui.document import ActionStatus, ReviewDoc
+# write_atomic, write_text and TEMP_SUFFIX are named here too (the app's report screen and tests use them)
+from pmtui.atomic import TEMP_SUFFIX as TEMP_SUFFIX
+from pmtui.atomic import write_atomic as write_atomic
+from pmtui.atomic import write_text as write_text
+from pmtui.document import ReviewDoc
 from pmtui.metrics import compute, format_duration
 from pmtui.report import Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str
+from pmtui.vocab import OPEN_STATUSES, STATUS_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.store import Store
+    from pmtui.store import ReviewSummary, Store
 
-TEMP_SUFFIX = ".pmtui-tmp"
 _RECORD = re.compile(r"<!-- pmtui pages: ([a-z0-9._ -]*) -->")
 _PAGE = re.compile(r"[a-z0-9][a-z0-9._-]*\.md")
 
@@ -49,70 +50,6 @@ def unique_name(name: str, taken: set[str]) -> str:
     while f"{stem}-{n}.md" in taken:
         n += 1
     return f"{stem}-{n}.md"
-
-
-def _umask() -> int:
-    """The process's umask; read from /proc where it can be (setting it to read it races threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace the regular file ``path`` by ``text`` in one step. A new file gets the
-    mode the user's umask gives (like any program's ``>``); an existing one keeps its mode."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to what ``path`` is.
-
-    A symlink is followed and its target written; a FIFO, a device, ``/dev/stdout``
-    or a process substitution (``/dev/fd/63``) is opened and written through, never
-    replaced by a regular file; only a regular file (or a new one) is replaced
-    atomically. Raises IsADirectoryError for a folder."""
-    data = text.encode("utf-8")
-    try:
-        st = os.stat(path)  # follows symlinks
-    except FileNotFoundError:
-        st = None
-    special = str(path).startswith(("/dev/", "/proc/"))
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    if st is not None and (not stat.S_ISREG(st.st_mode) or special):
-        # /dev/stdout onto a file opened with > or >>: append at its end, never truncate.
-        flags = os.O_WRONLY | (os.O_APPEND if stat.S_ISREG(st.st_mode) else 0)
-        fd = os.open(path, flags)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        return
-    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
-    write_atomic(target, text)
 
 
 def remove_stale_temp_files(folder: Path) -> int:
@@ -137,13 +74,13 @@ def index_page(pages: list[Page], wiki: str | Wiki | None = None, links: str = "
     rows = []
     for p in sorted(pages, key=lambda p: (report_date(p.doc) or date.min, p.name), reverse=True):
         duration = next(m for m in compute(p.doc.marks()) if m.key == "impact_duration")
-        open_actions = sum(a.status in (ActionStatus.open, ActionStatus.in_progress) for a in p.doc.action_items)
+        open_actions = sum(a.status in OPEN_STATUSES for a in p.doc.action_items)
         day = report_date(p.doc)
         rows.append([
             day.isoformat() if day else "",
             f"[{plain(p.doc.title, target, urls=False)}]({target.page_link(p.name)})",
             plain(p.doc.severity or "", target),
-            p.doc.status.value.replace("_", " "),
+            STATUS_WORDS[p.doc.status],
             format_duration(duration.value) if duration.value is not None else "",
             str(open_actions),
         ])
@@ -177,24 +114,36 @@ class ExportResult:
     across: list[Path] = field(default_factory=list)  # actions.md and patterns.md
 
 
+class ReviewSource(Protocol):
+    """What the export reads the reviews from: a Store, or one that leaves out (and
+    keeps in ``skipped``) the reviews it cannot read (``pmtui export --all``)."""
+
+    def list_reviews(self) -> list[ReviewSummary]: ...
+    def export_documents(self, review_ids: list[int]) -> list[ReviewDoc]: ...
+
+
 def export_all(
     store: Store,
     folder: Path,
     *,
+    reviews: ReviewSource | None = None,
     highlights_only: bool = False,
     redact: bool = False,
     wiki: str | Wiki | None = None,
     progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
 ) -> ExportResult:
     """Write one page per review and the index; remove the pages of reviews that
-    no longer exist (those an earlier export recorded in its index)."""
+    no longer exist (those an earlier export recorded in its index). The reviews are
+    read from ``reviews`` when given (one that leaves out what it cannot read), else
+    from the store."""
+    source: ReviewSource = reviews if reviews is not None else store
     target = get_wiki(wiki)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(folder)
     before = recorded_pages(folder)
-    summaries = sorted(store.list_reviews(), key=lambda s: s.id)
+    summaries = sorted(source.list_reviews(), key=lambda s: s.id)
     ids = [s.id for s in summaries]
-    docs = dict(zip(ids, store.export_documents(ids)))
+    docs = dict(zip(ids, source.export_documents(ids)))
     pages: list[Page] = []
     taken = {"index.md", "_index.md", "actions.md", "patterns.md"}
     for s in summaries:
@@ -227,7 +176,7 @@ def export_all(
     write_atomic(index, index_page(pages, target, index_links))
     removed = []
     # A review the store could not read this time (see __main__._ReadableReviews) keeps its old page.
-    skipped = bool(getattr(store, "skipped", ()))
+    skipped = bool(getattr(source, "skipped", ()))
     for name in sorted(before - {p.name for p in pages}) if not skipped else ():
         stale = folder / name
         if stale.is_file() and not stale.is_symlink():

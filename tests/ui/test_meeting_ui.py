@@ -103,6 +103,38 @@ async def test_capture_kinds_and_empty_notes(store, demo, make_app, cfg):
             ("question", "alert thresholds differ per region")]
 
 
+@pytest.mark.parametrize("then", ["enter", None])
+async def test_a_section_key_right_after_capture_saves_the_note_and_never_crashes(store, demo, make_app, cfg, then):
+    """Enter and F5 pressed together (or F5 with the note still in the bar): the note is
+    saved once, and the new section opens."""
+    app = make_app(demo, "timeline", config=cfg, now=Clock())
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+n", *"Room agrees the rollback call was quick")
+        keys = [then, "f5"] if then else ["f5"]
+        await pilot.press(*keys)
+        await settle(app, pilot)
+        assert app.screen.SECTION == "analysis"
+        texts = [n["text"] for n in store.list_items("note", demo)]
+        assert texts.count("Room agrees the rollback call was quick") == 1
+
+
+async def test_escape_in_capture_puts_the_typed_note_aside_and_ctrl_n_brings_it_back(store, demo, make_app, cfg):
+    app = make_app(demo, "timeline", config=cfg, now=Clock())
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        before = len(store.list_items("note", demo))
+        await pilot.press("ctrl+n", *"Half a thought about the canary", "escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, CaptureScreen) and len(store.list_items("note", demo)) == before
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert app.screen.query_one("#capture-input", Input).value == "Half a thought about the canary"
+        await pilot.press(*" stage", "enter")
+        await settle(app, pilot)
+        assert store.list_items("note", demo)[-1]["text"] == "Half a thought about the canary stage"
+
+
 async def focus_note(app, pilot, text: str) -> NotesPanel:
     panel = app.screen.query_one(NotesPanel)
     assert panel.display
@@ -204,11 +236,20 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("f3")  # the clock follows into every section
         await settle(app, pilot)
         assert "Gather context" in str(app.screen.query_one(MeetingBar).render())
-        await pilot.press("ctrl+t", "ctrl+t")
+        await pilot.press("ctrl+t")
         await settle(app, pilot)
-        assert store.get_meeting(demo).stage == "followups"
+        assert app.screen.SECTION == "analysis"  # the room follows the meeting to its stage
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert store.get_meeting(demo).stage == "followups" and app.screen.SECTION == "actions"
         clock.at = T0 + timedelta(minutes=58)
-        await pilot.press("ctrl+t")  # after the last stage: the meeting ends
+        await pilot.press("ctrl+t")  # after the last stage: ending asks first (it cannot be taken back)
+        await settle(app, pilot)
+        assert not store.get_meeting(demo).ended
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not store.get_meeting(demo).ended and app.screen.SECTION == "actions"
+        await pilot.press("ctrl+t", "y")
         await settle(app, pilot)
         assert store.get_meeting(demo).ended
         # the meeting line says when it ended and how long it took

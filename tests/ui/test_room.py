@@ -246,6 +246,29 @@ async def test_report_opens_focused_and_leaving_published_asks_first(store, demo
         assert store.get_review(demo)["status"] == "draft"
 
 
+async def test_publishing_with_readiness_findings_open_asks_first(store, demo, make_app):
+    from textual.widgets import Select
+
+    from pmtui.screens.dialogs import ConfirmScreen
+
+    store.update_review(demo, status="in_review")
+    store.add_item("note", demo, at=store.events(demo)[0].at, kind="question", text="Who owns the cache config?")
+    app = make_app(demo, "report")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.findings  # an open question at least
+        await pilot.press("s")  # in review -> published: asks, the findings being open
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen) and "Publish anyway" in app.screen.question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert store.get_review(demo)["status"] == "in_review"
+        assert app.screen.query_one("#report-status", Select).value == "in_review"
+        await pilot.press("s", "y")
+        await settle(app, pilot)
+        assert store.get_review(demo)["status"] == "published"
+
+
 async def test_undo_and_redo_cover_marks_highlights_edits_and_moves(store, demo, make_app):
     app = make_app(demo, "timeline")
     async with app.run_test(size=(120, 32)) as pilot:

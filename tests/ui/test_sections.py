@@ -228,7 +228,7 @@ async def test_report_shows_the_markdown_and_changes_status_and_exports(store, d
         await settle(app, pilot)
         md = app.screen.query_one(Markdown)
         assert "## Timeline" in app.screen.markdown and md.source.startswith("# Checkout latency")
-        await pilot.press("s")
+        await pilot.press("s", "y")  # the example still has readiness findings: publishing asks first
         await settle(app, pilot)
         assert store.get_review(demo)["status"] == "published"
         await pilot.press("x")

@@ -6,6 +6,7 @@ sentence names the file and the place in it (a line number or a JSON path).
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import html
 import json
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pmtui.document import ComponentStatus, EventKind
 from pmtui.errors import BadInput
+from pmtui.vocab import COMPONENT_STATUS_RANK, ComponentStatus, EventKind
 
 UTC = UTC
 
@@ -88,11 +89,6 @@ class Parsed:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
 
-STATUS_RANK = {
-    ComponentStatus.degraded_performance: 1,
-    ComponentStatus.partial_outage: 2,
-    ComponentStatus.major_outage: 3,
-}
 
 
 def worst(a: ComponentStatus | None, b: ComponentStatus | None) -> ComponentStatus | None:
@@ -100,7 +96,7 @@ def worst(a: ComponentStatus | None, b: ComponentStatus | None) -> ComponentStat
         return b
     if b is None:
         return a
-    return a if STATUS_RANK[a] >= STATUS_RANK[b] else b
+    return a if COMPONENT_STATUS_RANK[a] >= COMPONENT_STATUS_RANK[b] else b
 
 
 # ------------------------------------------------------------------------ options
@@ -397,7 +393,8 @@ class J:
     def time(self, opts: Options, *, epoch: bool = False) -> datetime:
         return parse_time(self.value, self.where, opts, epoch=epoch)
 
-    def text_of(self, key: str, default: str = "") -> str:
+    # J.str is the method above: annotations below name the type as builtins.str
+    def text_of(self, key: builtins.str, default: builtins.str = "") -> builtins.str:
         """A text member, "" when absent or null; an error when it is not text."""
         member = self.get(key)
         if member is None:

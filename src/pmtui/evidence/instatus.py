@@ -93,14 +93,14 @@ def _incident(incident: J, opts: Options, out: Parsed) -> None:
     for comp in comps.items() if comps is not None else ():
         comp.obj()
         raw = comp.text_of("status").upper()
-        status = STATUSES.get(raw)
-        if status is None and raw and raw not in NOT_IMPAIRED:
+        impaired = STATUSES.get(raw)
+        if impaired is None and raw and raw not in NOT_IMPAIRED:
             raise comp["status"].fail(f"unknown component status {raw!r}")
-        status = worst(status, impact)
-        if status is None:
+        impaired = worst(impaired, impact)
+        if impaired is None:
             continue
         out.components.append(
-            ComponentWindow(comp.text_of("name") or comp.text_of("id"), status, started, resolved, source, name)
+            ComponentWindow(comp.text_of("name") or comp.text_of("id"), impaired, started, resolved, source, name)
         )
 
 

@@ -43,7 +43,7 @@ def pairs(line: str) -> dict[str, str] | None:
 
 def sniff_line(line: str) -> bool:
     record = pairs(line)
-    return bool(record) and len(record) >= 2 and any(k in record for k in TIME_KEYS) and any(
+    return record is not None and len(record) >= 2 and any(k in record for k in TIME_KEYS) and any(
         k in record for k in ("msg", "message", "level", "lvl")
     )
 

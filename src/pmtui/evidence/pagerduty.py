@@ -12,6 +12,8 @@ so the same entry in a log_entries list and in a webhook is imported once.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pmtui.document import EventKind
 
 from ._base import EvidenceEvent, J, Options, Parsed, compact
@@ -175,7 +177,7 @@ def _v3(event: J, opts: Options) -> EvidenceEvent:
     detail = ""
     if data is not None and isinstance(data.value, dict):
         d = data.value
-        inc = d.get("incident") if isinstance(d.get("incident"), dict) else d
+        inc: dict[str, Any] = d["incident"] if isinstance(d.get("incident"), dict) else d
         number = inc.get("number")
         name = inc.get("title") or inc.get("summary") or ""
         title = f"[#{number}] {name}".strip() if number is not None else str(name)

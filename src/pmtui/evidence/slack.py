@@ -46,9 +46,10 @@ class Export:
         self.name = name
         self.zip: zipfile.ZipFile | None = None
         self.prefix = ""
+        self.files: dict[str, str]  # path inside the export -> the file's path, or its name in the zip
         if path.is_dir():
             self.files = {
-                p.relative_to(path).as_posix(): p for p in path.rglob("*.json") if p.is_file()
+                p.relative_to(path).as_posix(): str(p) for p in path.rglob("*.json") if p.is_file()
             }
         else:
             try:
@@ -140,7 +141,7 @@ def _user_names(export: Export) -> dict[str, str]:
         if not isinstance(user.value, dict) or not isinstance(user.value.get("id"), str):
             continue
         u = user.value
-        profile = u.get("profile") if isinstance(u.get("profile"), dict) else {}
+        profile: dict[str, Any] = u["profile"] if isinstance(u.get("profile"), dict) else {}
         for candidate in (profile.get("real_name"), u.get("real_name"), profile.get("display_name"), u.get("name")):
             if isinstance(candidate, str) and candidate.strip():
                 names[u["id"]] = candidate.strip()
@@ -185,7 +186,7 @@ def render(text: str, names: _Names) -> str:
     return html.unescape(_MARKUP.sub(one, text))
 
 
-def _attachments_text(message: dict) -> str:
+def _attachments_text(message: dict[str, Any]) -> str:
     parts: list[str] = []
     for att in message.get("attachments") or []:
         if not isinstance(att, dict):
@@ -248,7 +249,7 @@ def _parse(export: Export, opts: Options) -> Parsed:
         if m.get("subtype") == "bot_add" and isinstance(m.get("text"), str):
             for bot_id, label in _SERVICE.findall(m["text"]):
                 names.bots[bot_id] = label
-    for _, _, ts, message in collected:
+    for _, _, stamp, message in collected:
         m = message.value
         subtype = m.get("subtype")
         if subtype not in KEEP:
@@ -281,14 +282,14 @@ def _parse(export: Export, opts: Options) -> Parsed:
         self_named = subtype in {"file_share", "file_comment"} and raw.startswith("<@")
         text = body if self_named else f"{actor}: {body}"
         thread_ts = m.get("thread_ts")
-        thread = thread_ts if isinstance(thread_ts, str) and thread_ts != ts else None
+        thread = thread_ts if isinstance(thread_ts, str) and thread_ts != stamp else None
         out.events.append(
             EvidenceEvent(
-                at=from_epoch(ts.split(".")[0]),
+                at=from_epoch(stamp.split(".")[0]),
                 text=text,
                 kind=EventKind.alert if is_bot else EventKind.communication,
                 source=source,
-                source_id=ts,
+                source_id=stamp,
                 original=raw,
                 actor=str(actor),
                 thread=thread,

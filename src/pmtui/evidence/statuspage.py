@@ -10,6 +10,7 @@ impaired to the first that marks them operational again, with the worst status s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
@@ -22,6 +23,16 @@ LABEL = "Atlassian Statuspage"
 
 IMPAIRED = {s.value: s for s in ComponentStatus}
 RESTORED = {"operational", "under_maintenance"}
+
+
+@dataclass
+class _Window:
+    """A component's impairment being read: its worst status, from start to end."""
+
+    name: str
+    status: ComponentStatus
+    start: datetime
+    end: datetime | None = None
 
 
 def sniff(doc: object) -> bool:
@@ -90,8 +101,8 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
     resolved_at = resolved.time(opts) if resolved is not None else None
 
     # component code -> [name, worst status, start, end]
-    open_: dict[str, list] = {}
-    windows: list[list] = []
+    open_: dict[str, _Window] = {}
+    windows: list[_Window] = []
     seen: set[str] = set()
     for at, _, update in updates:
         status = update.text_of("status")
@@ -118,18 +129,18 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
                 # Impaired before the first update that names it: from the incident's start
                 # (or from this update, when an earlier window of it already closed).
                 start = at if seen_before or start_of_incident is None else start_of_incident
-                window = [cname, IMPAIRED[old], start, None]
+                window = _Window(cname, IMPAIRED[old], start)
                 open_[code] = window
                 windows.append(window)
             if new_status is not None:
                 if window is None:
-                    window = [cname, new_status, at, None]
+                    window = _Window(cname, new_status, at)
                     open_[code] = window
                     windows.append(window)
                 else:
-                    window[1] = worst(window[1], new_status)
+                    window.status = worst(window.status, new_status) or new_status
             elif window is not None:
-                window[3] = at
+                window.end = at
                 del open_[code]
         uid = update.text_of("id") or digest(compact(update.value))
         word = status.replace("_", " ").capitalize() if status else "Update"
@@ -148,6 +159,6 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
             )
         )
     for window in open_.values():
-        window[3] = resolved_at
-    for cname, status, start, end in windows:
-        out.components.append(ComponentWindow(cname, status, start, end, source, name))
+        window.end = resolved_at
+    for w in windows:
+        out.components.append(ComponentWindow(w.name, w.status, w.start, w.end, source, name))

@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from pmtui.entry import parse_day
 from pmtui.errors import BadInput
+from pmtui.vocab import STATUS_WORDS
 
 
 def optional_text(text: str) -> str | None:
@@ -55,4 +56,5 @@ def zone_name(text: str) -> str:
     raise BadInput(f"unknown time zone {t!r}: use an IANA name like Europe/Berlin, America/New_York or UTC")
 
 
-STATUS_OPTIONS = [("draft", "draft"), ("in review", "in_review"), ("published", "published")]
+STATUS_OPTIONS = [(words, status.value) for status, words in STATUS_WORDS.items()]
+STATUS_WORD = {value: words for words, value in STATUS_OPTIONS}  # a stored status in words

@@ -19,10 +19,10 @@ from pmtui.screens._fields import optional_day
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import wont_do_prompt
 from pmtui.screens.form import FormField
+from pmtui.tracker import OPEN, STATUS_WORDS
+from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.list_editor import Column, ListEditor
 
-STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
-OPEN = ("open", "in_progress")
 
 
 def overdue(item: dict[str, Any], today: date) -> bool:
@@ -35,12 +35,12 @@ def action_fields(item: dict[str, Any] | None) -> list[FormField]:
     return [
         FormField("title", "Action (specific and bounded)", i.get("title", ""),
                   placeholder="Alert when checkout 5xx > 1% for 5 min"),
-        FormField("type", "Type", i.get("type", "other"), kind="select", options=[(t.value, t.value) for t in ActionType]),
+        FormField("type", "Type", i.get("type", ActionType.other.value), kind="select", options=[(t.value, t.value) for t in ActionType]),
         FormField("owner", "Owner (a team or person: ownership, not blame)", i.get("owner", "")),
-        FormField("priority", "Priority", i.get("priority", "medium"), kind="select",
+        FormField("priority", "Priority", i.get("priority", Priority.medium.value), kind="select",
                   options=[(p.value, p.value) for p in Priority]),
         FormField("due", "Due date", i.get("due") or "", placeholder="YYYY-MM-DD"),
-        FormField("status", "Status", i.get("status", "open"), kind="select",
+        FormField("status", "Status", i.get("status", ActionStatus.open.value), kind="select",
                   options=[(STATUS_WORDS[s.value], s.value) for s in ActionStatus]),
         FormField("status_note", "Status note (why not, for won't do)", i.get("status_note", "")),
         FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
@@ -56,7 +56,7 @@ def action_values(values: dict[str, Any]) -> dict[str, Any]:
         out["due"] = optional_day(values.get("due", ""))
     except BadInput as exc:
         errors["due"] = exc.message
-    if values.get("status") == "wont_do" and not values.get("status_note", "").strip():
+    if values.get("status") == ActionStatus.wont_do and not values.get("status_note", "").strip():
         errors["status_note"] = "say why this won't be done: a decision not to act is recorded with its reason"
     if errors:
         raise FieldErrors(errors)
@@ -64,7 +64,7 @@ def action_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class ActionsScreen(SectionScreen):
-    SECTION = "actions"
+    SECTION = Section.actions
     BINDINGS = [
         Binding("x", "done", "Mark done", id="actions.done"),
         Binding("w", "wont_do", "Won't do", id="actions.wont"),
@@ -87,14 +87,14 @@ class ActionsScreen(SectionScreen):
 
         def status(item: dict[str, Any]) -> Text:
             words = STATUS_WORDS[item["status"]]
-            if item["status"] == "wont_do":
-                return literal(f"won't do: {item['status_note']}" if item["status_note"].strip() else "won't do: ⚠ no reason")
-            return Text(words, style="bold green" if item["status"] == "done" else "")
+            if item["status"] == ActionStatus.wont_do:
+                return literal(f"{words}: {item['status_note']}" if item["status_note"].strip() else f"{words}: ⚠ no reason")
+            return Text(words, style="bold green" if item["status"] == ActionStatus.done else "")
 
         with VerticalScroll(id="actions", classes="section-body"):
             yield Static("", id="actions-summary")
             yield ListEditor(
-                "action", "Action items", self.review_id,
+                ItemKind.action, "Action items", self.review_id,
                 [
                     Column("title", "Action", flex=True),
                     Column("type", "Type", width=8, optional=True),
@@ -137,7 +137,7 @@ class ActionsScreen(SectionScreen):
         return self.query_one(ListEditor)
 
     def show_summary(self) -> None:
-        items = self.app.store.list_items("action", self.review_id)
+        items = self.app.store.list_items(ItemKind.action, self.review_id)
         today = self.app.today()
         open_items = [i for i in items if i["status"] in OPEN]
         late = [i for i in items if overdue(i, today)]
@@ -159,7 +159,7 @@ class ActionsScreen(SectionScreen):
         before = dict(item)
         try:  # with the version this list showed: a status racing another seat's edit is not written
             if isinstance(self.app.write(lambda: self.app.store.update_item(
-                    "action", item["id"], expected_version=item.get("version"), **values)), NotSaved):
+                    ItemKind.action, item["id"], expected_version=item.get("version"), **values)), NotSaved):
                 return
         except Conflict as c:
             from pmtui.seats import changed_by
@@ -169,15 +169,16 @@ class ActionsScreen(SectionScreen):
                         f"Status not changed: the action item was {changed_by(c.changed_by, c.changed_at)} since "
                         "you saw it. Look at it again, then set the status.", severity="warning", timeout=6)
             return
-        self.app.push_item_edit(f"status set to {status.replace('_', ' ')}", "action", self.review_id, item["id"], before)
+        self.app.push_item_edit(f"status set to {STATUS_WORDS[status]}", ItemKind.action, self.review_id, item["id"],
+                                before)
         self.editor.reload(keep_id=item["id"])
         self.show_summary()
 
     def action_done(self) -> None:
-        self._set_status("done")
+        self._set_status(ActionStatus.done)
 
     def action_progress(self) -> None:
-        self._set_status("in_progress")
+        self._set_status(ActionStatus.in_progress)
 
     def action_wont_do(self) -> None:
         item = self.editor.selected()
@@ -186,7 +187,7 @@ class ActionsScreen(SectionScreen):
 
         def done(reason: str | None) -> None:
             if reason:
-                self._set_status("wont_do", reason)
+                self._set_status(ActionStatus.wont_do, reason)
             self.editor.focus_list()
 
         self.app.push_screen(wont_do_prompt(f"Why won't “{item['title']}” be done?", item["status_note"]), done)

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from pmtui.document import FactorCategory
+from pmtui.vocab import OBSERVATION_HEADINGS, FactorCategory, ItemKind, ObservationKind, Section
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.widgets.list_editor import Column, ListEditor
@@ -22,7 +22,7 @@ def _text_item(label: str, placeholder: str = ""):
 
 
 class AnalysisScreen(SectionScreen):
-    SECTION = "analysis"
+    SECTION = Section.analysis
     prompt_context = ""  # "checkout-db appeared in 3 earlier reviews", for the prompt card
 
     def compose_body(self) -> ComposeResult:
@@ -30,37 +30,38 @@ class AnalysisScreen(SectionScreen):
         with VerticalScroll(id="analysis", classes="section-body"):
             yield Static("", id="factor-counts")
             yield ListEditor(
-                "factor", "Contributing factors", rid,
+                ItemKind.factor, "Contributing factors", rid,
                 [Column("category", "Category", width=14), Column("text", "Condition in the system or organisation", flex=True)],
                 lambda i: [
                     FormField("text", "Contributing factor", (i or {}).get("text", ""),
                               hint="A condition in systems, processes, tools, communication or the organisation; "
                                    "not a person's fault."),
-                    FormField("category", "Category", (i or {}).get("category", "technical"), kind="select",
+                    FormField("category", "Category", (i or {}).get("category", FactorCategory.technical.value), kind="select",
                               options=CATEGORIES),
                 ],
                 empty="No contributing factors yet. Press a to add one (there is rarely a single cause).",
                 id="factors",
             )
             with Grid(classes="lists"):
-                for kind, title, prompt in (
-                    ("went_well", "What went well", "The burn-rate alert fired within 9 minutes"),
-                    ("went_wrong", "What went wrong", "20 minutes went to the database before the cache"),
-                    ("lucky", "Where we got lucky", "It happened in a low-traffic hour"),
+                for kind, prompt in (
+                    (ObservationKind.went_well, "The burn-rate alert fired within 9 minutes"),
+                    (ObservationKind.went_wrong, "20 minutes went to the database before the cache"),
+                    (ObservationKind.lucky, "It happened in a low-traffic hour"),
                 ):
+                    title = OBSERVATION_HEADINGS[kind]
                     yield ListEditor(
-                        "observation", title, rid, [Column("text", title)], _text_item(title, prompt),
-                        filter=lambda i, k=kind: i["kind"] == k, defaults={"kind": kind},
+                        ItemKind.observation, title, rid, [Column("text", title)], _text_item(title, prompt),
+                        filter=lambda i, k=kind: i["kind"] == k, defaults={"kind": kind.value},
                         empty="Nothing yet. Press a to add.", id=f"obs-{kind}",
                     )
             with Grid(classes="lists"):
                 yield ListEditor(
-                    "learning", "Learnings", rid, [Column("text", "Key takeaway to publish")],
+                    ItemKind.learning, "Learnings", rid, [Column("text", "Key takeaway to publish")],
                     _text_item("Learning", "A configuration change is a deploy"),
                     empty="No learnings yet. Press a to add a takeaway worth publishing.", id="learnings",
                 )
                 yield ListEditor(
-                    "related", "Related past reviews", rid, [Column("ref", "Slug or reference")],
+                    ItemKind.related, "Related past reviews", rid, [Column("ref", "Slug or reference")],
                     lambda i: [FormField("text", "Slug or reference of a related review", (i or {}).get("ref", ""),
                                          hint="e.g. 2025-11-02-cache-evictions (see the list of reviews)")],
                     to_store=lambda v: {"ref": v["text"]},
@@ -84,11 +85,11 @@ class AnalysisScreen(SectionScreen):
         self.query_one("#related", ListEditor).reload()
 
     def show_counts(self) -> None:
-        factors = self.app.store.list_items("factor", self.review_id)
+        factors = self.app.store.list_items(ItemKind.factor, self.review_id)
         counts = Counter(f["category"] for f in factors)
         line = " · ".join(f"{c.value} {counts.get(c.value, 0)}" for c in FactorCategory)
         hint = ""
-        if factors and set(counts) == {"technical"}:
+        if factors and set(counts) == {FactorCategory.technical}:
             hint = ("\n⚠ Every factor is technical: what in process, communication, tooling or the "
                     "organisation made this possible?")
         elif not factors:

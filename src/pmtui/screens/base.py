@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header
 from pmtui.app import NotSaved
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import one_line
+from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
@@ -21,7 +22,7 @@ from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, Sta
 
 
 class SectionScreen(Screen[None]):
-    SECTION = "overview"
+    SECTION: str = Section.overview
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
@@ -140,7 +141,7 @@ class SectionScreen(Screen[None]):
 
     def show_meeting(self) -> None:
         bar = self.query_one(MeetingBar)
-        people = self.app.store.list_items("participant", self.review_id)
+        people = self.app.store.list_items(ItemKind.participant, self.review_id)
         bar.facilitator = ", ".join(p["name"] for p in people if p["role"].strip().lower() == "facilitator")
         bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
         meeting = self.app.store.get_meeting(self.review_id)
@@ -178,7 +179,29 @@ class SectionScreen(Screen[None]):
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
-        else:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
+            if SECTION_STAGE.get(self.SECTION) != meeting.stage:  # the room follows the meeting to its stage
+                first = next((s for s in SECTIONS if SECTION_STAGE.get(s) == meeting.stage), None)
+                if first is not None:
+                    self.action_section(first)
+                    return
+        else:  # the last stage: ending cannot be taken back, so it asks first
+            from pmtui.screens.dialogs import ConfirmScreen
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.end_meeting()
+
+            self.app.push_screen(ConfirmScreen("End the meeting? Its clock stops and the report (F7) is next.",
+                                               yes="End the meeting", no="Keep going"), answer)
+            return
+        self.show_meeting()
+        self.query_one(NotesPanel).show_prompt()
+
+    def end_meeting(self) -> None:
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is None or meeting.ended:
+            return
+        if True:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
             meeting.end(self.app.now())
             meeting.moved(self.app.author, self.app.now(), "ended the meeting")
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):

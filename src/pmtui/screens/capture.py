@@ -14,22 +14,33 @@ from textual.widgets import Input, Static
 
 from pmtui.safetext import literal
 from pmtui.widgets.nudge import NudgeLine
-from pmtui.widgets.stage_bar import SECTION_STAGE
+from pmtui.vocab import (
+    STAGE_SHORT_NAMES,
+    NOTE_KIND_MARKS,
+    NOTE_KIND_WORDS,
+    SECTION_STAGE,
+    ItemKind,
+    MeetingStage,
+    NoteKind,
+    Section,
+    Stage,
+)
 
-KINDS = ("note", "question", "idea")
-KIND_WORDS = {"note": "note", "question": "open question", "idea": "parked idea"}
-PREFIX = {"?": "question", "!": "idea"}
+KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
+KIND_WORDS: dict[str, str] = {k.value: words for k, words in NOTE_KIND_WORDS.items()}
+PREFIX: dict[str, str] = {mark: k.value for k, mark in NOTE_KIND_MARKS.items() if mark}
 
 
-def split_kind(text: str, kind: str = "note") -> tuple[str, str]:
+def split_kind(text: str, kind: str = NoteKind.note) -> tuple[str, str]:
     """A leading ``?`` or ``!`` (or ``q:`` / ``idea:``) sets the kind."""
     t = text.strip()
     if t[:1] in PREFIX:
         return PREFIX[t[0]], t[1:].strip()
     low = t.lower()
-    for prefix, k in (("q:", "question"), ("question:", "question"), ("idea:", "idea"), ("i:", "idea")):
+    for prefix, k in (("q:", NoteKind.question), ("question:", NoteKind.question), ("idea:", NoteKind.idea),
+                      ("i:", NoteKind.idea)):
         if low.startswith(prefix):
-            return k, t[len(prefix):].strip()
+            return k.value, t[len(prefix):].strip()
     return kind, t
 
 
@@ -43,15 +54,19 @@ class CaptureScreen(ModalScreen[int | None]):
         super().__init__()
         self.review_id = review_id
         self.section = section
-        self.kind = "note"
+        self.kind: str = NoteKind.note.value
+        self.done = False  # saved or closed: a late Enter (keys pressed together) saves nothing twice
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-bar"):  # a slim bar at the bottom: the room keeps its view
             yield Static("", id="capture-title")
-            yield Input(placeholder="What was said… (? question · ! parked idea)", id="capture-input")
+            draft = self.app.capture_drafts.pop(self.review_id, "")  # put aside with Esc earlier
+            yield Input(draft, placeholder="What was said… (? question · ! parked idea)", id="capture-input",
+                        select_on_focus=False)
             yield NudgeLine(id="capture-nudge")
             yield Static("", id="capture-error", classes="form-error")
-            yield Static("Enter saves · ctrl+t changes the kind · Esc cancels", classes="form-hint", id="capture-keys")
+            yield Static("Enter saves · ctrl+t changes the kind · Esc puts it aside (ctrl+n brings it back)",
+                         classes="form-hint", id="capture-keys")
 
     def on_mount(self) -> None:
         self.query_one("#capture-error").display = False
@@ -60,15 +75,18 @@ class CaptureScreen(ModalScreen[int | None]):
 
     def stage(self) -> str:
         meeting = self.app.store.get_meeting(self.review_id)
-        if meeting is not None and meeting.stage != "opening":
+        if meeting is not None and meeting.stage != MeetingStage.opening:
             return meeting.stage
-        return SECTION_STAGE.get(self.section, "context")
+        try:
+            return SECTION_STAGE[Section(self.section)].value
+        except ValueError:  # not a section: the stage notes start in
+            return Stage.context.value
 
     def show_title(self) -> None:
         kind, _ = split_kind(self.query_one(Input).value, self.kind)
         author = self.app.author or "no name (pmtui --as NAME)"
         self.query_one("#capture-title", Static).update(Text.assemble(
-            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {self.stage()} · by ", literal(author)))
+            "Capture a ", (KIND_WORDS[kind], "bold"), f" · stage: {STAGE_SHORT_NAMES.get(MeetingStage(self.stage()), self.stage())} · by ", literal(author)))
 
     def action_cycle_kind(self) -> None:
         self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
@@ -81,22 +99,49 @@ class CaptureScreen(ModalScreen[int | None]):
         self.query_one("#capture-error").display = False
 
     @on(Input.Submitted)
-    def _save(self, event: Input.Submitted) -> None:
-        kind, text = split_kind(event.value, self.kind)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.save(event.value)
+
+    def save(self, value: str) -> bool:
+        """Save the note; False (and the screen stays, with the reason) when it cannot be."""
+        if self.done:
+            return True
+        kind, text = split_kind(value, self.kind)
         error = self.query_one("#capture-error", Static)
         if not text:
             error.update("⚠ An empty note is not saved: type what was said, or press Esc.")
             error.display = True
-            return
+            return False
         note_id = self.app.write(lambda: self.app.store.add_item(
-            "note", self.review_id, at=self.app.now(), text=text, kind=kind, stage=self.stage(), author=self.app.author),
+            ItemKind.note, self.review_id, at=self.app.now(), text=text, kind=kind, stage=self.stage(), author=self.app.author),
             say=False)
         if not isinstance(note_id, int):  # the store refused (full review, locked, read-only): keep the text
             error.update(literal(f"⚠ {note_id.message}"))
             error.display = True
-            return
+            return False
+        self.done = True
         self.app.notify(f"Saved {KIND_WORDS[kind]}: {text[:50]}", timeout=2)
         self.dismiss(note_id)
+        return True
+
+    def close_saving(self) -> bool:
+        """Another key moves on (a section key): what was typed is saved first, as Enter
+        would; an empty bar just closes. False when the store refused it (the bar stays)."""
+        value = self.query_one(Input).value
+        if self.done:
+            return True
+        if not value.strip():
+            self.done = True
+            self.dismiss(None)
+            return True
+        return self.save(value)
 
     def action_cancel(self) -> None:
+        if self.done:
+            return
+        value = self.query_one(Input).value
+        if value.strip():  # never dropped: put aside, back with the next ctrl+n in this review
+            self.app.capture_drafts[self.review_id] = value
+            self.app.notify("Not saved yet: put aside; ctrl+n brings it back.", timeout=3)
+        self.done = True
         self.dismiss(None)

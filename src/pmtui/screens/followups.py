@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from pmtui.app import NotSaved
 from pmtui.errors import BadInput, FieldErrors
+from pmtui.tracker import STATUS_WORDS
+from pmtui.vocab import ActionStatus, ItemKind, Section
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.tracker import ActionRow
 
 MAX_SHOWN = 500  # rows in the table at once; the filter narrows the rest
 FIRST_ROWS = 60  # rows in the first frame; the others follow right after it
-STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done", "wont_do": "won't do"}
 FILTER_HINT = "/ filter: words owner:NAME status:done prio:high tag:TAG due:overdue"
 
 
@@ -38,9 +39,9 @@ class FollowupsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("enter", "open", "Open in review", id="followups.open"),
-        Binding("x", "status('done')", "Done", id="followups.done"),
-        Binding("p", "status('in_progress')", "In progress", id="followups.progress"),
-        Binding("r", "status('open')", "Reopen", show=False, id="followups.reopen"),
+        Binding("x", f"status('{ActionStatus.done.value}')", "Done", id="followups.done"),
+        Binding("p", f"status('{ActionStatus.in_progress.value}')", "In progress", id="followups.progress"),
+        Binding("r", f"status('{ActionStatus.open.value}')", "Reopen", show=False, id="followups.reopen"),
         Binding("w", "wont_do", "Won't do", id="followups.wont"),
         Binding("o", "owner", "Owner", id="followups.owner"),
         Binding("d", "due", "Due date", id="followups.due"),
@@ -137,8 +138,8 @@ class FollowupsScreen(Screen[None]):
             due = Text(r.due or ("no due date" if r.is_open else ""), style="" if r.due else "dim")
         cells = {
             "due": due,
-            "status": Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == "done" else
-                           "dim" if r.status == "wont_do" else ""),
+            "status": Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == ActionStatus.done else
+                           "dim" if r.status == ActionStatus.wont_do else ""),
             "priority": Text(r.priority),
             "type": Text(r.type),
             "owner": Text(r.owner) if r.owner.strip() else Text("no owner", style="dim"),
@@ -268,15 +269,15 @@ class FollowupsScreen(Screen[None]):
 
         store = self.app.store
         old = {k: getattr(row, k) for k in values}
-        if isinstance(self.app.write(lambda: store.update_item("action", row.id, **values)), NotSaved):
+        if isinstance(self.app.write(lambda: store.update_item(ItemKind.action, row.id, **values)), NotSaved):
             return
         today = self.app.today()
         self.rows = sorted((r._replace(**values) if r.id == row.id else r for r in self.rows),
                            key=lambda r: sort_key(r, today))  # the cursor follows the item
         self.hay[row.id] = row._replace(**values).haystack()
         # the item's own words stay out of the message: notifications read markup
-        self.app.push_undo(f"{what} (the selected action item)", lambda: store.update_item("action", row.id, **old),
-                           lambda: store.update_item("action", row.id, **values))
+        self.app.push_undo(f"{what} (the selected action item)", lambda: store.update_item(ItemKind.action, row.id, **old),
+                           lambda: store.update_item(ItemKind.action, row.id, **values))
         self.refill(keep_id=row.id)
 
     def action_status(self, status: str) -> None:
@@ -293,7 +294,8 @@ class FollowupsScreen(Screen[None]):
 
         def done(reason: str | None) -> None:
             if reason:
-                self._save(row, "set to won't do", status="wont_do", status_note=reason)
+                self._save(row, f"set to {STATUS_WORDS[ActionStatus.wont_do]}", status=ActionStatus.wont_do.value,
+                           status_note=reason)
 
         self.app.push_screen(wont_do_prompt("Why won't the selected action item be done?", row.status_note), done)
 
@@ -341,7 +343,7 @@ class FollowupsScreen(Screen[None]):
         row = self.selected()
         if row is None:
             return
-        screen = self.app.section_screen(row.review_id, "actions")
+        screen = self.app.section_screen(row.review_id, Section.actions)
         await self.app.push_screen(screen)
         editor = getattr(screen, "editor", None)
         if editor is not None:

@@ -48,8 +48,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
                  *, focus: str | None = None, version: int | None = None,
-                 readd: Callable[[dict[str, Any]], Any] | None = None) -> None:
+                 readd: Callable[[dict[str, Any]], Any] | None = None,
+                 save_label: str = "Save", discard_label: str = "Discard", escape_saves: bool = True) -> None:
         super().__init__()
+        self.save_label, self.discard_label = save_label, discard_label
+        self.escape_saves = escape_saves  # False for a form that starts something (Esc: not now)
         self.version = version
         self.readd = readd
         self.conflict: Conflict | None = None
@@ -84,7 +87,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                                      classes="form-static")
                     else:
                         yield Input(visible(f.value if f.value is not None else ""), placeholder=f.placeholder,
-                                    id=f"f-{f.name}")
+                                    id=f"f-{f.name}", select_on_focus=False)  # a stray key never replaces it
                     if f.hint and f.kind != "bool":
                         yield Static(literal(f.hint), classes="form-hint")
                     yield Static("", id=f"e-{f.name}", classes="form-error")
@@ -92,9 +95,11 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                         yield NudgeLine(id=f"n-{f.name}")
             yield Static("", id="form-message")
             with Horizontal(id="form-buttons"):
-                yield Button("Save", variant="primary", id="form-save")
-                yield Button("Discard", id="form-discard")
-            yield Static("Enter or ctrl+s saves · Esc saves and closes", id="form-keys")
+                yield Button(self.save_label, variant="primary", id="form-save")
+                yield Button(self.discard_label, id="form-discard")
+            keys = ("Enter or ctrl+s saves · Esc saves and closes" if self.escape_saves else
+                    f"Enter or ctrl+s: {self.save_label.lower()} · Esc closes without it")
+            yield Static(keys, id="form-keys")
 
     def on_mount(self) -> None:
         for line in self.query(NudgeLine):
@@ -254,7 +259,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             w.value = value
 
     def action_close(self) -> None:
-        if self.values() == self._initial or self._discard_armed:
+        if self.values() == self._initial or self._discard_armed or not self.escape_saves:
             self.dismiss(None)
             return
         self.action_submit()

@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from pmtui.vocab import MARK_KEYS, MARK_WORDS, Mark
+
 GENERAL = [
     ("F1  ?", "this help (? when no text field has focus)"),
     ("ctrl+o", "Opening: ground rules, agenda, who is in the room; s starts the meeting"),
@@ -75,8 +77,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text("Quick add (a)", style="underline"), "")
             for key, desc in TIMELINE_INPUT:
                 table.add_row(key, desc)
-            table.add_row("1 … 6", "set or clear a mark: impact starts, detected, response starts, mitigated, "
-                                   "impact ends, resolved (a mark moves from any other event)")
+            table.add_row(f"{MARK_KEYS[Mark.impact_start]} … {MARK_KEYS[Mark.resolved]}",
+                          f"set or clear a mark: {', '.join(MARK_WORDS.values())} (a mark moves from any other event)")
             table.add_row("", "")
         table.add_row(Text("Everywhere", style="underline"), "")
         for key, desc in GENERAL:

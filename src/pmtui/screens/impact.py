@@ -10,17 +10,17 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from pmtui.screens._fields import optional_float, optional_int, show_number
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
+from pmtui.vocab import COMPONENT_STATUS_WORDS, ComponentStatus, ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.metrics_panel import MetricsPanel
 
-COMPONENT_STATUS = [("degraded performance", "degraded_performance"), ("partial outage", "partial_outage"),
-                    ("major outage", "major_outage")]
-STATUS_WORDS = {v: k for k, v in COMPONENT_STATUS}
+COMPONENT_STATUS = [(words, status.value) for status, words in COMPONENT_STATUS_WORDS.items()]
+STATUS_WORDS: dict[str, str] = {v: k for k, v in COMPONENT_STATUS}
 
 
 class ImpactScreen(SectionScreen):
-    SECTION = "impact"
+    SECTION = Section.impact
 
     def compose_body(self) -> ComposeResult:
         r = self.app.store.get_review(self.review_id)
@@ -38,10 +38,11 @@ class ImpactScreen(SectionScreen):
             yield Field("data_loss", "Data loss (empty means none)", r["data_loss"])
             with Grid(classes="texts"):
                 yield ListEditor(
-                    "component", "Affected components", self.review_id,
+                    ItemKind.component, "Affected components", self.review_id,
                     [Column("name", "Component"), Column("status", "Status", lambda i: STATUS_WORDS.get(i["status"], i["status"]))],
                     lambda i: [FormField("name", "Component", (i or {}).get("name", ""), placeholder="Checkout"),
-                               FormField("status", "Status", (i or {}).get("status", "partial_outage"), kind="select",
+                               FormField("status", "Status", (i or {}).get("status", ComponentStatus.partial_outage.value),
+                                         kind="select",
                                          options=COMPONENT_STATUS)],
                     empty="No components yet. Press a to add one and its status.",
                     id="components",

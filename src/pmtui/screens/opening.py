@@ -15,6 +15,7 @@ from pmtui.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, parse_spl
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.screens.overview import participants_editor
+from pmtui.vocab import Section
 
 GROUND_RULES = """\
 [b]Ground rules[/b]
@@ -30,7 +31,7 @@ resources available, and the situation at hand.”  — the Retrospective Prime 
 
 
 class OpeningScreen(SectionScreen):
-    SECTION = "opening"
+    SECTION = Section.opening
     BINDINGS = [
         Binding("s", "start", "Start meeting", id="opening.start"),
         Binding("ctrl+t", "next_stage", "Next stage", id="opening.next"),
@@ -134,7 +135,8 @@ class OpeningScreen(SectionScreen):
                             timeout=3)
                 self.show_meeting()
 
-        self.app.push_screen(FormScreen("Start the meeting", fields, save), done)
+        self.app.push_screen(FormScreen("Start the meeting", fields, save, save_label="Start the meeting",
+                                        discard_label="Not now", escape_saves=False), done)
 
 
 def _stack(*parts: Text | Table) -> Table:

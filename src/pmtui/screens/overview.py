@@ -9,6 +9,7 @@ from textual.widgets import Static
 from pmtui.screens._fields import STATUS_OPTIONS, optional_day, optional_text, zone_name
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
+from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import Column, ListEditor
 
@@ -18,7 +19,7 @@ ROLES = "facilitator, note-taker, incident commander, responder, service owner, 
 def participants_editor(review_id: int, title: str, id: str, empty: str = "") -> ListEditor:
     """Who takes part, with their roles (on the Overview and the Opening screens)."""
     return ListEditor(
-        "participant", title, review_id,
+        ItemKind.participant, title, review_id,
         [Column("name", "Name", flex=True), Column("role", "Role"),
          Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
         lambda i: [
@@ -33,7 +34,7 @@ def participants_editor(review_id: int, title: str, id: str, empty: str = "") ->
 
 
 class OverviewScreen(SectionScreen):
-    SECTION = "overview"
+    SECTION = Section.overview
 
     def compose_body(self) -> ComposeResult:
         r = self.app.store.get_review(self.review_id)
@@ -60,7 +61,7 @@ class OverviewScreen(SectionScreen):
             with Grid(classes="lists"):
                 yield participants_editor(self.review_id, "Participants", "participants")
                 yield ListEditor(
-                    "link", "Links", self.review_id,
+                    ItemKind.link, "Links", self.review_id,
                     [Column("title", "Title"), Column("url", "URL", flex=True)],
                     lambda i: [FormField("title", "Title", (i or {}).get("title", ""), placeholder="Checkout dashboard"),
                                FormField("url", "URL", (i or {}).get("url", ""), placeholder="https://…")],
@@ -68,7 +69,7 @@ class OverviewScreen(SectionScreen):
                     id="links",
                 )
                 yield ListEditor(
-                    "author", "Authors", self.review_id, [Column("name", "Name")],
+                    ItemKind.author, "Authors", self.review_id, [Column("name", "Name")],
                     lambda i: [FormField("text", "Name or team", (i or {}).get("name", ""))],
                     to_store=lambda v: {"name": v["text"]},
                     empty="Who writes the report? Press a to add.",

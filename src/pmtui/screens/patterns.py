@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
 from pmtui.errors import BadInput
+from pmtui.vocab import mark_list
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.patterns import Patterns
@@ -201,7 +202,7 @@ class PatternsScreen(Screen[None]):
             self.query_one("#patterns-timings", Static).update(t)
         else:
             self.query_one("#patterns-timings", Static).update(
-                Text("No review has the marks these need (impact starts, detected, mitigated, impact ends).", style="dim"))
+                Text(f"No review has the marks these need ({mark_list()}).", style="dim"))
 
         rec = Text()
         for i, g in enumerate(p.recurring[:15]):

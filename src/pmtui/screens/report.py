@@ -14,9 +14,10 @@ from textual.widgets import Markdown, Select, Static
 from pmtui.app import NotSaved
 from pmtui.errors import BadInput
 from pmtui.safetext import literal, visible
-from pmtui.screens._fields import STATUS_OPTIONS
+from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import PromptScreen
+from pmtui.vocab import Section, Status
 
 
 def strip_front_matter(text: str) -> str:
@@ -28,7 +29,7 @@ def strip_front_matter(text: str) -> str:
 
 
 class ReportScreen(SectionScreen):
-    SECTION = "report"
+    SECTION = Section.report
     AUTO_FOCUS = "#report-scroll"  # the report itself: arrows and page keys scroll it
     BINDINGS = [
         Binding("x", "export", "Export…", id="report.export"),
@@ -105,10 +106,34 @@ class ReportScreen(SectionScreen):
     @on(Select.Changed, "#report-status")
     def _status(self, event: Select.Changed) -> None:
         if event.value != self.review.get("status"):
-            if self.review.get("status") == "published":
+            if self.review.get("status") == Status.published:
                 self._ask_unpublish(event.value)
                 return
+            open_findings = len(getattr(self, "findings", None) or [])
+            if event.value == "published" and open_findings:
+                self._ask_publish(open_findings)
+                return
             self._apply_status(event.value)
+
+    def _ask_publish(self, count: int) -> None:
+        """Publishing with readiness findings open asks first: the room may still want them."""
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        select = self.query_one("#report-status", Select)
+        before = self.review.get("status")
+        with select.prevent(Select.Changed):
+            select.value = before
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                with select.prevent(Select.Changed):
+                    select.value = "published"
+                self._apply_status("published")
+            self.query_one("#report-scroll").focus()
+
+        findings = "1 readiness finding is" if count == 1 else f"{count} readiness findings are"
+        self.app.push_screen(ConfirmScreen(f"{findings} still open (listed above the report). Publish anyway?",
+                                           yes="Publish", no="Not yet"), answer)
 
     def _apply_status(self, new: object) -> None:
         old, store, rid = self.review.get("status"), self.app.store, self.review_id
@@ -117,11 +142,11 @@ class ReportScreen(SectionScreen):
             with select.prevent(Select.Changed):
                 select.value = old  # shows what is stored
             return
-        self.app.push_undo(f"status set to {str(new).replace('_', ' ')}",
+        self.app.push_undo(f"status set to {STATUS_WORD.get(str(new), str(new))}",
                            lambda: store.update_review(rid, status=old),
                            lambda: store.update_review(rid, status=new), quiet=True)
         self.load_review()
-        self.notify(f"Status: {str(new).replace('_', ' ')}", timeout=2)
+        self.notify(f"Status: {STATUS_WORD.get(str(new), str(new))}", timeout=2)
         self.render_report()
 
     def _ask_unpublish(self, new: object) -> None:
@@ -130,7 +155,7 @@ class ReportScreen(SectionScreen):
 
         select = self.query_one("#report-status", Select)
         with select.prevent(Select.Changed):
-            select.value = "published"
+            select.value = Status.published.value
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -140,12 +165,13 @@ class ReportScreen(SectionScreen):
             self.query_one("#report-scroll").focus()
 
         self.app.push_screen(ConfirmScreen(f"The review is published. Set it back to "
-                                           f"{str(new).replace('_', ' ')}?", yes="Set it back", no="Keep published"),
+                                           f"{STATUS_WORD.get(str(new), str(new))}?", yes="Set it back",
+                                           no="Keep published"),
                              answer)
 
     def action_next_status(self) -> None:
         order = [v for _, v in STATUS_OPTIONS]
-        current = self.review.get("status", "draft")
+        current = self.review.get("status", Status.draft.value)
         self.query_one("#report-status", Select).value = order[(order.index(current) + 1) % len(order)]
 
     def action_export(self) -> None:

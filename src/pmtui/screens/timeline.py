@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from pmtui.app import NotSaved
-from pmtui.document import EventKind, Mark
+from pmtui.vocab import EventKind, Mark, Section
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError
 from pmtui.metrics import compute, format_duration
@@ -41,7 +41,7 @@ SHORT = {"time_to_detect": "TTD", "time_to_respond": "TTR", "time_to_mitigate": 
 
 
 class TimelineScreen(SectionScreen):
-    SECTION = "timeline"
+    SECTION = Section.timeline
     BINDINGS = [
         Binding("a", "quick_add", "Add event", id="timeline.add"),
         Binding("enter,e", "edit", "Edit", id="timeline.edit"),
@@ -246,7 +246,7 @@ class TimelineScreen(SectionScreen):
         started = self.review.get("started")
         if isinstance(started, str) and started:
             started = datetime.fromisoformat(started)
-        return incident_day(self.zone, started=started or None, impact_start=self.marks().get("impact_start"),
+        return incident_day(self.zone, started=started or None, impact_start=self.marks().get(Mark.impact_start),
                             first_event=self.rows[0].at if self.rows else None)
 
     def action_quick_add(self) -> None:

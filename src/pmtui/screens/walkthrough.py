@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from pmtui.entry import format_when
 from pmtui.safetext import literal, one_line
+from pmtui.vocab import Section
 from pmtui.widgets.timeline_table import MARK_WORDS
 
 AROUND = 2  # events shown before and after the current one
@@ -31,7 +32,7 @@ class WalkThroughScreen(Screen[int | None]):
         Binding("escape,w", "close", "Back to the timeline", key_display="Esc", id="walk.close"),
     ]
 
-    SECTION = "timeline"  # a note captured here (ctrl+n) is taken in the timeline's stage
+    SECTION = Section.timeline  # a note captured here (ctrl+n) is taken in the timeline's stage
 
     def __init__(self, review_id: int, rows: list[Any], zone: Any, index: int = 0) -> None:
         super().__init__()

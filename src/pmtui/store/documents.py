@@ -12,11 +12,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput
+from pmtui.vocab import NOTE_LINK_KINDS
 
 from .values import ReviewSummary, from_utc_text, now_utc_text, slugify, summaries, to_utc_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sqlalchemy.engine import Connection
+    from sqlalchemy import ColumnElement, Table
+    from sqlalchemy.engine import Connection, RowMapping
+    from sqlmodel import SQLModel
 
     from pmtui.document import ReviewDoc
 
@@ -32,7 +35,7 @@ def _nul_paths(value: Any, path: str = "") -> list[str]:
 
 
 # a note's ``became`` kind in the document -> ``note_link.target_kind`` in the store
-STORE_KIND = {"event": "event", "factor": "factor", "observation": "observation", "action_item": "action"}
+STORE_KIND: dict[str, str] = {k.value: v for k, v in NOTE_LINK_KINDS.items()}
 DOC_KIND = {v: k for k, v in STORE_KIND.items()}
 
 
@@ -77,24 +80,26 @@ class _Documents:
     def count_reviews(self) -> int:
         from sqlalchemy import func, select
 
-        from pmtui.models import Review
+        from pmtui.models import Review, table_of
 
         with self._read() as conn:
-            return int(conn.execute(select(func.count()).select_from(Review.__table__)).scalar() or 0)
+            return int(conn.execute(select(func.count()).select_from(table_of(Review))).scalar() or 0)
 
     def resolve(self, ref: str | int) -> int:
         """A review's id from its id or slug; an unknown one is a BadInput."""
         from sqlalchemy import select
 
-        from pmtui.models import Review
+        from pmtui.models import Review, table_of
 
+        t = table_of(Review)
         text = str(ref).strip()
+        found: int | None
         with self._read() as conn:
             if text.isdigit() and len(text) < 19:
-                found = conn.execute(select(Review.id).where(Review.id == int(text))).scalar()
+                found = conn.execute(select(t.c.id).where(t.c.id == int(text))).scalar()
                 if found is not None:
                     return found
-            found = conn.execute(select(Review.id).where(Review.slug == text)).scalar()
+            found = conn.execute(select(t.c.id).where(t.c.slug == text)).scalar()
         if found is None:
             raise BadInput(f"no review with id or slug {text!r} (see `pmtui list`)")
         return found
@@ -109,9 +114,9 @@ class _Documents:
         costs the same per file."""
         from sqlalchemy import select
 
-        from pmtui.models import Review
+        from pmtui.models import Review, table_of
 
-        t = Review.__table__
+        t = table_of(Review)
         wanted = sorted(set(bases))
         taken: set[str] = set()
         for start in range(0, len(wanted), 500):
@@ -168,8 +173,8 @@ class _Documents:
             now = now_utc_text()
             review_rows = [self._review_row(doc, slugs[n], uids[n] if uids else uuid.uuid4().hex, now)
                            for n, doc in enumerate(docs)]
-            review_ids = bulk(conn, m.Review.__table__, review_rows, ids=True)
-            pending: dict[Any, list[dict[str, Any]]] = {}
+            review_ids = bulk(conn, m.table_of(m.Review), review_rows, ids=True)
+            pending: dict[type[SQLModel], list[dict[str, Any]]] = {}
             events: list[dict[str, Any]] = []
             event_marks: list[list[str]] = []
             for review_id, doc in zip(review_ids, docs):
@@ -185,16 +190,16 @@ class _Documents:
                     event_marks.append([mk.value for mk in e.marks])
             for table, rows in pending.items():
                 if rows:
-                    bulk(conn, table.__table__, rows)
+                    bulk(conn, m.table_of(table), rows)
             if events:
-                ids = bulk(conn, m.Event.__table__, events, ids=True)
+                ids = bulk(conn, m.table_of(m.Event), events, ids=True)
                 marks = [
                     {"review_id": ev["review_id"], "event_id": ids[i], "mark": mk, "position": j}
                     for i, ev in enumerate(events)
                     for j, mk in enumerate(event_marks[i])
                 ]
                 if marks:
-                    bulk(conn, m.EventMark.__table__, marks)
+                    bulk(conn, m.table_of(m.EventMark), marks)
             for n, (review_id, doc) in enumerate(zip(review_ids, docs)):
                 extra = dict(extras[n]) if extras else {}
                 became = [(ni, STORE_KIND[b.kind.value], b.index) for ni, note in enumerate(doc.notes) for b in note.became]
@@ -212,24 +217,24 @@ class _Documents:
         from pmtui import models as m
 
         if extra.get("meeting"):
-            conn.execute(insert(m.MeetingState.__table__), {"review_id": review_id, "state": extra["meeting"]})
+            conn.execute(insert(m.table_of(m.MeetingState)), {"review_id": review_id, "state": extra["meeting"]})
         if not extra.get("links"):
             return
 
-        def ordered(table: Any, *order: Any) -> list[int]:
+        def ordered(table: Table, *order: ColumnElement[Any]) -> list[int]:
             q = select(table.c.id).where(table.c.review_id == review_id).order_by(*order, table.c.id)
             return list(conn.execute(q).scalars())
 
-        et = m.Event.__table__
-        ids = {"note": ordered(m.Note.__table__, m.Note.__table__.c.position),
+        et = m.table_of(m.Event)
+        ids = {"note": ordered(m.table_of(m.Note), m.table_of(m.Note).c.position),
                "event": ordered(et, et.c.at_utc, et.c.seq)}
         for kind, model in (("factor", m.Factor), ("observation", m.Observation), ("action", m.ActionItem)):
-            ids[kind] = ordered(model.__table__, model.__table__.c.position)
+            ids[kind] = ordered(m.table_of(model), m.table_of(model).c.position)
         rows = [{"review_id": review_id, "note_id": ids["note"][ni], "target_kind": kind, "target_id": ids[kind][ti]}
                 for ni, kind, ti in extra["links"]
                 if kind in ids and ni < len(ids["note"]) and ti < len(ids[kind])]
         if rows:
-            conn.execute(insert(m.NoteLink.__table__), rows)
+            conn.execute(insert(m.table_of(m.NoteLink)), rows)
 
     def _review_row(self, doc: ReviewDoc, slug: str, uid: str, now: str) -> dict[str, Any]:
         imp = doc.impact
@@ -247,7 +252,7 @@ class _Documents:
         }
 
     @staticmethod
-    def _child_rows(review_id: int, doc: ReviewDoc) -> dict[Any, list[dict[str, Any]]]:
+    def _child_rows(review_id: int, doc: ReviewDoc) -> dict[type[SQLModel], list[dict[str, Any]]]:
         """The rows of every list in a document but the timeline, by table."""
         from pmtui import models as m
 
@@ -302,33 +307,33 @@ class _Documents:
         with self._read() as conn:
             reviews = {
                 r["id"]: r
-                for r in conn.execute(select(m.Review.__table__).where(m.Review.__table__.c.id.in_(review_ids))).mappings()
+                for r in conn.execute(select(m.table_of(m.Review)).where(m.table_of(m.Review).c.id.in_(review_ids))).mappings()
             }
             for rid in review_ids:
                 if rid not in reviews:
                     raise BadInput(f"no review with id {rid}")
 
-            def grouped(model: Any, *order: Any) -> dict[int, list[Any]]:
-                t = model.__table__
+            def grouped(model: type[SQLModel], *order: ColumnElement[Any]) -> dict[int, list[RowMapping]]:
+                t = m.table_of(model)
                 q = select(t).where(t.c.review_id.in_(review_ids)).order_by(t.c.review_id, *(order or (t.c.position,)))
-                groups: dict[int, list[Any]] = {}
+                groups: dict[int, list[RowMapping]] = {}
                 for row in conn.execute(q).mappings():
                     groups.setdefault(row["review_id"], []).append(row)
                 return groups
 
-            mt, et = m.EventMark.__table__, m.Event.__table__
+            mt, et = m.table_of(m.EventMark), m.table_of(m.Event)
             marks: dict[int, list[str]] = {}
             for row in conn.execute(
                 select(mt.c.event_id, mt.c.mark).where(mt.c.review_id.in_(review_ids)).order_by(mt.c.event_id, mt.c.position)
             ):
                 marks.setdefault(row.event_id, []).append(row.mark)
             authors, participants = grouped(m.Author), grouped(m.Participant)
-            tags, links = grouped(m.Tag, m.Tag.__table__.c.name), grouped(m.Link)
+            tags, links = grouped(m.Tag, m.table_of(m.Tag).c.name), grouped(m.Link)
             events = grouped(m.Event, et.c.at_utc, et.c.seq, et.c.id)
             components, factors = grouped(m.Component), grouped(m.Factor)
             observations, learnings = grouped(m.Observation), grouped(m.Learning)
             actions, notes, related = grouped(m.ActionItem), grouped(m.Note), grouped(m.Related)
-            lt = m.NoteLink.__table__
+            lt = m.table_of(m.NoteLink)
             note_links: dict[int, list[Any]] = {}
             for row in conn.execute(select(lt.c.note_id, lt.c.target_kind, lt.c.target_id)
                                     .where(lt.c.review_id.in_(review_ids)).order_by(lt.c.id)):
@@ -420,18 +425,18 @@ class _Documents:
     def delete_review(self, review_id: int) -> None:
         from sqlalchemy import delete
 
-        from pmtui.models import Review
+        from pmtui.models import Review, table_of
 
         with self._write() as conn:
-            conn.execute(delete(Review.__table__).where(Review.__table__.c.id == review_id))
+            conn.execute(delete(table_of(Review)).where(table_of(Review).c.id == review_id))
             self._changed("review", review_id, review_id)
 
     def review_uids(self) -> dict[str, int]:
         """Every review's stable id (what `pmtui db copy` matches on) -> its id here."""
         from sqlalchemy import select
 
-        from pmtui.models import Review
+        from pmtui.models import Review, table_of
 
-        t = Review.__table__
+        t = table_of(Review)
         with self._read() as conn:
             return {uid: rid for rid, uid in conn.execute(select(t.c.id, t.c.uid))}

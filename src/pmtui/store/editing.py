@@ -15,10 +15,12 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput, Conflict
+from pmtui.vocab import ItemKind
 
 from .values import EventRow, from_utc_text, now_utc_text, to_utc_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection
 
 # review column -> (document model name, field of that model)
@@ -36,18 +38,18 @@ REVIEW_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 # list kind -> (table model name, document model name, {column: document field})
-LIST_KINDS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "author": ("Author", "TextItem", {"name": "text"}),
-    "participant": ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
-    "link": ("Link", "Link", {"title": "title", "url": "url"}),
-    "component": ("Component", "Component", {"name": "name", "status": "status", "start": "start", "end": "end"}),
-    "factor": ("Factor", "Factor", {"text": "text", "category": "category"}),
-    "observation": ("Observation", "Observation", {"kind": "kind", "text": "text"}),
-    "learning": ("Learning", "TextItem", {"text": "text"}),
-    "related": ("Related", "TextItem", {"ref": "text"}),
-    "action": ("ActionItem", "ActionItem", {c: c for c in (
+LIST_KINDS: dict[ItemKind, tuple[str, str, dict[str, str]]] = {
+    ItemKind.author: ("Author", "TextItem", {"name": "text"}),
+    ItemKind.participant: ("Participant", "Participant", {"name": "name", "role": "role", "attended": "attended"}),
+    ItemKind.link: ("Link", "Link", {"title": "title", "url": "url"}),
+    ItemKind.component: ("Component", "Component", {"name": "name", "status": "status", "start": "start", "end": "end"}),
+    ItemKind.factor: ("Factor", "Factor", {"text": "text", "category": "category"}),
+    ItemKind.observation: ("Observation", "Observation", {"kind": "kind", "text": "text"}),
+    ItemKind.learning: ("Learning", "TextItem", {"text": "text"}),
+    ItemKind.related: ("Related", "TextItem", {"ref": "text"}),
+    ItemKind.action: ("ActionItem", "ActionItem", {c: c for c in (
         "title", "description", "type", "owner", "priority", "due", "status", "status_note", "tracker")}),
-    "note": ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
+    ItemKind.note: ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
 }
 
 
@@ -66,10 +68,10 @@ def _doc_model(name: str) -> Any:
     return getattr(document, name)
 
 
-def _table(name: str) -> Any:
+def _table(name: str) -> Table:
     from pmtui import models
 
-    return getattr(models, name).__table__
+    return models.table_of(getattr(models, name))
 
 
 def _check(model_name: str, values: dict[str, Any], names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -151,7 +153,7 @@ class _Editing:
         stmt = table.update().where(table.c.id == row_id)
         if expected_version is not None:
             stmt = stmt.where(table.c.version == expected_version)
-        review_id = conn.execute(stmt.values(**values, **extra).returning(review_col)).scalar()
+        review_id: int | None = conn.execute(stmt.values(**values, **extra).returning(review_col)).scalar()
         if review_id is None:
             row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
             if row is None and expected_version is None:
@@ -222,14 +224,15 @@ class _Editing:
         return self.update_review(review_id, expected_version=expected_version, started=started)["started"]
 
     def review_started(self, review_id: int) -> datetime | None:
-        return self.get_review(review_id)["started"]
+        started: datetime | None = self.get_review(review_id)["started"]
+        return started
 
     def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
         from sqlalchemy import delete, insert
 
         if len(tags) > _limit("tag"):
             raise BadInput(f"at most {_limit('tag'):,} tags (got {len(tags):,}); nothing was changed")
-        cleaned = _check("ReviewDoc", {"tags": tags})["tags"]
+        cleaned: list[str] = _check("ReviewDoc", {"tags": tags})["tags"]
         t = _table("Tag")
         with self._write() as conn:
             conn.execute(delete(t).where(t.c.review_id == review_id))
@@ -240,7 +243,7 @@ class _Editing:
         return cleaned
 
     # ------------------------------------------------------------ lists
-    def list_items(self, kind: str, review_id: int) -> list[dict[str, Any]]:
+    def list_items(self, kind: ItemKind, review_id: int) -> list[dict[str, Any]]:
         from sqlalchemy import select
 
         t = _table(LIST_KINDS[kind][0])
@@ -257,7 +260,7 @@ class _Editing:
                     r[name] = from_utc_text(utc, off or 0) if utc else None
         return out
 
-    def _clean_item(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    def _clean_item(self, kind: ItemKind, values: dict[str, Any]) -> dict[str, Any]:
         _, model, names = LIST_KINDS[kind]
         unknown = set(values) - set(names)
         if unknown:
@@ -271,7 +274,7 @@ class _Editing:
                 cleaned[f"{name}_utc"], cleaned[f"{name}_offset"] = to_utc_text(at) if at is not None else (None, None)
         return cleaned
 
-    def add_item(self, kind: str, review_id: int, /, **values: Any) -> int:
+    def add_item(self, kind: ItemKind, review_id: int, /, **values: Any) -> int:
         """Append an item to one of a review's lists; returns its id."""
         from sqlalchemy import func, insert, select
 
@@ -289,12 +292,12 @@ class _Editing:
         with self._write() as conn:
             _make_room(conn, kind, t, review_id)
             position = conn.execute(select(func.coalesce(func.max(t.c.position) + 1, 0)).where(t.c.review_id == review_id)).scalar()
-            item_id = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
+            item_id: int = conn.execute(insert(t).returning(t.c.id), {"review_id": review_id, "position": position, **cleaned}).scalar_one()
             self._touch(conn, review_id)
             self._changed(kind, review_id, item_id)
         return item_id
 
-    def update_item(self, kind: str, item_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
+    def update_item(self, kind: ItemKind, item_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
         cleaned = self._clean_item(kind, values)
         t = _table(LIST_KINDS[kind][0])
         with self._write() as conn:
@@ -317,7 +320,7 @@ class _Editing:
         self._changed(kind, row["review_id"], row_id)
         return row
 
-    def delete_item(self, kind: str, item_id: int, expected_version: int | None = None) -> dict[str, Any]:
+    def delete_item(self, kind: ItemKind, item_id: int, expected_version: int | None = None) -> dict[str, Any]:
         """Delete an item; returns what is needed to restore it (undo)."""
         t = _table(LIST_KINDS[kind][0])
         with self._write() as conn:
@@ -333,12 +336,12 @@ class _Editing:
             _make_room(conn, snapshot["kind"], t, row["review_id"])
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
-            item_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            item_id: int = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
             self._touch(conn, row["review_id"])
             self._changed(snapshot["kind"], row["review_id"], item_id)
         return item_id
 
-    def move_item(self, kind: str, item_id: int, offset: int) -> None:
+    def move_item(self, kind: ItemKind, item_id: int, offset: int) -> None:
         """Move an item up (-1) or down (+1) in its list."""
         from sqlalchemy import select
 
@@ -477,7 +480,7 @@ class _Editing:
         with self._write() as conn:
             _make_room(conn, "event", t, review_id)
             seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
-            event_id = conn.execute(insert(t).returning(t.c.id), {
+            event_id: int = conn.execute(insert(t).returning(t.c.id), {
                 "review_id": review_id, "seq": seq, **cleaned, "updated_by": self.actor, "updated_at": now_utc_text(),
             }).scalar_one()
             self._touch(conn, review_id)
@@ -509,7 +512,7 @@ class _Editing:
             _make_room(conn, "event", t, row["review_id"])
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
-            event_id = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
+            event_id: int = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
             taken = set(conn.execute(select(mt.c.mark).where(mt.c.review_id == row["review_id"])).scalars())
             for m in snapshot["marks"]:
                 if m["mark"] not in taken:
@@ -523,7 +526,7 @@ class _Editing:
         """Put a mark on an event (moving it from any other), or clear it (None)."""
         from sqlalchemy import delete, insert, select
 
-        from pmtui.document import Mark
+        from pmtui.vocab import Mark
 
         if mark not in Mark.__members__:
             raise BadInput(f"unknown mark {mark!r}")
@@ -622,7 +625,8 @@ class _Editing:
         ct = _table("Component")
         rows = {r["name"]: dict(r) for r in conn.execute(
             select(ct).where(ct.c.review_id == review_id).order_by(ct.c.position, ct.c.id)).mappings()}
-        position = conn.execute(select(func.coalesce(func.max(ct.c.position) + 1, 0)).where(ct.c.review_id == review_id)).scalar()
+        position: int = conn.execute(select(func.coalesce(func.max(ct.c.position) + 1, 0))
+                                     .where(ct.c.review_id == review_id)).scalar_one()
 
         def at(utc: str | None, off: int | None) -> datetime | None:
             return from_utc_text(utc, off or 0) if utc else None

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.patterns import ReviewFacts
+    from pmtui.store import Store
     from pmtui.tracker import ActionRow
 
 _ACTION_COLUMNS = ("id", "review_id", "title", "description", "type", "owner", "priority", "due", "status",
@@ -35,7 +36,8 @@ def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
     dbapi = conn.dialect.loaded_dbapi
     try:
         cursor.execute(str(compiled))
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
     except dbapi.Error as exc:  # as SQLAlchemy would wrap it: the store says it in one sentence
         from sqlalchemy.exc import DBAPIError
 
@@ -57,9 +59,9 @@ def _utc(text: str, offset_min: int = 0) -> datetime | None:
 def _tags(conn: Any) -> dict[int, tuple[str, ...]]:
     from sqlalchemy import select
 
-    from pmtui.models import Tag
+    from pmtui.models import Tag, table_of
 
-    t = Tag.__table__
+    t = table_of(Tag)
     out: dict[int, list[str]] = defaultdict(list)
     for rid, name in _fetch(conn, select(t.c.review_id, t.c.name).order_by(t.c.review_id, t.c.name)):
         out[rid].append(name)
@@ -72,10 +74,10 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
     tracker's order (``pmtui.tracker.sort_key``), sorted by the database."""
     from sqlalchemy import case, func, literal, select
 
-    from pmtui.models import ActionItem, Review
+    from pmtui.models import ActionItem, Review, table_of
     from pmtui.tracker import OPEN, PRIORITY_ORDER, ActionRow
 
-    a, r = ActionItem.__table__, Review.__table__
+    a, r = table_of(ActionItem), table_of(Review)
     cols = [a.c[name] for name in _ACTION_COLUMNS]
     query = select(*cols, r.c.slug, r.c.title).join(r, r.c.id == a.c.review_id)
     if today is None:
@@ -95,7 +97,7 @@ def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None
     ]
 
 
-def action_rows(store: Any, today: date | None = None, limit: int | None = None) -> list[ActionRow]:
+def action_rows(store: Store, today: date | None = None, limit: int | None = None) -> list[ActionRow]:
     """Every action item of every review, with its review's slug, title and tags: in
     review order, or with ``today`` overdue first (the tracker's order); ``limit``
     keeps the first ones (a first screen)."""
@@ -103,7 +105,7 @@ def action_rows(store: Any, today: date | None = None, limit: int | None = None)
         return _action_rows(conn, _tags(conn), today, limit)
 
 
-def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], tuple[int, int, int]] | None:
+def first_screen(store: Store, today: date, limit: int) -> tuple[list[ActionRow], tuple[int, int, int]] | None:
     """The Follow-ups view's first screen on an SQLite store, read with the standard
     library (as ``home_list.first_page`` reads home's): the first ``limit`` items in the
     tracker's order, and the counts, before SQLAlchemy has been imported (opened the
@@ -150,14 +152,14 @@ def first_screen(store: Any, today: date, limit: int) -> tuple[list[ActionRow], 
         con.close()
 
 
-def action_counts(store: Any, today: date) -> tuple[int, int, int]:
+def action_counts(store: Store, today: date) -> tuple[int, int, int]:
     """(all, open, overdue) action items, counted by the database."""
     from sqlalchemy import case, func, literal, select
 
-    from pmtui.models import ActionItem
+    from pmtui.models import ActionItem, table_of
     from pmtui.tracker import OPEN
 
-    a = ActionItem.__table__
+    a = table_of(ActionItem)
     is_open = a.c.status.in_(OPEN)
     late = is_open & a.c.due.is_not(None) & (a.c.due < literal(today.isoformat()))
     query = select(func.count(), func.coalesce(func.sum(case((is_open, 1), else_=0)), 0),
@@ -182,7 +184,7 @@ _FACTS_SQL = {
 
 
 @contextmanager
-def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
     """Run plain SELECTs in one read transaction. On SQLite with the standard library
     (no SQLAlchemy: `pmtui patterns` then starts half a second sooner); elsewhere on
     the store's own connection."""
@@ -209,7 +211,7 @@ def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
             dbapi = conn.dialect.loaded_dbapi
             try:
                 cursor.execute(sql)
-                return cursor.fetchall()
+                return list(cursor.fetchall())
             except dbapi.Error as exc:
                 from sqlalchemy.exc import DBAPIError
 
@@ -220,7 +222,7 @@ def _queries(store: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
         yield fetch
 
 
-def review_facts(store: Any) -> list[ReviewFacts]:
+def review_facts(store: Store) -> list[ReviewFacts]:
     """One :class:`pmtui.patterns.ReviewFacts` per review (what patterns and related
     reviews need), each table read once."""
     from pmtui.patterns import ReviewFacts, incident_day
@@ -274,7 +276,7 @@ def review_facts(store: Any) -> list[ReviewFacts]:
     return out
 
 
-def change_token(store: Any) -> tuple[Any, ...]:
+def change_token(store: Store) -> tuple[Any, ...]:
     """What changes whenever the facts of any review may have: this process's writes,
     and (for writes by other processes, which touch their review's ``updated_at`` to
     the microsecond, or add and delete reviews) the count and latest change of the
@@ -284,12 +286,12 @@ def change_token(store: Any) -> tuple[Any, ...]:
     return getattr(store, "writes", 0), count, last
 
 
-def cached_review_facts(store: Any) -> list[ReviewFacts]:
+def cached_review_facts(store: Store) -> list[ReviewFacts]:
     """:func:`review_facts`, read again only when the store changed since the last call
     (the Analysis section's related reviews and the Patterns view open often; reading
     10,000 reviews takes about a second). The facts are frozen: callers share them."""
     token = change_token(store)
-    cached = getattr(store, "_facts_cache", None)
+    cached = store._facts_cache
     if cached is not None and cached[0] == token:
         return cached[1]
     facts = review_facts(store)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from pmtui.errors import BadInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import URL
 
 ENV_VAR = "PMTUI_DB"
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
@@ -46,7 +50,7 @@ class Location:
     def __str__(self) -> str:
         return self.shown
 
-    def sqlalchemy_url(self) -> object:
+    def sqlalchemy_url(self) -> URL:
         """The SQLAlchemy URL (with the password): imports SQLAlchemy."""
         from sqlalchemy.engine import URL
 

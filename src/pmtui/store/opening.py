@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from pmtui.errors import StoreError
 
@@ -22,13 +22,26 @@ from .location import Location, parse
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
 
+    from .postgres import PostgresBackend
+    from .sqlite import SqliteBackend
     from .store import Store
 
+    Backend = SqliteBackend | PostgresBackend
+
 # what one write changed: (kind, review id, row id); the change signal carries these
-Change = tuple[str, "int | None", "int | None"]
+# (a bulk change names only the review, or nothing: None)
+Change = tuple["str | None", "int | None", "int | None"]
 
 
-def _backend(location: Location) -> Any:
+class ChangedRow(TypedDict):
+    """A change another seat committed, as the change signal reports it (None: any)."""
+
+    kind: str | None
+    review: int | None
+    id: int | None
+
+
+def _backend(location: Location) -> Backend:
     if location.kind == "sqlite":
         from .sqlite import SqliteBackend
 
@@ -41,7 +54,7 @@ def _backend(location: Location) -> Any:
 class _Opening:
     """Opening, connections and transactions (see Store)."""
 
-    def __init__(self, location: Location, backend: Any, version: int) -> None:
+    def __init__(self, location: Location, backend: Backend, version: int) -> None:
         self.location = location
         self.backend = backend
         self.found_version = version

@@ -19,7 +19,10 @@ from pmtui.errors import BadInput, StoreError
 from .location import Location
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection, Engine
+
+    from .opening import Change, ChangedRow
 
 CHANNEL = "pmtui_changes"
 UPGRADE_LOCK = 0x706D7475  # pg_advisory_xact_lock key: one upgrade at a time
@@ -103,7 +106,7 @@ class PostgresBackend:
         except DBAPIError as exc:
             raise self.explain(exc) from None
 
-    def insert_rows(self, conn: Connection, table: Any, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
+    def insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
         """Insert many rows with COPY (one round trip per table); new ids, in order, are
         taken from the table's sequence first when asked."""
         from sqlalchemy import text
@@ -117,7 +120,9 @@ class PostgresBackend:
             rows = [{**row, "id": i} for row, i in zip(rows, new_ids)]
         columns = list(rows[0])
         names = ", ".join(f'"{c}"' for c in columns)
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None  # an open connection
+        cursor = driver.cursor()
         with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
@@ -163,7 +168,7 @@ class PostgresBackend:
             return [tuple(r) for r in conn.execute(text(LIST_SQL.replace("?", ":today")), {"today": today.isoformat()})]
 
     # --------------------------------------------------------- change signal
-    def notify(self, conn: Connection, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+    def notify(self, conn: Connection, changes: list[Change], origin: str) -> None:
         """One notification per write transaction, delivered at commit, naming what changed."""
         from sqlalchemy import text
 
@@ -176,10 +181,10 @@ class PostgresBackend:
                 payload = json.dumps({"origin": origin, "changes": [{"kind": None, "review": None, "id": None}]})
         conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": payload})
 
-    def after_write(self, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+    def after_write(self, changes: list[Change], origin: str) -> None:
         """Our own notifications are told apart by their origin."""
 
-    def poll(self, origin: str = "") -> list[dict[str, Any]] | None:
+    def poll(self, origin: str = "") -> list[ChangedRow] | None:
         """None on the first call (which starts listening); then the changes others
         committed since the last call."""
         if self._listen is None:
@@ -209,7 +214,7 @@ class PostgresBackend:
             return []
         con.execute("SELECT 1")  # delivers what arrived since
         heard, self._heard[:] = list(self._heard), []
-        out: list[dict[str, Any]] = []
+        out: list[ChangedRow] = []
         for note in heard:
             try:
                 data = json.loads(note.payload)

@@ -15,7 +15,7 @@ from typing import Any
 def _table() -> Any:
     from pmtui import models
 
-    return models.Presence.__table__
+    return models.table_of(models.Presence)
 
 
 class _Presence:

@@ -22,6 +22,8 @@ from .values import now_utc_text
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, Engine
 
+    from .opening import Backend
+
 SCHEMA_VERSION = 5
 MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 
@@ -33,7 +35,7 @@ def newer_error(where: str, version: int) -> StoreError:
     )
 
 
-def _current(backend: Any, conn: Connection) -> int:
+def _current(backend: Backend, conn: Connection) -> int:
     """The version as seen inside the locked transaction."""
     if backend.kind == "postgresql":
         from sqlalchemy import text
@@ -43,7 +45,7 @@ def _current(backend: Any, conn: Connection) -> int:
     return backend.version_in(conn)
 
 
-def _stamp(backend: Any, conn: Connection, version: int) -> None:
+def _stamp(backend: Backend, conn: Connection, version: int) -> None:
     from sqlalchemy import Column, MetaData, String, Table, delete, insert
 
     from pmtui import models
@@ -52,14 +54,16 @@ def _stamp(backend: Any, conn: Connection, version: int) -> None:
     version_table.create(conn, checkfirst=True)
     conn.execute(delete(version_table))
     conn.execute(insert(version_table), {"version_num": f"{version:04d}"})
-    meta = models.Meta.__table__
+    meta = models.table_of(models.Meta)
     conn.execute(delete(meta).where(meta.c.key.in_(["schema_version", "application"])))
     conn.execute(insert(meta), [{"key": "schema_version", "value": str(version)}, {"key": "application", "value": "pmtui"}])
     backend.mark_version(conn, version)
 
 
-def create(backend: Any, engine: Engine, where: str) -> None:
+def create(backend: Backend, engine: Engine, where: str) -> None:
     """Lay out a new store (unless another process did so first)."""
+    from sqlmodel import SQLModel
+
     from pmtui import models
 
     with engine.connect().execution_options(pmtui_write=True) as conn, conn.begin():
@@ -69,15 +73,15 @@ def create(backend: Any, engine: Engine, where: str) -> None:
             raise newer_error(where, version)
         if version:
             return
-        models.SQLModel.metadata.create_all(conn)
-        meta = models.Meta.__table__
+        SQLModel.metadata.create_all(conn)
+        meta = models.table_of(models.Meta)
         from sqlalchemy import insert
 
         conn.execute(insert(meta), {"key": "created_at", "value": now_utc_text()})
         _stamp(backend, conn, SCHEMA_VERSION)
 
 
-def upgrade(backend: Any, engine: Engine, where: str) -> tuple[int, int, Path | None] | None:
+def upgrade(backend: Backend, engine: Engine, where: str) -> tuple[int, int, Path | None] | None:
     """Apply pending migrations; (from, to, copy made) or None when another process
     did it first."""
     with engine.connect() as conn:

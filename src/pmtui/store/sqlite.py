@@ -15,9 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import StoreError
+from pmtui.vocab import OPEN_STATUSES_SQL
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection, Engine
+
+    from .opening import Change, ChangedRow
 
 APPLICATION_ID = 0x706D7475  # "pmtu": marks an SQLite file as a pmtui store
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -30,8 +34,8 @@ FROM review r
 LEFT JOIN (SELECT review_id, MIN(at_utc) AS first_at FROM event GROUP BY review_id) e ON e.review_id = r.id
 LEFT JOIN (SELECT review_id, COUNT(*) AS open,
                   SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
-           FROM action_item WHERE status IN ('open', 'in_progress') GROUP BY review_id) a ON a.review_id = r.id
-"""
+           FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
+""" % OPEN_STATUSES_SQL
 
 
 def explain(path: Path, message: str) -> StoreError:
@@ -148,7 +152,7 @@ class SqliteBackend:
 
         return engine
 
-    def insert_rows(self, conn: Connection, table: Any, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
+    def insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
         """Insert many rows with one executemany; their new ids, in order, when asked."""
         from sqlalchemy import insert
 
@@ -178,7 +182,9 @@ class SqliteBackend:
     def foreign_keys(self, conn: Connection, on: bool) -> None:
         """Outside a transaction only (SQLite ignores it inside one): migrations that
         rebuild a table must not cascade-delete its children."""
-        conn.connection.driver_connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+        driver = conn.connection.driver_connection
+        assert driver is not None  # an open connection
+        driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
     def lock_for_upgrade(self, conn: Connection) -> None:
         """The write transaction is ``BEGIN IMMEDIATE``: it already excludes other writers."""
@@ -202,24 +208,21 @@ class SqliteBackend:
 
     def backup(self, target: Path) -> None:
         """A consistent copy with SQLite's backup API (safe while others write)."""
-        tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+        from pmtui.atomic import replacing
+
         try:
-            fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-            os.close(fd)
-            src = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
-            dst = sqlite3.connect(str(tmp))
-            try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                dst.close()
-                src.close()
-            os.replace(tmp, target)
+            with replacing(target, mode=0o600) as tmp:  # the copy is as private as a new store
+                src = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+                dst = sqlite3.connect(str(tmp))
+                try:
+                    src.backup(dst)
+                    dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                finally:
+                    dst.close()
+                    src.close()
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot write the copy {target}: {exc.strerror}") from None
         except sqlite3.Error as exc:
-            tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot copy the store {self.path} to {target}: {exc}") from None
 
     # ----------------------------------------------------------------- reading
@@ -238,15 +241,16 @@ class SqliteBackend:
     def _data_version(self) -> int | None:
         if self._watch is None:
             return None
-        return self._watch.execute("PRAGMA data_version").fetchone()[0]
+        version: int = self._watch.execute("PRAGMA data_version").fetchone()[0]
+        return version
 
-    def after_write(self, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+    def after_write(self, changes: list[Change], origin: str) -> None:
         """Our own commits are told apart in ``change_log`` by their origin (reading
         data_version here could hide another seat's commit made just before ours)."""
 
     LOG_KEEP = 300.0  # seconds a change_log row is kept (a seat polls every half second)
 
-    def notify(self, conn: Connection, changes: list[tuple[str, int | None, int | None]], origin: str) -> None:
+    def notify(self, conn: Connection, changes: list[Change], origin: str) -> None:
         """SQLite has no notifications: the transaction also writes what it changed to
         ``change_log``; PRAGMA data_version tells the other seats to look there."""
         import time
@@ -255,7 +259,7 @@ class SqliteBackend:
 
         now = time.time()
         if len(changes) > 200:  # a bulk change: per review, every kind
-            changes = [(None, r, None) for r in sorted({r for _, r, _ in changes if r is not None})] or [(None, None, None)]  # type: ignore[misc]
+            changes = [(None, r, None) for r in sorted({r for _, r, _ in changes if r is not None})] or [(None, None, None)]
         try:
             conn.execute(text("INSERT INTO change_log (origin, kind, review_id, row_id, at) VALUES (:o, :k, :r, :i, :a)"),
                          [{"o": origin, "k": k, "r": r, "i": i, "a": now} for k, r, i in changes])
@@ -263,7 +267,7 @@ class SqliteBackend:
         except Exception:  # an old store without the table (read-only tools): data_version still tells
             pass
 
-    def poll(self, origin: str = "") -> list[dict[str, Any]] | None:
+    def poll(self, origin: str = "") -> list[ChangedRow] | None:
         """None until the first call; then what other seats committed since: one entry per
         changed row (kind, review, id) from ``change_log`` (a commit that wrote nothing
         there, such as a presence heartbeat, is no change to show)."""
@@ -286,10 +290,12 @@ class SqliteBackend:
         return [{"kind": k, "review": r, "id": i} for _, o, k, r, i in rows if o != origin]
 
     def _log_head(self) -> int:
+        assert self._watch is not None
         try:
-            return self._watch.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
+            head: int = self._watch.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()[0]
         except sqlite3.DatabaseError:
             return 0
+        return head
 
     def close(self) -> None:
         if self._watch is not None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .documents import _Documents
 from .editing import _Editing
 from .opening import _Opening
 from .presence import _Presence
 from .signal import _Signal
 
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.patterns import ReviewFacts
+
 
 class Store(_Opening, _Documents, _Editing, _Signal, _Presence):
     """Open with :meth:`Store.open`; every read and write of reviews goes through here."""
+
+    # store.followup.cached_review_facts: (change token, facts) of the last read
+    _facts_cache: tuple[tuple[Any, ...], list[ReviewFacts]] | None = None

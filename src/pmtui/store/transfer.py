@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput
+from pmtui.vocab import ItemKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store
@@ -34,14 +35,14 @@ def extras_of(store: Store, review_id: int, links: bool = False) -> dict[str, An
     document carries them as ``notes[].became``, so a copy takes them from there)."""
     meeting = store.get_meeting(review_id)
     out: dict[str, Any] = {"meeting": meeting.to_json() if meeting else None, "links": []}
-    links = store.note_links(review_id) if links else {}
-    if not links:
+    note_links = store.note_links(review_id) if links else {}
+    if not note_links:
         return out
-    index = {"note": {n["id"]: i for i, n in enumerate(store.list_items("note", review_id))},
+    index = {ItemKind.note.value: {n["id"]: i for i, n in enumerate(store.list_items(ItemKind.note, review_id))},
              "event": {e.id: i for i, e in enumerate(store.events(review_id))}}
-    for kind in ("factor", "observation", "action"):
-        index[kind] = {x["id"]: i for i, x in enumerate(store.list_items(kind, review_id))}
-    for note_id, targets in sorted(links.items()):
+    for item in (ItemKind.factor, ItemKind.observation, ItemKind.action):
+        index[item.value] = {x["id"]: i for i, x in enumerate(store.list_items(item, review_id))}
+    for note_id, targets in sorted(note_links.items()):
         for kind, target_id in targets:
             if note_id in index["note"] and target_id in index.get(kind, {}):
                 out["links"].append((index["note"][note_id], kind, index[kind][target_id]))
@@ -58,7 +59,10 @@ def backup(store: Store, target: Path) -> None:
         raise BadInput(f"{target}: the folder {target.parent} does not exist")
     if target.resolve() == store.path.resolve():
         raise BadInput(f"{target} is the store itself; give another file name")
+    from .sqlite import SqliteBackend
+
     store.engine  # a new store is laid out first
+    assert isinstance(store.backend, SqliteBackend)  # store.kind says so
     store.backend.backup(target)
 
 

@@ -95,7 +95,7 @@ class Field(Vertical):
         elif self.kind == "select":
             yield Select(self.options, value=self.saved, allow_blank=False)
         else:
-            yield Input(self.show(self.saved), placeholder=self.placeholder)
+            yield Input(self.show(self.saved), placeholder=self.placeholder, select_on_focus=False)  # a stray key never replaces it
         if self.hint:
             yield Static(literal(self.hint), classes="field-hint")
         yield Static("", classes="field-error")

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from pmtui.app import NotSaved
 from pmtui.safetext import literal, visible
 from pmtui.screens.form import FormField, FormScreen
+from pmtui.vocab import ItemKind
 
 
 @dataclass
@@ -71,7 +72,7 @@ class ListEditor(Widget, can_focus=False):
 
     def __init__(
         self,
-        kind: str,
+        kind: ItemKind,
         title: str,
         review_id: int,
         columns: list[Column],

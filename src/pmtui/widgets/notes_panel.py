@@ -20,10 +20,19 @@ from pmtui.entry import format_when, parse_when
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import literal, visible
 from pmtui.screens.form import FormField, FormScreen
+from pmtui.vocab import (
+    NOTE_KIND_MARKS,
+    NOTE_KIND_WORDS,
+    OBSERVATION_WORDS,
+    ItemKind,
+    MeetingStage,
+    NoteKind,
+    ObservationKind,
+)
 
-KIND_MARK = {"note": "", "question": "? ", "idea": "! "}
+KIND_MARK: dict[str, str] = {k.value: f"{mark} " if mark else "" for k, mark in NOTE_KIND_MARKS.items()}
 TARGET_WORDS = {"event": "timeline", "factor": "factor", "observation": "observation", "action": "action"}
-OBSERVATIONS = [("went well", "went_well"), ("went wrong", "went_wrong"), ("where we got lucky", "lucky")]
+OBSERVATIONS = [(words, k.value) for k, words in OBSERVATION_WORDS.items()]
 
 
 class NotesPanel(Vertical):
@@ -80,7 +89,7 @@ class NotesPanel(Vertical):
     # ------------------------------------------------------------ content
     def current_stage(self) -> str:
         meeting = self.app.store.get_meeting(self.review_id)
-        if meeting is not None and meeting.stage != "opening":
+        if meeting is not None and meeting.stage != MeetingStage.opening:
             return meeting.stage
         return self.stage
 
@@ -105,7 +114,7 @@ class NotesPanel(Vertical):
     def reload(self) -> None:
         """Read the notes again; the table is rebuilt only when what it shows changed."""
         self.show_prompt()
-        self.notes = sorted(self.app.store.list_items("note", self.review_id), key=lambda n: n["at"], reverse=True)
+        self.notes = sorted(self.app.store.list_items(ItemKind.note, self.review_id), key=lambda n: n["at"], reverse=True)
         self.links = self.app.store.note_links(self.review_id)
         review = self.app.store.get_review(self.review_id)
         self.zone = ZoneInfo(review["timezone"])
@@ -177,13 +186,13 @@ class NotesPanel(Vertical):
     def action_answered(self) -> None:
         """An open question was answered in the room: it stays as a note."""
         note = self.selected()
-        if note is None or note["kind"] != "question":
+        if note is None or note["kind"] != NoteKind.question:
             self.app.notify("Select an open question (marked ?) to mark it answered.", timeout=3)
             return
         before = dict(note)
-        if isinstance(self.app.write(lambda: self.app.store.update_item("note", note["id"], kind="note")), NotSaved):
+        if isinstance(self.app.write(lambda: self.app.store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)), NotSaved):
             return
-        self.app.push_item_edit(f"marked “{note['text'][:40]}” answered", "note", note["review_id"], note["id"], before)
+        self.app.push_item_edit(f"marked “{note['text'][:40]}” answered", ItemKind.note, note["review_id"], note["id"], before)
         self.app.refresh_screen()
 
     def action_delete(self) -> None:
@@ -194,7 +203,7 @@ class NotesPanel(Vertical):
         from pmtui.seats import changed_by
 
         try:  # a note another seat changed since this panel showed it is not deleted unseen
-            snapshot = self.app.write(lambda: self.app.store.delete_item("note", note["id"],
+            snapshot = self.app.write(lambda: self.app.store.delete_item(ItemKind.note, note["id"],
                                                                          expected_version=note.get("version")))
         except Conflict as c:
             self.reload()
@@ -209,11 +218,11 @@ class NotesPanel(Vertical):
 
         def undo() -> None:
             held["id"] = store.restore_item(snapshot)
-            back = next((i for i in store.list_items("note", rid) if i["id"] == held["id"]), None)
+            back = next((i for i in store.list_items(ItemKind.note, rid) if i["id"] == held["id"]), None)
             held["version"] = back.get("version") if back else None
 
         def redo() -> None:  # deletes it again only as this seat brought it back
-            store.delete_item("note", held["id"], expected_version=held["version"])
+            store.delete_item(ItemKind.note, held["id"], expected_version=held["version"])
 
         self.app.push_undo(f"deleted note “{note['text'][:40]}”", undo, redo)
         self.app.refresh_screen()
@@ -227,17 +236,17 @@ class NotesPanel(Vertical):
         store = self.app.store
         fields = [FormField("text", "What was said", note["text"], hint="Kept as said; the report quotes notes verbatim"),
                   FormField("kind", "Kind", note["kind"], kind="select",
-                            options=[("note", "note"), ("open question", "question"), ("parked idea", "idea")])]
+                            options=[(words, k.value) for k, words in NOTE_KIND_WORDS.items()])]
 
         def save(v: dict[str, Any], version: int | None = None) -> int:
             if not v["text"].strip():
                 raise FieldErrors({"text": "a note needs words; to remove it, close this and press d"})
-            store.update_item("note", note["id"], expected_version=version, text=v["text"], kind=v["kind"])
-            self.app.push_item_edit("edited a note", "note", note["review_id"], note["id"], note)
+            store.update_item(ItemKind.note, note["id"], expected_version=version, text=v["text"], kind=v["kind"])
+            self.app.push_item_edit("edited a note", ItemKind.note, note["review_id"], note["id"], note)
             return note["id"]
 
         def readd(v: dict[str, Any]) -> int:  # "keep both": another seat deleted or changed it meanwhile
-            return store.add_item("note", note["review_id"], text=v["text"], kind=v["kind"],
+            return store.add_item(ItemKind.note, note["review_id"], text=v["text"], kind=v["kind"],
                                   author=note.get("author") or self.app.author)
 
         def done(result: Any) -> None:
@@ -260,12 +269,15 @@ class NotesPanel(Vertical):
         if target == "event":
             # the time is left empty: the note's own time is when it was said, not when it happened
             said = format_when(note["at"], zone)
+            day = self.incident_day()
+            example = f"{day.isoformat()} 14:03" if day is not None else "14:03"
             fields = [
-                FormField("when", f"Time ({zone.key})", "", placeholder=f"when it happened, e.g. {said[:10]} 14:03",
+                FormField("when", f"Time ({zone.key})", "", placeholder=f"when it happened, e.g. {example}",
                           hint=f"When it happened in the incident. The note was said at {said}; "
                                f"a bare 14:03 is on the day of the incident."),
                 FormField("text", "What happened (in neutral words)", text),
-                FormField("kind", "Kind", "event", kind="select", options=[(k.value, k.value) for k in EventKind]),
+                FormField("kind", "Kind", EventKind.event.value, kind="select",
+                          options=[(k.value, k.value) for k in EventKind]),
                 FormField("source", "Source", "review meeting"),
             ]
 
@@ -278,31 +290,32 @@ class NotesPanel(Vertical):
         elif target == "factor":
             fields = [FormField("text", "Contributing factor", text,
                                 hint="A condition in the system or organisation, not a person's fault."),
-                      FormField("category", "Category", "process", kind="select",
+                      FormField("category", "Category", FactorCategory.process.value, kind="select",
                                 options=[(c.value, c.value) for c in FactorCategory])]
 
             def save(v: dict[str, Any]) -> int:
-                return store.add_item("factor", rid, text=v["text"], category=v["category"])
+                return store.add_item(ItemKind.factor, rid, text=v["text"], category=v["category"])
         elif target == "observation":
-            fields = [FormField("kind", "Observation", "went_wrong", kind="select", options=OBSERVATIONS),
+            fields = [FormField("kind", "Observation", ObservationKind.went_wrong.value, kind="select",
+                                options=OBSERVATIONS),
                       FormField("text", "Text", text)]
 
             def save(v: dict[str, Any]) -> int:
-                return store.add_item("observation", rid, kind=v["kind"], text=v["text"])
+                return store.add_item(ItemKind.observation, rid, kind=v["kind"], text=v["text"])
         else:
             from pmtui.screens.actions import action_fields, action_values
 
             fields = action_fields({"title": text, "description": f"From a note: {text}"})
 
             def save(v: dict[str, Any]) -> int:
-                return store.add_item("action", rid, **action_values(v))
+                return store.add_item(ItemKind.action, rid, **action_values(v))
 
         def save_and_link(values: dict[str, Any]) -> int:
             new_id = save(values)
             store.link_note(note["id"], target, new_id)
-            answered = target == "action" and note["kind"] == "question"
+            answered = target == "action" and note["kind"] == NoteKind.question
             if answered:
-                store.update_item("note", note["id"], kind="note")  # carried over on purpose: no longer open
+                store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)  # carried over on purpose: no longer open
             item_kind = "event" if target == "event" else target
             held: dict[str, Any] = {"id": new_id, "snapshot": None}
 
@@ -311,14 +324,14 @@ class NotesPanel(Vertical):
                 held["snapshot"] = (store.delete_event(held["id"]) if item_kind == "event"
                                     else store.delete_item(item_kind, held["id"]))
                 if answered:
-                    store.update_item("note", note["id"], kind="question")
+                    store.update_item(ItemKind.note, note["id"], kind=NoteKind.question.value)
 
             def redo() -> None:
                 snap = held["snapshot"]
                 held["id"] = store.restore_event(snap) if item_kind == "event" else store.restore_item(snap)
                 store.link_note(note["id"], target, held["id"])
                 if answered:
-                    store.update_item("note", note["id"], kind="note")
+                    store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)
 
             self.app.push_undo(f"note turned into {'an' if target in ('event', 'observation', 'action') else 'a'} "
                                f"{'event' if target == 'event' else target}", undo, redo, quiet=True)
@@ -326,7 +339,9 @@ class NotesPanel(Vertical):
 
         def done(result: Any) -> None:
             if result is not None:
-                self.app.notify(f"Note added to the {TARGET_WORDS[target]}. ctrl+z undoes it.", timeout=3)
+                became = {"event": "an event on the timeline", "factor": "a contributing factor",
+                          "observation": "an observation", "action": "an action item"}.get(target, target)
+                self.app.notify(f"The note is now {became} (the note stays). ctrl+z undoes it.", timeout=3)
                 self.app.refresh_screen()
             self.query_one(DataTable).focus()
 

@@ -11,13 +11,12 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from pmtui import vocab
 from pmtui.metrics import between, format_duration
 
-PHASES = [
-    ("undetected", "impact_start", "detected", "█", "red"),
-    ("responding", "detected", "mitigated", "▓", "yellow"),
-    ("recovering", "mitigated", "impact_end", "▒", "green"),
-]
+# each phase's fill and colour (the phases themselves are the vocabulary's)
+PHASES = [(p.name, p.start.value, p.end.value, fill, colour)
+          for p, (fill, colour) in zip(vocab.PHASES, (("█", "red"), ("▓", "yellow"), ("▒", "green")))]
 
 
 class PhaseBar(Widget):
@@ -42,8 +41,8 @@ class PhaseBar(Widget):
         width = max(10, self.size.width - 2)
         phases = self.phases()
         if not phases:
-            return Text("Phases appear here once the timeline has the marks impact starts, detected, mitigated "
-                        "and impact ends.", style="dim")
+            return Text(f"Phases appear here once the timeline has the marks {vocab.mark_list(last=' and ')}.",
+                        style="dim")
         # compared and subtracted in UTC: wall clocks repeat an hour when daylight saving ends
         start = min((p[1] for p in phases), key=lambda t: t.astimezone(UTC))
         end = max((p[2] for p in phases), key=lambda t: t.astimezone(UTC))

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from pmtui.app import NotSaved
+from pmtui.vocab import ItemKind
 
 
 class RelatedSuggestions(Vertical, can_focus=False):
@@ -103,10 +104,10 @@ class RelatedSuggestions(Vertical, can_focus=False):
             return
         s = self.suggestions[table.cursor_row]
         store = self.app.store
-        item_id = self.app.write(lambda: store.add_item("related", self.review_id, ref=s.slug))
+        item_id = self.app.write(lambda: store.add_item(ItemKind.related, self.review_id, ref=s.slug))
         if isinstance(item_id, NotSaved):
             return
         # the review's own title stays out of the message: notifications read markup
-        self.app.push_added(f"linked {s.slug} as a related review", "related", item_id)
+        self.app.push_added(f"linked {s.slug} as a related review", ItemKind.related, item_id)
         self.post_message(self.Linked())
         self.reload()

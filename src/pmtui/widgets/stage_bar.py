@@ -7,21 +7,35 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-# (stage number, stage name, short name, [(section id, label, key)])
+from pmtui import vocab
+from pmtui.vocab import STAGE_NAMES, STAGE_SHORT_NAMES, MeetingStage, Section
+
+_KEYS = {Section.opening: "^o", Section.overview: "F2", Section.timeline: "F3", Section.impact: "F4",
+         Section.analysis: "F5", Section.actions: "F6", Section.report: "F7"}
+
+
+def _sections(*sections: Section) -> list[tuple[str, str, str]]:
+    return [(s.value, vocab.SECTION_LABELS[s], _KEYS[s]) for s in sections]
+
+
+def _stage(number: str, stage: MeetingStage, *sections: Section) -> tuple[str, str, str, list[tuple[str, str, str]]]:
+    return number, STAGE_NAMES[stage], STAGE_SHORT_NAMES[stage], _sections(*sections)
+
+
+# (stage number, stage name, short name, [(section id, label, key)]); the report comes after the stages
 STAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
-    ("", "Opening", "Opening", [("opening", "Opening", "^o")]),
-    ("1", "Gather context", "Context", [("overview", "Overview", "F2"), ("timeline", "Timeline", "F3"), ("impact", "Impact", "F4")]),
-    ("2", "Systemic analysis", "Analysis", [("analysis", "Analysis", "F5")]),
-    ("3", "Follow-ups", "Follow-ups", [("actions", "Actions", "F6")]),
-    ("", "Report", "Report", [("report", "Report", "F7")]),
+    _stage("", MeetingStage.opening, Section.opening),
+    _stage("1", MeetingStage.context, Section.overview, Section.timeline, Section.impact),
+    _stage("2", MeetingStage.analysis, Section.analysis),
+    _stage("3", MeetingStage.followups, Section.actions),
+    ("", vocab.SECTION_LABELS[Section.report], vocab.SECTION_LABELS[Section.report], _sections(Section.report)),
 ]
 SECTIONS = [s for _, _, _, secs in STAGES for s, _, _ in secs]
 SECTION_LABELS = {s: label for _, _, _, secs in STAGES for s, label, _ in secs}
 SECTION_KEYS = {s: key for _, _, _, secs in STAGES for s, _, key in secs}
 SECTION_STAGE_NAME = {s: name for _, name, _, secs in STAGES for s, _, _ in secs}
 # the meeting stage (pmtui-review/1 note stage) a section belongs to
-SECTION_STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
-                 "analysis": "analysis", "actions": "followups", "report": "followups"}
+SECTION_STAGE: dict[str, str] = {s.value: stage.value for s, stage in vocab.SECTION_STAGE.items()}
 
 
 class StageBar(Widget):
@@ -33,7 +47,7 @@ class StageBar(Widget):
     }
     """
 
-    section: reactive[str] = reactive("overview")
+    section: reactive[str] = reactive(Section.overview.value)
 
     def _build(self, compact: int) -> Text:
         """compact 0: full stage names; 1: short names; 2: stage numbers only;

@@ -19,21 +19,16 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from pmtui import vocab
 from pmtui.outliers import far_from_rest
 from pmtui.safetext import one_line
 from pmtui.store import EventRow
+from pmtui.vocab import EventKind
 
 FAR_WORDS = "⚠ over a day from the rest"
 
-MARK_WORDS = {
-    "impact_start": "impact starts",
-    "detected": "detected",
-    "response_start": "response starts",
-    "mitigated": "mitigated",
-    "impact_end": "impact ends",
-    "resolved": "resolved",
-}
-KIND_SHORT = {"communication": "comms"}
+MARK_WORDS: dict[str, str] = {m.value: words for m, words in vocab.MARK_WORDS.items()}
+KIND_SHORT = {EventKind.communication.value: "comms"}
 
 
 def _clean(text: str) -> str:
@@ -272,10 +267,16 @@ class TimelineTable(ScrollView, can_focus=True):
         narrow = width < 110
         time_w, kind_w = (10, 8) if narrow else (20, 13)
         mark_w = 12 if narrow else (18 if width < 140 else 24)
+        if width < 70:  # beside the notes panel on a small screen: the event's words first
+            kind_w, mark_w = 0, 9  # (the kind is in the detail under the table)
         source_w = 0 if width < 100 else min(22, width // 8)
         gutter = 2
-        fixed = gutter + time_w + kind_w + mark_w + source_w + (5 if source_w else 4)
-        cols = [("", gutter), ("Time", time_w), ("Kind", kind_w), ("Event", max(10, width - fixed))]
+        widths = [gutter, time_w, kind_w, mark_w, source_w]
+        fixed = sum(widths) + sum(1 for w in widths if w)  # a space after each column (the last one is cut)
+        cols = [("", gutter), ("Time", time_w)]
+        if kind_w:
+            cols.append(("Kind", kind_w))
+        cols.append(("Event", max(10, width - fixed)))
         if source_w:
             cols.append(("Source", source_w))
         cols.append(("Marks", mark_w))
@@ -294,14 +295,13 @@ class TimelineTable(ScrollView, can_focus=True):
             when = f"{approx}{day} {clock}"
         else:  # narrow: the day on its own line above the time
             when = f"{day}\n{approx}{clock}"
-        kind = row.kind if len(row.kind) <= cols[2][1] else KIND_SHORT.get(row.kind, row.kind[: cols[2][1]])
+        width = dict(cols)
+        kind_w = width.get("Kind", 0)
+        kind = row.kind if len(row.kind) <= kind_w else KIND_SHORT.get(row.kind, row.kind[:kind_w])
         marks = ", ".join(MARK_WORDS.get(m, m) for m in row.marks)
         gutter = ("★" if row.highlight else " ") + ("✓" if getattr(row, "confirmed", False) else "")
-        cells = [gutter, when, kind, row.text]
-        if len(cols) == 6:
-            cells.append(row.source)
-        cells.append(marks)
-        return cells
+        by_name = {"": gutter, "Time": when, "Kind": kind, "Event": row.text, "Source": row.source, "Marks": marks}
+        return [by_name[name] for name, _ in cols]
 
     def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
         if self._uniform:

@@ -7,6 +7,9 @@ that every store of that release reaches the same baseline with every row kept.
 The tables are spelled out here, frozen: later changes go in later revisions.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,25 +21,26 @@ depends_on = None
 S, I, B, F = sa.String, sa.Integer, sa.Boolean, sa.Float
 
 
-def _review_fk() -> sa.Column:
+def _review_fk() -> sa.Column[int]:
     return sa.Column("review_id", I, sa.ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
 
 
-def _cols(*spec: str) -> list[sa.Column]:
+def _cols(*spec: str) -> list[sa.Column[Any]]:
     """'name:type' (type S, I, B or F; a trailing ? makes it nullable)."""
     types = {"S": S, "I": I, "B": B, "F": F}
-    out = []
+    out: list[sa.Column[Any]] = []
     for item in spec:
         name, kind = item.split(":")
         out.append(sa.Column(name, types[kind.rstrip("?")](), nullable=kind.endswith("?")))
     return out
 
 
-def _id() -> sa.Column:
+def _id() -> sa.Column[int]:
     return sa.Column("id", I, primary_key=True)
 
 
-TABLES = {
+# table name -> its columns and constraints (made anew for each use)
+TABLES: dict[str, Callable[[], list[sa.schema.SchemaItem]]] = {
     "meta": lambda: [sa.Column("key", S, primary_key=True), sa.Column("value", S, nullable=False)],
     "review": lambda: [
         _id(), sa.Column("slug", S, nullable=False, unique=False),
