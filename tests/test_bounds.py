@@ -90,7 +90,46 @@ def test_a_number_with_thousands_of_digits_gets_a_plain_sentence():
 def test_a_file_over_the_size_limit_is_rejected_before_it_is_parsed():
     data = json.dumps(doc(summary="x")).encode()
     data = data[:-1] + b" " * (d.FILE_MAX_BYTES - len(data) + 1) + b"}"
-    assert problems(data) == ["r.json: the file is larger than 4 MiB, the limit for a review document"]
+    assert problems(data) == ["r.json: the file is larger than 4 MiB, the limit for a review document (plus 2 KiB "
+                              "for each imported evidence event it holds)"]
+
+
+def evidence_event(i: int, **fields) -> dict:
+    return event(f"2026-03-10T10:{i // 60 % 60:02d}:{i % 60:02d}Z", source="log:app.jsonl", source_id=f"{i:08x}",
+                 **fields)
+
+
+def test_typed_events_and_imported_evidence_have_a_limit_each(monkeypatch):
+    monkeypatch.setattr(d, "EVIDENCE_MAX", 30)
+    typed = [event(f"2026-03-10T09:{i // 60 % 60:02d}:{i % 60:02d}Z") for i in range(d.EVENTS_MAX)]
+    full = doc(timeline=typed + [evidence_event(i) for i in range(30)])
+    assert len(loads(json.dumps(full)).timeline) == d.EVENTS_MAX + 30  # both lists full: accepted
+    found = problems(doc(timeline=typed + [evidence_event(i) for i in range(31)]))
+    assert found == ["r.json: timeline: at most 30 imported evidence events (events with a source_id; got 31)"]
+    found = problems(doc(timeline=[*typed, event(), evidence_event(0)]))
+    assert found == [f"r.json: timeline: at most {d.EVENTS_MAX:,} typed events (events without a source_id; got "
+                     f"{d.EVENTS_MAX + 1:,})"]
+    # an empty source_id is a typed event
+    found = problems(doc(timeline=[*typed, event(source="log:app.jsonl", source_id="")]))
+    assert found == [f"r.json: timeline: at most {d.EVENTS_MAX:,} items (got {d.EVENTS_MAX + 1:,})"]
+
+
+def test_each_evidence_event_brings_room_in_the_file():
+    padded = "x" * 1_800  # an original line of 1.8 KiB: the event takes a little under its 2 KiB
+    timeline = [evidence_event(i, original=padded) for i in range(3_000)]  # about 6 MB in all
+    data = json.dumps(doc(timeline=timeline)).encode()
+    assert d.FILE_MAX_BYTES < len(data) <= d.file_limit(3_000)
+    assert len(loads(data, "r.json").timeline) == 3_000
+    # the same bytes with too few events holding a source_id: the room is counted after parsing too
+    for e in timeline[:2_500]:
+        e["source_id"] = ""
+    data = json.dumps(doc(timeline=timeline)).encode()
+    assert problems(data) == [f"r.json: the file is {len(data):,} bytes, larger than the limit for a review document "
+                              f"holding 500 imported evidence events (4 MiB plus 2 KiB for each: "
+                              f"{d.file_limit(500):,} bytes)"]
+    # past the room of every "source_id" in it: refused before it is parsed (it is not even JSON)
+    junk = b'{"source_id": 1, "summary": "' + b"x" * d.file_limit(1) + b'"'
+    assert problems(junk)[0].startswith(f"r.json: the file is {len(junk):,} bytes, larger than the limit")
 
 
 def test_values_at_the_limits_are_accepted_and_kept_by_the_store(store):
@@ -184,7 +223,10 @@ def test_the_public_contract_states_the_limits_the_code_applies():
         f"| {d.TITLE_MAX} characters |", f"| {d.SEVERITY_MAX} characters |",
         f"| {d.SHORT_TEXT_MAX:,} characters each |", f"| {d.URL_MAX:,} characters each |",
         f"| {d.LONG_TEXT_MAX:,} characters each |", f"| {d.ZONE_MAX} characters |",
-        f"| {d.EVENTS_MAX:,} events |", f"| {d.NOTES_MAX:,} notes |", f"| {d.ITEMS_MAX:,} items each |",
+        f"| {d.EVENTS_MAX:,} events, typed", f"plus {d.EVIDENCE_MAX:,} imported evidence events",
+        f"plus {d.EVIDENCE_BYTES // 1024} KiB ({d.EVIDENCE_BYTES:,} bytes) for each imported evidence event",
+        f"{d.FILE_MAX_ALL / 2**20:.1f} MiB, {d.FILE_MAX_ALL:,} bytes, with {d.EVIDENCE_MAX:,} of them",
+        f"| {d.NOTES_MAX:,} notes |", f"| {d.ITEMS_MAX:,} items each |",
         f"0 to {d.COUNT_MAX:,} (64 bits)", d.EARLIEST.strftime("`%Y-%m-%dT%H:%M:%SZ`"),
         d.LATEST.strftime("`%Y-%m-%dT%H:%M:%S.%fZ`"), f"`{d.FIRST_DAY.isoformat()}` to `9999-12-31`",
     ):

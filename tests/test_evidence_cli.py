@@ -260,3 +260,162 @@ def test_a_review_with_100000_imported_log_lines_exports_a_readable_report(cli, 
     again = run(cli, rid, str(log))
     assert (again["added"], again["duplicates"]) == (0, 100_000)
     assert json.loads(dumps(doc))["timeline"][0]["source_id"]
+
+
+def test_a_review_with_more_evidence_than_the_typed_limit_exports_and_imports_again(cli, review, tmp_path, db_url):
+    """12,000 imported log lines (past the 10,000 typed events, and a file past 4 MiB): the
+    export imports again, and the second export is the same bytes."""
+    from pmtui import document
+
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+    log = tmp_path / "api.jsonl"
+    log.write_text("".join(json.dumps({"time": (start + timedelta(milliseconds=250 * i)).isoformat(), "level": "info",
+                                       "msg": f"request {i} served in {i % 900} ms"}) + "\n" for i in range(12_000)))
+    rid = review("Checkout latency")
+    assert run(cli, rid, str(log))["added"] == 12_000
+    from pmtui.store import Store
+
+    store = Store.open(db_url)
+    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=UTC), text="Cache config deployed")
+    store.close()
+    first = exported(cli, rid)
+    assert len(first.encode()) > document.FILE_MAX_BYTES  # the evidence brought the room it needs
+    (tmp_path / "r.json").write_text(first)
+    r = cli("import", str(tmp_path / "r.json"))
+    assert r.code == 0, r.err
+    again = r.out.split("\t")[0].strip()
+    assert again != rid
+    second = exported(cli, again)
+    assert second == first
+    doc = json.loads(second)
+    assert len(doc["timeline"]) == 12_001 and sum(1 for e in doc["timeline"] if e["source_id"]) == 12_000
+
+
+# Instatus and Opsgenie have no real sample: small files in tests/fixtures/evidence follow
+# the vendors' documented shapes (Instatus GET /v1/{page}/incidents and the public
+# summary.json; Opsgenie GET /v2/alerts/{id}/logs and GET /v2/alerts/{id}).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "evidence"
+
+
+def test_instatus_through_the_command(cli, review, tmp_path):
+    rid = review("Slow checkout")
+    before = exported(cli, rid)
+    incidents = str(FIXTURES / "instatus-incidents.json")
+    dry = run(cli, rid, incidents, "--dry-run")
+    assert exported(cli, rid) == before
+    out = run(cli, rid, incidents)
+    assert {k: v for k, v in out.items() if k != "dry_run"} == {k: v for k, v in dry.items() if k != "dry_run"}
+    assert (out["added"], out["duplicates"]) == (4, 0)
+    assert (out["first"], out["last"]) == ("2026-03-10T14:03:00Z", "2026-03-10T15:20:00Z")
+    assert out["sources"] == {"instatus:exampleshop": 4}
+    assert out["files"] == [{"file": "instatus-incidents.json", "kind": "instatus"}]  # detected from the content
+    doc = json.loads(exported(cli, rid))
+    # the API lists updates newest first: the timeline is in time order
+    assert [(e["at"], e["kind"], e["source_id"]) for e in doc["timeline"]] == [
+        ("2026-03-10T14:03:00Z", "communication", "cl1nc1dent0002/cl1upd0001"),
+        ("2026-03-10T14:22:00Z", "communication", "cl1nc1dent0002/cl1upd0002"),
+        ("2026-03-10T14:51:00Z", "communication", "cl1nc1dent0002/cl1upd0003"),
+        ("2026-03-10T15:20:00Z", "communication", "cl1nc1dent0002/cl1upd0004"),
+    ]
+    assert doc["timeline"][1]["text"] == ("[Slow checkout] Identified: The cache cluster lost a node & requests fall "
+                                          "back to the database.\nWe are adding capacity.")
+    assert "<br/>" in doc["timeline"][1]["original"]
+    assert doc["impact"]["components"] == [
+        {"name": "Checkout", "status": "partial_outage", "start": "2026-03-10T14:03:00Z", "end": "2026-03-10T15:20:00Z"},
+        {"name": "Payments API", "status": "partial_outage", "start": "2026-03-10T14:03:00Z",
+         "end": "2026-03-10T15:20:00Z"},
+    ]
+    after = exported(cli, rid)
+    again = run(cli, rid, incidents)
+    assert (again["added"], again["duplicates"]) == (0, 4)
+    assert exported(cli, rid) == after
+    text = cli("evidence", rid, str(FIXTURES / "instatus-summary.json"))  # the public summary: one event
+    assert text.code == 0, text.err
+    assert text.out.splitlines()[0] == "added 1 event; 0 already in the review (skipped)"
+    assert "sources: instatus:exampleshop 1" in text.out
+
+
+def test_opsgenie_through_the_command(cli, review):
+    rid = review("Checkout p99 latency")
+    logs, alert = str(FIXTURES / "opsgenie-alert-logs.json"), str(FIXTURES / "opsgenie-alert.json")
+    text = cli("evidence", rid, logs, "--dry-run")
+    assert text.code == 0, text.err
+    assert text.out.splitlines()[:3] == [
+        "would add 5 events; 0 already in the review (skipped)",
+        "first: 2026-03-10T14:05:00.902000Z  (2026-03-10 14:05:00 UTC)",
+        "last:  2026-03-10T14:58:21.310000Z  (2026-03-10 14:58:21 UTC)",
+    ]
+    assert json.loads(exported(cli, rid))["timeline"] == []
+    out = run(cli, rid, logs, alert)
+    assert (out["added"], out["duplicates"], out["sources"]) == (8, 0, {"opsgenie": 8})
+    assert [f["kind"] for f in out["files"]] == ["opsgenie", "opsgenie"]
+    doc = json.loads(exported(cli, rid))
+    lifecycle = [(e["at"], e["kind"], e["text"]) for e in doc["timeline"] if "/" in e["source_id"]]
+    assert lifecycle == [  # the alert: createdAt, then the report's ackTime and closeTime (ms after it)
+        ("2026-03-10T14:05:00.902000Z", "alert", "[#1791] Checkout p99 latency above 2s: alert created by Prometheus"),
+        ("2026-03-10T14:07:45.120000Z", "action", "[#1791] Checkout p99 latency above 2s: acknowledged by "
+                                                  "alice@example.com"),
+        ("2026-03-10T14:58:21.310000Z", "action", "[#1791] Checkout p99 latency above 2s: closed by alice@example.com"),
+    ]
+    log_kinds = [(e["kind"], e["text"]) for e in doc["timeline"] if "/" not in e["source_id"]]
+    assert log_kinds == [
+        ("alert", "Alert created via Prometheus with tags [checkout, latency]"),
+        ("event", "Sent [push] notification to alice@example.com"),
+        ("action", "Alert acknowledged via web"),
+        ("communication", "Added note to alert: cache node replaced, hit ratio recovering"),
+        ("action", "Alert closed via web by alice@example.com"),
+    ]
+    after = exported(cli, rid)
+    again = run(cli, rid, alert, logs)
+    assert (again["added"], again["duplicates"]) == (0, 8)
+    assert exported(cli, rid) == after
+
+
+@pytest.mark.parametrize("name", ["instatus-incidents.json", "opsgenie-alert-logs.json", "opsgenie-alert.json"])
+@pytest.mark.parametrize("case", ["truncated", "bad-time", "wrong-kind"])
+def test_bad_instatus_and_opsgenie_files_exit_2_and_change_nothing(cli, review, tmp_path, name, case):
+    rid = review("Slow checkout")
+    run(cli, rid, str(FIXTURES / "opsgenie-alert.json" if name.startswith("instatus") else
+                      FIXTURES / "instatus-incidents.json"))
+    before = exported(cli, rid)
+    good = (FIXTURES / name).read_text()
+    bad = tmp_path / name
+    extra: list[str] = []
+    if case == "truncated":
+        bad.write_text(good[: len(good) // 2])
+        says = f"{name}: line "
+    elif case == "bad-time":
+        field = "started" if name.startswith("instatus") else "createdAt"
+        bad.write_text(good.replace(f'"{field}": "2026-03-10T14:', f'"{field}": "yesterday 14:', 1))
+        says = "not a timestamp (got 'yesterday 14:"
+    else:
+        bad.write_text(good)
+        extra = ["--from", "opsgenie" if name.startswith("instatus") else "instatus"]
+        says = f"{name}: not "
+    r = cli("evidence", rid, str(bad), *extra)
+    assert r.code == 2, r.out
+    assert says in r.err, r.err
+    assert r.err.count("\n") == 1 and "Traceback" not in r.err and r.out == ""
+    assert exported(cli, rid) == before
+
+
+def test_evidence_in_a_review_without_a_start_anchors_its_day_on_the_first_event(cli, review, db_url):
+    """A review without `started` (nor an impact-start mark) takes its incident day from its
+    first event (issue 10): evidence imported into it anchors a bare time typed later on the
+    evidence's day. `started` itself is left to the facilitator: a log often begins long
+    before the incident did."""
+    from zoneinfo import ZoneInfo
+
+    from pmtui.anchor import review_incident_day
+    from pmtui.store import Store
+
+    rid = review("GitHub Actions and Pages disruption", "America/Los_Angeles")
+    run(cli, rid, sample(GITHUB))
+    store = Store.open(db_url)
+    try:
+        assert store.get_review(int(rid))["started"] is None
+        day = review_incident_day(store, int(rid), ZoneInfo("America/Los_Angeles"))
+        assert day.isoformat() == "2024-09-16"  # 13:29:47Z, the first update, is 06:29 that day there
+    finally:
+        store.close()
+    assert json.loads(exported(cli, rid))["started"] is None

@@ -221,3 +221,35 @@ def test_a_long_timeline_reads_by_pages_in_the_same_order(store, demo):
         assert logs.index_of(next(r.id for r in whole if r.source == "log:app.jsonl" and r.text == "log line 9")) == 9
     finally:
         LazyEvents.PAGE = 500
+
+
+def test_a_long_timeline_reads_the_same_rows_whatever_order_its_pages_are_read_in(store, demo):
+    """End first (read from the end backwards), then PageUp page by page (each page read
+    from its neighbour's first event), a jump to the middle and PageDown from there: the
+    rows are those of the whole timeline, ties in time and other offsets included."""
+    from datetime import datetime, timedelta, timezone
+
+    from pmtui.timeline_rows import LazyEvents
+
+    at = datetime(2026, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=-6)))
+    for i in range(45):
+        store.add_event(demo, at=at + timedelta(seconds=20 * (i // 4)), text=f"log line {i}",
+                        source="log:app.jsonl" if i % 5 else "slack:#incident")
+    whole = store.events(demo)
+    LazyEvents.PAGE = 7
+    try:
+        n = len(whole)
+        lazy = LazyEvents(store, demo)
+        assert [lazy[i].id for i in range(n - 1, -1, -1)] == [r.id for r in reversed(whole)]
+        middle = LazyEvents(store, demo)
+        order = [n // 2] + [n // 2 + k for k in range(1, n - n // 2)] + [n // 2 - k for k in range(1, n // 2 + 1)]
+        assert [middle[i].id for i in order] == [whole[i].id for i in order]
+        for source in ("log:app.jsonl", "slack:#incident"):
+            mine = [r.id for r in whole if r.source == source]
+            back = LazyEvents(store, demo, source=source)
+            assert [back[i].id for i in range(len(mine) - 1, -1, -1)] == mine[::-1]
+        assert store.event_page(demo, n - 3, 7, total=n) == whole[n - 3:]  # a short last page, from the end
+        assert store.event_page(demo, 20, 7, after=whole[19]) == whole[20:27]
+        assert store.event_page(demo, 13, 7, before=whole[20]) == whole[13:20]
+    finally:
+        LazyEvents.PAGE = 500

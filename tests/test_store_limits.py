@@ -70,3 +70,41 @@ def test_a_review_filled_to_the_limits_exports_and_imports_again(store, small_li
     store.set_tags(rid, ["x", "y"])
     again = loads(dumps(store.export_document(rid)))  # the import limits accept what the app stored
     assert len(again.timeline) == 3 and len(again.notes) == 2 and len(again.action_items) == 2
+
+
+def _log(tmp_path, name: str, n: int, start: int = 0):
+    from pmtui import evidence
+
+    path = tmp_path / name
+    path.write_text("".join(f'{{"time": "2026-03-10T13:{i // 60:02d}:{i % 60:02d}Z", "msg": "request {i} served"}}\n'
+                            for i in range(start, start + n)))
+    return evidence.load([path])
+
+
+def test_imported_evidence_stops_at_its_own_limit_whole(store, small_limits, monkeypatch, tmp_path):
+    from pmtui import gather
+
+    monkeypatch.setattr(document, "EVIDENCE_MAX", 5)
+    rid, _ = store.create_review("Checkout latency")
+    for i in range(3):  # a full typed timeline leaves evidence its own room
+        store.add_event(rid, at=AT, text=f"step {i}")
+    new, _ = store.add_evidence(rid, _log(tmp_path, "a.jsonl", 4).events)
+    assert len(new) == 4
+    plan_too_many = _log(tmp_path, "b.jsonl", 2, start=10)
+    with pytest.raises(BadInput, match=r"holds 4 imported evidence events; adding 2 more would pass 5.*nothing was added"):
+        store.add_evidence(rid, plan_too_many.events)
+    with pytest.raises(BadInput, match=r"adding 2 more would pass 5"):  # the preview (and --dry-run) says so first
+        gather.preview(store, rid, [tmp_path / "b.jsonl"])
+    assert store.event_sources(rid) == {"": 3, "log:a.jsonl": 4}
+    # the same file again adds nothing and is no problem; one more line fits
+    assert store.add_evidence(rid, _log(tmp_path, "a.jsonl", 4).events) == ([], 4)
+    assert len(store.add_evidence(rid, _log(tmp_path, "c.jsonl", 1, start=20).events)[0]) == 1
+    # undo cannot overfill either list: a deleted evidence event comes back only while there is room
+    victim = next(e for e in store.events(rid) if e.source == "log:c.jsonl")
+    snapshot = store.delete_event(victim.id)
+    store.add_evidence(rid, _log(tmp_path, "d.jsonl", 1, start=30).events)
+    with pytest.raises(BadInput, match="holds 5 imported evidence events"):
+        store.restore_event(snapshot)
+    # and the review, full on both counts, exports a document that import accepts
+    again = loads(dumps(store.export_document(rid)))
+    assert len(again.timeline) == 8 and sum(1 for e in again.timeline if e.source_id) == 5

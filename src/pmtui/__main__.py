@@ -447,10 +447,10 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
 
 
 def _read_input(name: str) -> bytes:
-    from pmtui.document import FILE_MAX_BYTES
+    from pmtui.document import FILE_MAX_ALL
 
-    if name == "-":  # one byte past the limit is enough to say it is too big
-        return sys.stdin.buffer.read(FILE_MAX_BYTES + 1)
+    if name == "-":  # one byte past the largest limit (a file full of evidence) is enough to say it is too big
+        return sys.stdin.buffer.read(FILE_MAX_ALL + 1)
     path = Path(name)
     if not path.exists():
         raise BadInput(f"{name}: no such file")
@@ -458,7 +458,7 @@ def _read_input(name: str) -> bytes:
         raise BadInput(f"{name}: is a folder, not a review file")
     try:
         with path.open("rb") as fh:
-            return fh.read(FILE_MAX_BYTES + 1)
+            return fh.read(FILE_MAX_ALL + 1)
     except OSError as exc:
         raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
 

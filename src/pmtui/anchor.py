@@ -37,6 +37,7 @@ def review_incident_day(store: Store, review_id: int, zone: tzinfo) -> date | No
         started = datetime.fromisoformat(started)
     marked = store.events_with_marks(review_id)
     impact = next((e.at for e in marked if Mark.impact_start in e.marks), None)
-    events = store.events(review_id) if impact is None and not started else []
+    # the first event only (a review of 100,000 imported log lines is not read whole)
+    events = store.event_page(review_id, 0, 1) if impact is None and not started else []
     return incident_day(zone, started=started or None, impact_start=impact,
                         first_event=events[0].at if events else None)

@@ -14,23 +14,12 @@ from textual.theme import Theme
 from pmtui import __version__
 from pmtui.errors import PmtuiError
 from pmtui.safetext import one_line, visible
+from pmtui.ui_types import HasPaletteCommands, InReview, NotSaved, Refreshable
 from pmtui.vocab import SECTION_LABELS, ItemKind, Section
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
     from pmtui.store import Store
-
-class NotSaved:
-    """What :meth:`PostmortemApp.write` returns when the store refused a write: the sentence."""
-
-    __slots__ = ("message",)
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-
-    def __bool__(self) -> bool:
-        return False
-
 
 PRESENTATION_THEME = Theme(
     name="pmtui-present",
@@ -49,6 +38,11 @@ PRESENTATION_THEME = Theme(
                "block-cursor-foreground": "#000000"},
 )
 
+UndoStep = tuple[str, Callable[[], object], Callable[[], object] | None]  # (description, undo, redo)
+
+HELP_TEXT = "this help (? when no text field has focus)"
+SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
+
 SECTION_SCREENS: dict[str, tuple[str, str]] = {
     Section.opening: ("pmtui.screens.opening", "OpeningScreen"),
     Section.overview: ("pmtui.screens.overview", "OverviewScreen"),
@@ -60,24 +54,35 @@ SECTION_SCREENS: dict[str, tuple[str, str]] = {
 }
 
 
-class PostmortemApp(App[int]):
-    """The facilitated review app."""
+class PostmortemApp(App[object]):
+    """The facilitated review app. (``App[object]``: screens and widgets see it typed through
+    :class:`pmtui.ui_types.TypedApp`; the exit status is ``return_code``.)"""
 
     TITLE = "pmtui"
     SUB_TITLE = "blameless postmortem reviews"
     CSS_PATH = "pmtui.tcss"
+    # each key's one declaration: footer words (description) and help's sentence (tooltip);
+    # help (F1) and the command palette read these (pmtui.keys)
     BINDINGS = [
-        Binding("f1", "help", "Help", id="app.help", priority=True),
+        Binding("f1", "help", "Help", id="app.help", priority=True, tooltip=HELP_TEXT),
         # section keys work everywhere (text areas, forms, dialogs): see action_go
         *[Binding(f"f{i + 2}", f"go('{s.value}')", "Sections" if not i else SECTION_LABELS[s], show=not i,
-                  priority=True, key_display="F2…F7" if not i else None, id=f"app.go.{s.value}")
+                  priority=True, key_display="F2…F7" if not i else None, id=f"app.go.{s.value}",
+                  tooltip=SECTIONS_TEXT)
           for i, s in enumerate(s for s in Section if s != Section.opening)],
-        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo"),
-        Binding("question_mark", "help", "Help", show=False, id="app.help2"),
-        Binding("ctrl+z", "undo", "Undo", id="app.undo"),
-        Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True),
-        Binding("f12", "presentation", "Presentation mode", show=False, id="app.presentation"),
-        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo", tooltip="redo what ctrl+z undid"),
+        Binding("question_mark", "help", "Help", show=False, id="app.help2", tooltip=HELP_TEXT),
+        Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="undo the last change"),
+        Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True,
+                tooltip="capture a note, even while typing (? question, ! parked idea)"),
+        Binding("f12", "presentation", "Presentation mode", show=False, id="app.presentation",
+                tooltip="presentation mode: high contrast, larger spacing, fewer panels"),
+        # Textual's own palette key, declared here to give it a sentence for help
+        Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "palette", show=False, priority=True,
+                key_display=App.COMMAND_PALETTE_DISPLAY, id="app.palette",
+                tooltip="command palette: every action by name"),
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True,
+                tooltip="quit (everything is already saved)"),
     ]
 
     presentation: reactive[bool] = reactive(False, init=False)
@@ -104,8 +109,9 @@ class PostmortemApp(App[int]):
         self.config = config
         self.prompts_file = prompts_file
         # (description, undo, redo): every edit can be undone (ctrl+z) and redone (ctrl+y)
-        self.undo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
-        self.redo_stack: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = []
+        self.undo_stack: list[UndoStep] = []
+        self.redo_stack: list[UndoStep] = []
+        self._store_warm = False  # the home screen warmed the store once
         self._checker: Any = None
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
@@ -212,8 +218,12 @@ class PostmortemApp(App[int]):
     def section_screen(self, review_id: int, section: str) -> Screen[None]:
         import importlib
 
+        from pmtui.screens.base import SectionScreen
+
         module, name = SECTION_SCREENS[section]
-        return getattr(importlib.import_module(module), name)(review_id)
+        screen = getattr(importlib.import_module(module), name)(review_id)
+        assert isinstance(screen, SectionScreen)
+        return screen
 
     def open_review(self, review_id: int, section: str | None = None) -> None:
         """Open a review; without a section, where it was left (else the overview), in this
@@ -291,7 +301,7 @@ class PostmortemApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "go":  # only within a review; elsewhere the screen's own F-keys apply
-            return any(getattr(s, "review_id", None) is not None for s in self.screen_stack)
+            return any(isinstance(s, InReview) for s in self.screen_stack)
         return True
 
     def action_go(self, section: str) -> None:
@@ -320,9 +330,10 @@ class PostmortemApp(App[int]):
                 top.dismiss(None)
                 if self.screen is top:
                     return
-        go = getattr(self.screen, "action_section", None)
-        if go is not None and getattr(self.screen, "review_id", None) is not None:
-            go(section)
+        from pmtui.screens.base import SectionScreen
+
+        if isinstance(self.screen, SectionScreen):
+            self.screen.action_section(section)
 
     def show_section(self, review_id: int, section: str) -> None:
         self.switch_screen(self.section_screen(review_id, section))
@@ -409,11 +420,13 @@ class PostmortemApp(App[int]):
         new = {k: after[k] for k in changed}
         self.push_undo(description, step(new, old), step(old, new), quiet=True)
 
-    def _replay(self, source: list, target: list, index: int, word: str) -> None:
+    def _replay(self, source: list[UndoStep], target: list[UndoStep], index: int, word: str) -> None:
         from pmtui.errors import Conflict
 
         entry = source.pop()
-        step = entry[index]
+        step = entry[1] if index == 1 else entry[2]
+        if step is None:  # pragma: no cover - only an edit that can be redone reaches the redo stack
+            return
         try:
             step()
         except Conflict as exc:  # changed meanwhile by another seat: this step no longer applies
@@ -444,10 +457,9 @@ class PostmortemApp(App[int]):
     def refresh_screen(self) -> None:
         from textual.css.query import NoMatches
 
-        refresh = getattr(self.screen, "refresh_from_store", None)
-        if refresh is not None:
+        if isinstance(self.screen, Refreshable):
             try:
-                refresh()
+                self.screen.refresh_from_store()
             except NoMatches:  # a screen still being built (a section key right after a save) reads the store on mount
                 pass
 
@@ -459,16 +471,17 @@ class PostmortemApp(App[int]):
         except Exception:  # a store that went away is reported when it is next used
             return
         if changes:
+            from pmtui.screens.base import SectionScreen
+
             for screen in self.screen_stack:  # a section under a form or dialog stays current too
-                changed = getattr(screen, "store_changed", None)
-                if changed is not None:
-                    changed(changes)
-            if getattr(self.screen, "store_changed", None) is None:
+                if isinstance(screen, SectionScreen):
+                    screen.store_changed(changes)
+            if not isinstance(self.screen, SectionScreen):
                 self.refresh_screen()
 
     # ------------------------------------------------------------ presence
     def current_review(self) -> int | None:
-        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        section = next((s for s in reversed(self.screen_stack) if isinstance(s, InReview)), None)
         return None if section is None else section.review_id
 
     def beat(self) -> None:
@@ -492,10 +505,11 @@ class PostmortemApp(App[int]):
         self.show_presence()
 
     def show_presence(self) -> None:
+        from pmtui.screens.base import SectionScreen
+
         for screen in self.screen_stack:
-            show = getattr(screen, "show_presence", None)
-            if show is not None:
-                show()
+            if isinstance(screen, SectionScreen):
+                screen.show_presence()
 
     def leave_review(self) -> None:
         if self._present_in is None:
@@ -519,11 +533,12 @@ class PostmortemApp(App[int]):
         else:
             self.theme = getattr(self, "_normal_theme", None) or (
                 self.config.theme if self.config and self.config.theme else "textual-dark")
+        from pmtui.screens.base import SectionScreen
+
         for screen in self.screen_stack:
             screen.set_class(on, "-presentation")
-            show = getattr(screen, "show_panel", None)
-            if show is not None:
-                show()
+            if isinstance(screen, SectionScreen):
+                screen.show_panel()
         self._remember(presentation=on)
 
     def watch_theme(self, theme: str) -> None:
@@ -542,21 +557,23 @@ class PostmortemApp(App[int]):
     # ------------------------------------------------------------ notes
     def action_capture(self) -> None:
         """ctrl+n: capture a note in a review; on the list of reviews, start a new review."""
+        from pmtui.screens.base import SectionScreen
         from pmtui.screens.capture import CaptureScreen
+        from pmtui.screens.home import HomeScreen
 
         if isinstance(self.screen, CaptureScreen):
             return
         # the review of the section under any open form or dialog: capture works from anywhere
-        section = next((s for s in reversed(self.screen_stack) if getattr(s, "review_id", None) is not None), None)
+        section = next((s for s in reversed(self.screen_stack) if isinstance(s, InReview)), None)
         if section is None:
-            new = getattr(self.screen, "action_new", None)
-            if new is not None:
-                new()
+            if isinstance(self.screen, HomeScreen):
+                self.screen.action_new()
             return
         if not self.author.strip():  # a seat without a name is asked for one before its first note
             self.ask_seat_name(self.action_capture)
             return
-        self.push_screen(CaptureScreen(section.review_id, getattr(section, "SECTION", Section.overview)),
+        self.push_screen(CaptureScreen(section.review_id,
+                                       section.SECTION if isinstance(section, SectionScreen) else Section.overview),
                          lambda _note: self.refresh_screen())
 
     def ask_seat_name(self, then: Callable[[], object] | None = None) -> None:
@@ -587,14 +604,16 @@ class PostmortemApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield from getattr(screen, "palette_commands", lambda: [])()
+        if isinstance(screen, HasPaletteCommands):
+            yield from screen.palette_commands()
 
     async def action_quit(self) -> None:
-        flush = getattr(self.screen, "flush", None)
-        if flush is not None:
-            flush()
+        from pmtui.screens.base import SectionScreen
+
+        if isinstance(self.screen, SectionScreen):
+            self.screen.flush()
         self.leave_review()
         if self.places:
             self.save_places()

@@ -93,10 +93,13 @@ SHORT_TEXT_MAX = 1_000  # names, roles, titles, tags, owners, sources, refs
 URL_MAX = 4_000  # link urls and action trackers
 LONG_TEXT_MAX = 50_000  # Markdown fields and every other free text
 ZONE_MAX = 64  # the longest IANA name is 32 characters
-EVENTS_MAX = 10_000  # timeline events per review
+EVENTS_MAX = 10_000  # typed timeline events per review (no source_id)
+EVIDENCE_MAX = 200_000  # imported evidence events per review (a source_id), beside the typed ones
 NOTES_MAX = 1_000  # live notes per review
 ITEMS_MAX = 1_000  # every other list (participants, tags, action items, ...)
-FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file
+FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file, plus EVIDENCE_BYTES for each evidence event in it
+EVIDENCE_BYTES = 2 * 1024  # an exported log line with its original text is well under 2 KiB
+FILE_MAX_ALL = FILE_MAX_BYTES + EVIDENCE_MAX * EVIDENCE_BYTES  # the most any document file may be
 COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
 # Every timestamp lies between these instants, so that it can be shown in any zone
 # (offsets are under 24 hours) and kept as four-digit sortable UTC text.
@@ -586,18 +589,49 @@ LIST_LIMITS: dict[str, int] = {
 }
 
 
+def count_evidence(timeline: list[Any]) -> int:
+    """How many items of a raw timeline are imported evidence (a non-empty source_id)."""
+    return sum(1 for e in timeline if isinstance(e, dict) and isinstance(e.get("source_id"), str) and e["source_id"])
+
+
+def file_limit(evidence: int) -> int:
+    """The most bytes a document file holding this many evidence events may have."""
+    return FILE_MAX_BYTES + min(max(evidence, 0), EVIDENCE_MAX) * EVIDENCE_BYTES
+
+
+def _too_large(where: str, size: int, evidence: int) -> BadInput:
+    if evidence <= 0:
+        return BadInput(f"{where}: the file is larger than {FILE_MAX_BYTES // 2**20} MiB, the limit for a review "
+                        f"document (plus {EVIDENCE_BYTES // 1024} KiB for each imported evidence event it holds)")
+    return BadInput(f"{where}: the file is {size:,} bytes, larger than the limit for a review document holding "
+                    f"{evidence:,} imported evidence events ({FILE_MAX_BYTES // 2**20} MiB plus "
+                    f"{EVIDENCE_BYTES // 1024} KiB for each: {file_limit(evidence):,} bytes)")
+
+
 def _size_problems(raw: dict[str, Any]) -> list[str]:
     """Lists longer than the documented limits, checked on the raw input (before the
     items are validated one by one, so that a huge list costs nothing)."""
     problems = []
     for path, limit in LIST_LIMITS.items():
+        if path == "timeline":
+            continue  # below: typed events and evidence count apart
         value: Any = raw
         for part in path.split("."):
             value = value.get(part) if isinstance(value, dict) else None
         if isinstance(value, list) and len(value) > limit:
             problems.append(f"{path}: at most {limit:,} items (got {len(value):,})")
     timeline = raw.get("timeline")
-    if isinstance(timeline, list) and len(timeline) <= EVENTS_MAX:
+    if isinstance(timeline, list) and len(timeline) > EVENTS_MAX:
+        # typed events and imported evidence (a source_id) have a limit each
+        evidence = count_evidence(timeline)
+        if evidence > EVIDENCE_MAX:
+            problems.append(f"timeline: at most {EVIDENCE_MAX:,} imported evidence events (events with a source_id; "
+                            f"got {evidence:,})")
+        typed = len(timeline) - evidence
+        if typed > EVENTS_MAX:
+            problems.append(f"timeline: at most {EVENTS_MAX:,} items (got {typed:,})" if not evidence else
+                            f"timeline: at most {EVENTS_MAX:,} typed events (events without a source_id; got {typed:,})")
+    if isinstance(timeline, list) and len(timeline) <= EVENTS_MAX + EVIDENCE_MAX:
         for i, event in enumerate(timeline):
             marks = event.get("marks") if isinstance(event, dict) else None
             if isinstance(marks, list) and len(marks) > len(Mark):
@@ -723,8 +757,9 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_json_text(data: bytes, where: str = "input") -> Any:
     """bytes -> JSON value, with one plain sentence for each way a file can be bad."""
-    if len(data) > FILE_MAX_BYTES:
-        raise BadInput(f"{where}: the file is larger than {FILE_MAX_BYTES // 2**20} MiB, the limit for a review document")
+    # evidence events (a source_id) earn room: an upper bound before parsing, exact after
+    if len(data) > FILE_MAX_BYTES and len(data) > file_limit(data.count(b'"source_id"')):
+        raise _too_large(where, len(data), data.count(b'"source_id"'))
     if not data.strip():
         raise BadInput(f"{where}: the file is empty")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -736,7 +771,7 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
     if "\x00" in text[:1024] and not text.lstrip().startswith(("{", "[")):
         raise BadInput(f"{where}: not a text file; expected a JSON review document")
     try:
-        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constants)
+        raw = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]):
             what = "the JSON ends too early (is the file truncated?)"
@@ -752,6 +787,12 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
         raise BadInput(f"{where}: {exc}") from None
     except RecursionError:
         raise BadInput(f"{where}: the JSON is nested too deeply") from None
+    if len(data) > FILE_MAX_BYTES:
+        timeline = raw.get("timeline") if isinstance(raw, dict) else None
+        evidence = count_evidence(timeline) if isinstance(timeline, list) else 0
+        if len(data) > file_limit(evidence):
+            raise _too_large(where, len(data), evidence)
+    return raw
 
 
 def loads(data: bytes | str, where: str = "input") -> ReviewDoc:

@@ -16,7 +16,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pmtui import evidence
+from pmtui import document, evidence
 from pmtui.errors import BadInput
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,7 +61,11 @@ def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], 
     if not batch.events and not batch.components:
         raise BadInput(f"{', '.join(f for f, _ in batch.files)}: no events found"
                        + (f" (skipped: {_counts(batch.skipped)})" if batch.skipped else ""))
-    new, duplicates = evidence.split_new(batch, store.evidence_keys(review_id))
+    held = store.evidence_keys(review_id)
+    new, duplicates = evidence.split_new(batch, held)
+    if len(held) + len(new) > document.EVIDENCE_MAX:  # the store refuses it too; say so before anything is written
+        raise BadInput(f"this review holds {len(held):,} imported evidence events; adding {len(new):,} more would "
+                       f"pass {document.EVIDENCE_MAX:,}, the most a review can hold (see the format's limits); nothing was added")
     return Plan(review_id, batch, new, duplicates, used, from_review)
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from pmtui.document import (
     COUNT_MAX,
     EVENTS_MAX,
+    EVIDENCE_MAX,
     FORMAT,
     FORMAT_1,
     ITEMS_MAX,
@@ -279,6 +280,12 @@ def schema() -> dict[str, Any]:
          "minContains": 0, "maxContains": 1}
         for m in Mark
     ]
+    # Typed events and imported evidence (a non-empty source_id) have a limit each.
+    evidence = {"type": "object", "required": ["source_id"], "properties": {"source_id": {"minLength": 1}}}
+    typed_and_evidence = [
+        {"contains": {"not": evidence}, "minContains": 0, "maxContains": EVENTS_MAX},
+        {"contains": evidence, "minContains": 0, "maxContains": EVIDENCE_MAX},
+    ]
     top = _object({
         "$schema": {"type": "string", "description": "where editors find this schema; ignored by pmtui"},
         "format": {"enum": list(READABLE_FORMATS),
@@ -299,7 +306,9 @@ def schema() -> dict[str, Any]:
         "participants": _list(ref("participant")),
         "tags": _list(ref("nonBlankShortText")),
         "links": _list(ref("link")),
-        "timeline": {**_list(ref("event"), max_items=EVENTS_MAX), "allOf": one_of_each},
+        "timeline": {**_list(ref("event"), f"at most {EVENTS_MAX:,} typed events (no source_id) and "
+                                           f"{EVIDENCE_MAX:,} imported evidence events (a source_id)",
+                             max_items=EVENTS_MAX + EVIDENCE_MAX), "allOf": one_of_each + typed_and_evidence},
         "impact": ref("impact"),
         "factors": _list(ref("factor")),
         "observations": _list(ref("observation")),

@@ -126,3 +126,90 @@ def test_path_completion(tmp_path):
     assert complete_path(str(tmp_path / "nothing")) is None
     (tmp_path / "logs").mkdir()
     assert complete_path(str(tmp_path / "lo")) == str(tmp_path / "logs") + os.sep  # a folder: go on typing in it
+
+
+# ------------------------------------------------- where evidence came from, at every width
+def _logs(store, review_id, tmp_path) -> None:
+    """Two log files' lines, one of them on a whole minute (10:41:00 in Berlin)."""
+    import json
+
+    from pmtui import gather
+
+    for name, times in (("api.jsonl", ["09:40:05", "09:41:00"]), ("worker.jsonl", ["09:40:42", "09:43:10"])):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps({"time": f"2026-03-10T{t}Z", "level": "warn", "msg": f"{name} line {t}"})
+                                + "\n" for t in times))
+        gather.add(store, gather.preview(store, review_id, [path]))
+
+
+def _line_of(table: TimelineTable, text: str) -> list[str]:
+    """The lines a row is drawn on (the table scrolled so that the row is on screen)."""
+    index = next(i for i, r in enumerate(table.rows) if r.text == text)
+    table.scroll_to(y=table._offsets[index], animate=False)
+    top = int(table.scroll_y)
+    return [table.render_line(y - top + 1).text for y in range(table._offsets[index], table._offsets[index + 1])]
+
+
+async def test_the_source_stays_visible_beside_the_notes_panel_and_compact_at_80x24(store, demo, make_app, tmp_path):
+    from pmtui.widgets.notes_panel import NotesPanel
+
+    _logs(store, demo, tmp_path)
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.query_one(NotesPanel).display  # the notes panel is open at 160x45
+        table = app.screen.query_one(TimelineTable)
+        cols = dict(table._columns(table.size.width))
+        assert "Source" in cols and cols["Event"] >= TimelineTable.EVENT_MIN
+        assert "Source" in table.render_line(0).text
+        api, worker = _line_of(table, "api.jsonl line 09:40:05"), _line_of(table, "worker.jsonl line 09:40:42")
+        assert "api.jsonl" in api[0] and "worker.js" in worker[0]  # two sources told apart
+        assert len(api) == 1  # a log line stays one line
+        typed = _line_of(table, "SLO burn-rate alert pages the payments on-call engineer")
+        assert "pager" in " ".join(typed)
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(TimelineTable)
+        cols = dict(table._columns(table.size.width))
+        assert "Source" not in cols and cols["Event"] >= TimelineTable.EVENT_MIN  # no room for a column
+        api, worker = _line_of(table, "api.jsonl line 09:40:05"), _line_of(table, "worker.jsonl line 09:40:42")
+        assert api[0].split()[:2] == ["10:40:05", "event"] and api[1].split() == ["api.jso…"]
+        assert worker[1].split() == ["worker.…"]  # under the kind: the source, short
+        # a typed event keeps its one line (its source is in the detail line and the form)
+        assert len(_line_of(table, "p95 checkout latency back under 400 ms")) == 1
+        # the notes panel open as well: no Kind column either, the source goes before the text
+        await pilot.press("f10")
+        await settle(app, pilot)
+        assert "Kind" not in dict(table._columns(table.size.width))
+        assert " ".join(_line_of(table, "worker.jsonl line 09:40:42")).split()[:2] == ["10:40:42", "[worker.jsonl]"]
+
+
+async def test_evidence_times_keep_their_seconds(store, demo, make_app, tmp_path, monkeypatch):
+    from pmtui import timeline_rows
+
+    _logs(store, demo, tmp_path)
+    for size in ((160, 45), (80, 24)):
+        app = make_app(demo, "timeline")
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            table = app.screen.query_one(TimelineTable)
+            assert _line_of(table, "api.jsonl line 09:40:05")[0].split()[0] == "10:40:05"
+            # on a whole minute still (a log line at 10:41:00 is not "about 10:41")
+            assert _line_of(table, "api.jsonl line 09:41:00")[0].split()[0] == "10:41:00"
+            # a typed event written to the minute stays HH:MM
+            assert _line_of(table, "p95 checkout latency back under 400 ms")[0].split()[0] == "11:29"
+    # a long timeline (read by pages, one line per row): the first row of a day keeps its
+    # time whole at 80 columns (the day has no room), and evidence says its source
+    monkeypatch.setattr(timeline_rows, "READ_WHOLE", 5)
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(TimelineTable)
+        assert hasattr(table.rows, "index_of")
+        first = table.render_line(1).text.split()
+        assert first[0] == "10:40" and first[1] == "change"  # the demo's first event, typed at 10:40
+        index = next(i for i, r in enumerate(table.rows) if r.text == "api.jsonl line 09:40:05")
+        table.scroll_to(y=index, animate=False)
+        line = table.render_line(index - int(table.scroll_y) + 1).text
+        assert line.split()[:3] == ["10:40:05", "event", "[api.jsonl]"]

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved
 from pmtui.document import ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Callable
 
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
@@ -11,13 +12,18 @@ from textual.widgets import Static
 from pmtui.vocab import OBSERVATION_HEADINGS, FactorCategory, ItemKind, ObservationKind, Section
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
+from pmtui.ui_types import NotSaved
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.related_suggestions import RelatedSuggestions
 
 CATEGORIES = [(c.value, c.value) for c in FactorCategory]
 
 
-def _text_item(label: str, placeholder: str = ""):
+def _of_kind(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda item: bool(item["kind"] == kind)
+
+
+def _text_item(label: str, placeholder: str = "") -> Callable[[dict[str, Any] | None], list[FormField]]:
     return lambda i: [FormField("text", label, (i or {}).get("text", ""), placeholder=placeholder)]
 
 
@@ -51,7 +57,7 @@ class AnalysisScreen(SectionScreen):
                     title = OBSERVATION_HEADINGS[kind]
                     yield ListEditor(
                         ItemKind.observation, title, rid, [Column("text", title)], _text_item(title, prompt),
-                        filter=lambda i, k=kind: i["kind"] == k, defaults={"kind": kind.value},
+                        filter=_of_kind(kind), defaults={"kind": kind.value},
                         empty="Nothing yet. Press a to add.", id=f"obs-{kind}",
                     )
             with Grid(classes="lists"):
@@ -81,8 +87,15 @@ class AnalysisScreen(SectionScreen):
         self.show_counts()
         self.query_one(RelatedSuggestions).reload()
 
-    def on_related_suggestions_linked(self) -> None:
+    def on_related_suggestions_link_requested(self, message: RelatedSuggestions.LinkRequested) -> None:
+        store, slug = self.app.store, message.slug
+        item_id = self.app.write(lambda: store.add_item(ItemKind.related, self.review_id, ref=slug))
+        if isinstance(item_id, NotSaved):
+            return
+        # the review's own title stays out of the message: notifications read markup
+        self.app.push_added(f"linked {slug} as a related review", ItemKind.related, item_id)
         self.query_one("#related", ListEditor).reload()
+        self.query_one(RelatedSuggestions).reload()
 
     def show_counts(self) -> None:
         factors = self.app.store.list_items(ItemKind.factor, self.review_id)

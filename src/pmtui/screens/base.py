@@ -3,7 +3,7 @@ between sections, the footer, and refreshing from the store."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -11,37 +11,55 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from pmtui.app import NotSaved
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
+from pmtui.keys import key_label, palette_bindings
 from pmtui.safetext import one_line
+from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
 from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
 from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
+SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
+STEP_TEXT = "previous / next section"
 
-class SectionScreen(Screen[None]):
+
+def action_form(seed: dict[str, Any]) -> tuple[list[FormField], Callable[[dict[str, Any]], dict[str, Any]]]:
+    """The action item form for a note turned into an action (the Actions section's own)."""
+    from pmtui.screens.actions import action_fields, action_values
+
+    return action_fields(seed), action_values
+
+
+class SectionScreen(TypedApp, Screen[None]):
     SECTION: str = Section.overview
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
-        Binding("f2", "section('overview')", "Sections", key_display="F2…F7", id="go.overview"),
-        Binding("f3", "section('timeline')", "Timeline", show=False, id="go.timeline"),
-        Binding("f4", "section('impact')", "Impact", show=False, id="go.impact"),
-        Binding("f5", "section('analysis')", "Analysis", show=False, id="go.analysis"),
-        Binding("f6", "section('actions')", "Actions", show=False, id="go.actions"),
-        Binding("f7", "section('report')", "Report", show=False, id="go.report"),
-        Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next"),
-        Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev"),
-        Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening"),
-        Binding("f8", "home", "Reviews", key_display="F8", id="go.home"),
-        Binding("escape", "escape", "Close", show=False, id="go.escape"),
-        Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt"),
-        Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel"),
-        Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next"),
-        Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause"),
-        Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join"),
+        Binding("f2", "section('overview')", "Sections", key_display="F2…F7", id="go.overview", tooltip=SECTIONS_TEXT),
+        Binding("f3", "section('timeline')", "Timeline", show=False, id="go.timeline", tooltip=SECTIONS_TEXT),
+        Binding("f4", "section('impact')", "Impact", show=False, id="go.impact", tooltip=SECTIONS_TEXT),
+        Binding("f5", "section('analysis')", "Analysis", show=False, id="go.analysis", tooltip=SECTIONS_TEXT),
+        Binding("f6", "section('actions')", "Actions", show=False, id="go.actions", tooltip=SECTIONS_TEXT),
+        Binding("f7", "section('report')", "Report", show=False, id="go.report", tooltip=SECTIONS_TEXT),
+        Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev", tooltip=STEP_TEXT),
+        Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next", tooltip=STEP_TEXT),
+        Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening",
+                tooltip="Opening: ground rules, agenda, who is in the room; s starts the meeting"),
+        Binding("f8", "home", "Reviews", key_display="F8", id="go.home", tooltip="back to the list of reviews"),
+        Binding("escape", "escape", "Close", show=False, id="go.escape",
+                tooltip="close the notes panel (F8 leaves the review); in a form: save and close"),
+        Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt", tooltip="next prompt card"),
+        Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel",
+                tooltip="go to the notes panel (t, f, o, a turn a note into an event, factor, observation, "
+                        "action); again hides it"),
+        Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next",
+                tooltip="meeting: next stage (after the last: end)"),
+        Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause",
+                tooltip="meeting: pause and resume the clock"),
+        Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join",
+                tooltip="copy the command a second seat runs to join this review"),
     ]
 
     def __init__(self, review_id: int) -> None:
@@ -56,8 +74,16 @@ class SectionScreen(Screen[None]):
         with Horizontal(id="section-row"):
             with Vertical(id="section-main"):
                 yield from self.compose_body()
-            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION])
+            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION], action_form=action_form)
         yield Footer()
+
+    def on_form_requested(self, message: FormRequested) -> None:
+        """A widget (a list, the notes panel) asks for a form: it opens over this section."""
+        from pmtui.screens.form import FormScreen
+
+        message.stop()
+        self.app.push_screen(FormScreen(message.title, message.fields, message.save, version=message.version,
+                                        readd=message.readd), message.done)
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -413,14 +439,10 @@ class SectionScreen(Screen[None]):
             if section != self.SECTION:
                 yield SystemCommand(f"Go to: {SECTION_LABELS[section]}", f"Show the review's {section} section",
                                     lambda s=section: self.action_section(s))
-        seen = set()
-        for key, active in self.app.active_bindings.items():
-            b = active.binding
-            if not b.description or b.action in seen or b.action.startswith(("section", "app.", "command_palette")):
-                continue
-            if b.action in ("quit", "help", "undo", "home", "step(1)", "step(-1)", "capture"):
-                continue
-            seen.add(b.action)
-            node = active.node
-            yield SystemCommand(f"{SECTION_LABELS[self.SECTION]}: {b.description}", f"key: {b.key_display or key}",
+        active = list(self.app.active_bindings.values())
+        nodes = {id(a.binding): a.node for a in active}
+        for b in palette_bindings(a.binding for a in active):
+            node = nodes[id(b)]
+            yield SystemCommand(f"{SECTION_LABELS[self.SECTION]}: {b.description}",
+                                f"key: {b.key_display or key_label(b.key.split(',')[0])}",
                                 lambda b=b, node=node: self.app.run_action(b.action, node))

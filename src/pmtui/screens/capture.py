@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from pmtui.safetext import literal
+from pmtui.ui_types import TypedApp
 from pmtui.widgets.nudge import NudgeLine
 from pmtui.vocab import (
     STAGE_SHORT_NAMES,
@@ -44,7 +45,7 @@ def split_kind(text: str, kind: str = NoteKind.note) -> tuple[str, str]:
     return kind, t
 
 
-class CaptureScreen(ModalScreen[int | None]):
+class CaptureScreen(TypedApp, ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="capture.cancel"),
         Binding("ctrl+t", "cycle_kind", "Kind", id="capture.kind"),

@@ -101,4 +101,4 @@ def _reason_given(text: str) -> None:
 def wont_do_prompt(question: str, reason: str | None) -> PromptScreen:
     """Ask why an action item won't be done (a reason is required), for the Actions
     section and the Follow-ups view alike."""
-    return PromptScreen(question, reason, placeholder="Would not have changed this incident", check=_reason_given)
+    return PromptScreen(question, reason or "", placeholder="Would not have changed this incident", check=_reason_given)

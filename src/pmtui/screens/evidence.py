@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from pmtui.errors import PmtuiError
+from pmtui.ui_types import TypedApp
 
 AUTO = "auto"
 
@@ -56,7 +57,7 @@ def complete_path(value: str) -> str | None:
     return done if done != value else None
 
 
-class EvidenceScreen(ModalScreen[dict[str, Any] | None]):
+class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     """Preview, then add; dismissed with the summary of what was added (None: nothing)."""
 
     BINDINGS = [
@@ -172,7 +173,7 @@ class EvidenceScreen(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
 
-class SourceFilterScreen(ModalScreen[str | None]):
+class SourceFilterScreen(TypedApp, ModalScreen[str | None]):
     """Pick which source the timeline shows: every source, typed events only (no source),
     or one source; each with its count. Dismissed with ALL, "" (no source), the source,
     or None (cancelled)."""

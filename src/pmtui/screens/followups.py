@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.tracker import STATUS_WORDS
 from pmtui.vocab import ActionStatus, ItemKind, Section
@@ -27,7 +27,7 @@ FIRST_ROWS = 60  # rows in the first frame; the others follow right after it
 FILTER_HINT = "/ filter: words owner:NAME status:done prio:high tag:TAG due:overdue"
 
 
-class FollowupsScreen(Screen[None]):
+class FollowupsScreen(TypedApp, Screen[None]):
     """The action tracker across reviews."""
 
     DEFAULT_CSS = """
@@ -70,7 +70,7 @@ class FollowupsScreen(Screen[None]):
         yield Header()
         yield Input(self.query_text, placeholder=FILTER_HINT, id="followups-filter")
         yield Static("Loading action items…", id="followups-summary")
-        table = DataTable(id="followups-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="followups-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="followups-detail")
         yield Footer()
@@ -343,12 +343,13 @@ class FollowupsScreen(Screen[None]):
         row = self.selected()
         if row is None:
             return
+        from pmtui.screens.actions import ActionsScreen
+
         screen = self.app.section_screen(row.review_id, Section.actions)
         await self.app.push_screen(screen)
-        editor = getattr(screen, "editor", None)
-        if editor is not None:
-            editor.reload(keep_id=row.id)
-            editor.focus_list()
+        if isinstance(screen, ActionsScreen):
+            screen.editor.reload(keep_id=row.id)
+            screen.editor.focus_list()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -356,5 +357,6 @@ class FollowupsScreen(Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for b in self.BINDINGS:
+            assert isinstance(b, Binding)  # declared as Binding, never as a tuple
             yield SystemCommand(f"Follow-ups: {b.description}", f"key: {b.key}",
                                 lambda b=b: self.run_action(b.action))

@@ -14,7 +14,6 @@ theirs, or keep both (a deleted row: add mine back, or let it go).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from textual import on
@@ -26,21 +25,14 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import literal, visible
+from pmtui.ui_types import FormField, TypedApp
 from pmtui.widgets.nudge import NudgeLine
 
 
-@dataclass
-class FormField:
-    name: str
-    label: str
-    value: Any = ""
-    kind: str = "text"  # text | area | select | bool | static (read-only)
-    options: list[tuple[str, str]] = field(default_factory=list)
-    placeholder: str = ""
-    hint: str = ""
+__all__ = ["FormField", "FormScreen"]  # FormField lives in pmtui.ui_types (widgets build forms too)
 
 
-class FormScreen(ModalScreen[dict[str, Any] | None]):
+class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "close", "Close (saves)", id="form.close"),
@@ -285,7 +277,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
     @on(TextArea.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
-    def _changed(self, event) -> None:
+    def _changed(self, event: Input.Changed | TextArea.Changed | Select.Changed | Checkbox.Changed) -> None:
         self._discard_armed = False
         widget = event.control if hasattr(event, "control") else None
         if isinstance(widget, (Input, TextArea)) and widget.id and widget.id.startswith("f-"):

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from pmtui.vocab import MARK_KEYS, MARK_WORDS, Mark
+from pmtui.keys import help_rows, is_everywhere
+from pmtui.ui_types import TypedApp
 
-GENERAL = [
-    ("F1  ?", "this help (? when no text field has focus)"),
-    ("ctrl+o", "Opening: ground rules, agenda, who is in the room; s starts the meeting"),
-    ("F2 … F7", "Overview, Timeline, Impact, Analysis, Actions, Report"),
-    ("ctrl+n", "capture a note, even while typing (? question, ! parked idea)"),
-    ("ctrl+t  ctrl+g", "meeting: next stage (after the last: end) / pause and resume the clock"),
-    ("F9", "next prompt card"),
-    ("F10", "go to the notes panel (t, f, o, a turn a note into an event, factor, observation, action); again hides it"),
-    ("F12", "presentation mode: high contrast, larger spacing, fewer panels"),
-    ("ctrl+← ctrl+→", "previous / next section"),
-    ("ctrl+p", "command palette: every action by name"),
-    ("ctrl+z", "undo the last delete"),
-    ("Esc", "back (to the list of reviews); in a form: save and close"),
-    ("ctrl+q", "quit (everything is already saved)"),
-]
 TIMELINE_INPUT = [
     ("14:03 text", "an event at 14:03 on the selected event's day"),
     ("2026-03-10 14:03 text", "an event on that day"),
@@ -35,7 +24,7 @@ TIMELINE_INPUT = [
 ]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(TypedApp, ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
@@ -51,23 +40,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         stack = [s for s in self.app.screen_stack if s is not self]
         under = stack[-1] if stack else None
-        keys_by_action: dict[str, list[str]] = {}
-        descriptions: dict[str, str] = {}
-        for node in self._binding_nodes(under) if under is not None else []:
-            for bindings in node._bindings.key_to_bindings.values():
-                for binding in bindings:
-                    # only pmtui's own keys (they have ids); marks are listed with the timeline below
-                    if not binding.id or not binding.description or binding.action.startswith(("section", "mark")):
-                        continue
-                    if binding.action in ("home", "help", "undo", "quit", "step(1)", "step(-1)", "next_prompt",
-                                          "toggle_panel", "next_stage", "pause", "capture", "presentation"):
-                        continue
-                    key = binding.key_display or self.app.get_key_display(binding)
-                    keys = keys_by_action.setdefault(binding.action, [])
-                    if key not in keys:
-                        keys.append(key)
-                    descriptions.setdefault(binding.action, binding.description)
-        rows = [("  ".join(keys), descriptions[action]) for action, keys in keys_by_action.items()]
+        bindings = [b for node in (self._binding_nodes(under) if under is not None else [])
+                    for b in self._bindings_of(node)]
+        rows = help_rows(b for b in bindings if not is_everywhere(b))
         if rows:
             table.add_row(Text("This screen", style="underline"), "")
             for key, desc in rows:
@@ -77,16 +52,20 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text("Quick add (a)", style="underline"), "")
             for key, desc in TIMELINE_INPUT:
                 table.add_row(key, desc)
-            table.add_row(f"{MARK_KEYS[Mark.impact_start]} … {MARK_KEYS[Mark.resolved]}",
-                          f"set or clear a mark: {', '.join(MARK_WORDS.values())} (a mark moves from any other event)")
             table.add_row("", "")
         table.add_row(Text("Everywhere", style="underline"), "")
-        for key, desc in GENERAL:
+        everywhere = [b for b in type(self.app).BINDINGS if isinstance(b, Binding) and is_everywhere(b)]
+        for key, desc in help_rows(everywhere + [b for b in bindings if is_everywhere(b)]):
             table.add_row(key, desc)
         return table
 
     @staticmethod
-    def _binding_nodes(screen):
+    def _bindings_of(node: DOMNode) -> list[Binding]:
+        """The node's bindings in the order declared (a subclass's after its base's)."""
+        return [b for bindings in node._bindings.key_to_bindings.values() for b in bindings]
+
+    @staticmethod
+    def _binding_nodes(screen: Screen[object]) -> Iterator[DOMNode]:
         from pmtui.widgets.list_editor import ListEditor
         from pmtui.widgets.timeline_table import TimelineTable
 

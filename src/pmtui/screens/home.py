@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, one_line
 
@@ -37,7 +37,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(TypedApp, Screen[None]):
     BINDINGS = [
         Binding("ctrl+n", "new", "New review", id="home.new", priority=True),
         Binding("enter", "open", "Open", id="home.open"),
@@ -125,7 +125,7 @@ class HomeScreen(Screen[None]):
         self.reviews = message.reviews
         self._haystacks = [" ".join(_text(v) for v in (r.title, r.slug, r.severity, r.status)).lower() for r in self.reviews]
         self.refill()
-        if not getattr(self.app, "_store_warm", False):  # once the list is on screen
+        if not self.app._store_warm:  # once the list is on screen
             self.app._store_warm = True
             self.call_after_refresh(self._warm_up)
 

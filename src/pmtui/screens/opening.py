@@ -3,6 +3,8 @@ The facilitator starts the meeting here (s); the clock then runs in every sectio
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -99,8 +101,8 @@ class OpeningScreen(SectionScreen):
         length = current.length if current else 60
         split = current.split if current else DEFAULT_SPLIT
 
-        def save(values: dict) -> Meeting:
-            errors = {}
+        def save(values: dict[str, Any]) -> Meeting:
+            errors: dict[str, str] = {}
             text = values["length"].strip()
             if not text.isdigit() or not 5 <= int(text) <= 600:
                 errors["length"] = "give the length in whole minutes, between 5 and 600"
@@ -129,7 +131,7 @@ class OpeningScreen(SectionScreen):
                       hint="e.g. 5 35 10 10; leave as it is to scale it to a new length"),
         ]
 
-        def done(result) -> None:
+        def done(result: Any) -> None:
             if result is not None:
                 self.notify(f"Meeting started: {STAGE_NAMES[result.stage]} ({result.split[result.stage]} min)",
                             timeout=3)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Static
@@ -77,12 +81,10 @@ class OverviewScreen(SectionScreen):
                 )
             yield Static("", id="overview-updated", classes="muted")
 
-    def _zone(self):
-        from zoneinfo import ZoneInfo
-
+    def _zone(self) -> ZoneInfo:
         return ZoneInfo((self.review or self.app.store.get_review(self.review_id))["timezone"])
 
-    def parse_started(self, text: str):
+    def parse_started(self, text: str) -> datetime | None:
         """When the incident started, in the review's zone: a bare time in the meeting
         lands on this day. Empty clears it."""
         from pmtui.entry import parse_when
@@ -92,18 +94,16 @@ class OverviewScreen(SectionScreen):
         at, _approx = parse_when(text, self._zone(), anchor_day=None)
         return at
 
-    def show_started(self, value) -> str:
+    def show_started(self, value: datetime | str | None) -> str:
         from pmtui.entry import format_when
 
         if not value:
             return ""
         if isinstance(value, str):
-            from datetime import datetime
-
             value = datetime.fromisoformat(value)
         return format_when(value, self._zone())
 
-    def save_field(self, name: str, value):
+    def save_field(self, name: str, value: Any) -> Any:
         if name == "tags":
             return self.app.store.set_tags(self.review_id, value)
         return super().save_field(name, value)

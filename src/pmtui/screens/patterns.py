@@ -21,9 +21,10 @@ from textual.widgets import Footer, Header, Input, Sparkline, Static
 
 from pmtui.errors import BadInput
 from pmtui.vocab import mark_list
+from pmtui.ui_types import TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.patterns import Patterns
+    from pmtui.patterns import Patterns, ReviewFacts
 
 WINDOW_HINT = "Window: since:YYYY-MM-DD until:YYYY-MM-DD tag:TAG (Enter applies)"
 
@@ -66,7 +67,7 @@ def parse_window(value: str) -> tuple[date | None, date | None, str | None]:
     return since, until, tag
 
 
-class PatternsScreen(Screen[None]):
+class PatternsScreen(TypedApp, Screen[None]):
     DEFAULT_CSS = """
     PatternsScreen #patterns-window { margin: 0 1; }
     PatternsScreen #patterns { padding: 0 1; }
@@ -91,7 +92,7 @@ class PatternsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.facts: list | None = None
+        self.facts: list[ReviewFacts] | None = None
         self.result: Patterns | None = None
 
     def compose(self) -> ComposeResult:
@@ -247,5 +248,6 @@ class PatternsScreen(Screen[None]):
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for b in self.BINDINGS:
+            assert isinstance(b, Binding)  # declared as Binding, never as a tuple
             yield SystemCommand(f"Patterns: {b.description}", f"key: {b.key}",
                                 lambda b=b: self.run_action(b.action))

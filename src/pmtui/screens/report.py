@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved
 from pmtui.errors import BadInput
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
@@ -38,7 +39,7 @@ class ReportScreen(SectionScreen):
     ]
 
     class Rendered(Message):
-        def __init__(self, markdown: str, name: str, findings: list) -> None:
+        def __init__(self, markdown: str, name: str, findings: list[Any]) -> None:
             super().__init__()
             self.markdown = markdown
             self.name = name

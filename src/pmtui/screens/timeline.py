@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from pmtui.app import NotSaved
+from pmtui.ui_types import NotSaved
 from pmtui.vocab import EventKind, Mark, Section
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError
@@ -39,6 +39,9 @@ MARK_KEYS = list(Mark)  # 1..6
 SHORT = {"time_to_detect": "TTD", "time_to_respond": "TTR", "time_to_mitigate": "TTM",
          "time_to_resolve": "resolve", "impact_duration": "impact"}
 
+MARKS_HELP = ("set or clear a mark: " + ", ".join(MARK_WORDS[m.value] for m in MARK_KEYS)
+              + " (a mark moves from any other event)")
+
 
 class TimelineScreen(SectionScreen):
     SECTION = Section.timeline
@@ -50,9 +53,10 @@ class TimelineScreen(SectionScreen):
         Binding("w", "walk_through", "Walk-through", id="timeline.walk"),
         Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
         Binding("s", "filter_source", "Source filter", id="timeline.sources"),
-        Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1"),
+        Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1", tooltip=MARKS_HELP),
         *[
-            Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}")
+            Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}",
+                    tooltip=MARKS_HELP)
             for i, m in enumerate(MARK_KEYS) if i
         ],
     ]
@@ -67,6 +71,7 @@ class TimelineScreen(SectionScreen):
 
     def __init__(self, review_id: int) -> None:
         super().__init__(review_id)
+        self._pending_keep: int | None = None  # the event to land on when the walk-through closes
         self.rows: Sequence[EventRow] = []  # what the table shows (a long timeline: read by pages)
         self.marked: list[EventRow] = []
         self.total = 0
@@ -113,7 +118,10 @@ class TimelineScreen(SectionScreen):
         if panel.display and not panel.outer_size.width:
             width -= 44
         wide = width >= 110
-        self.query_one("#timeline-side").display = wide
+        side = self.query_one("#timeline-side")
+        side.display = wide
+        # beside the notes panel a narrower side leaves the table room for its Source column
+        side.styles.width = 32 if panel.display else 40
         self.query_one("#metrics-line").display = not wide
 
     def refresh_from_store(self) -> None:
@@ -154,7 +162,9 @@ class TimelineScreen(SectionScreen):
             marked = {r.id: r.marks for r in store.events_with_marks(self.review_id)}
             fresh = {i: replace(r, marks=marked.get(i, ())) for i, r in fresh.items()}
             rows = [replace(r, marks=marked.get(r.id, ())) if (r.marks or r.id in marked) else r for r in rows]
-        key = lambda r: (r.at, r.seq, r.id)  # noqa: E731 - the store's order
+        def key(r: EventRow) -> tuple[datetime, int, int]:  # the store's order
+            return (r.at, r.seq, r.id)
+
         keys = [key(r) for r in rows]
         for r in sorted(fresh.values(), key=key):
             i = bisect.bisect(keys, key(r))
@@ -184,7 +194,7 @@ class TimelineScreen(SectionScreen):
         self.rows, self.marked, self.total = message.rows, message.marked, message.total
         table = self.query_one(TimelineTable)
         keep = message.keep_id if message.keep_id is not None else (table.selected.id if table.selected else None)
-        pending = getattr(self, "_pending_keep", None)
+        pending = self._pending_keep
         if pending is not None:
             keep, self._pending_keep = pending, None
         if first:  # reopened: back on the row where it was left

@@ -16,12 +16,13 @@ from textual.widgets import Footer, Header, Static
 from pmtui.entry import format_when
 from pmtui.safetext import literal, one_line
 from pmtui.vocab import Section
+from pmtui.ui_types import TypedApp
 from pmtui.widgets.timeline_table import MARK_WORDS
 
 AROUND = 2  # events shown before and after the current one
 
 
-class WalkThroughScreen(Screen[int | None]):
+class WalkThroughScreen(TypedApp, Screen[int | None]):
     """Dismissed with the id of the event it ended on (the timeline selects it)."""
 
     BINDINGS = [
@@ -125,7 +126,7 @@ class WalkThroughScreen(Screen[int | None]):
     def action_confirm(self) -> None:
         if not self.rows:
             return
-        from pmtui.app import NotSaved
+        from pmtui.ui_types import NotSaved
         from pmtui.errors import Conflict
 
         row = self.rows[self.index]

@@ -112,17 +112,29 @@ def _full(kind: str, held: int) -> BadInput:
                     f"hold is {limit:,} (see the format's limits); nothing was added")
 
 
-def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: int = 1) -> None:
-    """Refuse (BadInput) an insert that would take a review past its documented limit."""
+def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: int = 1,
+               evidence: bool = False) -> None:
+    """Refuse (BadInput) an insert that would take a review past its documented limit.
+    Events count apart: typed ones (no source_id) and imported evidence (``evidence``)."""
     from sqlalchemy import func, select
 
     q = select(func.count()).select_from(table).where(table.c.review_id == review_id)
     if kind == "event" and "source_id" in table.c:
-        # typed events only: imported evidence (pmtui evidence, add_evidence) has its own bounds
-        q = q.where(table.c.source_id.is_(None))
+        q = q.where(table.c.source_id.is_not(None) if evidence else table.c.source_id.is_(None))
     held = conn.execute(q).scalar() or 0
-    if held + adding > _limit(kind):
+    if kind == "event" and evidence:
+        _evidence_room(held, adding)
+    elif held + adding > _limit(kind):
         raise _full(kind, held)
+
+
+def _evidence_room(held: int, adding: int) -> None:
+    from pmtui import document
+
+    if held + adding > document.EVIDENCE_MAX:
+        raise BadInput(f"this review holds {held:,} imported evidence events; adding {adding:,} more would pass "
+                       f"{document.EVIDENCE_MAX:,}, the most a review can hold (see the format's limits); nothing "
+                       "was added")
 
 
 # list kinds whose rows have no version (not edited in a meeting by two people at once)
@@ -385,8 +397,26 @@ class _Editing:
         with self._read() as conn:
             return int(conn.execute(q).scalar() or 0)
 
-    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None) -> list[EventRow]:
-        """Events ``offset`` to ``offset + limit`` of the timeline (of one source)."""
+    def event_page(self, review_id: int, offset: int, limit: int, source: str | None = None, *,
+                   total: int | None = None, after: EventRow | None = None,
+                   before: EventRow | None = None) -> list[EventRow]:
+        """Events ``offset`` to ``offset + limit`` of the timeline (of one source).
+
+        An OFFSET costs a walk over every row it skips (17 ms at 100,000 events on SQLite,
+        against 3 ms for the first page), so a caller that knows more reads cheaper:
+        ``after``/``before`` is the event just before/after the page (a neighbouring page
+        already read: the page starts right there in the index), and ``total`` (how many
+        events there are) lets a page past the middle be read from the end backwards, so
+        the last page (the End key) costs what the first does."""
+        if after is not None:
+            return self._event_rows(review_id, source=source, window=(0, limit), key=(after, False))
+        if before is not None:
+            rows = self._event_rows(review_id, source=source, window=(0, limit), key=(before, True))
+            return rows[::-1]
+        if total is not None and offset > total // 2:
+            end = min(total, offset + limit)
+            rows = self._event_rows(review_id, source=source, window=(total - end, end - offset), descending=True)
+            return rows[::-1]
         return self._event_rows(review_id, source=source, window=(offset, limit))
 
     def event_index(self, review_id: int, event_id: int, source: str | None = None) -> int | None:
@@ -407,8 +437,9 @@ class _Editing:
             return int(conn.execute(q).scalar() or 0)
 
     def _event_rows(self, review_id: int, marked_only: bool = False, source: str | None = None,
-                    window: tuple[int, int] | None = None, only: list[int] | None = None) -> list[EventRow]:
-        from sqlalchemy import select
+                    window: tuple[int, int] | None = None, only: list[int] | None = None,
+                    descending: bool = False, key: tuple[EventRow, bool] | None = None) -> list[EventRow]:
+        from sqlalchemy import select, tuple_
 
         t, mt = _table("Event"), _table("EventMark")
         q = select(t.c.id, t.c.at_utc, t.c.offset_min, t.c.text, t.c.kind, t.c.source, t.c.approximate,
@@ -417,8 +448,15 @@ class _Editing:
             q = q.where(t.c.id.in_(select(mt.c.event_id).where(mt.c.review_id == review_id)))
         if source is not None:
             q = q.where(t.c.source == source)
+        if key is not None:  # the rows after (or, descending, before) this event in timeline order
+            edge, descending = key
+            at_utc = to_utc_text(edge.at)[0]
+            mark = tuple_(t.c.at_utc, t.c.seq, t.c.id)
+            q = q.where(mark < (at_utc, edge.seq, edge.id) if descending else mark > (at_utc, edge.seq, edge.id))
         if only is not None:  # by primary key, not by walking the review's timeline in order
             q = q.where(t.c.id.in_(list(only)))
+        elif descending:
+            q = q.order_by(t.c.at_utc.desc(), t.c.seq.desc(), t.c.id.desc())
         else:
             q = q.order_by(t.c.at_utc, t.c.seq, t.c.id)
         if window is not None:
@@ -509,7 +547,7 @@ class _Editing:
         t, mt = _table("Event"), _table("EventMark")
         row = dict(snapshot["row"])
         with self._write() as conn:
-            _make_room(conn, "event", t, row["review_id"])
+            _make_room(conn, "event", t, row["review_id"], evidence=bool(row.get("source_id")))
             if conn.execute(select(t.c.id).where(t.c.id == row["id"])).first() is not None:
                 row.pop("id")
             event_id: int = conn.execute(insert(t).returning(t.c.id), row).scalar_one()
@@ -597,6 +635,8 @@ class _Editing:
             q = select(t.c.source, t.c.source_id).where(t.c.review_id == review_id, t.c.source_id.is_not(None))
             have = {(a, b) for a, b in conn.execute(q)}
             new = [e for e in events if e.key not in have]
+            if new:
+                _evidence_room(len(have), len(new))
             seq = conn.execute(select(func.coalesce(func.max(t.c.seq) + 1, 0)).where(t.c.review_id == review_id)).scalar()
             now = now_utc_text()
             rows = []

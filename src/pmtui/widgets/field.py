@@ -81,7 +81,7 @@ class Field(Vertical):
         self.hint = hint
         self.parse = parse or (lambda text: text)
         shown = show or (lambda v: "" if v is None else str(v))
-        self.show = lambda v: visible(shown(v))  # control characters never reach the terminal raw
+        self.show: Callable[[Any], str] = lambda v: visible(shown(v))  # control characters never reach the terminal raw
         self.saved = value
         self.version: int | None = None  # the stored row's version ``saved`` was read at
         self.theirs: Any = None  # a value another seat stored while this one was being edited
@@ -123,7 +123,7 @@ class Field(Vertical):
         self._nudge()
 
     @property
-    def control(self) -> Input | TextArea | Select:
+    def control(self) -> Input | TextArea | Select[Any]:
         return self.query_one("Input, TextArea, Select")  # type: ignore[return-value]
 
     @property
@@ -135,8 +135,8 @@ class Field(Vertical):
     def dirty(self) -> bool:
         c = self.control
         if isinstance(c, Select):
-            return c.value != self.saved
-        return self.text != self.show(self.saved)
+            return bool(c.value != self.saved)
+        return bool(self.text != self.show(self.saved))
 
     def set_value(self, value: Any, version: int | None = None, who: str = "", when: str = "") -> None:
         """Show a value from the store, unless the user is editing this field: then say at
@@ -187,7 +187,8 @@ class Field(Vertical):
         self.query_one(".field-conflict").display = True
 
     def _resolve(self) -> tuple[Any, Any] | None:
-        found, self.conflict = self.conflict, None
+        found: tuple[Any, Any] | None = self.conflict
+        self.conflict = None
         self.query_one(".field-conflict").display = False
         self.theirs = None
         return found
@@ -226,7 +227,7 @@ class Field(Vertical):
             return
         c, mine = found
         theirs = (c.current or {}).get(self.field_name)
-        both = keep_both(mine, theirs, "\n" if self.kind == "area" else " / ")
+        both = keep_both(mine, theirs or "", "\n" if self.kind == "area" else " / ")
         self.saved, self.version = theirs, c.current_version
         self._show_now(both)
         self.post_message(self.Confirmed(self, both))

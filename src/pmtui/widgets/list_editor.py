@@ -14,9 +14,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from pmtui.app import NotSaved
 from pmtui.safetext import literal, visible
-from pmtui.screens.form import FormField, FormScreen
+from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
 from pmtui.vocab import ItemKind
 
 
@@ -30,7 +29,7 @@ class Column:
     optional: bool = False  # left out when the editor is too narrow
 
 
-class ListEditor(Widget, can_focus=False):
+class ListEditor(TypedApp, Widget, can_focus=False):
     DEFAULT_CSS = """
     ListEditor {
         height: auto;
@@ -152,7 +151,7 @@ class ListEditor(Widget, can_focus=False):
         return [(self.columns[i], natural[i]) for i in shown]
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Text]:
         return self.query_one(DataTable)
 
     def reload(self, keep_id: int | None = None) -> None:
@@ -215,7 +214,7 @@ class ListEditor(Widget, can_focus=False):
                 self.app.notify(f"Added to {self.title.lower()}", timeout=2)
             self.focus_list()
 
-        self.app.push_screen(FormScreen(f"Add: {self.title}", self.fields(None), save), done)
+        self.post_message(FormRequested(f"Add: {self.title}", self.fields(None), save, done))
 
     def action_edit(self) -> None:
         item = self.selected()
@@ -236,7 +235,7 @@ class ListEditor(Widget, can_focus=False):
                     c.current = {names.get(k, k): v for k, v in c.current.items()}
                 raise
             self.app.push_item_edit(f"edited “{self.describe(item)}”", self.kind, self.review_id, item["id"], item)
-            return item["id"]
+            return int(item["id"])
 
         def readd(values: dict[str, Any]) -> int:
             return store.add_item(self.kind, self.review_id, **{**self.defaults, **self.to_store(values)})
@@ -247,8 +246,8 @@ class ListEditor(Widget, can_focus=False):
                 self.post_message(self.Changed(self))
             self.focus_list()
 
-        self.app.push_screen(FormScreen(f"Edit: {self.title}", self.fields(item), save, version=item.get("version"),
-                                        readd=readd), done)
+        self.post_message(FormRequested(f"Edit: {self.title}", self.fields(item), save, done,
+                                        version=item.get("version"), readd=readd))
 
     def action_delete(self) -> None:
         from pmtui.errors import Conflict

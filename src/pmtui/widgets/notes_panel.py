@@ -5,7 +5,8 @@ action item (a) with one key; the new item keeps a link back to the note."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -14,12 +15,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from pmtui.app import NotSaved
 from pmtui.document import EventKind, FactorCategory
 from pmtui.entry import format_when, parse_when
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import literal, visible
-from pmtui.screens.form import FormField, FormScreen
+from pmtui.ui_types import FormField, FormRequested, HasPromptContext, KnowsIncidentDay, NotSaved, TypedApp
 from pmtui.vocab import (
     NOTE_KIND_MARKS,
     NOTE_KIND_WORDS,
@@ -35,7 +35,7 @@ TARGET_WORDS = {"event": "timeline", "factor": "factor", "observation": "observa
 OBSERVATIONS = [(words, k.value) for k, words in OBSERVATION_WORDS.items()]
 
 
-class NotesPanel(Vertical):
+class NotesPanel(TypedApp, Vertical):
     DEFAULT_CSS = """
     NotesPanel {
         width: 44;
@@ -70,10 +70,15 @@ class NotesPanel(Vertical):
         Binding("d,delete", "delete", "Delete note", id="notes.delete"),
     ]
 
-    def __init__(self, review_id: int, stage: str) -> None:
+    def __init__(self, review_id: int, stage: str, *,
+                 action_form: Callable[[dict[str, Any]], tuple[list[FormField], Callable[[dict[str, Any]], dict[str, Any]]]]
+                 | None = None) -> None:
+        """``action_form(seed)`` gives the action item form's fields and the function that turns
+        its values into what the store takes (the screen's, so the panel imports no screen)."""
         super().__init__(id="notes-panel")
         self.review_id = review_id
         self.stage = stage
+        self.action_form = action_form
         self.notes: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
@@ -97,7 +102,8 @@ class NotesPanel(Vertical):
         stage = self.current_stage()
         questions = self.app.prompts.get(stage, [])
         card = self.query_one("#prompt-card", Static)
-        context = getattr(self.screen, "prompt_context", "")  # e.g. "db appeared in 3 earlier reviews"
+        screen = self.screen  # e.g. "db appeared in 3 earlier reviews"
+        context = screen.prompt_context if isinstance(screen, HasPromptContext) else ""
         if not questions and not context:
             card.display = False
             return
@@ -243,7 +249,7 @@ class NotesPanel(Vertical):
                 raise FieldErrors({"text": "a note needs words; to remove it, close this and press d"})
             store.update_item(ItemKind.note, note["id"], expected_version=version, text=v["text"], kind=v["kind"])
             self.app.push_item_edit("edited a note", ItemKind.note, note["review_id"], note["id"], note)
-            return note["id"]
+            return int(note["id"])
 
         def readd(v: dict[str, Any]) -> int:  # "keep both": another seat deleted or changed it meanwhile
             return store.add_item(ItemKind.note, note["review_id"], text=v["text"], kind=v["kind"],
@@ -254,7 +260,7 @@ class NotesPanel(Vertical):
                 self.app.refresh_screen()
             self.query_one(DataTable).focus()
 
-        self.app.push_screen(FormScreen("Edit note", fields, save, version=note.get("version"), readd=readd), done)
+        self.post_message(FormRequested("Edit note", fields, save, done, version=note.get("version"), readd=readd))
 
     def action_convert(self, target: str) -> None:
         note = self.selected()
@@ -303,9 +309,9 @@ class NotesPanel(Vertical):
             def save(v: dict[str, Any]) -> int:
                 return store.add_item(ItemKind.observation, rid, kind=v["kind"], text=v["text"])
         else:
-            from pmtui.screens.actions import action_fields, action_values
-
-            fields = action_fields({"title": text, "description": f"From a note: {text}"})
+            if self.action_form is None:  # pragma: no cover - every section passes its form
+                return
+            fields, action_values = self.action_form({"title": text, "description": f"From a note: {text}"})
 
             def save(v: dict[str, Any]) -> int:
                 return store.add_item(ItemKind.action, rid, **action_values(v))
@@ -345,13 +351,13 @@ class NotesPanel(Vertical):
                 self.app.refresh_screen()
             self.query_one(DataTable).focus()
 
-        self.app.push_screen(FormScreen(f"Note → {TARGET_WORDS[target]}", fields, save_and_link), done)
+        self.post_message(FormRequested(f"Note → {TARGET_WORDS[target]}", fields, save_and_link, done))
 
-    def incident_day(self):
+    def incident_day(self) -> date | None:
         """The day a bare time means in the note → event form: the incident's."""
-        anchor = getattr(self.screen, "incident_day", None)
-        if anchor is not None:
-            return anchor()
+        screen = self.screen
+        if isinstance(screen, KnowsIncidentDay):
+            return screen.incident_day()
         from pmtui.anchor import review_incident_day
 
         return review_incident_day(self.app.store, self.review_id, self.zone)

@@ -1,6 +1,7 @@
 """Related reviews: earlier reviews that share components, tags or similar factors
 with this one (``pmtui.patterns.related_suggestions``); ``l`` links the highlighted one
-(it joins the review's ``related`` list; ctrl+z undoes)."""
+(it joins the review's ``related`` list; ctrl+z undoes). The screen writes the link: the
+widget posts :class:`RelatedSuggestions.LinkRequested`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from pmtui.app import NotSaved
-from pmtui.vocab import ItemKind
+from pmtui.ui_types import HasPromptContext, TypedApp
 
 
-class RelatedSuggestions(Vertical, can_focus=False):
+class RelatedSuggestions(TypedApp, Vertical, can_focus=False):
     DEFAULT_CSS = """
     RelatedSuggestions {
         height: auto;
@@ -37,8 +37,13 @@ class RelatedSuggestions(Vertical, can_focus=False):
             self.suggestions = suggestions
             self.history = history
 
-    class Linked(Message):
-        """A suggestion was added to the review's related list."""
+    class LinkRequested(Message):
+        """Add this suggestion (its slug) to the review's related list (the screen writes it,
+        then reloads the list and the suggestions)."""
+
+        def __init__(self, slug: str) -> None:
+            super().__init__()
+            self.slug = slug
 
     def __init__(self, review_id: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -77,9 +82,11 @@ class RelatedSuggestions(Vertical, can_focus=False):
                          "No earlier review shares components, tags or similar factors."))
         self.border_subtitle = str(len(self.suggestions))
         screen = self.screen
-        if hasattr(screen, "prompt_context"):
+        if isinstance(screen, HasPromptContext):
             screen.prompt_context = self.history
-            for panel in screen.query("NotesPanel"):
+            from pmtui.widgets.notes_panel import NotesPanel
+
+            for panel in screen.query(NotesPanel):
                 panel.show_prompt()
 
     def _fill(self) -> None:
@@ -102,12 +109,4 @@ class RelatedSuggestions(Vertical, can_focus=False):
         table = self.query_one(DataTable)
         if not self.suggestions or not (0 <= table.cursor_row < len(self.suggestions)):
             return
-        s = self.suggestions[table.cursor_row]
-        store = self.app.store
-        item_id = self.app.write(lambda: store.add_item(ItemKind.related, self.review_id, ref=s.slug))
-        if isinstance(item_id, NotSaved):
-            return
-        # the review's own title stays out of the message: notifications read markup
-        self.app.push_added(f"linked {s.slug} as a related review", ItemKind.related, item_id)
-        self.post_message(self.Linked())
-        self.reload()
+        self.post_message(self.LinkRequested(self.suggestions[table.cursor_row].slug))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import tzinfo
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -83,6 +84,14 @@ def wrap(text: str, width: int) -> list[str]:
     if line or not lines:
         lines.append(line)
     return lines
+
+
+def short_source(source: str) -> str:
+    """A source in few cells, for a table too narrow for a Source column: what follows
+    the kind of source (``slack:#incident`` -> ``#incident``, ``log:app.jsonl`` ->
+    ``app.jsonl``); a source without a kind is kept."""
+    kind, sep, rest = source.partition(":")
+    return rest.strip() if sep and rest.strip() and " " not in kind else source
 
 
 class _Uniform:
@@ -169,20 +178,23 @@ class TimelineTable(ScrollView, can_focus=True):
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.rows: list[EventRow] = []
+        self.rows: Sequence[EventRow] = []  # a list, or a long timeline read by pages
         self.zone: tzinfo = ZoneInfo("UTC")
         self.far: set[int] = set()
         self._layout_width = -1
-        self._offsets: list[int] = [0]  # first screen line of each row (and the total at the end)
+        self._offsets: list[int] | _Uniform = [0]  # first screen line of each row (and the total at the end)
         self._uniform = False  # a long timeline read by pages: one line per row
+        self._sourced = False  # some event has a source: a narrow table still shows it
 
     # ------------------------------------------------------------ data
-    def set_events(self, rows: list[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
+    def set_events(self, rows: Sequence[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
         """Show these events; the cursor stays on ``keep_id`` (or its position)."""
         self.rows = rows
         self.zone = zone
         self._uniform = hasattr(rows, "index_of")  # read by pages: never read whole to lay it out
         self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
+        # a long timeline is imported evidence: its sources are shown without reading it whole
+        self._sourced = self._uniform or any(r.source for r in rows)
         self._layout(force=True)
         target = self.cursor
         if keep_id is not None:
@@ -263,13 +275,24 @@ class TimelineTable(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
 
     # ------------------------------------------------------------ drawing
+    # The event's text keeps at least this many cells. Below 100 columns a narrow Source
+    # column (the short form of each source) is shown when the text keeps them (the
+    # Timeline at 160x45 with the notes panel open); narrower still (80x24), the source of
+    # each imported event is shown compactly under its kind (or, one line per row, before
+    # its text), so that two sources can still be told apart.
+    EVENT_MIN = 40
+
     def _columns(self, width: int) -> list[tuple[str, int]]:
         narrow = width < 110
         time_w, kind_w = (10, 8) if narrow else (20, 13)
         mark_w = 12 if narrow else (18 if width < 140 else 24)
         if width < 70:  # beside the notes panel on a small screen: the event's words first
             kind_w, mark_w = 0, 9  # (the kind is in the detail under the table)
-        source_w = 0 if width < 100 else min(22, width // 8)
+        source_w = 0
+        if width >= 100:
+            source_w = min(22, width // 8)
+        elif self._sourced and width - (2 + time_w + kind_w + 9 + 9 + 5) >= self.EVENT_MIN:
+            source_w = mark_w = 9  # "impact starts" still wraps between its words
         gutter = 2
         widths = [gutter, time_w, kind_w, mark_w, source_w]
         fixed = sum(widths) + sum(1 for w in widths if w)  # a space after each column (the last one is cut)
@@ -286,13 +309,16 @@ class TimelineTable(ScrollView, can_focus=True):
         row = self.rows[index]
         local = row.at.astimezone(self.zone)
         first_of_day = index == 0 or self.rows[index - 1].at.astimezone(self.zone).date() != local.date()
-        clock = local.strftime("%H:%M:%S" if local.second else "%H:%M")
+        # evidence keeps its seconds (a log line at 14:03:00 is not "about 14:03")
+        clock = local.strftime("%H:%M:%S" if local.second or row.source_id else "%H:%M")
         day = local.strftime("%Y-%m-%d")
         approx = "~" if row.approximate else ""
         if not first_of_day:
             when = approx + clock
         elif cols[1][1] >= 20:
             when = f"{approx}{day} {clock}"
+        elif self._uniform:  # one line per row and no room for the day: the time, whole
+            when = approx + clock
         else:  # narrow: the day on its own line above the time
             when = f"{day}\n{approx}{clock}"
         width = dict(cols)
@@ -300,7 +326,17 @@ class TimelineTable(ScrollView, can_focus=True):
         kind = row.kind if len(row.kind) <= kind_w else KIND_SHORT.get(row.kind, row.kind[:kind_w])
         marks = ", ".join(MARK_WORDS.get(m, m) for m in row.marks)
         gutter = ("★" if row.highlight else " ") + ("✓" if getattr(row, "confirmed", False) else "")
-        by_name = {"": gutter, "Time": when, "Kind": kind, "Event": row.text, "Source": row.source, "Marks": marks}
+        text, source = row.text, row.source
+        if "Source" in width:  # a narrow column: the short form, on one line, when the whole does not fit
+            if width["Source"] < 13 and cell_len(source) > width["Source"]:
+                source = _fit(short_source(source), width["Source"]).rstrip()
+        elif row.source_id:  # no Source column: imported evidence still says where it came from,
+            short = short_source(row.source)  # under its kind (a typed event's source is in the detail line)
+            if kind_w and not self._uniform:
+                kind = f"{kind}\n{_fit(short, kind_w).rstrip()}"
+            else:  # or, one line per row or without a Kind column, before its text
+                text = f"[{_fit(short, 12).rstrip()}] {text}"
+        by_name = {"": gutter, "Time": when, "Kind": kind, "Event": text, "Source": source, "Marks": marks}
         return [by_name[name] for name, _ in cols]
 
     def _wrapped(self, index: int, cols: list[tuple[str, int]]) -> list[list[str]]:
@@ -308,7 +344,7 @@ class TimelineTable(ScrollView, can_focus=True):
             return [[cell.replace("\n", " ")] for cell in self._cells(index, cols)]
         out = []
         for (name, w), cell in zip(cols, self._cells(index, cols)):
-            if name == "Time":
+            if name in ("Time", "Kind"):
                 out.append(cell.split("\n"))
             elif name == "Marks":
                 lines = wrap(cell, w) if cell else []
@@ -330,10 +366,10 @@ class TimelineTable(ScrollView, can_focus=True):
             zone = getattr(self.zone, "key", str(self.zone))
             names = [name if name != "Time" else f"Time ({zone})" for name, _ in cols]
             names[1] = names[1] if cell_len(names[1]) <= cols[1][1] else "Time"
-            segments = []
+            head: list[Segment] = []
             for n, (_, w) in zip(names, cols):
-                segments += [Segment(_fit(n, w), style), Segment(" ", style)]
-            return Strip(segments).crop(0, width).extend_cell_length(width, style)
+                head += [Segment(_fit(n, w), style), Segment(" ", style)]
+            return Strip(head).crop(0, width).extend_cell_length(width, style)
         line = y - 1 + int(self.scroll_y)
         base = self.rich_style
         if not self.rows or line >= self._offsets[-1]:

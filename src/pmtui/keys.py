@@ -1,0 +1,72 @@
+"""Keys are declared once: each action's :class:`~textual.binding.Binding` (its key, its
+``id``, its footer ``description`` and, as ``tooltip``, the sentence help shows) is the
+only place a key is written down. The footer, help (F1) and the command palette (ctrl+p)
+all read the bindings; this module only says how to show them.
+
+Binding ids say where a key works: ``app.*`` (the whole app), ``go.*`` and ``meeting.*``
+(every section of a review) are listed under "Everywhere" in help; the others belong to
+the screen (or a list or table on it) and are listed under "This screen"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from textual.binding import Binding
+
+EVERYWHERE = ("app.", "go.", "meeting.")
+
+KEY_WORDS = {"question_mark": "?", "left": "←", "right": "→", "up": "↑", "down": "↓", "escape": "Esc",
+             "slash": "/", "pageup": "pgup", "pagedown": "pgdn"}
+
+
+def key_label(key: str) -> str:
+    """How help writes a key: ``ctrl+z``, ``F2``, ``?``, ``ctrl+←``, ``Esc``."""
+    parts = key.split("+")
+    last = parts[-1]
+    if len(last) > 1 and last[0] == "f" and last[1:].isdigit():
+        last = last.upper()
+    parts[-1] = KEY_WORDS.get(last, last)
+    return "+".join(parts)
+
+
+def is_everywhere(binding: Binding) -> bool:
+    return binding.id is not None and binding.id.startswith(EVERYWHERE)
+
+
+def in_help(binding: Binding) -> bool:
+    """pmtui's own keys (they have ids) with something to say; Textual's are its own."""
+    return bool(binding.id) and bool(binding.description)
+
+
+def help_text(binding: Binding) -> str:
+    """What help says about a key: its sentence (the tooltip), else its footer words."""
+    return binding.tooltip or binding.description
+
+
+def help_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
+    """One row per sentence, in the order declared: keys that share a sentence (F2 … F7,
+    the marks 1 … 6, F1 and ?) share a row; three keys or more are shown as a range."""
+    keys_by_text: dict[str, list[str]] = {}
+    for binding in bindings:
+        if not in_help(binding):
+            continue
+        keys = keys_by_text.setdefault(help_text(binding), [])
+        for key in binding.key.split(","):
+            label = key_label(key.strip())
+            if label not in keys:
+                keys.append(label)
+    return [(f"{keys[0]} … {keys[-1]}" if len(keys) >= 3 else "  ".join(keys), text)
+            for text, keys in keys_by_text.items()]
+
+
+def palette_bindings(bindings: Iterable[Binding]) -> Iterator[Binding]:
+    """The bindings the command palette offers: every one help shows, once per action
+    (moving between sections is offered as "Go to: …", the palette itself not at all)."""
+    seen: set[str] = set()
+    for binding in bindings:
+        if not in_help(binding) or binding.action in seen:
+            continue
+        if binding.action.startswith(("section(", "go(", "command_palette")):
+            continue
+        seen.add(binding.action)
+        yield binding

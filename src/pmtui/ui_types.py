@@ -1,0 +1,111 @@
+"""The seams between the app, its screens and its widgets, declared once.
+
+Widgets never import screens nor :mod:`pmtui.app`: what they share with them lives here
+(the data types a form is built from, what a refused write returns, the messages a
+widget posts to ask its screen for something, and the interfaces a screen may offer).
+The app and the screens check those interfaces with ``isinstance``, never ``getattr``.
+Nothing here imports SQLAlchemy or a screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual import getters
+    from textual.app import SystemCommand
+
+    from pmtui.app import PostmortemApp
+
+
+class NotSaved:
+    """What :meth:`PostmortemApp.write` returns when the store refused a write: the sentence."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@dataclass
+class FormField:
+    """One field of a form (:class:`pmtui.screens.form.FormScreen`)."""
+
+    name: str
+    label: str
+    value: Any = ""
+    kind: str = "text"  # text | area | select | bool | static (read-only)
+    options: list[tuple[str, str]] = field(default_factory=list)
+    placeholder: str = ""
+    hint: str = ""
+
+
+class FormRequested(Message):
+    """A widget asks its screen to open a form. ``save`` writes the values (and raises
+    FieldErrors/BadInput to keep the form open); ``done`` gets the form's result (None
+    when it was closed without saving)."""
+
+    def __init__(self, title: str, fields: list[FormField], save: Callable[..., Any],
+                 done: Callable[[Any], None], *, version: int | None = None,
+                 readd: Callable[[dict[str, Any]], Any] | None = None) -> None:
+        super().__init__()
+        self.title = title
+        self.fields = fields
+        self.save = save
+        self.done = done
+        self.version = version
+        self.readd = readd
+
+
+class TypedApp(MessagePump):
+    """Mixin for screens and widgets (put first among the bases): ``self.app`` is the
+    :class:`PostmortemApp`, for the type checker (its store, ``write``, ``author``, undo…).
+    Nothing changes at run time."""
+
+    if TYPE_CHECKING:  # pragma: no cover - Textual's own way (textual.getters.app), for the checker only
+        app = getters.app(PostmortemApp)
+
+
+# ---------------------------------------------------------------- what a screen may offer
+@runtime_checkable
+class InReview(Protocol):
+    """A screen that shows one review (a section, the note capture bar, the walk-through…)."""
+
+    review_id: int
+
+
+@runtime_checkable
+class Refreshable(Protocol):
+    """A screen that shows what the store holds now when asked (after an undo, another seat)."""
+
+    def refresh_from_store(self) -> None: ...
+
+
+@runtime_checkable
+class HasPaletteCommands(Protocol):
+    """A screen whose actions join the command palette (ctrl+p)."""
+
+    def palette_commands(self) -> Iterable[SystemCommand]: ...
+
+
+@runtime_checkable
+class HasPromptContext(Protocol):
+    """A screen with a line for the prompt card (e.g. "db appeared in 3 earlier reviews")."""
+
+    prompt_context: str
+
+
+@runtime_checkable
+class KnowsIncidentDay(Protocol):
+    """A screen that knows the incident's day (what a bare 14:03 means)."""
+
+    def incident_day(self) -> date | None: ...
