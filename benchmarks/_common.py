@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def review(i: int, events: int = 10) -> dict:
     """A variation of the example review, with ``events`` timeline events."""
     doc = json.loads(json.dumps(EXAMPLE))
     doc["title"] = f"{EXAMPLE['title']} #{i}"
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=i % 365)
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i % 365)
     base = doc["timeline"]
     doc["timeline"] = []
     for n in range(events):

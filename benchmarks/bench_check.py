@@ -18,7 +18,6 @@ import re
 import time
 
 from _common import review
-
 from pmtui.checks import check
 from pmtui.document import validate_document
 from pmtui.language import _pattern, make_checker

@@ -18,14 +18,14 @@ import gc
 import json
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pmtui import document, evidence
 
 
 def lines(n: int) -> list[str]:
-    start = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
     out = []
     for i in range(n):
         at = start + timedelta(milliseconds=37 * i)

@@ -25,17 +25,16 @@ import gc
 import json
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _common import table
-
 from pmtui import document, evidence, gather
 from pmtui.store import Store
 
 
 def log_lines(n: int) -> str:
-    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
     out = []
     for i in range(n):
         at = start + timedelta(milliseconds=37 * i)
@@ -149,7 +148,7 @@ def main() -> None:
             gather.add(store, gather.preview(store, big, [path]))
             small, _ = store.create_review("Ten events")
             for k in range(10):
-                store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=timezone.utc), text=f"event {k}")
+                store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=UTC), text=f"event {k}")
             timeline_speed(store, small, big, args.lines, args.repeat)
             store.close()
             return
@@ -185,7 +184,7 @@ def main() -> None:
 
         small, _ = store.create_review("Ten events")
         for k in range(10):
-            store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=timezone.utc), text=f"event {k}")
+            store.add_event(small, at=datetime(2026, 3, 10, 13, k, tzinfo=UTC), text=f"event {k}")
         big = max((r for r in store.list_reviews() if r.title == "Checkout latency (evidence)"), key=lambda r: r.id).id
         timeline_speed(store, small, big, args.lines, args.repeat)
         store.close()

@@ -18,20 +18,19 @@ The store is filled in one call to ``Store.import_documents``.
 from __future__ import annotations
 
 import argparse
-import random
-import sys
-import tempfile
-import time
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-
 import fcntl
 import os
 import pty
+import random
 import select
 import signal
 import struct
+import sys
+import tempfile
 import termios
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from _common import pmtui
 
@@ -84,7 +83,7 @@ def make_docs(n: int, actions_per_review: int = 5, distinct: bool = False) -> li
     rnd = random.Random(14)
     own = iter(distinct_wordings(3 * n, seed=5)) if distinct else None
     docs = []
-    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
     for i in range(n):
         at = start + timedelta(hours=rnd.randrange(0, 4 * 365 * 24))
         comps = rnd.sample(COMPONENTS, 2)

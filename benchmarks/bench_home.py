@@ -24,8 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_app import best, wait_for
 from _common import pmtui
+from bench_app import best, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 

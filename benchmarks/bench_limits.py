@@ -20,16 +20,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import EXAMPLE, pmtui, table  # noqa: E402
+from _common import EXAMPLE, pmtui, table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from pmtui import document as d  # noqa: E402
+from pmtui import document as d
 
-T0 = datetime(2026, 10, 24, 22, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)
 WORDS = "Queue depth [b]alert[/b] fires on checkout-api; retries climb ‮ while the cache warms. "
 
 

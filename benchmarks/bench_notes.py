@@ -13,7 +13,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,7 +24,7 @@ def make_store(folder: Path, notes: int, length: int) -> tuple[object, int]:
 
     store = Store.open(folder / "pmtui.db")
     rid, _ = store.create_review("Checkout latency after a cache limit change")
-    t0 = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
     words = ("the cache limit was lowered during the deploy and evictions rose before anyone saw the alert "
              * (length // 90 + 1))
     for i in range(notes):

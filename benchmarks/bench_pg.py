@@ -23,10 +23,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from _common import pmtui, review, run
 

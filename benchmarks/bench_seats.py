@@ -22,7 +22,6 @@ Without --url a throw-away PostgreSQL server is started (see bench_pg.py).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -33,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_pg import create_db, pg_server  # noqa: E402
+from bench_pg import create_db, pg_server
 
 SEAT = r"""
 import sys, time
@@ -158,7 +157,7 @@ def idle_cpu(url: str, review_id: int, seconds: float) -> float:
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> None:

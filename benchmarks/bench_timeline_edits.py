@@ -26,8 +26,8 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import review  # noqa: E402
-from bench_pg import create_db, pg_server  # noqa: E402
+from _common import review
+from bench_pg import create_db, pg_server
 
 
 async def until(pilot, check, limit: float = 10.0) -> None:

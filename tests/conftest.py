@@ -123,6 +123,24 @@ def private_config(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PMTUI_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
 
 
+@pytest.fixture(autouse=True)
+def no_cursor_blink_in_snapshots(request, monkeypatch):
+    """A snapshot never catches a cursor mid-blink: in every snapshot test each Input and
+    TextArea is created with its cursor blink off, so its blink timer never runs (on a busy
+    machine it could hide the cursor before the picture was taken). Focus still shows the
+    cursor, steadily."""
+    if "snap_compare" not in request.fixturenames:
+        return
+    from textual.widgets import Input, TextArea
+
+    for cls in (Input, TextArea):
+        def init(self, *args, _original=cls.__init__, **kwargs):
+            _original(self, *args, **kwargs)
+            self.cursor_blink = False
+
+        monkeypatch.setattr(cls, "__init__", init)
+
+
 # ----------------------------------------------------------------- the two databases
 # Tests that take `db_url` (or `store`, `cli`) run on SQLite; a module that defines
 #     @pytest.fixture(params=["sqlite", "postgres"])
@@ -188,7 +206,9 @@ def pg_server():
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    folder = Path(tempfile.mkdtemp(prefix="pmtui-pg-"))
+    # one server per pytest-xdist worker (each its own folder, port and databases)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    folder = Path(tempfile.mkdtemp(prefix=f"pmtui-pg-{worker}-"))
     as_postgres: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         as_postgres = ["runuser", "-u", "postgres", "--"]
@@ -198,16 +218,23 @@ def pg_server():
     pwfile.write_text(PG_PASSWORD + "\n")
     if as_postgres:
         shutil.chown(pwfile, "postgres", "postgres")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     data = folder / "data"
     run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, text=True)  # noqa: E731
     run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
         f"--pwfile={pwfile}", "-E", "UTF8")
-    opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200")
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "-o", opts, "start")
+    for attempt in range(3):  # a free port can be taken by another worker's server before ours binds it
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=200")
+        try:
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "-o", opts,
+                "start")
+            break
+        except subprocess.CalledProcessError:
+            if attempt == 2:
+                raise
     server = PgServer(folder, port, bindir, as_postgres)
     try:
         yield server

@@ -14,10 +14,9 @@ from pmtui.atomic import TEMP_SUFFIX, replacing, write_atomic, write_text
 def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path):
     target = tmp_path / "report.md"
     target.write_text("old\n", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        with replacing(target) as tmp:
-            tmp.write_text("half", encoding="utf-8")
-            raise RuntimeError("disk went away")
+    with pytest.raises(RuntimeError), replacing(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("disk went away")
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 

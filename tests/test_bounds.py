@@ -5,7 +5,7 @@ are accepted and go through the store unchanged."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -106,11 +106,11 @@ def test_typed_events_and_imported_evidence_have_a_limit_each(monkeypatch):
     assert len(loads(json.dumps(full)).timeline) == d.EVENTS_MAX + 30  # both lists full: accepted
     found = problems(doc(timeline=typed + [evidence_event(i) for i in range(31)]))
     assert found == ["r.json: timeline: at most 30 imported evidence events (events with a source_id; got 31)"]
-    found = problems(doc(timeline=typed + [event(), evidence_event(0)]))
+    found = problems(doc(timeline=[*typed, event(), evidence_event(0)]))
     assert found == [f"r.json: timeline: at most {d.EVENTS_MAX:,} typed events (events without a source_id; got "
                      f"{d.EVENTS_MAX + 1:,})"]
     # an empty source_id is a typed event
-    found = problems(doc(timeline=typed + [event(source="log:app.jsonl", source_id="")]))
+    found = problems(doc(timeline=[*typed, event(source="log:app.jsonl", source_id="")]))
     assert found == [f"r.json: timeline: at most {d.EVENTS_MAX:,} items (got {d.EVENTS_MAX + 1:,})"]
 
 
@@ -198,7 +198,7 @@ def test_an_oversized_file_on_standard_input_is_refused(cli, tmp_path):
 def test_edits_in_the_app_keep_the_same_bounds(store):
     review_id = store.create_review("Queue backlog")[0]
     with pytest.raises(FieldErrors) as info:
-        store.add_event(review_id, at=datetime(999, 12, 31, tzinfo=timezone.utc), text="x")
+        store.add_event(review_id, at=datetime(999, 12, 31, tzinfo=UTC), text="x")
     assert info.value.fields["at"].startswith("must lie between 1000-01-02 and 9999-12-30")
     with pytest.raises(FieldErrors) as info:
         store.add_event(review_id, at=datetime(9999, 12, 31, 23, tzinfo=ZoneInfo("America/New_York")), text="x")

@@ -52,7 +52,7 @@ def test_import_then_export_gives_the_same_document(cli, tmp_path, example_bytes
     src = write(tmp_path, "in.json", example_bytes)
     r = cli("import", str(src))
     assert r.code == 0
-    review_id, slug = r.out.strip().split("\t")
+    _review_id, slug = r.out.strip().split("\t")
     out = tmp_path / "out.json"
     assert cli("export", slug, "--format", "json", "-o", str(out)).code == 0
     again = cli("import", str(out)).out.strip().split("\t")

@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from pmtui.errors import BadInput
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "evidence"
-UTC = timezone.utc
+UTC = UTC
 
 
 def sample(rel: str) -> Path:
@@ -618,7 +618,7 @@ def test_naive_times_need_a_zone(tmp_path):
     log = tmp_path / "app.log"
     log.write_text('time=2026-03-10T14:03:00Z level=info msg="ok"\ntime="2026-03-10 14:03:05" level=warn msg=slow\n')
     bad("app.log:2: time: the time '2026-03-10 14:03:05' has no UTC offset", [log])
-    (event_local, event_ok) = ev.load([log], zone="Europe/Berlin").events
+    (event_local, _event_ok) = ev.load([log], zone="Europe/Berlin").events
     assert utc(event_local) == "2026-03-10T13:03:05Z" and event_local.at.utcoffset() == timedelta(hours=1)
 
     lines = tmp_path / "app.jsonl"

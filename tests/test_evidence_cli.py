@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -203,7 +203,7 @@ def test_since_until_and_min_level(cli, review, tmp_path):
     rid = review()
     from pmtui import evidence
 
-    lo, hi = datetime(2024, 9, 16, 21, tzinfo=timezone.utc), datetime(2024, 9, 16, 22, tzinfo=timezone.utc)
+    lo, hi = datetime(2024, 9, 16, 21, tzinfo=UTC), datetime(2024, 9, 16, 22, tzinfo=UTC)
     inside = [e for e in evidence.load([sample(GITHUB)]).events if lo <= e.at <= hi]
     out = run(cli, rid, sample(GITHUB), "--since", "2024-09-16T21:00:00Z", "--until", "2024-09-16T22:00:00Z")
     assert 0 < out["added"] == len(inside) < 12
@@ -221,7 +221,7 @@ def test_the_report_tells_the_story_not_the_evidence(cli, review, db_url):
 
     rid = int(review())
     store = Store.open(db_url)
-    store.add_event(rid, at=datetime(2024, 9, 16, 21, 40, tzinfo=timezone.utc), text="Pages deploys paused")
+    store.add_event(rid, at=datetime(2024, 9, 16, 21, 40, tzinfo=UTC), text="Pages deploys paused")
     run(cli, str(rid), sample(GITHUB))
     events = store.events(rid)
     resolved = [e for e in events if e.source_id and "resolved" in e.text.lower()][-1]
@@ -239,7 +239,7 @@ def test_the_report_tells_the_story_not_the_evidence(cli, review, db_url):
 def test_a_review_with_100000_imported_log_lines_exports_a_readable_report(cli, review, tmp_path, db_url):
     from pmtui.store import Store
 
-    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
     log = tmp_path / "app.jsonl"
     with log.open("w") as f:
         for i in range(100_000):
@@ -249,7 +249,7 @@ def test_a_review_with_100000_imported_log_lines_exports_a_readable_report(cli, 
     out = run(cli, rid, str(log))
     assert out["added"] == 100_000 and out["sources"] == {"log:app.jsonl": 100_000}
     store = Store.open(db_url)
-    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=timezone.utc), text="Cache config deployed")
+    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=UTC), text="Cache config deployed")
     doc = store.export_document(int(rid))
     store.close()
     assert len(doc.timeline) == 100_001
@@ -267,7 +267,7 @@ def test_a_review_with_more_evidence_than_the_typed_limit_exports_and_imports_ag
     export imports again, and the second export is the same bytes."""
     from pmtui import document
 
-    start = datetime(2026, 3, 10, 13, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
     log = tmp_path / "api.jsonl"
     log.write_text("".join(json.dumps({"time": (start + timedelta(milliseconds=250 * i)).isoformat(), "level": "info",
                                        "msg": f"request {i} served in {i % 900} ms"}) + "\n" for i in range(12_000)))
@@ -276,7 +276,7 @@ def test_a_review_with_more_evidence_than_the_typed_limit_exports_and_imports_ag
     from pmtui.store import Store
 
     store = Store.open(db_url)
-    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=timezone.utc), text="Cache config deployed")
+    store.add_event(int(rid), at=datetime(2026, 3, 10, 13, 5, tzinfo=UTC), text="Cache config deployed")
     store.close()
     first = exported(cli, rid)
     assert len(first.encode()) > document.FILE_MAX_BYTES  # the evidence brought the room it needs

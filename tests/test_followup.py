@@ -9,8 +9,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from followup_data import fill
 
+from followup_data import fill
 from pmtui import patterns, tracker
 from pmtui.document import FORMAT, loads
 from pmtui.store.followup import action_counts, action_rows, review_facts

@@ -64,3 +64,99 @@ def test_home_screen_list_on_sqlite_imports_no_database_layer(tmp_path):
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic', 'psycopg'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[:2] == ["1", "[]"]
+
+
+# The real program in a pseudo-terminal, its screen read by a terminal emulator (pyte). The
+# program notes which database modules it has loaded at the moment it writes the frame that
+# lists the stored review (later, e.g. the first heartbeat, may load SQLAlchemy: that is after
+# the first frame). A top-level `import sqlalchemy` anywhere on the way fails this test.
+_FIRST_FRAME_CHILD = """
+import os, sys
+from textual.drivers import linux_driver
+
+write = linux_driver.LinuxDriver.write
+
+def noting_write(self, data):
+    out = os.environ['PMTUI_TEST_MODULES']
+    if 'Queue backlog on the payments' in data and not os.path.exists(out):
+        heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic', 'psycopg'})
+        with open(out + '.tmp', 'w') as f:
+            f.write(repr(heavy))
+        os.replace(out + '.tmp', out)
+    return write(self, data)
+
+linux_driver.LinuxDriver.write = noting_write
+from pmtui.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_home_screen_first_frame_imports_no_database_layer(tmp_path, monkeypatch):
+    import os
+    import pty
+    import select
+    import signal
+    import time
+
+    import pyte
+
+    from pmtui.store import Store
+
+    store = Store.open(tmp_path / "s.db")
+    store.create_review("Queue backlog on the payments consumer")
+    store.close()
+    modules = tmp_path / "modules.txt"
+    monkeypatch.setenv("PMTUI_TEST_MODULES", str(modules))
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("PMTUI_DB", raising=False)
+    screen = pyte.Screen(100, 30)
+    stream = pyte.ByteStream(screen)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pmtui command line, on the store
+        os.execv(sys.executable, [sys.executable, "-c", _FIRST_FRAME_CHILD, "--db", str(tmp_path / "s.db")])
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+
+    def pump(until, seconds: float) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if until():
+                return True
+            if select.select([fd], [], [], 0.05)[0]:
+                try:
+                    stream.feed(os.read(fd, 65536))
+                except OSError:
+                    return until()
+        return until()
+
+    try:
+        shown = pump(lambda: any("Queue backlog on the payments" in line for line in screen.display), 60)
+        assert shown, "the home screen never listed the review:\n" + "\n".join(screen.display)
+        assert modules.exists(), "the frame that listed the review was not seen being written"
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert modules.read_text() == "[]"
+
+
+def test_every_module_is_in_the_domain_contract_or_the_ui():
+    """The import-linter contract names the domain's modules one by one: a new module must
+    join it (or be UI), else the layers' gate would not look at it."""
+    import tomllib
+    from pathlib import Path
+
+    import pmtui
+
+    root = Path(pmtui.__file__).parent
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    contract = next(c for c in pyproject["tool"]["importlinter"]["contracts"] if "domain" in c["name"])
+    ui = {"pmtui.app", "pmtui.screens", "pmtui.widgets", "pmtui.__main__", "pmtui.seat_cli", "pmtui.keys",
+          "pmtui.ui_types"}
+    modules = {f"pmtui.{p.stem}" for p in root.glob("*.py") if p.stem != "__init__"}
+    modules |= {f"pmtui.{p.parent.name}" for p in root.glob("*/__init__.py")}
+    assert modules - ui == set(contract["source_modules"])
+    assert set(contract["forbidden_modules"]) >= {"textual", "pmtui.app", "pmtui.screens", "pmtui.widgets"}

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pmtui.errors import BadInput
 from pmtui.meeting import DEFAULT_SPLIT, Meeting, parse_split, scale_split
 
-T0 = datetime(2026, 3, 12, 14, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
 
 def test_default_agenda_and_time_left():

@@ -8,6 +8,7 @@ once with npm into ~/.cache/pmtui-tests/mermaid.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -139,7 +140,7 @@ def test_gantt_is_parsed_and_drawn_legibly_by_mermaid(tmp_path, name, doc):
         assert label["size"] >= 11 and label["left"] >= -1 and label["right"] <= result["width"] + 1, label
     ticks = sorted(result["ticks"], key=lambda t: t["left"])
     assert 2 <= len(ticks) <= 9, f"{name}: {len(ticks)} axis labels"
-    for a, b in zip(ticks, ticks[1:]):
+    for a, b in itertools.pairwise(ticks):
         assert a["right"] <= b["left"], f"{name}: axis labels {a['text']!r} and {b['text']!r} overlap"
     zero_or_short = source.count(":milestone")
     assert result["milestones"] == zero_or_short

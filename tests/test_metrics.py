@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from pmtui.document import loads
 from pmtui.metrics import compute, format_duration
 
-T0 = datetime(2026, 3, 10, 9, 42, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 10, 9, 42, tzinfo=UTC)
 
 
 def by_key(marks):

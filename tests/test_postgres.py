@@ -323,7 +323,7 @@ def test_a_connection_that_drops_mid_write_leaves_the_store_as_it_was(store, dem
         return out
 
     store.backend.insert_rows = dropping
-    with pytest.raises(StoreError, match="connection to the PostgreSQL server at .* was lost") as caught:
+    with pytest.raises(StoreError, match=r"connection to the PostgreSQL server at .* was lost") as caught:
         store.import_documents([loads(example_bytes), loads(example_bytes)])
     assert PG_SECRET not in caught.value.message
     store.backend.insert_rows = real

@@ -8,9 +8,9 @@ import io
 import pytest
 
 pytest.importorskip("textual_serve")
-from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
+from aiohttp.test_utils import TestClient, TestServer
 
-from pmtui import seat_cli  # noqa: E402
+from pmtui import seat_cli
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import hashlib
 import json
 import sqlite3
 import stat
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ def test_import_is_all_or_nothing(store, example_bytes):
     # a second review that would violate the one-mark-per-review rule in the database
     clash.timeline = good.timeline[:2]
     clash.timeline[1] = clash.timeline[1].model_copy(update={"marks": list(clash.timeline[1].marks) * 2})
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017  any refusal will do: the point is that nothing was stored
         store.import_documents([good, clash])
     assert store.list_reviews() == []
 
@@ -199,11 +200,11 @@ def test_note_links_travel_in_the_document_by_position(store, demo):
 def test_a_long_timeline_reads_by_pages_in_the_same_order(store, demo):
     """What the Timeline shows for a long review (pmtui.timeline_rows.LazyEvents) is the
     same sequence as the whole timeline: rows, positions, and one source's events."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from pmtui.timeline_rows import LazyEvents
 
-    at = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     for i in range(30):  # ties in time keep their order of adding
         store.add_event(demo, at=at + timedelta(minutes=i // 3), text=f"log line {i}", source="log:app.jsonl")
     whole = store.events(demo)

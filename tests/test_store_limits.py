@@ -3,7 +3,7 @@ adding an event, a note or a list item past the limit is one plain sentence, not
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +24,7 @@ def small_limits(monkeypatch):
     monkeypatch.setattr(document, "ITEMS_MAX", 2)
 
 
-AT = datetime(2026, 3, 1, 10, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
 
 def test_events_stop_at_the_limit(store, small_limits):

@@ -70,7 +70,7 @@ def test_a_read_only_store_is_a_plain_error(tmp_path, example_bytes):
         store.import_documents([loads(example_bytes)])
         store.close()
         subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
-        with pytest.raises(StoreError, match="cannot be written|cannot open|read-only"):
+        with pytest.raises(StoreError, match=r"cannot be written|cannot open|read-only"):
             Store.open(folder / "pmtui.db").create_review("Nope")
 
 
@@ -96,7 +96,7 @@ def test_a_damaged_store_is_never_written_to(db_path, example_bytes):
     db_path.write_bytes(bytes(data))
     before = db_path.read_bytes()
     store = Store.open(db_path)
-    with pytest.raises(StoreError, match="integrity check|damaged"):
+    with pytest.raises(StoreError, match=r"integrity check|damaged"):
         store.create_review("Written into a damaged file?")
     store.close()
     assert db_path.read_bytes() == before
@@ -114,7 +114,7 @@ def test_a_zero_byte_file_becomes_a_new_store(db_path):
 def test_a_dangling_symlink_is_a_plain_error(tmp_path):
     link = tmp_path / "pmtui.db"
     link.symlink_to(tmp_path / "gone" / "pmtui.db")
-    with pytest.raises(StoreError, match="symbolic link to .* which does not exist"):
+    with pytest.raises(StoreError, match=r"symbolic link to .* which does not exist"):
         Store.open(link)
     assert not (tmp_path / "gone").exists()
 

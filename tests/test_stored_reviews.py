@@ -12,8 +12,8 @@ import sqlite3
 import pytest
 
 from conftest import settle
-from pmtui.widgets.review_list import ReviewList
 from pmtui.document import loads
+from pmtui.widgets.review_list import ReviewList
 
 # (what a hand edit or an older version left, the SQL that leaves it, what the message says)
 BAD_ROWS = [

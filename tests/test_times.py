@@ -6,7 +6,7 @@ offset each time was written with survive import, edit and export byte for byte.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -95,7 +95,7 @@ def test_relative_quick_add_counts_real_time_across_the_change():
     selected = datetime(2026, 10, 25, 2, 30, tzinfo=timezone(timedelta(hours=2)))  # 00:30 UTC
     added = parse_quick_add("+1h Second alert", BERLIN, anchor_day=date(2026, 10, 25), selected=selected)
     assert added.at - selected == timedelta(hours=1)
-    assert added.at.astimezone(timezone.utc) == datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)
+    assert added.at.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
     assert format_when(added.at, BERLIN) == "2026-10-25 02:30"  # the second 02:30
 
 
@@ -107,7 +107,7 @@ def test_an_unchanged_time_field_gives_back_the_exact_instant():
     assert parse_edited_when(f"~{shown}", second, BERLIN) == (second, True)
     # typed anew, the time is read as typed (whole minutes, the first of the two 02:10s)
     at, _ = parse_edited_when("2026-10-25 02:11", second, BERLIN)
-    assert at.astimezone(timezone.utc) == datetime(2026, 10, 25, 0, 11, tzinfo=timezone.utc)
+    assert at.astimezone(UTC) == datetime(2026, 10, 25, 0, 11, tzinfo=UTC)
 
 
 def test_editing_only_the_text_through_the_store_keeps_the_time(store):

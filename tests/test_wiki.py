@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import re
 
+import pytest
+
 from pmtui.document import FORMAT, loads
 from pmtui.wiki import export_all, page_name
-
 from test_report import front_matter, parse, table_with
 
 

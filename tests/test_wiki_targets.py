@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
+import wiki_targets as wt
 from pmtui.document import FORMAT, ReviewDoc, loads
 from pmtui.report import WIKIS, render, tag_slug
 from pmtui.wiki import page_name
-
-import wiki_targets as wt
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))

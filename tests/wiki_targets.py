@@ -161,7 +161,7 @@ class Element:
     tag: str
     attrs: list[tuple[str, str | None]]
     text: str = ""
-    children: list["Element"] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
 
 
 class _Tree(HTMLParser):

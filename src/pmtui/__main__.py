@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
@@ -430,7 +431,7 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     for r in reviews:
         try:
             rows.append((str(r.id), one_line(r.slug), one_line(r.title), one_line(r.status), one_line(r.severity or ""),
-                         (d := r.first_event_date) and d.isoformat() or "",
+                         ((d := r.first_event_date) and d.isoformat()) or "",
                          str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else "")))
         except UNREADABLE as exc:  # a row an older pmtui or a hand edit left: shown, and named
             unreadable += 1

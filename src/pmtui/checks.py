@@ -7,8 +7,9 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from pmtui.document import ReviewDoc
 from pmtui.language import Checker, make_checker
@@ -23,6 +24,7 @@ from pmtui.vocab import (
     Mark,
     NoteKind,
 )
+
 # (earlier, later): the later mark must not come before the earlier one
 ORDER = [
     (Mark.impact_start, Mark.detected),

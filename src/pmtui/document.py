@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
     AfterValidator,
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -35,18 +35,44 @@ from pmtui.errors import BadInput
 # The enums are the vocabulary's (pmtui.vocab), named here too: the models below use them.
 from pmtui.vocab import (
     BECAME_LISTS as BECAME_LISTS,
+)
+from pmtui.vocab import (
     MARK_WORDS as MARK_WORDS,
+)
+from pmtui.vocab import (
     ActionStatus as ActionStatus,
+)
+from pmtui.vocab import (
     ActionType as ActionType,
+)
+from pmtui.vocab import (
     BecameKind as BecameKind,
+)
+from pmtui.vocab import (
     ComponentStatus as ComponentStatus,
+)
+from pmtui.vocab import (
     EventKind as EventKind,
+)
+from pmtui.vocab import (
     FactorCategory as FactorCategory,
+)
+from pmtui.vocab import (
     Mark as Mark,
+)
+from pmtui.vocab import (
     NoteKind as NoteKind,
+)
+from pmtui.vocab import (
     ObservationKind as ObservationKind,
+)
+from pmtui.vocab import (
     Priority as Priority,
+)
+from pmtui.vocab import (
     Stage as Stage,
+)
+from pmtui.vocab import (
     Status as Status,
 )
 
@@ -77,8 +103,8 @@ FILE_MAX_ALL = FILE_MAX_BYTES + EVIDENCE_MAX * EVIDENCE_BYTES  # the most any do
 COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
 # Every timestamp lies between these instants, so that it can be shown in any zone
 # (offsets are under 24 hours) and kept as four-digit sortable UTC text.
-EARLIEST = datetime(1000, 1, 2, tzinfo=timezone.utc)
-LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=timezone.utc)
+EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
 FIRST_DAY = date(1000, 1, 1)
 
 
@@ -156,7 +182,7 @@ def normalise_offset(value: datetime) -> datetime:
     offset = value.utcoffset() or timedelta(0)
     minutes = round(offset.total_seconds() / 60)
     return value.replace(tzinfo=timezone(timedelta(minutes=minutes))) if minutes else value.replace(
-        tzinfo=timezone.utc
+        tzinfo=UTC
     )
 
 
@@ -762,10 +788,9 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_json_text(data: bytes, where: str = "input") -> Any:
     """bytes -> JSON value, with one plain sentence for each way a file can be bad."""
-    if len(data) > FILE_MAX_BYTES:
-        # evidence events (a source_id) earn room: an upper bound before parsing, exact after
-        if len(data) > file_limit(data.count(b'"source_id"')):
-            raise _too_large(where, len(data), data.count(b'"source_id"'))
+    # evidence events (a source_id) earn room: an upper bound before parsing, exact after
+    if len(data) > FILE_MAX_BYTES and len(data) > file_limit(data.count(b'"source_id"')):
+        raise _too_large(where, len(data), data.count(b'"source_id"'))
     if not data.strip():
         raise BadInput(f"{where}: the file is empty")
     if data.startswith(b"\xef\xbb\xbf"):

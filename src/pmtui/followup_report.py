@@ -6,9 +6,10 @@ to the review pages of the same folder, and ``index.md`` links to them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from pmtui.metrics import format_duration
 from pmtui.patterns import Patterns, follow_line
@@ -45,7 +46,7 @@ def actions_page(rows: list[ActionRow], today: date, pages: dict[str, str]) -> s
 def _mermaid_bars(title: str, labels: list[str], values: list[int]) -> str:
     names = ", ".join(f'"{label}"' for label in labels)
     return (f"```mermaid\nxychart-beta\n    title \"{title}\"\n    x-axis [{names}]\n"
-            f"    y-axis \"Incidents\" 0 --> {max(values + [1])}\n    bar [{', '.join(map(str, values))}]\n```\n")
+            f"    y-axis \"Incidents\" 0 --> {max([*values, 1])}\n    bar [{', '.join(map(str, values))}]\n```\n")
 
 
 def patterns_page(p: Patterns, pages: dict[str, str]) -> str:

@@ -16,8 +16,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pmtui import evidence
-from pmtui import document
+from pmtui import document, evidence
 from pmtui.errors import BadInput
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -9,7 +9,7 @@ the screen (or a list or table on it) and are listed under "This screen"."""
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from textual.binding import Binding
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Iterable, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 
 class PhraseEntry(TypedDict):

@@ -30,7 +30,7 @@ def _local_zone_name() -> str:
     """``$TZ`` when it names a zone, else where /etc/localtime points, else
     /etc/timezone, else UTC."""
     tz = os.environ.get("TZ", "").lstrip(":")
-    if tz and "/" in tz and _valid(tz) or tz == "UTC":
+    if (tz and "/" in tz and _valid(tz)) or tz == "UTC":
         return tz
     try:
         target = str(Path("/etc/localtime").resolve())

@@ -17,9 +17,9 @@ in the repeated hour of the fall-back night).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Mapping
 
 from pmtui.vocab import Mark
 

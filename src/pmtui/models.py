@@ -53,26 +53,26 @@ class Meta(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(unique=True, index=True)
-    uid: Optional[str] = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
+    uid: str | None = Field(default=None, unique=True, index=True)  # kept by `pmtui db copy`
     title: str
     status: str = Status.draft.value
-    severity: Optional[str] = None
-    incident_ref: Optional[str] = None
+    severity: str | None = None
+    incident_ref: str | None = None
     timezone: str = "UTC"
-    started_utc: Optional[str] = None  # when the incident started (UTC text) ...
-    started_offset: Optional[int] = None  # ... and the offset it was given with
-    review_date: Optional[str] = None
+    started_utc: str | None = None  # when the incident started (UTC text) ...
+    started_offset: int | None = None  # ... and the offset it was given with
+    review_date: str | None = None
     summary: str = ""
     trigger: str = ""
     detection: str = ""
     resolution: str = ""
     impact_description: str = ""
-    users_affected: Optional[int] = Field(default=None, sa_type=BigInteger)
+    users_affected: int | None = Field(default=None, sa_type=BigInteger)
     data_loss: str = ""
-    support_tickets: Optional[int] = Field(default=None, sa_type=BigInteger)
-    slo_budget_spent_pct: Optional[float] = None
+    support_tickets: int | None = Field(default=None, sa_type=BigInteger)
+    slo_budget_spent_pct: float | None = None
     customer_communication: str = ""
     created_at: str = ""
     updated_at: str = ""
@@ -82,14 +82,14 @@ class Review(SQLModel, table=True):
 
 
 class Author(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     name: str
 
 
 class Participant(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     name: str
@@ -102,7 +102,7 @@ class Participant(SQLModel, table=True):
 
 
 class Link(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     title: str
@@ -111,7 +111,7 @@ class Link(SQLModel, table=True):
 
 class Tag(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("review_id", "name"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     name: str
 
@@ -126,7 +126,7 @@ class Event(SQLModel, table=True):
         Index(SOURCE_ID_INDEX, "review_id", "source", "source_id", unique=True,
               sqlite_where=text("source_id IS NOT NULL"), postgresql_where=text("source_id IS NOT NULL")),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     at_utc: str = Field(index=True)
     offset_min: int = 0
@@ -134,7 +134,7 @@ class Event(SQLModel, table=True):
     text: str
     kind: str = EventKind.event.value
     source: str = ""
-    source_id: Optional[str] = None  # imported evidence: the source's stable id (NULL: typed)
+    source_id: str | None = None  # imported evidence: the source's stable id (NULL: typed)
     original: str = _text_default()
     approximate: bool = False
     highlight: bool = False
@@ -150,7 +150,7 @@ class EventMark(SQLModel, table=True):
 
     __tablename__ = "event_mark"
     __table_args__ = (UniqueConstraint("review_id", "mark"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -160,19 +160,19 @@ class EventMark(SQLModel, table=True):
 
 
 class Component(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     name: str
     status: str
-    start_utc: Optional[str] = None
-    start_offset: Optional[int] = None
-    end_utc: Optional[str] = None
-    end_offset: Optional[int] = None
+    start_utc: str | None = None
+    start_offset: int | None = None
+    end_utc: str | None = None
+    end_offset: int | None = None
 
 
 class Factor(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     text: str
@@ -184,7 +184,7 @@ class Factor(SQLModel, table=True):
 
 
 class Observation(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     kind: str
@@ -196,7 +196,7 @@ class Observation(SQLModel, table=True):
 
 
 class Learning(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     text: str
@@ -260,7 +260,7 @@ ActionItem = _list_table("ActionItem", "action_item", document.ActionItem,
 
 
 class Note(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     at_utc: str
@@ -276,7 +276,7 @@ class Note(SQLModel, table=True):
 
 
 class Related(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     position: int = 0
     ref: str
@@ -286,7 +286,7 @@ class NoteLink(SQLModel, table=True):
     """What a note became (a timeline event, a factor, an observation, an action item)."""
 
     __tablename__ = "note_link"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(sa_column=_review_fk())
     note_id: int = Field(
         sa_column=Column(Integer, ForeignKey("note.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -322,9 +322,9 @@ class ChangeLog(SQLModel, table=True):
     same as NOTIFY). Rows older than a few minutes are pruned."""
 
     __tablename__ = "change_log"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     origin: str
-    kind: Optional[str] = None
-    review_id: Optional[int] = None
-    row_id: Optional[int] = None
+    kind: str | None = None
+    review_id: int | None = None
+    row_id: int | None = None
     at: float

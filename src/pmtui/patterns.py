@@ -38,14 +38,15 @@ from __future__ import annotations
 import re
 import statistics
 from bisect import bisect_right
-from operator import itemgetter
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from operator import itemgetter
+from typing import Any
 
 from pmtui.metrics import DEFINITIONS, format_duration
-from pmtui.tracker import ActionRow, OPEN
+from pmtui.tracker import OPEN, ActionRow
 from pmtui.vocab import ActionStatus, Mark, mark_list
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
@@ -100,9 +101,7 @@ class Window:
             return False
         if self.until is not None and r.day > self.until:
             return False
-        if self.tag is not None and self.tag.strip().casefold() not in {t.casefold() for t in r.tags}:
-            return False
-        return True
+        return self.tag is None or self.tag.strip().casefold() in {t.casefold() for t in r.tags}
 
 
 def check_window(since: date | None, until: date | None, names: tuple[str, str] = ("--since ", "--until ")) -> None:

@@ -9,7 +9,9 @@ meeting on (only a facilitator's seat does, when the review names one). Presence
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC
+from typing import Any
 
 PRESENCE_TTL = 10.0      # seconds a presence row stays without a heartbeat
 HEARTBEAT_EVERY = 3.0    # seconds between a seat's heartbeats
@@ -162,14 +164,14 @@ def when_text(utc_text: str) -> str:
     """'14:32' in local time from stored UTC text ('' when unknown)."""
     if not utc_text:
         return ""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     try:
         moment = datetime.fromisoformat(utc_text.replace("Z", "+00:00"))
     except ValueError:
         return ""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%H:%M")
 
 

@@ -13,12 +13,13 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
-from pmtui.errors import BadInput
 from pmtui import vocab
+from pmtui.errors import BadInput
 from pmtui.vocab import ActionStatus, ActionType, Priority
 
 # The vocabulary's statuses and priorities as the plain strings rows and SQL parameters hold.

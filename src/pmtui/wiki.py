@@ -11,13 +11,16 @@ of reviews deleted since are removed, and never a page this command did not writ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 # write_atomic, write_text and TEMP_SUFFIX are named here too (the app's report screen and tests use them)
-from pmtui.atomic import TEMP_SUFFIX as TEMP_SUFFIX, write_atomic as write_atomic, write_text as write_text
+from pmtui.atomic import TEMP_SUFFIX as TEMP_SUFFIX
+from pmtui.atomic import write_atomic as write_atomic
+from pmtui.atomic import write_text as write_text
 from pmtui.document import ReviewDoc
 from pmtui.metrics import compute, format_duration
 from pmtui.report import Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str

@@ -3,15 +3,15 @@ on the generated store of followup_data (today frozen at 2026-03-21)."""
 
 from __future__ import annotations
 
-from conftest import settle
-from followup_data import fill
 from textual.widgets import DataTable, Input, Static
 
+from conftest import settle
+from followup_data import fill
 from pmtui.screens.actions import ActionsScreen
 from pmtui.screens.dialogs import PromptScreen
-from pmtui.widgets.review_list import ReviewList, cells
 from pmtui.screens.followups import FollowupsScreen
 from pmtui.screens.patterns import PatternsScreen
+from pmtui.widgets.review_list import ReviewList, cells
 
 
 def _titles(table: DataTable) -> list[str]:
@@ -136,7 +136,6 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
 
 async def test_followups_fit_a_small_terminal(store, make_app):
     from conftest import EXAMPLES
-
     from pmtui.document import loads
 
     fill(store)

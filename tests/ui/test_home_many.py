@@ -4,6 +4,8 @@ and crashed with DuplicateKey), and typing filters over every review."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from pmtui.app import PostmortemApp
@@ -77,12 +79,12 @@ async def test_filter_and_keys_work_over_every_review(store):
 async def test_home_holds_100000_reviews(store, monkeypatch):
     """The list is virtual: 100,000 reviews are one refill; keys move over all of them and
     the filter searches all of them."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from conftest import settle
     from pmtui.store import ReviewSummary
 
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     many = [ReviewSummary(id=i, slug=f"r-{i}", title=f"Queue backlog review {i:06d}", status="draft", severity="SEV3",
                           timezone="UTC", first_event=start, open_actions=i % 3, overdue_actions=0, created_at="")
             for i in range(100_000, 0, -1)]

@@ -98,7 +98,7 @@ async def test_every_screen_shows_supplied_text_literally(store, hostile):
     from pmtui.screens.form import FormScreen
     from pmtui.screens.help import HelpScreen
 
-    review_id, prompts, cfg = hostile
+    _, prompts, cfg = hostile
     app = PostmortemApp(store, today=lambda: TODAY, watch_interval=None, config=cfg, prompts_file=prompts)
     async with app.run_test(size=(220, 60), notifications=True) as pilot:
         await settle(app, pilot)
@@ -225,7 +225,7 @@ async def test_a_markup_error_in_a_typed_value_keeps_the_form_open(store, hostil
     from conftest import TODAY, settle
     from pmtui.screens.form import FormScreen
 
-    review_id, prompts, cfg = hostile
+    review_id, _, _ = hostile
     app = PostmortemApp(store, review_id=review_id, screen="actions", today=lambda: TODAY, watch_interval=None)
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)

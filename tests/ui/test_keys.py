@@ -4,6 +4,8 @@ leave one out."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from rich.console import Console
 from textual.binding import Binding
@@ -16,7 +18,7 @@ SECTIONS = ["overview", "timeline", "impact", "analysis", "actions", "report", "
 
 
 def _text(table) -> str:
-    console = Console(width=240, record=True, file=open("/dev/null", "w"))
+    console = Console(width=240, record=True, file=io.StringIO())
     console.print(table)
     return console.export_text()
 

@@ -3,9 +3,8 @@ nudges and presentation mode, with the store (and config) checked after each."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.widgets import DataTable, Input, Static, TextArea

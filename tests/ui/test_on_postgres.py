@@ -8,8 +8,8 @@ import time
 import pytest
 
 from conftest import settle
-from pmtui.widgets.review_list import ReviewList
 from pmtui.store import Store
+from pmtui.widgets.review_list import ReviewList
 
 
 @pytest.fixture(params=["postgres"])

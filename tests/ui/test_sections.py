@@ -3,6 +3,7 @@ invalid input keeps the typed text and says what is wrong."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
@@ -280,7 +281,7 @@ async def test_help_lists_the_keys_of_the_screen(store, demo, make_app):
         await settle(app, pilot)
         from rich.console import Console
 
-        console = Console(width=200, record=True, file=open("/dev/null", "w"))
+        console = Console(width=200, record=True, file=io.StringIO())
         console.print(app.screen.keys_table())
         text = console.export_text()
         for words in ("Add event", "Highlight", "+5m text", "ctrl+z", "F2 … F7"):

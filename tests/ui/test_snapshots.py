@@ -19,14 +19,16 @@ def app_on(store, review_id, screen):
 
 
 async def still(pilot) -> None:
-    """No blinking cursors, every worker done."""
+    """Every worker done (cursors never blink in snapshot tests: see conftest.py)."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    for w in pilot.app.screen.query("Input, TextArea"):
-        if isinstance(w, (Input, TextArea)):
-            w.cursor_blink = False
-    await pilot.pause()
+
+
+def test_snapshot_tests_start_inputs_with_a_steady_cursor(snap_compare):
+    """The fixture that keeps snapshots steady is on: no blink timer to race the picture."""
+    assert Input().cursor_blink is False
+    assert TextArea().cursor_blink is False
 
 
 def test_home(snap_compare, store, demo):

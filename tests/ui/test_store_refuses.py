@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import pytest
 from textual.widgets import Input, Static
 
 from conftest import settle

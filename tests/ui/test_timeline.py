@@ -4,7 +4,7 @@ store checked after each action."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from textual.widgets import Input, Static
@@ -172,12 +172,12 @@ async def test_empty_timeline_explains_how_to_start(store, make_app):
         assert "incident's day" in str(app.screen.query_one("#quick-add-error", Static).render())
         await quick_add(app, pilot, "2026-03-30 09:15 Queue depth alert fires")
         await quick_add(app, pilot, "09:40 Consumers restarted")  # now on the first event's day
-        first, second = store.events(review_id)
+        _first, second = store.events(review_id)
         assert second.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") == "2026-03-30 09:40"
 
 
 async def test_ten_thousand_events_open_and_the_cursor_moves(store, make_app):
-    start = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
     doc = {"format": FORMAT, "title": "Imported logs", "timeline": [
         {"at": (start + timedelta(seconds=3 * i)).isoformat(), "text": f"log line {i}"} for i in range(10_000)]}
     review_id = store.import_documents([loads(json.dumps(doc))])[0][0]
@@ -196,7 +196,7 @@ async def test_ten_thousand_events_open_and_the_cursor_moves(store, make_app):
 
 async def test_a_bare_time_on_an_empty_timeline_is_read_on_the_day_the_incident_started(store, make_app):
     rid, _ = store.create_review("Queue backlog", timezone="Europe/Berlin")
-    store.set_started(rid, datetime(2026, 3, 9, 22, 30, tzinfo=timezone.utc))  # 23:30 in Berlin, the 9th
+    store.set_started(rid, datetime(2026, 3, 9, 22, 30, tzinfo=UTC))  # 23:30 in Berlin, the 9th
     app = make_app(rid, "timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)

@@ -13,7 +13,7 @@ import re
 import zipfile
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from operator import attrgetter
 from os import PathLike
 from pathlib import Path
@@ -366,4 +366,4 @@ def summary(batch: EvidenceBatch, added: Sequence[EvidenceEvent], duplicates: in
 
 
 def _utc(at: datetime | None) -> str | None:
-    return None if at is None else format_timestamp(at.astimezone(timezone.utc))
+    return None if at is None else format_timestamp(at.astimezone(UTC))

@@ -13,15 +13,15 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pmtui.vocab import COMPONENT_STATUS_RANK, ComponentStatus, EventKind
 from pmtui.errors import BadInput
+from pmtui.vocab import COMPONENT_STATUS_RANK, ComponentStatus, EventKind
 
-UTC = timezone.utc
+UTC = UTC
 
 # --------------------------------------------------------------------------- records
 

@@ -75,7 +75,9 @@ class HomeScreen(TypedApp, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ReviewList).display = False
-        self.reload()
+        # the list is read once the first frame is on the screen: the reading thread would
+        # otherwise hold the interpreter while that frame is laid out and drawn
+        self.call_after_refresh(self.reload)
 
     def _table(self) -> ReviewList:
         return self.query_one(ReviewList)

@@ -234,7 +234,7 @@ class _Editing:
         for column, value in values.items():
             if column not in REVIEW_FIELDS:
                 raise ValueError(f"not a review field: {column}")
-            model, field = REVIEW_FIELDS[column]
+            model, _field = REVIEW_FIELDS[column]
             by_model.setdefault(model, {})[column] = value
         cleaned: dict[str, Any] = {}
         errors: dict[str, str] = {}

@@ -10,14 +10,15 @@ driver's fetchall, several times faster than row-by-row), so 10,000 reviews stay
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.store import Store
     from pmtui.patterns import ReviewFacts
+    from pmtui.store import Store
     from pmtui.tracker import ActionRow
 
 _ACTION_COLUMNS = ("id", "review_id", "title", "description", "type", "owner", "priority", "due", "status",
@@ -61,7 +62,7 @@ def _utc(text: str, offset_min: int = 0) -> datetime | None:
     """A stored time; None for a value a hand edit or an older release left that this
     pmtui cannot read (that review then counts without it, never takes the rest down)."""
     try:
-        at = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+        at = datetime.fromisoformat(text).replace(tzinfo=UTC)
         return at.astimezone(timezone(timedelta(minutes=offset_min))) if offset_min else at
     except (ValueError, TypeError, OverflowError):
         return None
@@ -276,7 +277,7 @@ def review_facts(store: Store) -> list[ReviewFacts]:
         try:
             zone: Any = ZoneInfo(tz)
         except Exception:
-            zone = timezone.utc
+            zone = UTC
         created = _day(created_at)
         try:
             reviewed = date.fromisoformat(review_date) if review_date else None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from pmtui.errors import StoreError
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from urllib.parse import unquote
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from pmtui.errors import BadInput, StoreError
 
