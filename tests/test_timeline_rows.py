@@ -6,13 +6,13 @@ fresh read of the store gives, for a short timeline (a list) and a long one read
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pmtui.timeline_rows import LazyEvents, apply_changes, timeline_rows
 
-AT = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -248,7 +249,7 @@ class PostmortemApp(App[object]):
             try:
                 uid = (self.store.get_review(review_id) or {}).get("uid") or review_id
                 where = self.store.engine.url.render_as_string(hide_password=True)
-            except Exception:  # noqa: BLE001 - a place is a convenience, never a reason to fail
+            except Exception:
                 uid, where = review_id, "?"
             key = self._place_keys[review_id] = f"{where}#{uid}"
         return key

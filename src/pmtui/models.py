@@ -228,7 +228,7 @@ def _document_columns(doc_model: type[BaseModel], **overrides: Any) -> dict[str,
             annotations[name] = bool
             default = Field(default=field.default, sa_column_kwargs={"server_default": "1" if field.default else "0"})
         elif field.default is None and kind == (document.Day | None):
-            annotations[name], default = Optional[str], Field(default=None)
+            annotations[name], default = Optional[str], Field(default=None)  # noqa: UP045 - read by SQLModel at run time
         else:
             raise TypeError(f"{doc_model.__name__}.{name}: no store column for {kind!r} (teach pmtui.models)")
         namespace[name] = overrides.pop(name, default)
@@ -244,7 +244,7 @@ def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], **
     columns = _document_columns(doc_model, **overrides)
     namespace = {
         "__module__": __name__, "__tablename__": table_name, "__qualname__": class_name,
-        "__annotations__": {"id": Optional[int], "review_id": int, "position": int, **columns.pop("__annotations__"),
+        "__annotations__": {"id": Optional[int], "review_id": int, "position": int, **columns.pop("__annotations__"),  # noqa: UP045
                             "version": int, "updated_at": str, "updated_by": str},
         "id": Field(default=None, primary_key=True), "review_id": Field(sa_column=_review_fk()), "position": 0,
         **columns, "version": _version(), "updated_at": _text_default(), "updated_by": _text_default(),

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 
 from pmtui.document import (

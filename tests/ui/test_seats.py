@@ -5,9 +5,9 @@ other changes or deletes the same thing, and each seat sees what happened."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 import time
 from contextlib import AsyncExitStack
+from datetime import datetime
 
 import pytest
 from textual.widgets import Button, Input, TextArea
@@ -282,7 +282,7 @@ async def test_only_the_facilitator_moves_the_meeting_and_every_seat_sees_who(st
 
 async def test_presence_appears_and_disappears(store, demo, seats):
     async with AsyncExitStack() as stack:
-        a, pa, b, pb = await both("overview", "timeline", seats, stack)
+        a, pa, b, _pb = await both("overview", "timeline", seats, stack)
         in_app(a, a.beat)
         in_app(b, b.beat)
         await sync(a, pa)

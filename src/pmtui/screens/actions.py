@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pmtui.ui_types import NotSaved
 from pmtui.document import ActionItem, ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal
@@ -20,9 +19,9 @@ from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import wont_do_prompt
 from pmtui.screens.form import FormField
 from pmtui.tracker import OPEN, STATUS_WORDS
+from pmtui.ui_types import NotSaved
 from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.list_editor import Column, ListEditor
-
 
 
 def overdue(item: dict[str, Any], today: date) -> bool:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from pmtui.vocab import OBSERVATION_HEADINGS, FactorCategory, ItemKind, ObservationKind, Section
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.ui_types import NotSaved
+from pmtui.vocab import OBSERVATION_HEADINGS, FactorCategory, ItemKind, ObservationKind, Section
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.related_suggestions import RelatedSuggestions
 

@@ -3,7 +3,8 @@ between sections, the footer, and refreshing from the store."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding

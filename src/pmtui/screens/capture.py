@@ -14,18 +14,18 @@ from textual.widgets import Input, Static
 
 from pmtui.safetext import literal
 from pmtui.ui_types import TypedApp
-from pmtui.widgets.nudge import NudgeLine
 from pmtui.vocab import (
-    STAGE_SHORT_NAMES,
     NOTE_KIND_MARKS,
     NOTE_KIND_WORDS,
     SECTION_STAGE,
+    STAGE_SHORT_NAMES,
     ItemKind,
     MeetingStage,
     NoteKind,
     Section,
     Stage,
 )
+from pmtui.widgets.nudge import NudgeLine
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
 KIND_WORDS: dict[str, str] = {k.value: words for k, words in NOTE_KIND_WORDS.items()}

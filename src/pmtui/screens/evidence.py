@@ -47,7 +47,7 @@ def complete_path(value: str) -> str | None:
         return None
     name = names[0]
     if len(names) > 1:  # complete the part they share
-        common = os.path.commonprefix(names)
+        common = os.path.commonprefix(names)  # noqa: RUF071 - completion: the characters the names share
         if len(common) <= len(prefix):
             return None
         name = common

@@ -4,7 +4,8 @@ opens the item inside its review."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -14,9 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.tracker import STATUS_WORDS
+from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.vocab import ActionStatus, ItemKind, Section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +87,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
     def reload(self, first_screen: bool = False) -> None:
         """Read the items in a thread. The first time, the first screen's rows and the
         counts come first (a LIMIT query); all rows follow once that screen is drawn."""
-        from pmtui.store.followup import action_counts, action_rows, first_screen as read_first_screen
+        from pmtui.store.followup import action_counts, action_rows
+        from pmtui.store.followup import first_screen as read_first_screen
 
         store, today = self.app.store, self.app.today()
         if first_screen:  # on SQLite without waiting for SQLAlchemy; else the usual way

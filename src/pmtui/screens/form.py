@@ -14,7 +14,8 @@ theirs, or keep both (a deleted row: add mine back, or let it go).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,7 +28,6 @@ from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import literal, visible
 from pmtui.ui_types import FormField, TypedApp
 from pmtui.widgets.nudge import NudgeLine
-
 
 __all__ = ["FormField", "FormScreen"]  # FormField lives in pmtui.ui_types (widgets build forms too)
 

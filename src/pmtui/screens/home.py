@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -12,12 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, one_line
+from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.widgets.review_list import ReviewList
 
 FIRST_PAGE = 100  # reviews read first, before the whole list (more than a screen holds)
-from pmtui.widgets.review_list import ReviewList
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary
@@ -135,7 +136,7 @@ class HomeScreen(TypedApp, Screen[None]):
         Follow-ups, Patterns and opening a review do not wait for it."""
         import pmtui.store.followup  # noqa: F401
 
-        self.app.store.engine
+        _ = self.app.store.engine  # opened now, in the background
 
     def refill(self) -> None:
         """Show the reviews that match the filter, in one step (the list is virtual)."""

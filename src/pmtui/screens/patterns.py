@@ -6,8 +6,9 @@ categories, components, follow-through by owner); every definition is in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -20,8 +21,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
 from pmtui.errors import BadInput
-from pmtui.vocab import mark_list
 from pmtui.ui_types import TypedApp
+from pmtui.vocab import mark_list
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.patterns import Patterns, ReviewFacts

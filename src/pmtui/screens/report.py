@@ -12,12 +12,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
-from pmtui.ui_types import NotSaved
 from pmtui.errors import BadInput
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import PromptScreen
+from pmtui.ui_types import NotSaved
 from pmtui.vocab import Section, Status
 
 
@@ -70,10 +70,9 @@ class ReportScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="report")
     def render_report(self) -> None:
+        from pmtui.checks import check
         from pmtui.report import render, report_date
         from pmtui.wiki import page_name
-
-        from pmtui.checks import check
 
         doc = self.app.store.export_document(self.review_id)
         text = render(doc)

@@ -19,8 +19,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from pmtui.ui_types import NotSaved
-from pmtui.vocab import EventKind, Mark, Section
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError
 from pmtui.metrics import compute, format_duration
@@ -29,9 +27,11 @@ from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.store import EventRow
 from pmtui.timeline_rows import timeline_rows
+from pmtui.ui_types import NotSaved
+from pmtui.vocab import EventKind, Mark, Section
 from pmtui.widgets.metrics_panel import MetricsPanel
-from pmtui.widgets.phase_bar import PhaseBar
 from pmtui.widgets.nudge import NudgeLine
+from pmtui.widgets.phase_bar import PhaseBar
 from pmtui.widgets.timeline_table import MARK_WORDS, TimelineTable
 
 MARK_KEYS = list(Mark)  # 1..6
@@ -138,7 +138,7 @@ class TimelineScreen(SectionScreen):
         timeline = [c for c in mine if c.get("kind") in ("event", "mark", None)]
         if not timeline:
             return
-        if any(c.get("kind") is None or c.get("id") is None and c.get("kind") == "event" for c in timeline):
+        if any(c.get("kind") is None or (c.get("id") is None and c.get("kind") == "event") for c in timeline):
             self.load_events()
             return
         self.update_rows([c["id"] for c in timeline if c["kind"] == "event"],

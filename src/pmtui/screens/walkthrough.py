@@ -15,8 +15,8 @@ from textual.widgets import Footer, Header, Static
 
 from pmtui.entry import format_when
 from pmtui.safetext import literal, one_line
-from pmtui.vocab import Section
 from pmtui.ui_types import TypedApp
+from pmtui.vocab import Section
 from pmtui.widgets.timeline_table import MARK_WORDS
 
 AROUND = 2  # events shown before and after the current one
@@ -126,8 +126,8 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
     def action_confirm(self) -> None:
         if not self.rows:
             return
-        from pmtui.ui_types import NotSaved
         from pmtui.errors import Conflict
+        from pmtui.ui_types import NotSaved
 
         row = self.rows[self.index]
         store, value = self.app.store, not row.confirmed

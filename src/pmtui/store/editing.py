@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection
 
+    from pmtui.meeting import Meeting
+
 # review column -> (document model name, field of that model)
 REVIEW_FIELDS: dict[str, tuple[str, str]] = {
     **{f: ("ReviewDoc", f) for f in (
@@ -727,7 +729,7 @@ class _Editing:
                 conn.execute(insert(ct), {k: v for k, v in row.items()})
 
     # ------------------------------------------------------------ meeting
-    def get_meeting(self, review_id: int) -> Any:
+    def get_meeting(self, review_id: int) -> Meeting | None:
         from sqlalchemy import select
 
         from pmtui.meeting import Meeting
@@ -737,7 +739,7 @@ class _Editing:
             state = conn.execute(select(t.c.state).where(t.c.review_id == review_id)).scalar()
         return Meeting.from_json(state) if state else None
 
-    def save_meeting(self, review_id: int, meeting: Any) -> None:
+    def save_meeting(self, review_id: int, meeting: Meeting) -> None:
         t = _table("MeetingState")
         with self._write() as conn:
             if conn.dialect.name == "postgresql":

@@ -8,7 +8,8 @@ place, theirs beside yours: keep mine, take theirs or keep both."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult

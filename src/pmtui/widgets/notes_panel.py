@@ -5,8 +5,9 @@ action item (a) with one key; the new item keeps a link back to the note."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -324,12 +325,13 @@ class NotesPanel(TypedApp, Vertical):
             if answered:
                 store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)  # carried over on purpose: no longer open
             item_kind = "event" if target == "event" else target
+            list_kind = ItemKind(target) if target != "event" else None
             held: dict[str, Any] = {"id": new_id, "snapshot": None}
 
             def undo() -> None:
                 store.unlink_note(note["id"], target, held["id"])
                 held["snapshot"] = (store.delete_event(held["id"]) if item_kind == "event"
-                                    else store.delete_item(item_kind, held["id"]))
+                                    else store.delete_item(list_kind or ItemKind.note, held["id"]))
                 if answered:
                     store.update_item(ItemKind.note, note["id"], kind=NoteKind.question.value)
 

@@ -49,7 +49,7 @@ class PhaseBar(Widget):
         total = between(start, end).total_seconds() or 1.0
         bar = Text(no_wrap=True)
         used = 0
-        for i, (name, a, b, char, colour) in enumerate(phases):
+        for i, (_name, _a, b, char, colour) in enumerate(phases):
             cells = round(between(start, b).total_seconds() / total * width) - used
             if i == len(phases) - 1:
                 cells = width - used

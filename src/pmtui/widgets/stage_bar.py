@@ -60,7 +60,7 @@ class StageBar(Widget):
             if current_stage:
                 text.append("▸", style="bold")
             label = (name, short, "", "")[compact]
-            if number and len(sections) > 1 or (number and compact == 0):
+            if (number and len(sections) > 1) or (number and compact == 0):
                 text.append(f"{number} {label}: " if label else f"{number} ", style="bold" if current_stage else "")
             elif number:
                 text.append(f"{number} ", style="bold" if current_stage else "")

@@ -5,8 +5,8 @@ the cursor stays instant."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from datetime import tzinfo
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -444,7 +444,7 @@ class TimelineTable(ScrollView, can_focus=True):
         row_style = base
         if row.highlight:
             row_style = base + self.get_component_rich_style("timeline--highlight", partial=True)
-        for i, ((name, w), lines) in enumerate(zip(cols, cells)):
+        for (name, w), lines in zip(cols, cells):
             cell = lines[sub] if sub < len(lines) else ""
             style = row_style
             if name == "Marks" and cell:
