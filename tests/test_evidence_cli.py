@@ -419,3 +419,25 @@ def test_evidence_in_a_review_without_a_start_anchors_its_day_on_the_first_event
     finally:
         store.close()
     assert json.loads(exported(cli, rid))["started"] is None
+
+
+def test_older_evidence_does_not_move_the_reviews_date_in_the_list(cli, backend, store):
+    """A Slack export from years before the incident is evidence, not the incident: the
+    list of reviews (and the home screen's first page) still dates the review by when the
+    incident started, else by its first typed event."""
+    from pmtui.home_list import first_page
+
+    example = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "checkout-latency.json"
+    r = cli("import", str(example))
+    assert r.code == 0, r.err
+    rid = r.out.split("\t")[0]
+    run(cli, rid, sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
+    listed = json.loads(cli("list", "--format", "json").out)
+    assert [x["first_event_date"] for x in listed] == ["2026-03-10"]  # the first typed event's day, not 2016's
+    if backend == "sqlite":
+        [summary] = first_page(Path(store.engine.url.database), 10)
+        assert summary.first_event_date.isoformat() == "2026-03-10"
+    cli("new", "Disk full on [/var]", "--started", "2026-05-02 14:00", "--zone", "Europe/Berlin")
+    run(cli, "2", sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
+    dates = {x["title"]: x["first_event_date"] for x in json.loads(cli("list", "--format", "json").out)}
+    assert dates["Disk full on [/var]"] == "2026-05-02"  # when the incident started

@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _PAGE_SQL = """
 SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
-       (SELECT MIN(e.at_utc) FROM event e WHERE e.review_id = r.id) AS first_at
+       COALESCE(r.started_utc,  -- when the incident started, else its first typed event (evidence may be older)
+                (SELECT COALESCE(MIN(CASE WHEN e.source_id IS NULL OR e.source_id = '' THEN e.at_utc END),
+                                 MIN(e.at_utc)) FROM event e WHERE e.review_id = r.id)) AS first_at
 FROM review r
 ORDER BY COALESCE(first_at, r.created_at) DESC, r.id DESC
 LIMIT ?

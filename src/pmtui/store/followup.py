@@ -192,7 +192,9 @@ def action_counts(store: Store, today: date) -> tuple[int, int, int]:
 _FACTS_SQL = {
     "reviews": "SELECT id, slug, title, severity, timezone, review_date, created_at, updated_at FROM review",
     "tags": "SELECT review_id, name FROM tag ORDER BY review_id, name",
-    "first": "SELECT review_id, MIN(at_utc) FROM event GROUP BY review_id",
+    # the first typed event (imported evidence may be much older than the incident)
+    "first": ("SELECT review_id, COALESCE(MIN(CASE WHEN source_id IS NULL OR source_id = '' THEN at_utc END), "
+              "MIN(at_utc)) FROM event GROUP BY review_id"),
     "marks": "SELECT em.review_id, em.mark, e.at_utc, e.offset_min FROM event_mark em JOIN event e ON e.id = em.event_id",
     "components": "SELECT review_id, name FROM component ORDER BY review_id, position, id",
     "factors": "SELECT review_id, text, category FROM factor ORDER BY review_id, position, id",

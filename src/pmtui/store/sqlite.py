@@ -29,9 +29,11 @@ BUSY_TIMEOUT_MS = 10000
 
 LIST_SQL = """
 SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
-       e.first_at, COALESCE(a.open, 0), COALESCE(a.overdue, 0)
+       COALESCE(r.started_utc, e.first_at), COALESCE(a.open, 0), COALESCE(a.overdue, 0)
 FROM review r
-LEFT JOIN (SELECT review_id, MIN(at_utc) AS first_at FROM event GROUP BY review_id) e ON e.review_id = r.id
+LEFT JOIN (SELECT review_id,  -- the first typed event (imported evidence may be much older)
+                  COALESCE(MIN(CASE WHEN source_id IS NULL OR source_id = '' THEN at_utc END), MIN(at_utc)) AS first_at
+           FROM event GROUP BY review_id) e ON e.review_id = r.id
 LEFT JOIN (SELECT review_id, COUNT(*) AS open,
                   SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
            FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
