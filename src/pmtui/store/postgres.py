@@ -161,11 +161,19 @@ class PostgresBackend:
     # -------------------------------------------------------------- reading
     def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:
         from sqlalchemy import text
+        from sqlalchemy.exc import ProgrammingError
 
-        from .sqlite import LIST_SQL
+        from .sqlite import LIST_SQL, LIST_SQL_FORMAT_1
 
+        params = {"today": today.isoformat()}
         with (engine or self.make_engine()).connect() as conn:
-            return [tuple(r) for r in conn.execute(text(LIST_SQL.replace("?", ":today")), {"today": today.isoformat()})]
+            try:
+                return [tuple(r) for r in conn.execute(text(LIST_SQL.replace("?", ":today")), params)]
+            except ProgrammingError as exc:  # a store not upgraded yet: no started_utc, no source_id
+                if "does not exist" not in str(exc):
+                    raise
+                conn.rollback()
+                return [tuple(r) for r in conn.execute(text(LIST_SQL_FORMAT_1.replace("?", ":today")), params)]
 
     # --------------------------------------------------------- change signal
     def notify(self, conn: Connection, changes: list[Change], origin: str) -> None:

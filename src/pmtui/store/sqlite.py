@@ -39,6 +39,17 @@ LEFT JOIN (SELECT review_id, COUNT(*) AS open,
            FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
 """ % OPEN_STATUSES_SQL
 
+# a store not upgraded yet (read as it is: pmtui db, --no-upgrade) has no started_utc nor source_id
+LIST_SQL_FORMAT_1 = """
+SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
+       e.first_at, COALESCE(a.open, 0), COALESCE(a.overdue, 0)
+FROM review r
+LEFT JOIN (SELECT review_id, MIN(at_utc) AS first_at FROM event GROUP BY review_id) e ON e.review_id = r.id
+LEFT JOIN (SELECT review_id, COUNT(*) AS open,
+                  SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
+           FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
+""" % OPEN_STATUSES_SQL
+
 
 def explain(path: Path, message: str) -> StoreError:
     """An SQLite error as one plain sentence naming the file."""
@@ -233,7 +244,12 @@ class SqliteBackend:
         runs it before SQLAlchemy has been imported."""
         con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            return con.execute(LIST_SQL, (today.isoformat(),)).fetchall()
+            try:
+                return con.execute(LIST_SQL, (today.isoformat(),)).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such column" not in str(exc):
+                    raise
+                return con.execute(LIST_SQL_FORMAT_1, (today.isoformat(),)).fetchall()
         except sqlite3.DatabaseError as exc:
             raise explain(self.path, str(exc)) from None
         finally:
