@@ -385,6 +385,31 @@ class PostmortemApp(App[object]):
 
         self.push_undo(description, undo, redo, quiet=quiet)
 
+    def push_deleted(self, description: str, kind: ItemKind | Literal["event"], review_id: int,
+                     snapshot: dict[str, Any]) -> None:
+        """Undo for something just deleted (its ``snapshot`` from the store): undo brings it
+        back, redo deletes it again only as this seat brought it back (its version then)."""
+        store = self.store
+        held: dict[str, Any] = {"id": None, "version": None}
+
+        def undo() -> None:
+            if kind == "event":
+                held["id"] = store.restore_event(snapshot)
+                back = store.events_by_id(review_id, [held["id"]])
+                held["version"] = back[0].version if back else None
+            else:
+                held["id"] = store.restore_item(snapshot)
+                row = next((i for i in store.list_items(ItemKind(kind), review_id) if i["id"] == held["id"]), None)
+                held["version"] = row.get("version") if row else None
+
+        def redo() -> None:
+            if kind == "event":
+                store.delete_event(held["id"], expected_version=held["version"])
+            else:
+                store.delete_item(ItemKind(kind), held["id"], expected_version=held["version"])
+
+        self.push_undo(description, undo, redo)
+
     def push_item_edit(self, description: str, kind: ItemKind, review_id: int, item_id: int,
                        before: dict[str, Any]) -> None:
         """Undo and redo for an edit of one list item (a factor, an action item, a note…) just

@@ -229,14 +229,14 @@ class SectionScreen(TypedApp, Screen[None]):
         meeting = self.app.store.get_meeting(self.review_id)
         if meeting is None or meeting.ended:
             return
-        if True:  # kept, ended: the meeting line says when it ended, how long it took and who ended it
-            meeting.end(self.app.now())
-            from pmtui.meeting import ENDED
+        from pmtui.meeting import ENDED
 
-            meeting.moved(self.app.author, self.app.now(), ENDED)
-            if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
-                return
-            self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
+        # kept, ended: the meeting line says when it ended, how long it took and who ended it
+        meeting.end(self.app.now())
+        meeting.moved(self.app.author, self.app.now(), ENDED)
+        if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
+            return
+        self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
         self.show_meeting()
         self.query_one(NotesPanel).show_prompt()
 

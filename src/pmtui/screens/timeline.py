@@ -390,20 +390,8 @@ class TimelineScreen(SectionScreen):
             return
         if isinstance(snapshot, NotSaved):
             return
-        store = self.app.store
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
-        rid = self.review_id
-        held: dict[str, Any] = {"id": e.id, "version": None}
-
-        def undo() -> None:
-            held["id"] = store.restore_event(snapshot)
-            back = store.events_by_id(rid, [held["id"]])
-            held["version"] = back[0].version if back else None
-
-        def redo() -> None:  # deletes it again only as this seat brought it back
-            store.delete_event(held["id"], expected_version=held["version"])
-
-        self.app.push_undo(f"deleted event “{text}”", undo, redo)
+        self.app.push_deleted(f"deleted event “{text}”", "event", self.review_id, snapshot)
         self.load_events()
 
     def action_walk_through(self) -> None:

@@ -297,18 +297,7 @@ class ListEditor(TypedApp, Widget, can_focus=False):
         if isinstance(snapshot, NotSaved):
             return
         label = self.describe(item)
-        store, kind, rid = self.app.store, self.kind, self.review_id
-        held: dict[str, Any] = {"id": item["id"], "version": None}
-
-        def undo() -> None:
-            held["id"] = store.restore_item(snapshot)
-            back = next((i for i in store.list_items(kind, rid) if i["id"] == held["id"]), None)
-            held["version"] = back.get("version") if back else None
-
-        def redo() -> None:  # deletes it again only as this seat brought it back
-            store.delete_item(kind, held["id"], expected_version=held["version"])
-
-        self.app.push_undo(f"deleted “{label}”", undo, redo)
+        self.app.push_deleted(f"deleted “{label}”", self.kind, self.review_id, snapshot)
         self.reload()
         self.post_message(self.Changed(self))
 

@@ -220,18 +220,7 @@ class NotesPanel(TypedApp, Vertical):
             return
         if isinstance(snapshot, NotSaved):
             return
-        store, rid = self.app.store, note["review_id"]
-        held: dict[str, Any] = {"id": note["id"], "version": None}
-
-        def undo() -> None:
-            held["id"] = store.restore_item(snapshot)
-            back = next((i for i in store.list_items(ItemKind.note, rid) if i["id"] == held["id"]), None)
-            held["version"] = back.get("version") if back else None
-
-        def redo() -> None:  # deletes it again only as this seat brought it back
-            store.delete_item(ItemKind.note, held["id"], expected_version=held["version"])
-
-        self.app.push_undo(f"deleted note “{note['text'][:40]}”", undo, redo)
+        self.app.push_deleted(f"deleted note “{note['text'][:40]}”", ItemKind.note, note["review_id"], snapshot)
         self.app.refresh_screen()
 
     def action_edit(self) -> None:
