@@ -60,7 +60,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The command line. Without ``commands``: the global options only (``pmtui`` opening
+    the app does not build twenty sub-parsers before its first frame)."""
     p = _Parser(
         prog="pmtui", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -71,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="author", metavar="NAME",
                    help="this seat's name, for this process only (the default: `pmtui config name NAME`)")
     p.add_argument("--ask-name", action="store_true", help=argparse.SUPPRESS)  # a browser seat: no default name
+    if not commands:
+        return p
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
@@ -679,8 +683,22 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _opens_app(argv: Sequence[str]) -> bool:
+    """Only global options (``--db X``, ``--as NAME``, ``--ask-name``): the app opens."""
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in ("--db", "--as"):
+            i += 2
+        elif token.startswith(("--db=", "--as=")) or token == "--ask-name":
+            i += 1
+        else:
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(commands=not _opens_app(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     func: Callable[..., int] = getattr(args, "func", cmd_app)
     try:

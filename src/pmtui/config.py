@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +88,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str, list[str]]:
         return {}, "", []
     except (OSError, UnicodeDecodeError) as exc:
         return {}, "", [f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc}); using the defaults"]
+    import tomllib  # only when there is a file: the app's first frame does not wait for it
+
     try:
         return tomllib.loads(text), text, []
     except RecursionError:
@@ -186,6 +187,8 @@ def save(cfg: Config, **changes: Any) -> bool:
     data, text, problems = read_toml(cfg.path)
     if problems:
         return False
+    import tomllib
+
     import tomlkit
 
     try:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.keys import key_label, palette_bindings
 from pmtui.safetext import one_line
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
 from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
@@ -34,6 +35,7 @@ def action_form(seed: dict[str, Any]) -> tuple[list[FormField], Callable[[dict[s
 
 
 class SectionScreen(TypedApp, Screen[None]):
+    CSS_PATH = SCREENS_CSS
     SECTION: str = Section.overview
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"

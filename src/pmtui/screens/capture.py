@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from pmtui.safetext import literal
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 from pmtui.vocab import (
     NOTE_KIND_MARKS,
@@ -46,6 +47,7 @@ def split_kind(text: str, kind: str = NoteKind.note) -> tuple[str, str]:
 
 
 class CaptureScreen(TypedApp, ModalScreen[int | None]):
+    CSS_PATH = SCREENS_CSS
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="capture.cancel"),
         Binding("ctrl+t", "cycle_kind", "Kind", id="capture.kind"),

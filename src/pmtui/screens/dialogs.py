@@ -13,11 +13,13 @@ from textual.widgets import Button, Input, Static
 
 from pmtui.errors import BadInput, PmtuiError
 from pmtui.safetext import literal, visible
+from pmtui.screens import SCREENS_CSS
 from pmtui.widgets.nudge import NudgeLine
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Asks one question; y/Enter confirms, n/Escape cancels."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -49,6 +51,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class PromptScreen(ModalScreen[str | None]):
     """One line of text. ``check`` may raise BadInput (or the store a StoreError): the text stays, the reason shows."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 

@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from pmtui.errors import PmtuiError
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 
 AUTO = "auto"
@@ -59,6 +60,7 @@ def complete_path(value: str) -> str | None:
 
 class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     """Preview, then add; dismissed with the summary of what was added (None: nothing)."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="evidence.cancel"),
@@ -177,6 +179,7 @@ class SourceFilterScreen(TypedApp, ModalScreen[str | None]):
     """Pick which source the timeline shows: every source, typed events only (no source),
     or one source; each with its count. Dismissed with ALL, "" (no source), the source,
     or None (cancelled)."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="sources.cancel")]
     ALL = "\x00all"

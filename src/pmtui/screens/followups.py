@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from pmtui.errors import BadInput, FieldErrors
+from pmtui.screens import SCREENS_CSS
 from pmtui.tracker import STATUS_WORDS
 from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.vocab import ActionStatus, ItemKind, Section
@@ -30,6 +31,7 @@ FILTER_HINT = "/ filter: words owner:NAME status:done prio:high tag:TAG due:over
 
 class FollowupsScreen(TypedApp, Screen[None]):
     """The action tracker across reviews."""
+    CSS_PATH = SCREENS_CSS
 
     DEFAULT_CSS = """
     FollowupsScreen #followups-filter { margin: 0 1; }

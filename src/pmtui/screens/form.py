@@ -26,6 +26,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import literal, visible
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import FormField, TypedApp
 from pmtui.widgets.nudge import NudgeLine
 
@@ -33,6 +34,7 @@ __all__ = ["FormField", "FormScreen"]  # FormField lives in pmtui.ui_types (widg
 
 
 class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
+    CSS_PATH = SCREENS_CSS
     BINDINGS = [
         Binding("ctrl+s", "submit", "Save", id="form.save"),
         Binding("escape", "close", "Close (saves)", id="form.close"),

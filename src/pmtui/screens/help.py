@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from pmtui.keys import help_rows, is_everywhere
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 
 TIMELINE_INPUT = [
@@ -25,6 +26,7 @@ TIMELINE_INPUT = [
 
 
 class HelpScreen(TypedApp, ModalScreen[None]):
+    CSS_PATH = SCREENS_CSS
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
 from pmtui.errors import BadInput
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 from pmtui.vocab import mark_list
 
@@ -69,6 +70,7 @@ def parse_window(value: str) -> tuple[date | None, date | None, str | None]:
 
 
 class PatternsScreen(TypedApp, Screen[None]):
+    CSS_PATH = SCREENS_CSS
     DEFAULT_CSS = """
     PatternsScreen #patterns-window { margin: 0 1; }
     PatternsScreen #patterns { padding: 0 1; }

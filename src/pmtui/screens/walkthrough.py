@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from pmtui.entry import format_when
 from pmtui.safetext import literal, one_line
+from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 from pmtui.vocab import Section
 from pmtui.widgets.timeline_table import MARK_WORDS
@@ -24,6 +25,7 @@ AROUND = 2  # events shown before and after the current one
 
 class WalkThroughScreen(TypedApp, Screen[int | None]):
     """Dismissed with the id of the event it ended on (the timeline selects it)."""
+    CSS_PATH = SCREENS_CSS
 
     BINDINGS = [
         Binding("right,down,n,space", "move(1)", "Next", key_display="→/n", id="walk.next"),

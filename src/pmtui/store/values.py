@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 _UTC_FMT = "%Y-%m-%dT%H:%M:%S.%f"
 
@@ -63,6 +62,8 @@ class ReviewSummary:
     def first_event_date(self) -> date | None:
         if self.first_event is None:
             return None
+        from zoneinfo import ZoneInfo  # loaded with the list, after the first frame
+
         try:
             return self.first_event.astimezone(ZoneInfo(self.timezone)).date()
         except Exception:
