@@ -18,6 +18,7 @@ from pmtui.language import make_checker
     ("We shouldn't have rushed", ["shouldn't have"]),
     ("It should\nhave paged", ["should\nhave"]),
     ("who broke the build", ["who broke"]),
+    ("The flag was flipped carelessly, out of negligence", ["carelessly", "negligence"]),
 ])
 def test_phrases_are_found(text, found):
     assert [n.text for n in make_checker().find(text)] == found
