@@ -38,6 +38,15 @@ def test_keep_both_drops_nothing():
     assert keep_both("", "theirs") == "theirs" and keep_both("mine", "") == "mine"
 
 
+def test_keep_both_keeps_the_longer_text_when_it_holds_the_other():
+    # the note-taker added a sentence while the facilitator fixed nothing: no doubled text
+    assert keep_both("The cache was cold. Warm-up ran late.", "The cache was cold.") == \
+        "The cache was cold. Warm-up ran late."
+    assert keep_both("The cache was cold", "The cache was cold.") == "The cache was cold."
+    # a word changed inside: both stay whole, nothing is dropped
+    assert keep_both("The cache was cold", "The cache was warm") == "The cache was warm\nThe cache was cold"
+
+
 def test_the_header_fits_its_width_and_cuts_no_word():
     """The header line (title — section · presence) fits 80, 100 and 160 columns: names
     shorten and collapse into +N before anything is cut, and never inside a word."""

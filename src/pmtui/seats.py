@@ -151,11 +151,13 @@ def fit_header(title: str, section: str, seats: list[dict[str, Any]], width: int
 
 def keep_both(mine: str, theirs: str, sep: str = "\n") -> str:
     """Both texts, theirs first then ours, when they differ (nothing is dropped); ``sep``
-    joins them (a line break in a text area, " / " in a one-line field)."""
+    joins them (a line break in a text area, " / " in a one-line field). When one text
+    holds the other whole (one seat added a sentence or a full stop), the longer one
+    alone keeps every word of both."""
     mine, theirs = mine or "", theirs or ""
-    if not theirs.strip() or mine.strip() == theirs.strip():
+    if not theirs.strip() or theirs.strip() in mine:
         return mine
-    if not mine.strip():
+    if not mine.strip() or mine.strip() in theirs:
         return theirs
     return f"{theirs}{sep}{mine}"
 

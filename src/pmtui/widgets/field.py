@@ -158,14 +158,7 @@ class Field(Vertical):
             self.version = version
         self.theirs = None
         self.query_one(".field-changed").display = False
-        c = self.control
-        if isinstance(c, TextArea):
-            if c.text != self.show(value):
-                c.load_text(self.show(value))
-        elif isinstance(c, Select):
-            c.value = value
-        else:
-            c.value = self.show(value)
+        self._show_now(value)
         self.set_error(None)
 
     # ------------------------------------------------------------ conflicts
@@ -187,56 +180,51 @@ class Field(Vertical):
         self.query_one(".field-changed").display = False
         self.query_one(".field-conflict").display = True
 
-    def _resolve(self) -> tuple[Any, Any] | None:
+    def _resolve(self, event: Button.Pressed | None) -> tuple[Any, Any] | None:
+        """Close the conflict: the field now stands on the other seat's row (its value and
+        version, so that a save states what it read). (mine, theirs), or None when none."""
+        if event is not None:
+            event.stop()
         found: tuple[Any, Any] | None = self.conflict
         self.conflict = None
         self.query_one(".field-conflict").display = False
         self.theirs = None
-        return found
+        if found is None:
+            return None
+        c, mine = found
+        theirs = (c.current or {}).get(self.field_name)
+        self.saved, self.version = theirs, c.current_version
+        return mine, theirs
 
     @on(Button.Pressed, ".conflict-mine")
     def keep_mine(self, event: Button.Pressed | None = None) -> None:
-        if event is not None:
-            event.stop()
-        found = self._resolve()
-        if found is None:
-            return
-        c, mine = found
-        self.saved, self.version = (c.current or {}).get(self.field_name), c.current_version
-        self.post_message(self.Confirmed(self, mine))
+        found = self._resolve(event)
+        if found is not None:
+            self.post_message(self.Confirmed(self, found[0]))
 
     @on(Button.Pressed, ".conflict-theirs")
     def take_theirs(self, event: Button.Pressed | None = None) -> None:
-        if event is not None:
-            event.stop()
-        found = self._resolve()
-        if found is None:
-            return
-        c, _mine = found
-        self.saved, self.version = (c.current or {}).get(self.field_name), c.current_version
-        self._show_now(self.saved)
-        self.set_error(None)
+        found = self._resolve(event)
+        if found is not None:
+            self._show_now(found[1])
+            self.set_error(None)
 
     @on(Button.Pressed, ".conflict-both")
     def keep_both(self, event: Button.Pressed | None = None) -> None:
         from pmtui.seats import keep_both
 
-        if event is not None:
-            event.stop()
-        found = self._resolve()
-        if found is None:
-            return
-        c, mine = found
-        theirs = (c.current or {}).get(self.field_name)
-        both = keep_both(mine, theirs or "", "\n" if self.kind == "area" else " / ")
-        self.saved, self.version = theirs, c.current_version
-        self._show_now(both)
-        self.post_message(self.Confirmed(self, both))
+        found = self._resolve(event)
+        if found is not None:
+            mine, theirs = found
+            both = keep_both(mine, theirs or "", "\n" if self.kind == "area" else " / ")
+            self._show_now(both)
+            self.post_message(self.Confirmed(self, both))
 
     def _show_now(self, value: Any) -> None:
         c = self.control
         if isinstance(c, TextArea):
-            c.load_text(self.show(value))
+            if c.text != self.show(value):
+                c.load_text(self.show(value))
         elif isinstance(c, Select):
             c.value = value
         else:
