@@ -255,3 +255,14 @@ def db_url(request, backend: str, db_path: Path) -> str:
     name = server.new_database()
     yield server.url(name)
     server.drop(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile pmtui's modules once, before the workers start: with PYTHONDONTWRITEBYTECODE
+    set (as on CI here) and a fresh checkout, every worker and every `pmtui` subprocess
+    would otherwise compile each module it imports again."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller did it
+        return
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "src" / "pmtui"), quiet=2)
