@@ -417,7 +417,7 @@ class PostmortemApp(App[object]):
         the item still holds what the previous step left there, with the row's version; a
         change by another seat since, or its deletion, is a Conflict: reported, nothing
         overwritten."""
-        from pmtui.errors import Conflict
+        from pmtui.errors import unchanged_since
 
         store = self.store
 
@@ -432,12 +432,8 @@ class PostmortemApp(App[object]):
 
         def step(expect: dict[str, Any], values: dict[str, Any]) -> Callable[[], None]:
             def run() -> None:
-                row = read()
-                if row is None or any(row.get(k) != v for k, v in expect.items()):
-                    raise Conflict(kind, item_id, expected_version=-1,
-                                   current_version=row.get("version") if row else None, current=row,
-                                   attempted=values, changed_by=(row or {}).get("updated_by") or "",
-                                   changed_at=(row or {}).get("updated_at") or "")
+                found = read()
+                row = unchanged_since(kind, item_id, found, expect, values, None if found is None else found.get("version"))
                 store.update_item(kind, item_id, expected_version=row.get("version"), **values)
 
             return run

@@ -80,3 +80,17 @@ class Conflict(PmtuiError):
         self.attempted = attempted
         self.changed_by = changed_by
         self.changed_at = changed_at
+
+
+def unchanged_since(kind: str, row_id: int, now: dict[str, Any] | None, expect: dict[str, Any],
+                    attempted: dict[str, Any], version: int | None) -> dict[str, Any]:
+    """The check of every undo and redo step: it writes ``attempted`` only while the row
+    (``now``, as stored: None when deleted, ``version`` its version) still holds ``expect``,
+    what this seat's previous step left there. Another seat's change since is a
+    :class:`Conflict`, raised here: reported by the caller, nothing overwritten. Gives ``now``
+    back when the step may write."""
+    if now is None or any(now.get(k) != v for k, v in expect.items()):
+        raise Conflict(kind, row_id, expected_version=-1, current_version=None if now is None else version,
+                       current=now, attempted=attempted, changed_by=(now or {}).get("updated_by") or "",
+                       changed_at=(now or {}).get("updated_at") or "")
+    return now

@@ -163,7 +163,9 @@ class ActionsScreen(SectionScreen):
                 return
         except Conflict as c:  # shown in place: the item's form, theirs with this status on top
             self.editor.reload(keep_id=item["id"])
-            self.editor.edit_in_conflict(item, values, c, f"Status: {status.replace('_', ' ')} · {self.editor.title}")
+            from pmtui.screens._list_actions import edit_in_conflict
+
+            edit_in_conflict(self, self.editor, item, values, c, f"Status: {status.replace('_', ' ')} · {self.editor.title}")
             return
         self.app.push_item_edit(f"status set to {STATUS_WORDS[status]}", ItemKind.action, self.review_id, item["id"],
                                 before)

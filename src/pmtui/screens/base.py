@@ -3,7 +3,7 @@ between sections, the footer, and refreshing from the store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from textual.app import ComposeResult, SystemCommand
@@ -15,23 +15,17 @@ from textual.widgets import Footer, Header
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.keys import key_label, palette_bindings
 from pmtui.safetext import one_line
-from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
+from pmtui.screens import SCREENS_CSS, _list_actions, _note_actions
+from pmtui.ui_types import FormRequested, NotSaved, TypedApp
 from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
+from pmtui.widgets.list_editor import ListEditor
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
 from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
 SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
 STEP_TEXT = "previous / next section"
-
-
-def action_form(seed: dict[str, Any]) -> tuple[list[FormField], Callable[[dict[str, Any]], dict[str, Any]]]:
-    """The action item form for a note turned into an action (the Actions section's own)."""
-    from pmtui.screens.actions import action_fields, action_values
-
-    return action_fields(seed), action_values
 
 
 class SectionScreen(TypedApp, Screen[None]):
@@ -77,16 +71,53 @@ class SectionScreen(TypedApp, Screen[None]):
         with Horizontal(id="section-row"):
             with Vertical(id="section-main"):
                 yield from self.compose_body()
-            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION], action_form=action_form)
+            yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION])
         yield Footer()
 
     def on_form_requested(self, message: FormRequested) -> None:
-        """A widget (a list, the notes panel) asks for a form: it opens over this section."""
+        """A widget asks for a form: it opens over this section."""
+        message.stop()
+        self.open_form(message)
+
+    def open_form(self, request: FormRequested) -> None:
         from pmtui.screens.form import FormScreen
 
+        self.app.push_screen(FormScreen(request.title, request.fields, request.save, version=request.version,
+                                        readd=request.readd, conflict=request.conflict), request.done)
+
+    # The section's lists and its notes panel write nothing themselves: they ask, and the
+    # screen writes (screens/_list_actions.py, screens/_note_actions.py).
+    def on_list_editor_add_requested(self, message: ListEditor.AddRequested) -> None:
         message.stop()
-        self.app.push_screen(FormScreen(message.title, message.fields, message.save, version=message.version,
-                                        readd=message.readd, conflict=message.conflict), message.done)
+        _list_actions.add(self, message.editor)
+
+    def on_list_editor_edit_requested(self, message: ListEditor.EditRequested) -> None:
+        message.stop()
+        _list_actions.edit(self, message.editor, message.item)
+
+    def on_list_editor_delete_requested(self, message: ListEditor.DeleteRequested) -> None:
+        message.stop()
+        _list_actions.delete(self, message.editor, message.item)
+
+    def on_list_editor_move_requested(self, message: ListEditor.MoveRequested) -> None:
+        message.stop()
+        _list_actions.move(self, message.editor, message.item, message.offset)
+
+    def on_notes_panel_answer_requested(self, message: NotesPanel.AnswerRequested) -> None:
+        message.stop()
+        _note_actions.answered(self, message.note)
+
+    def on_notes_panel_delete_requested(self, message: NotesPanel.DeleteRequested) -> None:
+        message.stop()
+        _note_actions.delete(self, message.panel, message.note)
+
+    def on_notes_panel_edit_requested(self, message: NotesPanel.EditRequested) -> None:
+        message.stop()
+        _note_actions.edit(self, message.panel, message.note)
+
+    def on_notes_panel_convert_requested(self, message: NotesPanel.ConvertRequested) -> None:
+        message.stop()
+        _note_actions.convert(self, message.panel, message.note, message.target)
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()
@@ -299,8 +330,6 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def refresh_from_store(self) -> None:
         """Show what the store holds now (after an undo, or another process's change)."""
-        from pmtui.widgets.list_editor import ListEditor
-
         self.refresh_fields()
         for editor in self.query(ListEditor):
             editor.reload()
@@ -321,8 +350,6 @@ class SectionScreen(TypedApp, Screen[None]):
     def store_changed(self, changes: list[dict[str, Any]]) -> None:
         """Another seat committed: refresh only what it changed, keeping cursor, scroll and
         focus. SQLite says only that something changed (kind None): then everything."""
-        from pmtui.widgets.list_editor import ListEditor
-
         mine = [c for c in changes if c.get("review") in (None, self.review_id)]
         if not mine:
             return

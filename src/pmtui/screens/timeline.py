@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
-from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError
+from pmtui.errors import BadInput, FieldErrors, PmtuiError, unchanged_since
 from pmtui.metrics import compute, format_duration
 from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
@@ -451,13 +451,9 @@ class TimelineScreen(SectionScreen):
 
         def step() -> None:
             rows = store.events_by_id(rid, [event_id])
-            row = rows[0] if rows else None
-            if row is None or any(getattr(row, k) != v for k, v in expect.items()):
-                current = None if row is None else {k: getattr(row, k) for k in expect}
-                raise Conflict("event", event_id, expected_version=-1,
-                               current_version=None if row is None else row.version, current=current,
-                               attempted=values)
-            store.update_event(event_id, expected_version=row.version, **values)
+            now = {k: getattr(rows[0], k) for k in expect} if rows else None
+            unchanged_since("event", event_id, now, expect, values, rows[0].version if rows else None)
+            store.update_event(event_id, expected_version=rows[0].version, **values)
 
         return step
 

@@ -128,7 +128,7 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
     def action_confirm(self) -> None:
         if not self.rows:
             return
-        from pmtui.errors import Conflict
+        from pmtui.errors import Conflict, unchanged_since
         from pmtui.ui_types import NotSaved
 
         row = self.rows[self.index]
@@ -145,11 +145,10 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
             return
 
         def step(to: bool) -> None:  # undo/redo: only while the event is as this seat left it
-            now = store.events_by_id(self.review_id, [row.id])
-            if not now or now[0].confirmed == to:
-                raise Conflict("event", row.id, expected_version=-1, current_version=now[0].version if now else None,
-                               current=None if not now else {"confirmed": now[0].confirmed}, attempted={"confirmed": to})
-            store.confirm_event(row.id, to, expected_version=now[0].version)
+            rows = store.events_by_id(self.review_id, [row.id])
+            unchanged_since("event", row.id, {"confirmed": rows[0].confirmed} if rows else None,
+                            {"confirmed": not to}, {"confirmed": to}, rows[0].version if rows else None)
+            store.confirm_event(row.id, to, expected_version=rows[0].version)
 
         self.app.push_undo("event confirmed" if value else "confirmation taken back",
                            lambda: step(not value), lambda: step(value), quiet=True)

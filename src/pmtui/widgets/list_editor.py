@@ -1,6 +1,7 @@
 """A list of one kind of item of a review (factors, action items, participants, …):
-a table, and keys to add, edit, delete (with undo) and reorder. Every change goes
-to the store at once; the table is then refilled from the store."""
+a table, and keys to add, edit, delete (with undo) and reorder. The list writes nothing
+itself: each key posts a typed message (:class:`ListEditor.AddRequested`, …) and the
+section screen writes the change at once, then refills the table from the store."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from pmtui.safetext import literal, visible
-from pmtui.ui_types import FormField, FormRequested, NotSaved, TypedApp
+from pmtui.ui_types import FormField, TypedApp
 from pmtui.vocab import ItemKind
 
 
@@ -69,6 +70,40 @@ class ListEditor(TypedApp, Widget, can_focus=False):
         @property
         def control(self) -> ListEditor:
             return self.editor
+
+    class Request(Message):
+        """The list asks its screen for a change (the screen writes it; the list never does)."""
+
+        def __init__(self, editor: ListEditor) -> None:
+            super().__init__()
+            self.editor = editor
+
+        @property
+        def control(self) -> ListEditor:
+            return self.editor
+
+    class AddRequested(Request):
+        """a (or Enter on an empty list): the screen opens the add form and writes the item."""
+
+    class ItemRequest(Request):
+        """A request about one item of the list, as the list showed it (with its version)."""
+
+        def __init__(self, editor: ListEditor, item: dict[str, Any]) -> None:
+            super().__init__(editor)
+            self.item = item
+
+    class EditRequested(ItemRequest):
+        """Enter or e: the screen opens the item's form and saves it with the row's version."""
+
+    class DeleteRequested(ItemRequest):
+        """d: the screen deletes the item with the row's version (ctrl+z brings it back)."""
+
+    class MoveRequested(ItemRequest):
+        """shift+up/down: the screen moves the item ``offset`` places."""
+
+        def __init__(self, editor: ListEditor, item: dict[str, Any], offset: int) -> None:
+            super().__init__(editor, item)
+            self.offset = offset
 
     def __init__(
         self,
@@ -201,114 +236,25 @@ class ListEditor(TypedApp, Widget, can_focus=False):
         self.action_edit()
 
     # ------------------------------------------------------------ actions
+    # The list writes nothing itself: each key posts a request; the section screen opens the
+    # form, writes through App.write with the row's version, records the undo and reloads the
+    # list (screens/_list_actions.py).
     def action_add(self) -> None:
-        store = self.app.store
-
-        def save(values: dict[str, Any]) -> int:
-            return store.add_item(self.kind, self.review_id, **{**self.defaults, **self.to_store(values)})
-
-        def done(result: Any) -> None:
-            if result is not None:
-                self.app.push_added(f"added to {self.title.lower()}", self.kind, result, quiet=True)
-                self.reload(keep_id=result)
-                self.post_message(self.Changed(self))
-                self.app.notify(f"Added to {self.title.lower()}", timeout=2)
-            self.focus_list()
-
-        self.post_message(FormRequested(f"Add: {self.title}", self.fields(None), save, done))
+        self.post_message(self.AddRequested(self))
 
     def action_edit(self) -> None:
         item = self.selected()
         if item is None:
             self.action_add()
             return
-        self._edit_form(item, item, item.get("version"), f"Edit: {self.title}")
-
-    def edit_in_conflict(self, item: dict[str, Any], changes: dict[str, Any], conflict: Any, title: str) -> None:
-        """A quick change (``changes``, in store columns: a status key, say) met another
-        seat's edit or deletion of ``item``: the item's form opens with the other seat's
-        values and this change on top, and the conflict shown (keep mine, take theirs, keep
-        both; add mine back when deleted). Nothing is written until the seat chooses."""
-        from pmtui.errors import Conflict
-        from pmtui.store.editing import LIST_KINDS
-
-        current = next((i for i in self.app.store.list_items(self.kind, self.review_id) if i["id"] == item["id"]), None)
-        names = LIST_KINDS[self.kind][2]
-        if current is None:
-            c = Conflict(conflict.kind, item["id"], expected_version=conflict.expected_version, current_version=None,
-                         current=None, attempted=changes, changed_by="", changed_at="")
-            self._edit_form(item, {**item, **changes}, item.get("version"), title, c)
-            return
-        theirs = {names.get(k, k): v for k, v in current.items() if k in names}
-        c = Conflict(conflict.kind, item["id"], expected_version=conflict.expected_version,
-                     current_version=current.get("version"), current=theirs, attempted=changes,
-                     changed_by=current.get("updated_by") or "", changed_at=current.get("updated_at") or "")
-        self._edit_form(current, {**current, **changes}, current.get("version"), title, c)
-
-    def _edit_form(self, item: dict[str, Any], shown: dict[str, Any], version: int | None, title: str,
-                   conflict: Any = None) -> None:
-        """The item's form (filled from ``shown``), saved with the row's ``version``."""
-        store = self.app.store
-
-        def save(values: dict[str, Any], version: int | None = None) -> int:
-            from pmtui.errors import Conflict
-            from pmtui.store.editing import LIST_KINDS
-
-            try:
-                store.update_item(self.kind, item["id"], expected_version=version, **self.to_store(values))
-            except Conflict as c:  # the form shows theirs beside ours, in form field names
-                if c.current is not None:
-                    names = LIST_KINDS[self.kind][2]
-                    c.current = {names.get(k, k): v for k, v in c.current.items()}
-                raise
-            self.app.push_item_edit(f"edited “{self.describe(item)}”", self.kind, self.review_id, item["id"], item)
-            return int(item["id"])
-
-        def readd(values: dict[str, Any]) -> int:
-            return store.add_item(self.kind, self.review_id, **{**self.defaults, **self.to_store(values)})
-
-        def done(result: Any) -> None:
-            if result is not None:
-                self.reload(keep_id=result if isinstance(result, int) else item["id"])
-                self.post_message(self.Changed(self))
-            self.focus_list()
-
-        self.post_message(FormRequested(title, self.fields(shown), save, done, version=version, readd=readd,
-                                        conflict=conflict))
+        self.post_message(self.EditRequested(self, item))
 
     def action_delete(self) -> None:
-        from pmtui.errors import Conflict
-        from pmtui.seats import changed_by
-
         item = self.selected()
-        if item is None:
-            return
-        try:
-            snapshot = self.app.write(lambda: self.app.store.delete_item(self.kind, item["id"],
-                                                                         expected_version=item.get("version")))
-        except Conflict as c:  # another seat edited it since this list showed it: not deleted
-            self.reload(keep_id=item["id"])
-            if c.current is None:
-                self.app.notify("Another seat already deleted it.", timeout=4)
-            else:
-                self.app.notify(f"Not deleted: it was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
-                                "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
-            return
-        if isinstance(snapshot, NotSaved):
-            return
-        label = self.describe(item)
-        self.app.push_deleted(f"deleted “{label}”", self.kind, self.review_id, snapshot)
-        self.reload()
-        self.post_message(self.Changed(self))
+        if item is not None:
+            self.post_message(self.DeleteRequested(self, item))
 
     def action_move(self, offset: int) -> None:
         item = self.selected()
-        if item is None:
-            return
-        if isinstance(self.app.write(lambda: self.app.store.move_item(self.kind, item["id"], offset)), NotSaved):
-            return
-        store = self.app.store
-        self.app.push_undo(f"moved “{self.describe(item)}”", lambda: store.move_item(self.kind, item["id"], -offset),
-                           lambda: store.move_item(self.kind, item["id"], offset), quiet=True)
-        self.reload(keep_id=item["id"])
-        self.post_message(self.Changed(self))
+        if item is not None:
+            self.post_message(self.MoveRequested(self, item, offset))
