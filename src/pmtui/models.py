@@ -72,6 +72,9 @@ class Kept:
 # table name (``review.impact``: the impact's fields, kept in the review's row) ->
 # (the document model, where each of its fields is kept, in the model's order)
 KEPT: dict[str, tuple[type[BaseModel], tuple[Kept, ...]]] = {}
+# table name -> how _list_table made it: (class name, document model, options), so that
+# tests/test_fields_columns.py can make it again from a document model with one more field
+LIST_TABLES: dict[str, tuple[str, type[BaseModel], dict[str, Any]]] = {}
 
 
 def _plain(annotation: Any) -> tuple[Any, bool]:
@@ -98,7 +101,9 @@ def _server_default(value: Any, first_schema: bool) -> dict[str, Any]:
 def _document_columns(doc_model: type[BaseModel], table: str, *, first_schema: tuple[str, ...] = (),
                       elsewhere: tuple[str, ...] = (), rename: dict[str, str] | None = None,
                       times: dict[str, tuple[str, str]] | None = None, null_when_empty: tuple[str, ...] = (),
-                      after: dict[str, dict[str, _Column]] | None = None, **overrides: Any) -> dict[str, _Column]:
+                      after: dict[str, dict[str, _Column]] | None = None,
+                      record: dict[str, tuple[type[BaseModel], tuple[Kept, ...]]] | None = None,
+                      **overrides: Any) -> dict[str, _Column]:
     """The columns that keep a document model's fields, one per field, of the same name
     (``rename``: another name), in the model's order, and records them in KEPT[table].
 
@@ -110,9 +115,10 @@ def _document_columns(doc_model: type[BaseModel], table: str, *, first_schema: t
     (``first_schema``: those laid out without one). ``null_when_empty``: text kept as
     NULL when empty. ``elsewhere``: fields without a column (lists kept in their own table,
     what the store does not keep). ``after``: internal columns placed after a field's.
-    ``overrides`` replace a column's ``Field(...)`` (e.g. an index). A field of another
-    type is a TypeError: teach this function its column first."""
-    rename, times, after = rename or {}, times or {}, after or {}
+    ``overrides`` replace a column's ``Field(...)`` (e.g. an index). ``record``: where to
+    record the fields' places (KEPT). A field of another type is a TypeError: teach this
+    function its column first."""
+    rename, times, after = rename or {}, times or {}, dict(after or {})  # after: emptied as it goes
     columns: dict[str, _Column] = {}
     kept: list[Kept] = []
     for name, field in doc_model.model_fields.items():
@@ -153,11 +159,12 @@ def _document_columns(doc_model: type[BaseModel], table: str, *, first_schema: t
         columns.update(after.pop(name, {}))
     if overrides or after:
         raise TypeError(f"{doc_model.__name__} has no field or column {', '.join([*overrides, *after])}")
-    KEPT[table] = (doc_model, tuple(kept))
+    (KEPT if record is None else record)[table] = (doc_model, tuple(kept))
     return columns
 
 
-def _table(class_name: str, table_name: str, columns: dict[str, _Column], table_args: Any = None) -> type[SQLModel]:
+def _table(class_name: str, table_name: str, columns: dict[str, _Column], table_args: Any = None,
+           base: type[SQLModel] = SQLModel) -> type[SQLModel]:
     """A table class with these columns, in this order (as a class body would declare them)."""
     namespace: dict[str, Any] = {
         "__module__": __name__, "__tablename__": table_name, "__qualname__": class_name,
@@ -166,15 +173,19 @@ def _table(class_name: str, table_name: str, columns: dict[str, _Column], table_
     }
     if table_args is not None:
         namespace["__table_args__"] = table_args
-    table = types.new_class(class_name, (SQLModel,), {"table": True}, lambda ns: ns.update(namespace))
+    table = types.new_class(class_name, (base,), {"table": True}, lambda ns: ns.update(namespace))
     return cast("type[SQLModel]", table)
 
 
 def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], *, ordered: bool = True,
-                versioned: bool = True, table_args: Any = None, **derive: Any) -> type[SQLModel]:
+                versioned: bool = True, table_args: Any = None, base: type[SQLModel] = SQLModel,
+                **derive: Any) -> type[SQLModel]:
     """A table that keeps one of a review's lists: ``id``, ``review_id`` and (``ordered``)
     ``position``, a column per field of the document model (see _document_columns), then
-    (``versioned``) the row version and who changed it when."""
+    (``versioned``) the row version and who changed it when. ``base``: another SQLModel
+    base (its own metadata) for a table that is not the store's (tests)."""
+    if base is SQLModel:
+        LIST_TABLES[table_name] = (class_name, doc_model, {"ordered": ordered, "versioned": versioned, **derive})
     columns: dict[str, _Column] = {
         "id": (Optional[int], Field(default=None, primary_key=True)),  # noqa: UP045
         "review_id": (int, Field(sa_column=_review_fk())),
@@ -184,7 +195,7 @@ def _list_table(class_name: str, table_name: str, doc_model: type[BaseModel], *,
     columns.update(_document_columns(doc_model, table_name, **derive))
     if versioned:
         columns.update(version=(int, _version()), updated_at=(str, _text_default()), updated_by=(str, _text_default()))
-    return _table(class_name, table_name, columns, table_args)
+    return _table(class_name, table_name, columns, table_args, base)
 
 
 class Meta(SQLModel, table=True):
