@@ -51,42 +51,59 @@ def _stored_time(utc: str | None, offset: int | None) -> Any:
     return from_utc_text(utc, offset or 0) if utc else None
 
 
+_PLANS: dict[str, tuple[Any, dict[str, list[tuple[str, tuple[str, ...]]]]]] = {}
+
+
+def _plan(table: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """The fields a table keeps (pmtui.models.KEPT) by how they are kept: {how: [(field,
+    columns)]}; made once per table (read for every row of an import or an export)."""
+    from pmtui.models import KEPT
+
+    kept = KEPT[table][1]
+    made = _PLANS.get(table)
+    if made is None or made[0] is not kept:
+        plan: dict[str, list[tuple[str, tuple[str, ...]]]] = {"value": [], "flag": [], "time": [], "null_when_empty": []}
+        for k in kept:
+            if k.how != "elsewhere":
+                plan[k.how].append((k.field, k.columns))
+        made = _PLANS[table] = (kept, plan)
+    return made[1]
+
+
 def _row_of(table: str, item: Any) -> dict[str, Any]:
     """The columns that keep a document item's fields (a list's item, a review's own
     fields, its impact's), as pmtui.models.KEPT[table] says: enums by value, a date as
     YYYY-MM-DD, a time as its UTC text and offset. ``item``: a model, or a dict of fields."""
-    from pmtui.models import KEPT
-
+    plan = _plan(table)
+    get = item.__getitem__ if isinstance(item, dict) else item.__getattribute__
     row: dict[str, Any] = {}
-    for kept in KEPT[table][1]:
-        value = item[kept.field] if isinstance(item, dict) else getattr(item, kept.field)
-        if kept.how == "time":
-            row[kept.columns[0]], row[kept.columns[1]] = to_utc_text(value) if value is not None else (None, None)
-        elif kept.how == "null_when_empty":
-            row[kept.columns[0]] = value or None
-        elif kept.how != "elsewhere":
-            if isinstance(value, Enum):
-                value = value.value
-            elif isinstance(value, date) and not isinstance(value, datetime):
-                value = value.isoformat()
-            row[kept.columns[0]] = value
+    for field, (column,) in plan["value"]:
+        value = get(field)
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            value = value.isoformat()
+        row[column] = value
+    for field, (column,) in plan["flag"]:
+        row[column] = get(field)
+    for field, (column,) in plan["null_when_empty"]:
+        row[column] = get(field) or None
+    for field, (utc, offset) in plan["time"]:
+        value = get(field)
+        row[utc], row[offset] = to_utc_text(value) if value is not None else (None, None)
     return row
 
 
 def _fields_of(table: str, row: Any) -> dict[str, Any]:
     """A stored row's document fields (the reverse of _row_of; fields kept elsewhere left out)."""
-    from pmtui.models import KEPT
-
-    fields: dict[str, Any] = {}
-    for kept in KEPT[table][1]:
-        if kept.how == "time":
-            fields[kept.field] = _stored_time(row[kept.columns[0]], row[kept.columns[1]])
-        elif kept.how == "flag":
-            fields[kept.field] = bool(row[kept.columns[0]])
-        elif kept.how == "null_when_empty":
-            fields[kept.field] = row[kept.columns[0]] or ""
-        elif kept.how == "value":
-            fields[kept.field] = row[kept.columns[0]]
+    plan = _plan(table)
+    fields = {field: row[column] for field, (column,) in plan["value"]}
+    for field, (column,) in plan["flag"]:
+        fields[field] = bool(row[column])
+    for field, (column,) in plan["null_when_empty"]:
+        fields[field] = row[column] or ""
+    for field, (utc, offset) in plan["time"]:
+        fields[field] = _stored_time(row[utc], row[offset])
     return fields
 
 
