@@ -1,6 +1,9 @@
 """SQLModel tables: what the store keeps. One row per review and one table per list
 in the ``pmtui-review/2`` format. Lists keep their order with a ``position``
-column; timeline events are ordered by time, ties by ``seq`` (insertion order).
+column; timeline events are ordered by time, ties by ``seq`` (insertion order). The
+columns that keep the document's fields are not declared here one by one: each table
+takes them from its model in pmtui.document (_document_columns; ARCHITECTURE.md, "Add a
+field").
 
 Timestamps are kept as the UTC instant (sortable ISO text, micro-seconds) plus the
 UTC offset in minutes that the evidence was written with, so that an exported
