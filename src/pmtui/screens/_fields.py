@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -60,18 +61,22 @@ STATUS_OPTIONS = [(words, status.value) for status, words in STATUS_WORDS.items(
 STATUS_WORD = {value: words for words, value in STATUS_OPTIONS}  # a stored status in words
 
 
-def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any]) -> list[Any]:
+def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any], not_shown: tuple[str, ...] = ()) -> list[Any]:
     """Form fields for the fields of a document model that a form does not lay out
     itself (``laid_out``: its FormFields), in the model's order, labelled with the field's
     ``title=``: a field added to the document appears in its form without another edit.
     Text is a line (``Text``, Markdown: a text area), an enum a choice of its values, a
-    flag a checkbox; another type (a date) must be laid out by the form itself."""
+    flag a checkbox; another type (a date) must be laid out by the form itself.
+    ``not_shown``: fields the form leaves out on purpose (the list fills them in, or
+    another screen edits them) and lists (kept in a table of their own)."""
     from enum import Enum
+    from typing import get_origin
 
     from pmtui.document import field_label, text_type
     from pmtui.screens.form import FormField
 
-    known = {f.name for f in laid_out}
+    known = {f.name for f in laid_out} | set(not_shown)
+    known |= {name for name, info in model.model_fields.items() if get_origin(info.annotation) is list}
     out = []
     for name, info in model.model_fields.items():
         if name in known:
@@ -88,3 +93,18 @@ def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any]) -> list[A
         else:
             raise TypeError(f"{model.__name__}.{name}: no form field for {info.annotation!r} (lay it out in the form)")
     return out
+
+
+def list_form(model_name: str, laid_out: Callable[[dict[str, Any] | None], list[Any]],
+              not_shown: tuple[str, ...] = ()) -> Callable[[dict[str, Any] | None], list[Any]]:
+    """The form of a list's item: the fields ``laid_out`` gives (with their words and
+    hints), then every other field of the item's document model (more_fields; the model
+    named, read from pmtui.document when the form opens), so that a field added to the
+    document is in the form without an edit here."""
+    def fields(item: dict[str, Any] | None) -> list[Any]:
+        from pmtui import document
+
+        own = laid_out(item)
+        return [*own, *more_fields(getattr(document, model_name), item or {}, own, not_shown)]
+
+    return fields

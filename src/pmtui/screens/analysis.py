@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
+from pmtui.screens._fields import list_form
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.ui_types import NotSaved
@@ -39,13 +40,13 @@ class AnalysisScreen(SectionScreen):
             yield ListEditor(
                 ItemKind.factor, "Contributing factors", rid,
                 [Column("category", "Category", width=14), Column("text", "Condition in the system or organisation", flex=True)],
-                lambda i: [
+                list_form("Factor", lambda i: [
                     FormField("text", "Contributing factor", (i or {}).get("text", ""),
                               hint="A condition in systems, processes, tools, communication or the organisation; "
                                    "not a person's fault."),
                     FormField("category", "Category", (i or {}).get("category", FactorCategory.technical.value), kind="select",
                               options=CATEGORIES),
-                ],
+                ]),
                 empty="No contributing factors yet. Press a to add one (there is rarely a single cause).",
                 id="factors",
             )
@@ -57,7 +58,8 @@ class AnalysisScreen(SectionScreen):
                 ):
                     title = OBSERVATION_HEADINGS[kind]
                     yield ListEditor(
-                        ItemKind.observation, title, rid, [Column("text", title)], _text_item(title, prompt),
+                        ItemKind.observation, title, rid, [Column("text", title)],
+                        list_form("Observation", _text_item(title, prompt), not_shown=("kind",)),  # kind: the list's
                         filter=_of_kind(kind), defaults={"kind": kind.value},
                         empty="Nothing yet. Press a to add.", id=f"obs-{kind}",
                     )

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 
-from pmtui.screens._fields import optional_float, optional_int, show_number
+from pmtui.screens._fields import list_form, optional_float, optional_int, show_number
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.vocab import COMPONENT_STATUS_WORDS, ComponentStatus, ItemKind, Section
@@ -40,10 +40,11 @@ class ImpactScreen(SectionScreen):
                 yield ListEditor(
                     ItemKind.component, "Affected components", self.review_id,
                     [Column("name", "Component"), Column("status", "Status", lambda i: STATUS_WORDS.get(i["status"], i["status"]))],
-                    lambda i: [FormField("name", "Component", (i or {}).get("name", ""), placeholder="Checkout"),
-                               FormField("status", "Status", (i or {}).get("status", ComponentStatus.partial_outage.value),
-                                         kind="select",
-                                         options=COMPONENT_STATUS)],
+                    list_form("Component", lambda i: [
+                        FormField("name", "Component", (i or {}).get("name", ""), placeholder="Checkout"),
+                        FormField("status", "Status", (i or {}).get("status", ComponentStatus.partial_outage.value),
+                                  kind="select", options=COMPONENT_STATUS),
+                    ], not_shown=("start", "end")),  # its window: from a status page's evidence
                     empty="No components yet. Press a to add one and its status.",
                     id="components",
                 )

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from pmtui.screens._fields import STATUS_OPTIONS, optional_day, optional_text, zone_name
+from pmtui.screens._fields import STATUS_OPTIONS, list_form, optional_day, optional_text, zone_name
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.vocab import ItemKind, Section
@@ -26,12 +26,12 @@ def participants_editor(review_id: int, title: str, id: str, empty: str = "") ->
         ItemKind.participant, title, review_id,
         [Column("name", "Name", flex=True), Column("role", "Role"),
          Column("attended", "Attended", lambda i: "yes" if i["attended"] else "no")],
-        lambda i: [
+        list_form("Participant", lambda i: [
             FormField("name", "Name", (i or {}).get("name", "")),
             FormField("role", "Role", (i or {}).get("role", ""), hint=f"Typical roles: {ROLES}"),
             FormField("attended", "Attended", (i or {}).get("attended", True), kind="bool",
                       hint="Took part in the review meeting"),
-        ],
+        ]),
         empty=empty or "No participants yet. Press a to add who is in the room.",
         id=id,
     )
@@ -67,8 +67,9 @@ class OverviewScreen(SectionScreen):
                 yield ListEditor(
                     ItemKind.link, "Links", self.review_id,
                     [Column("title", "Title"), Column("url", "URL", flex=True)],
-                    lambda i: [FormField("title", "Title", (i or {}).get("title", ""), placeholder="Checkout dashboard"),
-                               FormField("url", "URL", (i or {}).get("url", ""), placeholder="https://…")],
+                    list_form("Link", lambda i: [
+                        FormField("title", "Title", (i or {}).get("title", ""), placeholder="Checkout dashboard"),
+                        FormField("url", "URL", (i or {}).get("url", ""), placeholder="https://…")]),
                     empty="No links yet: dashboards, chat logs, tickets, status page. Press a to add.",
                     id="links",
                 )

@@ -8,7 +8,8 @@ before SQLAlchemy is imported.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pmtui.errors import BadInput
@@ -46,16 +47,64 @@ def nul_problems(doc: ReviewDoc) -> list[str]:
             "store cannot keep" for path in _nul_paths(doc.model_dump(mode="json"))]
 
 
-def _window(c: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in ("start", "end"):
-        at = getattr(c, name)
-        out[f"{name}_utc"], out[f"{name}_offset"] = to_utc_text(at) if at is not None else (None, None)
-    return out
-
-
 def _stored_time(utc: str | None, offset: int | None) -> Any:
     return from_utc_text(utc, offset or 0) if utc else None
+
+
+_PLANS: dict[str, tuple[Any, dict[str, list[tuple[str, tuple[str, ...]]]]]] = {}
+
+
+def _plan(table: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """The fields a table keeps (pmtui.models.KEPT) by how they are kept: {how: [(field,
+    columns)]}; made once per table (read for every row of an import or an export)."""
+    from pmtui.models import KEPT
+
+    kept = KEPT[table][1]
+    made = _PLANS.get(table)
+    if made is None or made[0] is not kept:
+        plan: dict[str, list[tuple[str, tuple[str, ...]]]] = {"value": [], "flag": [], "time": [], "null_when_empty": []}
+        for k in kept:
+            if k.how != "elsewhere":
+                plan[k.how].append((k.field, k.columns))
+        made = _PLANS[table] = (kept, plan)
+    return made[1]
+
+
+def _row_of(table: str, item: Any) -> dict[str, Any]:
+    """The columns that keep a document item's fields (a list's item, a review's own
+    fields, its impact's), as pmtui.models.KEPT[table] says: enums by value, a date as
+    YYYY-MM-DD, a time as its UTC text and offset. ``item``: a model, or a dict of fields."""
+    plan = _plan(table)
+    get = item.__getitem__ if isinstance(item, dict) else item.__getattribute__
+    row: dict[str, Any] = {}
+    for field, (column,) in plan["value"]:
+        value = get(field)
+        if isinstance(value, Enum):
+            value = value.value
+        elif isinstance(value, date) and not isinstance(value, datetime):
+            value = value.isoformat()
+        row[column] = value
+    for field, (column,) in plan["flag"]:
+        row[column] = get(field)
+    for field, (column,) in plan["null_when_empty"]:
+        row[column] = get(field) or None
+    for field, (utc, offset) in plan["time"]:
+        value = get(field)
+        row[utc], row[offset] = to_utc_text(value) if value is not None else (None, None)
+    return row
+
+
+def _fields_of(table: str, row: Any) -> dict[str, Any]:
+    """A stored row's document fields (the reverse of _row_of; fields kept elsewhere left out)."""
+    plan = _plan(table)
+    fields = {field: row[column] for field, (column,) in plan["value"]}
+    for field, (column,) in plan["flag"]:
+        fields[field] = bool(row[column])
+    for field, (column,) in plan["null_when_empty"]:
+        fields[field] = row[column] or ""
+    for field, (utc, offset) in plan["time"]:
+        fields[field] = _stored_time(row[utc], row[offset])
+    return fields
 
 
 class _Documents:
@@ -182,11 +231,7 @@ class _Documents:
                 for table, rows in self._child_rows(review_id, doc).items():
                     pending.setdefault(table, []).extend(rows)
                 for i, e in enumerate(doc.timeline):
-                    at, off = to_utc_text(e.at)
-                    events.append({"review_id": review_id, "at_utc": at, "offset_min": off, "seq": i, "text": e.text,
-                                   "kind": e.kind.value, "source": e.source, "source_id": e.source_id or None,
-                                   "original": e.original, "approximate": e.approximate,
-                                   "highlight": e.highlight, "confirmed": e.confirmed})
+                    events.append({"review_id": review_id, "seq": i, **_row_of("event", e)})
                     event_marks.append([mk.value for mk in e.marks])
             for table, rows in pending.items():
                 if rows:
@@ -237,46 +282,33 @@ class _Documents:
             conn.execute(insert(m.table_of(m.NoteLink)), rows)
 
     def _review_row(self, doc: ReviewDoc, slug: str, uid: str, now: str) -> dict[str, Any]:
-        imp = doc.impact
-        return {
-            "slug": slug, "uid": uid, "title": doc.title, "status": doc.status.value, "severity": doc.severity,
-            "incident_ref": doc.incident_ref, "timezone": doc.timezone,
-            **dict(zip(("started_utc", "started_offset"), to_utc_text(doc.started) if doc.started else (None, None))),
-            "review_date": doc.review_date.isoformat() if doc.review_date else None,
-            "summary": doc.summary, "trigger": doc.trigger, "detection": doc.detection,
-            "resolution": doc.resolution, "impact_description": imp.description,
-            "users_affected": imp.users_affected, "data_loss": imp.data_loss,
-            "support_tickets": imp.support_tickets, "slo_budget_spent_pct": imp.slo_budget_spent_pct,
-            "customer_communication": imp.customer_communication, "created_at": now, "updated_at": now,
-            "updated_by": self.actor,
-        }
+        return {"slug": slug, "uid": uid, **_row_of("review", doc), **_row_of("review.impact", doc.impact),
+                "created_at": now, "updated_at": now, "updated_by": self.actor}
 
     @staticmethod
     def _child_rows(review_id: int, doc: ReviewDoc) -> dict[type[SQLModel], list[dict[str, Any]]]:
         """The rows of every list in a document but the timeline, by table."""
         from pmtui import models as m
 
-        def rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [{"review_id": review_id, **it} for it in items]
+        def rows(table: str, items: list[Any]) -> list[dict[str, Any]]:
+            """Each item's row: its position in the list and its fields' columns (pmtui.models.KEPT)."""
+            return [{"review_id": review_id, "position": i, **_row_of(table, it)} for i, it in enumerate(items)]
 
-        notes = []
-        for i, n in enumerate(doc.notes):
-            at, off = to_utc_text(n.at)
-            notes.append({"position": i, "at_utc": at, "offset_min": off, "stage": n.stage.value,
-                          "kind": n.kind.value, "text": n.text, "author": n.author})
+        def strings(table: str, items: list[str]) -> list[dict[str, Any]]:  # a one-string list (TextItem)
+            return rows(table, [{"text": s} for s in items])
+
         return {
-            m.Author: rows([{"position": i, "name": a} for i, a in enumerate(doc.authors)]),
-            m.Participant: rows([{"position": i, **p.model_dump()} for i, p in enumerate(doc.participants)]),
-            m.Link: rows([{"position": i, **lk.model_dump()} for i, lk in enumerate(doc.links)]),
-            m.Tag: rows([{"name": t} for t in doc.tags]),
-            m.Component: rows([{"position": i, "name": c.name, "status": c.status.value, **_window(c)}
-                               for i, c in enumerate(doc.impact.components)]),
-            m.Factor: rows([{"position": i, "text": f.text, "category": f.category.value} for i, f in enumerate(doc.factors)]),
-            m.Observation: rows([{"position": i, "kind": o.kind.value, "text": o.text} for i, o in enumerate(doc.observations)]),
-            m.Learning: rows([{"position": i, "text": t} for i, t in enumerate(doc.learnings)]),
-            m.Related: rows([{"position": i, "ref": t} for i, t in enumerate(doc.related)]),
-            m.ActionItem: rows([{"position": i, **a.model_dump(mode="json")} for i, a in enumerate(doc.action_items)]),
-            m.Note: rows(notes),
+            m.Author: strings("author", doc.authors),
+            m.Participant: rows("participant", doc.participants),
+            m.Link: rows("link", doc.links),
+            m.Tag: [{"review_id": review_id, "name": t} for t in doc.tags],
+            m.Component: rows("component", doc.impact.components),
+            m.Factor: rows("factor", doc.factors),
+            m.Observation: rows("observation", doc.observations),
+            m.Learning: strings("learning", doc.learnings),
+            m.Related: strings("related", doc.related),
+            m.ActionItem: rows("action_item", doc.action_items),
+            m.Note: rows("note", doc.notes),
         }
 
     # ----------------------------------------------------------- exporting
@@ -295,9 +327,8 @@ class _Documents:
         from sqlalchemy import select
 
         from pmtui import models as m
-        from pmtui.document import FORMAT, ActionItem, ReviewDoc
+        from pmtui.document import FORMAT, ReviewDoc
 
-        action_fields = list(ActionItem.model_fields)  # each kept in the column of its name (pmtui.models)
         with self._read() as conn:
             reviews = {
                 r["id"]: r
@@ -356,56 +387,23 @@ class _Documents:
         docs = []
         for rid in review_ids:
             r = reviews[rid]
+            # each list's fields from its columns (pmtui.models.KEPT); what is kept elsewhere beside
             data = {
                 "format": FORMAT,
-                "title": r["title"],
-                "status": r["status"],
-                "severity": r["severity"],
-                "incident_ref": r["incident_ref"],
-                "timezone": r["timezone"],
-                "started": _stored_time(r["started_utc"], r["started_offset"]),
-                "review_date": r["review_date"],
-                "summary": r["summary"],
-                "trigger": r["trigger"],
-                "detection": r["detection"],
-                "resolution": r["resolution"],
-                "authors": [a["name"] for a in authors.get(rid, [])],
-                "participants": [{"name": p["name"], "role": p["role"], "attended": bool(p["attended"])}
-                                 for p in participants.get(rid, [])],
+                **_fields_of("review", r),
+                "authors": [_fields_of("author", a)["text"] for a in authors.get(rid, [])],
+                "participants": [_fields_of("participant", p) for p in participants.get(rid, [])],
                 "tags": sorted(t["name"] for t in tags.get(rid, [])),  # code point order on every database
-                "links": [{"title": lk["title"], "url": lk["url"]} for lk in links.get(rid, [])],
-                "timeline": [
-                    {
-                        "at": from_utc_text(e["at_utc"], e["offset_min"]),
-                        "text": e["text"], "kind": e["kind"], "marks": marks.get(e["id"], []),
-                        "source": e["source"], "source_id": e["source_id"] or "", "original": e["original"],
-                        "approximate": bool(e["approximate"]), "highlight": bool(e["highlight"]),
-                        "confirmed": bool(e["confirmed"]),
-                    }
-                    for e in events.get(rid, [])
-                ],
-                "impact": {
-                    "description": r["impact_description"],
-                    "users_affected": r["users_affected"],
-                    "components": [{"name": c["name"], "status": c["status"],
-                                    "start": _stored_time(c["start_utc"], c["start_offset"]),
-                                    "end": _stored_time(c["end_utc"], c["end_offset"])}
-                                   for c in components.get(rid, [])],
-                    "data_loss": r["data_loss"],
-                    "support_tickets": r["support_tickets"],
-                    "slo_budget_spent_pct": r["slo_budget_spent_pct"],
-                    "customer_communication": r["customer_communication"],
-                },
-                "factors": [{"text": f["text"], "category": f["category"]} for f in factors.get(rid, [])],
-                "observations": [{"kind": o["kind"], "text": o["text"]} for o in observations.get(rid, [])],
-                "learnings": [x["text"] for x in learnings.get(rid, [])],
-                "action_items": [{k: a[k] for k in action_fields} for a in actions.get(rid, [])],
-                "notes": [
-                    {"at": from_utc_text(n["at_utc"], n["offset_min"]), "stage": n["stage"], "kind": n["kind"],
-                     "text": n["text"], "author": n["author"], "became": became(rid, n["id"])}
-                    for n in notes.get(rid, [])
-                ],
-                "related": [x["ref"] for x in related.get(rid, [])],
+                "links": [_fields_of("link", lk) for lk in links.get(rid, [])],
+                "timeline": [{**_fields_of("event", e), "marks": marks.get(e["id"], [])} for e in events.get(rid, [])],
+                "impact": {**_fields_of("review.impact", r),
+                           "components": [_fields_of("component", c) for c in components.get(rid, [])]},
+                "factors": [_fields_of("factor", f) for f in factors.get(rid, [])],
+                "observations": [_fields_of("observation", o) for o in observations.get(rid, [])],
+                "learnings": [_fields_of("learning", x)["text"] for x in learnings.get(rid, [])],
+                "action_items": [_fields_of("action_item", a) for a in actions.get(rid, [])],
+                "notes": [{**_fields_of("note", n), "became": became(rid, n["id"])} for n in notes.get(rid, [])],
+                "related": [_fields_of("related", x)["text"] for x in related.get(rid, [])],
             }
             docs.append(ReviewDoc.model_validate(data))
         return docs

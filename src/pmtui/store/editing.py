@@ -26,37 +26,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from pmtui.meeting import Meeting
 
-# review column -> (document model name, field of that model)
-REVIEW_FIELDS: dict[str, tuple[str, str]] = {
-    **{f: ("ReviewDoc", f) for f in (
-        "title", "status", "severity", "incident_ref", "timezone", "started", "review_date",
-        "summary", "trigger", "detection", "resolution",
-    )},
-    "impact_description": ("Impact", "description"),
-    "users_affected": ("Impact", "users_affected"),
-    "data_loss": ("Impact", "data_loss"),
-    "support_tickets": ("Impact", "support_tickets"),
-    "slo_budget_spent_pct": ("Impact", "slo_budget_spent_pct"),
-    "customer_communication": ("Impact", "customer_communication"),
-}
+class _Lazy(Mapping[str, Any]):
+    """A mapping read from the document models when first used (their module imports
+    pydantic, which the home screen's first frame does without)."""
 
+    def __init__(self) -> None:
+        self._names: dict[str, Any] | None = None
 
-class SameNames(Mapping[str, str]):
-    """{column: document field} for a table that keeps every field of a document model
-    in a column of the same name: read from the model when first used (the model's
-    module imports pydantic, which the home screen's first frame does without)."""
+    def _read(self) -> dict[str, Any]:
+        raise NotImplementedError
 
-    def __init__(self, model_name: str) -> None:
-        self.model_name = model_name
-        self._names: dict[str, str] | None = None
-
-    def _all(self) -> dict[str, str]:
+    def _all(self) -> dict[str, Any]:
         if self._names is None:
-            self._names = {name: name for name in _doc_model(self.model_name).model_fields}
+            self._names = self._read()
         return self._names
 
-    def __getitem__(self, column: str) -> str:
-        return self._all()[column]
+    def __getitem__(self, name: str) -> Any:
+        return self._all()[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
@@ -64,6 +50,35 @@ class SameNames(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._all())
 
+
+class _ReviewFields(_Lazy):
+    """{name the app edits: (document model name, field of that model)}: the review's own
+    fields and its impact's, as pmtui.models keeps them in the ``review`` row (a column's
+    name; a time by its field's name, kept as ``<name>_utc`` and ``<name>_offset``)."""
+
+    def _read(self) -> dict[str, Any]:
+        from pmtui.models import KEPT
+
+        return {(k.field if k.how == "time" else k.columns[0]): (model.__name__, k.field)
+                for model, kept in (KEPT["review"], KEPT["review.impact"]) for k in kept if k.how != "elsewhere"}
+
+
+REVIEW_FIELDS: Mapping[str, tuple[str, str]] = _ReviewFields()
+
+
+class SameNames(_Lazy):
+    """{column: document field} for a table that keeps every field of a document model
+    in a column of the same name (a list field, kept in a table of its own, left out)."""
+
+    def __init__(self, model_name: str) -> None:
+        super().__init__()
+        self.model_name = model_name
+
+    def _read(self) -> dict[str, Any]:
+        from typing import get_origin
+
+        fields = _doc_model(self.model_name).model_fields
+        return {name: name for name, f in fields.items() if get_origin(f.annotation) is not list}
 
 # list kind -> (table model name, document model name, {column: document field})
 LIST_KINDS: dict[ItemKind, tuple[str, str, Mapping[str, str]]] = {
@@ -76,7 +91,7 @@ LIST_KINDS: dict[ItemKind, tuple[str, str, Mapping[str, str]]] = {
     ItemKind.learning: ("Learning", "TextItem", {"text": "text"}),
     ItemKind.related: ("Related", "TextItem", {"ref": "text"}),
     ItemKind.action: ("ActionItem", "ActionItem", SameNames("ActionItem")),
-    ItemKind.note: ("Note", "Note", {"at": "at", "stage": "stage", "kind": "kind", "text": "text", "author": "author"}),
+    ItemKind.note: ("Note", "Note", SameNames("Note")),  # at: at_utc and offset_min columns
 }
 
 
@@ -87,6 +102,30 @@ def _db_value(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def _times(table: Table) -> list[Any]:
+    """The time fields a table keeps as two columns, its UTC text and offset (pmtui.models.KEPT)."""
+    from pmtui.models import KEPT
+
+    return [k for key, (_, kept) in KEPT.items() if key.split(".")[0] == table.name for k in kept if k.how == "time"]
+
+
+def _read_times(table: Table, row: dict[str, Any], keep_columns: bool = False) -> dict[str, Any]:
+    """A stored row with each time field as an aware datetime (None when not set)."""
+    for k in _times(table):
+        utc, offset = (row[c] for c in k.columns) if keep_columns else (row.pop(c) for c in k.columns)
+        row[k.field] = from_utc_text(utc, offset or 0) if utc else None
+    return row
+
+
+def _store_times(table: Table, values: dict[str, Any]) -> dict[str, Any]:
+    """Cleaned values with each time field as its two columns."""
+    for k in _times(table):
+        if k.field in values:
+            at = values.pop(k.field)
+            values[k.columns[0]], values[k.columns[1]] = to_utc_text(at) if at is not None else (None, None)
+    return values
 
 
 def _doc_model(name: str) -> Any:
@@ -224,15 +263,13 @@ class _Editing:
             if row is None:
                 raise BadInput(f"no review with id {review_id}")
             names = conn.execute(select(tags.c.name).where(tags.c.review_id == review_id)).scalars()
-            started = from_utc_text(row["started_utc"], row["started_offset"] or 0) if row["started_utc"] else None
-            return {**row, "started": started, "tags": sorted(names)}
+            return {**_read_times(t, dict(row), keep_columns=True), "tags": sorted(names)}
 
     def update_review(self, review_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
         """Change some of a review's fields; returns them as stored."""
         from pmtui.errors import FieldErrors
 
         by_model: dict[str, dict[str, Any]] = {}
-        started = "started" in values
         for column, value in values.items():
             if column not in REVIEW_FIELDS:
                 raise ValueError(f"not a review field: {column}")
@@ -247,13 +284,7 @@ class _Editing:
                 errors.update(exc.fields)
         if errors:
             raise FieldErrors(errors)
-        stored = dict(cleaned)
-        if started:  # kept as the UTC instant and the offset it was given with
-            from pmtui.document import normalise_offset
-
-            at = stored.pop("started")
-            stored["started_utc"], stored["started_offset"] = (
-                to_utc_text(normalise_offset(at)) if at is not None else (None, None))
+        stored = _store_times(_table("Review"), dict(cleaned))  # a time: its UTC instant and offset (normalised)
         with self._write() as conn:
             self._update_row(conn, "review", _table("Review"), review_id, stored, expected_version)
         return cleaned
@@ -288,30 +319,14 @@ class _Editing:
         t = _table(LIST_KINDS[kind][0])
         with self._read() as conn:
             rows = conn.execute(select(t).where(t.c.review_id == review_id).order_by(t.c.position, t.c.id)).mappings()
-            out = [dict(r) for r in rows]
-        if kind == "note":
-            for r in out:
-                r["at"] = from_utc_text(r.pop("at_utc"), r.pop("offset_min"))
-        if kind == "component":
-            for r in out:
-                for name in ("start", "end"):
-                    utc, off = r.pop(f"{name}_utc"), r.pop(f"{name}_offset")
-                    r[name] = from_utc_text(utc, off or 0) if utc else None
-        return out
+            return [_read_times(t, dict(r)) for r in rows]
 
     def _clean_item(self, kind: ItemKind, values: dict[str, Any]) -> dict[str, Any]:
         _, model, names = LIST_KINDS[kind]
         unknown = set(values) - set(names)
         if unknown:
             raise ValueError(f"not a {kind} field: {', '.join(sorted(unknown))}")
-        cleaned = _check(model, values, names)
-        if kind == "note" and "at" in cleaned:
-            cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(cleaned.pop("at"))
-        for name in ("start", "end") if kind == "component" else ():
-            if name in cleaned:
-                at = cleaned.pop(name)
-                cleaned[f"{name}_utc"], cleaned[f"{name}_offset"] = to_utc_text(at) if at is not None else (None, None)
-        return cleaned
+        return _store_times(_table(LIST_KINDS[kind][0]), _check(model, values, names))
 
     def add_item(self, kind: ItemKind, review_id: int, /, **values: Any) -> int:
         """Append an item to one of a review's lists; returns its id."""
