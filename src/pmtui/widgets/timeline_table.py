@@ -192,6 +192,7 @@ class TimelineTable(ScrollView, can_focus=True):
         self._wraps_for: tuple[int, object] = (-1, None)
         self._strips: dict[tuple[int, int, bool], tuple[EventRow, tuple[bool, bool], Strip]] = {}
         self._strips_for: tuple[object, ...] = ()
+        self._sized: tuple[object, ...] = ()  # what the scrollbars were last set for
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: Sequence[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
@@ -290,6 +291,18 @@ class TimelineTable(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._layout()
         self._scroll_cursor_into_view()
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        """The scrollbars are set (and drawn) again only when the table's size, its rows or
+        its style changed. Textual's ScrollView compares the compositor's virtual size (the
+        region) with the table's own (its rows), which never match, and so came here on
+        every layout of the screen (an event's text shown beside the table): on a long
+        timeline the scrollbar was drawn again, one more screen update after each edit."""
+        key = (virtual_size, self.size, self.container_size, self.styles._cache_key)
+        if key == self._sized:
+            return  # the same scrollbars, the same scroll limits
+        self._sized = key
+        super()._scroll_update(virtual_size)
 
     # ------------------------------------------------------------ drawing
     # The event's text keeps at least this many cells. Below 100 columns a narrow Source
