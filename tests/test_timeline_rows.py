@@ -105,6 +105,11 @@ def test_one_source_shown(store, demo, small_pages, monkeypatch):
     rows, _ = apply_changes(store, demo, rows, [e.id, new], source="log")
     assert shown(rows) == fresh(store, demo, "log")
     assert "new log line" in [r.text for r in rows] and e.id not in [r.id for r in rows]
+    # this seat's quick add of a typed event, not shown under the filter: the pages read stay
+    typed = store.add_event(demo, at=AT + timedelta(minutes=8), text="typed while filtering")
+    kept = dict(rows._pages)
+    rows, _ = apply_changes(store, demo, rows, [typed], source="log", marked=[], new=[typed])
+    assert rows._pages == kept and shown(rows) == fresh(store, demo, "log")
 
 
 def test_an_edit_on_a_long_timeline_reads_only_its_rows(store, demo, monkeypatch):

@@ -183,7 +183,7 @@ class LazyEvents(Sequence["EventRow"]):
             return
         where = {i: self._cached_index(i) for i in ids}
         unknown = [i for i in ids if where[i] is None]
-        if any(i not in fresh for i in unknown):  # removed from a page never read: place unknown
+        if any(i not in fresh and i not in new for i in unknown):  # removed from a page never read: place unknown
             self._forget()
             return
         moved = []
