@@ -108,3 +108,16 @@ def test_imported_evidence_stops_at_its_own_limit_whole(store, small_limits, mon
     # and the review, full on both counts, exports a document that import accepts
     again = loads(dumps(store.export_document(rid)))
     assert len(again.timeline) == 8 and sum(1 for e in again.timeline if e.source_id) == 5
+
+
+def test_typed_events_count_apart_from_evidence_that_came_first(store, small_limits, monkeypatch, tmp_path):
+    """The typed limit counts typed events only, also when imported evidence already takes
+    the review past it (the quick check counts every event, then the evidence apart)."""
+    monkeypatch.setattr(document, "EVIDENCE_MAX", 5)
+    rid, _ = store.create_review("Checkout latency")
+    assert len(store.add_evidence(rid, _log(tmp_path, "a.jsonl", 5).events)[0]) == 5
+    for i in range(3):
+        store.add_event(rid, at=AT, text=f"step {i}")
+    with pytest.raises(BadInput, match=r"already holds 3 events, the most a review can hold is 3"):
+        store.add_event(rid, at=AT, text="one too many")
+    assert store.event_sources(rid) == {"": 3, "log:a.jsonl": 5}

@@ -52,14 +52,16 @@ def test_row_by_row_updates_match_a_fresh_read(store, demo, small_pages, lazy, m
     rows = timeline_rows(store, demo)
     assert isinstance(rows, LazyEvents) is lazy
     marks = ["impact_start", "detected", "mitigated", "resolved"]
+    marked = store.events_with_marks(demo)
     for step in range(60):
         read_some(rows, rng)
         current = store.events(demo)
         op = rng.choice(["add", "add", "edit", "move", "delete", "mark", "two"])
         ids: list[int] = []
         moved_marks = False
+        new: list[int] = []  # this seat's own adds (a quick add): placed from the pages read
         if op == "add" or not current:
-            ids = [store.add_event(demo, at=AT + timedelta(minutes=rng.randrange(20)), text=f"added {step}")]
+            ids = new = [store.add_event(demo, at=AT + timedelta(minutes=rng.randrange(20)), text=f"added {step}")]
         elif op == "edit":
             e = rng.choice(current)
             store.update_event(e.id, highlight=not e.highlight, text=f"edited {step}")
@@ -80,7 +82,8 @@ def test_row_by_row_updates_match_a_fresh_read(store, demo, small_pages, lazy, m
             store.delete_event(a.id)
             store.update_event(b.id, at=AT + timedelta(minutes=rng.randrange(25)))
             ids = [a.id, b.id, store.add_event(demo, at=AT + timedelta(minutes=rng.randrange(25)), text=f"x {step}")]
-        rows, marked = apply_changes(store, demo, rows, ids, marks=moved_marks)
+        # the marked events as this seat held them: the list follows without reading the marks
+        rows, marked = apply_changes(store, demo, rows, ids, marks=moved_marks, marked=marked, new=new)
         assert shown(rows) == fresh(store, demo), (step, op)
         assert shown(marked) == shown(store.events_with_marks(demo)), (step, op)
         if isinstance(rows, LazyEvents):
@@ -102,6 +105,11 @@ def test_one_source_shown(store, demo, small_pages, monkeypatch):
     rows, _ = apply_changes(store, demo, rows, [e.id, new], source="log")
     assert shown(rows) == fresh(store, demo, "log")
     assert "new log line" in [r.text for r in rows] and e.id not in [r.id for r in rows]
+    # this seat's quick add of a typed event, not shown under the filter: the pages read stay
+    typed = store.add_event(demo, at=AT + timedelta(minutes=8), text="typed while filtering")
+    kept = dict(rows._pages)
+    rows, _ = apply_changes(store, demo, rows, [typed], source="log", marked=[], new=[typed])
+    assert rows._pages == kept and shown(rows) == fresh(store, demo, "log")
 
 
 def test_an_edit_on_a_long_timeline_reads_only_its_rows(store, demo, monkeypatch):
@@ -114,18 +122,50 @@ def test_an_edit_on_a_long_timeline_reads_only_its_rows(store, demo, monkeypatch
         store.add_event(demo, at=AT + timedelta(minutes=i), text=f"line {i}")
     rows = timeline_rows(store, demo)
     middle = rows[30]
+    marked = store.events_with_marks(demo)
     reads: list[str] = []
-    for name in ("events", "event_page"):
+    for name in ("events", "event_page", "event_count", "event_index", "events_with_marks"):
         original = getattr(store, name)
         monkeypatch.setattr(store, name, lambda *a, _o=original, _n=name, **k: (reads.append(_n), _o(*a, **k))[1])
 
     store.update_event(middle.id, highlight=True)
-    rows, _ = apply_changes(store, demo, rows, [middle.id])
+    rows, marked = apply_changes(store, demo, rows, [middle.id], marked=marked)
     added = store.add_event(demo, at=middle.at + timedelta(seconds=1), text="quick add")
-    rows, _ = apply_changes(store, demo, rows, [added])
+    rows, marked = apply_changes(store, demo, rows, [added], marked=marked, new=[added])
+    # neither counts nor reads the timeline nor the marks: the new row's place is in the page read
+    assert reads == []
     store.set_mark(demo, "mitigated", added)
     rows, marked = apply_changes(store, demo, rows, [], marks=True)
-    assert reads == []
+    assert reads == ["events_with_marks"]  # a mark: the marked events (few), read once
     assert rows[30].highlight and rows[31].text == "quick add" and rows[31].marks == ("mitigated",)
     assert rows.index_of(added) == 31 and added in [r.id for r in marked]
     assert shown(rows) == fresh(store, demo)
+
+
+def test_a_new_row_beside_pages_never_read_is_placed_by_the_store(store, small_pages, monkeypatch):
+    """A quick add lands in the pages read (no query), or, beside a page never read, where
+    the store says: before, between and after the pages read, every page kept holds what
+    the store holds there."""
+    from pmtui import timeline_rows as tr
+
+    monkeypatch.setattr(tr, "READ_WHOLE", 0)
+    review, _ = store.create_review("Queue backlog")
+    for i in range(50):
+        store.add_event(review, at=AT + timedelta(minutes=i), text=f"line {i}")
+    asked: list[int] = []
+    original = store.event_index
+    monkeypatch.setattr(store, "event_index", lambda *a, **k: (asked.append(a[1]), original(*a, **k))[1])
+    marked: list = []
+    for minutes, local in ((10.5, True), (2.5, False), (24.5, False), (30.5, True), (48.5, False), (27.5, True),
+                           (-5, False)):
+        rows = timeline_rows(store, review)
+        rows[10], rows[30], rows[33]  # pages 1 and 4 of 8 (7 rows a page); the rest never read
+        added = store.add_event(review, at=AT + timedelta(minutes=minutes), text=f"added at {minutes}")
+        rows, marked = apply_changes(store, review, rows, [added], marked=marked, new=[added])
+        assert (added not in asked) is local, minutes
+        stored = [(r.id, r.text) for r in store.events(review)]
+        assert isinstance(rows, LazyEvents) and rows.total == len(stored)
+        for n, page in rows._pages.items():  # the pages kept (none read again here)
+            assert [(r.id, r.text) for r in page] == stored[n * rows.PAGE:n * rows.PAGE + len(page)], minutes
+        assert rows.index_of(added) == [i for i, _ in stored].index(added)
+    assert shown(rows) == fresh(store, review)

@@ -15,7 +15,7 @@ a quick add or a mark on a 10,000-event timeline costs about what it costs on te
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 if TYPE_CHECKING:
@@ -154,9 +154,28 @@ class LazyEvents(Sequence["EventRow"]):
         self._pages.clear()
         self.total = self.store.event_count(self.review_id, self.source)
 
-    def apply(self, fresh: dict[int, Any], ids: list[int]) -> None:
+    def _place(self, row: Any) -> int | None:
+        """Where a row not on any page read goes, found in the pages read (one bisect, no
+        query): inside a page, or between two pages read, or after the last event; None
+        when it falls beside a page never read (the store then says where)."""
+        import bisect
+
+        key = _order(row)
+        for n, page in self._pages.items():
+            if not page:
+                continue
+            start, prev, after = n * self.PAGE, self._pages.get(n - 1), self._pages.get(n + 1)
+            below = n == 0 or key > _order(page[0]) or bool(prev and key > _order(prev[-1]))
+            above = (key < _order(page[-1]) or start + len(page) >= self.total
+                     or bool(after and key < _order(after[0])))
+            if below and above:
+                return start + bisect.bisect(page, key, key=_order)
+        return None
+
+    def apply(self, fresh: dict[int, Any], ids: list[int], new: Collection[int] = ()) -> None:
         """These events changed (``fresh``: those still there, as stored now, already
-        filtered to this source): put them in place."""
+        filtered to this source): put them in place. ``new``: ids the caller itself has
+        just added (a quick add), never on a page: placed without counting the timeline."""
         key = _order
         ids = list(dict.fromkeys(ids))  # once each (a deleted event's id may come back on a new one)
         if len(ids) > MANY:
@@ -164,7 +183,7 @@ class LazyEvents(Sequence["EventRow"]):
             return
         where = {i: self._cached_index(i) for i in ids}
         unknown = [i for i in ids if where[i] is None]
-        if any(i not in fresh for i in unknown):  # removed from a page never read: place unknown
+        if any(i not in fresh and i not in new for i in unknown):  # removed from a page never read: place unknown
             self._forget()
             return
         moved = []
@@ -180,11 +199,14 @@ class LazyEvents(Sequence["EventRow"]):
         for old_at in sorted(moved, reverse=True):
             self._remove(old_at)
         adding = [r for i, r in fresh.items() if i in unknown or where[i] in moved]
-        if unknown and self.store.event_count(self.review_id, self.source) != self.total + len(adding):
+        if (any(i not in new for i in unknown)
+                and self.store.event_count(self.review_id, self.source) != self.total + len(adding)):
             self._forget()  # an event we never read changed: read again rather than guess
             return
         for row in sorted(adding, key=key):
-            index = self.store.event_index(self.review_id, row.id, self.source)
+            index = self._place(row)
+            if index is None:
+                index = self.store.event_index(self.review_id, row.id, self.source)
             if index is None:
                 self._forget()
                 return
@@ -219,25 +241,34 @@ def timeline_rows(store: EventSource, review_id: int, source: str | None = None)
 
 
 def apply_changes(store: Any, review_id: int, rows: Sequence[Any], ids: list[int], marks: bool = False,
-                  source: str | None = None) -> tuple[Sequence[Any], list[Any]]:
+                  source: str | None = None, *, marked: Sequence[Any] | None = None,
+                  new: Collection[int] = ()) -> tuple[Sequence[Any], list[Any]]:
     """The timeline after these events changed (added, edited or deleted; ``marks``: the
     marks moved too), reading only those rows (and the marked ones) from the store; the
-    rows kept are the same objects. Returns (rows, every marked event)."""
+    rows kept are the same objects. Returns (rows, every marked event).
+
+    ``marked``: every marked event as the caller holds it: when the marks did not move,
+    the new list is worked out from it and the changed rows (no read of the marks);
+    ``new``: ids the caller has just added itself (see :meth:`LazyEvents.apply`)."""
     import bisect
     from dataclasses import replace
 
-    fresh = {r.id: r for r in store.events_by_id(review_id, ids)} if ids else {}
-    if source is not None:
-        fresh = {i: r for i, r in fresh.items() if r.source == source}
+    found = {r.id: r for r in store.events_by_id(review_id, ids)} if ids else {}
+    fresh = found if source is None else {i: r for i, r in found.items() if r.source == source}
     marked_now: dict[int, tuple[str, ...]] | None = None
-    if marks:
-        marked_now = {r.id: r.marks for r in store.events_with_marks(review_id)}
+    if marks:  # the marked events, read once: their marks are put on the rows shown
+        marked = store.events_with_marks(review_id)
+        marked_now = {r.id: r.marks for r in marked}
         fresh = {i: replace(r, marks=marked_now.get(i, ())) for i, r in fresh.items()}
+    elif marked is not None:  # the marks stayed: only the changed rows change the list
+        changed = set(ids)
+        marked = sorted([r for r in marked if r.id not in changed] + [r for r in found.values() if r.marks],
+                        key=_order)
     if isinstance(rows, LazyEvents):
-        rows.apply(fresh, ids)
+        rows.apply(fresh, ids, new)
         if marked_now is not None:
             rows.set_marks(marked_now)
-        return rows, store.events_with_marks(review_id)
+        return rows, store.events_with_marks(review_id) if marked is None else list(marked)
     gone = set(ids)
     out = [r for r in rows if r.id not in gone] if gone else list(rows)
     if marked_now is not None:
@@ -245,5 +276,6 @@ def apply_changes(store: Any, review_id: int, rows: Sequence[Any], ids: list[int
                for r in out]  # only the rows whose marks moved are new (the table redraws only those)
     for r in sorted(fresh.values(), key=_order):
         out.insert(bisect.bisect(out, _order(r), key=_order), r)
-    marked = [r for r in out if r.marks] if source is None else store.events_with_marks(review_id)
-    return out, marked
+    if source is None:
+        return out, [r for r in out if r.marks]
+    return out, store.events_with_marks(review_id) if marked is None else list(marked)

@@ -47,6 +47,10 @@ async def test_an_edit_wraps_only_the_changed_rows(store, demo, make_app, monkey
         await settle(app, pilot)
         added = next(r for r in table.rows if r.text == "Added on a long timeline")
         assert len(wrapped) <= 5 and added.id in wrapped
+        # the scrollbar follows the new row (it is set again only when the rows or the size change)
+        bar = table.vertical_scrollbar
+        assert bar.window_virtual_size == table.virtual_size.height == table._offsets[-1] + 1
+        assert bar.window_size == table.container_size.height
 
         wrapped.clear()
         table.focus()
@@ -63,3 +67,4 @@ async def test_an_edit_wraps_only_the_changed_rows(store, demo, make_app, monkey
         await pilot.resize_terminal(140, 30)  # another width: every row is wrapped again
         await settle(app, pilot)
         assert len(set(wrapped)) == 311
+        assert table.vertical_scrollbar.window_virtual_size == table.virtual_size.height == table._offsets[-1] + 1

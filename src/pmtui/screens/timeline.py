@@ -6,7 +6,7 @@ delete with undo, and the metrics and phase bar that follow the marks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -144,14 +144,16 @@ class TimelineScreen(SectionScreen):
         self.update_rows([c["id"] for c in timeline if c["kind"] == "event"],
                          marks=any(c["kind"] == "mark" for c in timeline))
 
-    def update_rows(self, ids: list[int], marks: bool = False, keep_id: int | None = None) -> None:
+    def update_rows(self, ids: list[int], marks: bool = False, keep_id: int | None = None,
+                    new: Collection[int] = ()) -> None:
         """Show these events as stored now (added, changed or gone) without reading the whole
         timeline: only they are read, and put in place (a long timeline keeps the pages it has
-        read); ``marks``: the marks moved, the marked events (few) are read again."""
+        read); ``marks``: the marks moved, the marked events (few) are read again; ``new``:
+        events this seat has just added (placed without counting the timeline)."""
         from pmtui.timeline_rows import apply_changes
 
         self.rows, self.marked = apply_changes(self.app.store, self.review_id, self.rows, ids, marks,
-                                               self.source_filter)
+                                               self.source_filter, marked=self.marked, new=new)
         if self.source_filter is None:
             self.total = len(self.rows)
         elif ids:
@@ -265,7 +267,7 @@ class TimelineScreen(SectionScreen):
         error.display = False
         event.input.value = ""
         self.app.push_added("added an event", "event", event_id, quiet=True)
-        self.update_rows([event_id], keep_id=event_id)
+        self.update_rows([event_id], keep_id=event_id, new=[event_id])
 
     @on(Input.Changed, "#quick-add")
     def _typing(self, event: Input.Changed) -> None:

@@ -185,9 +185,17 @@ def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: 
     from sqlalchemy import func, select
 
     q = select(func.count()).select_from(table).where(table.c.review_id == review_id)
-    if kind == "event" and "source_id" in table.c:
-        q = q.where(table.c.source_id.is_not(None) if evidence else table.c.source_id.is_(None))
-    held = conn.execute(q).scalar() or 0
+    if kind == "event" and "source_id" in table.c and not evidence:
+        # typed events: every event of the review is counted in an index alone (the typed ones
+        # need each row's source_id: 1.3 ms against 0.3 at 10,000 events on SQLite); only a
+        # review that many events bring near the limit counts its evidence apart (an index too)
+        held = conn.execute(q).scalar() or 0
+        if held + adding > _limit(kind):
+            held -= conn.execute(q.where(table.c.source_id.is_not(None))).scalar() or 0
+    else:
+        if kind == "event" and "source_id" in table.c:
+            q = q.where(table.c.source_id.is_not(None))
+        held = conn.execute(q).scalar() or 0
     if kind == "event" and evidence:
         _evidence_room(held, adding)
     elif held + adding > _limit(kind):

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtui.safetext import one_line
+from pmtui.widgets.virtual_list import VirtualList, cursor_keys, cut
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary
@@ -29,17 +27,7 @@ COLUMNS = [("Date", 10), ("Title", 0), ("Severity", 8), ("Status", 9), ("Open", 
 def fit(text: str, width: int) -> str:
     """``text`` on one line (control characters shown escaped), cut to ``width`` cells
     with an ellipsis, and padded."""
-    text = one_line(text)
-    if cell_len(text) > width:
-        out, used = [], 0
-        for ch in text:
-            w = cell_len(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        text = "".join(out) + "…"
-    return text + " " * max(0, width - cell_len(text))
+    return cut(one_line(text), width)
 
 
 def cells(review: ReviewSummary) -> list[str]:
@@ -50,7 +38,7 @@ def cells(review: ReviewSummary) -> list[str]:
             review.status.replace("_", " "), str(review.open_actions), overdue]
 
 
-class ReviewList(ScrollView, can_focus=True):
+class ReviewList(VirtualList["ReviewSummary"]):
     DEFAULT_CSS = """
     ReviewList {
         height: 1fr;
@@ -73,16 +61,9 @@ class ReviewList(ScrollView, can_focus=True):
     """
     COMPONENT_CLASSES = {"reviews--header", "reviews--cursor"}
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False, id="reviews.up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="reviews.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="reviews.pageup"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="reviews.pagedown"),
-        Binding("home", "jump(0)", "First review", show=False, id="reviews.first"),
-        Binding("end", "jump(-1)", "Last review", show=False, id="reviews.last"),
+        *cursor_keys("reviews", "Up", "Down", "First review", "Last review"),
         Binding("enter", "select", "Open", show=False, id="reviews.open"),
     ]
-
-    cursor = reactive(0, always_update=True)
 
     class Selected(Message):
         """Enter, or a click on the row under the cursor."""
@@ -115,13 +96,6 @@ class ReviewList(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return len(self.rows)
 
-    @property
-    def selected(self) -> ReviewSummary | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
-
     def on_focus(self) -> None:
         self.refresh()
 
@@ -138,14 +112,8 @@ class ReviewList(ScrollView, can_focus=True):
         self.refresh()
 
     # ------------------------------------------------------------ keys
-    def action_cursor(self, delta: int) -> None:
-        self.cursor += delta
-
     def action_page(self, direction: int) -> None:
         self.cursor += direction * max(1, self.size.height - 2)
-
-    def action_jump(self, where: int) -> None:
-        self.cursor = 0 if where == 0 else len(self.rows) - 1
 
     def action_select(self) -> None:
         if self.selected is not None:

@@ -13,11 +13,8 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pmtui import vocab
@@ -25,6 +22,7 @@ from pmtui.outliers import far_from_rest
 from pmtui.safetext import one_line
 from pmtui.store import EventRow
 from pmtui.vocab import EventKind
+from pmtui.widgets.virtual_list import VirtualList, cursor_keys, cut
 
 FAR_WORDS = "⚠ over a day from the rest"
 
@@ -38,17 +36,7 @@ def _clean(text: str) -> str:
 
 def _fit(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` cells (with an ellipsis) and pad it."""
-    text = _clean(text)
-    if cell_len(text) > width:
-        out, used = [], 0
-        for ch in text:
-            w = cell_len(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        text = "".join(out) + "…"
-    return text + " " * max(0, width - cell_len(text))
+    return cut(_clean(text), width)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -107,7 +95,7 @@ class _Uniform:
         return i + self.rows + 1 if i < 0 else i
 
 
-class TimelineTable(ScrollView, can_focus=True):
+class TimelineTable(VirtualList[EventRow]):
     """The review's events: time, kind, text, source, marks. The event's text takes all
     the free width and wraps onto more lines, so a long event is read whole."""
 
@@ -153,16 +141,7 @@ class TimelineTable(ScrollView, can_focus=True):
         "timeline--header", "timeline--cursor", "timeline--highlight", "timeline--mark", "timeline--muted",
         "timeline--warning", "timeline--confirmed",
     }
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Previous event", show=False, id="timeline.up"),
-        Binding("down", "cursor(1)", "Next event", show=False, id="timeline.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="timeline.pageup"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="timeline.pagedown"),
-        Binding("home", "jump(0)", "First event", show=False, id="timeline.first"),
-        Binding("end", "jump(-1)", "Last event", show=False, id="timeline.last"),
-    ]
-
-    cursor = reactive(0, always_update=True)
+    BINDINGS = [*cursor_keys("timeline", "Previous event", "Next event", "First event", "Last event")]
 
     class EventSelected(Message):
         """The cursor moved to another event (``event`` is None when empty)."""
@@ -192,6 +171,7 @@ class TimelineTable(ScrollView, can_focus=True):
         self._wraps_for: tuple[int, object] = (-1, None)
         self._strips: dict[tuple[int, int, bool], tuple[EventRow, tuple[bool, bool], Strip]] = {}
         self._strips_for: tuple[object, ...] = ()
+        self._sized: tuple[object, ...] = ()  # what the scrollbars were last set for
 
     # ------------------------------------------------------------ data
     def set_events(self, rows: Sequence[EventRow], zone: tzinfo, keep_id: int | None = None) -> None:
@@ -218,13 +198,6 @@ class TimelineTable(ScrollView, can_focus=True):
             target = target if found is None else found
         self.cursor = max(0, min(target, len(rows) - 1))
         self.refresh()
-
-    @property
-    def selected(self) -> EventRow | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-
-    def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_into_view()
@@ -269,17 +242,11 @@ class TimelineTable(ScrollView, can_focus=True):
             self.scroll_to(y=max(first, last - body) if last - first <= body else first, animate=False)
 
     # ------------------------------------------------------------ keys
-    def action_cursor(self, delta: int) -> None:
-        self.cursor += delta
-
     def action_page(self, direction: int) -> None:
         self._layout()
         body = max(1, self.size.height - 2)
         line = self._offsets[min(self.cursor, len(self.rows))] + direction * body
         self.cursor = self.row_at_line(max(0, line))
-
-    def action_jump(self, where: int) -> None:
-        self.cursor = 0 if where == 0 else len(self.rows) - 1
 
     def on_click(self, event: events.Click) -> None:
         y = event.y - 1 + int(self.scroll_y)
@@ -290,6 +257,18 @@ class TimelineTable(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._layout()
         self._scroll_cursor_into_view()
+
+    def _scroll_update(self, virtual_size: Size) -> None:
+        """The scrollbars are set (and drawn) again only when the table's size, its rows or
+        its style changed. Textual's ScrollView compares the compositor's virtual size (the
+        region) with the table's own (its rows), which never match, and so came here on
+        every layout of the screen (an event's text shown beside the table): on a long
+        timeline the scrollbar was drawn again, one more screen update after each edit."""
+        key = (virtual_size, self.size, self.container_size, self.styles._cache_key)
+        if key == self._sized:
+            return  # the same scrollbars, the same scroll limits
+        self._sized = key
+        super()._scroll_update(virtual_size)
 
     # ------------------------------------------------------------ drawing
     # The event's text keeps at least this many cells. Below 100 columns a narrow Source
