@@ -35,6 +35,21 @@ from pmtui.store import Store
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
+# The longest tests start first, so the last ones each worker runs are short and no worker is
+# left finishing a long test alone (pytest-xdist hands out, and steals, tests in this order):
+# the fuzzer (its app test is the longest of all), the Pilot tests, then the few long domain tests.
+LONG_FIRST = ("tests/test_fuzz.py", "tests/ui/", "tests/test_roundtrip.py", "tests/test_evidence_cli.py",
+              "tests/test_wiki_targets.py", "tests/test_stored_reviews.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    def rank(item) -> int:
+        path = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parent.parent).as_posix()
+        return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: within a group, the order they were collected in
+
+
 @pytest.fixture
 def example_bytes() -> bytes:
     return files("pmtui").joinpath("data/demo-review.json").read_bytes()
