@@ -170,15 +170,23 @@ def test_a_killed_export_leaves_no_temp_files_on_the_next_run(cli, store, tmp_pa
     assert not [n for n in names if n.endswith(TEMP_SUFFIX)] and ".hidden-of-the-team" in names
 
 
+def imported(db, example_bytes: bytes, times: int = 1) -> None:
+    """The example imported ``times`` times into the store at ``db``, as `pmtui import` does."""
+    from pmtui.store import Store
+
+    store = Store.open(db)
+    try:
+        for _ in range(times):
+            store.import_documents([loads(example_bytes)])
+    finally:
+        store.close()
+
+
 def test_killed_for_real_midway(tmp_path, example_bytes):
     """A real process killed while writing pages: the next export clears what it left."""
     db = tmp_path / "s.db"
-    src = tmp_path / "r.json"
-    src.write_bytes(example_bytes)
     env = {**os.environ, "PMTUI_CONFIG": str(tmp_path / "c.toml")}
-    for _ in range(3):
-        subprocess.run([sys.executable, "-m", "pmtui", "--db", str(db), "import", str(src)], env=env, check=True,
-                       capture_output=True)
+    imported(db, example_bytes, times=3)  # in this process: the test is about the export killed midway
     out = tmp_path / "wiki"
     code = ("import os, signal, pmtui.atomic as w\n"
             "real = os.replace\n"
@@ -220,11 +228,9 @@ def test_wiki_option_names_the_index_and_links(cli, store, tmp_path, example_byt
 @pytest.mark.parametrize("kind", ["symlink", "dangling", "fifo", "dev-stdout", "process-substitution", "char-device"])
 def test_dash_o_writes_through_to_what_the_path_is(tmp_path, kind, example_bytes):
     db = tmp_path / "s.db"
-    src = tmp_path / "r.json"
-    src.write_bytes(example_bytes)
     env = {**os.environ, "PMTUI_CONFIG": str(tmp_path / "c.toml")}
     pmtui = [sys.executable, "-m", "pmtui", "--db", str(db)]
-    subprocess.run([*pmtui, "import", str(src)], env=env, check=True, capture_output=True)
+    imported(db, example_bytes)  # in this process: what is tested is the export's own process writing
     export = [*pmtui, "export", "1", "--format", "md", "-o"]
     if kind in ("symlink", "dangling"):
         target = tmp_path / "real.md"
