@@ -29,6 +29,11 @@ import gc
 # keeps each worker's memory within a few tens of MB more and frees what tests leave behind.
 gc.set_threshold(10_000, 10, 10)
 
+# pytest keeps the test modules it rewrites (assertion messages) in __pycache__, but not while
+# bytecode writing is off (PYTHONDONTWRITEBYTECODE=1, as on CI here): then every worker rewrote
+# all ~170 test modules again, about 3 s of CPU each. The tests may write their caches.
+sys.dont_write_bytecode = False
+
 from pmtui.__main__ import main
 from pmtui.store import Store
 
