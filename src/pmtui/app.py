@@ -358,6 +358,27 @@ class PostmortemApp(App[object]):
                 self.notify(exc.message, title="Not saved", severity="error", timeout=8)
             return NotSaved(exc.message)
 
+    def delete_seen(self, delete: Callable[[], Any], what: str, reload: Callable[[], object]) -> Any | None:
+        """Delete with the version this seat showed (``delete`` passes it to the store). When
+        another seat deleted it or edited it since, nothing is deleted unseen: the seat is
+        told ("Not deleted: the event was changed by …"), ``reload`` shows the row as it is
+        now, and None comes back; None too when the store refused (said by :meth:`write`).
+        Otherwise the deleted row's snapshot, for its undo."""
+        from pmtui.errors import Conflict
+        from pmtui.seats import changed_by
+
+        try:
+            snapshot = self.write(delete)
+        except Conflict as c:
+            reload()
+            if c.current is None:
+                self.notify(f"Another seat already deleted {what}.", timeout=4)
+            else:
+                self.notify(f"Not deleted: {what} was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
+                            "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
+            return None
+        return None if isinstance(snapshot, NotSaved) else snapshot
+
     # ------------------------------------------------------------ undo
     def push_undo(self, description: str, undo: Callable[[], object], redo: Callable[[], object] | None = None,
                   *, quiet: bool = False) -> None:

@@ -101,20 +101,10 @@ def edit_in_conflict(screen: SectionScreen, editor: ListEditor, item: dict[str, 
 
 def delete(screen: SectionScreen, editor: ListEditor, item: dict[str, Any]) -> None:
     """Deleted with the version the list showed: another seat's edit since is not deleted unseen."""
-    from pmtui.seats import changed_by
-
     app = screen.app
-    try:
-        snapshot = app.write(lambda: app.store.delete_item(editor.kind, item["id"], expected_version=item.get("version")))
-    except Conflict as c:  # another seat edited it since this list showed it: not deleted
-        editor.reload(keep_id=item["id"])
-        if c.current is None:
-            app.notify("Another seat already deleted it.", timeout=4)
-        else:
-            app.notify(f"Not deleted: it was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
-                       "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
-        return
-    if isinstance(snapshot, NotSaved):
+    snapshot = app.delete_seen(lambda: app.store.delete_item(editor.kind, item["id"], expected_version=item.get("version")),
+                               "it", lambda: editor.reload(keep_id=item["id"]))
+    if snapshot is None:
         return
     app.push_deleted(f"deleted “{editor.describe(item)}”", editor.kind, editor.review_id, snapshot)
     editor.reload()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmtui.document import EventKind, FactorCategory
 from pmtui.entry import format_when, parse_when
-from pmtui.errors import BadInput, Conflict, FieldErrors
+from pmtui.errors import BadInput, FieldErrors
 from pmtui.ui_types import FormField, FormRequested, KnowsIncidentDay, NotSaved
 from pmtui.vocab import NOTE_KIND_WORDS, OBSERVATION_WORDS, ItemKind, NoteKind, ObservationKind
 from pmtui.widgets.notes_panel import TARGET_WORDS, NotesPanel, NoteTarget
@@ -34,19 +34,11 @@ def answered(screen: SectionScreen, note: dict[str, Any]) -> None:
 
 
 def delete(screen: SectionScreen, panel: NotesPanel, note: dict[str, Any]) -> None:
-    from pmtui.seats import changed_by
-
     app = screen.app
-    try:  # a note another seat changed since this panel showed it is not deleted unseen
-        snapshot = app.write(lambda: app.store.delete_item(ItemKind.note, note["id"],
-                                                           expected_version=note.get("version")))
-    except Conflict as c:
-        panel.reload()
-        app.notify("Another seat already deleted that note." if c.current is None else
-                   f"Not deleted: the note was {changed_by(c.changed_by, c.changed_at)} since you saw it.",
-                   severity="warning", timeout=6)
-        return
-    if isinstance(snapshot, NotSaved):
+    # a note another seat changed since this panel showed it is not deleted unseen
+    snapshot = app.delete_seen(lambda: app.store.delete_item(ItemKind.note, note["id"], expected_version=note.get("version")),
+                               "the note", panel.reload)
+    if snapshot is None:
         return
     app.push_deleted(f"deleted note “{note['text'][:40]}”", ItemKind.note, note["review_id"], snapshot)
     app.refresh_screen()

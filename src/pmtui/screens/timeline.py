@@ -374,23 +374,13 @@ class TimelineScreen(SectionScreen):
         self.app.push_screen(SourceFilterScreen(self.app.store.event_sources(self.review_id), self.source_filter), done)
 
     def action_delete(self) -> None:
-        from pmtui.errors import Conflict
-        from pmtui.seats import changed_by
-
         e = self.selected
         if e is None:
             return
-        try:
-            snapshot = self.app.write(lambda: self.app.store.delete_event(e.id, expected_version=e.version))
-        except Conflict as c:  # edited by another seat since this table showed it: not deleted
-            self.load_events(keep_id=e.id)
-            if c.current is None:
-                self.notify("Another seat already deleted that event.", timeout=4)
-            else:
-                self.notify(f"Not deleted: the event was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
-                            "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
-            return
-        if isinstance(snapshot, NotSaved):
+        # edited by another seat since this table showed it: not deleted unseen
+        snapshot = self.app.delete_seen(lambda: self.app.store.delete_event(e.id, expected_version=e.version),
+                                        "the event", lambda: self.load_events(keep_id=e.id))
+        if snapshot is None:
             return
         text = e.text if len(e.text) <= 40 else e.text[:39] + "…"
         self.app.push_deleted(f"deleted event “{text}”", "event", self.review_id, snapshot)

@@ -60,27 +60,20 @@ class ListEditor(TypedApp, Widget, can_focus=False):
         Binding("shift+down", "move(1)", "Move down", show=False, id="list.down"),
     ]
 
-    class Changed(Message):
+    class _FromEditor(Message):
+        def __init__(self, editor: ListEditor) -> None:
+            super().__init__()
+            self.editor = editor
+
+        @property
+        def control(self) -> ListEditor:
+            return self.editor
+
+    class Changed(_FromEditor):
         """The list's items changed in the store."""
 
-        def __init__(self, editor: ListEditor) -> None:
-            super().__init__()
-            self.editor = editor
-
-        @property
-        def control(self) -> ListEditor:
-            return self.editor
-
-    class Request(Message):
+    class Request(_FromEditor):
         """The list asks its screen for a change (the screen writes it; the list never does)."""
-
-        def __init__(self, editor: ListEditor) -> None:
-            super().__init__()
-            self.editor = editor
-
-        @property
-        def control(self) -> ListEditor:
-            return self.editor
 
     class AddRequested(Request):
         """a (or Enter on an empty list): the screen opens the add form and writes the item."""
