@@ -37,6 +37,11 @@ sys.dont_write_bytecode = False
 from pmtui.__main__ import main
 from pmtui.store import Store
 
+from write_guard import install as _install_write_guard  # noqa: E402
+
+# every UPDATE/DELETE the store runs in a write states the version it read (store/rows.py)
+_install_write_guard()
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -52,10 +52,11 @@ def test_the_store_keeps_an_effort_and_checks_it(store):
     item_id = store.add_item("action", review_id, title="Rehearse the failover", effort="M")
     [row] = [r for r in store.list_items("action", review_id) if r["id"] == item_id]
     assert row["effort"] == "M"
-    store.update_item("action", item_id, effort="half a day")
+    store.update_item("action", item_id, expected_version=store.row("action", item_id)["version"], effort="half a day")
     assert store.export_document(review_id).action_items[-1].effort == "half a day"
     with pytest.raises(FieldErrors) as err:
-        store.update_item("action", item_id, effort="x" * (SHORT_TEXT_MAX + 1))
+        store.update_item("action", item_id, expected_version=store.row("action", item_id)["version"],
+                          effort="x" * (SHORT_TEXT_MAX + 1))
     assert list(err.value.fields) == ["effort"]
     assert store.export_document(review_id).action_items[-1].effort == "half a day"  # nothing written
 

@@ -204,7 +204,7 @@ def test_edits_in_the_app_keep_the_same_bounds(store):
         store.add_event(review_id, at=datetime(9999, 12, 31, 23, tzinfo=ZoneInfo("America/New_York")), text="x")
     assert "at" in info.value.fields
     with pytest.raises(FieldErrors) as info:
-        store.update_review(review_id, timezone="America", users_affected=2**64, summary="x" * (d.LONG_TEXT_MAX + 1))
+        store.update_review(review_id, expected_version=store.get_review(review_id)["version"], timezone="America", users_affected=2**64, summary="x" * (d.LONG_TEXT_MAX + 1))
     assert set(info.value.fields) == {"timezone", "users_affected", "summary"}
     with pytest.raises(FieldErrors) as info:
         store.add_item("participant", review_id, name="n" * (d.SHORT_TEXT_MAX + 1))

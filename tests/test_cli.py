@@ -209,7 +209,7 @@ def test_new_with_started_and_zone_and_the_local_zone_by_default(cli, monkeypatc
 
 def test_check_reports_unconfirmed_events_which_the_team_may_waive(cli, store, demo):
     for e in store.events(demo)[1:]:
-        store.confirm_event(e.id)
+        store.confirm_event(e.id, expected_version=e.version)
     out = cli("check", str(demo))
     assert out.code == 1 and "1 of 10 events are not confirmed by the room" in out.out
     waived = cli("check", str(demo), "--waive", "unconfirmed", "--format", "json")

@@ -78,7 +78,7 @@ def test_the_apps_first_write_is_refused(damaged):
     store = Store.open(damaged)
     rid = 1
     with pytest.raises(StoreError) as caught:
-        store.set_tags(rid, ["cache"])
+        store.set_tags(rid, ["cache"], expected_version=store.get_review(rid)["version"])
     assert any(d in caught.value.message for d in DAMAGED)
     store.close()
 

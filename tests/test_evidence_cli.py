@@ -225,8 +225,9 @@ def test_the_report_tells_the_story_not_the_evidence(cli, review, db_url):
     run(cli, str(rid), sample(GITHUB))
     events = store.events(rid)
     resolved = [e for e in events if e.source_id and "resolved" in e.text.lower()][-1]
-    store.update_event(events[1].id, highlight=True)
-    store.set_mark(rid, "resolved", resolved.id)
+    store.update_event(events[1].id, expected_version=events[1].version, highlight=True)
+    store.set_mark(rid, "resolved", resolved.id,
+                   expected_holder=next((r.id for r in store.events(rid) if "resolved" in r.marks), None))
     report = render(store.export_document(rid))
     store.close()
     table = report.split("## Timeline")[1].split("\n## ")[0]

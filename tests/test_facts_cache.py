@@ -35,7 +35,7 @@ def test_the_facts_are_read_again_only_after_a_change(store, db_url, monkeypatch
     other = Store.open(db_url)  # another process (the note-taker's seat)
     try:
         item = other.list_items("factor", rid)[0]
-        other.update_item("factor", item["id"], text="Autoscaling followed CPU, not queue depth")
+        other.update_item("factor", item["id"], expected_version=item["version"], text="Autoscaling followed CPU, not queue depth")
         other.create_review("A second review")
     finally:
         other.close()

@@ -83,7 +83,7 @@ def test_every_update_increments_the_row_version_and_records_who(store, demo):
     store.actor = "Amira Haddad"
     factor = store.list_items("factor", demo)[0]
     assert factor["version"] == 1
-    store.update_item("factor", factor["id"], text="Cache TTL default was not documented")
+    store.update_item("factor", factor["id"], expected_version=1, text="Cache TTL default was not documented")
     [after] = [f for f in store.list_items("factor", demo) if f["id"] == factor["id"]]
     assert after["version"] == 2 and after["updated_by"] == "Amira Haddad" and after["updated_at"]
     event = store.events(demo)[0]
@@ -114,26 +114,33 @@ def test_a_stale_update_is_a_conflict_carrying_both_values_and_who(store, demo, 
     with pytest.raises(Conflict, match="deleted since you read it"):
         other.update_item("action", item["id"], expected_version=item["version"] + 1, owner="x")
     ev = store.events(demo)[1]
-    other.update_event(ev.id, highlight=True)
+    other.update_event(ev.id, expected_version=ev.version, highlight=True)
     with pytest.raises(Conflict):
         store.delete_event(ev.id, expected_version=ev.version)
     other.close()
 
 
-def test_callers_without_a_version_keep_last_write_wins(store, demo):
+def test_a_write_to_an_existing_row_must_state_the_version_it_read(store, demo):
+    """There is no last-write-wins: a caller that does not say which version it read writes nothing."""
     learning = store.list_items("learning", demo)[0]
-    store.update_item("learning", learning["id"], text="one")
-    store.update_item("learning", learning["id"], text="two")
+    with pytest.raises(TypeError):
+        store.update_item("learning", learning["id"], text="one")
+    with pytest.raises(TypeError, match="states the version it read"):
+        store.update_item("learning", learning["id"], expected_version=None, text="one")
+    with pytest.raises(TypeError):
+        store.delete_item("learning", learning["id"])
+    store.update_item("learning", learning["id"], expected_version=learning["version"], text="two")
     assert [x["text"] for x in store.list_items("learning", demo) if x["id"] == learning["id"]] == ["two"]
 
 
 def test_the_change_signal_sees_other_writers_only(store, demo, db_url):
     assert store.changed_elsewhere() is False  # starts watching
-    store.update_item("factor", store.list_items("factor", demo)[0]["id"], text="our own edit")
+    mine = store.list_items("factor", demo)[0]
+    store.update_item("factor", mine["id"], expected_version=mine["version"], text="our own edit")
     assert store.changed_elsewhere() is False
     other = Store.open(db_url)
     factor = other.list_items("factor", demo)[1]
-    other.update_item("factor", factor["id"], text="their edit")
+    other.update_item("factor", factor["id"], expected_version=factor["version"], text="their edit")
     other.close()
     if store.kind != "postgresql":
         assert store.changed_elsewhere() is True
@@ -306,7 +313,7 @@ def test_a_nul_character_is_refused_on_both_stores_with_its_path(store, example_
     from pmtui.errors import FieldErrors
 
     with pytest.raises(FieldErrors, match="U\\+0000"):
-        store.update_review(demo, summary="a\x00b")
+        store.update_review(demo, expected_version=store.get_review(demo)["version"], summary="a\x00b")
 
 
 @pytest.mark.parametrize("backend", ["postgres"])

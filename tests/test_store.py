@@ -170,14 +170,15 @@ def test_confirming_an_event_and_setting_the_start_are_kept_and_exported(store, 
     store.confirm_event(first.id, expected_version=first.version)
     assert store.events(demo)[0].confirmed is True
     start = datetime(2026, 3, 10, 10, 42, tzinfo=timezone(timedelta(hours=1)))
-    assert store.set_started(demo, start) == start
+    v = lambda: store.get_review(demo)["version"]  # noqa: E731
+    assert store.set_started(demo, start, expected_version=v()) == start
     assert store.get_review(demo)["started"] == start
     out = json.loads(dumps(store.export_document(demo)))
     assert out["started"] == "2026-03-10T10:42:00+01:00" and out["timeline"][0]["confirmed"] is True
     with pytest.raises(FieldErrors) as info:  # a time without an offset keeps the old value
-        store.set_started(demo, "2026-03-10T10:42:00")
+        store.set_started(demo, "2026-03-10T10:42:00", expected_version=v())
     assert info.value.fields == {"started": "timestamp needs a UTC offset"}
-    store.set_started(demo, None)
+    store.set_started(demo, None, expected_version=v())
     assert json.loads(dumps(store.export_document(demo)))["started"] is None
 
 
@@ -186,7 +187,7 @@ def test_note_links_travel_in_the_document_by_position(store, demo):
     actions, events = store.list_items("action", demo), store.events(demo)
     store.link_note(note["id"], "action", actions[2]["id"])
     store.link_note(note["id"], "event", events[3].id)
-    store.delete_item("action", actions[0]["id"])  # the linked item moves up one place
+    store.delete_item("action", actions[0]["id"], expected_version=actions[0]["version"])  # the linked item moves up one place
     out = json.loads(dumps(store.export_document(demo)))
     assert out["notes"][0]["became"] == [{"kind": "action_item", "index": 1}, {"kind": "event", "index": 3}]
     again = store.import_documents([loads(json.dumps(out))])[0][0]

@@ -34,7 +34,8 @@ def test_events_stop_at_the_limit(store, small_limits):
     with pytest.raises(BadInput, match=r"already holds 3 events, the most a review can hold is 3.*nothing was added"):
         store.add_event(rid, at=AT, text="one too many")
     assert [e.text for e in store.events(rid)] == ["step 0", "step 1", "step 2"]
-    snapshot = store.delete_event(store.events(rid)[0].id)
+    first = store.events(rid)[0]
+    snapshot = store.delete_event(first.id, expected_version=first.version)
     store.add_event(rid, at=AT, text="room again")  # a freed place can be used
     with pytest.raises(BadInput, match="already holds 3 events"):
         store.restore_event(snapshot)  # undo cannot overfill it either
@@ -50,12 +51,13 @@ def test_notes_and_list_items_stop_at_their_limits(store, small_limits):
     store.add_item("factor", rid, text="no jitter", category="technical")
     with pytest.raises(BadInput, match="already holds 2 contributing factors"):
         store.add_item("factor", rid, text="third factor", category="technical")
-    snapshot = store.delete_item("factor", store.list_items("factor", rid)[0]["id"])
+    first_factor = store.list_items("factor", rid)[0]
+    snapshot = store.delete_item("factor", first_factor["id"], expected_version=first_factor["version"])
     store.add_item("factor", rid, text="replacement", category="technical")
     with pytest.raises(BadInput, match="already holds 2 contributing factors"):
         store.restore_item(snapshot)
     with pytest.raises(BadInput, match="at most 2 tags"):
-        store.set_tags(rid, ["a", "b", "c"])
+        store.set_tags(rid, ["a", "b", "c"], expected_version=store.get_review(rid)["version"])
     assert [n["text"] for n in store.list_items("note", rid)] == ["first", "second"]
     assert len(store.list_items("factor", rid)) == 2
 
@@ -67,7 +69,7 @@ def test_a_review_filled_to_the_limits_exports_and_imports_again(store, small_li
     for i in range(2):
         store.add_item("note", rid, at=AT, text=f"n{i}")
         store.add_item("action", rid, title=f"a{i}")
-    store.set_tags(rid, ["x", "y"])
+    store.set_tags(rid, ["x", "y"], expected_version=store.get_review(rid)["version"])
     again = loads(dumps(store.export_document(rid)))  # the import limits accept what the app stored
     assert len(again.timeline) == 3 and len(again.notes) == 2 and len(again.action_items) == 2
 
@@ -101,7 +103,7 @@ def test_imported_evidence_stops_at_its_own_limit_whole(store, small_limits, mon
     assert len(store.add_evidence(rid, _log(tmp_path, "c.jsonl", 1, start=20).events)[0]) == 1
     # undo cannot overfill either list: a deleted evidence event comes back only while there is room
     victim = next(e for e in store.events(rid) if e.source == "log:c.jsonl")
-    snapshot = store.delete_event(victim.id)
+    snapshot = store.delete_event(victim.id, expected_version=victim.version)
     store.add_evidence(rid, _log(tmp_path, "d.jsonl", 1, start=30).events)
     with pytest.raises(BadInput, match="holds 5 imported evidence events"):
         store.restore_event(snapshot)

@@ -64,23 +64,26 @@ def test_row_by_row_updates_match_a_fresh_read(store, demo, small_pages, lazy, m
             ids = new = [store.add_event(demo, at=AT + timedelta(minutes=rng.randrange(20)), text=f"added {step}")]
         elif op == "edit":
             e = rng.choice(current)
-            store.update_event(e.id, highlight=not e.highlight, text=f"edited {step}")
+            store.update_event(e.id, expected_version=e.version, highlight=not e.highlight, text=f"edited {step}")
             ids = [e.id]
         elif op == "move":
             e = rng.choice(current)
-            store.update_event(e.id, at=AT + timedelta(minutes=rng.randrange(25), seconds=rng.randrange(3)))
+            store.update_event(e.id, expected_version=e.version,
+                               at=AT + timedelta(minutes=rng.randrange(25), seconds=rng.randrange(3)))
             ids = [e.id]
         elif op == "delete":
             e = rng.choice(current)
-            store.delete_event(e.id)
+            store.delete_event(e.id, expected_version=e.version)
             ids = [e.id]
         elif op == "mark":
-            store.set_mark(demo, rng.choice(marks), rng.choice(current).id)
+            mark = rng.choice(marks)
+            holder = next((r.id for r in store.events(demo) if mark in r.marks), None)
+            store.set_mark(demo, mark, rng.choice(current).id, expected_holder=holder)
             moved_marks = True
         else:  # two changes seen at once (another seat's, from the change signal)
             a, b = rng.sample(current, 2)
-            store.delete_event(a.id)
-            store.update_event(b.id, at=AT + timedelta(minutes=rng.randrange(25)))
+            store.delete_event(a.id, expected_version=a.version)
+            store.update_event(b.id, expected_version=b.version, at=AT + timedelta(minutes=rng.randrange(25)))
             ids = [a.id, b.id, store.add_event(demo, at=AT + timedelta(minutes=rng.randrange(25)), text=f"x {step}")]
         # the marked events as this seat held them: the list follows without reading the marks
         rows, marked = apply_changes(store, demo, rows, ids, marks=moved_marks, marked=marked, new=new)
@@ -100,7 +103,7 @@ def test_one_source_shown(store, demo, small_pages, monkeypatch):
     rows = timeline_rows(store, demo, "log")
     rows[3], rows[12]
     e = rows[4]
-    store.update_event(e.id, source="")  # leaves the filtered view
+    store.update_event(e.id, expected_version=e.version, source="")  # leaves the filtered view
     new = store.add_event(demo, at=AT + timedelta(minutes=7, seconds=30), text="new log line", source="log")
     rows, _ = apply_changes(store, demo, rows, [e.id, new], source="log")
     assert shown(rows) == fresh(store, demo, "log")
@@ -128,13 +131,14 @@ def test_an_edit_on_a_long_timeline_reads_only_its_rows(store, demo, monkeypatch
         original = getattr(store, name)
         monkeypatch.setattr(store, name, lambda *a, _o=original, _n=name, **k: (reads.append(_n), _o(*a, **k))[1])
 
-    store.update_event(middle.id, highlight=True)
+    store.update_event(middle.id, expected_version=middle.version, highlight=True)
     rows, marked = apply_changes(store, demo, rows, [middle.id], marked=marked)
     added = store.add_event(demo, at=middle.at + timedelta(seconds=1), text="quick add")
     rows, marked = apply_changes(store, demo, rows, [added], marked=marked, new=[added])
     # neither counts nor reads the timeline nor the marks: the new row's place is in the page read
     assert reads == []
-    store.set_mark(demo, "mitigated", added)
+    store.set_mark(demo, "mitigated", added,
+                   expected_holder=next((r.id for r in marked if "mitigated" in r.marks), None))
     rows, marked = apply_changes(store, demo, rows, [], marks=True)
     assert reads == ["events_with_marks"]  # a mark: the marked events (few), read once
     assert rows[30].highlight and rows[31].text == "quick add" and rows[31].marks == ("mitigated",)

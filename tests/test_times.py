@@ -115,7 +115,7 @@ def test_editing_only_the_text_through_the_store_keeps_the_time(store):
     review_id = store.import_documents([loads(data)])[0][0]
     before = dumps(store.export_document(review_id))
     for e in store.events(review_id):
-        store.update_event(e.id, text=e.text + " (checked)")
+        store.update_event(e.id, expected_version=e.version, text=e.text + " (checked)")
     after = json.loads(dumps(store.export_document(review_id)))
     assert [e["at"] for e in after["timeline"]] == [e["at"] for e in json.loads(before)["timeline"]]
     assert after["timeline"][1]["at"] == "2026-10-25T02:10:00.250000+01:00"
@@ -163,7 +163,7 @@ def test_sub_seconds_and_offsets_survive_import_edit_export(store):
     first = dumps(loads(fall_back_doc(timeline=timeline)))
     review_id = store.import_documents([loads(first)])[0][0]
     for e in store.events(review_id):
-        store.update_event(e.id, source="pager", highlight=True)
+        store.update_event(e.id, expected_version=e.version, source="pager", highlight=True)
     exported = dumps(store.export_document(review_id))
     again = dumps(store.export_document(store.import_documents([loads(exported)])[0][0]))
     assert exported == again

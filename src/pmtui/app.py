@@ -393,16 +393,20 @@ class PostmortemApp(App[object]):
                    quiet: bool = False) -> None:
         """Undo for something just added (an event when ``kind`` is "event", else a list item):
         undo deletes it, redo brings it back."""
+        from pmtui.store.rows import contents
+
         store = self.store
-        held: dict[str, Any] = {"id": item_id, "snapshot": None}
+        # undo deletes it only while it holds what this seat added (compare-and-set: another
+        # seat's edit since is a Conflict, reported, nothing deleted)
+        held: dict[str, Any] = {"id": item_id, "snapshot": None, "expect": contents(store.row(kind, item_id))}
 
         def undo() -> None:
-            held["snapshot"] = (store.delete_event(held["id"]) if kind == "event"
-                                else store.delete_item(ItemKind(kind), held["id"]))
+            held["snapshot"] = store.delete_if_unchanged(kind, held["id"], held["expect"])
 
         def redo() -> None:
             snap = held["snapshot"]
             held["id"] = store.restore_event(snap) if kind == "event" else store.restore_item(snap)
+            held["expect"] = contents(store.row(kind, held["id"]))
 
         self.push_undo(description, undo, redo, quiet=quiet)
 
@@ -455,7 +459,7 @@ class PostmortemApp(App[object]):
             def run() -> None:
                 found = read()
                 row = unchanged_since(kind, item_id, found, expect, values, None if found is None else found.get("version"))
-                store.update_item(kind, item_id, expected_version=row.get("version"), **values)
+                store.update_item(kind, item_id, expected_version=row["version"], **values)
 
             return run
 

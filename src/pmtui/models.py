@@ -226,9 +226,9 @@ Review = _table("Review", "review", {
 # The lists of a review: one table each, a column per field of the list's document model.
 # A one-string list (authors, learnings, related reviews) keeps pmtui.document.TextItem.
 # ``first_schema`` names the columns of the first schema, laid out without a server default.
-Author = _list_table("Author", "author", document.TextItem, versioned=False, rename={"text": "name"})
+Author = _list_table("Author", "author", document.TextItem, rename={"text": "name"})
 Participant = _list_table("Participant", "participant", document.Participant, first_schema=("role", "attended"))
-Link = _list_table("Link", "link", document.Link, versioned=False)
+Link = _list_table("Link", "link", document.Link)
 
 
 class Tag(SQLModel, table=True):
@@ -268,7 +268,7 @@ class EventMark(SQLModel, table=True):
     position: int = 0
 
 
-Component = _list_table("Component", "component", document.Component, versioned=False)  # start, end: *_utc, *_offset
+Component = _list_table("Component", "component", document.Component)  # start, end: *_utc, *_offset
 Factor = _list_table("Factor", "factor", document.Factor)
 Observation = _list_table("Observation", "observation", document.Observation)
 Learning = _list_table("Learning", "learning", document.TextItem)
@@ -282,7 +282,7 @@ ActionItem = _list_table("ActionItem", "action_item", document.ActionItem,
 
 Note = _list_table("Note", "note", document.Note, times={"at": ("at_utc", "offset_min")}, elsewhere=("became",),
                    first_schema=("stage", "kind", "author"))  # became: rows of note_link
-Related = _list_table("Related", "related", document.TextItem, versioned=False, rename={"text": "ref"})
+Related = _list_table("Related", "related", document.TextItem, rename={"text": "ref"})
 
 
 class NoteLink(SQLModel, table=True):
@@ -331,3 +331,17 @@ class ChangeLog(SQLModel, table=True):
     review_id: int | None = None
     row_id: int | None = None
     at: float
+
+
+# An id is never handed out twice (schema 7): SQLite's AUTOINCREMENT on every table with an
+# integer id (without it SQLite gives a deleted top id to the next row, and an undo that
+# deletes "the row this seat added" by its id could delete another seat's new row);
+# PostgreSQL's sequences never go back.
+def _ids_never_reused() -> None:
+    for table in SQLModel.metadata.tables.values():
+        pk = list(table.primary_key.columns)
+        if len(pk) == 1 and pk[0].name == "id" and not pk[0].foreign_keys:
+            table.dialect_options["sqlite"]["autoincrement"] = True
+
+
+_ids_never_reused()

@@ -337,14 +337,14 @@ async def test_malformed_config_still_starts_with_defaults(store, demo, make_app
 
 async def test_report_screen_shows_the_readiness_check(store, demo, make_app, cfg):
     for e in store.events(demo):  # the room walked through the timeline
-        store.confirm_event(e.id)
+        store.confirm_event(e.id, expected_version=e.version)
     app = make_app(demo, "report", config=cfg, now=Clock())
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         text = str(app.screen.query_one("#readiness-text", Static).render())
         assert "1 thing to look at before publishing." in text and "Did the canary stage exist" in text
         [note] = [n for n in store.list_items("note", demo) if n["kind"] == "question"]
-        store.update_item("note", note["id"], kind="note")  # answered
+        store.update_item("note", note["id"], expected_version=note["version"], kind="note")  # answered
         app.screen.action_refresh_report()
         await settle(app, pilot)
         assert "Ready to publish" in str(app.screen.query_one("#readiness-text", Static).render())

@@ -223,7 +223,7 @@ async def test_report_opens_focused_and_leaving_published_asks_first(store, demo
 
     from pmtui.screens.dialogs import ConfirmScreen
 
-    store.update_review(demo, status="published")
+    store.update_review(demo, expected_version=store.get_review(demo)["version"], status="published")
     app = make_app(demo, "report")
     async with app.run_test(size=(120, 32)) as pilot:
         await settle(app, pilot)
@@ -251,7 +251,7 @@ async def test_publishing_with_readiness_findings_open_asks_first(store, demo, m
 
     from pmtui.screens.dialogs import ConfirmScreen
 
-    store.update_review(demo, status="in_review")
+    store.update_review(demo, expected_version=store.get_review(demo)["version"], status="in_review")
     store.add_item("note", demo, at=store.events(demo)[0].at, kind="question", text="Who owns the cache config?")
     app = make_app(demo, "report")
     async with app.run_test(size=(120, 32)) as pilot:

@@ -222,7 +222,7 @@ async def test_take_theirs_keeps_the_other_seats_text(store, demo, seats):
         fa = a.screen.query_one("#field-title", Field)
         fa.query_one(Input).focus()
         fa.query_one(Input).value = "Title by Amara"
-        b.store.update_review(demo, title="Title by Jonas")
+        b.store.update_review(demo, expected_version=b.store.get_review(demo)["version"], title="Title by Jonas")
         fa.confirm()
         await settle(a, pa)
         assert fa.query_one(".field-conflict").display
@@ -231,7 +231,7 @@ async def test_take_theirs_keeps_the_other_seats_text(store, demo, seats):
         assert fa.query_one(Input).value == "Title by Jonas" and store.get_review(demo)["title"] == "Title by Jonas"
         # keep mine then overwrites knowingly
         fa.query_one(Input).value = "Title by Amara"
-        b.store.update_review(demo, title="Title by Jonas, again")
+        b.store.update_review(demo, expected_version=b.store.get_review(demo)["version"], title="Title by Jonas, again")
         fa.confirm()
         await settle(a, pa)
         fa.query_one(".conflict-mine", Button).press()

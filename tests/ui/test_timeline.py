@@ -196,7 +196,7 @@ async def test_ten_thousand_events_open_and_the_cursor_moves(store, make_app):
 
 async def test_a_bare_time_on_an_empty_timeline_is_read_on_the_day_the_incident_started(store, make_app):
     rid, _ = store.create_review("Queue backlog", timezone="Europe/Berlin")
-    store.set_started(rid, datetime(2026, 3, 9, 22, 30, tzinfo=UTC))  # 23:30 in Berlin, the 9th
+    store.set_started(rid, datetime(2026, 3, 9, 22, 30, tzinfo=UTC), expected_version=store.get_review(rid)["version"])  # 23:30 in Berlin, the 9th
     app = make_app(rid, "timeline")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)

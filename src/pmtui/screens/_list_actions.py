@@ -54,6 +54,7 @@ def _edit_form(screen: SectionScreen, editor: ListEditor, item: dict[str, Any], 
         from pmtui.store.editing import LIST_KINDS
 
         try:
+            assert version is not None  # every list row has a version (schema 7)
             store.update_item(editor.kind, item["id"], expected_version=version, **editor.to_store(values))
         except Conflict as c:  # the form shows theirs beside ours, in form field names
             if c.current is not None:
@@ -102,7 +103,7 @@ def edit_in_conflict(screen: SectionScreen, editor: ListEditor, item: dict[str, 
 def delete(screen: SectionScreen, editor: ListEditor, item: dict[str, Any]) -> None:
     """Deleted with the version the list showed: another seat's edit since is not deleted unseen."""
     app = screen.app
-    snapshot = app.delete_seen(lambda: app.store.delete_item(editor.kind, item["id"], expected_version=item.get("version")),
+    snapshot = app.delete_seen(lambda: app.store.delete_item(editor.kind, item["id"], expected_version=item["version"]),
                                "it", lambda: editor.reload(keep_id=item["id"]))
     if snapshot is None:
         return

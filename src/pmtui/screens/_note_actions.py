@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pmtui.document import EventKind, FactorCategory
 from pmtui.entry import format_when, parse_when
-from pmtui.errors import BadInput, FieldErrors
+from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.ui_types import FormField, FormRequested, KnowsIncidentDay, NotSaved
 from pmtui.vocab import NOTE_KIND_WORDS, OBSERVATION_WORDS, ItemKind, NoteKind, ObservationKind
 from pmtui.widgets.notes_panel import TARGET_WORDS, NotesPanel, NoteTarget
@@ -26,8 +26,13 @@ def answered(screen: SectionScreen, note: dict[str, Any]) -> None:
     """An open question was answered in the room: it stays as a note."""
     app = screen.app
     before = dict(note)
-    if isinstance(app.write(lambda: app.store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)),
-                  NotSaved):
+    try:
+        if isinstance(app.write(lambda: app.store.update_item(ItemKind.note, note["id"], expected_version=note["version"],
+                                                              kind=NoteKind.note.value)), NotSaved):
+            return
+    except Conflict as c:  # another seat changed or deleted the note since this seat saw it
+        app.notify(f"Not changed: {c.message}", severity="warning", timeout=5)
+        app.refresh_screen()
         return
     app.push_item_edit(f"marked “{note['text'][:40]}” answered", ItemKind.note, note["review_id"], note["id"], before)
     app.refresh_screen()
@@ -36,7 +41,7 @@ def answered(screen: SectionScreen, note: dict[str, Any]) -> None:
 def delete(screen: SectionScreen, panel: NotesPanel, note: dict[str, Any]) -> None:
     app = screen.app
     # a note another seat changed since this panel showed it is not deleted unseen
-    snapshot = app.delete_seen(lambda: app.store.delete_item(ItemKind.note, note["id"], expected_version=note.get("version")),
+    snapshot = app.delete_seen(lambda: app.store.delete_item(ItemKind.note, note["id"], expected_version=note["version"]),
                                "the note", panel.reload)
     if snapshot is None:
         return
@@ -55,6 +60,7 @@ def edit(screen: SectionScreen, panel: NotesPanel, note: dict[str, Any]) -> None
     def save(v: dict[str, Any], version: int | None = None) -> int:
         if not v["text"].strip():
             raise FieldErrors({"text": "a note needs words; to remove it, close this and press d"})
+        assert version is not None  # every note has a version
         store.update_item(ItemKind.note, note["id"], expected_version=version, text=v["text"], kind=v["kind"])
         app.push_item_edit("edited a note", ItemKind.note, note["review_id"], note["id"], note)
         return int(note["id"])
@@ -135,27 +141,31 @@ def convert(screen: SectionScreen, panel: NotesPanel, note: dict[str, Any], targ
             return store.add_item(ItemKind.action, rid, **action_values(v))
 
     def save_and_link(values: dict[str, Any]) -> int:
+        from pmtui.store.rows import contents
+
         new_id = save(values)
         store.link_note(note["id"], target, new_id)
         answered = target == "action" and note["kind"] == NoteKind.question
-        if answered:
-            store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)  # carried over on purpose: no longer open
-        list_kind = ItemKind(target) if target != "event" else None
-        held: dict[str, Any] = {"id": new_id, "snapshot": None}
+        question, plain = {"kind": NoteKind.question.value}, {"kind": NoteKind.note.value}
+        if answered:  # carried over on purpose: no longer open (unless another seat changed its kind since)
+            store.update_if_unchanged(ItemKind.note, note["id"], question, **plain)
+        kind = "event" if target == "event" else ItemKind(target)
+        # each step writes only while what it takes back is as this seat left it (compare-and-set)
+        held: dict[str, Any] = {"id": new_id, "snapshot": None, "expect": contents(store.row(kind, new_id))}
 
         def undo() -> None:
+            held["snapshot"] = store.delete_if_unchanged(kind, held["id"], held["expect"])
             store.unlink_note(note["id"], target, held["id"])
-            held["snapshot"] = (store.delete_event(held["id"]) if list_kind is None
-                                else store.delete_item(list_kind, held["id"]))
             if answered:
-                store.update_item(ItemKind.note, note["id"], kind=NoteKind.question.value)
+                store.update_if_unchanged(ItemKind.note, note["id"], plain, **question)
 
         def redo() -> None:
             snap = held["snapshot"]
-            held["id"] = store.restore_event(snap) if list_kind is None else store.restore_item(snap)
+            held["id"] = store.restore_event(snap) if kind == "event" else store.restore_item(snap)
+            held["expect"] = contents(store.row(kind, held["id"]))
             store.link_note(note["id"], target, held["id"])
             if answered:
-                store.update_item(ItemKind.note, note["id"], kind=NoteKind.note.value)
+                store.update_if_unchanged(ItemKind.note, note["id"], question, **plain)
 
         app.push_undo(f"note turned into {'an' if target in ('event', 'observation', 'action') else 'a'} "
                       f"{'event' if target == 'event' else target}", undo, redo, quiet=True)

@@ -159,7 +159,7 @@ class ActionsScreen(SectionScreen):
         before = dict(item)
         try:  # with the version this list showed: a status racing another seat's edit is not written
             if isinstance(self.app.write(lambda: self.app.store.update_item(
-                    ItemKind.action, item["id"], expected_version=item.get("version"), **values)), NotSaved):
+                    ItemKind.action, item["id"], expected_version=item["version"], **values)), NotSaved):
                 return
         except Conflict as c:  # shown in place: the item's form, theirs with this status on top
             self.editor.reload(keep_id=item["id"])

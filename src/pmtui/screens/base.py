@@ -424,24 +424,15 @@ class SectionScreen(TypedApp, Screen[None]):
         the version it starts from; a change by another seat to this very field since makes
         the step a conflict (reported, nothing overwritten), a change to another field does not."""
         store, rid = self.app.store, self.review_id
-        held = {"version": self.review.get("version")}
 
-        def put(value: Any, now: Any) -> None:
-            if name == "tags":
-                store.set_tags(rid, value)
-                return
-            try:
-                store.update_review(rid, expected_version=held["version"], **{name: value})
-            except Conflict as c:
-                if c.current is None or c.current.get(name) != now:
-                    raise
-                store.update_review(rid, expected_version=c.current_version, **{name: value})
-            held["version"] = store.get_review(rid).get("version")
+        def put(value: Any, now: Any) -> None:  # compare-and-set on this field (tags too)
+            store.update_if_unchanged("review", rid, {name: now}, **{name: value})
 
         label = name.replace("_", " ")
         self.app.push_undo(f"changed the {label}", lambda: put(old, new), lambda: put(new, old), quiet=True)
 
     def save_field(self, name: str, value: Any) -> Any:
+        assert self.expected_version is not None  # the review's version, read with the field
         return self.app.store.update_review(self.review_id, expected_version=self.expected_version,
                                             **{name: value})[name]
 

@@ -269,19 +269,27 @@ class FollowupsScreen(TypedApp, Screen[None]):
     # ------------------------------------------------------------ editing
     def _save(self, row: ActionRow, what: str, **values: Any) -> None:
         """Save at once; ctrl+z puts the old values back."""
+        from pmtui.errors import Conflict
         from pmtui.tracker import sort_key
 
         store = self.app.store
         old = {k: getattr(row, k) for k in values}
-        if isinstance(self.app.write(lambda: store.update_item(ItemKind.action, row.id, **values)), NotSaved):
+        try:  # only while the item holds what this list showed (compare-and-set); its undo and redo likewise
+            if isinstance(self.app.write(lambda: store.update_if_unchanged(ItemKind.action, row.id, old, **values)),
+                          NotSaved):
+                return
+        except Conflict as c:
+            self.notify(f"Not changed: {c.message}", severity="warning", timeout=5)
+            self.refresh_from_store()
             return
         today = self.app.today()
         self.rows = sorted((r._replace(**values) if r.id == row.id else r for r in self.rows),
                            key=lambda r: sort_key(r, today))  # the cursor follows the item
         self.hay[row.id] = row._replace(**values).haystack()
         # the item's own words stay out of the message: notifications read markup
-        self.app.push_undo(f"{what} (the selected action item)", lambda: store.update_item(ItemKind.action, row.id, **old),
-                           lambda: store.update_item(ItemKind.action, row.id, **values))
+        self.app.push_undo(f"{what} (the selected action item)",
+                           lambda: store.update_if_unchanged(ItemKind.action, row.id, values, **old),
+                           lambda: store.update_if_unchanged(ItemKind.action, row.id, old, **values))
         self.refill(keep_id=row.id)
 
     def action_status(self, status: str) -> None:

@@ -106,5 +106,6 @@ class OverviewScreen(SectionScreen):
 
     def save_field(self, name: str, value: Any) -> Any:
         if name == "tags":
-            return self.app.store.set_tags(self.review_id, value)
+            assert self.expected_version is not None  # the review's version, read with the field
+            return self.app.store.set_tags(self.review_id, value, expected_version=self.expected_version)
         return super().save_field(name, value)

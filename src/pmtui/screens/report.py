@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
-from pmtui.errors import BadInput
+from pmtui.errors import BadInput, Conflict
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
@@ -138,13 +138,22 @@ class ReportScreen(SectionScreen):
     def _apply_status(self, new: object) -> None:
         old, store, rid = self.review.get("status"), self.app.store, self.review_id
         select = self.query_one("#report-status", Select)
-        if isinstance(self.app.write(lambda: store.update_review(rid, status=new)), NotSaved):
+        try:  # only while the status is the one this seat saw; each undo step likewise (compare-and-set)
+            if isinstance(self.app.write(lambda: store.update_if_unchanged("review", rid, {"status": old}, status=new)),
+                          NotSaved):
+                with select.prevent(Select.Changed):
+                    select.value = old  # shows what is stored
+                return
+        except Conflict as c:
+            self.notify(f"Status not changed: {c.message}", severity="warning", timeout=5)
+            self.load_review()
             with select.prevent(Select.Changed):
-                select.value = old  # shows what is stored
+                select.value = self.review.get("status")
+            self.render_report()
             return
         self.app.push_undo(f"status set to {STATUS_WORD.get(str(new), str(new))}",
-                           lambda: store.update_review(rid, status=old),
-                           lambda: store.update_review(rid, status=new), quiet=True)
+                           lambda: store.update_if_unchanged("review", rid, {"status": new}, status=old),
+                           lambda: store.update_if_unchanged("review", rid, {"status": old}, status=new), quiet=True)
         self.load_review()
         self.notify(f"Status: {STATUS_WORD.get(str(new), str(new))}", timeout=2)
         self.render_report()

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
-from pmtui.errors import BadInput, FieldErrors, PmtuiError, unchanged_since
+from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError, unchanged_since
 from pmtui.metrics import compute, format_duration
 from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
@@ -302,11 +302,11 @@ class TimelineScreen(SectionScreen):
             return out
 
         def save(values: dict[str, Any], version: int | None = None) -> int:
-            from pmtui.errors import Conflict
             from pmtui.store.values import from_utc_text
 
             new = parsed(values)
             try:
+                assert version is not None  # every event has a version
                 self.app.store.update_event(e.id, expected_version=version, **new)
             except FieldErrors as exc:
                 raise FieldErrors(exc.fields) from None
@@ -404,7 +404,13 @@ class TimelineScreen(SectionScreen):
         e = self.selected
         if e is None:
             return
-        if isinstance(self.app.write(lambda: self.app.store.update_event(e.id, highlight=not e.highlight)), NotSaved):
+        try:  # with the version this table showed: another seat's edit since is not overwritten
+            if isinstance(self.app.write(lambda: self.app.store.update_event(e.id, expected_version=e.version,
+                                                                             highlight=not e.highlight)), NotSaved):
+                return
+        except Conflict as c:
+            self.notify(f"Not changed: {c.message}", severity="warning", timeout=5)
+            self.update_rows([e.id], keep_id=e.id)
             return
         self.app.push_undo("highlight removed" if e.highlight else "highlighted an event",
                            self.event_step(e.id, {"highlight": not e.highlight}, {"highlight": e.highlight}),
@@ -420,19 +426,25 @@ class TimelineScreen(SectionScreen):
         store, rid = self.app.store, self.review_id
         holder = next((r.id for r in self.marked if mark in r.marks), None)
         target = None if mark in e.marks else e.id
-        if mark in e.marks:
-            if isinstance(self.app.write(lambda: self.app.store.set_mark(self.review_id, mark, None)), NotSaved):
+        # each write states where this seat saw the mark (compare-and-set): a move by another seat since
+        # is a Conflict, nothing is changed
+        try:
+            if isinstance(self.app.write(lambda: store.set_mark(rid, mark, target, expected_holder=holder)), NotSaved):
                 return
+        except Conflict:
+            self.notify(f"Not changed: the mark “{words}” was moved by another seat since; look again",
+                        severity="warning", timeout=5)
+            self.update_rows([], marks=True, keep_id=e.id)
+            return
+        if target is None:
             self.notify(f"Cleared mark “{words}”", timeout=2)
         else:
             previous = next((r for r in self.marked if mark in r.marks), None)
-            if isinstance(self.app.write(lambda: self.app.store.set_mark(self.review_id, mark, e.id)), NotSaved):
-                return
             moved = f" (moved from {format_when(previous.at, self.zone)})" if previous else ""
             self.notify(f"Marked “{words}”{moved}", timeout=2)
         self.app.push_undo(f"mark “{words}” {'cleared' if target is None else 'set'}",
-                           lambda: store.set_mark(rid, mark, holder), lambda: store.set_mark(rid, mark, target),
-                           quiet=True)
+                           lambda: store.set_mark(rid, mark, holder, expected_holder=target),
+                           lambda: store.set_mark(rid, mark, target, expected_holder=holder), quiet=True)
         self.update_rows([], marks=True, keep_id=e.id)
 
     def event_step(self, event_id: int, expect: dict[str, Any], values: dict[str, Any]) -> Callable[[], None]:

@@ -225,26 +225,12 @@ class _Editing:
 
     # ------------------------------------------------------------ versions
     def _update_row(self, conn: Connection, kind: str, table: Any, row_id: int, values: dict[str, Any],
-                    expected_version: int | None) -> int:
-        """Update one row (bumping its version); returns its review's id."""
-        from sqlalchemy import select
+                    expected_version: int) -> int:
+        """Update one row with compare-and-set (store/rows.py); returns its review's id."""
+        from .rows import cas_update
 
-        versioned = "version" in table.c
-        if expected_version is not None and not versioned:
-            raise ValueError(f"{kind} rows have no version")
-        extra: dict[str, Any] = {}
-        if versioned:
-            extra = {"version": table.c.version + 1, "updated_by": self.actor, "updated_at": now_utc_text()}
-        review_col = table.c.review_id if "review_id" in table.c else table.c.id
-        stmt = table.update().where(table.c.id == row_id)
-        if expected_version is not None:
-            stmt = stmt.where(table.c.version == expected_version)
-        review_id: int | None = conn.execute(stmt.values(**values, **extra).returning(review_col)).scalar()
-        if review_id is None:
-            row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
-            if row is None and expected_version is None:
-                raise BadInput(f"that {_KIND_LABEL.get(kind, kind)} no longer exists")
-            raise self._conflict(kind, row_id, row, values, expected_version or 0)
+        row = cas_update(conn, kind, table, row_id, expected_version, values, self.actor)
+        review_id: int = row["review_id"] if "review_id" in row else row["id"]
         self._changed(kind, review_id, row_id)
         return review_id
 
@@ -255,6 +241,96 @@ class _Editing:
                         current_version=None if row is None else row["version"], current=current,
                         attempted=dict(attempted), changed_by="" if row is None else row["updated_by"],
                         changed_at="" if row is None else row["updated_at"])
+
+    def _kind_table(self, kind: str) -> Any:
+        if kind == "review":
+            return _table("Review")
+        if kind == "event":
+            return _table("Event")
+        return _table(LIST_KINDS[ItemKind(kind)][0])
+
+    @staticmethod
+    def _as_read(conn: Connection, kind: str, table: Any, raw: Any) -> dict[str, Any]:
+        """A stored row as the app reads it (list_items, events, get_review)."""
+        from sqlalchemy import select
+
+        row = dict(raw)
+        if kind == "event":
+            row["at"] = from_utc_text(row.pop("at_utc"), row.pop("offset_min"))
+            return row
+        if kind == "review":
+            tags = _table("Tag")
+            names = conn.execute(select(tags.c.name).where(tags.c.review_id == row["id"])).scalars()
+            return {**_read_times(table, row, keep_columns=True), "tags": sorted(names)}
+        return _read_times(table, row)
+
+    def row(self, kind: str, row_id: int) -> dict[str, Any] | None:
+        """One editable row as stored (with its ``version``), None when it is gone: the
+        review (``"review"``), a timeline event (``"event"``) or an item of a list."""
+        from sqlalchemy import select
+
+        t = self._kind_table(kind)
+        with self._read() as conn:
+            raw = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
+            return None if raw is None else self._as_read(conn, kind, t, raw)
+
+    def _clean(self, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+        if kind == "review":
+            return _store_times(_table("Review"), self._clean_review(values))
+        if kind == "event":
+            return self._clean_event(values)
+        return self._clean_item(ItemKind(kind), values)
+
+    def update_if_unchanged(self, kind: str, row_id: int, /, expect: Mapping[str, Any], **values: Any) -> None:
+        """An undo or redo step (or a key that changes one field of what the seat sees):
+        write ``values`` only while the row still holds ``expect`` (what this seat saw or
+        left there), with the version read in the same transaction (compare-and-set).
+        Another seat's change to those fields since, or the row's deletion, is a Conflict:
+        nothing is overwritten. A change to other fields is kept as it is."""
+        from sqlalchemy import select
+
+        from pmtui.errors import unchanged_since
+
+        tags = values.pop("tags", None) if kind == "review" else None
+        cleaned = self._clean(kind, values) if values else {}
+        t = self._kind_table(kind)
+        with self._write() as conn:
+            raw = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
+            now = None if raw is None else self._as_read(conn, kind, t, raw)
+            attempted = {**values, **({"tags": tags} if tags is not None else {})}
+            unchanged_since(_KIND_LABEL.get(kind, kind), row_id, now, dict(expect), attempted,
+                            None if now is None else now["version"])
+            assert now is not None
+            version = now["version"]
+            if tags is not None:
+                self._write_tags(conn, row_id, tags, version)
+                version += 1
+            if cleaned or tags is None:
+                review_id = self._update_row(conn, kind, t, row_id, cleaned, version)
+            else:
+                review_id = row_id
+            if kind != "review":
+                self._touch(conn, review_id)
+
+    def delete_if_unchanged(self, kind: str, row_id: int, expect: Mapping[str, Any]) -> dict[str, Any]:
+        """Undo of an add: delete the row only while it still holds ``expect`` (what this
+        seat added), with the version read in the same transaction; returns its snapshot
+        (for the redo) as :meth:`delete_item` / :meth:`delete_event` do."""
+        from sqlalchemy import select
+
+        from pmtui.errors import unchanged_since
+
+        t = self._kind_table(kind)
+        with self._write() as conn:
+            raw = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
+            now = None if raw is None else self._as_read(conn, kind, t, raw)
+            unchanged_since(_KIND_LABEL.get(kind, kind), row_id, now, dict(expect), {},
+                            None if now is None else now["version"])
+            assert now is not None
+            if kind == "event":
+                return self._delete_event(conn, row_id, now["version"])
+            row = self._delete_row(conn, kind, t, row_id, now["version"])
+        return {"kind": ItemKind(kind), "row": dict(row)}
 
     # ------------------------------------------------------------ review
     def _touch(self, conn: Connection, review_id: int) -> None:
@@ -273,8 +349,16 @@ class _Editing:
             names = conn.execute(select(tags.c.name).where(tags.c.review_id == review_id)).scalars()
             return {**_read_times(t, dict(row), keep_columns=True), "tags": sorted(names)}
 
-    def update_review(self, review_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
+    def update_review(self, review_id: int, /, expected_version: int, **values: Any) -> dict[str, Any]:
         """Change some of a review's fields; returns them as stored."""
+        cleaned = self._clean_review(values)
+        stored = _store_times(_table("Review"), dict(cleaned))  # a time: its UTC instant and offset (normalised)
+        with self._write() as conn:
+            self._update_row(conn, "review", _table("Review"), review_id, stored, expected_version)
+        return cleaned
+
+    @staticmethod
+    def _clean_review(values: dict[str, Any]) -> dict[str, Any]:
         from pmtui.errors import FieldErrors
 
         by_model: dict[str, dict[str, Any]] = {}
@@ -292,12 +376,9 @@ class _Editing:
                 errors.update(exc.fields)
         if errors:
             raise FieldErrors(errors)
-        stored = _store_times(_table("Review"), dict(cleaned))  # a time: its UTC instant and offset (normalised)
-        with self._write() as conn:
-            self._update_row(conn, "review", _table("Review"), review_id, stored, expected_version)
         return cleaned
 
-    def set_started(self, review_id: int, started: Any, expected_version: int | None = None) -> Any:
+    def set_started(self, review_id: int, started: Any, expected_version: int) -> Any:
         """When the incident started (an aware time, or None to clear it); returns it as kept."""
         return self.update_review(review_id, expected_version=expected_version, started=started)["started"]
 
@@ -305,20 +386,35 @@ class _Editing:
         started: datetime | None = self.get_review(review_id)["started"]
         return started
 
-    def set_tags(self, review_id: int, tags: list[str]) -> list[str]:
-        from sqlalchemy import delete, insert
+    def set_tags(self, review_id: int, tags: list[str], expected_version: int) -> list[str]:
+        """Replace the review's tags. Tags are a field of the review: the review's version
+        read (``expected_version``) is checked and bumped in the same transaction, so a
+        seat never replaces tags another seat changed since it read them (Conflict, with
+        the tags as they are now)."""
+        with self._write() as conn:
+            return self._write_tags(conn, review_id, tags, expected_version)
+
+    def _write_tags(self, conn: Connection, review_id: int, tags: list[str], expected_version: int) -> list[str]:
+        from sqlalchemy import delete, insert, select
+
+        from .rows import cas_update, conflict
 
         if len(tags) > _limit("tag"):
             raise BadInput(f"at most {_limit('tag'):,} tags (got {len(tags):,}); nothing was changed")
         cleaned: list[str] = _check("ReviewDoc", {"tags": tags})["tags"]
-        t = _table("Tag")
-        with self._write() as conn:
-            conn.execute(delete(t).where(t.c.review_id == review_id))
-            if cleaned:
-                conn.execute(insert(t), [{"review_id": review_id, "name": n} for n in cleaned])
-            self._touch(conn, review_id)
-            self._changed("tags", review_id, None)
-        return cleaned
+        t, rt = _table("Tag"), _table("Review")
+        try:
+            cas_update(conn, "review", rt, review_id, expected_version, {}, self.actor)
+        except Conflict:
+            names = sorted(conn.execute(select(t.c.name).where(t.c.review_id == review_id)).scalars())
+            raise conflict(conn, "review", rt, review_id, expected_version, {"tags": tags},
+                           current={"tags": names}) from None
+        conn.execute(delete(t).where(t.c.review_id == review_id))
+        if cleaned:
+            conn.execute(insert(t), [{"review_id": review_id, "name": n} for n in cleaned])
+        self._changed("tags", review_id, None)
+        self._changed("review", review_id, review_id)
+        return sorted(cleaned)  # as get_review gives them
 
     # ------------------------------------------------------------ lists
     def list_items(self, kind: ItemKind, review_id: int) -> list[dict[str, Any]]:
@@ -359,7 +455,7 @@ class _Editing:
             self._changed(kind, review_id, item_id)
         return item_id
 
-    def update_item(self, kind: ItemKind, item_id: int, /, expected_version: int | None = None, **values: Any) -> dict[str, Any]:
+    def update_item(self, kind: ItemKind, item_id: int, /, expected_version: int, **values: Any) -> dict[str, Any]:
         cleaned = self._clean_item(kind, values)
         t = _table(LIST_KINDS[kind][0])
         with self._write() as conn:
@@ -367,22 +463,16 @@ class _Editing:
             self._touch(conn, review_id)
         return cleaned
 
-    def _delete_row(self, conn: Connection, kind: str, t: Any, row_id: int, expected_version: int | None) -> Any:
-        from sqlalchemy import delete, select
+    def _delete_row(self, conn: Connection, kind: str, t: Any, row_id: int, expected_version: int) -> Any:
+        """Delete one row with compare-and-set (store/rows.py); returns it."""
+        from .rows import cas_delete
 
-        if expected_version is not None and "version" not in t.c:
-            raise ValueError(f"{kind} rows have no version")
-        row = conn.execute(select(t).where(t.c.id == row_id)).mappings().first()
-        if row is None or (expected_version is not None and row["version"] != expected_version):
-            if row is None and expected_version is None:
-                raise BadInput(f"that {_KIND_LABEL.get(kind, kind)} no longer exists")
-            raise self._conflict(kind, row_id, row, {}, expected_version or 0)
-        conn.execute(delete(t).where(t.c.id == row_id))
+        row = cas_delete(conn, kind, t, row_id, expected_version)
         self._touch(conn, row["review_id"])
         self._changed(kind, row["review_id"], row_id)
         return row
 
-    def delete_item(self, kind: ItemKind, item_id: int, expected_version: int | None = None) -> dict[str, Any]:
+    def delete_item(self, kind: ItemKind, item_id: int, expected_version: int) -> dict[str, Any]:
         """Delete an item; returns what is needed to restore it (undo)."""
         t = _table(LIST_KINDS[kind][0])
         with self._write() as conn:
@@ -542,7 +632,7 @@ class _Editing:
             raise BadInput("that event no longer exists")
         return row[0], row[1] or "", row[2]
 
-    def confirm_event(self, event_id: int, confirmed: bool = True, expected_version: int | None = None) -> None:
+    def confirm_event(self, event_id: int, confirmed: bool = True, *, expected_version: int) -> None:
         """The room confirmed (or un-confirmed) the event in a walk-through."""
         self.update_event(event_id, expected_version=expected_version, confirmed=confirmed)
 
@@ -580,19 +670,22 @@ class _Editing:
             self._changed("event", review_id, event_id)
         return event_id
 
-    def update_event(self, event_id: int, /, expected_version: int | None = None, **values: Any) -> None:
+    def update_event(self, event_id: int, /, expected_version: int, **values: Any) -> None:
         cleaned = self._clean_event(values)
         with self._write() as conn:
             review_id = self._update_row(conn, "event", _table("Event"), event_id, cleaned, expected_version)
             self._touch(conn, review_id)
 
-    def delete_event(self, event_id: int, expected_version: int | None = None) -> dict[str, Any]:
+    def delete_event(self, event_id: int, expected_version: int) -> dict[str, Any]:
+        with self._write() as conn:
+            return self._delete_event(conn, event_id, expected_version)
+
+    def _delete_event(self, conn: Connection, event_id: int, expected_version: int) -> dict[str, Any]:
         from sqlalchemy import select
 
         t, mt = _table("Event"), _table("EventMark")
-        with self._write() as conn:
-            marks = [dict(m) for m in conn.execute(select(mt).where(mt.c.event_id == event_id)).mappings()]
-            row = self._delete_row(conn, "event", t, event_id, expected_version)
+        marks = [dict(m) for m in conn.execute(select(mt).where(mt.c.event_id == event_id)).mappings()]
+        row = self._delete_row(conn, "event", t, event_id, expected_version)
         return {"row": dict(row), "marks": marks}
 
     def restore_event(self, snapshot: dict[str, Any]) -> int:
@@ -615,25 +708,45 @@ class _Editing:
             self._changed("event", row["review_id"], event_id)
         return event_id
 
-    def set_mark(self, review_id: int, mark: str, event_id: int | None) -> None:
-        """Put a mark on an event (moving it from any other), or clear it (None)."""
+    def set_mark(self, review_id: int, mark: str, event_id: int | None, *, expected_holder: int | None) -> None:
+        """Put a mark on an event (moving it from any other), or clear it (None), only while
+        the mark is where this seat saw it (``expected_holder``: the event that held it, None
+        for no event). Compare-and-set on the mark's row: another seat's move since is a
+        Conflict, nothing is changed."""
         from sqlalchemy import delete, insert, select
+        from sqlalchemy.exc import IntegrityError
 
         from pmtui.vocab import Mark
 
         if mark not in Mark.__members__:
             raise BadInput(f"unknown mark {mark!r}")
         t, mt = _table("Event"), _table("EventMark")
-        with self._write() as conn:
-            conn.execute(delete(mt).where(mt.c.review_id == review_id, mt.c.mark == mark))
-            if event_id is not None:
-                owner = conn.execute(select(t.c.review_id).where(t.c.id == event_id)).scalar()
-                if owner != review_id:
-                    raise BadInput("that event no longer exists")
-                conn.execute(insert(mt), {"review_id": review_id, "event_id": event_id, "mark": mark,
-                                          "position": list(Mark.__members__).index(mark)})
-            self._touch(conn, review_id)
-            self._changed("mark", review_id, event_id)
+
+        def moved() -> Conflict:
+            with self._read() as conn:
+                holder = conn.execute(select(mt.c.event_id).where(mt.c.review_id == review_id,
+                                                                  mt.c.mark == mark)).scalar()
+            return Conflict("mark", review_id, expected_version=-1, current_version=None,
+                            current={"event": holder}, attempted={"event": event_id})
+
+        try:
+            with self._write() as conn:
+                if expected_holder is not None:
+                    gone = conn.execute(delete(mt).where(mt.c.review_id == review_id, mt.c.mark == mark,
+                                                         mt.c.event_id == expected_holder))
+                    if gone.rowcount != 1:
+                        raise moved()
+                if event_id is not None:
+                    owner = conn.execute(select(t.c.review_id).where(t.c.id == event_id)).scalar()
+                    if owner != review_id:
+                        raise BadInput("that event no longer exists")
+                    # a mark another seat set meanwhile (expected none) breaks the unique constraint
+                    conn.execute(insert(mt), {"review_id": review_id, "event_id": event_id, "mark": mark,
+                                              "position": list(Mark.__members__).index(mark)})
+                self._touch(conn, review_id)
+                self._changed("mark", review_id, event_id)
+        except IntegrityError:
+            raise moved() from None
 
     # ------------------------------------------------------------ evidence
     def evidence_keys(self, review_id: int) -> set[tuple[str, str]]:
@@ -704,17 +817,19 @@ class _Editing:
             if rows:
                 self.backend.insert_rows(conn, t, rows)  # type: ignore[attr-defined]
             if components:
-                self._merge_components(conn, review_id, components)
+                self._merge_components(conn, review_id, components, self.actor)
             if rows or components:
                 self._touch(conn, review_id)
                 self._changed("event", review_id, None)
         return new, len(events) - len(new)
 
     @staticmethod
-    def _merge_components(conn: Connection, review_id: int, windows: Any) -> None:
+    def _merge_components(conn: Connection, review_id: int, windows: Any, actor: str = "") -> None:
         from sqlalchemy import func, insert, select
 
         from pmtui.document import ComponentStatus, normalise_offset
+
+        from .rows import cas_update
 
         order = list(ComponentStatus)
         ct = _table("Component")
@@ -746,10 +861,10 @@ class _Editing:
             if not row.pop("_touched", False):
                 continue
             values = {k: row[k] for k in ("status", "start_utc", "start_offset", "end_utc", "end_offset")}
-            if "id" in row:
-                conn.execute(ct.update().where(ct.c.id == row["id"]).values(**values))
+            if "id" in row:  # compare-and-set with the version read above: an edit since is a Conflict
+                cas_update(conn, "component", ct, row["id"], row["version"], values, actor)
             else:
-                conn.execute(insert(ct), {k: v for k, v in row.items()})
+                conn.execute(insert(ct), {**row, "updated_by": actor, "updated_at": now_utc_text()})
 
     # ------------------------------------------------------------ meeting
     def get_meeting(self, review_id: int) -> Meeting | None:
