@@ -36,8 +36,7 @@ sys.dont_write_bytecode = False
 
 from pmtui.__main__ import main
 from pmtui.store import Store
-
-from write_guard import install as _install_write_guard  # noqa: E402
+from write_guard import install as _install_write_guard
 
 # every UPDATE/DELETE the store runs in a write states the version it read (store/rows.py);
 # PMTUI_NO_WRITE_GUARD=1 leaves it out, to show that the class test (test_no_lost_words.py)

@@ -325,7 +325,7 @@ def test_no_seat_loses_words_in_any_interleaving(db_url, seed, seats):
     try:
         for n in range(70):
             world.step(n)
-            assert not world.lost, "\n".join(world.lost + ["", "steps:"] + world.log[-12:])
+            assert not world.lost, "\n".join([*world.lost, "", "steps:", *world.log[-12:]])
         # every text a seat saw confirmed is in the store, or was replaced by a seat that had seen it
         # (checked at each step above) and that seat can bring it back
         assert world.count > 20
@@ -345,7 +345,7 @@ def test_a_delete_racing_a_save_never_deletes_the_new_words(db_url):
             key = ("factor", a.store.add_item("factor", world.rid, text=f"factor {i}", category="technical"))
             a.refresh()
             world.rng = random.Random(1)  # 1: a delete
-            world.rng.choice = lambda seq: key  # type: ignore[method-assign]
+            world.rng.choice = lambda seq, key=key: key  # type: ignore[method-assign]
             world.race(a, b, "race")
             assert not world.lost, world.lost
             outcome = world.log[-1]

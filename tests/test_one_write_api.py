@@ -127,7 +127,7 @@ def test_the_run_time_guard_fails_a_new_write_path_that_states_no_version(store,
         with store._write() as conn:
             conn.execute(t.update().where(t.c.id == factor["id"]).values(text=text))
 
-    with pytest.raises(AssertionError, match="outside the one write API.*UPDATE of factor without the version"):
+    with pytest.raises(AssertionError, match=r"outside the one write API.*UPDATE of factor without the version"):
         blind("words another seat replaced since")
     assert store.list_items("factor", demo)[0]["text"] == factor["text"]  # and nothing was written
     # the same change through the write API passes

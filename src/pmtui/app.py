@@ -515,8 +515,10 @@ class PostmortemApp(App[object]):
         kind and row; SQLite only that something changed)."""
         try:
             changes = self.store.changes_elsewhere()
-        except Exception:  # a store that went away is reported when it is next used
+        except Exception as exc:  # a store that went away: writes say so when made; here, not live
+            self.show_live(False, getattr(exc, "message", "the store does not answer"))
             return
+        self.show_live(True)
         if changes:
             from pmtui.screens.base import SectionScreen
 
@@ -525,6 +527,26 @@ class PostmortemApp(App[object]):
                     screen.store_changed(changes)
             if not isinstance(self.screen, SectionScreen):
                 self.refresh_screen()
+
+    live = True  # other seats' changes arrive (the change signal works)
+
+    def show_live(self, live: bool, why: str = "") -> None:
+        """Say once when this seat stops seeing other seats' changes, and when it sees them
+        again; section headers carry "not live" meanwhile."""
+        if live == self.live:
+            return
+        self.live = live
+        if live:
+            self.notify("Live again: other seats' changes show here; what changed meanwhile was read again.",
+                        timeout=5)
+        else:
+            self.notify(f"Not live: other seats' changes do not show here until the store answers again ({why}).",
+                        severity="warning", timeout=10)
+        from pmtui.screens.base import SectionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SectionScreen):
+                screen.show_header()
 
     # ------------------------------------------------------------ presence
     def current_review(self) -> int | None:

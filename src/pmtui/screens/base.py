@@ -307,7 +307,8 @@ class SectionScreen(TypedApp, Screen[None]):
         slug = one_line(self.review["slug"])
         width = self.size.width or self.app.size.width
         seats = [{**s, "name": one_line(s.get("name") or "")} for s in self._present]
-        self.title, self.sub_title = fit_header(one_line(self.review["title"]), SECTION_LABELS[self.SECTION], seats,
+        section = SECTION_LABELS[self.SECTION] if getattr(self.app, "live", True) else f"⚠ not live · {SECTION_LABELS[self.SECTION]}"
+        self.title, self.sub_title = fit_header(one_line(self.review["title"]), section, seats,
                                                 width, extra=(slug, "^k join") if slug else ())
 
     def join_command(self) -> str:

@@ -36,6 +36,8 @@ class PostgresBackend:
         self.location = location
         self._engine: Engine | None = None
         self._listen: Any = None
+        self._listened = False  # listening once: a new LISTEN connection is a reconnect
+        self._retry_at = 0.0  # after a failed reconnect, when to try again (monotonic seconds)
 
     # ------------------------------------------------------------ connecting
     def make_engine(self) -> Engine:
@@ -192,35 +194,72 @@ class PostgresBackend:
     def after_write(self, changes: list[Change], origin: str) -> None:
         """Our own notifications are told apart by their origin."""
 
-    def poll(self, origin: str = "") -> list[ChangedRow] | None:
-        """None on the first call (which starts listening); then the changes others
-        committed since the last call."""
-        if self._listen is None:
-            import psycopg
+    # what a reconnect reports: anything may have changed while no one listened (reload all)
+    EVERYTHING: list[ChangedRow] = [{"kind": None, "review": None, "id": None}]
 
-            loc = self.location
-            params: dict[str, Any] = {"dbname": loc.database, "autocommit": True, "connect_timeout": 5}
-            params.update({k: v for k, v in (("host", loc.host), ("port", loc.port), ("user", loc.user),
-                                             ("password", loc.password)) if v})
-            for part in loc.query.split("&") if loc.query else []:
-                key, _, value = part.partition("=")
-                params.setdefault(unquote(key), unquote(value))
-            try:
-                con = psycopg.connect(**params)  # its own connection, outside the engine's pool
-            except psycopg.Error as exc:
-                raise self.explain(exc) from None
+    def _connect_listen(self) -> Any:
+        import psycopg
+
+        loc = self.location
+        # a reconnect gives up sooner: it runs in the seat's screen loop
+        params: dict[str, Any] = {"dbname": loc.database, "autocommit": True,
+                                  "connect_timeout": 2 if self._listened else 5}
+        params.update({k: v for k, v in (("host", loc.host), ("port", loc.port), ("user", loc.user),
+                                         ("password", loc.password)) if v})
+        for part in loc.query.split("&") if loc.query else []:
+            key, _, value = part.partition("=")
+            params.setdefault(unquote(key), unquote(value))
+        try:
+            con = psycopg.connect(**params)  # its own connection, outside the engine's pool
             self._heard: list[Any] = []
             con.add_notify_handler(self._heard.append)
             con.execute(f"LISTEN {CHANNEL}")
-            self._listen = con
+        except psycopg.Error as exc:
+            raise self.explain(exc) from None
+        return con
+
+    def _lost(self) -> None:
+        """The LISTEN connection died (a server restart, a killed backend, a network drop)."""
+        con, self._listen = self._listen, None
+        try:
+            con.close()
+        except Exception:
+            pass
+
+    def poll(self, origin: str = "") -> list[ChangedRow] | None:
+        """None on the first call (which starts listening); then the changes others
+        committed since the last call. A dead LISTEN connection is replaced at once (then
+        every change may have been missed: :attr:`EVERYTHING`); while the server cannot be
+        reached this raises StoreError on each try (a try every few seconds), so the seat
+        can say it is not live."""
+        import time
+
+        if self._listen is None:
+            if self._listened and time.monotonic() < self._retry_at:
+                raise StoreError(f"live updates from the PostgreSQL server at {self.location.host or 'localhost'}"
+                                 f":{self.location.port or 5432} stopped; trying again")
+            try:
+                self._listen = self._connect_listen()
+            except StoreError:
+                self._retry_at = time.monotonic() + 3
+                raise
+            if self._listened:
+                return list(self.EVERYTHING)
+            self._listened = True
             return None
         con = self._listen
         import select
 
-        ready, _, _ = select.select([con.fileno()], [], [], 0)
-        if not ready and not self._heard:  # nothing arrived: no round trip at all (an idle seat stays idle)
-            return []
-        con.execute("SELECT 1")  # delivers what arrived since
+        import psycopg
+
+        try:
+            ready, _, _ = select.select([con.fileno()], [], [], 0)
+            if not ready and not self._heard:  # nothing arrived: no round trip at all (an idle seat stays idle)
+                return []
+            con.execute("SELECT 1")  # delivers what arrived since
+        except (psycopg.Error, OSError, ValueError):
+            self._lost()
+            return self.poll(origin)  # reconnect now; StoreError when the server does not answer
         heard, self._heard[:] = list(self._heard), []
         out: list[ChangedRow] = []
         for note in heard:
