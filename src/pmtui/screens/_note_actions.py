@@ -148,7 +148,10 @@ def convert(screen: SectionScreen, panel: NotesPanel, note: dict[str, Any], targ
         answered = target == "action" and note["kind"] == NoteKind.question
         question, plain = {"kind": NoteKind.question.value}, {"kind": NoteKind.note.value}
         if answered:  # carried over on purpose: no longer open (unless another seat changed its kind since)
-            store.update_if_unchanged(ItemKind.note, note["id"], question, **plain)
+            try:
+                store.update_if_unchanged(ItemKind.note, note["id"], question, **plain)
+            except Conflict:
+                answered = False  # the note stays as that seat left it; the new item is saved and linked
         kind = "event" if target == "event" else ItemKind(target)
         # each step writes only while what it takes back is as this seat left it (compare-and-set)
         held: dict[str, Any] = {"id": new_id, "snapshot": None, "expect": contents(store.row(kind, new_id))}
