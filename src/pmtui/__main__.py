@@ -643,9 +643,13 @@ def cmd_db_backup(args: argparse.Namespace, store: None) -> int:
 
     opened = _open_store(args)
     try:
-        backup(opened, Path(args.file))
+        damage = backup(opened, Path(args.file))
     finally:
         opened.close()
+    if damage:  # a new file only: a damaged store's copy never replaces one
+        print(f"pmtui: error: {opened.location.shown} is damaged ({'; '.join(damage)}); {args.file} holds a copy "
+              "as damaged as the store: keep your earlier backups, and restore one of them", file=sys.stderr)
+        return 1
     print(f"Wrote a copy of {opened.location.shown} to {args.file}")
     return 0
 
