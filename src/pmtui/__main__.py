@@ -181,7 +181,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_db_copy, needs_store=False)
     d = db.add_parser("backup", help="write a consistent copy of an SQLite store",
                       description="Write a consistent copy of the SQLite store to FILE with SQLite's backup "
-                                  "API; safe while pmtui runs (a plain file copy can miss the -wal file).")
+                                  "API; safe while pmtui runs (a plain file copy can miss the -wal file). FILE is "
+                                  "a regular file (a device or FIFO is refused); the copy is checked with SQLite's "
+                                  "integrity check, and a damaged store's copy never replaces an existing file.")
     d.add_argument("file", metavar="FILE")
     d.set_defaults(func=cmd_db_backup, needs_store=False)
 
