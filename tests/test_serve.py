@@ -118,7 +118,7 @@ async def test_the_key_sets_a_strict_cookie_and_leaves_the_address(running):
             body = await r.text()
             cookie = r.cookies[seat_cli.COOKIE]
             assert cookie.value == SECRET and cookie["httponly"] and cookie["samesite"] == "Strict"
-            assert r.headers["Referrer-Policy"] == "no-referrer"
+            assert r.headers["Referrer-Policy"] == "no-referrer" and r.headers["Cache-Control"] == "no-store"
         # the browser goes on to the same address without the key (the page's own refresh)
         target = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', body).group(1)
         assert target == "/?fontsize=20" and SECRET not in body.replace(f"key={SECRET}", "")

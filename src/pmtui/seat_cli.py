@@ -118,7 +118,8 @@ def secret_middleware(secret: str) -> Any:
                     content_type="text/html",
                     text=f'<!DOCTYPE html><meta charset="utf-8"><meta name="referrer" content="no-referrer">'
                          f'<meta http-equiv="refresh" content="0; url={_html(str(clean))}">'
-                         f'<title>pmtui</title><a href="{_html(str(clean))}">Open pmtui</a>')
+                         f'<title>pmtui</title><a href="{_html(str(clean))}">Open pmtui</a>',
+                    headers={"Cache-Control": "no-store"})
             else:
                 response = await handler(request)
             if isinstance(response, web.StreamResponse) and not response.prepared:
