@@ -379,3 +379,25 @@ def test_serve_help_states_the_bounds(cli):
     text = " ".join(r.out.split())
     assert "500 columns by 200 rows" in text and "--max-seats" in text and "never written to the server's log" in text
     assert cli("serve", "--max-seats", "0").code == 2
+
+
+async def test_pmtui_serve_on_all_interfaces_prints_a_usable_url_and_its_page_follows_the_address(served):
+    port = free_port()
+    s = served("--host", "0.0.0.0", "--port", str(port), "--max-seats", "1")
+    assert s.url.startswith(f"http://127.0.0.1:{port}/?key=")  # not http://0.0.0.0:…
+    assert "Listening on all interfaces" in s.out.read_text()
+    async with session() as c:
+        async with c.get(s.url):
+            pass
+        async with c.get(f"{s.base}/") as r:
+            page = await r.text()
+        assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in page and "0.0.0.0" not in page
+        ws = await c.ws_connect(f"ws://127.0.0.1:{port}/ws", origin=s.base)
+        await ws.send_json(["ping", 1])
+        assert await ws.receive_json(timeout=60) == ["pong", 1]
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:  # --max-seats 1
+            await c.ws_connect(f"ws://127.0.0.1:{port}/ws", origin=s.base)
+        assert refused.value.status == 503
+        await ws.close()
+    _out, err = s.stop()
+    assert s.key not in err and "Traceback" not in err
