@@ -13,8 +13,7 @@ from textual import events, messages
 from textual.widgets import Input, Static, TextArea
 
 from conftest import settle
-from pmtui import putaside
-from pmtui.widgets.field import ConflictBox, Field
+from pmtui.widgets.field import Field
 from ui.test_seats import Seats, both, shown, sync
 
 
@@ -30,6 +29,26 @@ def seats(store, demo, db_url):
     s.close()
 
 
+class _Lazy:
+    """Modules this issue added, imported when first used (so that each test fails on its
+    own assertion, not at import, on a tree without them)."""
+
+    @property
+    def putaside(self):
+        from pmtui import putaside
+
+        return putaside
+
+    @property
+    def ConflictBox(self):  # noqa: N802
+        from pmtui.widgets.field import ConflictBox
+
+        return ConflictBox
+
+
+new = _Lazy()
+
+
 def summary_of(app) -> tuple[Field, TextArea]:
     field = app.screen.query_one("#field-summary", Field)
     return field, field.query_one(TextArea)
@@ -41,7 +60,7 @@ def box_text(field: Field) -> str:
 
 async def past_guard(field: Field) -> None:
     """A box that just changed ignores a choice for a moment (a key meant for the old box)."""
-    await asyncio.sleep(max(0.0, field._guard_until - time.monotonic()) + 0.05)
+    await asyncio.sleep(max(0.0, getattr(field, '_guard_until', 0.0) - time.monotonic()) + 0.05)
 
 
 async def open_conflict(a, pa, b, pb, demo, store, mine: str = "B1 notetaker words.",
@@ -91,14 +110,14 @@ async def test_a_conflict_box_follows_newer_text_and_keep_mine_saves_the_field_n
         assert fb.conflict_version == store.get_review(demo)["version"]
         assert area_b.text == "B1 notetaker words. B2 more words"  # B's typing is kept
         await past_guard(fb)
-        assert fb.query_one(ConflictBox).has_focus
+        assert fb.query_one(new.ConflictBox).has_focus
         await pb.press("m", "m")  # Keep mine, twice
         await settle(b, pb)
         stored = store.get_review(demo)
         assert stored["summary"] == "B1 notetaker words. B2 more words"  # the text in the field now
         assert stored["updated_by"] == "Jonas Weber"
         assert fb.conflict is None and not fb.dirty  # the second m was no stray letter in the field
-        await asyncio.sleep(Field.GUARD + 0.1)
+        await asyncio.sleep(getattr(Field, 'GUARD', 0.6) + 0.1)
         await settle(b, pb)
         assert not fb.query_one(".field-conflict").display and area_b.has_focus  # the box closed
         # the second press changed nothing: one save, no second box, nothing of A's written back
@@ -127,7 +146,7 @@ async def test_take_theirs_puts_the_seats_own_words_aside_and_undo_brings_them_b
     async with AsyncExitStack() as stack:
         a, pa, b, pb = await both("overview", "overview", seats, stack, size_b=(80, 24))
         fa, area_a, fb, area_b = await open_conflict(a, pa, b, pb, demo, store)
-        box = fb.query_one(ConflictBox)
+        box = fb.query_one(new.ConflictBox)
         assert box.has_focus  # the box takes the focus when it opens
         text = box_text(fb)
         assert "m keep mine" in text and "t take theirs" in text and "b keep both" in text
@@ -159,7 +178,7 @@ async def test_take_theirs_puts_the_seats_own_words_aside_and_undo_brings_them_b
         assert "Take theirs" in str(b.screen.query_one("#capture-aside", Static).render())
         await pb.press("escape")  # not as a note: kept aside as it was
         await settle(b, pb)
-        assert [k.text for k in putaside.waiting(b._place_key(demo), "Jonas Weber")] == ["B1 notetaker words.x"]
+        assert [k.text for k in new.putaside.waiting(b._place_key(demo), "Jonas Weber")] == ["B1 notetaker words.x"]
         # in the area, ctrl+z (the area's own undo) brings them back; saved as typing is
         area_b.focus()
         await settle(b, pb)
@@ -169,7 +188,7 @@ async def test_take_theirs_puts_the_seats_own_words_aside_and_undo_brings_them_b
         fb.confirm()
         await settle(b, pb)
         assert store.get_review(demo)["summary"] == "B1 notetaker words.x"
-        assert putaside.waiting(b._place_key(demo), "Jonas Weber") == []  # back in the review: no longer aside
+        assert new.putaside.waiting(b._place_key(demo), "Jonas Weber") == []  # back in the review: no longer aside
 
 
 async def test_undo_of_take_theirs_saves_over_the_version_taken_and_never_a_newer_one(store, demo, seats):
@@ -184,7 +203,7 @@ async def test_undo_of_take_theirs_saves_over_the_version_taken_and_never_a_newe
         await pb.press("ctrl+z")  # the app's undo: a one-line field has none of its own
         await settle(b, pb)
         assert store.get_review(demo)["title"] == "Title by Jonas"
-        assert putaside.waiting(b._place_key(demo), "Jonas Weber") == []
+        assert new.putaside.waiting(b._place_key(demo), "Jonas Weber") == []
 
         # again, but A changes the title after B took theirs: undo does not write over it
         await sync(a, pa)
@@ -201,7 +220,7 @@ async def test_undo_of_take_theirs_saves_over_the_version_taken_and_never_a_newe
         await settle(b, pb)
         assert store.get_review(demo)["title"] == "Amara, later"  # not overwritten
         assert "Could not undo" in shown(b)
-        kept = putaside.waiting(b._place_key(demo), "Jonas Weber")
+        kept = new.putaside.waiting(b._place_key(demo), "Jonas Weber")
         assert [k.text for k in kept] == ["Jonas again"]  # still put aside
 
 
@@ -282,7 +301,7 @@ async def test_a_seat_that_goes_away_keeps_what_it_typed(store, demo, make_app):
     stored = store.get_review(demo)
     assert stored["summary"] == "Typed 0.5 s before the tab closed."
     assert stored["title"] == "Title typed, never confirmed"
-    kept = putaside.waiting(app._place_key(demo), "Jonas Weber")
+    kept = new.putaside.waiting(app._place_key(demo), "Jonas Weber")
     assert [(k.field, k.text) for k in kept] == [("review_date", "next tuesday")]
 
     # the next open offers it, and ctrl+n brings it back
@@ -300,7 +319,7 @@ async def test_a_seat_that_goes_away_keeps_what_it_typed(store, demo, make_app):
         await pilot.press("enter")  # kept as a note now
         await settle(again, pilot)
     assert any(n["text"] == "next tuesday" for n in store.list_items("note", demo))
-    assert putaside.waiting(app._place_key(demo), "Jonas Weber") == []
+    assert new.putaside.waiting(app._place_key(demo), "Jonas Weber") == []
 
 
 async def test_a_note_in_the_capture_bar_is_put_aside_when_the_seat_goes_away(store, demo, make_app):
@@ -312,7 +331,7 @@ async def test_a_note_in_the_capture_bar_is_put_aside_when_the_seat_goes_away(st
         await settle(app, pilot)
         app.post_message(messages.ExitApp())
         await asyncio.sleep(0.2)
-    kept = putaside.waiting(app._place_key(demo), "Jonas Weber")
+    kept = new.putaside.waiting(app._place_key(demo), "Jonas Weber")
     assert [k.text for k in kept] == ["retry storm at 14:05"]
 
 
@@ -339,7 +358,7 @@ async def test_ctrl_q_asks_before_quitting_over_unsaved_text(store, demo, make_a
         await pilot.press("a")  # set aside and quit
         await asyncio.sleep(0.2)
     assert store.get_review(demo)["title"] == original  # not saved: the seat chose
-    assert [k.text for k in putaside.waiting(app._place_key(demo), "Jonas Weber")] == ["An unconfirmed title"]
+    assert [k.text for k in new.putaside.waiting(app._place_key(demo), "Jonas Weber")] == ["An unconfirmed title"]
 
     again = make_app(demo, "overview")
     async with again.run_test(size=(80, 24)) as pilot:

@@ -19,6 +19,15 @@ class LeavingScreen(ModalScreen[str]):
     """What to do with the text not saved yet; Esc keeps editing."""
 
     CSS_PATH = SCREENS_CSS
+    DEFAULT_CSS = """
+    LeavingScreen {
+        align: center middle;
+        background: $background 35%;
+    }
+    LeavingScreen #dialog-buttons Button {
+        margin: 0 1 0 0;
+    }
+    """
     BINDINGS = [
         Binding("s", "answer('save')", "Save and quit", id="leaving.save"),
         Binding("a", "answer('aside')", "Set aside and quit", id="leaving.aside"),
@@ -35,9 +44,9 @@ class LeavingScreen(ModalScreen[str]):
             yield Static(literal(f"Not saved yet: {what}. Quit anyway?\nSet aside: kept for you, not in the review; "
                                  "ctrl+n brings it back next time."), id="dialog-text")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Save and quit (s)", variant="primary", id="leave-save")
-                yield Button("Set aside and quit (a)", id="leave-aside")
-                yield Button("Keep editing (k)", id="leave-stay")
+                yield Button("Save, quit (s)", variant="primary", id="leave-save", compact=True)
+                yield Button("Set aside, quit (a)", id="leave-aside", compact=True)
+                yield Button("Keep editing (k)", id="leave-stay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#leave-stay", Button).focus()

@@ -243,15 +243,8 @@ class Field(Vertical):
         text = Text()
         text.append(f"⚠ {said[:1].upper()}{said[1:]} while you were editing. Theirs:\n", style="bold")
         text.append_text(literal(self.show(theirs) or "(empty)"))
-        text.append("\nYours stays above (keep typing there) until you choose: ", style="dim")
-        text.append("m", style="bold")
-        text.append(" keep mine · ", style="dim")
-        text.append("t", style="bold")
-        text.append(" take theirs (yours is put aside, ctrl+n) · " if self._both_possible() else
-                    " take theirs (yours is put aside, ctrl+n)", style="dim")
-        if self._both_possible():
-            text.append("b", style="bold")
-            text.append(" keep both", style="dim")
+        keys = "m keep mine · t take theirs (yours is put aside: ctrl+n)" + (" · b keep both" if self._both_possible() else "")
+        text.append(f"\nYours stays above; keep typing there. Keys: {keys}", style="dim")
         self.query_one(".field-conflict-text", Static).update(text)
         self.query_one(".conflict-both").display = self._both_possible()
 
