@@ -83,6 +83,20 @@ def field_saved(field: Field, stored: Any) -> None:
         del _aside_for[field]
 
 
+def form_replaced(form: Any, texts: list[tuple[str, str]], *, deleted: bool) -> bool:
+    """A form's Take theirs (or Let it go, when another seat deleted the item) replaces the
+    seat's typing: its changed texts are put aside first. True when something was kept."""
+    from pmtui.screens.base import SectionScreen
+
+    app = form.app
+    under = next((s.review_id for s in reversed(app.screen_stack) if isinstance(s, SectionScreen)), None)
+    if not texts or under is None:
+        return False
+    body = "\n".join(f"{label}: {text}" for label, text in texts)
+    why = "let go after another seat deleted it" if deleted else TOOK_THEIRS
+    return keep_aside(app, under, f"the form “{form.form_title}”", body, why)
+
+
 # ------------------------------------------------------------------ offered back
 def offer(app: PostmortemApp, review_id: int) -> None:
     """Once per run and review: say that words this seat put aside are waiting."""

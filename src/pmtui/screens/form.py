@@ -228,6 +228,9 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         c = self._resolved()
         if c is None:
             return
+        from pmtui.screens import _kept
+
+        kept = _kept.form_replaced(self, self.changed_texts(), deleted=c.current is None)  # never dropped
         if c.current is None:
             self.dismiss(None)
             return
@@ -235,7 +238,8 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         for name, value in c.current.items():
             self._set(name, value)
         self._initial = self.values()
-        self.notify("Took the other seat's version; nothing of yours was saved.", timeout=3)
+        self.notify("Took the other seat's version; nothing of yours was saved"
+                    + ("; yours is put aside (ctrl+n brings it back)." if kept else "."), timeout=4)
 
     @on(Button.Pressed, "#conflict-both")
     def keep_both(self) -> None:

@@ -190,6 +190,7 @@ class Field(Vertical):
     # ------------------------------------------------------------ conflicts
     zone: Any = None  # the review's zone: times in the box are the review's (set by the screen)
     GUARD = 0.6  # seconds a changed box ignores a choice: a key meant for the old box never picks in the new one
+    CLOSE_AFTER = 2.0  # seconds a chosen box stays (a repeated key lands there), unless a letter is typed on
 
     def show_conflict(self, conflict: Any, mine: Any) -> None:
         """Theirs beside ours; ours stays in the field (and can still be typed in) until the
@@ -285,9 +286,11 @@ class Field(Vertical):
         self.query_one(".field-conflict-buttons").display = False
         if self._box_closing is not None:
             self._box_closing.stop()
-        self._box_closing = self.set_timer(self.GUARD, self._close_box)
+        self._box_closing = self.set_timer(self.CLOSE_AFTER, self._close_box)
 
     def _close_box(self) -> None:
+        if self._box_closing is not None:
+            self._box_closing.stop()
         self._box_closing = None
         if self.conflict is not None:
             return
@@ -469,9 +472,12 @@ class ConflictBox(Vertical, can_focus=True):
         self.typing = True
         event.stop()
         event.prevent_default()
-        control = self.field.control
+        field = self.field
+        control = field.control
         if isinstance(control, TextArea):
             control.insert(event.character)
         elif isinstance(control, Input):
             control.insert_text_at_cursor(event.character)
+        if field.conflict is None:  # chosen already: the box closes, the typing goes on in the field
+            field._close_box()
         control.focus()
