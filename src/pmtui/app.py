@@ -191,6 +191,9 @@ class PostmortemApp(App[object]):
             # the LISTEN connection's socket, read only when a notification arrived (0.5 s goal)
             backend = getattr(getattr(self.store, "backend", None), "kind", "sqlite")
             self.watch_interval = 0.15 if backend == "postgresql" else 0.5
+        from pmtui.screens._kept import watch_hangup
+
+        watch_hangup(self)  # a closed terminal keeps what was typed, as a closed browser tab does
         if self.watch_interval:
             from pmtui.seats import HEARTBEAT_EVERY
 
@@ -209,6 +212,11 @@ class PostmortemApp(App[object]):
         if isinstance(event, events.Paste) and not event.is_forwarded:
             # pasted text shows its control characters escaped, like stored text (never raw)
             event.text = visible(event.text)
+        if isinstance(event, events.Key):
+            from pmtui.keys import move_focus_in_order
+
+            if await move_focus_in_order(self, event):  # keys typed after Tab land where it moved
+                return
         await super().on_event(event)
 
     @property
@@ -366,6 +374,7 @@ class PostmortemApp(App[object]):
         Otherwise the deleted row's snapshot, for its undo."""
         from pmtui.errors import Conflict
         from pmtui.seats import changed_by
+        from pmtui.ui_types import review_zone
 
         try:
             snapshot = self.write(delete)
@@ -374,7 +383,8 @@ class PostmortemApp(App[object]):
             if c.current is None:
                 self.notify(f"Another seat already deleted {what}.", timeout=4)
             else:
-                self.notify(f"Not deleted: {what} was {changed_by(c.changed_by, c.changed_at)} since you saw it. "
+                said = changed_by(c.changed_by, c.changed_at, review_zone(self))
+                self.notify(f"Not deleted: {what} was {said} since you saw it. "
                             "Look at it again, then delete if you still mean to.", severity="warning", timeout=6)
             return None
         return None if isinstance(snapshot, NotSaved) else snapshot
@@ -679,11 +689,29 @@ class PostmortemApp(App[object]):
             yield from screen.palette_commands()
 
     async def action_quit(self) -> None:
-        from pmtui.screens.base import SectionScreen
+        """ctrl+q: with text not saved yet, ask first (save, set aside, keep editing)."""
+        from pmtui.screens import _kept
+        from pmtui.screens.leaving import ASIDE, SAVE, LeavingScreen
 
-        if isinstance(self.screen, SectionScreen):
-            self.screen.flush()
-        self.leave_review()
-        if self.places:
-            self.save_places()
-        self.exit(0)
+        def leave(choice: str | None = SAVE) -> None:
+            if choice not in (SAVE, ASIDE):
+                return
+            _kept.keep_typed(self, save=choice == SAVE, why=_kept.SET_ASIDE)
+            _kept.settled(self)
+            self.leave_review()
+            if self.places:
+                self.save_places()
+            self.exit(0)
+
+        unsaved = _kept.unsaved(self)
+        if unsaved and not isinstance(self.screen, LeavingScreen):
+            self.push_screen(LeavingScreen(unsaved), leave)
+            return
+        leave()
+
+    def on_exit_app(self) -> None:
+        """Exiting without the seat's choice (a closed browser tab, a lost connection, a
+        signal): what it typed is saved or put aside, never dropped (screens/_kept.py)."""
+        from pmtui.screens import _kept
+
+        _kept.going_away(self)

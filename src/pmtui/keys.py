@@ -10,6 +10,7 @@ the screen (or a list or table on it) and are listed under "This screen"."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from textual.binding import Binding
 
@@ -70,3 +71,48 @@ def palette_bindings(bindings: Iterable[Binding]) -> Iterator[Binding]:
             continue
         seen.add(binding.action)
         yield binding
+
+
+# ------------------------------------------------------------------ keys after Tab
+FOCUS_ACTIONS = {"focus_next", "focus_previous", "app.focus_next", "app.focus_previous", "screen.focus_next",
+                 "screen.focus_previous"}
+
+
+async def move_focus_in_order(app: Any, event: Any) -> bool:
+    """Tab (or shift+tab) moves the focus when the app takes the key from the terminal, in
+    the order keys were typed; True when it did (the key is then used up).
+
+    Textual (8.2.8) hands every key to the focused widget's queue, and a key that no widget
+    uses climbs from there, one queue at a time, to the screen's bindings, where Tab's
+    focus move runs: the app meanwhile hands the keys typed after it to the widget that
+    still has the focus. On a loaded machine (or a browser seat sending a burst), words
+    typed just after Tab landed in the previous field. Here the focus moves before the
+    next key is even looked at. Keys a widget uses itself (a text area that indents with
+    Tab, a ``key_tab`` handler) go the usual way."""
+    from textual.widgets import TextArea
+
+    if event.key not in ("tab", "shift+tab") or event.is_forwarded:
+        return False
+    screen = app.screen
+    focused = screen.focused
+    if focused is None:
+        return False
+    if isinstance(focused, TextArea) and focused.tab_behavior == "indent":
+        return False
+    for node in focused.ancestors_with_self:
+        if node is screen:
+            break
+        if getattr(node, "key_tab", None) or getattr(node, "_key_tab", None):
+            return False
+    if await app._check_bindings(event.key, priority=True):  # what the app would do first anyway
+        return True
+    for namespace, bindings in screen._modal_binding_chain:
+        for binding in bindings.key_to_bindings.get(event.key, ()):
+            if binding.priority:
+                continue
+            if binding.action not in FOCUS_ACTIONS:
+                return False  # another binding owns the key: the usual way
+            app.app_focus = True
+            screen._clear_tooltip()
+            return bool(await app.run_action(binding.action, namespace))
+    return False

@@ -4,7 +4,9 @@ zone defaults to it, so times typed in the room mean what the room means."""
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -47,3 +49,21 @@ def _local_zone_name() -> str:
     except OSError:
         pass
     return "UTC"
+
+
+def clock_in(moment: datetime, zone: Any = None, fmt: str = "%H:%M") -> str:
+    """``moment`` as a clock time in ``zone`` (a ZoneInfo or its name; the machine's when
+    None), followed by the zone's name when that zone's clock differs from the machine's
+    at that moment: one screen never shows two clocks without saying which is which."""
+    if zone is None or zone == "":
+        return str(moment.astimezone().strftime(fmt))
+    if isinstance(zone, str):
+        try:
+            zone = ZoneInfo(zone)
+        except (ValueError, KeyError, OSError):
+            return str(moment.astimezone().strftime(fmt))
+    there = moment.astimezone(zone)
+    text = str(there.strftime(fmt))
+    if there.utcoffset() != moment.astimezone().utcoffset():
+        text += f" {getattr(zone, 'key', None) or there.tzname() or ''}".rstrip()
+    return text

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from pmtui import vocab
+from pmtui.localzone import clock_in
 from pmtui.vocab import MeetingStage
 
 # the vocabulary's stages as the plain strings the stored meeting state holds
@@ -80,11 +82,12 @@ class Meeting:
         """Record who made a stage change and when (every seat shows it)."""
         self.moved_by, self.moved_at, self.last_move = by, now.isoformat(), what
 
-    def move_line(self) -> str:
-        """'Amara Okafor paused the meeting at 14:32' ('' when nobody is recorded)."""
+    def move_line(self, zone: Any = None) -> str:
+        """'Amara Okafor paused the meeting at 14:32' ('' when nobody is recorded), the time in
+        ``zone`` (the review's; named when it is not the machine's)."""
         if not self.last_move:
             return ""
-        at = f" at {datetime.fromisoformat(self.moved_at).strftime('%H:%M')}" if self.moved_at else ""
+        at = f" at {clock_in(datetime.fromisoformat(self.moved_at), zone)}" if self.moved_at else ""
         return f"{self.moved_by or 'A seat'} {self.last_move}{at}"
 
     # ------------------------------------------------------------ state
@@ -141,13 +144,18 @@ class Meeting:
         """How long the meeting took, from its start to its end (pauses included)."""
         return datetime.fromisoformat(self.ended_at) - datetime.fromisoformat(self.started_at)
 
-    def status(self, now: datetime) -> str:
+    def status(self, now: datetime, zone: Any = None) -> str:
         """``Gather context: 12:04 left`` / ``… over by 3 min`` / ``… paused``, in words;
-        once ended, when it ended, how long it took and who ended it."""
+        once ended, when it ended (in ``zone``, the review's, named when it is not the
+        machine's), how long it took and who ended it."""
         if self.ended:
-            end = datetime.fromisoformat(self.ended_at).astimezone(now.tzinfo) if now.tzinfo else datetime.fromisoformat(self.ended_at)
+            ended = datetime.fromisoformat(self.ended_at)
+            if zone is not None:
+                end = clock_in(ended, zone)
+            else:
+                end = f"{ended.astimezone(now.tzinfo) if now.tzinfo else ended:%H:%M}"
             by = f" · ended by {self.moved_by}" if self.moved_by and self.last_move == ENDED else ""
-            return f"Meeting ended {end:%H:%M}, took {duration(self.took())}{by}"
+            return f"Meeting ended {end}, took {duration(self.took())}{by}"
         name = STAGE_NAMES[self.stage]
         left = self.remaining(now)
         if self.paused:

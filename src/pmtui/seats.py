@@ -162,8 +162,9 @@ def keep_both(mine: str, theirs: str, sep: str = "\n") -> str:
     return f"{theirs}{sep}{mine}"
 
 
-def when_text(utc_text: str) -> str:
-    """'14:32' in local time from stored UTC text ('' when unknown)."""
+def when_text(utc_text: str, zone: Any = None) -> str:
+    """'14:32' from stored UTC text ('' when unknown), in ``zone`` (the review's; the
+    machine's when None), named when it is not the machine's ('14:32 Europe/Berlin')."""
     if not utc_text:
         return ""
     from datetime import datetime
@@ -174,10 +175,12 @@ def when_text(utc_text: str) -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%H:%M")
+    from pmtui.localzone import clock_in
+
+    return clock_in(moment, zone)
 
 
-def changed_by(who: str, when_utc: str) -> str:
-    """'changed by Jonas Weber 14:32' (or by another seat)."""
-    when = when_text(when_utc)
+def changed_by(who: str, when_utc: str, zone: Any = None) -> str:
+    """'changed by Jonas Weber 14:32' (or by another seat), the time in the review's zone."""
+    when = when_text(when_utc, zone)
     return f"changed by {who or 'another seat'}" + (f" {when}" if when else "")

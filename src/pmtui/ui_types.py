@@ -84,6 +84,19 @@ class InReview(Protocol):
     review_id: int
 
 
+def review_zone(app: Any) -> str | None:
+    """The time zone of the review open on ``app`` (under any dialog), None outside one:
+    every time a review's screens show is in that zone."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, InReview):
+            try:
+                zone = (app.store.get_review(screen.review_id) or {}).get("timezone")
+            except Exception:
+                return None
+            return zone if isinstance(zone, str) else None
+    return None
+
+
 @runtime_checkable
 class Refreshable(Protocol):
     """A screen that shows what the store holds now when asked (after an undo, another seat)."""

@@ -105,3 +105,40 @@ def test_room_presentation(snap_compare, store, demo, size):
         await still(pilot)
 
     assert snap_compare(app_on(store, demo, "timeline"), terminal_size=size, run_before=present)
+
+
+@pytest.fixture(autouse=True)
+def machine_in_utc(monkeypatch):
+    """Every snapshot is taken on a machine whose clock is UTC: a review's times are named
+    with the review's zone where it is not the machine's (issue 20), so a picture taken in
+    another zone would differ."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_field_conflict_box(snap_compare, store, demo, size):
+    """Another seat saved the Summary while this one typed: theirs, the keys and the buttons,
+    on the screen at 80x24 too (issue 20)."""
+    from pmtui.errors import Conflict
+    from pmtui.widgets.field import Field
+
+    async def conflict(pilot):
+        await still(pilot)
+        field = pilot.app.screen.query_one("#field-summary", Field)
+        field.control.focus()
+        field.control.load_text("B1 notetaker words. B2 more words")
+        review = store.get_review(demo)
+        field.show_conflict(Conflict("review", demo, expected_version=review["version"],
+                                     current_version=review["version"] + 1,
+                                     current={**review, "summary": "A1 facilitator words. A2 second sentence."},
+                                     attempted={}, changed_by="Amara Okafor", changed_at="2026-03-21T18:11:00Z"),
+                            field.text)
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "overview"), terminal_size=size, run_before=conflict)

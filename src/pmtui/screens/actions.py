@@ -123,6 +123,9 @@ class ActionsScreen(SectionScreen):
     def on_list_editor_changed(self) -> None:
         self.show_summary()
 
+    def show_figures(self) -> None:  # another seat changed the list: the counts follow
+        self.show_summary()
+
     def on_data_table_row_highlighted(self) -> None:
         item = self.editor.selected()
         detail = self.query_one("#action-detail", Static)
@@ -142,7 +145,8 @@ class ActionsScreen(SectionScreen):
         open_items = [i for i in items if i["status"] in OPEN]
         late = [i for i in items if overdue(i, today)]
         no_owner = [i for i in open_items if not i["owner"].strip()]
-        parts = [f"{len(items)} action items", f"{len(open_items)} open", f"{len(late)} overdue"]
+        parts = [f"{len(items)} action item{'' if len(items) == 1 else 's'}", f"{len(open_items)} open",
+                 f"{len(late)} overdue"]
         if no_owner:
             parts.append(f"{len(no_owner)} without an owner")
         self.query_one("#actions-summary", Static).update(

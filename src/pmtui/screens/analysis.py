@@ -85,6 +85,9 @@ class AnalysisScreen(SectionScreen):
     def on_list_editor_changed(self, message: ListEditor.Changed) -> None:
         self.show_counts()
 
+    def show_figures(self) -> None:  # another seat changed a list: the counts follow
+        self.show_counts()
+
     def refresh_from_store(self) -> None:
         super().refresh_from_store()
         self.show_counts()

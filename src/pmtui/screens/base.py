@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.keys import key_label, palette_bindings
 from pmtui.safetext import one_line
-from pmtui.screens import SCREENS_CSS, _list_actions, _note_actions
+from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions
 from pmtui.ui_types import FormRequested, NotSaved, TypedApp
 from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
@@ -103,6 +103,11 @@ class SectionScreen(TypedApp, Screen[None]):
         message.stop()
         _list_actions.move(self, message.editor, message.item, message.offset)
 
+    def on_field_took_theirs(self, message: Field.TookTheirs) -> None:
+        """Take theirs replaced the seat's typing: it is put aside, and ctrl+z puts it back."""
+        message.stop()
+        _kept.took_theirs(self, message.field, message.mine)
+
     def on_notes_panel_answer_requested(self, message: NotesPanel.AnswerRequested) -> None:
         message.stop()
         _note_actions.answered(self, message.note)
@@ -128,10 +133,12 @@ class SectionScreen(TypedApp, Screen[None]):
         self.set_class(self.app.presentation, "-presentation")
         self.load_review()
         for field in self.query(Field):
+            field.zone = self.review.get("timezone")  # times it shows are the review's
             if field.field_name in self.review:
                 field.version = self.review.get("version")
         self.show_meeting()
         self.set_interval(1.0, self.tick)
+        _kept.offer(self.app, self.review_id)  # words this seat put aside earlier: said once
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")
@@ -207,6 +214,7 @@ class SectionScreen(TypedApp, Screen[None]):
         bar.note_taker = ", ".join(p["name"] for p in people if p["role"].strip().lower() in ("note-taker", "note taker", "notetaker"))
         meeting = self.app.store.get_meeting(self.review_id)
         before = bar.meeting
+        bar.zone = self.review.get("timezone") if getattr(self, "review", None) else None  # the review's clock
         bar.meeting = meeting
         bar.now = self.app.now()
         self.people = people
@@ -214,7 +222,7 @@ class SectionScreen(TypedApp, Screen[None]):
         if (meeting is not None and meeting.last_move and before is not None
                 and (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move)
                 and meeting.moved_by != self.app.author):
-            self.notify(meeting.move_line(), timeout=6)
+            self.notify(meeting.move_line(bar.zone), timeout=6)
         elif meeting is None and before is not None and self.is_current:
             self.notify("The meeting was ended.", timeout=6)
 
@@ -369,6 +377,12 @@ class SectionScreen(TypedApp, Screen[None]):
             self.show_meeting()
         if kinds & {"presence", "participant"}:
             self.show_presence()
+        if kinds - {"presence"}:
+            self.show_figures()
+
+    def show_figures(self) -> None:
+        """Counts and summaries this section shows beside its lists (refreshed with them
+        when another seat changes the review): overridden where a section has any."""
 
     def show_presence(self) -> None:
         """The header: who is in this review now, and in which role."""
@@ -409,6 +423,7 @@ class SectionScreen(TypedApp, Screen[None]):
             message.field.set_error(exc.message)
             return
         message.field.saved = stored
+        _kept.field_saved(message.field, stored)
         message.field.set_error(None)
         message.field.theirs = None
         message.field.query_one(".field-changed").display = False

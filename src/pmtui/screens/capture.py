@@ -4,6 +4,8 @@ idea; ctrl+t cycles the kind."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -59,13 +61,20 @@ class CaptureScreen(TypedApp, ModalScreen[int | None]):
         self.section = section
         self.kind: str = NoteKind.note.value
         self.done = False  # saved or closed: a late Enter (keys pressed together) saves nothing twice
+        self.aside: Any = None  # the put-aside text this bar brought back (removed once saved or put aside again)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="capture-bar"):  # a slim bar at the bottom: the room keeps its view
             yield Static("", id="capture-title")
             draft = self.app.capture_drafts.pop(self.review_id, "")  # put aside with Esc earlier
+            if not draft:  # put aside earlier, in this run or an earlier one (a conflict, a lost connection)
+                from pmtui.screens import _kept
+
+                self.aside = _kept.newest(self.app, self.review_id)
+                draft = self.aside.text if self.aside is not None else ""
             yield Input(draft, placeholder="What was said… (? question · ! parked idea)", id="capture-input",
                         select_on_focus=False)
+            yield Static("", id="capture-aside", classes="form-hint")
             yield NudgeLine(id="capture-nudge")
             yield Static("", id="capture-error", classes="form-error")
             yield Static("Enter saves · ctrl+t changes the kind · Esc puts it aside (ctrl+n brings it back)",
@@ -73,6 +82,14 @@ class CaptureScreen(TypedApp, ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#capture-error").display = False
+        aside = self.query_one("#capture-aside", Static)
+        aside.display = self.aside is not None
+        if self.aside is not None:
+            from pmtui.localzone import clock_in
+
+            zone = (self.app.store.get_review(self.review_id) or {}).get("timezone")
+            aside.update(literal(f"Put aside at {clock_in(self.aside.when, zone)}, from {self.aside.what}: "
+                                 f"{self.aside.why}. Enter saves it as a note; Esc keeps it aside."))
         self.query_one(Input).focus()
         self.show_title()
 
@@ -123,6 +140,7 @@ class CaptureScreen(TypedApp, ModalScreen[int | None]):
             error.display = True
             return False
         self.done = True
+        self._taken()
         self.app.notify(f"Saved {KIND_WORDS[kind]}: {text[:50]}", timeout=2)
         self.dismiss(note_id)
         return True
@@ -133,18 +151,44 @@ class CaptureScreen(TypedApp, ModalScreen[int | None]):
         value = self.query_one(Input).value
         if self.done:
             return True
-        if not value.strip():
+        if not value.strip():  # emptied by the seat: nothing to keep
             self.done = True
+            self._taken()
             self.dismiss(None)
             return True
         return self.save(value)
+
+    def typed(self) -> str:
+        return self.query_one(Input).value if self.is_mounted else ""
+
+    def _taken(self) -> None:
+        if self.aside is not None:
+            from pmtui import putaside
+
+            putaside.take(self.aside)
+            self.aside = None
+
+    def set_aside_kept(self) -> None:
+        """What the bar holds was put aside (the seat went away): the text it brought back is
+        in the new entry."""
+        self._taken()
+        self.done = True
 
     def action_cancel(self) -> None:
         if self.done:
             return
         value = self.query_one(Input).value
         if value.strip():  # never dropped: put aside, back with the next ctrl+n in this review
-            self.app.capture_drafts[self.review_id] = value
+            from pmtui.screens import _kept
+
+            if self.aside is not None and value == self.aside.text:
+                pass  # brought back and put aside again as it was: it stays where it was
+            elif _kept.keep_aside(self.app, self.review_id, self.aside.what if self.aside else "a note", value,
+                                  "put aside with Esc"):
+                self._taken()
+            else:  # the config folder cannot be written: kept for this run
+                self.app.capture_drafts[self.review_id] = value
+            self.aside = None
             self.app.notify("Not saved yet: put aside; ctrl+n brings it back.", timeout=3)
         self.done = True
         self.dismiss(None)

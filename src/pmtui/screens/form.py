@@ -27,7 +27,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.safetext import literal, visible
 from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import FormField, TypedApp
+from pmtui.ui_types import FormField, TypedApp, review_zone
 from pmtui.widgets.nudge import NudgeLine
 
 __all__ = ["FormField", "FormScreen"]  # FormField lives in pmtui.ui_types (widgets build forms too)
@@ -124,6 +124,15 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
                 out[f.name] = f.value
         return out
 
+    def changed_texts(self) -> list[tuple[str, str]]:
+        """(label, text) of each text this form's seat changed and has not saved."""
+        if not self.is_mounted or not self._initial:
+            return []
+        now = self.values()
+        return [(f.label, str(now[f.name])) for f in self.fields
+                if f.kind in ("text", "area") and isinstance(now.get(f.name), str)
+                and now[f.name] != self._initial.get(f.name) and now[f.name].strip()]
+
     def show_errors(self, errors: dict[str, str], message: str = "") -> None:
         for f in self.fields:
             box = self.query_one(f"#e-{f.name}", Static)
@@ -171,8 +180,8 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
             self.query_one("#conflict-theirs", Button).label = "Let it go"
             self.query_one("#conflict-both").display = False
         else:
-            text.append(f"⚠ {changed_by(c.changed_by, c.changed_at)[0].upper()}"
-                        f"{changed_by(c.changed_by, c.changed_at)[1:]} while you were editing. ", style="bold")
+            said = changed_by(c.changed_by, c.changed_at, review_zone(self.app))  # the review's clock
+            text.append(f"⚠ {said[0].upper()}{said[1:]} while you were editing. ", style="bold")
             text.append("Theirs:")
             labels = {f.name: f.label for f in self.fields}
             mine = self.values()
@@ -219,6 +228,9 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         c = self._resolved()
         if c is None:
             return
+        from pmtui.screens import _kept
+
+        kept = _kept.form_replaced(self, self.changed_texts(), deleted=c.current is None)  # never dropped
         if c.current is None:
             self.dismiss(None)
             return
@@ -226,7 +238,8 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         for name, value in c.current.items():
             self._set(name, value)
         self._initial = self.values()
-        self.notify("Took the other seat's version; nothing of yours was saved.", timeout=3)
+        self.notify("Took the other seat's version; nothing of yours was saved"
+                    + ("; yours is put aside (ctrl+n brings it back)." if kept else "."), timeout=4)
 
     @on(Button.Pressed, "#conflict-both")
     def keep_both(self) -> None:

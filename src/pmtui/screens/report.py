@@ -35,7 +35,7 @@ class ReportScreen(SectionScreen):
     BINDINGS = [
         Binding("x", "export", "Export…", id="report.export"),
         Binding("s", "next_status", "Next status", id="report.status"),
-        Binding("r", "refresh_report", "Refresh", show=False, id="report.refresh"),
+        Binding("r", "refresh_report", "Refresh", id="report.refresh"),
     ]
 
     class Rendered(Message):
@@ -66,6 +66,9 @@ class ReportScreen(SectionScreen):
     def refresh_from_store(self) -> None:
         super().refresh_from_store()
         self.query_one("#report-status", Select).value = self.review["status"]
+        self.render_report()
+
+    def show_figures(self) -> None:  # another seat changed the review: the report and its readiness follow
         self.render_report()
 
     @work(thread=True, exclusive=True, group="report")

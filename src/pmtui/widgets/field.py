@@ -13,6 +13,7 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -60,6 +61,20 @@ class Field(Vertical):
         def control(self) -> Field:
             return self.field
 
+    class TookTheirs(Message):
+        """The seat took the other seat's version over its own typing: the screen keeps
+        ``mine`` (put aside, and ctrl+z puts it back); nothing was written."""
+
+        def __init__(self, field: Field, mine: str, theirs: Any) -> None:
+            super().__init__()
+            self.field = field
+            self.mine = mine
+            self.theirs = theirs
+
+        @property
+        def control(self) -> Field:
+            return self.field
+
     def __init__(
         self,
         name: str,
@@ -87,6 +102,14 @@ class Field(Vertical):
         self.version: int | None = None  # the stored row's version ``saved`` was read at
         self.theirs: Any = None  # a value another seat stored while this one was being edited
         self.conflict: Any = None  # the Conflict being shown
+        self.conflict_theirs: Any = None  # theirs as last seen while the box is open (refreshed)
+        self.conflict_version: int | None = None  # its version: the seat's choice is made against it
+        self.conflict_who, self.conflict_when = "", ""
+        self._guard_until = 0.0
+        self._chosen_at: float | None = None
+        self._chosen_text = ""
+        self._box_closing: Timer | None = None
+        self._auto = False  # the current save was the pause-autosave (the seat may still be typing)
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -101,12 +124,12 @@ class Field(Vertical):
             yield Static(literal(self.hint), classes="field-hint")
         yield Static("", classes="field-error")
         yield Static("", classes="field-changed")
-        with Vertical(classes="field-conflict"):
+        with ConflictBox(classes="field-conflict"):
             yield Static("", classes="field-conflict-text")
             with Horizontal(classes="field-conflict-buttons"):
-                yield Button("Keep mine", variant="primary", classes="conflict-mine")
-                yield Button("Take theirs", classes="conflict-theirs")
-                yield Button("Keep both", classes="conflict-both")
+                yield Button("Keep mine (m)", variant="primary", classes="conflict-mine", compact=True)
+                yield Button("Take theirs (t)", classes="conflict-theirs", compact=True)
+                yield Button("Keep both (b)", classes="conflict-both", compact=True)
         yield NudgeLine()
 
     def on_mount(self) -> None:
@@ -141,8 +164,11 @@ class Field(Vertical):
 
     def set_value(self, value: Any, version: int | None = None, who: str = "", when: str = "") -> None:
         """Show a value from the store, unless the user is editing this field: then say at
-        once that another seat changed it (who, when) and keep the typed text."""
+        once that another seat changed it (who, when) and keep the typed text. While a
+        conflict box is open, a newer version from another seat refreshes its "Theirs"
+        (and the version the seat's choice is made against); the field keeps the typing."""
         if self.conflict is not None:
+            self._refresh_theirs(value, version, who, when)
             return
         if self.dirty and self.has_focus_within:
             if value != self.saved and value != self.theirs:
@@ -150,7 +176,7 @@ class Field(Vertical):
 
                 self.theirs = value
                 box = self.query_one(".field-changed", Static)
-                box.update(literal(f"⚑ {changed_by(who, when)}: your text is kept; saving it asks what to keep"))
+                box.update(literal(f"⚑ {changed_by(who, when, self.zone)}: your text is kept; saving it asks what to keep"))
                 box.display = True
             return
         self.saved = value
@@ -162,63 +188,180 @@ class Field(Vertical):
         self.set_error(None)
 
     # ------------------------------------------------------------ conflicts
+    zone: Any = None  # the review's zone: times in the box are the review's (set by the screen)
+    GUARD = 0.6  # seconds a changed box ignores a choice: a key meant for the old box never picks in the new one
+    CLOSE_AFTER = 2.0  # seconds a chosen box stays (a repeated key lands there), unless a letter is typed on
+
     def show_conflict(self, conflict: Any, mine: Any) -> None:
-        """Theirs beside ours; ours stays in the field until the seat chooses."""
+        """Theirs beside ours; ours stays in the field (and can still be typed in) until the
+        seat chooses. The focus moves to the box, unless the seat is typing in the field
+        (the box opened by itself after a pause in typing): Tab reaches it then."""
+        import time
+
+        current = conflict.current or {}
+        # the box came back at once over the seat's own choice (its save met a newer version):
+        # a second press meant for the old box must not pick in this one unread
+        reopened = (self._chosen_at is not None and time.monotonic() - self._chosen_at < 2.0
+                    and str(self.text) == self._chosen_text)
+        self.conflict = conflict
+        self.conflict_theirs = current.get(self.field_name)
+        self.conflict_version = conflict.current_version
+        self.conflict_who, self.conflict_when = conflict.changed_by, conflict.changed_at
+        self._guard_until = time.monotonic() + self.GUARD if reopened else 0.0
+        self.query_one(".field-changed").display = False
+        if self._box_closing is not None:
+            self._box_closing.stop()
+            self._box_closing = None
+        self.query_one(".field-conflict-buttons").display = True
+        self._render_conflict()
+        self.query_one(".field-conflict").display = True
+        if not (self._auto and self.control.has_focus):
+            box = self.query_one(ConflictBox)
+            box.focus()
+            self.call_after_refresh(box.scroll_visible, top=False)
+
+    def _refresh_theirs(self, value: Any, version: int | None, who: str, when: str) -> None:
+        import time
+
+        if version is not None and self.conflict_version is not None and version <= self.conflict_version:
+            return
+        if version is None and value == self.conflict_theirs:
+            return
+        self.conflict_theirs = value
+        if version is not None:
+            self.conflict_version = version
+        self.conflict_who, self.conflict_when = who or self.conflict_who, when or self.conflict_when
+        self._guard_until = time.monotonic() + self.GUARD
+        self._render_conflict()
+
+    def _render_conflict(self) -> None:
         from rich.text import Text
 
         from pmtui.seats import changed_by
 
-        self.conflict = (conflict, mine)
-        theirs = (conflict.current or {}).get(self.field_name)
-        said = changed_by(conflict.changed_by, conflict.changed_at)
+        theirs = self.conflict_theirs
+        said = changed_by(self.conflict_who, self.conflict_when, self.zone)
         text = Text()
         text.append(f"⚠ {said[:1].upper()}{said[1:]} while you were editing. Theirs:\n", style="bold")
         text.append_text(literal(self.show(theirs) or "(empty)"))
-        text.append("\nYours stays above until you choose.", style="dim")
+        keys = "m keep mine · t take theirs (yours is put aside: ctrl+n)" + (" · b keep both" if self._both_possible() else "")
+        text.append(f"\nYours stays above; keep typing there. Keys: {keys}", style="dim")
         self.query_one(".field-conflict-text", Static).update(text)
-        self.query_one(".conflict-both").display = isinstance(mine, str) and isinstance(theirs, str)
-        self.query_one(".field-changed").display = False
-        self.query_one(".field-conflict").display = True
+        self.query_one(".conflict-both").display = self._both_possible()
 
-    def _resolve(self, event: Button.Pressed | None) -> tuple[Any, Any] | None:
-        """Close the conflict: the field now stands on the other seat's row (its value and
-        version, so that a save states what it read). (mine, theirs), or None when none."""
-        if event is not None:
-            event.stop()
-        found: tuple[Any, Any] | None = self.conflict
+    def _both_possible(self) -> bool:
+        return self.kind != "select" and isinstance(self.conflict_theirs, str)
+
+    def _may_choose(self) -> bool:
+        """False (and the seat is told) while the box has just changed."""
+        import time
+
+        if self.conflict is None:
+            return False
+        if time.monotonic() < self._guard_until:
+            self.app.bell()
+            self.app.notify("The other seat's text just changed: read it, then choose.", timeout=3)
+            return False
+        return True
+
+    def _resolve(self) -> Any:
+        """Close the conflict: the field now stands on the other seat's row as last seen
+        (its value and version, so that a save states what it read). Theirs."""
+        import time
+
+        theirs = self.conflict_theirs
+        self.saved, self.version = theirs, self.conflict_version
         self.conflict = None
-        self.query_one(".field-conflict").display = False
+        self._chosen_at = time.monotonic()
+        self._chosen_text = str(self.text)
         self.theirs = None
-        if found is None:
-            return None
-        c, mine = found
-        theirs = (c.current or {}).get(self.field_name)
-        self.saved, self.version = theirs, c.current_version
-        return mine, theirs
+        return theirs
+
+    def _chosen(self, words: str) -> None:
+        """The choice is made: the box says so for a moment (a second press of the same key
+        lands there, harmless, not in the field as a stray letter), then closes and gives
+        the focus back to the field."""
+        self._chosen_text = str(self.text)
+        self.query_one(".field-conflict-text", Static).update(literal(f"✓ {words}"))
+        self.query_one(".field-conflict-buttons").display = False
+        if self._box_closing is not None:
+            self._box_closing.stop()
+        self._box_closing = self.set_timer(self.CLOSE_AFTER, self._close_box)
+
+    def _close_box(self) -> None:
+        if self._box_closing is not None:
+            self._box_closing.stop()
+        self._box_closing = None
+        if self.conflict is not None:
+            return
+        box = self.query_one(ConflictBox)
+        if box.has_focus_within and self.screen.is_active:
+            self.screen.set_focus(self.control)
+        box.display = False
+
+    def _parsed_now(self) -> tuple[bool, Any]:
+        if isinstance(self.control, Select):
+            return True, self.text
+        try:
+            return True, self.parse(self.text)
+        except BadInput as exc:
+            self.set_error(exc.message)
+            return False, None
 
     @on(Button.Pressed, ".conflict-mine")
     def keep_mine(self, event: Button.Pressed | None = None) -> None:
-        found = self._resolve(event)
-        if found is not None:
-            self.post_message(self.Confirmed(self, found[0]))
+        """Save the text in the field now (typing continued while the box was open), over
+        the latest version of theirs this seat was shown."""
+        if event is not None:
+            event.stop()
+        if not self._may_choose():
+            return
+        ok, value = self._parsed_now()
+        if not ok:
+            return
+        self._resolve()
+        self._chosen("Saving yours.")
+        self.post_message(self.Confirmed(self, value))
 
     @on(Button.Pressed, ".conflict-theirs")
     def take_theirs(self, event: Button.Pressed | None = None) -> None:
-        found = self._resolve(event)
-        if found is not None:
-            self._show_now(found[1])
-            self.set_error(None)
+        """Show theirs; the text this seat had typed is not dropped: the screen puts it
+        aside (ctrl+n brings it back) and ctrl+z puts it back."""
+        if event is not None:
+            event.stop()
+        if not self._may_choose():
+            return
+        mine = str(self.text)
+        theirs = self._resolve()
+        c = self.control
+        if isinstance(c, TextArea):  # an edit of the area, not a reload: ctrl+z in it brings yours back
+            c.replace(self.show(theirs), c.document.start, c.document.end)
+        else:
+            self._show_now(theirs)
+        self._chosen("Took theirs; yours is put aside.")
+        self.set_error(None)
+        if mine != self.show(theirs):
+            self.post_message(self.TookTheirs(self, mine, theirs))
 
     @on(Button.Pressed, ".conflict-both")
     def keep_both(self, event: Button.Pressed | None = None) -> None:
         from pmtui.seats import keep_both
 
-        found = self._resolve(event)
-        if found is not None:
-            mine, theirs = found
-            both = keep_both(mine, theirs or "", "\n" if self.kind == "area" else " / ")
-            self._show_now(both)
-            self.post_message(self.Confirmed(self, both))
+        if event is not None:
+            event.stop()
+        if not self._may_choose() or not self._both_possible():
+            return
+        mine = str(self.text)
+        both = keep_both(mine, str(self.conflict_theirs or ""), "\n" if self.kind == "area" else " / ")
+        try:
+            value = self.parse(both)
+        except BadInput as exc:
+            self.set_error(exc.message)
+            return
+        self._resolve()
+        self._show_now(value)
+        self._chosen("Saving both.")
+        self.post_message(self.Confirmed(self, value))
 
     def _show_now(self, value: Any) -> None:
         c = self.control
@@ -235,6 +378,13 @@ class Field(Vertical):
         box.update(literal(f"⚠ {message}" if message else ""))
         box.display = bool(message)
         self.set_class(bool(message), "-invalid")
+
+    def _autosave(self) -> None:
+        self._auto = True
+        try:
+            self.confirm()
+        finally:
+            self._auto = False
 
     def confirm(self) -> None:
         """Parse and post the value if it changed; a parse error shows here."""
@@ -261,7 +411,7 @@ class Field(Vertical):
     def on_descendant_blur(self, event: Any = None) -> None:
         if self.conflict is not None:
             return
-        if isinstance(getattr(event, "widget", None), Button) or isinstance(self.control, Select):
+        if isinstance(getattr(event, "widget", None), (Button, ConflictBox)) or isinstance(self.control, Select):
             return
         self.confirm()
 
@@ -275,4 +425,59 @@ class Field(Vertical):
         self._nudge()
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(1.5, self.confirm)
+        self._timer = self.set_timer(1.5, self._autosave)
+
+
+class ConflictBox(Vertical, can_focus=True):
+    """The conflict shown in place: theirs, and the seat's three choices, by key (shown on
+    it) or button. A letter that is not a choice, typed while the box has the focus, goes
+    on into the field: typing never lands nowhere."""
+
+    BINDINGS = [
+        Binding("m", "choose('mine')", "Keep mine", id="conflict.mine"),
+        Binding("t", "choose('theirs')", "Take theirs", id="conflict.theirs"),
+        Binding("b", "choose('both')", "Keep both", id="conflict.both"),
+    ]
+    DEFAULT_CSS = """
+    ConflictBox:focus-within {
+        border: round $accent;
+    }
+    """
+
+    @property
+    def field(self) -> Field:
+        parent = self.parent
+        assert isinstance(parent, Field)
+        return parent
+
+    def action_choose(self, which: str) -> None:
+        field = self.field
+        if field.conflict is None:  # chosen already: a second press is harmless
+            return
+        if which == "mine":
+            field.keep_mine()
+        elif which == "theirs":
+            field.take_theirs()
+        else:
+            field.keep_both()
+
+    typing = False  # a letter went on into the field: the next ones follow it, choices' letters too
+
+    def on_focus(self) -> None:
+        self.typing = False
+
+    def on_key(self, event: Any) -> None:
+        if not event.is_printable or event.character is None or (event.character in "mtb" and not self.typing):
+            return
+        self.typing = True
+        event.stop()
+        event.prevent_default()
+        field = self.field
+        control = field.control
+        if isinstance(control, TextArea):
+            control.insert(event.character)
+        elif isinstance(control, Input):
+            control.insert_text_at_cursor(event.character)
+        if field.conflict is None:  # chosen already: the box closes, the typing goes on in the field
+            field._close_box()
+        control.focus()

@@ -32,6 +32,7 @@ class MeetingBar(Widget):
     note_taker: reactive[str] = reactive("")
     meeting: reactive[Meeting | None] = reactive(None, always_update=True)
     now: reactive[datetime | None] = reactive(None)
+    zone: str | None = None  # the review's time zone: the times this line shows are the review's
 
     def render(self) -> Text:
         left = Text(no_wrap=True, overflow="ellipsis")
@@ -45,9 +46,9 @@ class MeetingBar(Widget):
             over = False
         else:
             over = self.meeting.over(self.now)
-            status = self.meeting.status(self.now)
+            status = self.meeting.status(self.now, self.zone)
             right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + one_line(status), style="bold")
-            moved = self.meeting.move_line()
+            moved = self.meeting.move_line(self.zone)
             # who made the last stage change, and when (an ended meeting's line says who ended it)
             if moved and self.size.width >= 100 and not self.meeting.ended:
                 right = Text.assemble((one_line(moved) + " · ", "dim"), right)

@@ -154,7 +154,7 @@ class NotesPanel(TypedApp, Vertical):
         shown = (width, str(self.zone), [(n["id"], n.get("version"), n["kind"], n["at"], n["text"], n["author"])
                                          for n in self.notes], self.links)
         self.query_one("#notes-title", Static).update(
-            f"Notes ({len(self.notes)})" if self.notes else "Notes: none yet (ctrl+n)")
+            (f"Notes ({len(self.notes)})" if self.notes else "Notes: none yet (ctrl+n)") + self.zone_words())
         if shown == getattr(self, "_filled", None):
             return
         self._filled = shown
@@ -165,6 +165,13 @@ class NotesPanel(TypedApp, Vertical):
         self.more(current)
         if self.notes:
             table.move_cursor(row=min(max(current, 0), len(self.notes) - 1))
+
+    def zone_words(self) -> str:
+        """' · times Europe/Berlin' when the review's clock is not this machine's."""
+        from datetime import datetime
+
+        now = datetime.now().astimezone()
+        return "" if now.astimezone(self.zone).utcoffset() == now.utcoffset() else f" · times {self.zone.key}"
 
     def more(self, upto: int = 0) -> None:
         """Add the next rows: a chunk, and at least up to row ``upto``."""
