@@ -38,6 +38,9 @@ from pmtui.__main__ import main
 from pmtui.store import Store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# The real evidence files and example reviews beside the checkout (../shared); PMTUI_SHARED
+# points elsewhere (a git worktree one level deeper, a clone that keeps them in another place).
+SHARED_ROOT = Path(os.environ.get("PMTUI_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
 # The longest tests start first, so the last ones each worker runs are short and no worker is

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_ROOT
 from pmtui.document import dumps
 from pmtui.report import render
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
+SHARED = SHARED_ROOT / "evidence"
+EXAMPLES = SHARED_ROOT / "examples"
 GITHUB = "statuspage/githubstatus-2024-09-16-incidents.json"
 MYEMMA = "statuspage/status-myemma-2019-02-incidents.json"
 SLACK_ZIP = "slack/slack-export-viewer-testarchive.zip"
@@ -30,11 +32,19 @@ def backend(request):
 
 def sample(rel: str) -> str:
     """A real sample (skipped where ../shared is absent, failing under CI)."""
-    path = SHARED / rel
+    return _shared(SHARED / rel, "evidence samples")
+
+
+def example(name: str) -> str:
+    """A review from ../shared/examples (skipped where it is absent, failing under CI)."""
+    return _shared(EXAMPLES / name, "example reviews")
+
+
+def _shared(path: Path, what: str) -> str:
     if not path.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
-        pytest.skip(f"the shared evidence samples are not here ({path})")
+            pytest.fail(f"CI needs the shared {what}: {path} is missing")
+        pytest.skip(f"the shared {what} are not here ({path})")
     return str(path)
 
 
@@ -427,8 +437,7 @@ def test_older_evidence_does_not_move_the_reviews_date_in_the_list(cli, backend,
     incident started, else by its first typed event."""
     from pmtui.home_list import first_page
 
-    example = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "checkout-latency.json"
-    r = cli("import", str(example))
+    r = cli("import", example("checkout-latency.json"))
     assert r.code == 0, r.err
     rid = r.out.split("\t")[0]
     run(cli, rid, sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
@@ -441,3 +450,17 @@ def test_older_evidence_does_not_move_the_reviews_date_in_the_list(cli, backend,
     run(cli, "2", sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
     dates = {x["title"]: x["first_event_date"] for x in json.loads(cli("list", "--format", "json").out)}
     assert dates["Disk full on [/var]"] == "2026-05-02"  # when the incident started
+
+
+def test_missing_shared_files_skip_with_a_reason_or_fail_under_ci(monkeypatch, tmp_path):
+    """In a clone without ../shared the tests that read it skip and say why; under CI they fail."""
+    monkeypatch.setitem(globals(), "EXAMPLES", tmp_path / "nowhere")
+    monkeypatch.setitem(globals(), "SHARED", tmp_path / "nowhere")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the shared example reviews"):
+        example("checkout-latency.json")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the shared evidence samples"):
+        sample(GITHUB)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="example reviews are not here"):
+        example("checkout-latency.json")

@@ -358,6 +358,7 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
     data = files("pmtui").joinpath("data/demo-review.json").read_bytes()
     with tempfile.TemporaryDirectory(prefix="pmtui-demo-") as folder:
         demo = Store.open(Path(folder) / "demo.db")
+        demo.actor = args.author or ""  # --as names this seat, as for every other command
         review_id, _slug = demo.import_documents([loads(data, "demo review")])[0]
         if getattr(args, "serve", False):  # a shared meeting to try: every browser tab a seat
             from pmtui import seat_cli
@@ -411,6 +412,13 @@ def _summaries(store: Store) -> list[ReviewSummary]:
         raise StoreError(f"the list of reviews cannot be read: {explain(exc)}") from None
 
 
+def _status_words(status: str) -> str:
+    """A review's status as people read it ("in review"; JSON keeps the format's value)."""
+    from pmtui.vocab import STATUS_WORDS
+
+    return STATUS_WORDS.get(status, status)  # type: ignore[call-overload]
+
+
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     reviews = _summaries(store)
     if args.format == "json":
@@ -434,7 +442,8 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     rows, unreadable = [], 0
     for r in reviews:
         try:
-            rows.append((str(r.id), one_line(r.slug), one_line(r.title), one_line(r.status), one_line(r.severity or ""),
+            rows.append((str(r.id), one_line(r.slug), one_line(r.title), one_line(_status_words(r.status)),
+                         one_line(r.severity or ""),
                          ((d := r.first_event_date) and d.isoformat()) or "",
                          str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else "")))
         except UNREADABLE as exc:  # a row an older pmtui or a hand edit left: shown, and named

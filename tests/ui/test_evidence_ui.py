@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, OptionList, Static
 
-from conftest import settle
+from conftest import SHARED_ROOT, settle
 from pmtui.screens.evidence import EvidenceScreen, SourceFilterScreen, complete_path
 from pmtui.screens.form import FormScreen
 from pmtui.widgets.timeline_table import TimelineTable
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "evidence"
+SHARED = SHARED_ROOT / "evidence"
 
 
 def sample(rel: str) -> Path:
