@@ -51,8 +51,8 @@ class SectionScreen(TypedApp, Screen[None]):
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel",
                 tooltip="go to the notes panel (t, f, o, a turn a note into an event, factor, observation, "
                         "action); again hides it"),
-        Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next",
-                tooltip="meeting: next stage (after the last: end)"),
+        Binding("ctrl+t,ctrl+f", "next_stage", "Next stage", show=False, id="meeting.next",
+                tooltip="meeting: next stage (after the last: end); ctrl+f in a browser"),
         Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause",
                 tooltip="meeting: pause and resume the clock"),
         Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join",
@@ -476,10 +476,17 @@ class SectionScreen(TypedApp, Screen[None]):
             if section != self.SECTION:
                 yield SystemCommand(f"Go to: {SECTION_LABELS[section]}", f"Show the review's {section} section",
                                     lambda s=section: self.action_section(s))
-        active = list(self.app.active_bindings.values())
-        nodes = {id(a.binding): a.node for a in active}
-        for b in palette_bindings(a.binding for a in active):
+        # this screen's keys (its focused list or table, the screen, the app), not the palette's
+        # own: the palette is the app's current screen while it asks for these
+        nodes: dict[int, Any] = {}
+        found: list[Binding] = []
+        for node, bindings in self._modal_binding_chain:
+            for _key, binding in bindings:
+                if id(binding) not in nodes and self.app._check_action_state(binding.action, node) is not False:
+                    nodes[id(binding)] = node
+                    found.append(binding)
+        for b in palette_bindings(found):
             node = nodes[id(b)]
-            yield SystemCommand(f"{SECTION_LABELS[self.SECTION]}: {b.description}",
-                                f"key: {b.key_display or key_label(b.key.split(',')[0])}",
+            keys = "  ".join(key_label(k.strip()) for k in b.key.split(","))
+            yield SystemCommand(f"{SECTION_LABELS[self.SECTION]}: {b.description}", f"key: {keys}",
                                 lambda b=b, node=node: self.app.run_action(b.action, node))
