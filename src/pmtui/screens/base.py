@@ -311,18 +311,29 @@ class SectionScreen(TypedApp, Screen[None]):
                                                 width, extra=(slug, "^k join") if slug else ())
 
     def join_command(self) -> str:
-        """What a second seat (the note-taker's terminal) runs to open this review."""
+        """What a second seat (the note-taker's terminal) runs to open this review: the store
+        as the user spelled it, without its password (see :meth:`join_note`)."""
         import shlex
 
-        url = self.app.store.engine.url
-        where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
-        return f"pmtui --db {shlex.quote(str(where))} --as NAME open {shlex.quote(self.review['slug'])}"
+        where = self.app.store.location.for_another_seat()
+        return f"pmtui --db {shlex.quote(where)} --as NAME open {shlex.quote(self.review['slug'])}"
+
+    def join_note(self) -> str:
+        """How the other seat gets the password the join command leaves out ('' when none)."""
+        import shlex
+
+        if not self.app.store.location.has_password:
+            return ""
+        return ("The password is not shown: the other seat gives it through PGPASSWORD, ~/.pgpass or a "
+                "pg_service.conf entry, or puts the whole URL in PMTUI_DB and runs "
+                f"pmtui --as NAME open {shlex.quote(self.review['slug'])}")
 
     def action_copy_join(self) -> None:
         command = self.join_command()
         self.app.copy_to_clipboard(command)  # OSC 52: where the terminal allows it
-        self.notify(f"Second seat: {command}\n(copied where the terminal allows it)", title="Join this review",
-                    timeout=10)
+        note = self.join_note()
+        self.notify(f"Second seat: {command}\n(copied where the terminal allows it)" + (f"\n{note}" if note else ""),
+                    title="Join this review", timeout=15 if note else 10, markup=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()
