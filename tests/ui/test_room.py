@@ -462,3 +462,28 @@ async def test_a_bare_time_lands_on_the_incident_day(store, make_app):
         await settle(app, pilot)
         assert {e.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") for e in store.events(review_id)} == {
             "2026-03-10 14:05", "2026-03-10 09:00"}
+
+
+async def test_s_s_asks_before_publishing_even_before_the_findings_are_shown(store, demo, make_app, monkeypatch):
+    """`s` `s` from a draft publishes only after asking, naming how many findings are open,
+    also when the screen's list of findings is not rendered yet (a long review on a busy
+    machine) or predates another seat's change: the count is taken from the store."""
+    from pmtui.checks import check
+    from pmtui.screens.dialogs import ConfirmScreen
+    from pmtui.screens.report import ReportScreen
+
+    store.update_review(demo, status="draft")
+    monkeypatch.setattr(ReportScreen, "render_report", lambda self: None)  # still rendering
+    app = make_app(demo, "report")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        store.add_item("note", demo, at=store.events(demo)[0].at, kind="question", text="Who owns the cache config?")
+        count = len(check(store.export_document(demo), app.checker))
+        await pilot.press("s", "s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen), store.get_review(demo)["status"]
+        assert f"{count} readiness findings are still open" in app.screen.question
+        assert store.get_review(demo)["status"] == "in_review"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert store.get_review(demo)["status"] == "in_review"
