@@ -247,13 +247,57 @@ class TimelineScreen(SectionScreen):
     def action_quick_add(self) -> None:
         self.query_one("#quick-add", Input).focus()
 
+    def incident_window(self) -> tuple[datetime, datetime] | None:
+        """When the incident is known to have happened: when it started and its marks."""
+        from pmtui.anchor import incident_window
+
+        started = self.review.get("started")
+        if isinstance(started, str) and started:
+            started = datetime.fromisoformat(started)
+        return incident_window(started if isinstance(started, datetime) else None, self.marks().values())
+
+    def far_question(self, at: datetime) -> str | None:
+        """The question to ask before saving an event far from the incident (None: near)."""
+        from pmtui.anchor import outside, say_distance
+
+        window = self.incident_window()
+        gap = outside(at, window)
+        if gap is None or window is None:
+            return None
+        edge = window[0] if gap.total_seconds() < 0 else window[1]
+        return (f"{format_when(at, self.zone)} is {say_distance(gap)} the incident "
+                f"({format_when(edge, self.zone)}). Add the event there?")
+
     @on(Input.Submitted, "#quick-add")
     def _quick_add(self, event: Input.Submitted) -> None:
         error = self.query_one("#quick-add-error", Static)
         selected = self.selected
+        window = self.incident_window()
+        neighbours = [*([selected.at] if selected else []), *(window or ())]
         try:
             parsed = parse_quick_add(event.value, self.zone, anchor_day=self.anchor_day(),
-                                     selected=selected.at if selected else None)
+                                     selected=selected.at if selected else None, neighbours=neighbours)
+        except PmtuiError as exc:  # bad input: keep the text
+            error.update(literal(f"⚠ {exc.message}"))
+            error.display = True
+            return
+        question = self.far_question(parsed.at)
+        if question is None:
+            self._add_quick(event.input, parsed)
+            return
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._add_quick(event.input, parsed)
+            else:  # the typed line stays, to change its time
+                event.input.focus()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Add it there", no="Change the time"), answer)
+
+    def _add_quick(self, box: Input, parsed: Any) -> None:
+        error = self.query_one("#quick-add-error", Static)
+        try:
             event_id = self.app.store.add_event(self.review_id, at=parsed.at, text=parsed.text,
                                                 approximate=parsed.approximate)
         except FieldErrors as exc:
@@ -265,7 +309,7 @@ class TimelineScreen(SectionScreen):
             error.display = True
             return
         error.display = False
-        event.input.value = ""
+        box.value = ""
         self.app.push_added("added an event", "event", event_id, quiet=True)
         self.update_rows([event_id], keep_id=event_id, new=[event_id])
 
@@ -301,11 +345,17 @@ class TimelineScreen(SectionScreen):
                 out["confirmed"] = values["confirmed"]
             return out
 
+        asked: dict[str, Any] = {"at": None}  # a far time is saved when saved again as it is
+
         def save(values: dict[str, Any], version: int | None = None) -> int:
             from pmtui.errors import Conflict
             from pmtui.store.values import from_utc_text
 
             new = parsed(values)
+            question = self.far_question(new["at"]) if new["at"] != e.at else None
+            if question is not None and asked["at"] != new["at"]:
+                asked["at"] = new["at"]
+                raise FieldErrors({"when": question.replace("Add the event there?", "Save again to keep it there.")})
             try:
                 self.app.store.update_event(e.id, expected_version=version, **new)
             except FieldErrors as exc:
