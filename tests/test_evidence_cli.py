@@ -440,14 +440,14 @@ def test_older_evidence_does_not_move_the_reviews_date_in_the_list(cli, backend,
     r = cli("import", example("checkout-latency.json"))
     assert r.code == 0, r.err
     rid = r.out.split("\t")[0]
-    run(cli, rid, sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
+    run(cli, rid, sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor", "--keep-far")
     listed = json.loads(cli("list", "--format", "json").out)
     assert [x["first_event_date"] for x in listed] == ["2026-03-10"]  # the first typed event's day, not 2016's
     if backend == "sqlite":
         [summary] = first_page(Path(store.engine.url.database), 10)
         assert summary.first_event_date.isoformat() == "2026-03-10"
     cli("new", "Disk full on [/var]", "--started", "2026-05-02 14:00", "--zone", "Europe/Berlin")
-    run(cli, "2", sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
+    run(cli, "2", sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor", "--keep-far")
     dates = {x["title"]: x["first_event_date"] for x in json.loads(cli("list", "--format", "json").out)}
     assert dates["Disk full on [/var]"] == "2026-05-02"  # when the incident started
 
@@ -464,3 +464,55 @@ def test_missing_shared_files_skip_with_a_reason_or_fail_under_ci(monkeypatch, t
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="example reviews are not here"):
         example("checkout-latency.json")
+
+
+def test_evidence_far_from_the_incident_is_refused_unless_kept_and_removed_by_source(cli, store, backend):
+    """Another year's pager or chat export into a review of a known incident: said, and
+    refused where no one can be asked (exit 2, nothing added) unless --keep-far; the
+    events of one source then go in one step (--remove), each at the version read."""
+    slack = sample("slack/slack-export-viewer-testarchive.zip")
+    r = cli("new", "Queue backlog", "--started", "2024-09-16 23:31", "--zone", "Europe/Berlin")
+    rid = r.out.split("\t")[0]
+    refused = cli("evidence", rid, slack, "--channel", "traveling-sailor")
+    assert refused.code == 2 and "far from the incident" in refused.err and "--keep-far" in refused.err
+    assert store.events(int(rid)) == []
+    dry = run(cli, rid, slack, "--channel", "traveling-sailor", "--dry-run")
+    assert dry["far_from_incident"] == dry["added"] > 0
+    added = run(cli, rid, slack, "--channel", "traveling-sailor", "--keep-far")
+    assert added["far_from_incident"] == added["added"] == len(store.events(int(rid)))
+    text = cli("evidence", rid, slack, "--channel", "traveling-sailor", "--keep-far", "--dry-run")
+    [source] = added["sources"]
+    gone = cli("evidence", rid, "--remove", source)
+    assert gone.code == 0 and f"removed {added['added']} events of {source}" in gone.out, gone.err
+    assert store.events(int(rid)) == []
+    missing = cli("evidence", rid, "--remove", source)
+    assert missing.code == 2 and "no events of source" in missing.err
+    assert text.code == 0
+
+
+def test_removing_a_source_states_each_rows_version(store, backend):
+    """The removal is compare-and-set: an event another seat edited since it was read is not
+    removed, nor is any other (all or nothing); undo puts every event and its mark back."""
+    from pmtui.errors import Conflict
+
+    rid, _ = store.create_review("Queue backlog", timezone="Europe/Berlin")
+    at = datetime(2024, 9, 16, 21, 31, tzinfo=UTC)
+    ids = [store.add_event(rid, at=at + timedelta(minutes=i), text=f"page {i}", source="pagerduty:P1")
+           for i in range(3)]
+    typed = store.add_event(rid, at=at, text="Queue depth alert")
+    store.set_mark(rid, "detected", ids[1])
+    seen = store.source_versions(rid, "pagerduty:P1")
+    assert set(seen) == set(ids)
+    store.update_event(ids[2], expected_version=seen[ids[2]], text="page 2 (annotated by another seat)")
+    with pytest.raises(Conflict):
+        store.delete_events_seen(rid, seen)
+    assert len(store.events(rid)) == 4  # nothing removed
+    seen = store.source_versions(rid, "pagerduty:P1")
+    snapshot = store.delete_events_seen(rid, seen)
+    assert [e.id for e in store.events(rid)] == [typed]
+    back = store.restore_events_seen(snapshot)
+    events = store.events(rid)
+    assert sorted(e.text for e in events) == ["Queue depth alert", "page 0", "page 1", "page 2 (annotated by another seat)"]
+    assert [e.text for e in events if "detected" in e.marks] == ["page 1"]
+    store.delete_events_seen(rid, back)  # redo, at the versions put back
+    assert [e.id for e in store.events(rid)] == [typed]

@@ -119,7 +119,7 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
                                    "UTC offset are read in --zone, else in the review's zone when it is not "
                                    "UTC (the summary says so), else they are an error.")
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("paths", metavar="PATH", nargs="+", help="an evidence file (a Slack export: its zip or folder)")
+    s.add_argument("paths", metavar="PATH", nargs="*", help="an evidence file (a Slack export: its zip or folder)")
     s.add_argument("--from", dest="kind", metavar="KIND", help="the kind of every file (default: read from each)")
     s.add_argument("--zone", metavar="ZONE", help="IANA zone of times written without a UTC offset")
     s.add_argument("--since", metavar="TIME", help="only events at or after TIME (with an offset, or in --zone)")
@@ -127,6 +127,11 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read")
     s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
     s.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
+    s.add_argument("--keep-far", action="store_true",
+                   help="add events more than 6 hours from the incident (when it started, its marks) without "
+                        "asking; without it such events are asked about, or refused when no one can be asked")
+    s.add_argument("--remove", metavar="SOURCE",
+                   help="instead: remove every event of SOURCE (as the Timeline's source filter names it)")
     s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     s.set_defaults(func=cmd_evidence)
 
@@ -680,8 +685,21 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
     from pmtui import gather
 
     review_id = store.resolve(args.review)
+    if args.remove is not None:
+        return _remove_source(store, review_id, args)
+    if not args.paths:
+        raise BadInput("give an evidence file (or --remove SOURCE)")
     plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
                           until=args.until, channel=args.channel, min_level=args.min_level)
+    far = plan.far_warning(store.get_review(review_id)["timezone"])
+    if far and not args.dry_run and not args.keep_far:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise BadInput(f"{far} Nothing was added: leave them out with --since/--until, or add them "
+                           "with --keep-far")
+        print(f"pmtui: {far}", file=sys.stderr)
+        if input("Add them anyway? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing was added (--since/--until leave such events out).", file=sys.stderr)
+            return 1
     if not args.dry_run:
         gather.add(store, plan)
     if args.format == "json":
@@ -689,6 +707,33 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
     else:
         zone = store.get_review(review_id)["timezone"]
         print("\n".join(gather.describe(plan, zone, args.dry_run)))
+    return 0
+
+
+def _remove_source(store: Store, review_id: int, args: argparse.Namespace) -> int:
+    """``pmtui evidence REVIEW --remove SOURCE``: every event of that source, in one step,
+    each at the version read (another seat's change meanwhile refuses it all)."""
+    import json
+
+    from pmtui.errors import Conflict
+
+    if args.paths:
+        raise BadInput("--remove takes no files: it removes the events of one source")
+    seen = store.source_versions(review_id, args.remove)
+    if not seen:
+        sources = ", ".join(sorted(s for s in store.event_sources(review_id) if s)) or "none"
+        raise BadInput(f"no events of source {args.remove!r} in this review (its sources: {sources})")
+    if not args.dry_run:
+        try:
+            store.delete_events_seen(review_id, seen)
+        except Conflict:
+            raise PmtuiError("another seat changed events of that source meanwhile; nothing was removed: "
+                             "run it again") from None
+    verb = "would remove" if args.dry_run else "removed"
+    if args.format == "json":
+        print(json.dumps({"removed": len(seen), "source": args.remove, "dry_run": args.dry_run}))
+    else:
+        print(f"{verb} {len(seen):,} event{'s' if len(seen) != 1 else ''} of {args.remove}")
     return 0
 
 

@@ -52,6 +52,8 @@ class TimelineScreen(SectionScreen):
         Binding("w", "walk_through", "Walk-through", id="timeline.walk"),
         Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
         Binding("s", "filter_source", "Source filter", id="timeline.sources"),
+        Binding("ctrl+d", "remove_source", "Remove a source", show=False, id="timeline.remove_source",
+                tooltip="remove every event of one source (an import) in one step, after asking; ctrl+z undoes"),
         Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1", tooltip=MARKS_HELP),
         *[
             Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}",
@@ -188,7 +190,8 @@ class TimelineScreen(SectionScreen):
         self.show_marks()
         if self.source_filter is not None:
             self.notify(f"Showing {len(self.rows):,} of {self.total:,} events: source "
-                        f"{self.source_filter or '(none)'} · s changes the filter", timeout=3, markup=False)
+                        f"{self.source_filter or '(none)'} · s changes the filter · ctrl+d removes a source's events",
+                        timeout=3, markup=False)
         if not self.total:
             hint = ("No events yet. Build the timeline forward from before the incident: press a and type "
                     "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
@@ -423,6 +426,54 @@ class TimelineScreen(SectionScreen):
 
         self.app.push_screen(SourceFilterScreen(self.app.store.event_sources(self.review_id), self.source_filter), done)
 
+    def action_remove_source(self) -> None:
+        """Every event of one source (an evidence import) in one step: asked first, each
+        event deleted at the version read, undone with ctrl+z."""
+        from pmtui.screens.dialogs import ConfirmScreen
+        from pmtui.screens.evidence import SourceFilterScreen
+
+        sources = {s: n for s, n in self.app.store.event_sources(self.review_id).items() if s}
+        if not sources:
+            self.notify("No events with a source here: the typed ones are deleted one by one (d).", timeout=4)
+            return
+
+        def picked(source: str | None) -> None:
+            self.query_one(TimelineTable).focus()
+            if not source:
+                return
+            seen = self.app.store.source_versions(self.review_id, source)
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.remove_source(source, seen)
+
+            self.app.push_screen(ConfirmScreen(f"Remove the {len(seen):,} events of {source}? ctrl+z brings them "
+                                               "back.", yes="Remove them", no="Keep them"), answer)
+
+        self.app.push_screen(SourceFilterScreen(sources, None, title="Remove every event of",
+                                                hint="Enter picks (asked again before anything is removed) · Esc: "
+                                                     "nothing", sources_only=True), picked)
+
+    def remove_source(self, source: str, seen: dict[int, int]) -> None:
+        store, rid = self.app.store, self.review_id
+        snapshot = self.app.delete_seen(lambda: store.delete_events_seen(rid, seen),
+                                        f"an event of {source}", self.load_events)
+        if snapshot is None:
+            return
+        held: dict[str, Any] = {"back": None}
+
+        def undo() -> None:
+            held["back"] = store.restore_events_seen(snapshot)
+
+        def redo() -> None:
+            nonlocal snapshot
+            snapshot = store.delete_events_seen(rid, held["back"])
+
+        self.app.push_undo(f"removed the {len(seen):,} events of {source}", undo, redo)
+        if self.source_filter == source:
+            self.source_filter = None
+        self.load_events()
+
     def action_delete(self) -> None:
         e = self.selected
         if e is None:
@@ -500,7 +551,8 @@ class TimelineScreen(SectionScreen):
         return step
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source"):
+        if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source",
+                      "remove_source"):
             quick = self.query("#quick-add")
             if quick and quick.first().has_focus:
                 return False
