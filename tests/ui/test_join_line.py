@@ -63,3 +63,4 @@ async def test_the_join_line_runs_as_shown(store, demo, make_app, backend, monke
     monkeypatch.delenv("PMTUI_DB", raising=False)
     code, out = _run("--db", argv[2], "list")
     assert code == 0 and slug in out, out
+

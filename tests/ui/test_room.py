@@ -520,3 +520,13 @@ async def test_a_bare_time_after_midnight_lands_on_the_next_day(store, make_app)
         await pilot.press("enter", "y")
         await settle(app, pilot)
         assert len(store.events(review_id)) == 3 and box.value == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_overview_shows_the_slug_and_the_join_key_at_every_size(store, demo, make_app, size):
+    app = make_app(demo, "overview")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert store.get_review(demo)["slug"] in shown
+        assert "ctrl+k: the join command" in " ".join(shown.split())
