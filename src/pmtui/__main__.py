@@ -421,7 +421,8 @@ def _status_words(status: str) -> str:
     """A review's status as people read it ("in review"; JSON keeps the format's value)."""
     from pmtui.vocab import STATUS_WORDS
 
-    return STATUS_WORDS.get(status, status)  # type: ignore[call-overload]
+    words: dict[str, str] = {str(k): v for k, v in STATUS_WORDS.items()}
+    return words.get(status, status)
 
 
 def cmd_list(args: argparse.Namespace, store: Store) -> int:

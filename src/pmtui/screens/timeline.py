@@ -456,18 +456,17 @@ class TimelineScreen(SectionScreen):
 
     def remove_source(self, source: str, seen: dict[int, int]) -> None:
         store, rid = self.app.store, self.review_id
-        snapshot = self.app.delete_seen(lambda: store.delete_events_seen(rid, seen),
-                                        f"an event of {source}", self.load_events)
-        if snapshot is None:
+        removed = self.app.delete_seen(lambda: store.delete_events_seen(rid, seen),
+                                       f"an event of {source}", self.load_events)
+        if removed is None:
             return
-        held: dict[str, Any] = {"back": None}
+        held: dict[str, Any] = {"snapshot": removed, "back": {}}
 
-        def undo() -> None:
-            held["back"] = store.restore_events_seen(snapshot)
+        def undo() -> None:  # every event back, with the versions they come back at (for redo)
+            held["back"] = store.restore_events_seen(held["snapshot"])
 
-        def redo() -> None:
-            nonlocal snapshot
-            snapshot = store.delete_events_seen(rid, held["back"])
+        def redo() -> None:  # again, only as undo put them back
+            held["snapshot"] = store.delete_events_seen(rid, held["back"])
 
         self.app.push_undo(f"removed the {len(seen):,} events of {source}", undo, redo)
         if self.source_filter == source:
