@@ -301,7 +301,7 @@ class PostmortemApp(App[object]):
         return place[1] if place[0] == section else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "go":  # only within a review; elsewhere the screen's own F-keys apply
+        if action in ("go", "capture"):  # only within a review; elsewhere the screen's own keys apply
             return any(isinstance(s, InReview) for s in self.screen_stack)
         return True
 
