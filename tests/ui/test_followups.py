@@ -246,3 +246,8 @@ async def test_typing_on_follow_ups_filters_and_never_changes_an_item(store, mak
         await pilot.press("ctrl+z")
         await settle(app, pilot)
         assert next(a for a in store.list_items("action", row.review_id) if a["id"] == row.id)["status"] == row.status
+        await pilot.press("question_mark")  # the app's keys stay keys on the list: ? is help
+        await settle(app, pilot)
+        from pmtui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)

@@ -284,7 +284,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         char = event.character
         if not table.has_focus or not char or not char.isprintable() or char == " ":
             return
-        if any(event.key in b.key.split(",") for b in self.BINDINGS if isinstance(b, Binding)):
+        if event.key in self.active_bindings:  # a key of the list, the screen or the app (? help)
             return
         event.stop()
         event.prevent_default()
