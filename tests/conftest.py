@@ -45,6 +45,9 @@ if not os.environ.get("PMTUI_NO_WRITE_GUARD"):
     _install_write_guard()
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# The real evidence files and example reviews beside the checkout (../shared); PMTUI_SHARED
+# points elsewhere (a git worktree one level deeper, a clone that keeps them in another place).
+SHARED_ROOT = Path(os.environ.get("PMTUI_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
 # The longest tests start first, so the last ones each worker runs are short and no worker is

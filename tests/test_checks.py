@@ -106,3 +106,17 @@ def test_blame_in_the_report_text_and_in_a_verbatim_note_are_told_apart(example_
     note = [f for f in findings if f.place.startswith("notes[")]
     assert summary and all(f.kind == "language" and f.fix.startswith("Reframe") for f in summary)
     assert note and all(f.kind == "verbatim" and "verbatim" in f.where and "quoted as said" in f.fix for f in note)
+
+
+def test_imported_evidence_counts_as_evidence(example_raw):
+    """A review whose timeline holds imported evidence (a status page, a pager's
+    incidents) is not told "no evidence is linked"; one with neither links nor
+    imported events still is."""
+    raw = json.loads(json.dumps(example_raw))
+    raw["links"] = []
+    for e in raw["timeline"]:
+        e.pop("source_id", None)
+    assert any(f.place == "links" for f in check(loads(json.dumps(raw))))
+    raw["timeline"].append({"at": "2026-03-10T10:45:00+01:00", "text": "Incident opened on the status page",
+                            "kind": "communication", "source": "statuspage:githubstatus", "source_id": "inc-1"})
+    assert not any(f.place == "links" for f in check(loads(json.dumps(raw))))

@@ -214,3 +214,23 @@ def test_check_reports_unconfirmed_events_which_the_team_may_waive(cli, store, d
     assert out.code == 1 and "1 of 10 events are not confirmed by the room" in out.out
     waived = cli("check", str(demo), "--waive", "unconfirmed", "--format", "json")
     assert all(f["kind"] != "unconfirmed" for f in json.loads(waived.out)["findings"])
+
+
+def test_list_says_the_status_in_the_vocabulary_s_words(cli, store, demo):
+    """`pmtui list` says "in review", as the app, the report and `pmtui check` do; the
+    JSON keeps the format's value (in_review)."""
+    store.update_review(demo, status="in_review")
+    table = cli("list").out
+    assert "in review" in table and "in_review" not in table
+    assert json.loads(cli("list", "--format", "json").out)[0]["status"] == "in_review"
+
+
+def test_demo_seat_takes_its_name_from_as(cli, monkeypatch):
+    """`pmtui demo --as NAME` names the demo's seat, like `--as` on every other command."""
+    from pmtui.app import PostmortemApp
+
+    seen = []
+    monkeypatch.setattr(PostmortemApp, "run", lambda self, *a, **k: seen.append(self.author))
+    assert cli("--as", "Amara Okafor", "demo", db=False).code == 0
+    assert cli("demo", "--as", "Jonas Weber", db=False).code == 0
+    assert seen == ["Amara Okafor", "Jonas Weber"]

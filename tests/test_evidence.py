@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_ROOT
 from pmtui import evidence as ev
 from pmtui.document import ComponentStatus, EventKind
 from pmtui.errors import BadInput
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
+SHARED = SHARED_ROOT / "evidence"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "evidence"
 UTC = UTC
 

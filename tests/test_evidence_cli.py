@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SHARED_ROOT
 from pmtui.document import dumps
 from pmtui.report import render
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
+SHARED = SHARED_ROOT / "evidence"
+EXAMPLES = SHARED_ROOT / "examples"
 GITHUB = "statuspage/githubstatus-2024-09-16-incidents.json"
 MYEMMA = "statuspage/status-myemma-2019-02-incidents.json"
 SLACK_ZIP = "slack/slack-export-viewer-testarchive.zip"
@@ -30,11 +32,19 @@ def backend(request):
 
 def sample(rel: str) -> str:
     """A real sample (skipped where ../shared is absent, failing under CI)."""
-    path = SHARED / rel
+    return _shared(SHARED / rel, "evidence samples")
+
+
+def example(name: str) -> str:
+    """A review from ../shared/examples (skipped where it is absent, failing under CI)."""
+    return _shared(EXAMPLES / name, "example reviews")
+
+
+def _shared(path: Path, what: str) -> str:
     if not path.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
-        pytest.skip(f"the shared evidence samples are not here ({path})")
+            pytest.fail(f"CI needs the shared {what}: {path} is missing")
+        pytest.skip(f"the shared {what} are not here ({path})")
     return str(path)
 
 
@@ -428,17 +438,82 @@ def test_older_evidence_does_not_move_the_reviews_date_in_the_list(cli, backend,
     incident started, else by its first typed event."""
     from pmtui.home_list import first_page
 
-    example = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "checkout-latency.json"
-    r = cli("import", str(example))
+    r = cli("import", example("checkout-latency.json"))
     assert r.code == 0, r.err
     rid = r.out.split("\t")[0]
-    run(cli, rid, sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
+    run(cli, rid, sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor", "--keep-far")
     listed = json.loads(cli("list", "--format", "json").out)
     assert [x["first_event_date"] for x in listed] == ["2026-03-10"]  # the first typed event's day, not 2016's
     if backend == "sqlite":
         [summary] = first_page(Path(store.engine.url.database), 10)
         assert summary.first_event_date.isoformat() == "2026-03-10"
     cli("new", "Disk full on [/var]", "--started", "2026-05-02 14:00", "--zone", "Europe/Berlin")
-    run(cli, "2", sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor")
+    run(cli, "2", sample("slack/slack-export-viewer-testarchive.zip"), "--channel", "traveling-sailor", "--keep-far")
     dates = {x["title"]: x["first_event_date"] for x in json.loads(cli("list", "--format", "json").out)}
     assert dates["Disk full on [/var]"] == "2026-05-02"  # when the incident started
+
+
+def test_missing_shared_files_skip_with_a_reason_or_fail_under_ci(monkeypatch, tmp_path):
+    """In a clone without ../shared the tests that read it skip and say why; under CI they fail."""
+    monkeypatch.setitem(globals(), "EXAMPLES", tmp_path / "nowhere")
+    monkeypatch.setitem(globals(), "SHARED", tmp_path / "nowhere")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the shared example reviews"):
+        example("checkout-latency.json")
+    with pytest.raises(pytest.fail.Exception, match="CI needs the shared evidence samples"):
+        sample(GITHUB)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="example reviews are not here"):
+        example("checkout-latency.json")
+
+
+def test_evidence_far_from_the_incident_is_refused_unless_kept_and_removed_by_source(cli, store, backend):
+    """Another year's pager or chat export into a review of a known incident: said, and
+    refused where no one can be asked (exit 2, nothing added) unless --keep-far; the
+    events of one source then go in one step (--remove), each at the version read."""
+    slack = sample("slack/slack-export-viewer-testarchive.zip")
+    r = cli("new", "Queue backlog", "--started", "2024-09-16 23:31", "--zone", "Europe/Berlin")
+    rid = r.out.split("\t")[0]
+    refused = cli("evidence", rid, slack, "--channel", "traveling-sailor")
+    assert refused.code == 2 and "far from the incident" in refused.err and "--keep-far" in refused.err
+    assert store.events(int(rid)) == []
+    dry = run(cli, rid, slack, "--channel", "traveling-sailor", "--dry-run")
+    assert dry["far_from_incident"] == dry["added"] > 0
+    added = run(cli, rid, slack, "--channel", "traveling-sailor", "--keep-far")
+    assert added["far_from_incident"] == added["added"] == len(store.events(int(rid)))
+    text = cli("evidence", rid, slack, "--channel", "traveling-sailor", "--keep-far", "--dry-run")
+    [source] = added["sources"]
+    gone = cli("evidence", rid, "--remove", source)
+    assert gone.code == 0 and f"removed {added['added']} events of {source}" in gone.out, gone.err
+    assert store.events(int(rid)) == []
+    missing = cli("evidence", rid, "--remove", source)
+    assert missing.code == 2 and "no events of source" in missing.err
+    assert text.code == 0
+
+
+def test_removing_a_source_states_each_rows_version(store, backend):
+    """The removal is compare-and-set: an event another seat edited since it was read is not
+    removed, nor is any other (all or nothing); undo puts every event and its mark back."""
+    from pmtui.errors import Conflict
+
+    rid, _ = store.create_review("Queue backlog", timezone="Europe/Berlin")
+    at = datetime(2024, 9, 16, 21, 31, tzinfo=UTC)
+    ids = [store.add_event(rid, at=at + timedelta(minutes=i), text=f"page {i}", source="pagerduty:P1")
+           for i in range(3)]
+    typed = store.add_event(rid, at=at, text="Queue depth alert")
+    store.set_mark(rid, "detected", ids[1])
+    seen = store.source_versions(rid, "pagerduty:P1")
+    assert set(seen) == set(ids)
+    store.update_event(ids[2], expected_version=seen[ids[2]], text="page 2 (annotated by another seat)")
+    with pytest.raises(Conflict):
+        store.delete_events_seen(rid, seen)
+    assert len(store.events(rid)) == 4  # nothing removed
+    seen = store.source_versions(rid, "pagerduty:P1")
+    snapshot = store.delete_events_seen(rid, seen)
+    assert [e.id for e in store.events(rid)] == [typed]
+    back = store.restore_events_seen(snapshot)
+    events = store.events(rid)
+    assert sorted(e.text for e in events) == ["Queue depth alert", "page 0", "page 1", "page 2 (annotated by another seat)"]
+    assert [e.text for e in events if "detected" in e.marks] == ["page 1"]
+    store.delete_events_seen(rid, back)  # redo, at the versions put back
+    assert [e.id for e in store.events(rid)] == [typed]

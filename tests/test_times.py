@@ -203,3 +203,38 @@ async def test_a_note_turned_into_an_event_shows_its_time_as_a_hint_only(store, 
     timeline = json.loads(dumps(store.export_document(review_id)))["timeline"]
     [event] = [e for e in timeline if e["text"] == "Alert fired in the repeated hour"]
     assert event["at"] == "2026-10-25T01:58:00+02:00"
+
+
+def test_a_bare_time_meets_its_neighbours_across_midnight():
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from pmtui.entry import nearest
+
+    berlin = ZoneInfo("Europe/Berlin")
+    alert = datetime(2024, 9, 16, 23, 50, tzinfo=berlin)
+    started = datetime(2024, 9, 16, 23, 31, tzinfo=berlin)
+    # five past midnight after 23:50 is the next day
+    assert nearest(time(0, 5), date(2024, 9, 16), [alert, started], berlin) == datetime(2024, 9, 17, 0, 5, tzinfo=berlin)
+    # 23:55 before an event at 00:10 is the day before
+    after = datetime(2024, 9, 17, 0, 10, tzinfo=berlin)
+    assert nearest(time(23, 55), date(2024, 9, 17), [after], berlin) == datetime(2024, 9, 16, 23, 55, tzinfo=berlin)
+    # a time near nothing stays on the anchor day (the far-from-incident question catches it)
+    morning = datetime(2024, 9, 16, 10, 0, tzinfo=berlin)
+    assert nearest(time(23, 0), date(2024, 9, 16), [morning], berlin) == datetime(2024, 9, 16, 23, 0, tzinfo=berlin)
+    assert nearest(time(9, 0), date(2024, 9, 16), [morning], berlin) == datetime(2024, 9, 16, 9, 0, tzinfo=berlin)
+    assert nearest(time(9, 0), date(2024, 9, 16), [], berlin) == datetime(2024, 9, 16, 9, 0, tzinfo=berlin)
+
+
+def test_far_from_the_incident_is_said_in_plain_words():
+    from datetime import datetime, timedelta
+
+    from pmtui.anchor import incident_window, outside, say_distance
+
+    start = datetime(2024, 9, 16, 21, 31, tzinfo=UTC)
+    window = incident_window(start, [start + timedelta(hours=2)])
+    assert outside(start - timedelta(hours=5), window) is None  # a few hours before: near
+    assert say_distance(outside(start - timedelta(hours=23), window)) == "23 hours before"
+    assert say_distance(outside(datetime(2016, 5, 1, tzinfo=UTC), window)) == "8 years before"
+    assert say_distance(outside(start + timedelta(days=3), window)) == "2 days after"
+    assert outside(start, incident_window(None, [])) is None  # nothing known: nothing to say

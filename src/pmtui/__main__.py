@@ -134,6 +134,11 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     s.add_argument("--incident", metavar="ID", help="--from pagerduty-api: the incident whose log entries to read")
     s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
     s.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
+    s.add_argument("--keep-far", action="store_true",
+                   help="add events more than 6 hours from the incident (when it started, its marks) without "
+                        "asking; without it such events are asked about, or refused when no one can be asked")
+    s.add_argument("--remove", metavar="SOURCE",
+                   help="instead: remove every event of SOURCE (as the Timeline's source filter names it)")
     s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     s.set_defaults(func=cmd_evidence)
 
@@ -368,6 +373,7 @@ def cmd_demo(args: argparse.Namespace, store: None) -> int:
     data = files("pmtui").joinpath("data/demo-review.json").read_bytes()
     with tempfile.TemporaryDirectory(prefix="pmtui-demo-") as folder:
         demo = Store.open(Path(folder) / "demo.db")
+        demo.actor = args.author or ""  # --as names this seat, as for every other command
         review_id, _slug = demo.import_documents([loads(data, "demo review")])[0]
         if getattr(args, "serve", False):  # a shared meeting to try: every browser tab a seat
             from pmtui import seat_cli
@@ -421,6 +427,14 @@ def _summaries(store: Store) -> list[ReviewSummary]:
         raise StoreError(f"the list of reviews cannot be read: {explain(exc)}") from None
 
 
+def _status_words(status: str) -> str:
+    """A review's status as people read it ("in review"; JSON keeps the format's value)."""
+    from pmtui.vocab import STATUS_WORDS
+
+    words: dict[str, str] = {str(k): v for k, v in STATUS_WORDS.items()}
+    return words.get(status, status)
+
+
 def cmd_list(args: argparse.Namespace, store: Store) -> int:
     reviews = _summaries(store)
     if args.format == "json":
@@ -444,7 +458,8 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     rows, unreadable = [], 0
     for r in reviews:
         try:
-            rows.append((str(r.id), one_line(r.slug), one_line(r.title), one_line(r.status), one_line(r.severity or ""),
+            rows.append((str(r.id), one_line(r.slug), one_line(r.title), one_line(_status_words(r.status)),
+                         one_line(r.severity or ""),
                          ((d := r.first_event_date) and d.isoformat()) or "",
                          str(r.open_actions) + (f" ({r.overdue_actions} overdue)" if r.overdue_actions else "")))
         except UNREADABLE as exc:  # a row an older pmtui or a hand edit left: shown, and named
@@ -688,8 +703,19 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
     from pmtui import gather
 
     review_id = store.resolve(args.review)
+    if args.remove is not None:
+        return _remove_source(store, review_id, args)
     plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
                           until=args.until, channel=args.channel, min_level=args.min_level, incident=args.incident)
+    far = plan.far_warning(store.get_review(review_id)["timezone"])
+    if far and not args.dry_run and not args.keep_far:
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise BadInput(f"{far} Nothing was added: leave them out with --since/--until, or add them "
+                           "with --keep-far")
+        print(f"pmtui: {far}", file=sys.stderr)
+        if input("Add them anyway? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("Nothing was added (--since/--until leave such events out).", file=sys.stderr)
+            return 1
     if not args.dry_run:
         gather.add(store, plan)
     if args.format == "json":
@@ -697,6 +723,33 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
     else:
         zone = store.get_review(review_id)["timezone"]
         print("\n".join(visible(line, newlines=False) for line in gather.describe(plan, zone, args.dry_run)))
+    return 0
+
+
+def _remove_source(store: Store, review_id: int, args: argparse.Namespace) -> int:
+    """``pmtui evidence REVIEW --remove SOURCE``: every event of that source, in one step,
+    each at the version read (another seat's change meanwhile refuses it all)."""
+    import json
+
+    from pmtui.errors import Conflict
+
+    if args.paths:
+        raise BadInput("--remove takes no files: it removes the events of one source")
+    seen = store.source_versions(review_id, args.remove)
+    if not seen:
+        sources = ", ".join(sorted(s for s in store.event_sources(review_id) if s)) or "none"
+        raise BadInput(f"no events of source {args.remove!r} in this review (its sources: {sources})")
+    if not args.dry_run:
+        try:
+            store.delete_events_seen(review_id, seen)
+        except Conflict:
+            raise PmtuiError("another seat changed events of that source meanwhile; nothing was removed: "
+                             "run it again") from None
+    verb = "would remove" if args.dry_run else "removed"
+    if args.format == "json":
+        print(json.dumps({"removed": len(seen), "source": args.remove, "dry_run": args.dry_run}))
+    else:
+        print(f"{verb} {len(seen):,} event{'s' if len(seen) != 1 else ''} of {args.remove}")
     return 0
 
 

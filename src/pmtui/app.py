@@ -74,8 +74,8 @@ class PostmortemApp(App[object]):
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo", tooltip="redo what ctrl+z undid"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2", tooltip=HELP_TEXT),
         Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="undo the last change"),
-        Binding("ctrl+n", "capture", "Note", id="app.capture", priority=True,
-                tooltip="capture a note, even while typing (? question, ! parked idea)"),
+        Binding("ctrl+n,ctrl+l", "capture", "Note", id="app.capture", priority=True, key_display="^n/^l",
+                tooltip="capture a note, even while typing (? question, ! parked idea); ctrl+l in a browser"),
         Binding("f12", "presentation", "Presentation mode", show=False, id="app.presentation",
                 tooltip="presentation mode: high contrast, larger spacing, fewer panels"),
         # Textual's own palette key, declared here to give it a sentence for help
@@ -309,7 +309,7 @@ class PostmortemApp(App[object]):
         return place[1] if place[0] == section else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "go":  # only within a review; elsewhere the screen's own F-keys apply
+        if action in ("go", "capture"):  # only within a review; elsewhere the screen's own keys apply
             return any(isinstance(s, InReview) for s in self.screen_stack)
         return True
 

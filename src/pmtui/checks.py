@@ -147,7 +147,7 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.participants:
         add(Finding("evidence", "participants", "participants", "the review does not say who took part",
                     "Add the people in the room and their roles (Overview)."))
-    if not doc.links:
+    if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
     for place, where, text in _texts(doc):

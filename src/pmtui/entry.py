@@ -10,6 +10,7 @@ timeline's one-line quick add (pure, no Textual).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -51,10 +52,33 @@ def local(day: date, clock: time, zone: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone)
 
 
+NEAR = timedelta(hours=6)  # a bare time this close to a neighbour on the next (or previous) day goes there
+
+
+def nearest(clock: time, anchor_day: date, neighbours: Sequence[datetime], zone: tzinfo) -> datetime:
+    """A bare wall-clock time: on ``anchor_day``, unless it is far (more than six hours)
+    from every neighbour (the selected event, the incident's known times) while the same
+    time on the day after or before is near one: ``00:05`` typed after an event at 23:50
+    is five past midnight the next day, not 23 hours earlier."""
+    same = local(anchor_day, clock, zone)
+
+    def gap(at: datetime) -> timedelta:
+        return min((abs(at.astimezone(UTC) - n.astimezone(UTC)) for n in neighbours), default=timedelta.max)
+
+    if not neighbours or gap(same) <= NEAR:
+        return same
+    others = [local(anchor_day + timedelta(days=d), clock, zone) for d in (1, -1)]
+    best = min(others, key=gap)
+    return best if gap(best) <= NEAR else same
+
+
 def parse_time_prefix(
-    text: str, zone: tzinfo, *, anchor_day: date | None, selected: datetime | None = None
+    text: str, zone: tzinfo, *, anchor_day: date | None, selected: datetime | None = None,
+    neighbours: Sequence[datetime] = (),
 ) -> tuple[datetime, bool, str]:
-    """The time at the start of ``text`` -> (when, approximate, the rest)."""
+    """The time at the start of ``text`` -> (when, approximate, the rest). A bare time
+    (``14:03``) is on ``anchor_day``, or on the day next to it where it meets one of its
+    ``neighbours`` (:func:`nearest`)."""
     rest = text.strip()
     approximate = rest.startswith("~")
     if approximate:
@@ -68,7 +92,7 @@ def parse_time_prefix(
 
             _clock(m)
             raise BadInput(NO_DAY)
-        at = local(anchor_day, _clock(m), zone)
+        at = nearest(_clock(m), anchor_day, neighbours, zone)
     elif (m := _RELATIVE.match(rest)) is not None:
         if selected is None:
             raise BadInput(f"{m.group(0)} counts from the selected event; select one first, or type a time like 14:03")
@@ -82,10 +106,12 @@ def parse_time_prefix(
     return at, approximate, rest[m.end():].strip()
 
 
-def parse_quick_add(line: str, zone: tzinfo, *, anchor_day: date | None, selected: datetime | None = None) -> QuickAdd:
+def parse_quick_add(line: str, zone: tzinfo, *, anchor_day: date | None, selected: datetime | None = None,
+                    neighbours: Sequence[datetime] = ()) -> QuickAdd:
     if not line.strip():
         raise BadInput(QUICK_ADD_HELP)
-    at, approximate, text = parse_time_prefix(line, zone, anchor_day=anchor_day, selected=selected)
+    at, approximate, text = parse_time_prefix(line, zone, anchor_day=anchor_day, selected=selected,
+                                              neighbours=neighbours)
     if not text:
         raise BadInput("say what happened after the time, e.g. 14:03 Paged the on-call engineer")
     return QuickAdd(at, approximate, text)

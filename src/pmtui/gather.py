@@ -10,8 +10,8 @@ import time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,13 +31,32 @@ class Plan:
     duplicates: int
     zone: str | None
     zone_from_review: bool
+    window: tuple[datetime, datetime] | None = None  # the incident's known times (started, marks)
+    far: list[evidence.EvidenceEvent] = field(default_factory=list)  # new events far from them
 
     def summary(self) -> dict[str, Any]:
         """The ``--format json`` object: added, duplicates, first, last, sources, ..."""
         out = evidence.summary(self.batch, self.new, self.duplicates)
         if out["zone_note"] and self.zone_from_review:
             out["zone_note"] += " (the review's zone; --zone chooses another)"
+        out["far_from_incident"] = len(self.far)
         return out
+
+    def far_warning(self, zone_name: str) -> str | None:
+        """One sentence on the new events far from the incident (None when there are none)."""
+        from pmtui.anchor import outside, say_distance
+
+        if not self.far or self.window is None:
+            return None
+        zone = ZoneInfo(zone_name)
+        first, last = min(e.at for e in self.far), max(e.at for e in self.far)
+        gaps = [g for g in (outside(first, self.window), outside(last, self.window)) if g is not None]
+        gap = min(gaps, key=abs) if gaps else timedelta(0)
+        n = len(self.far)
+        return (f"{n:,} of the {len(self.new):,} new event{'s' if len(self.new) != 1 else ''} "
+                f"{'are' if n != 1 else 'is'} far from the incident: {first.astimezone(zone):%Y-%m-%d} … "
+                f"{last.astimezone(zone):%Y-%m-%d}, {say_distance(gap)} it "
+                f"({self.window[0].astimezone(zone):%Y-%m-%d %H:%M}); a file of another day or year?")
 
 
 def zone_for(review_zone: str, zone: str | None) -> tuple[str | None, bool]:
@@ -66,7 +85,22 @@ def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], 
     if len(held) + len(new) > document.EVIDENCE_MAX:  # the store refuses it too; say so before anything is written
         raise BadInput(f"this review holds {len(held):,} imported evidence events; adding {len(new):,} more would "
                        f"pass {document.EVIDENCE_MAX:,}, the most a review can hold (see the format's limits); nothing was added")
-    return Plan(review_id, batch, new, duplicates, used, from_review)
+    window = incident_window_of(store, review_id, review)
+    from pmtui.anchor import outside
+
+    far = [e for e in new if outside(e.at, window) is not None]
+    return Plan(review_id, batch, new, duplicates, used, from_review, window, far)
+
+
+def incident_window_of(store: Store, review_id: int, review: dict[str, Any]) -> tuple[datetime, datetime] | None:
+    """When the incident is known to have happened: when it started and its marks."""
+    from pmtui.anchor import incident_window
+
+    started = review.get("started")
+    if isinstance(started, str) and started:
+        started = datetime.fromisoformat(started)
+    marks = [e.at for e in store.events_with_marks(review_id)]
+    return incident_window(started if isinstance(started, datetime) else None, marks)
 
 
 def add(store: Store, plan: Plan) -> dict[str, Any]:
@@ -106,6 +140,9 @@ def describe(plan: Plan, zone_name: str, dry_run: bool = False) -> list[str]:
         lines.append(f"left out: {_counts(s['skipped'])}")
     if s["zone_note"]:
         lines.append(f"note: {s['zone_note']}")
+    far = plan.far_warning(zone_name)
+    if far:
+        lines.append(f"warning: {far}")
     if dry_run:
         lines.append("dry run: nothing was changed")
     return lines

@@ -16,6 +16,20 @@ from textual.binding import Binding
 
 EVERYWHERE = ("app.", "go.", "meeting.")
 
+# Keys a web browser keeps for itself (new window or tab, closing, switching tabs, quitting,
+# full screen): a seat in `pmtui serve` never receives them. Every action bound to one of
+# them has a second key outside this set (ctrl+n / ctrl+l: a note; ctrl+t / ctrl+f: the next
+# stage), and help lists both.
+BROWSER_RESERVED = frozenset({
+    "ctrl+n", "ctrl+t", "ctrl+w", "ctrl+shift+n", "ctrl+shift+t", "ctrl+shift+w", "ctrl+tab", "ctrl+shift+tab",
+    "ctrl+pageup", "ctrl+pagedown", "ctrl+q", "ctrl+shift+q", "alt+f4", "f11",
+})
+
+
+def browser_keys(binding: Binding) -> list[str]:
+    """The binding's keys that a browser passes on to a `pmtui serve` seat."""
+    return [k for k in (key.strip() for key in binding.key.split(",")) if k not in BROWSER_RESERVED]
+
 KEY_WORDS = {"question_mark": "?", "left": "←", "right": "→", "up": "↑", "down": "↓", "escape": "Esc",
              "slash": "/", "pageup": "pgup", "pagedown": "pgdn"}
 

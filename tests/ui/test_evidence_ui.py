@@ -5,18 +5,19 @@ imported event came from and the original text, read-only."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 from textual.widgets import Button, Input, OptionList, Static
 
-from conftest import settle
+from conftest import SHARED_ROOT, settle
 from pmtui.screens.evidence import EvidenceScreen, SourceFilterScreen, complete_path
 from pmtui.screens.form import FormScreen
 from pmtui.widgets.timeline_table import TimelineTable
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "evidence"
+SHARED = SHARED_ROOT / "evidence"
 
 
 def sample(rel: str) -> Path:
@@ -213,6 +214,47 @@ async def test_evidence_times_keep_their_seconds(store, demo, make_app, tmp_path
         table.scroll_to(y=index, animate=False)
         line = table.render_line(index - int(table.scroll_y) + 1).text
         assert line.split()[:3] == ["10:40:05", "event", "[api.jsonl]"]
+
+
+async def test_far_evidence_is_said_and_an_imports_events_go_in_one_undoable_step(store, demo, make_app, tmp_path):
+    """Another year's log in a review of a known incident: the preview says so and Add says
+    "anyway"; afterwards ctrl+d on the Timeline removes every event of that source in one
+    step (asked first), and ctrl+z brings them all back."""
+    old = tmp_path / "pager-2016.jsonl"
+    old.write_text("".join(json.dumps({"time": f"2016-05-0{d}T10:00:00Z", "level": "warn", "msg": f"queue page {d}"})
+                           + "\n" for d in range(1, 6)))
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        dialog = await open_dialog(app, pilot, str(old))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        preview = text_of(dialog.query_one("#evidence-preview", Static))
+        assert "warning: 5 of the 5 new events are far from the incident: 2016-05-01 … 2016-05-05" in preview
+        assert str(dialog.query_one("#evidence-add", Button).label) == "Add anyway (ctrl+s)"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert len(store.events(demo)) == 15
+        [source] = [s for s in store.event_sources(demo) if "pager-2016" in s]
+        await pilot.press("ctrl+d")
+        await settle(app, pilot)
+        picker = app.screen
+        labels = [str(o.prompt) for o in picker.query_one("OptionList").options]
+        assert f"{source} (5)" in labels and not any(label.startswith("every source") for label in labels)
+        picker.query_one("OptionList").highlighted = labels.index(f"{source} (5)")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert f"Remove the 5 events of {source}?" in app.screen.question
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert len(store.events(demo)) == 10 and source not in store.event_sources(demo)
+        assert len(app.screen.query_one(TimelineTable).rows) == 10
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert store.event_sources(demo)[source] == 5
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert source not in store.event_sources(demo)
 
 
 async def test_add_evidence_from_a_live_source(store, demo, make_app, httpserver, monkeypatch):

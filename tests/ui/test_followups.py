@@ -57,7 +57,7 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
                                       'Alert on disk usage, with a "quote", a comma and [b]markup[/b]']
         assert str(table.get_row_at(0)[0]) == "⚠ 2026-03-01"
         # the item's own text is shown literally, markup and all
-        await pilot.press("down")
+        await pilot.press("down", "down")  # from the filter to the list, then one row down
         await pilot.pause()
         assert "[b]markup[/b]" in str(screen.query_one("#followups-detail", Static).render())
 
@@ -197,3 +197,57 @@ async def test_analysis_suggests_related_reviews_and_links_one(store, make_app):
         await pilot.press("ctrl+z")
         await settle(app, pilot)
         assert store.list_items("related", e_id) == []
+
+
+async def test_typing_on_follow_ups_filters_and_never_changes_an_item(store, make_app):
+    """Typing `prio:high` as the screen opens filters (the README's "type to filter"); on the
+    list, a character that is none of its keys goes on in the filter; the list's own keys
+    (x, p, r, w, o, d) say what they changed, on which item, with ctrl+z at hand."""
+    fill(store)
+    app = make_app()
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await settle(app, pilot)
+        screen = app.screen
+        before = {a["id"]: a["version"] for r in store.list_reviews() for a in store.list_items("action", r.id)}
+        await pilot.press(*"prio:high")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FollowupsScreen)  # no Owner dialog
+        after = {a["id"]: a["version"] for r in store.list_reviews() for a in store.list_items("action", r.id)}
+        assert after == before  # nothing written
+        box = screen.query_one("#followups-filter", Input)
+        table = screen.query_one(DataTable)
+        assert box.value == "prio:high" and all(r.priority == "high" for r in screen.shown)
+        footer_keys = {b.binding.id for b in app.active_bindings.values() if b.binding.show}
+        assert "followups.to_list" in footer_keys and "followups.done" not in footer_keys
+        # to the list: its keys are commands, shown in the footer
+        await pilot.press("ctrl+u", "down")
+        await settle(app, pilot)
+        assert table.has_focus
+        footer_keys = {b.binding.id for b in app.active_bindings.values() if b.binding.show}
+        assert {"followups.done", "followups.filter"} <= footer_keys
+        # a character that is no command goes on in the filter
+        await pilot.press(*"tag:")
+        await settle(app, pilot)
+        assert box.has_focus and box.value == "tag:"
+        assert {a["id"]: a["version"] for r in store.list_reviews() for a in store.list_items("action", r.id)} == before
+        # a command on the list says what it did, on which item, and ctrl+z takes it back
+        await pilot.press("ctrl+u", "enter")  # Enter in the filter: to the list
+        await settle(app, pilot)
+        row = screen.selected()
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert store.list_items("action", row.review_id)[0] is not None
+        changed = next(a for a in store.list_items("action", row.review_id) if a["id"] == row.id)
+        assert changed["status"] == "in_progress"
+        said = [n.message for n in app._notifications][-1]
+        assert "in progress" in said and row.title.split()[0] in said and "ctrl+z" in said
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert next(a for a in store.list_items("action", row.review_id) if a["id"] == row.id)["status"] == row.status
+        await pilot.press("question_mark")  # the app's keys stay keys on the list: ? is help
+        await settle(app, pilot)
+        from pmtui.screens.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)

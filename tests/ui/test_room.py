@@ -114,6 +114,8 @@ async def test_an_event_a_day_away_is_accepted_with_a_warning(store, demo, make_
         table = app.screen.query_one(TimelineTable)
         await pilot.press("a", *"2026-03-12 09:00 Cache settings reviewed", "enter")
         await settle(app, pilot)
+        await pilot.press("y")  # far from the incident: asked first
+        await settle(app, pilot)
         assert any(e.text == "Cache settings reviewed" for e in store.events(demo))  # accepted
         index = next(i for i, r in enumerate(table.rows) if r.text == "Cache settings reviewed")
         assert table.far == {index}
@@ -462,3 +464,69 @@ async def test_a_bare_time_lands_on_the_incident_day(store, make_app):
         await settle(app, pilot)
         assert {e.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") for e in store.events(review_id)} == {
             "2026-03-10 14:05", "2026-03-10 09:00"}
+
+
+async def test_s_s_asks_before_publishing_even_before_the_findings_are_shown(store, demo, make_app, monkeypatch):
+    """`s` `s` from a draft publishes only after asking, naming how many findings are open,
+    also when the screen's list of findings is not rendered yet (a long review on a busy
+    machine) or predates another seat's change: the count is taken from the store."""
+    from pmtui.checks import check
+    from pmtui.screens.dialogs import ConfirmScreen
+    from pmtui.screens.report import ReportScreen
+
+    store.update_review(demo, status="draft")
+    monkeypatch.setattr(ReportScreen, "render_report", lambda self: None)  # still rendering
+    app = make_app(demo, "report")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(app, pilot)
+        store.add_item("note", demo, at=store.events(demo)[0].at, kind="question", text="Who owns the cache config?")
+        count = len(check(store.export_document(demo), app.checker))
+        await pilot.press("s", "s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen), store.get_review(demo)["status"]
+        assert f"{count} readiness findings are still open" in app.screen.question
+        assert store.get_review(demo)["status"] == "in_review"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert store.get_review(demo)["status"] == "in_review"
+
+
+async def test_a_bare_time_after_midnight_lands_on_the_next_day(store, make_app):
+    """Started 23:31: `23:50 …` then `00:05 …` is five past midnight the next day, not 23
+    hours before the incident; an event far from the incident asks first, and "no" keeps
+    the typed line to change its time."""
+    from pmtui.screens.dialogs import ConfirmScreen
+
+    started = datetime(2024, 9, 16, 23, 31, tzinfo=BERLIN)
+    review_id, _ = store.create_review("Queue backlog", timezone="Europe/Berlin", started=started)
+    app = make_app(review_id, "timeline")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", *"23:50 Queue depth alert", "enter")
+        await settle(app, pilot)
+        await pilot.press(*"00:05 Queue drained", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert sorted(e.at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") for e in store.events(review_id)) == [
+            "2024-09-16 23:50", "2024-09-17 00:05"]
+        box = app.screen.query_one("#quick-add", Input)
+        await pilot.press(*"2024-09-15 09:00 Consumer deploy", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "2024-09-15 09:00 is 39 hours before the incident (2024-09-16 23:31)" in app.screen.question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len(store.events(review_id)) == 2 and box.value == "2024-09-15 09:00 Consumer deploy" and box.has_focus
+        await pilot.press("enter", "y")
+        await settle(app, pilot)
+        assert len(store.events(review_id)) == 3 and box.value == ""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+async def test_the_overview_shows_the_slug_and_the_join_key_at_every_size(store, demo, make_app, size):
+    app = make_app(demo, "overview")
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert store.get_review(demo)["slug"] in shown
+        assert "ctrl+k: the join command" in " ".join(shown.split())

@@ -46,6 +46,9 @@ async def test_quick_add_forms(store, demo, make_app):
         await quick_add(app, pilot, "~11:17 Someone mentions the cache graph")
         assert ("2026-03-10 11:17", "Someone mentions the cache graph", True) in local(store, demo)
         await quick_add(app, pilot, "2026-03-11 09:00 Follow-up check of the cache settings")
+        assert "is 21 hours after the incident" in app.screen.question  # far from it: asks first
+        await pilot.press("y")
+        await settle(app, pilot)
         assert ("2026-03-11 09:00", "Follow-up check of the cache settings", False) in local(store, demo)
         assert len(store.events(demo)) == 14
         # the typed line is cleared after each add and the input keeps focus for the next one
@@ -202,3 +205,24 @@ async def test_a_bare_time_on_an_empty_timeline_is_read_on_the_day_the_incident_
         await settle(app, pilot)
         await quick_add(app, pilot, "23:45 Queue depth alert fires")
     assert local(store, rid) == [("2026-03-09 23:45", "Queue depth alert fires", False)]
+
+
+async def test_an_edit_that_moves_an_event_far_from_the_incident_asks_first(store, demo, make_app):
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        when = form.query_one("#f-when", Input)
+        when.value = "2026-03-08 10:40"  # two days early: a slip of the day, most likely
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and when.value == "2026-03-08 10:40"
+        said = str(form.query_one("#e-when", Static).render())
+        assert "2026-03-08 10:40 is 2 days before the incident" in said and "Save again" in said
+        assert store.events(demo)[0].at.astimezone(BERLIN).strftime("%Y-%m-%d") == "2026-03-10"
+        await pilot.press("ctrl+s")  # as it is: meant
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+        assert store.events(demo)[0].at.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M") == "2026-03-08 10:40"

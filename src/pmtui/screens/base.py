@@ -51,8 +51,8 @@ class SectionScreen(TypedApp, Screen[None]):
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel",
                 tooltip="go to the notes panel (t, f, o, a turn a note into an event, factor, observation, "
                         "action); again hides it"),
-        Binding("ctrl+t", "next_stage", "Next stage", show=False, id="meeting.next",
-                tooltip="meeting: next stage (after the last: end)"),
+        Binding("ctrl+t,ctrl+f", "next_stage", "Next stage", show=False, id="meeting.next",
+                tooltip="meeting: next stage (after the last: end); ctrl+f in a browser"),
         Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause",
                 tooltip="meeting: pause and resume the clock"),
         Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join",
@@ -320,18 +320,29 @@ class SectionScreen(TypedApp, Screen[None]):
                                                 width, extra=(slug, "^k join") if slug else ())
 
     def join_command(self) -> str:
-        """What a second seat (the note-taker's terminal) runs to open this review."""
+        """What a second seat (the note-taker's terminal) runs to open this review: the store
+        as the user spelled it, without its password (see :meth:`join_note`)."""
         import shlex
 
-        url = self.app.store.engine.url
-        where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
-        return f"pmtui --db {shlex.quote(str(where))} --as NAME open {shlex.quote(self.review['slug'])}"
+        where = self.app.store.location.for_another_seat()
+        return f"pmtui --db {shlex.quote(where)} --as NAME open {shlex.quote(self.review['slug'])}"
+
+    def join_note(self) -> str:
+        """How the other seat gets the password the join command leaves out ('' when none)."""
+        import shlex
+
+        if not self.app.store.location.has_password:
+            return ""
+        return ("The password is not shown: the other seat gives it through PGPASSWORD, ~/.pgpass or a "
+                "pg_service.conf entry, or puts the whole URL in PMTUI_DB and runs "
+                f"pmtui --as NAME open {shlex.quote(self.review['slug'])}")
 
     def action_copy_join(self) -> None:
         command = self.join_command()
         self.app.copy_to_clipboard(command)  # OSC 52: where the terminal allows it
-        self.notify(f"Second seat: {command}\n(copied where the terminal allows it)", title="Join this review",
-                    timeout=10)
+        note = self.join_note()
+        self.notify(f"Second seat: {command}\n(copied where the terminal allows it)" + (f"\n{note}" if note else ""),
+                    title="Join this review", timeout=15 if note else 10, markup=False)
 
     def on_screen_resume(self) -> None:
         self.refresh_from_store()
@@ -483,10 +494,17 @@ class SectionScreen(TypedApp, Screen[None]):
             if section != self.SECTION:
                 yield SystemCommand(f"Go to: {SECTION_LABELS[section]}", f"Show the review's {section} section",
                                     lambda s=section: self.action_section(s))
-        active = list(self.app.active_bindings.values())
-        nodes = {id(a.binding): a.node for a in active}
-        for b in palette_bindings(a.binding for a in active):
+        # this screen's keys (its focused list or table, the screen, the app), not the palette's
+        # own: the palette is the app's current screen while it asks for these
+        nodes: dict[int, Any] = {}
+        found: list[Binding] = []
+        for node, bindings in self._modal_binding_chain:
+            for _key, binding in bindings:
+                if id(binding) not in nodes and self.app._check_action_state(binding.action, node) is not False:
+                    nodes[id(binding)] = node
+                    found.append(binding)
+        for b in palette_bindings(found):
             node = nodes[id(b)]
-            yield SystemCommand(f"{SECTION_LABELS[self.SECTION]}: {b.description}",
-                                f"key: {b.key_display or key_label(b.key.split(',')[0])}",
+            keys = "  ".join(key_label(k.strip()) for k in b.key.split(","))
+            yield SystemCommand(f"{SECTION_LABELS[self.SECTION]}: {b.description}", f"key: {keys}",
                                 lambda b=b, node=node: self.app.run_action(b.action, node))

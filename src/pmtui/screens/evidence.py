@@ -162,7 +162,10 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         self.plan, self.planned_for = plan, req
         lines = gather.describe(plan, self.zone_name, dry_run=True)[:-1]
         self.query_one("#evidence-preview", Static).update(Text("\n".join(lines)))
-        self.query_one("#evidence-add", Button).disabled = not (plan.new or plan.batch.components)
+        add = self.query_one("#evidence-add", Button)
+        add.disabled = not (plan.new or plan.batch.components)
+        # events far from the incident (another year's export?): said above, and on the button
+        add.label = "Add anyway (ctrl+s)" if plan.far else "Add (ctrl+s)"
 
     # ------------------------------------------------------------ adding
     @on(Button.Pressed, "#evidence-add")
@@ -193,10 +196,12 @@ class SourceFilterScreen(TypedApp, ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="sources.cancel")]
     ALL = "\x00all"
 
-    def __init__(self, sources: dict[str, int], current: str | None) -> None:
+    def __init__(self, sources: dict[str, int], current: str | None, *, title: str = "Show the events of",
+                 hint: str = "Enter picks · Esc keeps the current filter", sources_only: bool = False) -> None:
         super().__init__()
-        self.choices = [(self.ALL, f"every source ({sum(sources.values()):,})")]
-        if "" in sources:
+        self.title_text, self.hint = title, hint
+        self.choices = [] if sources_only else [(self.ALL, f"every source ({sum(sources.values()):,})")]
+        if "" in sources and not sources_only:
             self.choices.append(("", f"no source: typed ({sources['']:,})"))
         self.choices += [(src, f"{one_line(src)} ({n:,})") for src, n in sorted(sources.items()) if src]
         self.current = self.ALL if current is None else current
@@ -206,9 +211,9 @@ class SourceFilterScreen(TypedApp, ModalScreen[str | None]):
         from textual.widgets.option_list import Option
 
         with Vertical(id="dialog"):
-            yield Static("Show the events of", id="dialog-text")
+            yield Static(self.title_text, id="dialog-text")
             yield OptionList(*[Option(Text(label)) for _, label in self.choices], id="source-list")
-            yield Static("Enter picks · Esc keeps the current filter", classes="form-hint")
+            yield Static(self.hint, classes="form-hint")
 
     def on_mount(self) -> None:
         from textual.widgets import OptionList

@@ -1,6 +1,11 @@
 """Follow-ups: every action item of every review, overdue first; filter as you type,
 change status, owner and due date in place (saved at once, ctrl+z undoes), Enter
-opens the item inside its review."""
+opens the item inside its review.
+
+Typing never changes an item by surprise: the filter has the focus when the screen opens
+(typing filters, as the README says); ↓ or Enter goes to the list, where the one-key
+commands are (each says what it changed, with ctrl+z at hand), and any other character
+typed on the list goes back to the filter."""
 
 from __future__ import annotations
 
@@ -50,6 +55,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         Binding("o", "owner", "Owner", id="followups.owner"),
         Binding("d", "due", "Due date", id="followups.due"),
         Binding("slash", "focus_filter", "Filter", id="followups.filter"),
+        Binding("down", "to_list", "To the list", key_display="↓/⏎", priority=True, id="followups.to_list"),
         Binding("escape", "back", "Reviews", id="followups.back"),
     ]
 
@@ -72,7 +78,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(self.query_text, placeholder=FILTER_HINT, id="followups-filter")
+        # back in the filter from the list, typing goes on after what is there (never replaces it)
+        yield Input(self.query_text, placeholder=FILTER_HINT, id="followups-filter", select_on_focus=False)
         yield Static("Loading action items…", id="followups-summary")
         table: DataTable[Text] = DataTable(id="followups-table", cursor_type="row", zebra_stripes=True)
         yield table
@@ -82,7 +89,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
     def on_mount(self) -> None:
         self.title = "Follow-ups"
         self.sub_title = "action items of every review"
-        self.query_one(DataTable).focus()
+        self.query_one("#followups-filter", Input).focus()  # typing filters; ↓ goes to the list
         self.reload(first_screen=True)
 
     # ------------------------------------------------------------ loading
@@ -259,9 +266,37 @@ class FollowupsScreen(TypedApp, Screen[None]):
     def action_focus_filter(self) -> None:
         self.query_one("#followups-filter", Input).focus()
 
+    def action_to_list(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """In the filter: only the keys that leave it; on the list: its commands."""
+        in_filter = self.query_one("#followups-filter", Input).has_focus
+        if action == "to_list":
+            return in_filter
+        if action in ("status", "wont_do", "owner", "due", "open", "focus_filter"):
+            return not in_filter
+        return True
+
+    def on_key(self, event: Any) -> None:
+        """A character typed on the list that is none of its keys goes on in the filter:
+        typing a filter (``prio:high``) on the list reaches the filter, not the commands."""
+        table = self.query_one(DataTable)
+        char = event.character
+        if not table.has_focus or not char or not char.isprintable() or char == " ":
+            return
+        if event.key in self.active_bindings:  # a key of the list, the screen or the app (? help)
+            return
+        event.stop()
+        event.prevent_default()
+        box = self.query_one("#followups-filter", Input)
+        box.focus()
+        box.cursor_position = len(box.value)
+        box.insert_text_at_cursor(char)
+
     def action_back(self) -> None:
         box = self.query_one("#followups-filter", Input)
-        if box.has_focus:
+        if box.has_focus and box.value:  # a filter: cleared first; an empty one leaves
             box.value = ""
             self.query_one(DataTable).focus()
             return
@@ -287,8 +322,10 @@ class FollowupsScreen(TypedApp, Screen[None]):
         self.rows = sorted((r._replace(**values) if r.id == row.id else r for r in self.rows),
                            key=lambda r: sort_key(r, today))  # the cursor follows the item
         self.hay[row.id] = row._replace(**values).haystack()
-        # the item's own words stay out of the message: notifications read markup
-        self.app.push_undo(f"{what} (the selected action item)",
+        # says what changed, on which item, and how to take it back (notifications show text literally);
+        # the undo and redo write only while the item is as this seat left it
+        title = " ".join(row.title.split())
+        self.app.push_undo(f"{what}: “{title[:60]}{'…' if len(title) > 60 else ''}”",
                            lambda: store.update_if_unchanged(ItemKind.action, row.id, values, **old),
                            lambda: store.update_if_unchanged(ItemKind.action, row.id, old, **values))
         self.refill(keep_id=row.id)
@@ -296,7 +333,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
     def action_status(self, status: str) -> None:
         row = self.selected()
         if row is not None and row.status != status:
-            self._save(row, f"status set to {STATUS_WORDS[status]}", status=status)
+            self._save(row, f"status {STATUS_WORDS.get(row.status, row.status)} → {STATUS_WORDS[status]}", status=status)
 
     def action_wont_do(self) -> None:
         from pmtui.screens.dialogs import wont_do_prompt

@@ -18,7 +18,7 @@ from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 
 TIMELINE_INPUT = [
-    ("14:03 text", "an event at 14:03 on the selected event's day"),
+    ("14:03 text", "an event at 14:03 on the selected event's day, or across midnight beside it (00:05 after 23:50)"),
     ("2026-03-10 14:03 text", "an event on that day"),
     ("+5m text", "5 minutes after the selected event (also +1h30m, +90s, -2m)"),
     ("~14:03 text", "an approximate time"),

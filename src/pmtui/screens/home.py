@@ -40,7 +40,8 @@ def _text(value: object) -> str:
 
 class HomeScreen(TypedApp, Screen[None]):
     BINDINGS = [
-        Binding("ctrl+n", "new", "New review", id="home.new", priority=True),
+        Binding("ctrl+n,ctrl+l", "new", "New review", key_display="^n/^l", id="home.new", priority=True,
+                tooltip="start a new review (ctrl+l in a browser, which keeps ctrl+n)"),
         Binding("enter", "open", "Open", id="home.open"),
         Binding("ctrl+d", "delete", "Delete", id="home.delete", priority=True),
         Binding("down", "move(1)", "Down", show=False, id="home.down"),

@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from pmtui.safetext import literal, one_line
 from pmtui.screens._fields import STATUS_OPTIONS, list_form, optional_day, optional_text, zone_name
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
@@ -44,6 +46,10 @@ class OverviewScreen(SectionScreen):
         r = self.app.store.get_review(self.review_id)
         with VerticalScroll(id="overview", classes="section-body"):
             yield Field("title", "Title", r["title"])
+            # the slug and how a second seat joins: on every width (the header drops them at 80 columns)
+            yield Static(Text.assemble(("Slug ", "dim"), literal(one_line(r["slug"]), "bold"),
+                                       ("  ·  ctrl+k: the join command", "dim")),
+                         id="overview-join")
             with Horizontal(classes="row"):
                 yield Field("severity", "Severity", r["severity"], placeholder="e.g. SEV2", parse=optional_text)
                 yield Field("status", "Status", r["status"], kind="select", options=STATUS_OPTIONS)

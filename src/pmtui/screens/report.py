@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
-from pmtui.errors import BadInput, Conflict
+from pmtui.errors import BadInput, Conflict, PmtuiError
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
@@ -112,11 +112,23 @@ class ReportScreen(SectionScreen):
             if self.review.get("status") == Status.published:
                 self._ask_unpublish(event.value)
                 return
-            open_findings = len(getattr(self, "findings", None) or [])
-            if event.value == "published" and open_findings:
-                self._ask_publish(open_findings)
-                return
+            if event.value == "published":
+                # counted now, from the store: the list shown may not be rendered yet (s s pressed
+                # at once) or may predate another seat's change
+                open_findings = self.open_findings()
+                if open_findings:
+                    self._ask_publish(open_findings)
+                    return
             self._apply_status(event.value)
+
+    def open_findings(self) -> int:
+        """How many readiness findings the review has as stored now."""
+        from pmtui.checks import check
+
+        try:
+            return len(check(self.app.store.export_document(self.review_id), self.app.checker))
+        except PmtuiError:
+            return len(getattr(self, "findings", None) or [])
 
     def _ask_publish(self, count: int) -> None:
         """Publishing with readiness findings open asks first: the room may still want them."""

@@ -52,6 +52,8 @@ class TimelineScreen(SectionScreen):
         Binding("w", "walk_through", "Walk-through", id="timeline.walk"),
         Binding("v", "add_evidence", "Add evidence", id="timeline.evidence"),
         Binding("s", "filter_source", "Source filter", id="timeline.sources"),
+        Binding("ctrl+d", "remove_source", "Remove a source", show=False, id="timeline.remove_source",
+                tooltip="remove every event of one source (an import) in one step, after asking; ctrl+z undoes"),
         Binding("1", "mark('impact_start')", "Mark", key_display="1-6", id="timeline.mark1", tooltip=MARKS_HELP),
         *[
             Binding(str(i + 1), f"mark('{m.value}')", f"Mark: {MARK_WORDS[m.value]}", show=False, id=f"timeline.mark{i + 1}",
@@ -188,7 +190,8 @@ class TimelineScreen(SectionScreen):
         self.show_marks()
         if self.source_filter is not None:
             self.notify(f"Showing {len(self.rows):,} of {self.total:,} events: source "
-                        f"{self.source_filter or '(none)'} · s changes the filter", timeout=3, markup=False)
+                        f"{self.source_filter or '(none)'} · s changes the filter · ctrl+d removes a source's events",
+                        timeout=3, markup=False)
         if not self.total:
             hint = ("No events yet. Build the timeline forward from before the incident: press a and type "
                     "a time and what happened, e.g. 10:40 Deploy 2026.03.10-3 starts")
@@ -247,13 +250,57 @@ class TimelineScreen(SectionScreen):
     def action_quick_add(self) -> None:
         self.query_one("#quick-add", Input).focus()
 
+    def incident_window(self) -> tuple[datetime, datetime] | None:
+        """When the incident is known to have happened: when it started and its marks."""
+        from pmtui.anchor import incident_window
+
+        started = self.review.get("started")
+        if isinstance(started, str) and started:
+            started = datetime.fromisoformat(started)
+        return incident_window(started if isinstance(started, datetime) else None, self.marks().values())
+
+    def far_question(self, at: datetime) -> str | None:
+        """The question to ask before saving an event far from the incident (None: near)."""
+        from pmtui.anchor import outside, say_distance
+
+        window = self.incident_window()
+        gap = outside(at, window)
+        if gap is None or window is None:
+            return None
+        edge = window[0] if gap.total_seconds() < 0 else window[1]
+        return (f"{format_when(at, self.zone)} is {say_distance(gap)} the incident "
+                f"({format_when(edge, self.zone)}). Add the event there?")
+
     @on(Input.Submitted, "#quick-add")
     def _quick_add(self, event: Input.Submitted) -> None:
         error = self.query_one("#quick-add-error", Static)
         selected = self.selected
+        window = self.incident_window()
+        neighbours = [*([selected.at] if selected else []), *(window or ())]
         try:
             parsed = parse_quick_add(event.value, self.zone, anchor_day=self.anchor_day(),
-                                     selected=selected.at if selected else None)
+                                     selected=selected.at if selected else None, neighbours=neighbours)
+        except PmtuiError as exc:  # bad input: keep the text
+            error.update(literal(f"⚠ {exc.message}"))
+            error.display = True
+            return
+        question = self.far_question(parsed.at)
+        if question is None:
+            self._add_quick(event.input, parsed)
+            return
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._add_quick(event.input, parsed)
+            else:  # the typed line stays, to change its time
+                event.input.focus()
+
+        self.app.push_screen(ConfirmScreen(question, yes="Add it there", no="Change the time"), answer)
+
+    def _add_quick(self, box: Input, parsed: Any) -> None:
+        error = self.query_one("#quick-add-error", Static)
+        try:
             event_id = self.app.store.add_event(self.review_id, at=parsed.at, text=parsed.text,
                                                 approximate=parsed.approximate)
         except FieldErrors as exc:
@@ -265,7 +312,7 @@ class TimelineScreen(SectionScreen):
             error.display = True
             return
         error.display = False
-        event.input.value = ""
+        box.value = ""
         self.app.push_added("added an event", "event", event_id, quiet=True)
         self.update_rows([event_id], keep_id=event_id, new=[event_id])
 
@@ -301,10 +348,16 @@ class TimelineScreen(SectionScreen):
                 out["confirmed"] = values["confirmed"]
             return out
 
+        asked: dict[str, Any] = {"at": None}  # a far time is saved when saved again as it is
+
         def save(values: dict[str, Any], version: int | None = None) -> int:
             from pmtui.store.values import from_utc_text
 
             new = parsed(values)
+            question = self.far_question(new["at"]) if new["at"] != e.at else None
+            if question is not None and asked["at"] != new["at"]:
+                asked["at"] = new["at"]
+                raise FieldErrors({"when": question.replace("Add the event there?", "Save again to keep it there.")})
             try:
                 assert version is not None  # every event has a version
                 self.app.store.update_event(e.id, expected_version=version, **new)
@@ -372,6 +425,53 @@ class TimelineScreen(SectionScreen):
             self.query_one(TimelineTable).focus()
 
         self.app.push_screen(SourceFilterScreen(self.app.store.event_sources(self.review_id), self.source_filter), done)
+
+    def action_remove_source(self) -> None:
+        """Every event of one source (an evidence import) in one step: asked first, each
+        event deleted at the version read, undone with ctrl+z."""
+        from pmtui.screens.dialogs import ConfirmScreen
+        from pmtui.screens.evidence import SourceFilterScreen
+
+        sources = {s: n for s, n in self.app.store.event_sources(self.review_id).items() if s}
+        if not sources:
+            self.notify("No events with a source here: the typed ones are deleted one by one (d).", timeout=4)
+            return
+
+        def picked(source: str | None) -> None:
+            self.query_one(TimelineTable).focus()
+            if not source:
+                return
+            seen = self.app.store.source_versions(self.review_id, source)
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.remove_source(source, seen)
+
+            self.app.push_screen(ConfirmScreen(f"Remove the {len(seen):,} events of {source}? ctrl+z brings them "
+                                               "back.", yes="Remove them", no="Keep them"), answer)
+
+        self.app.push_screen(SourceFilterScreen(sources, None, title="Remove every event of",
+                                                hint="Enter picks (asked again before anything is removed) · Esc: "
+                                                     "nothing", sources_only=True), picked)
+
+    def remove_source(self, source: str, seen: dict[int, int]) -> None:
+        store, rid = self.app.store, self.review_id
+        removed = self.app.delete_seen(lambda: store.delete_events_seen(rid, seen),
+                                       f"an event of {source}", self.load_events)
+        if removed is None:
+            return
+        held: dict[str, Any] = {"snapshot": removed, "back": {}}
+
+        def undo() -> None:  # every event back, with the versions they come back at (for redo)
+            held["back"] = store.restore_events_seen(held["snapshot"])
+
+        def redo() -> None:  # again, only as undo put them back
+            held["snapshot"] = store.delete_events_seen(rid, held["back"])
+
+        self.app.push_undo(f"removed the {len(seen):,} events of {source}", undo, redo)
+        if self.source_filter == source:
+            self.source_filter = None
+        self.load_events()
 
     def action_delete(self) -> None:
         e = self.selected
@@ -462,7 +562,8 @@ class TimelineScreen(SectionScreen):
         return step
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source"):
+        if action in ("quick_add", "edit", "delete", "highlight", "mark", "add_evidence", "filter_source",
+                      "remove_source"):
             quick = self.query("#quick-add")
             if quick and quick.first().has_focus:
                 return False

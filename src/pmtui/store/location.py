@@ -37,6 +37,32 @@ class Location:
     port: int | None = None
     database: str = ""
     query: str = ""
+    given: str = field(default="", repr=False, compare=False)  # the URL as the user spelled it
+
+    @property
+    def has_password(self) -> bool:
+        """The URL carries a password (in its user part or as ``password=`` in its query)."""
+        return bool(self.password) or any(p.split("=", 1)[0].lower() == "password" for p in self.query.split("&"))
+
+    def for_another_seat(self) -> str:
+        """The store as another seat writes it in ``--db``: the path, or the URL in the user's
+        own spelling (scheme, host, port, query) with the password taken out, never masked:
+        ``postgresql://sre@db:5432/pmtui`` connects with PGPASSWORD, ~/.pgpass or a service
+        file, where ``sre:***@`` would fail."""
+        if self.kind == "sqlite":
+            return str(self.path)
+        if not self.given:
+            return self.shown
+        scheme, _, rest = self.given.partition("://")
+        netloc, slash, tail = rest.partition("/")
+        if "@" in netloc:
+            creds, _, hostport = netloc.rpartition("@")
+            netloc = f"{creds.split(':', 1)[0]}@{hostport}" if creds.split(":", 1)[0] else hostport
+        path, qmark, query = tail.partition("?")
+        if qmark:
+            kept = [p for p in query.split("&") if p and p.split("=", 1)[0].lower() != "password"]
+            tail = path + (f"?{'&'.join(kept)}" if kept else "")
+        return f"{scheme}://{netloc}{slash}{tail}"
 
     @property
     def shown(self) -> str:
@@ -94,7 +120,7 @@ def _parse_postgres(text: str) -> Location:
     if not parts.hostname and "host=" not in parts.query:
         raise BadInput(f"{masked}: name the server, e.g. postgresql://user@host:5432/{database}")
     return Location("postgresql", user=unquote(parts.username or ""), password=unquote(parts.password or ""),
-                    host=parts.hostname or "", port=port, database=database, query=parts.query)
+                    host=parts.hostname or "", port=port, database=database, query=parts.query, given=text)
 
 
 def _mask(text: str) -> str:

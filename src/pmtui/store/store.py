@@ -9,12 +9,13 @@ from .editing import _Editing
 from .opening import _Opening
 from .presence import _Presence
 from .signal import _Signal
+from .sources import _Sources
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.patterns import ReviewFacts
 
 
-class Store(_Opening, _Documents, _Editing, _Signal, _Presence):
+class Store(_Opening, _Documents, _Editing, _Signal, _Presence, _Sources):
     """Open with :meth:`Store.open`; every read and write of reviews goes through here."""
 
     # store.followup.cached_review_facts: (change token, facts) of the last read
