@@ -62,10 +62,12 @@ def took_theirs(screen: SectionScreen, field: Field, mine: str) -> None:
     def undo() -> None:
         value: Any = field.parse(mine)
         if (store.get_review(rid) or {}).get(name) != value:  # not back already (the area's own undo)
+            # over the version taken only: another seat's change since is a Conflict (reported)
+            version = taken if taken is not None else -1
             if name == "tags":
-                store.set_tags(rid, value)
+                store.set_tags(rid, value, expected_version=version)
             else:
-                store.update_review(rid, expected_version=taken, **{name: value})
+                store.update_review(rid, expected_version=version, **{name: value})
         if entry is not None:
             putaside.take(entry)
 
