@@ -18,7 +18,7 @@ EVERYWHERE = ("app.", "go.", "meeting.")
 
 # Keys a web browser keeps for itself (new window or tab, closing, switching tabs, quitting,
 # full screen): a seat in `pmtui serve` never receives them. Every action bound to one of
-# them has a second key outside this set (ctrl+n / ctrl+l: a note; ctrl+t / ctrl+f: the next
+# them has a second key outside this set (ctrl+n / ctrl+l: a note; ctrl+t / ctrl+b: the next
 # stage), and help lists both.
 BROWSER_RESERVED = frozenset({
     "ctrl+n", "ctrl+t", "ctrl+w", "ctrl+shift+n", "ctrl+shift+t", "ctrl+shift+w", "ctrl+tab", "ctrl+shift+tab",

@@ -62,7 +62,7 @@ async def test_browser_keys_capture_a_note_and_move_the_stage_on(store, demo, ma
         await settle(app, pilot)
         assert store.list_items("note", demo)[-1]["text"] == "said in the browser"
         stage = store.get_meeting(demo).stage
-        await pilot.press("ctrl+f")
+        await pilot.press("ctrl+b")
         await settle(app, pilot)
         assert store.get_meeting(demo).stage != stage
 

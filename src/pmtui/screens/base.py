@@ -51,8 +51,8 @@ class SectionScreen(TypedApp, Screen[None]):
         Binding("f10", "toggle_panel", "Notes", show=False, id="meeting.panel",
                 tooltip="go to the notes panel (t, f, o, a turn a note into an event, factor, observation, "
                         "action); again hides it"),
-        Binding("ctrl+t,ctrl+f", "next_stage", "Next stage", show=False, id="meeting.next",
-                tooltip="meeting: next stage (after the last: end); ctrl+f in a browser"),
+        Binding("ctrl+t,ctrl+b", "next_stage", "Next stage", show=False, id="meeting.next",
+                tooltip="meeting: next stage (after the last: end); ctrl+b in a browser"),
         Binding("ctrl+g", "pause", "Pause/resume meeting", show=False, id="meeting.pause",
                 tooltip="meeting: pause and resume the clock"),
         Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join",

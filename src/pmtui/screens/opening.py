@@ -36,7 +36,7 @@ class OpeningScreen(SectionScreen):
     SECTION = Section.opening
     BINDINGS = [
         Binding("s", "start", "Start meeting", id="opening.start"),
-        Binding("ctrl+t,ctrl+f", "next_stage", "Next stage", key_display="^t/^f", id="opening.next"),
+        Binding("ctrl+t,ctrl+b", "next_stage", "Next stage", key_display="^t/^b", id="opening.next"),
         Binding("ctrl+g", "pause", "Pause/resume", id="opening.pause"),
     ]
 
@@ -88,10 +88,10 @@ class OpeningScreen(SectionScreen):
         head = Text.from_markup(f"[b]Agenda[/b] ({length} min)\n\n")
         if meeting is None:
             foot = Text.from_markup("\n[b]s[/b] starts the meeting (length and split can be changed).\n"
-                                    "Then [b]ctrl+t[/b] (in a browser [b]ctrl+f[/b]) moves to the next stage, "
+                                    "Then [b]ctrl+t[/b] (in a browser [b]ctrl+b[/b]) moves to the next stage, "
                                     "[b]ctrl+g[/b] pauses.")
         else:
-            foot = Text.from_markup("\n[b]ctrl+t[/b]/[b]ctrl+f[/b] next stage (the facilitator's call) · [b]ctrl+g[/b] pause/resume"
+            foot = Text.from_markup("\n[b]ctrl+t[/b]/[b]ctrl+b[/b] next stage (the facilitator's call) · [b]ctrl+g[/b] pause/resume"
                                     " · [b]s[/b] starts again")
         self.query_one("#agenda", Static).update(_stack(head, table, foot))
 
