@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from tracker_fakes import TOKEN, GitHub, GitLab, Jira, Linear, reply
 
 from pmtui.vocab import ItemKind
+from tracker_fakes import TOKEN, GitHub, GitLab, Jira, Linear, reply
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -156,7 +156,7 @@ def test_github_requests_are_as_the_reference_says(store, cli, httpserver, env):
     assert len(search) == 1  # one search per review, before creating
     posts = fake.made("POST", "/repos/acme/payments/issues")
     assert len(posts) == 3
-    method, path, headers, body = posts[0]
+    _method, _path, headers, body = posts[0]
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert headers["Accept"] == "application/vnd.github+json"
     assert headers["X-Github-Api-Version"] == "2022-11-28"
@@ -247,7 +247,7 @@ def test_dry_run_sends_nothing_and_changes_nothing(store, cli, httpserver, env, 
     fake = serve(httpserver, GitHub(httpserver.url_for("")))
     monkeypatch.delenv("GITHUB_TOKEN")  # no credentials needed to see the plan
     owners()
-    rid, slug, ids = seed(store)
+    rid, slug, _ids = seed(store)
     before = items(store, rid)
     r = cli(*push_args("github", httpserver, slug, "--dry-run"))
     assert r.code == 0, r.err
@@ -364,7 +364,7 @@ def test_pull_never_overwrites_a_seat_that_edits_during_the_pull(store, cli, htt
 ])
 def test_errors_are_one_line_with_their_exit_status(kind, status, body, code, words, store, cli, httpserver, env):
     fake = serve(httpserver, TRACKERS[kind][0](httpserver.url_for("").rstrip("/")))
-    rid, slug, ids = seed(store)
+    rid, slug, _ids = seed(store)
     fake.fail = [reply(body, status)]
     if status in (400, 422, 200):  # a rejected field: on creating the issue
         fake.fail_when = lambda request, data: request.method == "POST" and (kind != "linear"
@@ -379,7 +379,7 @@ def test_errors_are_one_line_with_their_exit_status(kind, status, body, code, wo
 
 def test_no_token_is_bad_input_naming_the_variable(store, cli, httpserver, env, monkeypatch):
     monkeypatch.delenv("GITHUB_TOKEN")
-    rid, slug, ids = seed(store)
+    _rid, slug, _ids = seed(store)
     r = cli(*push_args("github", httpserver, slug))
     assert r.code == 2 and "set $GITHUB_TOKEN in the environment" in r.err
 
@@ -391,7 +391,7 @@ def test_network_failure_is_exit_6(store, cli, env, monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens there once closed
     monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
-    rid, slug, ids = seed(store)
+    _rid, slug, _ids = seed(store)
     r = cli("actions", "push", slug, "--to", "github:acme/payments")
     assert r.code == 6 and "cannot reach GitHub at 127.0.0.1" in r.err
     assert TOKEN not in r.err
@@ -399,7 +399,7 @@ def test_network_failure_is_exit_6(store, cli, env, monkeypatch):
 
 def test_rate_limits_are_waited_out_as_the_tracker_says(store, cli, httpserver, env):
     fake = serve(httpserver, GitHub(httpserver.url_for("")))
-    rid, slug, ids = seed(store)
+    _rid, slug, _ids = seed(store)
     secondary = reply({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you "
                                   "try again.", "documentation_url": "https://docs.github.com/rest"}, 403,
                       {"retry-after": "7"})
@@ -415,7 +415,7 @@ def test_rate_limits_are_waited_out_as_the_tracker_says(store, cli, httpserver, 
 def test_a_rate_limit_longer_than_the_bound_is_exit_5(store, cli, httpserver, env, monkeypatch):
     fake = serve(httpserver, GitLab(httpserver.url_for("").rstrip("/")))
     monkeypatch.setenv("PMTUI_TRACKER_MAX_WAIT", "60")
-    rid, slug, ids = seed(store)
+    _rid, slug, _ids = seed(store)
     fake.fail = [reply({"message": "Retry later"}, 429, {"Retry-After": "3600"})]
     r = cli(*push_args("gitlab", httpserver, slug))
     assert r.code == 5 and "rate limiting" in r.err and "3600 s" in r.err
@@ -426,7 +426,7 @@ def test_linear_rate_limit_waits_for_the_reset(store, cli, httpserver, env):
     import time
 
     fake = serve(httpserver, Linear(httpserver.url_for("").rstrip("/")))
-    rid, slug, ids = seed(store)
+    _rid, slug, _ids = seed(store)
     reset = int((time.time() + 12) * 1000)
     fake.fail = [reply({"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}, 400,
                        {"X-RateLimit-Requests-Reset": str(reset)})]
@@ -436,7 +436,7 @@ def test_linear_rate_limit_waits_for_the_reset(store, cli, httpserver, env):
 
 
 def test_bad_targets_are_bad_input(store, cli, env):
-    rid, slug, ids = seed(store)
+    _rid, slug, _ids = seed(store)
     for to, words in [("trello:board", "unknown tracker 'trello'"), ("github:payments", "OWNER/REPO"),
                       ("jira:ops", "project key"), ("gitlab", "TRACKER:PROJECT")]:
         r = cli("actions", "push", slug, "--to", to)

@@ -36,10 +36,10 @@ from pmtui.document import (
     V2_FIELDS,
     ActionItem,
     Day,
-    Timestamp,
     Event,
     Note,
     ReviewDoc,
+    Timestamp,
     _check_zone,
     text_type,
 )

@@ -126,7 +126,8 @@ class Http:
             self._client = httpx.Client(base_url=self.base.rstrip("/") + "/", timeout=TIMEOUT_S, verify=True,
                                         headers={"User-Agent": USER_AGENT, **self.headers}, auth=self.auth,
                                         follow_redirects=False)
-        return self._client
+        client: httpx.Client = self._client
+        return client
 
     def close(self) -> None:
         if self._client is not None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pmtui.trackers import AuthFailed, Adapter, Http, IssueState, NewIssue, NotFound, Rejected, Target, markers_in, need
+from pmtui.trackers import Adapter, AuthFailed, Http, IssueState, NewIssue, NotFound, Rejected, Target, markers_in, need
 
 _ISSUE_URL = re.compile(r"^https?://[^/]+/[\w.-]+/issue/(?P<id>[A-Za-z0-9]+-\d+)(?:/[^/]*)?/?$")
 PRIORITY = {"high": 2, "medium": 3, "low": 4}  # Linear: 1 urgent, 2 high, 3 medium, 4 low
