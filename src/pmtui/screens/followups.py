@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.screens import SCREENS_CSS
+from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
 from pmtui.tracker import STATUS_WORDS
 from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.vocab import ActionStatus, ItemKind, Section
@@ -48,6 +49,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
         Binding("w", "wont_do", "Won't do", id="followups.wont"),
         Binding("o", "owner", "Owner", id="followups.owner"),
         Binding("d", "due", "Due date", id="followups.due"),
+        Binding("t", "push_tracker", "Push to tracker", show=False, id="followups.push", tooltip=PUSH_HELP),
+        Binding("i", "open_issue", "Open issue", show=False, id="followups.issue", tooltip=ISSUE_HELP),
         Binding("slash", "focus_filter", "Filter", id="followups.filter"),
         Binding("escape", "back", "Reviews", id="followups.back"),
     ]
@@ -143,7 +146,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
         cells = {
             "due": due,
             "status": Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == ActionStatus.done else
-                           "dim" if r.status == ActionStatus.wont_do else ""),
+                           "dim" if r.status == ActionStatus.wont_do else "")
+            + beside(r.status, (more := dict(r.more)).get("tracker_state"), more.get("tracker_label")),
             "priority": Text(r.priority),
             "type": Text(r.type),
             "owner": Text(r.owner) if r.owner.strip() else Text("no owner", style="dim"),
@@ -229,6 +233,12 @@ class FollowupsScreen(TypedApp, Screen[None]):
         if r.status_note.strip():
             text.append("\nStatus note: ", style="dim")
             text.append(r.status_note)
+        if r.tracker.strip():
+            more = dict(r.more)
+            text.append("\nTracker: ", style="dim")
+            text.append(r.tracker)
+            if more.get("tracker_label"):
+                text.append(f" (says {more['tracker_label']})", style="dim")
         detail.update(text)
 
     def on_data_table_row_highlighted(self) -> None:
@@ -340,6 +350,22 @@ class FollowupsScreen(TypedApp, Screen[None]):
 
         self.app.push_screen(PromptScreen("Due date of the selected action item (YYYY-MM-DD; empty for none)",
                                           row.due or "", placeholder="2026-04-30", check=check), done)
+
+    # ------------------------------------------------------------ the team's tracker
+    def action_push_tracker(self) -> None:
+        from pmtui.screens._tracker_actions import push_item
+
+        row = self.selected()
+        if row is not None:
+            item = {"id": row.id, "title": row.title, "status": row.status, "tracker": row.tracker}
+            push_item(self, row.review_id, item, lambda: self.reload())
+
+    def action_open_issue(self) -> None:
+        from pmtui.screens._tracker_actions import open_issue
+
+        row = self.selected()
+        if row is not None:
+            open_issue(self.app, row.tracker)
 
     # ------------------------------------------------------------ opening
     async def action_open(self) -> None:
