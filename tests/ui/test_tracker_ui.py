@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import settle
 from textual.widgets import DataTable, Static
-from tracker_fakes import TOKEN, GitHub
 
+from conftest import settle
 from pmtui import config
 from pmtui.vocab import ItemKind
+from tracker_fakes import TOKEN, GitHub
 
 
 def _setup(store, httpserver, monkeypatch):
@@ -35,7 +35,7 @@ def _row_text(table: DataTable) -> list[str]:
 
 
 async def test_push_and_open_from_the_actions_section(store, make_app, httpserver, monkeypatch):
-    fake, rid, first, second = _setup(store, httpserver, monkeypatch)
+    fake, rid, first, _second = _setup(store, httpserver, monkeypatch)
     app = make_app(rid, "actions", config=config.load())
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
@@ -69,7 +69,7 @@ async def test_push_and_open_from_the_actions_section(store, make_app, httpserve
 async def test_push_from_followups_and_a_missing_tracker_setting(store, make_app, httpserver, monkeypatch):
     import os
 
-    fake, rid, first, second = _setup(store, httpserver, monkeypatch)
+    fake, rid, _first, _second = _setup(store, httpserver, monkeypatch)
     app = make_app(config=config.load())
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
