@@ -221,8 +221,8 @@ class Http:
             raise AuthFailed(f"{self.name} refused the credentials ({status}) to {what}: check the token in "
                              "the environment and its access to the project")
         if status in (404, 410):
-            raise NotFound(f"{self.name} found no such {what.split()[-1] if what else 'thing'} ({status}) "
-                           f"to {what}: check the project's name and the token's access to it")
+            raise NotFound(f"{self.name} answered {status} (not found) to {what}: check the project's or "
+                           "issue's name, the site's URL and the token's access to it")
         if status in (400, 409, 422):
             name = self.field_of(body)
             detail = _message(body)
