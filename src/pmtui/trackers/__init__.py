@@ -159,7 +159,10 @@ class Http:
             wait = self.rate_limit_wait(response)
             if wait is None:
                 if response.status_code in keep:
-                    return response.json() if response.content else None
+                    try:
+                        return response.json() if response.content else None
+                    except ValueError:
+                        pass  # not JSON: said as any other answer
                 return self.answer(response, what)
             if attempt == MAX_RETRIES or self.waited + wait > self.max_wait():
                 raise RateLimited(f"{self.name} is rate limiting pmtui ({what}); it asks to wait "
