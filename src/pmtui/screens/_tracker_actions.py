@@ -32,10 +32,13 @@ def differs(status: str, tracker_state: str | None) -> bool:
     return bool(tracker_state) and ours(status) != tracker_state
 
 
-def beside(status: str, tracker_state: str | None, tracker_label: str | None) -> Text:
-    """`` ≠ tracker: closed (not planned)`` when the tracker's state differs, else nothing."""
+def beside(status: str, tracker_state: str | None, tracker_label: str | None, *, compact: bool = False) -> Text:
+    """`` ≠ tracker: closed (not planned)`` when the tracker's state differs, else nothing;
+    ``compact``: `` ≠ won't do`` (a narrow column; the detail says the tracker's words)."""
     if not differs(status, tracker_state):
         return Text("")
+    if compact:
+        return Text(f" ≠ {WORDS.get(tracker_state or '', tracker_state or '')}", style="bold yellow")
     return Text.assemble((" ≠ tracker: ", "bold yellow"), literal(tracker_label or WORDS.get(tracker_state or "", "")))
 
 

@@ -126,12 +126,16 @@ class FollowupsScreen(TypedApp, Screen[None]):
         two columns are kept for the vertical scrollbar). Narrow: no type or review."""
         table_width = self.query_one(DataTable).size.width or self.size.width - 2
         width = max(table_width, 58)
-        wide = width >= 108
-        columns = [("due", "Due", 12), ("status", "Status", 11), ("priority", "Prio", 6)]
-        if wide:
+        from pmtui.screens._tracker_actions import differs
+
+        # room for "in progress ≠ won't do" while a shown item's tracker says otherwise
+        wide = any(differs(r.status, dict(r.more).get("tracker_state")) for r in self.shown[:MAX_SHOWN])
+        status = (22 if width >= 108 else 18) if wide else 11  # 18: the action keeps its 16 columns at 80
+        columns = [("due", "Due", 12), ("status", "Status", status), ("priority", "Prio", 6)]
+        if width >= 108:
             columns.append(("type", "Type", 8))
         columns.append(("owner", "Owner", 14 if width < 120 else 20))
-        review = min(40, (width - 108) // 2 + 20) if wide else 0
+        review = min(40, (width - 108) // 2 + 20) if width >= 108 else 0
         fixed = sum(w for _k, _l, w in columns) + review + 2 * (len(columns) + 1 + bool(review)) + 2
         columns.append(("title", "Action", max(16, width - fixed)))
         if review:
@@ -147,7 +151,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
             "due": due,
             "status": Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == ActionStatus.done else
                            "dim" if r.status == ActionStatus.wont_do else "")
-            + beside(r.status, (more := dict(r.more)).get("tracker_state"), more.get("tracker_label")),
+            + beside(r.status, (more := dict(r.more)).get("tracker_state"), more.get("tracker_label"), compact=True),
             "priority": Text(r.priority),
             "type": Text(r.type),
             "owner": Text(r.owner) if r.owner.strip() else Text("no owner", style="dim"),
@@ -238,7 +242,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
             text.append("\nTracker: ", style="dim")
             text.append(r.tracker)
             if more.get("tracker_label"):
-                text.append(f" (says {more['tracker_label']})", style="dim")
+                text.append(f" (the tracker says {more['tracker_label']})", style="dim")
         detail.update(text)
 
     def on_data_table_row_highlighted(self) -> None:
