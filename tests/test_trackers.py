@@ -457,3 +457,42 @@ def test_push_all_and_the_configured_tracker(store, cli, httpserver, env):
     r = cli("actions", "push", "--all")
     assert r.code == 0, r.err
     assert len(fake.issues) == 3
+
+
+def test_a_push_killed_for_real_then_run_again(store, db_url, httpserver, env, tmp_path):
+    """The process is killed (SIGKILL) right after GitHub created the second issue, before
+    pmtui could store its link; the next push links that issue and creates only the third."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    fake = GitHub(httpserver.url_for(""))
+    rid, slug, ids = seed(store)
+    proc: list[subprocess.Popen] = []
+    real = fake.answer
+
+    def kill_on_second_create(request, body):
+        answer = real(request, body)
+        if request.method == "POST" and len(fake.issues) == 2 and proc:
+            os.kill(proc[0].pid, signal.SIGKILL)
+            proc[0].wait(timeout=30)
+        return answer
+
+    fake.answer = kill_on_second_create
+    serve(httpserver, fake)
+    args = [sys.executable, "-m", "pmtui", "--db", db_url, "actions", "push", slug, "--to", "github:acme/payments"]
+    child_env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    proc.append(subprocess.Popen(args, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    proc[0].wait(timeout=120)
+    assert proc[0].returncode == -signal.SIGKILL
+    got = items(store, rid)
+    assert got[ids[0]]["tracker"] and not got[ids[1]]["tracker"] and not got[ids[2]]["tracker"]
+    assert len(fake.issues) == 2
+    proc.clear()
+    done = subprocess.run(args, env=child_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "linked (found from an earlier push)" in done.stdout and "created 1 issue" in done.stdout
+    got = items(store, rid)
+    assert len(fake.issues) == 3 and len({got[i]["tracker"] for i in ids[:3]}) == 3
+    assert got[ids[1]]["tracker"] == "https://github.com/acme/payments/issues/2"
