@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pmtui.errors import BadInput, PmtuiError
+from pmtui.errors import AccessRefused, BadInput, PmtuiError
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
@@ -48,7 +48,9 @@ class TrackerError(PmtuiError):
     exit_code = 6
 
 
-class AuthFailed(TrackerError):
+class AuthFailed(AccessRefused):
+    """The tracker refused the credentials (exit 3, as for the live evidence services)."""
+
     exit_code = 3
 
 
