@@ -154,6 +154,9 @@ def test_github_requests_are_as_the_reference_says(store, cli, httpserver, env):
     assert cli(*push_args("github", httpserver, slug)).code == 0
     search = fake.made("GET", "/search/issues")
     assert len(search) == 1  # one search per review, before creating
+    assert search[0][0] == "GET"
+    listed = fake.made("GET", "/repos/acme/payments/issues")
+    assert len(listed) == 1 and listed[0][2]["Accept"] == "application/vnd.github+json"
     posts = fake.made("POST", "/repos/acme/payments/issues")
     assert len(posts) == 3
     _method, _path, headers, body = posts[0]
@@ -480,6 +483,7 @@ def test_a_push_killed_for_real_then_run_again(store, db_url, httpserver, env, t
         return answer
 
     fake.answer = kill_on_second_create
+    fake.index_lags = True  # GitHub's search has not indexed the new issue yet: the newest issues are listed
     serve(httpserver, fake)
     args = [sys.executable, "-m", "pmtui", "--db", db_url, "actions", "push", slug, "--to", "github:acme/payments"]
     child_env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
@@ -496,3 +500,16 @@ def test_a_push_killed_for_real_then_run_again(store, db_url, httpserver, env, t
     got = items(store, rid)
     assert len(fake.issues) == 3 and len({got[i]["tracker"] for i in ids[:3]}) == 3
     assert got[ids[1]]["tracker"] == "https://github.com/acme/payments/issues/2"
+
+
+def test_pull_reads_the_other_issues_when_one_is_gone(store, cli, httpserver, env):
+    fake = serve(httpserver, GitHub(httpserver.url_for("")))
+    rid, slug, ids = seed(store)
+    assert cli(*push_args("github", httpserver, slug)).code == 0
+    del fake.issues["2"]  # deleted in GitHub
+    fake.close(3)
+    r = cli("actions", "pull", slug)
+    assert r.code == 4
+    assert "not found: " in r.out and "issues/2" in r.out and "1 issue not found" in r.out
+    assert items(store, rid)[ids[2]]["status"] == "done"  # the others were read and taken
+    assert items(store, rid)[ids[1]]["status"] == "open"

@@ -33,7 +33,8 @@ job that nags), 2 for bad input."""
 TRACKER_EXIT = """\
 exit status: 0 done; 1 pull met conflicts (reported, nothing written for them); 2 bad
 input (unknown review or tracker, a field the tracker rejected, no credentials); 3 the
-tracker refused the credentials; 4 no such project, team or issue; 5 rate limited for
+tracker refused the credentials; 4 no such project, team or issue (pull: reads the other
+issues, then says which were not found); 5 rate limited for
 longer than pmtui waits ($PMTUI_TRACKER_MAX_WAIT seconds, default 120); 6 the tracker
 could not be reached or failed."""
 
@@ -198,7 +199,7 @@ def cmd_pull(args: argparse.Namespace, store: Store) -> int:
 
     report = pull(store, _review_ids(args, store), dry_run=args.dry_run, url=args.url)
     _print(report.lines)
-    return 1 if report.conflicts else 0
+    return 4 if report.missing else 1 if report.conflicts else 0
 
 
 def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:

@@ -6,7 +6,8 @@
   (GitHub has no due date or priority field: the due date is in the body, the priority a label);
 - read: ``GET /repos/{owner}/{repo}/issues/{number}``: ``state`` open/closed and
   ``state_reason`` (``not_planned`` is won't do);
-- find after an interrupted push: ``GET /search/issues`` for the marker in the body.
+- find after an interrupted push: ``GET /repos/{owner}/{repo}/issues?labels=postmortem`` (the
+  newest, not delayed by the search index) and ``GET /search/issues`` for the marker in the body.
 """
 
 from __future__ import annotations
@@ -54,7 +55,17 @@ class Tracker(Adapter):
         return Target("github", f"{m['owner']}/{m['repo']}", (given or cls.default_url(env)).rstrip("/"))
 
     def find_marked(self, marker: str) -> dict[str, str]:
+        """The search API finds marked issues of any age, but its index lags a new issue by
+        seconds to a minute: the repository's newest postmortem issues are listed too
+        (straight from the database), which covers a push stopped a moment ago."""
         found: dict[str, str] = {}
+        recent = self.http.request("GET", f"repos/{self.target.project}/issues", what="list the newest postmortem issues",
+                                   params={"labels": "postmortem", "state": "all", "sort": "created",
+                                           "direction": "desc", "per_page": 100})
+        for item in recent if isinstance(recent, list) else []:
+            for mark in markers_in(item.get("body") or ""):
+                if mark.startswith(marker + "/"):
+                    found.setdefault(mark, item["html_url"])
         query = f'"{marker}" in:body repo:{self.target.project} type:issue'
         for page in range(1, 11):
             body = self.http.request("GET", "search/issues", what="search the repository's issues",

@@ -36,6 +36,7 @@ from pmtui.trackers import (
     Adapter,
     IssueState,
     NewIssue,
+    NotFound,
     Target,
     adapter_class,
     adapter_for_url,
@@ -65,6 +66,7 @@ class Report:
     changed: int = 0
     conflicts: int = 0
     differ: int = 0
+    missing: int = 0  # linked issues the tracker no longer has (pull)
     unmapped: dict[str, str] = field(default_factory=dict)  # owner -> tracker
     urls: dict[int, str] = field(default_factory=dict)  # item id -> issue URL (push)
 
@@ -242,7 +244,12 @@ def pull(store: Store, ids: list[int], *, dry_run: bool = False, env: Mapping[st
                 target = cls.target_of(link, env, url)
                 if target not in adapters:
                     adapters[target] = make(cls, target, env) if make else cls(target, env)
-                state = adapters[target].read(link)
+                try:
+                    state = adapters[target].read(link)
+                except NotFound as exc:  # this issue only (deleted or moved): the others are read
+                    report.missing += 1
+                    report.say(f"not found: {where}: {link} ({exc.message})")
+                    continue
                 _apply(store, item, state, cls.NAME, where, report, dry_run)
     finally:
         for adapter in adapters.values():
@@ -252,6 +259,7 @@ def pull(store: Store, ids: list[int], *, dry_run: bool = False, env: Mapping[st
                + (f", {report.conflicts} conflict{'s' * (report.conflicts != 1)} (nothing written for them)"
                   if report.conflicts else "")
                + (f", {report.differ} changed in pmtui only" if report.differ else "")
+               + (f", {report.missing} issue{'s' * (report.missing != 1)} not found" if report.missing else "")
                + (" (dry run: nothing was changed)" if dry_run else ""))
     return report
 
