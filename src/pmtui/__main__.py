@@ -44,6 +44,7 @@ examples:
   pmtui list --format json                    every review, for scripts
   pmtui check 3                               what the review needs before it is published
   pmtui actions --overdue --format csv        overdue follow-ups of every review, for a tracker
+  pmtui actions push 3 --to github:acme/payments   open follow-ups become issues (pull reads them back)
   pmtui patterns --since 2026-01-01           what recurs across reviews
   pmtui --as "Jonas Weber" open 3             a seat under your name (this process only)
   pmtui config name "Jonas Weber"             the name your seats have without --as

@@ -112,6 +112,11 @@ class Config:
     remove_phrases: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     readable: bool = True
+    # owner name -> {tracker: account}: ``[owners."Payments team"] github = "payments-oncall"``
+    owners: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the tracker `pmtui actions push` and the app push to without --to: ``[tracker] to``, ``url``
+    tracker_to: str = ""
+    tracker_url: str = ""
 
 
 def load(path: Path | None = None) -> Config:
@@ -171,7 +176,42 @@ def load(path: Path | None = None) -> Config:
             cfg.add_phrases.append({"words": words, "why": texts["why"], "reframe": texts["reframe"]})
     else:
         bad("language.phrase", "must be a list of [[language.phrase]] tables")
+    _load_trackers(cfg, data, bad)
     return cfg
+
+
+TRACKER_KINDS = ("github", "gitlab", "jira", "linear")  # pmtui.trackers.KINDS (not imported: no httpx here)
+
+
+def _load_trackers(cfg: Config, data: dict[str, Any], bad: Any) -> None:
+    """``[owners."NAME"]`` tables of tracker accounts, and ``[tracker]`` ``to``/``url``."""
+    owners = data.get("owners", {})
+    if not isinstance(owners, dict):
+        bad("owners", 'must be tables ([owners."Payments team"] with github = "login" …)')
+        owners = {}
+    for name, accounts in owners.items():
+        if not isinstance(accounts, dict):
+            bad(f"owners.{name}", "must be a table of tracker = account")
+            continue
+        kept: dict[str, str] = {}
+        for kind, account in accounts.items():
+            if kind not in TRACKER_KINDS:
+                bad(f"owners.{name}.{kind}", f"is not a tracker pmtui pushes to ({', '.join(TRACKER_KINDS)})")
+            elif not isinstance(account, str) or not account.strip():
+                bad(f"owners.{name}.{kind}", "must be the account's name, id or e-mail (a string)")
+            else:
+                kept[kind] = account.strip()
+        cfg.owners[name] = kept
+    tracker = data.get("tracker", {})
+    if not isinstance(tracker, dict):
+        bad("tracker", "must be a table ([tracker] with to and url)")
+        tracker = {}
+    for key in ("to", "url"):
+        if key in tracker:
+            if isinstance(tracker[key], str):
+                setattr(cfg, f"tracker_{key}", tracker[key].strip())
+            else:
+                bad(f"tracker.{key}", "must be a string")
 
 
 HEADER = "# pmtui settings; pmtui keeps your comments and layout when it changes a value here.\n"

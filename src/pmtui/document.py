@@ -75,6 +75,9 @@ from pmtui.vocab import (
 from pmtui.vocab import (
     Status as Status,
 )
+from pmtui.vocab import (
+    TrackerState as TrackerState,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
@@ -371,6 +374,14 @@ class ActionItem(_Strict):
     status_note: Text = Field("", title="Status note")
     tracker: Url = ""
     effort: Short = Field("", title="Effort", description="(pmtui-review/2) a rough size of the work, e.g. 2 days or S, M, L")
+    tracker_state: TrackerState = Field(TrackerState.unknown, title="Tracker state",
+                                        description="(pmtui-review/2) what the issue in the tracker said when pmtui "
+                                                    "last pushed or pulled it: open, done or wont_do (\"\" never read)")
+    tracker_label: Short = Field("", title="Tracker says",
+                                 description="(pmtui-review/2) the tracker's own words for that state, e.g. "
+                                             "closed (not planned), In Review")
+    tracker_pulled: Timestamp | None = Field(None, title="Tracker read at",
+                                             description="(pmtui-review/2) when pmtui last read the issue's state")
 
 
 class Became(_Strict):
@@ -672,7 +683,7 @@ def _size_problems(raw: dict[str, Any]) -> list[str]:
 
 # fields that pmtui-review/2 added: a /1 file that has them is mislabelled
 V2_FIELDS = {"": ("started",), "timeline": ("source_id", "original", "confirmed"), "notes": ("became",),
-             "impact.components": ("start", "end"), "action_items": ("effort",)}
+             "impact.components": ("start", "end"), "action_items": ("effort", "tracker_state", "tracker_label", "tracker_pulled")}
 
 
 def _items(raw: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:

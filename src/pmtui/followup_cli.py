@@ -22,8 +22,44 @@ List every action item of every review: overdue first, then open ones by due dat
 CSV columns (Summary, Description, Assignee, Due date, Priority, Labels, Status, Review)
 map onto Jira's, Linear's and most trackers' CSV import; each description ends with
 the review's slug and `pmtui open SLUG`. Labels are comma-separated, without spaces.
+--for jira|linear|gitlab writes the CSV that tracker's own importer reads as it is (its
+headers, priorities, labels and dates; the owner's account from the config's [owners]).
+Every cell a spreadsheet would read as a formula starts with ' (=, +, -, @, tab, CR).
+`pmtui actions push` creates issues in the team's tracker, `pmtui actions pull` reads
+their state back (see `pmtui actions push --help`).
 Exit status: 0, or 1 with --overdue when any listed item is overdue (for a scheduled
 job that nags), 2 for bad input."""
+
+TRACKER_EXIT = """\
+exit status: 0 done; 1 pull met conflicts (reported, nothing written for them); 2 bad
+input (unknown review or tracker, a field the tracker rejected, no credentials); 3 the
+tracker refused the credentials; 4 no such project, team or issue (pull: reads the other
+issues, then says which were not found); 5 rate limited for
+longer than pmtui waits ($PMTUI_TRACKER_MAX_WAIT seconds, default 120); 6 the tracker
+could not be reached or failed."""
+
+PUSH_HELP = """\
+Create one issue in the team's tracker for each open action item without a tracker
+link, and store the issue's URL in the item's tracker field: a second push creates
+nothing. The issue has the title, the description, the owner, type and priority, the due
+date, labels (postmortem, the type) and a link back to the review (`pmtui open SLUG`).
+
+TRACKER is github:OWNER/REPO, gitlab:GROUP/PROJECT, jira:PROJECTKEY or linear:TEAMKEY
+(default: `to` in the config's [tracker]). The API or site: $GITHUB_API_URL (GitHub
+Enterprise Server), else --url or $GITLAB_URL / $JIRA_URL / $LINEAR_API_URL.
+Credentials only from the environment: $GITHUB_TOKEN; $GITLAB_TOKEN; $JIRA_EMAIL and
+$JIRA_API_TOKEN (Cloud) or $JIRA_PAT (Data Center); $LINEAR_API_KEY.
+Owners: [owners."Payments team"] github = "payments-oncall" (gitlab, jira, linear) in the
+config file; an owner without an account there is written into the issue and reported.
+Stopped halfway, a push leaves each item linked or not; run it again: an issue created
+just before the stop is found by the marker in its body and linked, not created twice."""
+
+PULL_HELP = """\
+Read the state of every linked issue (the items' tracker URLs) and bring it into pmtui:
+closed -> done (won't do where the tracker says not planned, won't do, canceled), reopened
+-> open. A status changed in pmtui since the last pull is a conflict: reported, never
+overwritten; a status changed in pmtui only is reported as a difference. Each write
+states the row version it read, as a seat's edit does."""
 
 PATTERNS_HELP = """\
 What recurs across the reviews whose incident day is in the window: incidents per month
@@ -51,7 +87,25 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--overdue", action="store_true", help="only overdue items; exit status 1 when there are any")
     s.add_argument("--due-before", metavar="DATE", help="only items due before DATE (YYYY-MM-DD)")
     s.add_argument("--format", choices=("table", "json", "csv"), default="table", help="output format (default table)")
+    s.add_argument("--for", dest="for_tracker", choices=("jira", "linear", "gitlab"), metavar="TRACKER",
+                   help="with csv: the CSV jira, linear or gitlab imports as it is (implies --format csv)")
     s.set_defaults(func=cmd_actions)
+    act = s.add_subparsers(dest="actions_command", metavar="ACTION", parser_class=type(s))
+    p = act.add_parser("push", help="create issues in the team's tracker for open action items",
+                       description=PUSH_HELP, epilog=TRACKER_EXIT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
+    p.add_argument("--all", action="store_true", help="every review")
+    p.add_argument("--to", metavar="TRACKER", help="github:OWNER/REPO, gitlab:GROUP/PROJECT, jira:KEY or linear:TEAM")
+    p.add_argument("--url", metavar="URL", help="the API's or site's base URL (self-managed GitLab, Jira's site)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be created; send and change nothing")
+    p.set_defaults(func=cmd_push)
+    p = act.add_parser("pull", help="read the state of linked issues back into the action items",
+                       description=PULL_HELP, epilog=TRACKER_EXIT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
+    p.add_argument("--all", action="store_true", help="every review")
+    p.add_argument("--url", metavar="URL", help="the API's base URL where the issue's URL does not say it (Linear)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; change nothing")
+    p.set_defaults(func=cmd_pull)
 
     s = sub.add_parser("patterns", help="what recurs across reviews, and whether follow-ups get done",
                        description=PATTERNS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -73,7 +127,19 @@ def cmd_actions(args: argparse.Namespace, store: Store, today: Callable[[], date
     rows = [r for r in action_rows(store, day) if flt.keeps(r, day)]  # in the tracker's order
     from pmtui.safetext import json_safe
 
-    if args.format == "json":
+    if args.for_tracker:
+        from pmtui import config
+
+        if args.format not in ("csv", "table"):
+            from pmtui.errors import BadInput
+
+            raise BadInput(f"--for {args.for_tracker} writes CSV; leave out --format {args.format}")
+        unmapped: list[str] = []
+        text = tracker.to_tracker_csv(rows, args.for_tracker, _config(config).owners, unmapped)
+        for owner in unmapped:
+            print(f"pmtui: owner {owner!r} has no {args.for_tracker} account in the config's [owners]: written into "
+                  "the description, Assignee left empty", file=sys.stderr)
+    elif args.format == "json":
         text = json_safe(tracker.to_json(rows, day))
     elif args.format == "csv":
         text = tracker.to_csv(rows)
@@ -84,6 +150,58 @@ def cmd_actions(args: argparse.Namespace, store: Store, today: Callable[[], date
     if args.overdue and any(r.overdue(day) for r in rows):
         return 1
     return 0
+
+
+def _config(config: Any) -> Any:
+    cfg = config.load()
+    for problem in cfg.problems:
+        print(f"pmtui: warning: {problem}", file=sys.stderr)
+    return cfg
+
+
+def _review_ids(args: argparse.Namespace, store: Store) -> list[int]:
+    from pmtui.errors import BadInput
+
+    if args.all and args.review:
+        raise BadInput("give a review or --all, not both")
+    if not args.all and not args.review:
+        raise BadInput("say which review (its id or slug), or --all")
+    return [r.id for r in store.list_reviews()] if args.all else [store.resolve(args.review)]
+
+
+def _print(lines: list[str]) -> None:
+    from pmtui.safetext import visible
+
+    for line in lines:
+        print(visible(line, newlines=False))
+    sys.stdout.flush()
+
+
+def cmd_push(args: argparse.Namespace, store: Store) -> int:
+    from pmtui import config
+    from pmtui.errors import BadInput
+    from pmtui.trackers import parse_target
+    from pmtui.trackers.sync import push
+
+    cfg = _config(config)
+    to = args.to or cfg.tracker_to
+    if not to:
+        raise BadInput("say where with --to TRACKER (github:OWNER/REPO, gitlab:GROUP/PROJECT, jira:KEY, linear:TEAM) "
+                       "or `to` in the config's [tracker]")
+    import os
+
+    target = parse_target(to, args.url or (cfg.tracker_url if not args.to else None), os.environ)
+    report = push(store, _review_ids(args, store), target, cfg.owners, dry_run=args.dry_run)
+    _print(report.lines)
+    return 1 if report.conflicts else 0
+
+
+def cmd_pull(args: argparse.Namespace, store: Store) -> int:
+    from pmtui.trackers.sync import pull
+
+    report = pull(store, _review_ids(args, store), dry_run=args.dry_run, url=args.url)
+    _print(report.lines)
+    return 4 if report.missing else 1 if report.conflicts else 0
 
 
 def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:

@@ -39,6 +39,7 @@ from pmtui.document import (
     Event,
     Note,
     ReviewDoc,
+    Timestamp,
     _check_zone,
     text_type,
 )
@@ -180,6 +181,9 @@ def _from_model(model: type[BaseModel]) -> dict[str, Any]:
             properties[name] = {"type": "boolean", **({} if field.is_required() else {"default": field.default})}
         elif field.annotation == (Day | None):
             properties[name] = {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
+        elif field.annotation == (Timestamp | None):
+            properties[name] = {"anyOf": [{"$ref": "#/$defs/timestamp"}, {"type": "null"}],
+                                **({"description": field.description} if field.description else {})}
         else:
             raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {field.annotation!r} (teach pmtui.schema)")
     return _object(properties, [n for n, f in model.model_fields.items() if f.is_required()])

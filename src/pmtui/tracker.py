@@ -198,25 +198,126 @@ def csv_labels(row: ActionRow) -> str:
     return ",".join(seen)
 
 
+# what pmtui read from the team's tracker: in JSON, not in a CSV's description
+TRACKER_FIELDS = ("tracker_state", "tracker_label", "tracker_pulled")
+
+
 def csv_description(row: ActionRow) -> str:
     back = (f"From the postmortem review \u201c{row.review_title}\u201d ({row.review_slug}); "
             f"open it with: pmtui open {row.review_slug}")
     from pmtui.document import ActionItem, field_label
 
-    more = [f"{field_label(ActionItem, name)}: {value}" for name, value in row.more if value not in ("", None)]
+    more = [f"{field_label(ActionItem, name)}: {value}" for name, value in row.more
+            if value not in ("", None) and name not in TRACKER_FIELDS]
     parts = [p for p in (row.description.strip(), f"Status note: {row.status_note}" if row.status_note else "", *more,
                          back) if p]
     return "\n\n".join(parts)
 
 
-def to_csv(rows: list[ActionRow]) -> str:
+# A cell a spreadsheet would read as a formula starts with one of these (OWASP's "CSV
+# injection"): it gets a leading ' (shown, not evaluated; Linear's importer strips it again).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell that no spreadsheet evaluates: a leading ``'`` before =, +, -, @, tab or CR."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _writer(out: io.StringIO) -> Any:
+    # RFC 4180's CRLF: every field holding a carriage return or a newline is quoted (with
+    # "\n" alone as the line end, Python's csv module writes a bare "\r" unquoted)
+    return csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
+def _write(header: list[str], body: Iterable[list[str]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([r.title, csv_description(r), r.owner, r.due or "", r.priority.capitalize(), csv_labels(r),
-                         STATUS_WORDS.get(r.status, r.status), r.review_slug])
+    writer = _writer(out)
+    writer.writerow(header)
+    for cells in body:
+        writer.writerow([neutralise(c) for c in cells])
     return out.getvalue()
+
+
+def to_csv(rows: list[ActionRow]) -> str:
+    return _write(CSV_COLUMNS, ([r.title, csv_description(r), r.owner, r.due or "", r.priority.capitalize(),
+                                 csv_labels(r), STATUS_WORDS.get(r.status, r.status), r.review_slug] for r in rows))
+
+
+# ------------------------------------------------------------------ tracker CSVs
+TRACKER_CSVS = ("jira", "linear", "gitlab")
+# Linear's own CSV (its importer's LinearCsvImporter): priorities by name, labels split on ", "
+LINEAR_PRIORITY = {"high": "High", "medium": "Medium", "low": "Low"}
+# the default workflow of a Linear team
+LINEAR_STATUS = {"open": "Todo", "in_progress": "In Progress", "done": "Done", "wont_do": "Canceled"}
+JIRA_PRIORITY = {"high": "High", "medium": "Medium", "low": "Low"}
+
+
+def _account(owners: dict[str, dict[str, str]], owner: str, kind: str) -> str:
+    want = owner.strip().casefold()
+    return next((a.get(kind, "") for name, a in owners.items() if name.strip().casefold() == want), "")
+
+
+def _owner_line(r: ActionRow, account: str, kind: str) -> str:
+    if not r.owner.strip():
+        return ""
+    return f"Owner: {r.owner.strip()}" + ("" if account else f" (no {kind} account for this owner in pmtui's owner map)")
+
+
+def to_tracker_csv(rows: list[ActionRow], kind: str, owners: dict[str, dict[str, str]] | None = None,
+                   unmapped: list[str] | None = None) -> str:
+    """The CSV a tracker's own importer reads as it is (``kind``: jira, linear, gitlab):
+    its headers and value forms; the owner's account from the config's owner map
+    (``owners``: owner name -> {tracker: account}); an owner without one is written into
+    the description and added to ``unmapped``, never guessed."""
+    owners = owners or {}
+    missing: list[str] = []
+
+    def account(r: ActionRow) -> str:
+        found = _account(owners, r.owner, kind) if r.owner.strip() else ""
+        if r.owner.strip() and not found and r.owner.strip() not in missing:
+            missing.append(r.owner.strip())
+        return found
+
+    def described(r: ActionRow, who: str, *extra: str) -> str:
+        return "\n\n".join(p for p in (csv_description(r), _owner_line(r, who, kind), *extra) if p)
+
+    if kind == "jira":  # Jira's CSV importer: one Labels column per label, labels without spaces
+        labels = {r.id: csv_labels(r).split(",") for r in rows}
+        width = max((len(v) for v in labels.values()), default=1)
+        header = ["Summary", "Issue Type", "Description", "Assignee", "Due date", "Priority",
+                  *["Labels"] * width]
+        body = []
+        for r in rows:
+            who = account(r)
+            body.append([r.title, "Task", described(r, who), who, r.due or "", JIRA_PRIORITY.get(r.priority, "Medium"),
+                         *labels[r.id], *[""] * (width - len(labels[r.id]))])
+        text = _write(header, body)
+    elif kind == "linear":  # Linear's CSV: Title, labels joined by ", ", priorities by name
+        header = ["Title", "Description", "Priority", "Status", "Assignee", "Labels", "Due Date"]
+        body = []
+        for r in rows:
+            who = account(r)
+            body.append([r.title, described(r, who), LINEAR_PRIORITY.get(r.priority, "Medium"),
+                         LINEAR_STATUS.get(r.status, "Todo"), who, ", ".join(csv_labels(r).split(",")), r.due or ""])
+        text = _write(header, body)
+    elif kind == "gitlab":  # GitLab's CSV import: title, description, due_date; the rest as quick actions
+        header = ["title", "description", "due_date"]
+        body = []
+        for r in rows:
+            who = account(r)
+            actions = [" ".join("~" + (f'"{label}"' if " " in label else label) for label in csv_labels(r).split(","))]
+            actions[0] = "/label " + actions[0]
+            if who:
+                actions.append(f"/assign @{who.lstrip('@')}")
+            text = re.sub(r"(?m)^(\s*)/", r"\1\\/", described(r, who))  # the item's own words run no quick action
+            body.append([r.title, "\n\n".join((text, "\n".join(actions))), r.due or ""])
+        text = _write(header, body)
+    else:
+        raise BadInput(f"--for {kind!r}: use one of {', '.join(TRACKER_CSVS)}")
+    if unmapped is not None:
+        unmapped.extend(missing)
+    return text
 
 
 def to_table(rows: list[ActionRow], today: date) -> str:

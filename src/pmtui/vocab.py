@@ -179,6 +179,17 @@ ACTION_STATUS_FILTERS: dict[str, tuple[ActionStatus, ...]] = {
     "wont-do": (ActionStatus.wont_do,),
     "all": tuple(ActionStatus),
 }
+
+class TrackerState(StrEnum):
+    """What an action item's issue in the team's tracker said when pmtui last read it
+    (``pmtui actions push`` or ``pull``), in pmtui's terms: ``""`` never read."""
+
+    unknown = ""
+    open = "open"
+    done = "done"
+    wont_do = "wont_do"
+
+
 # the same in SQL: ``status IN ('open', 'in_progress')``
 OPEN_STATUSES_SQL = "(" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")"
 

@@ -15,10 +15,11 @@ from pmtui.document import ActionItem, ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal
 from pmtui.screens._fields import more_fields, optional_day
+from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import wont_do_prompt
 from pmtui.screens.form import FormField
-from pmtui.tracker import OPEN, STATUS_WORDS
+from pmtui.tracker import OPEN, STATUS_WORDS, TRACKER_FIELDS
 from pmtui.ui_types import NotSaved
 from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.list_editor import Column, ListEditor
@@ -45,7 +46,8 @@ def action_fields(item: dict[str, Any] | None) -> list[FormField]:
         FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
         FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
     ]
-    return [*fields[:-1], *more_fields(ActionItem, i, fields), fields[-1]]  # the document's other fields
+    # the document's other fields; not what pmtui read from the team's tracker (push and pull write those)
+    return [*fields[:-1], *more_fields(ActionItem, i, fields, not_shown=TRACKER_FIELDS), fields[-1]]
 
 
 def action_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +71,8 @@ class ActionsScreen(SectionScreen):
         Binding("x", "done", "Mark done", id="actions.done"),
         Binding("w", "wont_do", "Won't do", id="actions.wont"),
         Binding("p", "progress", "In progress", show=False, id="actions.progress"),
+        Binding("t", "push_tracker", "Push to tracker", show=False, id="actions.push", tooltip=PUSH_HELP),
+        Binding("i", "open_issue", "Open issue", show=False, id="actions.issue", tooltip=ISSUE_HELP),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -87,9 +91,11 @@ class ActionsScreen(SectionScreen):
 
         def status(item: dict[str, Any]) -> Text:
             words = STATUS_WORDS[item["status"]]
+            tracker = beside(item["status"], item.get("tracker_state"), item.get("tracker_label"))
             if item["status"] == ActionStatus.wont_do:
-                return literal(f"{words}: {item['status_note']}" if item["status_note"].strip() else f"{words}: ⚠ no reason")
-            return Text(words, style="bold green" if item["status"] == ActionStatus.done else "")
+                return literal(f"{words}: {item['status_note']}" if item["status_note"].strip()
+                               else f"{words}: ⚠ no reason") + tracker
+            return Text(words, style="bold green" if item["status"] == ActionStatus.done else "") + tracker
 
         with VerticalScroll(id="actions", classes="section-body"):
             yield Static("", id="actions-summary")
@@ -133,7 +139,10 @@ class ActionsScreen(SectionScreen):
             detail.update("")
             return
         desc = item["description"].strip()
-        detail.update(Text.assemble(literal(item["title"], "bold"), *(("\n", literal(desc)) if desc else ())))
+        link = (item.get("tracker") or "").strip()
+        said = item.get("tracker_label") or ""
+        tracker = (("\nTracker: ", "dim"), literal(link), (f" (says {said})" if said else "", "dim")) if link else ()
+        detail.update(Text.assemble(literal(item["title"], "bold"), *(("\n", literal(desc)) if desc else ()), *tracker))
 
     @property
     def editor(self) -> ListEditor:
@@ -178,6 +187,20 @@ class ActionsScreen(SectionScreen):
 
     def action_done(self) -> None:
         self._set_status(ActionStatus.done)
+
+    def action_push_tracker(self) -> None:
+        from pmtui.screens._tracker_actions import push_item
+
+        item = self.editor.selected()
+        if item is not None:
+            push_item(self, self.review_id, item, lambda: self.editor.reload(keep_id=item["id"]))
+
+    def action_open_issue(self) -> None:
+        from pmtui.screens._tracker_actions import open_issue
+
+        item = self.editor.selected()
+        if item is not None:
+            open_issue(self.app, item["tracker"])
 
     def action_progress(self) -> None:
         self._set_status(ActionStatus.in_progress)

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import one_line, visible
 from pmtui.screens import SCREENS_CSS
+from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
 from pmtui.tracker import STATUS_WORDS
 from pmtui.ui_types import NotSaved, TypedApp
 from pmtui.vocab import ActionStatus, ItemKind, Section
@@ -54,6 +55,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
         Binding("w", "wont_do", "Won't do", id="followups.wont"),
         Binding("o", "owner", "Owner", id="followups.owner"),
         Binding("d", "due", "Due date", id="followups.due"),
+        Binding("t", "push_tracker", "Push to tracker", show=False, id="followups.push", tooltip=PUSH_HELP),
+        Binding("i", "open_issue", "Open issue", show=False, id="followups.issue", tooltip=ISSUE_HELP),
         Binding("slash", "focus_filter", "Filter", id="followups.filter"),
         Binding("down", "to_list", "To the list", key_display="↓/⏎", priority=True, id="followups.to_list"),
         Binding("escape", "back", "Reviews", id="followups.back"),
@@ -131,12 +134,16 @@ class FollowupsScreen(TypedApp, Screen[None]):
         two columns are kept for the vertical scrollbar). Narrow: no type or review."""
         table_width = self.query_one(DataTable).size.width or self.size.width - 2
         width = max(table_width, 58)
-        wide = width >= 108
-        columns = [("due", "Due", 12), ("status", "Status", 11), ("priority", "Prio", 6)]
-        if wide:
+        from pmtui.screens._tracker_actions import differs
+
+        # room for "in progress ≠ won't do" while a shown item's tracker says otherwise
+        wide = any(differs(r.status, dict(r.more).get("tracker_state")) for r in self.shown[:MAX_SHOWN])
+        status = (22 if width >= 108 else 18) if wide else 11  # 18: the action keeps its 16 columns at 80
+        columns = [("due", "Due", 12), ("status", "Status", status), ("priority", "Prio", 6)]
+        if width >= 108:
             columns.append(("type", "Type", 8))
         columns.append(("owner", "Owner", 14 if width < 120 else 20))
-        review = min(40, (width - 108) // 2 + 20) if wide else 0
+        review = min(40, (width - 108) // 2 + 20) if width >= 108 else 0
         fixed = sum(w for _k, _l, w in columns) + review + 2 * (len(columns) + 1 + bool(review)) + 2
         columns.append(("title", "Action", max(16, width - fixed)))
         if review:
@@ -151,7 +158,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
         cells = {
             "due": due,
             "status": Text(one_line(STATUS_WORDS.get(r.status, r.status)), style="green" if r.status == ActionStatus.done else
-                           "dim" if r.status == ActionStatus.wont_do else ""),
+                           "dim" if r.status == ActionStatus.wont_do else "")
+            + beside(r.status, (more := dict(r.more)).get("tracker_state"), more.get("tracker_label"), compact=True),
             "priority": Text(one_line(r.priority)),
             "type": Text(one_line(r.type)),
             "owner": Text(one_line(r.owner)) if r.owner.strip() else Text("no owner", style="dim"),
@@ -237,6 +245,12 @@ class FollowupsScreen(TypedApp, Screen[None]):
         if r.status_note.strip():
             text.append("\nStatus note: ", style="dim")
             text.append(visible(r.status_note))
+        if r.tracker.strip():
+            more = dict(r.more)
+            text.append("\nTracker: ", style="dim")
+            text.append(one_line(r.tracker))
+            if more.get("tracker_label"):
+                text.append(f" (the tracker says {one_line(str(more['tracker_label']))})", style="dim")
         detail.update(text)
 
     def on_data_table_row_highlighted(self) -> None:
@@ -386,6 +400,22 @@ class FollowupsScreen(TypedApp, Screen[None]):
 
         self.app.push_screen(PromptScreen("Due date of the selected action item (YYYY-MM-DD; empty for none)",
                                           row.due or "", placeholder="2026-04-30", check=check), done)
+
+    # ------------------------------------------------------------ the team's tracker
+    def action_push_tracker(self) -> None:
+        from pmtui.screens._tracker_actions import push_item
+
+        row = self.selected()
+        if row is not None:
+            item = {"id": row.id, "title": row.title, "status": row.status, "tracker": row.tracker}
+            push_item(self, row.review_id, item, lambda: self.reload())
+
+    def action_open_issue(self) -> None:
+        from pmtui.screens._tracker_actions import open_issue
+
+        row = self.selected()
+        if row is not None:
+            open_issue(self.app, row.tracker)
 
     # ------------------------------------------------------------ opening
     async def action_open(self) -> None:

@@ -27,6 +27,9 @@ _ACTION_COLUMNS = ("id", "review_id", "title", "description", "type", "owner", "
 
 # action_item columns that are no field of the item (ARCHITECTURE.md)
 _INTERNAL = ("position", "version", "updated_at", "updated_by")
+# fields the tracker's rows leave out: when pmtui last read the tracker (a time: two columns)
+_NOT_MORE = ("tracker_pulled",)
+_NOT_MORE_COLUMNS = ("tracker_pulled_utc", "tracker_pulled_offset")
 
 
 def _more_fields() -> list[str]:
@@ -34,7 +37,7 @@ def _more_fields() -> list[str]:
     (pmtui.tracker.ActionRow.more), in the document's order (the table's column order)."""
     from pmtui.document import ActionItem
 
-    return [name for name in ActionItem.model_fields if name not in _ACTION_COLUMNS]
+    return [name for name in ActionItem.model_fields if name not in _ACTION_COLUMNS and name not in _NOT_MORE]
 
 
 def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
@@ -150,7 +153,7 @@ def first_screen(store: Store, today: date, limit: int) -> tuple[list[ActionRow]
         return None
     try:
         extra = [r[1] for r in con.execute("PRAGMA table_info(action_item)")
-                 if r[1] not in _ACTION_COLUMNS and r[1] not in _INTERNAL]
+                 if r[1] not in _ACTION_COLUMNS and r[1] not in _INTERNAL and r[1] not in _NOT_MORE_COLUMNS]
         more = "".join(f', a."{name}"' for name in extra)
         found = con.execute(rows_sql.format(more=more), params).fetchall()
         total, open_n, overdue = con.execute(counts_sql, (*OPEN, *OPEN, day)).fetchone()
