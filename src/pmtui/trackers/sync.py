@@ -199,7 +199,7 @@ def _link(store: Store, item: dict[str, Any], url: str, state: IssueState | None
     values: dict[str, Any] = {"tracker": url}
     if state is not None:
         values.update(tracker_state=state.state, tracker_label=state.label, tracker_pulled=_now())
-    version = item.get("version")
+    version: int = item["version"]  # every stored item has its row version
     for _ in range(3):
         try:
             store.update_item(ItemKind.action, item["id"], expected_version=version, **values)
@@ -214,7 +214,7 @@ def _link(store: Store, item: dict[str, Any], url: str, state: IssueState | None
                            f" meanwhile; {url} was not stored (close one of the two issues)")
                 report.conflicts += 1
                 return
-            version = c.current_version
+            version = c.current_version if c.current_version is not None else c.current["version"]
     report.conflicts += 1
     report.say(f"conflict: {where} kept changing in another seat; {url} was not stored: run the push again "
                "(it finds the issue and links it)")
@@ -307,7 +307,7 @@ def _apply(store: Store, item: dict[str, Any], state: IssueState, name: str, whe
         return
     values["tracker_pulled"] = _now()
     try:
-        store.update_item(ItemKind.action, item["id"], expected_version=item.get("version"), **values)
+        store.update_item(ItemKind.action, item["id"], expected_version=item["version"], **values)
     except Conflict as c:
         report.conflicts += 1
         report.say(f"conflict: {where}: changed by {c.changed_by or 'another seat'} during the pull; "
