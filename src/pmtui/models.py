@@ -331,3 +331,18 @@ class ChangeLog(SQLModel, table=True):
     review_id: int | None = None
     row_id: int | None = None
     at: float
+
+
+class PatternChoice(SQLModel, table=True):
+    """A person's choice about the Patterns view's recurring factors (per store, not in the
+    review document: a group spans reviews): the wording (normalised, pmtui.grouping.key)
+    belongs to the group named ``group_key`` (another wording's key; its own key: a wording
+    split out to stand alone). Grouping by similarity never overrides a choice."""
+
+    __tablename__ = "pattern_choice"
+    id: int | None = Field(default=None, primary_key=True)
+    wording: str = Field(unique=True)
+    group_key: str
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
