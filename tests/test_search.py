@@ -175,3 +175,18 @@ def test_the_cli_prints_a_table_and_json(cli, example_bytes, tmp_path):
     assert r.code == 2 and "--since" in r.err
     r = cli("search", "zzzyzx")
     assert r.code == 0 and "No matches" in r.out
+
+
+def test_a_schema_2_postgres_store_upgraded_to_this_schema_is_searchable(pg_server):
+    from test_migrations import make_schema_2_postgres_store
+
+    url = make_schema_2_postgres_store(pg_server)
+    store = Store.open(url)
+    try:
+        title = store.list_reviews()[0].title
+        word = max(title.split(), key=len)
+        assert any(h.section == "title" for h in index.search(store, S.parse(word)))
+        size, total = index.sizes(store)
+        assert 0 < size < total
+    finally:
+        store.close()

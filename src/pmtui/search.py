@@ -47,14 +47,15 @@ LIMIT = 50
 
 # PostgreSQL's English stop words (src/backend/snowball/stopwords/english.stop): left out of
 # bare words on both databases, so a search finds the same rows on either.
-STOP_WORDS = frozenset("""
+_STOP_TEXT = """
 i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself
 it its itself they them their theirs themselves what which who whom this that these those am is are was were be
 been being have has had having do does did doing a an the and but if or because as until while of at by for with
 about against between into through during before after above below to from up down in out on off over under again
 further then once here there when where why how all any both each few more most other some such no nor not only own
 same so than too very s t can will just don should now
-""".split())
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _TERM = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))')
 _WORD = re.compile(r"\w+")
