@@ -155,7 +155,6 @@ def test_a_migrated_store_has_the_schema_of_a_new_store(old_store, tmp_path):
     from sqlalchemy import create_engine
 
     from pmtui import models
-
     from pmtui.store.search import index_tables
 
     Store.open(old_store).close()
