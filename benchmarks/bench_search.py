@@ -14,7 +14,7 @@ Goals:
 
 The store is generated with direct SQL bulk inserts (realistic incident wording from
 templates: services, regions, causes, people), with the index kept by its triggers
-(SQLite) or filled by pmtui.store.search.rebuild after a load with triggers off
+(SQLite: the rows they queue go into FTS5 in one statement at the end) or filled by pmtui.store.search.rebuild after a load with triggers off
 (PostgreSQL: `session_replication_role = replica`, as a restore would). PostgreSQL is
 a throw-away server started as in bench_pg.py.
 """
@@ -27,15 +27,11 @@ import random
 import shutil
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import EXAMPLE  # noqa: E402
 
 SERVICES = ["checkout", "payments", "search-api", "auth", "inventory", "cart", "billing", "notifications", "gateway",
             "recommendations", "orders", "shipping", "profile", "catalog", "pricing", "ledger", "webhooks", "mailer",
@@ -160,6 +156,10 @@ def fill_sqlite(path: Path, reviews: int, events: int, seed: int = 7) -> float:
                         event_rows(r["id"], events, rng, r["review_date"]))
         con.executemany("INSERT INTO factor (review_id, position, text, category) VALUES (?, ?, ?, 'technical')",
                         [(r["id"], k, words(rng, rng.choice(FACTORS))) for k in range(3)])
+    from pmtui.store.search import _flush_sql
+
+    for sql in _flush_sql():  # what the triggers queued: into the index (a write of the store does it at commit)
+        con.execute(sql)
     con.commit()
     con.execute("INSERT INTO search_text(search_text) VALUES ('optimize')")
     con.commit()
@@ -255,7 +255,6 @@ def write_costs(url_with: str, url_without: str, repeat: int, docs: int = 20, ev
     """Median seconds of an import of ``docs`` reviews (``events`` each), and of a quick add
     of a factor and of an event, with the index's triggers and without (dropped)."""
     from _common import review as make_review
-
     from pmtui.document import loads
     from pmtui.store import Store
 

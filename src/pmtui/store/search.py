@@ -365,37 +365,80 @@ def search(store: Store, query: Query) -> list[Hit]:
         return _hits(conn, rows)
 
 
+def _needs_review(where: list[str]) -> bool:
+    return any("r." in w for w in where)
+
+
+# Ties in relevance are broken by the review's day: the best CANDIDATES x limit rows by
+# relevance alone are taken first (the engines rank fast without a join), then ordered
+# by relevance and day; equal scores beyond that many rows are rare in written text.
+CANDIDATES = 2
+
+
 def _search_sqlite(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
-    params: dict[str, Any] = {"q": fts5_match(query), "n": query.limit}
+    """Three steps, each where FTS5 is fast: the best rows by bm25 alone (FTS5 sorts its
+    own matches), then their reviews and days (ties broken by day), then the marked text
+    of the rows kept."""
+    params: dict[str, Any] = {"q": fts5_match(query), "k": query.limit * CANDIDATES}
     where = ["s.search_text MATCH :q", *_filters(query, params, True)]
-    # bm25: lower is better; the score shown is its negation (higher is better on both)
-    sql = (f"SELECT s.review_id, s.section, s.row_id, -bm25(s.search_text) AS score, "
-           f"snippet(s.search_text, 0, char(2), char(3), '…', 24), r.slug, r.title, {_DAY} "
-           f"FROM {TABLE} s JOIN review r ON r.id = s.review_id WHERE {' AND '.join(where)} "
-           f"ORDER BY bm25(s.search_text), {_DAY} DESC, s.rowid LIMIT :n")
-    return [tuple(r) for r in _exec(conn, sql, params)]
+    join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
+    # rank is bm25 (lower is better); the score shown is its negation (higher is better on both)
+    top = [(int(i), float(rank)) for i, rank in _exec(conn, (
+        f"SELECT s.rowid, s.rank FROM {TABLE} s{join} WHERE {' AND '.join(where)} ORDER BY s.rank LIMIT :k"), params)]
+    if not top:
+        return []
+    ids = {f"i{n}": i for n, (i, _rank) in enumerate(top)}
+    marks = ", ".join(":" + k for k in ids)
+    found = {int(row[0]): row[1:] for row in _exec(conn, (
+        f"SELECT s.rowid, s.review_id, s.section, s.row_id, r.slug, r.title, {_DAY} FROM {TABLE} s "
+        f"JOIN review r ON r.id = s.review_id WHERE s.rowid IN ({marks})"), ids)}
+    ranked = sorted((t for t in top if t[0] in found), key=lambda t: (t[1], _newest_first(found[t[0]][5]), t[0]))
+    ranked = ranked[:query.limit]
+    keep = {f"i{n}": i for n, (i, _rank) in enumerate(ranked)}
+    texts = {int(i): text for i, text in _exec(conn, (
+        f"SELECT rowid, snippet({TABLE}, 0, char(2), char(3), '…', 24) FROM {TABLE} WHERE {TABLE} MATCH :q "
+        f"AND rowid IN ({', '.join(':' + k for k in keep)})"), {**keep, "q": params["q"]})}
+    out = []
+    for i, rank in ranked:
+        review_id, section, row_id, slug, title, day = found[i]
+        out.append((review_id, section, row_id, -rank, texts.get(i, ""), slug, title, day))
+    return out
+
+
+def _newest_first(day: str | None) -> tuple[int, ...]:
+    """A sort key putting later days first (None last)."""
+    if not day:
+        return (1,)
+    return (0, *(-int(x) for x in day[:10].split("-") if x.isdigit()))
 
 
 def _search_postgres(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
-    params: dict[str, Any] = {"n": query.limit,
+    params: dict[str, Any] = {"n": query.limit, "k": query.limit * CANDIDATES,
                               "opts": f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, "
                                       "ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \""}
     tsq = _tsquery(query, params)
     where = ["s.tsv @@ q.q", *_filters(query, params, False)]
+    join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
     sql = (f"WITH q AS (SELECT {tsq} AS q), top AS ("
-           f"SELECT s.id, s.review_id, s.section, s.row_id, s.body, ts_rank(s.tsv, q.q) AS score, "
-           f"r.slug, r.title, {_DAY} AS day FROM {TABLE} s JOIN review r ON r.id = s.review_id, q "
-           f"WHERE {' AND '.join(where)} ORDER BY score DESC, day DESC, s.id LIMIT :n) "
-           f"SELECT t.review_id, t.section, t.row_id, t.score, ts_headline('{CONFIG}', t.body, q.q, :opts), "
-           f"t.slug, t.title, t.day FROM top t, q ORDER BY t.score DESC, t.day DESC, t.id")
+           f"SELECT s.id, ts_rank(s.tsv, q.q) AS score FROM {TABLE} s{join} CROSS JOIN q "
+           f"WHERE {' AND '.join(where)} ORDER BY score DESC, s.id LIMIT :k) "
+           f"SELECT s.review_id, s.section, s.row_id, top.score, ts_headline('{CONFIG}', s.body, q.q, :opts), "
+           f"r.slug, r.title, {_DAY} AS day FROM top JOIN {TABLE} s ON s.id = top.id "
+           f"JOIN review r ON r.id = s.review_id CROSS JOIN q ORDER BY top.score DESC, day DESC, top.id LIMIT :n")
     return [tuple(r) for r in _exec(conn, sql, params)]
 
 
 def _hits(conn: Connection, rows: list[tuple[Any, ...]]) -> list[Hit]:
+    wanted: dict[str, list[int]] = {}
+    for _rid, section, row_id, *_rest in rows:
+        wanted.setdefault(section, []).append(int(row_id))
+    places: dict[tuple[str, int], int] = {}
+    for section, ids in wanted.items():
+        places.update({(section, i): n for i, n in _places(conn, section, ids).items()})
     out = []
     for review_id, section, row_id, score, text, slug, title, day in rows:
         row_id = int(row_id)
-        out.append(Hit(int(review_id), slug, title, _date(day), section, _place(conn, section, row_id), row_id,
+        out.append(Hit(int(review_id), slug, title, _date(day), section, places.get((section, row_id)), row_id,
                        _each_word(text or ""), float(score)))
     return out
 
@@ -416,26 +459,31 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def _place(conn: Connection, section: str, row_id: int) -> int | None:
-    """The row's 1-based place among its review's rows, as the review shows them."""
-    if section == "timeline":
-        return int(_exec(conn, "SELECT COUNT(*) FROM event e, event x WHERE x.id = :i AND e.review_id = x.review_id "
-                               "AND (e.at_utc < x.at_utc OR (e.at_utc = x.at_utc AND (e.seq < x.seq OR "
-                               "(e.seq = x.seq AND e.id <= x.id))))", {"i": row_id}).scalar() or 0)
-    table = LIST_TABLE.get(section)
-    if table is None:
-        return None
-    return int(_exec(conn, f"SELECT COUNT(*) FROM {table} e, {table} x WHERE x.id = :i AND e.review_id = x.review_id "
-                           "AND (e.position < x.position OR (e.position = x.position AND e.id <= x.id))",
-                     {"i": row_id}).scalar() or 0)
+def _places(conn: Connection, section: str, ids: list[int]) -> dict[int, int]:
+    """Each row's 1-based place among its review's rows, as the review shows them (one
+    query per section)."""
+    params = {f"i{n}": i for n, i in enumerate(ids)}
+    wanted = ", ".join(":" + k for k in params)
+    if section == "timeline":  # two counts, each a walk of the review's (time, seq) index
+        sql = ("SELECT x.id, (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc < x.at_utc) "
+               "+ (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc = x.at_utc AND "
+               f"(e.seq < x.seq OR (e.seq = x.seq AND e.id <= x.id))) FROM event x WHERE x.id IN ({wanted})")
+    elif section in LIST_TABLE:
+        table = LIST_TABLE[section]
+        sql = (f"SELECT x.id, (SELECT COUNT(*) FROM {table} e WHERE e.review_id = x.review_id AND "
+               f"(e.position < x.position OR (e.position = x.position AND e.id <= x.id))) "
+               f"FROM {table} x WHERE x.id IN ({wanted})")
+    else:
+        return {}
+    return {int(i): int(n) for i, n in _exec(conn, sql, params)}
 
 
-def _size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n}"  # pragma: no cover
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024:
+            return f"{int(n)} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
 
 
 def size_line(where: Any) -> str:
