@@ -26,7 +26,8 @@ impact, timeline, factors, observations, learnings, action items and notes.
 
 Matches come most relevant first, then the newest review first; the matched words are
 between « and » (JSON: "marks", offsets into "text"). Common English words (the, after,
-was) are left out of bare words. Exit status 0 (also with no match), 2 for bad input."""
+was) are left out of bare words. A query matching more than 5,000 rows ranks its 5,000
+most recently written matches. Exit status 0 (also with no match), 2 for bad input."""
 
 
 def add_commands(sub: Any) -> None:
