@@ -127,7 +127,7 @@ class PatternsScreen(TypedApp, Screen[None]):
             "#patterns-months": "Incidents per month", "#patterns-severity": "Incidents per severity",
             "#patterns-categories": "Contributing factors by category",
             "#patterns-timings": "Timings per quarter (from the marks)",
-            "#patterns-recurring": "Recurring factors (similar wording in several reviews)",
+            "#patterns-recurring": "Recurring factors (the same cause in several reviews)",
             "#patterns-components": "Components affected most often",
             "#patterns-repeats": "Repeat incidents (hit again after a follow-up was done)",
             "#patterns-follow": "Follow-through by owner",
@@ -141,10 +141,12 @@ class PatternsScreen(TypedApp, Screen[None]):
     def compute(self, since: date | None = None, until: date | None = None, tag: str | None = None) -> None:
         from pmtui.patterns import Window, compute_patterns
         from pmtui.store.followup import cached_review_facts
+        from pmtui.store.pattern_choices import groups_of
 
         if self.facts is None:
             self.facts = cached_review_facts(self.app.store)
-        self.post_message(self.Computed(compute_patterns(self.facts, self.app.today(), Window(since, until, tag))))
+        self.post_message(self.Computed(compute_patterns(self.facts, self.app.today(), Window(since, until, tag),
+                                                         groups_of(self.app.store))))
 
     def refresh_from_store(self) -> None:
         self.facts = None
@@ -219,7 +221,7 @@ class PatternsScreen(TypedApp, Screen[None]):
         if len(p.recurring) > 15:
             rec.append(f"\n… and {len(p.recurring) - 15} more groups", style="dim")
         self.query_one("#patterns-recurring", Static).update(
-            rec if p.recurring else Text("None: no two reviews share a similar factor.", style="dim"))
+            rec if p.recurring else Text("None: no two reviews share a factor's cause.", style="dim"))
 
         self.query_one("#patterns-components", Static).update(bars([(c.name, c.count) for c in p.components]))
         rep = Text()
