@@ -103,3 +103,44 @@ async def test_from_inside_a_review_enter_opens_the_event_and_escape_returns_to_
         from pmtui.widgets.timeline_table import TimelineTable
 
         assert app.screen.query_one(TimelineTable).selected.id == hit.row_id
+
+
+async def test_the_patterns_view_merges_and_splits_groups_kept_in_the_store(store, make_app):
+    from pmtui.document import validate_document
+    from pmtui.screens.pattern_groups import PatternGroupsScreen
+    from pmtui.store import pattern_choices
+
+    def doc(title, factors):
+        return validate_document({"format": "pmtui-review/2", "title": title,
+                                  "factors": [{"text": f, "category": "technical"} for f in factors]})
+
+    store.import_documents([
+        doc("One", ["Replication stopped after a load spike", "Certificate expiry was not monitored"]),
+        doc("Two", ["Replication stopped after a load spike from spam", "Nobody monitored certificate expiry dates"]),
+    ])
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f5")
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        groups = app.screen
+        assert isinstance(groups, PatternGroupsScreen) and len(groups.groups) == 2
+        table = groups.query_one("#groups")
+        table.focus()
+        await pilot.press("m")
+        await settle(app, pilot)
+        table.move_cursor(row=len(groups.rows) - 1)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert len(groups.groups) == 1 and len(groups.rows) == 4
+        assert len(set(pattern_choices.groups_of(store).values())) == 1
+        table.move_cursor(row=0)
+        wording = groups.rows[0][1]
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert wording not in {w for _n, w in groups.rows}
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "PatternsScreen"

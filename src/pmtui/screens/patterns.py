@@ -86,6 +86,8 @@ class PatternsScreen(TypedApp, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Reviews", id="patterns.back"),
         Binding("slash", "focus_window", "Window", id="patterns.window"),
+        Binding("g", "groups", "Groups", id="patterns.groups",
+                tooltip="the recurring groups: merge two, or split a wording out (kept in the store)"),
     ]
 
     class Computed(Message):
@@ -111,6 +113,7 @@ class PatternsScreen(TypedApp, Screen[None]):
                 yield Static("", id="patterns-categories", classes="pattern-box")
             yield Static("", id="patterns-timings", classes="pattern-box")
             yield Static("", id="patterns-recurring", classes="pattern-box")
+            yield Static("", id="patterns-lessons", classes="pattern-box")
             with Grid(classes="pattern-grid"):
                 yield Static("", id="patterns-components", classes="pattern-box")
                 yield Static("", id="patterns-repeats", classes="pattern-box")
@@ -127,7 +130,8 @@ class PatternsScreen(TypedApp, Screen[None]):
             "#patterns-months": "Incidents per month", "#patterns-severity": "Incidents per severity",
             "#patterns-categories": "Contributing factors by category",
             "#patterns-timings": "Timings per quarter (from the marks)",
-            "#patterns-recurring": "Recurring factors (the same cause in several reviews)",
+            "#patterns-recurring": "Recurring factors (the same cause in several reviews) · g: merge, split",
+            "#patterns-lessons": "Recurring lessons (the same learning in several reviews)",
             "#patterns-components": "Components affected most often",
             "#patterns-repeats": "Repeat incidents (hit again after a follow-up was done)",
             "#patterns-follow": "Follow-through by owner",
@@ -164,6 +168,11 @@ class PatternsScreen(TypedApp, Screen[None]):
             self.query_one("#patterns-summary", Static).update(Text(f"⚠ {exc.message}", style="bold red"))
             return
         self.compute(since, until, tag)
+
+    def action_groups(self) -> None:
+        from pmtui.screens.pattern_groups import PatternGroupsScreen
+
+        self.app.push_screen(PatternGroupsScreen(), lambda _r: self._apply_window())
 
     def action_back(self) -> None:
         box = self.query_one("#patterns-window", Input)
@@ -222,6 +231,18 @@ class PatternsScreen(TypedApp, Screen[None]):
             rec.append(f"\n… and {len(p.recurring) - 15} more groups", style="dim")
         self.query_one("#patterns-recurring", Static).update(
             rec if p.recurring else Text("None: no two reviews share a factor's cause.", style="dim"))
+
+        les = Text()
+        for i, g in enumerate(p.lessons[:10]):
+            if i:
+                les.append("\n")
+            les.append(f"{len(g.reviews)}× ", style="bold")
+            les.append(g.wording)
+            les.append("\n   " + ", ".join(g.reviews), style="dim")
+        if len(p.lessons) > 10:
+            les.append(f"\n… and {len(p.lessons) - 10} more groups", style="dim")
+        self.query_one("#patterns-lessons", Static).update(
+            les if p.lessons else Text("None: no two reviews share a lesson.", style="dim"))
 
         self.query_one("#patterns-components", Static).update(bars([(c.name, c.count) for c in p.components]))
         rep = Text()
