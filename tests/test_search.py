@@ -190,3 +190,13 @@ def test_a_schema_2_postgres_store_upgraded_to_this_schema_is_searchable(pg_serv
         assert 0 < size < total
     finally:
         store.close()
+
+
+def test_db_reports_the_index_size_beside_the_store(cli, example_bytes, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_bytes(example_bytes)
+    assert cli("import", str(path)).code == 0
+    r = cli("db")
+    assert r.code == 0
+    [line] = [x for x in r.out.splitlines() if x.startswith("size:")]
+    assert "search index" in line
