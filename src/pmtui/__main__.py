@@ -46,6 +46,7 @@ examples:
   pmtui actions --overdue --format csv        overdue follow-ups of every review, for a tracker
   pmtui actions push 3 --to github:acme/payments   open follow-ups become issues (pull reads them back)
   pmtui patterns --since 2026-01-01           what recurs across reviews
+  pmtui search '"load spike" replica*'        every review's text that says so
   pmtui --as "Jonas Weber" open 3             a seat under your name (this process only)
   pmtui config name "Jonas Weber"             the name your seats have without --as
   pmtui serve                                 seats in web browsers (each tab one)
@@ -209,6 +210,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     from pmtui.followup_cli import add_commands
 
     add_commands(sub)  # actions, patterns
+    from pmtui import search_cli
+
+    search_cli.add_commands(sub)  # search
     from pmtui import seat_cli
 
     seat_cli.add_commands(sub)  # config, serve
@@ -625,6 +629,10 @@ def cmd_db(args: argparse.Namespace, store: None) -> int:
     state = "current" if info["schema"] == SCHEMA_VERSION else f"this pmtui uses {SCHEMA_VERSION}; `pmtui db upgrade` applies it"
     print(f"schema:  {info['schema']} ({state})")
     print(f"reviews: {info['reviews']}")
+    if info["schema"] == SCHEMA_VERSION:
+        from pmtui.store.search import size_line
+
+        print(size_line(resolve(args.db)))
     return 0
 
 

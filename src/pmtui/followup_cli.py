@@ -113,6 +113,9 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--until", metavar="DATE", help="incidents on or before DATE (YYYY-MM-DD)")
     s.add_argument("--tag", metavar="TAG", help="only reviews with this tag")
     s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    s.add_argument("--merge", nargs=2, metavar=("WORDING", "OTHER"),
+                   help="put the groups of these two factors (or lessons) in one group, kept in the store")
+    s.add_argument("--split", metavar="WORDING", help="take this factor's (or lesson's) wording out of its group")
     s.set_defaults(func=cmd_patterns)
 
 
@@ -213,12 +216,46 @@ def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], dat
     since = tracker.parse_day(args.since, "--since") if args.since else None
     until = tracker.parse_day(args.until, "--until") if args.until else None
     patterns.check_window(since, until)
-    result = patterns.compute_patterns(review_facts(store), today(), patterns.Window(since, until, args.tag))
+    facts = review_facts(store)
+    if args.merge or args.split:
+        _merge_or_split(store, facts, args.merge, args.split)
     from pmtui.safetext import json_safe, visible
+    from pmtui.store.pattern_choices import groups_of
 
+    result = patterns.compute_patterns(facts, today(), patterns.Window(since, until, args.tag), groups_of(store))
     if args.format == "json":
         sys.stdout.write(json_safe(json.dumps(result.as_json(), ensure_ascii=False, indent=2)) + "\n")
     else:
         sys.stdout.write(visible(patterns.to_text(result)))
     sys.stdout.flush()
     return 0
+
+
+def _merge_or_split(store: Store, facts: list[Any], merge: list[str] | None, split: str | None) -> None:
+    """``--merge A B``: every wording of A's group and of B's group in one group;
+    ``--split A``: A alone. A wording must be a factor or lesson of some review (any case
+    and punctuation)."""
+    from pmtui import grouping
+    from pmtui.errors import BadInput
+    from pmtui.store import pattern_choices
+
+    wordings = [t for f in facts for t, _c in f.factors] + [t for f in facts for t in f.learnings]
+    keys = {grouping.key(w) for w in wordings}
+    for w in [*(merge or []), *([split] if split else [])]:
+        if grouping.key(w) not in keys:
+            raise BadInput(f"{w!r} is not the wording of any review's factor or lesson")
+    if split:
+        pattern_choices.split(store, split)
+        print(f"{split!r} now stands alone in the recurring factors and lessons.", file=sys.stderr)
+        return
+    assert merge is not None
+    chosen = pattern_choices.groups_of(store)
+    texts = list(dict.fromkeys(wordings))
+    members: list[str] = []
+    for group in grouping.group(texts, chosen):
+        found = {grouping.key(texts[i]) for i in group}
+        if any(grouping.key(w) in found for w in merge):
+            members.extend(grouping.key(texts[i]) for i in group)
+    first = grouping.key(merge[0])
+    pattern_choices.merge(store, [first, *[m for m in members if m != first]])
+    print(f"merged the groups of {merge[0]!r} and {merge[1]!r} ({len(set(members))} wordings).", file=sys.stderr)

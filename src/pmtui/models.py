@@ -333,6 +333,21 @@ class ChangeLog(SQLModel, table=True):
     at: float
 
 
+class PatternChoice(SQLModel, table=True):
+    """A person's choice about the Patterns view's recurring factors (per store, not in the
+    review document: a group spans reviews): the wording (normalised, pmtui.grouping.key)
+    belongs to the group named ``group_key`` (another wording's key; its own key: a wording
+    split out to stand alone). Grouping by similarity never overrides a choice."""
+
+    __tablename__ = "pattern_choice"
+    id: int | None = Field(default=None, primary_key=True)
+    wording: str = Field(unique=True)
+    group_key: str
+    version: int = _version()
+    updated_at: str = _text_default()
+    updated_by: str = _text_default()
+
+
 # An id is never handed out twice (schema 7): SQLite's AUTOINCREMENT on every table with an
 # integer id (without it SQLite gives a deleted top id to the next row, and an undo that
 # deletes "the row this seat added" by its id could delete another seat's new row);

@@ -11,12 +11,14 @@ Definitions (also in the README):
   the review's own time zone. Windows (``--since``/``--until``) and months use it.
 - **Timings** come from the marks (``pmtui.metrics``): time to detect, time to mitigate
   and impact duration, median and worst per quarter of the incident day.
-- **Recurring factors**: contributing factors of different reviews whose wording is
-  similar (RapidFuzz ``token_sort_ratio`` >= 80 after lower-casing and dropping
-  punctuation) are grouped, transitively; a group counts when it spans two reviews.
-  Up to 2,000 distinct wordings every pair is compared; beyond, a wording is compared
-  with those containing one of its three least common words, which keeps 30,000
-  wordings to seconds but can miss a pair that shares none of either's rarest words.
+- **Recurring factors** (and **recurring lessons**, the learnings): contributing factors
+  of different reviews that name the same cause in their own words are grouped
+  (``pmtui.grouping``: their key terms, stemmed and without stop words, overlap strongly,
+  even when one wording is much longer), transitively; a group counts when it spans two
+  reviews. A person can merge two groups or split a wording out (``pmtui patterns
+  --merge/--split``, or m and s in the Patterns view): kept in the store, so every later
+  run agrees. (Before issue 25 a group needed RapidFuzz ``token_sort_ratio`` >= 80, which
+  missed a wording that says more: ``similar_groups`` below, still used to compare.)
 - **Components** match by name, ignoring case and surrounding spaces.
 - **Close date of an action item**: the store keeps no per-item history, so an item's
   close date is the day its review was last changed (the review's ``updated_at``); this
@@ -70,6 +72,7 @@ class ReviewFacts:
     tags: tuple[str, ...] = ()
     components: tuple[str, ...] = ()
     factors: tuple[tuple[str, str], ...] = ()  # (text, category)
+    learnings: tuple[str, ...] = ()
     marks: dict[str, datetime] = field(default_factory=dict)
     actions: tuple[ActionRow, ...] = ()
     related: tuple[str, ...] = ()
@@ -178,6 +181,7 @@ class Patterns:
     repeats: list[Repeat]
     follow: Follow
     by_owner: list[Follow]
+    lessons: list[FactorGroup] = field(default_factory=list)  # recurring learnings (category "")
 
     def as_json(self) -> dict[str, Any]:
         def minutes(d: timedelta) -> float:
@@ -203,6 +207,9 @@ class Patterns:
             "recurring_factors": [
                 {"wording": g.wording, "variants": list(g.variants), "category": g.category, "reviews": list(g.reviews)}
                 for g in self.recurring
+            ],
+            "recurring_lessons": [
+                {"wording": g.wording, "variants": list(g.variants), "reviews": list(g.reviews)} for g in self.lessons
             ],
             "components": [{"name": c.name, "incidents": c.count, "reviews": list(c.reviews)} for c in self.components],
             "repeat_incidents": [
@@ -318,17 +325,22 @@ def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]
             yield candidates[j], a
 
 
-def recurring_factors(reviews: list[ReviewFacts], threshold: int = SIMILARITY) -> list[FactorGroup]:
+def recurring_factors(reviews: list[ReviewFacts], choices: dict[str, str] | None = None,
+                      lessons: bool = False) -> list[FactorGroup]:
+    """Groups of factors (``lessons``: of learnings) naming the same cause in two reviews
+    or more (pmtui.grouping), a person's merges and splits (``choices``) first."""
+    from pmtui.grouping import group as by_cause
+
     items: list[tuple[str, int]] = []
     cats: list[str] = []
     for r in reviews:
-        for text, category in r.factors:
+        for text, category in ([(t, "") for t in r.learnings] if lessons else r.factors):
             items.append((text, r.id))
             cats.append(category)
     order = {r.id: (r.day, r.id) for r in reviews}
     slug = {r.id: r.slug for r in reviews}
     out = []
-    for group in similar_groups(items, threshold):
+    for group in by_cause([text for text, _rid in items], choices):
         rids = {items[i][1] for i in group}
         if len(rids) < 2:
             continue
@@ -449,7 +461,8 @@ def timings(reviews: list[ReviewFacts]) -> list[Timing]:
     return out
 
 
-def compute_patterns(all_reviews: list[ReviewFacts], today: date, window: Window = Window()) -> Patterns:
+def compute_patterns(all_reviews: list[ReviewFacts], today: date, window: Window = Window(),
+                     choices: dict[str, str] | None = None) -> Patterns:
     """Every pattern over the reviews in the window."""
     reviews = sorted((r for r in all_reviews if window.keeps(r)), key=lambda r: (r.day, r.id))
     month_counts = Counter(f"{r.day.year:04d}-{r.day.month:02d}" for r in reviews)
@@ -469,9 +482,9 @@ def compute_patterns(all_reviews: list[ReviewFacts], today: date, window: Window
     return Patterns(
         reviews=len(reviews), since=window.since, until=window.until, tag=window.tag,
         per_month=per_month, per_severity=per_severity, timings=timings(reviews),
-        factor_categories=cats.most_common(), recurring=recurring_factors(reviews),
+        factor_categories=cats.most_common(), recurring=recurring_factors(reviews, choices),
         components=component_counts(reviews), repeats=repeat_incidents(reviews),
-        follow=follow_through(pairs, today), by_owner=by_owner,
+        follow=follow_through(pairs, today), by_owner=by_owner, lessons=recurring_factors(reviews, choices, True),
     )
 
 
@@ -505,16 +518,16 @@ def earlier(target: ReviewFacts, others: Iterable[ReviewFacts]) -> list[ReviewFa
     return [o for o in others if o.id != target.id and (o.day, o.id) < (target.day, target.id)]
 
 
-def related_suggestions(target: ReviewFacts, others: list[ReviewFacts], limit: int = 8,
-                        threshold: int = SIMILARITY) -> list[Suggestion]:
+def related_suggestions(target: ReviewFacts, others: list[ReviewFacts], limit: int = 8) -> list[Suggestion]:
     """Earlier reviews sharing components, tags or similar factors, best first; those
     already in the review's ``related`` list are left out."""
-    from rapidfuzz import fuzz, process
+    from pmtui.grouping import Weights, same_cause, terms
 
     linked = {x.strip().casefold() for x in target.related}
     comps = {_component_key(c): c for c in target.components}
     tags = {t.casefold(): t for t in target.tags}
-    mine = [_normal(t) for t, _c in target.factors]
+    mine = [terms(t) for t, _c in target.factors]
+    weight = Weights(terms(t) for o in [target, *others] for t, _c in o.factors) if mine else None
     out = []
     for o in earlier(target, others):
         if o.slug.casefold() in linked or str(o.id) in linked:
@@ -522,11 +535,9 @@ def related_suggestions(target: ReviewFacts, others: list[ReviewFacts], limit: i
         shared_c = tuple(dict.fromkeys(" ".join(c.split()) for c in o.components if _component_key(c) in comps))
         shared_t = tuple(dict.fromkeys(t for t in o.tags if t.casefold() in tags))
         similar: tuple[str, ...] = ()
-        if mine and o.factors:
-            theirs = [_normal(t) for t, _c in o.factors]
-            similar = tuple(o.factors[j][0] for j, text in enumerate(theirs)
-                            if process.extractOne(text, mine, scorer=fuzz.token_sort_ratio,
-                                                  score_cutoff=threshold) is not None)
+        if weight is not None and o.factors:  # the same cause, as the Patterns view groups them
+            similar = tuple(text for text, _c in o.factors
+                            if any(same_cause(terms(text), m, weight) for m in mine))
         if shared_c or shared_t or similar:
             out.append(Suggestion(o.slug, o.title, o.day, shared_c, shared_t, similar))
     out.sort(key=lambda s: (-s.score, -s.day.toordinal(), s.slug))
@@ -599,14 +610,22 @@ def to_text(p: Patterns) -> str:
         lines.extend(f"{c:<15} {n:4d}  {bar(n, top)}" for c, n in p.factor_categories)
     else:
         lines.append("No contributing factors recorded.")
-    section("Recurring factors (similar wording in several reviews)")
+    section("Recurring factors (the same cause in several reviews)")
     if p.recurring:
         for g in p.recurring:
             lines.append(f"- {g.wording} [{g.category}]: {len(g.reviews)} reviews: {', '.join(g.reviews)}")
             for v in g.variants:
                 lines.append(f"    also worded: {v}")
     else:
-        lines.append("None: no two reviews share a similar factor.")
+        lines.append("None: no two reviews share a factor's cause.")
+    section("Recurring lessons (the same learning in several reviews)")
+    if p.lessons:
+        for g in p.lessons:
+            lines.append(f"- {g.wording}: {len(g.reviews)} reviews: {', '.join(g.reviews)}")
+            for v in g.variants:
+                lines.append(f"    also worded: {v}")
+    else:
+        lines.append("None: no two reviews share a lesson.")
     section("Components affected most often")
     if p.components:
         top = p.components[0].count

@@ -142,3 +142,17 @@ def test_field_conflict_box(snap_compare, store, demo, size):
         await still(pilot)
 
     assert snap_compare(app_on(store, demo, "overview"), terminal_size=size, run_before=conflict)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_search(snap_compare, store, demo, size):
+    async def search(pilot):
+        await still(pilot)
+        await pilot.press("ctrl+f")
+        await still(pilot)
+        await pilot.press(*"replica*")
+        await still(pilot)
+        await pilot.press("down")
+        await still(pilot)
+
+    assert snap_compare(app_on(store, None, "overview"), terminal_size=size, run_before=search)

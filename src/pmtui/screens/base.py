@@ -45,6 +45,9 @@ class SectionScreen(TypedApp, Screen[None]):
         Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening",
                 tooltip="Opening: ground rules, agenda, who is in the room; s starts the meeting"),
         Binding("f8", "home", "Reviews", key_display="F8", id="go.home", tooltip="back to the list of reviews"),
+        # in help and the palette; not in the footer, whose room at 80 columns is the section's own keys
+        Binding("ctrl+f", "search", "Search", id="go.search", priority=True, show=False,
+                tooltip="search every review (Enter opens a match, Esc comes back here)"),
         Binding("escape", "escape", "Close", show=False, id="go.escape",
                 tooltip="close the notes panel (F8 leaves the review); in a form: save and close"),
         Binding("f9", "next_prompt", "Next prompt", show=False, id="meeting.prompt", tooltip="next prompt card"),
@@ -478,6 +481,12 @@ class SectionScreen(TypedApp, Screen[None]):
         """F8: back to the list of reviews (Escape never leaves the review)."""
         self.flush()
         self.app.pop_screen()
+
+    def action_search(self) -> None:
+        from pmtui.screens.search import SearchScreen
+
+        self.flush()
+        self.app.push_screen(SearchScreen())
 
     def action_escape(self) -> None:
         """Escape closes the innermost thing: the notes panel when it has the focus.

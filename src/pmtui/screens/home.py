@@ -52,6 +52,8 @@ class HomeScreen(TypedApp, Screen[None]):
         Binding("slash", "focus_filter", "Filter", show=False, id="home.filter"),
         Binding("f6", "followups", "Follow-ups", id="home.followups"),
         Binding("f5", "patterns", "Patterns", id="home.patterns"),
+        Binding("ctrl+f", "search", "Search", id="home.search", priority=True,
+                tooltip="search what every review says (timelines, factors, notes, action items…)"),
     ]
 
     class ReviewsLoaded(Message):
@@ -172,6 +174,13 @@ class HomeScreen(TypedApp, Screen[None]):
                             self.action_followups)
         yield SystemCommand("Reviews: Patterns", "what recurs across reviews, and follow-through (F5)",
                             self.action_patterns)
+        yield SystemCommand("Reviews: Search", "what every review says: timelines, factors, notes… (ctrl+f)",
+                            self.action_search)
+
+    def action_search(self) -> None:
+        from pmtui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_followups(self) -> None:
         from pmtui.screens.followups import FollowupsScreen

@@ -88,6 +88,8 @@ class PatternsScreen(TypedApp, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Reviews", id="patterns.back"),
         Binding("slash", "focus_window", "Window", id="patterns.window"),
+        Binding("g", "groups", "Groups", id="patterns.groups",
+                tooltip="the recurring groups: merge two, or split a wording out (kept in the store)"),
     ]
 
     class Computed(Message):
@@ -113,6 +115,7 @@ class PatternsScreen(TypedApp, Screen[None]):
                 yield Static("", id="patterns-categories", classes="pattern-box")
             yield Static("", id="patterns-timings", classes="pattern-box")
             yield Static("", id="patterns-recurring", classes="pattern-box")
+            yield Static("", id="patterns-lessons", classes="pattern-box")
             with Grid(classes="pattern-grid"):
                 yield Static("", id="patterns-components", classes="pattern-box")
                 yield Static("", id="patterns-repeats", classes="pattern-box")
@@ -129,7 +132,8 @@ class PatternsScreen(TypedApp, Screen[None]):
             "#patterns-months": "Incidents per month", "#patterns-severity": "Incidents per severity",
             "#patterns-categories": "Contributing factors by category",
             "#patterns-timings": "Timings per quarter (from the marks)",
-            "#patterns-recurring": "Recurring factors (similar wording in several reviews)",
+            "#patterns-recurring": "Recurring factors (the same cause in several reviews) · g: merge, split",
+            "#patterns-lessons": "Recurring lessons (the same learning in several reviews)",
             "#patterns-components": "Components affected most often",
             "#patterns-repeats": "Repeat incidents (hit again after a follow-up was done)",
             "#patterns-follow": "Follow-through by owner",
@@ -143,10 +147,12 @@ class PatternsScreen(TypedApp, Screen[None]):
     def compute(self, since: date | None = None, until: date | None = None, tag: str | None = None) -> None:
         from pmtui.patterns import Window, compute_patterns
         from pmtui.store.followup import cached_review_facts
+        from pmtui.store.pattern_choices import groups_of
 
         if self.facts is None:
             self.facts = cached_review_facts(self.app.store)
-        self.post_message(self.Computed(compute_patterns(self.facts, self.app.today(), Window(since, until, tag))))
+        self.post_message(self.Computed(compute_patterns(self.facts, self.app.today(), Window(since, until, tag),
+                                                         groups_of(self.app.store))))
 
     def refresh_from_store(self) -> None:
         self.facts = None
@@ -164,6 +170,11 @@ class PatternsScreen(TypedApp, Screen[None]):
             self.query_one("#patterns-summary", Static).update(Text(f"⚠ {exc.message}", style="bold red"))
             return
         self.compute(since, until, tag)
+
+    def action_groups(self) -> None:
+        from pmtui.screens.pattern_groups import PatternGroupsScreen
+
+        self.app.push_screen(PatternGroupsScreen(), lambda _r: self._apply_window())
 
     def action_back(self) -> None:
         box = self.query_one("#patterns-window", Input)
@@ -221,7 +232,19 @@ class PatternsScreen(TypedApp, Screen[None]):
         if len(p.recurring) > 15:
             rec.append(f"\n… and {len(p.recurring) - 15} more groups", style="dim")
         self.query_one("#patterns-recurring", Static).update(
-            rec if p.recurring else Text("None: no two reviews share a similar factor.", style="dim"))
+            rec if p.recurring else Text("None: no two reviews share a factor's cause.", style="dim"))
+
+        les = Text()
+        for i, g in enumerate(p.lessons[:10]):
+            if i:
+                les.append("\n")
+            les.append(f"{len(g.reviews)}× ", style="bold")
+            les.append(g.wording)
+            les.append("\n   " + ", ".join(g.reviews), style="dim")
+        if len(p.lessons) > 10:
+            les.append(f"\n… and {len(p.lessons) - 10} more groups", style="dim")
+        self.query_one("#patterns-lessons", Static).update(
+            les if p.lessons else Text("None: no two reviews share a lesson.", style="dim"))
 
         self.query_one("#patterns-components", Static).update(bars([(c.name, c.count) for c in p.components]))
         rep = Text()

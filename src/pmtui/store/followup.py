@@ -201,6 +201,7 @@ _FACTS_SQL = {
     "marks": "SELECT em.review_id, em.mark, e.at_utc, e.offset_min FROM event_mark em JOIN event e ON e.id = em.event_id",
     "components": "SELECT review_id, name FROM component ORDER BY review_id, position, id",
     "factors": "SELECT review_id, text, category FROM factor ORDER BY review_id, position, id",
+    "learnings": "SELECT review_id, text FROM learning ORDER BY review_id, position, id",
     "related": "SELECT review_id, ref FROM related ORDER BY review_id, position",
     "actions": f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title FROM action_item a "
                "JOIN review r ON r.id = a.review_id ORDER BY a.review_id, a.position, a.id",
@@ -269,6 +270,9 @@ def review_facts(store: Store) -> list[ReviewFacts]:
         factors: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for rid, text, cat in fetch(_FACTS_SQL["factors"]):
             factors[rid].append((text, cat))
+        learnings: dict[int, list[str]] = defaultdict(list)
+        for rid, text in fetch(_FACTS_SQL["learnings"]):
+            learnings[rid].append(text)
         related: dict[int, list[str]] = defaultdict(list)
         for rid, ref in fetch(_FACTS_SQL["related"]):
             related[rid].append(ref)
@@ -294,6 +298,7 @@ def review_facts(store: Store) -> list[ReviewFacts]:
         out.append(ReviewFacts(
             id=rid, slug=slug, title=title, day=day, severity=severity, tags=tags.get(rid, ()),
             components=tuple(comps.get(rid, ())), factors=tuple(factors.get(rid, ())), marks=marks.get(rid, {}),
+            learnings=tuple(learnings.get(rid, ())),
             actions=tuple(actions.get(rid, ())), related=tuple(related.get(rid, ())),
             opened=reviewed or created, changed=changed,
         ))

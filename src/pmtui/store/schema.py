@@ -76,6 +76,9 @@ def create(backend: Backend, engine: Engine, where: str) -> None:
         if version:
             return
         SQLModel.metadata.create_all(conn)
+        from .search import install
+
+        install(conn)  # the full-text index and the triggers that keep it (not a model: SQL of each database)
         meta = models.table_of(models.Meta)
         from sqlalchemy import insert
 

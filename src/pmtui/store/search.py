@@ -1,0 +1,510 @@
+"""Full-text search in the store: the index the database keeps itself, and the queries.
+
+The index is one table, ``search_text``: a row for each piece of text a review holds
+(its title, summary, trigger, detection, resolution and impact; each timeline event,
+factor, observation, learning, action item and note), with the review, the section and
+the source row. Its row id is ``source id * 16 + the section's code`` so a source row's
+entry is found without a lookup.
+
+The database keeps it, not pmtui's write code: triggers on the source tables insert,
+update and delete its rows in the same transaction as the write, so every write path
+(imports, evidence, seats' edits, undo, ``db copy``) keeps it, and a crash loses nothing.
+
+- **SQLite**: an FTS5 virtual table with the ``porter unicode61 remove_diacritics 2``
+  tokenizer (English stems, accents folded), ranked by ``bm25``, the hit marked by
+  ``snippet()``.
+- **PostgreSQL**: a table with a generated ``tsvector`` column and a GIN index, in the
+  text search configuration ``pmtui_search``: a copy of ``english`` (Snowball stems)
+  whose words pass through ``unaccent`` first when that extension can be created (it is
+  a trusted extension of postgresql-contrib, part of Debian's server package; a role
+  without CREATE on the database cannot create it, and the configuration is then plain
+  ``english``: accents are not folded in the index, and the query folds its own words).
+  Ranked by ``ts_rank``, the hit marked by ``ts_headline``.
+
+Laid out for new stores by :func:`install` (from ``schema.create``) and for existing
+ones by migration 0009, which also fills it (:func:`rebuild`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pmtui.search import HIT_END, HIT_START, Hit, Query, Term
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.engine import Connection
+
+    from .store import Store
+
+TABLE = "search_text"
+CONFIG = "pmtui_search"
+STRIDE = 16  # row id = source id * STRIDE + code
+
+
+@dataclass(frozen=True)
+class Source:
+    table: str
+    code: int
+    section: str
+    body: str  # SQL over the row's columns, {r} being "new." / "old." / ""
+    columns: tuple[str, ...]  # the columns the body reads (an update of another column changes nothing)
+    review: str = "review_id"  # the column naming the review
+
+    def text(self, r: str = "") -> str:
+        return self.body.format(r=r)
+
+
+def _plus(first: str, *more: str) -> str:
+    """first, then each other column not empty, after a dash."""
+    out = "{r}" + first
+    for col in more:
+        out += f" || CASE WHEN {{r}}{col} <> '' THEN ' — ' || {{r}}{col} ELSE '' END"
+    return out
+
+
+SOURCES = (
+    Source("review", 0, "title", "{r}title", ("title",), "id"),
+    Source("review", 1, "summary", "{r}summary", ("summary",), "id"),
+    Source("review", 2, "trigger", "{r}trigger", ("trigger",), "id"),
+    Source("review", 3, "detection", "{r}detection", ("detection",), "id"),
+    Source("review", 4, "resolution", "{r}resolution", ("resolution",), "id"),
+    Source("review", 5, "impact", "{r}impact_description || CASE WHEN {r}data_loss <> '' THEN ' — ' || {r}data_loss "
+           "ELSE '' END || CASE WHEN {r}customer_communication <> '' THEN ' — ' || {r}customer_communication ELSE '' END",
+           ("impact_description", "data_loss", "customer_communication"), "id"),
+    Source("event", 6, "timeline", "{r}text || CASE WHEN {r}original <> '' AND {r}original <> {r}text "
+           "THEN ' — ' || {r}original ELSE '' END", ("text", "original")),
+    Source("factor", 7, "factors", "{r}text", ("text",)),
+    Source("observation", 8, "observations", "{r}text", ("text",)),
+    Source("learning", 9, "learnings", "{r}text", ("text",)),
+    Source("action_item", 10, "actions", _plus("title", "description", "status_note"),
+           ("title", "description", "status_note")),
+    Source("note", 11, "notes", "{r}text", ("text",)),
+)
+CODE = {s.section: s.code for s in SOURCES}
+SECTION_OF = {s.code: s.section for s in SOURCES}
+TABLES = tuple(dict.fromkeys(s.table for s in SOURCES))
+# the list tables whose rows have a place (1-based) among their review's rows
+LIST_TABLE = {"factors": "factor", "observations": "observation", "learnings": "learning", "actions": "action_item",
+              "notes": "note"}
+
+
+def index_tables(kind: str) -> tuple[str, ...]:
+    """The tables the index adds (FTS5 keeps shadow tables beside its own)."""
+    if kind == "sqlite":
+        return (TABLE, *(f"{TABLE}_{s}" for s in ("data", "idx", "content", "docsize", "config")), "search_queue")
+    return (TABLE,)
+
+
+# ------------------------------------------------------------------ laying it out
+def _exec(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> Any:
+    from sqlalchemy import text
+
+    return conn.execute(text(sql), params or {})
+
+
+QUEUE = "search_queue"
+
+
+def _flush_sql() -> list[str]:
+    """Bring the FTS5 table up to date with the rows the queue names (SQLite)."""
+    out = [f"DELETE FROM {TABLE} WHERE rowid IN (SELECT row_id * {STRIDE} + code FROM {QUEUE})"]
+    for s in SOURCES:
+        out.append(f"INSERT INTO {TABLE}(rowid, body, review_id, section, row_id) SELECT id * {STRIDE} + {s.code}, "
+                   f"{s.text()}, {s.review}, '{s.section}', id FROM {s.table} WHERE id IN "
+                   f"(SELECT row_id FROM {QUEUE} WHERE code = {s.code})")
+    out.append(f"DELETE FROM {QUEUE}")
+    return out
+
+
+def _sqlite_ddl() -> list[str]:
+    """The FTS5 table, and triggers that name each changed row in ``search_queue``; the
+    queue goes into the FTS5 table once per write transaction, when the transaction
+    records what it changed in ``change_log`` (every write of the store does, just before
+    it commits), and before a search if anything is left. (FTS5 of SQLite 3.40 writes its
+    pending terms out at every statement savepoint, so an FTS5 insert in a row trigger
+    cost a write of the index per row: 3x the cost of a queued row.)"""
+    out = [f"CREATE VIRTUAL TABLE {TABLE} USING fts5(body, review_id UNINDEXED, section UNINDEXED, "
+           "row_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')",
+           f"CREATE TABLE {QUEUE} (id INTEGER PRIMARY KEY, code INTEGER NOT NULL, row_id INTEGER NOT NULL)"]
+    for table in TABLES:
+        sources = [s for s in SOURCES if s.table == table]
+        for op, row in (("insert", "new"), ("delete", "old")):
+            values = ", ".join(f"({s.code}, {row}.id)" for s in sources)
+            out.append(f"CREATE TRIGGER {TABLE}_{table}_{op} AFTER {op.upper()} ON {table} BEGIN "
+                       f"INSERT INTO {QUEUE} (code, row_id) VALUES {values}; END")
+        for s in sources:
+            changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in s.columns)
+            out.append(f"CREATE TRIGGER {TABLE}_{table}_{s.code}_update AFTER UPDATE OF {', '.join(s.columns)} "
+                       f"ON {table} WHEN {changed} BEGIN INSERT INTO {QUEUE} (code, row_id) VALUES "
+                       f"({s.code}, new.id); END")
+    out.append(f"CREATE TRIGGER {TABLE}_flush AFTER INSERT ON change_log WHEN EXISTS (SELECT 1 FROM {QUEUE}) "
+               f"BEGIN {' '.join(sql + ';' for sql in _flush_sql())} END")
+    return out
+
+
+def flush(store: Store) -> None:
+    """What a write left in the queue without recording a change (SQLite; rare): into the
+    index now. A store that cannot be written is searched as it is."""
+    from pmtui.errors import PmtuiError
+
+    with store._read() as conn:
+        if conn.dialect.name != "sqlite" or _exec(conn, f"SELECT 1 FROM {QUEUE} LIMIT 1").first() is None:
+            return
+    try:
+        with store._write() as conn:
+            for sql in _flush_sql():
+                _exec(conn, sql)
+    except PmtuiError:
+        pass
+
+
+def _postgres_config(conn: Connection) -> bool:
+    """The text search configuration; whether it folds accents (unaccent)."""
+    if _exec(conn, "SELECT 1 FROM pg_ts_config WHERE cfgname = :c", {"c": CONFIG}).first() is None:
+        _exec(conn, f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = pg_catalog.english)")
+    unaccent = _exec(conn, "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").first() is not None
+    if not unaccent and _exec(conn, "SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'").first():
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with conn.begin_nested():  # a role that may not create it: the transaction goes on without
+                _exec(conn, "CREATE EXTENSION IF NOT EXISTS unaccent")
+            unaccent = True
+        except DBAPIError:
+            unaccent = False
+    if unaccent:
+        _exec(conn, f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR hword, hword_part, word "
+                    "WITH unaccent, english_stem")
+    return unaccent
+
+
+def _postgres_ddl() -> list[str]:
+    """The index table, and triggers: per statement for inserts and deletes (one INSERT …
+    SELECT over the transition table, however many rows a statement wrote: an import),
+    per row for updates of the columns it reads."""
+    out = [f"CREATE TABLE {TABLE} (id BIGINT PRIMARY KEY, review_id INTEGER NOT NULL, section TEXT NOT NULL, "
+           f"row_id INTEGER NOT NULL, body TEXT NOT NULL, "
+           f"tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('{CONFIG}'::regconfig, body)) STORED)",
+           f"CREATE INDEX ix_{TABLE}_tsv ON {TABLE} USING GIN (tsv)",
+           f"CREATE INDEX ix_{TABLE}_review ON {TABLE} (review_id)"]
+    for table in TABLES:
+        sources = [s for s in SOURCES if s.table == table]
+        inserts = "\n".join(
+            f"  INSERT INTO {TABLE} (id, review_id, section, row_id, body) SELECT id::bigint * {STRIDE} + {s.code}, "
+            f"{s.review}, '{s.section}', id, {s.text()} FROM fresh;" for s in sources)
+        deletes = " UNION ALL ".join(f"SELECT id::bigint * {STRIDE} + {s.code} FROM gone" for s in sources)
+        updates = "\n".join(
+            f"  IF {' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}' for c in s.columns)} THEN "
+            f"UPDATE {TABLE} SET body = {s.text('NEW.')} WHERE id = NEW.id::bigint * {STRIDE} + {s.code}; END IF;"
+            for s in sources)
+        columns = ", ".join(dict.fromkeys(c for s in sources for c in s.columns))
+        for op, body, ref in (("insert", inserts, "NEW TABLE AS fresh"),
+                              ("delete", f"  DELETE FROM {TABLE} WHERE id IN ({deletes});", "OLD TABLE AS gone")):
+            out.append(f"CREATE FUNCTION {TABLE}_{table}_{op}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                       f"BEGIN\n{body}\n  RETURN NULL;\nEND $$")
+            out.append(f"CREATE TRIGGER {TABLE}_{table}_{op} AFTER {op.upper()} ON {table} REFERENCING {ref} "
+                       f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_{table}_{op}()")
+        out.append(f"CREATE FUNCTION {TABLE}_{table}_update() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                   f"BEGIN\n{updates}\n  RETURN NULL;\nEND $$")
+        out.append(f"CREATE TRIGGER {TABLE}_{table}_update AFTER UPDATE OF {columns} ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_{table}_update()")
+    return out
+
+
+def install(conn: Connection) -> None:
+    """Lay out the index and its triggers (a new store, or migration 0009)."""
+    if conn.dialect.name == "sqlite":
+        ddl = _sqlite_ddl()
+    else:
+        _postgres_config(conn)
+        ddl = _postgres_ddl()
+    for sql in ddl:
+        _exec(conn, sql)
+
+
+def rebuild(conn: Connection) -> None:
+    """Fill the index from the source tables (the migration; `pmtui db` could too)."""
+    _exec(conn, f"DELETE FROM {TABLE}")
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        _exec(conn, f"DELETE FROM {QUEUE}")
+    for s in SOURCES:
+        if sqlite:
+            _exec(conn, f"INSERT INTO {TABLE}(rowid, body, review_id, section, row_id) SELECT id * {STRIDE} + "
+                        f"{s.code}, {s.text()}, {s.review}, '{s.section}', id FROM {s.table}")
+        else:
+            _exec(conn, f"INSERT INTO {TABLE} (id, review_id, section, row_id, body) SELECT id::bigint * {STRIDE} "
+                        f"+ {s.code}, {s.review}, '{s.section}', id, {s.text()} FROM {s.table}")
+    if sqlite:
+        _exec(conn, f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+
+
+def folds_accents(conn: Connection) -> bool:
+    if conn.dialect.name == "sqlite":
+        return True
+    return _exec(conn, "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").first() is not None
+
+
+# ------------------------------------------------------------------ sizes
+def sizes(store: Store) -> tuple[int, int]:
+    """(the index's bytes on disk, the whole store's bytes)."""
+    with store._read() as conn:
+        if conn.dialect.name == "sqlite":
+            names = index_tables("sqlite")
+            marks = ", ".join(f":n{i}" for i in range(len(names)))
+            index = _exec(conn, f"SELECT COALESCE(SUM(d.pgsize), 0) FROM dbstat d JOIN sqlite_master m ON m.name = d.name "
+                          f"WHERE m.tbl_name IN ({marks})", {f"n{i}": n for i, n in enumerate(names)}).scalar()
+            total = _exec(conn, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").scalar()
+        else:
+            index = _exec(conn, f"SELECT pg_total_relation_size('{TABLE}')").scalar()
+            total = _exec(conn, "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                                "AND n.nspname = current_schema()").scalar()
+    return int(index or 0), int(total or 0)
+
+
+# ------------------------------------------------------------------ querying
+def fts5_match(query: Query) -> str:
+    """The FTS5 MATCH expression: every word is a quoted string of word characters only
+    (nothing the user typed is FTS5 syntax)."""
+
+    def one(t: Term) -> str:
+        quoted = '"' + " ".join(t.words) + '"'
+        return quoted + "*" if t.prefix else quoted
+
+    expr = " AND ".join(one(t) for t in query.positive)
+    for t in query.negative:
+        expr = f"({expr}) NOT {one(t)}"
+    return expr
+
+
+def _tsquery(query: Query, params: dict[str, Any]) -> str:
+    """A tsquery built from bound values: ``plainto_tsquery`` for a word,
+    ``phraseto_tsquery`` for a phrase, ``to_tsquery`` of ``'word':*`` for a prefix
+    (the word is word characters only), joined with ``&&`` and ``!!``."""
+
+    def one(t: Term) -> str:
+        name = f"t{len(params)}"
+        if t.prefix:
+            params[name] = " <-> ".join(f"'{w}'" for w in t.words) + ":*"
+            return f"to_tsquery('{CONFIG}', :{name})"
+        params[name] = " ".join(t.words)
+        return f"{'phraseto_tsquery' if len(t.words) > 1 else 'plainto_tsquery'}('{CONFIG}', :{name})"
+
+    expr = " && ".join(one(t) for t in query.positive)
+    for t in query.negative:
+        expr = f"({expr}) && !!{one(t)}"
+    return expr
+
+
+def _filters(query: Query, params: dict[str, Any], sqlite: bool) -> list[str]:
+    """Conditions on ``s`` (the index) and ``r`` (its review), values bound."""
+    where: list[str] = []
+    sections = query.sections
+    if query.actions_only:
+        sections = tuple(x for x in (sections or ("actions",)) if x == "actions") or ("-",)
+    if sections:
+        names = []
+        for i, sec in enumerate(sections):
+            params[f"sec{i}"] = sec
+            names.append(f":sec{i}")
+        where.append(f"s.section IN ({', '.join(names)})")
+    if query.since is not None:
+        params["since"] = query.since.isoformat()
+        where.append(f"{_DAY} >= :since")
+    if query.until is not None:
+        params["until"] = query.until.isoformat()
+        where.append(f"{_DAY} <= :until")
+    for i, tag in enumerate([*query.tags, *([query.tag] if query.tag else [])]):
+        params[f"tag{i}"] = tag.strip().casefold()
+        where.append(f"EXISTS (SELECT 1 FROM tag g WHERE g.review_id = r.id AND lower(g.name) = :tag{i})")
+    if query.severity is not None:
+        params["severity"] = query.severity.strip().casefold()
+        where.append("lower(COALESCE(r.severity, '')) = :severity")
+    if query.status is not None:
+        params["rstatus"] = query.status
+        where.append("r.status = :rstatus")
+    action: list[str] = []
+    if query.owner is not None:
+        params["owner"] = query.owner.strip().casefold()
+        action.append("lower(trim(a.owner)) = :owner")
+    if query.priority is not None:
+        params["priority"] = query.priority.strip().lower()
+        action.append("a.priority = :priority")
+    if query.statuses is not None:
+        marks = []
+        for i, st in enumerate(query.statuses or ("-",)):
+            params[f"ast{i}"] = st
+            marks.append(f":ast{i}")
+        action.append(f"a.status IN ({', '.join(marks)})")
+    if action:
+        row = "CAST(s.row_id AS INTEGER)" if sqlite else "s.row_id"
+        where.append(f"EXISTS (SELECT 1 FROM action_item a WHERE a.id = {row} AND {' AND '.join(action)})")
+    return where
+
+
+# the review's day: its review date, else the day the incident started, else its first
+# event's day (UTC), else the day it was created
+_DAY = ("COALESCE(r.review_date, substr(r.started_utc, 1, 10), "
+        "substr((SELECT MIN(e.at_utc) FROM event e WHERE e.review_id = r.id), 1, 10), substr(r.created_at, 1, 10))")
+
+
+def search(store: Store, query: Query) -> list[Hit]:
+    """The hits of ``query``, most relevant first, then the newest review first."""
+    if query.empty():
+        return []
+    flush(store)
+    with store._read() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = _search_sqlite(conn, query)
+        else:
+            rows = _search_postgres(conn, query)
+        return _hits(conn, rows)
+
+
+def _needs_review(where: list[str]) -> bool:
+    return any("r." in w for w in where)
+
+
+# Ties in relevance are broken by the review's day: the best CANDIDATES x limit rows by
+# relevance alone are taken first (the engines rank fast without a join), then ordered
+# by relevance and day; equal scores beyond that many rows are rare in written text.
+CANDIDATES = 2
+# Ranking reads every ranked row's statistics (bm25: its length; ts_rank: its tsvector):
+# a word on 30,000 rows took 200 ms to rank in full. The newest RANKED matching rows are
+# ranked (rows are numbered in the order they were written); a query matching more is
+# too general to read through anyway, and its most relevant recent rows come first.
+RANKED = 5000
+
+
+def _search_sqlite(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
+    """Three steps, each where FTS5 is fast: the best rows by bm25 alone (FTS5 sorts its
+    own matches), then their reviews and days (ties broken by day), then the marked text
+    of the rows kept."""
+    params: dict[str, Any] = {"q": fts5_match(query), "k": query.limit * CANDIDATES}
+    where = ["s.search_text MATCH :q", *_filters(query, params, True)]
+    join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
+    # rank is bm25 (lower is better); the score shown is its negation (higher is better on both)
+    params["w"] = RANKED
+    top = [(int(i), float(rank)) for i, rank in _exec(conn, (
+        f"SELECT id, rank FROM (SELECT s.rowid AS id, bm25(s.search_text) AS rank FROM {TABLE} s{join} "
+        f"WHERE {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT :w) ORDER BY rank, id DESC LIMIT :k"), params)]
+    if not top:
+        return []
+    ids = {f"i{n}": i for n, (i, _rank) in enumerate(top)}
+    marks = ", ".join(":" + k for k in ids)
+    found = {int(row[0]): row[1:] for row in _exec(conn, (
+        f"SELECT s.rowid, s.review_id, s.section, s.row_id, r.slug, r.title, {_DAY} FROM {TABLE} s "
+        f"JOIN review r ON r.id = s.review_id WHERE s.rowid IN ({marks})"), ids)}
+    ranked = sorted((t for t in top if t[0] in found), key=lambda t: (t[1], _newest_first(found[t[0]][5]), t[0]))
+    ranked = ranked[:query.limit]
+    keep = {f"i{n}": i for n, (i, _rank) in enumerate(ranked)}
+    texts = {int(i): text for i, text in _exec(conn, (
+        f"SELECT rowid, snippet({TABLE}, 0, char(2), char(3), '…', 24) FROM {TABLE} WHERE {TABLE} MATCH :q "
+        f"AND rowid IN ({', '.join(':' + k for k in keep)})"), {**keep, "q": params["q"]})}
+    out = []
+    for i, rank in ranked:
+        review_id, section, row_id, slug, title, day = found[i]
+        out.append((review_id, section, row_id, -rank, texts.get(i, ""), slug, title, day))
+    return out
+
+
+def _newest_first(day: str | None) -> tuple[int, ...]:
+    """A sort key putting later days first (None last)."""
+    if not day:
+        return (1,)
+    return (0, *(-int(x) for x in day[:10].split("-") if x.isdigit()))
+
+
+def _search_postgres(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
+    params: dict[str, Any] = {"n": query.limit, "k": query.limit * CANDIDATES,
+                              "opts": f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, "
+                                      "ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \""}
+    tsq = _tsquery(query, params)
+    where = ["s.tsv @@ q.q", *_filters(query, params, False)]
+    join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
+    params["w"] = RANKED
+    # "s.id + 0": not the primary key's order, which the planner would walk backwards looking
+    # for matches of a rare word through the whole table (seconds); the GIN index finds them
+    sql = (f"WITH q AS (SELECT {tsq} AS q), recent AS ("
+           f"SELECT s.id, s.tsv FROM {TABLE} s{join} CROSS JOIN q "
+           f"WHERE {' AND '.join(where)} ORDER BY s.id + 0 DESC LIMIT :w), top AS ("
+           f"SELECT recent.id, ts_rank(recent.tsv, q.q) AS score FROM recent CROSS JOIN q "
+           f"ORDER BY score DESC, recent.id DESC LIMIT :k) "
+           f"SELECT s.review_id, s.section, s.row_id, top.score, ts_headline('{CONFIG}', s.body, q.q, :opts), "
+           f"r.slug, r.title, {_DAY} AS day FROM top JOIN {TABLE} s ON s.id = top.id "
+           f"JOIN review r ON r.id = s.review_id CROSS JOIN q ORDER BY top.score DESC, day DESC, top.id LIMIT :n")
+    return [tuple(r) for r in _exec(conn, sql, params)]
+
+
+def _hits(conn: Connection, rows: list[tuple[Any, ...]]) -> list[Hit]:
+    wanted: dict[str, list[int]] = {}
+    for _rid, section, row_id, *_rest in rows:
+        wanted.setdefault(section, []).append(int(row_id))
+    places: dict[tuple[str, int], int] = {}
+    for section, ids in wanted.items():
+        places.update({(section, i): n for i, n in _places(conn, section, ids).items()})
+    out = []
+    for review_id, section, row_id, score, text, slug, title, day in rows:
+        row_id = int(row_id)
+        out.append(Hit(int(review_id), slug, title, _date(day), section, places.get((section, row_id)), row_id,
+                       _each_word(text or ""), float(score)))
+    return out
+
+
+_MARKED = re.compile(f"{HIT_START}([^{HIT_END}]*){HIT_END}")
+
+
+def _each_word(text: str) -> str:
+    """Each matched word marked on its own (FTS5 marks a phrase as one run; ts_headline
+    each word): the same marks on both databases."""
+    return _MARKED.sub(lambda m: HIT_START + re.sub(r"(\s+)", HIT_END + r"\1" + HIT_START, m.group(1)) + HIT_END, text)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _places(conn: Connection, section: str, ids: list[int]) -> dict[int, int]:
+    """Each row's 1-based place among its review's rows, as the review shows them (one
+    query per section)."""
+    params = {f"i{n}": i for n, i in enumerate(ids)}
+    wanted = ", ".join(":" + k for k in params)
+    if section == "timeline":  # two counts, each a walk of the review's (time, seq) index
+        sql = ("SELECT x.id, (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc < x.at_utc) "
+               "+ (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc = x.at_utc AND "
+               f"(e.seq < x.seq OR (e.seq = x.seq AND e.id <= x.id))) FROM event x WHERE x.id IN ({wanted})")
+    elif section in LIST_TABLE:
+        table = LIST_TABLE[section]
+        sql = (f"SELECT x.id, (SELECT COUNT(*) FROM {table} e WHERE e.review_id = x.review_id AND "
+               f"(e.position < x.position OR (e.position = x.position AND e.id <= x.id))) "
+               f"FROM {table} x WHERE x.id IN ({wanted})")
+    else:
+        return {}
+    return {int(i): int(n) for i, n in _exec(conn, sql, params)}
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB"):
+        if n < 1024:
+            return f"{int(n)} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def size_line(where: Any) -> str:
+    """``size:    12.0 MB (search index 3.1 MB)`` for `pmtui db`."""
+    from .store import Store
+
+    store = Store.open(where, upgrade=False)
+    try:
+        index, total = sizes(store)
+    finally:
+        store.close()
+    return f"size:    {_size(total)} (search index {_size(index)})"

@@ -1,0 +1,202 @@
+"""Search across every review: the same queries find the same rows on SQLite (FTS5) and
+PostgreSQL (tsvector + GIN); the index follows every write (import, edits, deletes,
+evidence, undo) because the database keeps it; stemming, accents, phrases, prefixes,
+exclusions and filters; `pmtui search` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pmtui import search as S
+from pmtui.document import loads
+from pmtui.store import Store
+from pmtui.store import search as index
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def reviews(store, example_bytes):
+    docs = [loads(p.read_bytes(), str(p)) for p in sorted(EXAMPLES.glob("*.json"))] + [loads(example_bytes)]
+    ids = [rid for rid, _slug in store.import_documents(docs)]
+    return dict(zip(["aws", "cloudflare", "gitlab", "demo"], ids, strict=True))
+
+
+def found(store, text, **filters):
+    return [(h.slug, h.section, h.row) for h in index.search(store, S.parse(text, **filters))]
+
+
+def words_marked(hit):
+    plain = hit.plain()
+    return [S.fold(plain[a:b]) for a, b in hit.marks()]
+
+
+QUERIES = ['replica', 'backups', '"staged rollout"', 'deploy*', 'regex -backtrack', 'capacity tool',
+           'restore', 'owner:"firewall team" rule', 'status:done cache', 'tag:database backup', 'cpu']
+
+
+def test_the_same_queries_find_the_same_rows_on_both_databases(pg_server, tmp_path, example_bytes):
+    """One import into an SQLite store and a PostgreSQL store; each query finds the same
+    rows (review, section, place) with the same words marked on both. The order of equally
+    relevant rows may differ between bm25 and ts_rank: compared as sets, plus the best hit."""
+    docs = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.json"))] + [example_bytes]
+    name = pg_server.new_database()
+    stores = [Store.open(tmp_path / "s.db"), Store.open(pg_server.url(name))]
+    try:
+        for st in stores:
+            st.import_documents([loads(d) for d in docs])
+        for q in QUERIES:
+            lite, pg = (index.search(st, S.parse(q)) for st in stores)
+            assert lite, f"{q!r} found nothing"
+            assert sorted((h.slug, h.section, h.row) for h in lite) == sorted((h.slug, h.section, h.row) for h in pg), q
+            for a in lite:  # the same words are marked in the same row
+                b = next(h for h in pg if (h.slug, h.section, h.row) == (a.slug, a.section, a.row))
+                assert set(words_marked(a)) & set(words_marked(b)), (q, a.text, b.text)
+    finally:
+        for st in stores:
+            st.close()
+        pg_server.drop(name)
+
+
+def test_each_query_finds_what_a_reader_expects_on_both(store, reviews, backend):
+    # a stem in any form: "replicas" and "Replica" are one word
+    assert ("2026-03-10-checkout-latency-after-cache-configuration-deploy", "timeline", 5) in found(store, "replica")
+    # a phrase: those words next to each other
+    hits = index.search(store, S.parse('"staged rollout"'))
+    assert {h.slug for h in hits} == {"2019-07-02-cloudflare-waf-outage-caused-by-a-regular-expression"} or hits
+    assert all("staged rollout" in S.fold(h.plain()) for h in hits)
+    # every hit's marked words are the words asked for, in some form
+    for h in index.search(store, S.parse("backups")):
+        assert words_marked(h) and all(w.startswith("backup") for w in words_marked(h))
+    # a prefix
+    assert any(w.startswith("deploy") and w != "deploy" for h in index.search(store, S.parse("deploy*"))
+               for w in words_marked(h))
+    # exclusion leaves out every row with the word
+    with_regex = index.search(store, S.parse("regex"))
+    without = index.search(store, S.parse("regex -backtrack"))
+    assert len(without) < len(with_regex)
+    assert not any("backtrack" in S.fold(h.plain()) for h in without)
+    # owner:, status:, tag: as in the Follow-ups view
+    assert {sec for _s, sec, _r in found(store, 'owner:"firewall team" rule')} == {"actions"}
+    assert all(slug.startswith("2017-01-31-gitlab") for slug, _sec, _r in found(store, "tag:database backup"))
+    assert found(store, "owner:nobody-at-all rule") == []
+    # --in and the window
+    assert {sec for _s, sec, _r in found(store, "backups", sections=("factors",))} == {"factors"}
+    assert found(store, "backups", until=date(2010, 1, 1)) == []
+    # only stop words, or only exclusions: nothing to find
+    assert index.search(store, S.parse("the after")) == []
+    assert index.search(store, S.parse("-regex")) == []
+
+
+def test_accents_and_case_fold_on_both(store, reviews, backend):
+    rid = reviews["demo"]
+    store.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
+    assert [sec for _s, sec, _r in found(store, "replica lectura")] == ["factors"]
+    assert [sec for _s, sec, _r in found(store, "SATUREE")] == ["factors"]
+
+
+def test_the_index_follows_every_write(store, reviews, backend):
+    rid = reviews["demo"]
+    count = len(store.list_items("factor", rid))
+    new = store.add_item("factor", rid, text="Quokka telemetry dropped during the failover", category="technical")
+    assert found(store, "quokka") == [(store.get_review(rid)["slug"], "factors", count + 1)]
+    row = next(f for f in store.list_items("factor", rid) if f["id"] == new)
+    store.update_item("factor", new, expected_version=row["version"], text="Wombat telemetry dropped")
+    assert found(store, "quokka") == [] and len(found(store, "wombat")) == 1
+    snapshot = store.delete_item("factor", new, expected_version=row["version"] + 1)
+    assert found(store, "wombat") == []
+    store.restore_item(snapshot)  # undo brings the row, and its entry, back
+    assert len(found(store, "wombat")) == 1
+    # events and the review's own fields
+    ev = store.add_event(rid, at="2026-03-10T10:00:00+00:00", text="Platypus alarm fired")
+    assert [sec for _s, sec, _r in found(store, "platypus")] == ["timeline"]
+    store.delete_event(ev)
+    assert found(store, "platypus") == []
+    store.update_review(rid, summary="An echidna of a morning")
+    assert [sec for _s, sec, _r in found(store, "echidna")] == ["summary"]
+    store.update_review(rid, title="Echidna latency")
+    assert sorted(sec for _s, sec, _r in found(store, "echidna")) == ["summary", "title"]
+    # deleting a review takes its rows out of the index
+    store.delete_review(rid)
+    assert found(store, "echidna") == [] and found(store, "wombat") == []
+
+
+def test_hits_are_ranked_by_relevance_then_by_date(store, reviews):
+    rid = reviews["demo"]
+    store.add_item("learning", rid, text="Lemming lemming lemming")
+    store.add_item("learning", reviews["aws"], text="A lemming, once, among many other words about the day")
+    hits = index.search(store, S.parse("lemming"))
+    assert [h.review_id for h in hits] == [rid, reviews["aws"]]
+    assert hits[0].score > hits[1].score
+
+
+def test_a_release_store_upgraded_to_this_schema_is_searchable(tmp_path):
+    path = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "release-0-schema2.db", path)
+    store = Store.open(path)
+    try:
+        con = sqlite3.connect(path)
+        title = con.execute("SELECT title FROM review ORDER BY id").fetchone()[0]
+        con.close()
+        word = max(title.split(), key=len)
+        assert any(h.section == "title" for h in index.search(store, S.parse(word)))
+        size, total = index.sizes(store)
+        assert 0 < size < total
+    finally:
+        store.close()
+
+
+def test_the_cli_prints_a_table_and_json(cli, example_bytes, tmp_path):
+    for p in sorted(EXAMPLES.glob("*.json")):
+        assert cli("import", str(p)).code == 0
+    r = cli("search", "backups", "--in", "factors")
+    assert r.code == 0, r.err
+    assert "gitlab" in r.out and "«backups»" in r.out and "Factors #" in r.out
+    r = cli("search", "backups", "--format", "json", "--since", "2017-01-01", "--until", "2017-12-31")
+    data = json.loads(r.out)
+    assert data and all(h["review"]["date"].startswith("2017") for h in data)
+    first = data[0]
+    assert S.fold(first["text"][slice(*first["marks"][0])]).startswith("backup")
+    r = cli("search", "backups", "--in", "timelines,nowhere")
+    assert r.code == 2 and "--in" in r.err and "nowhere" in r.err and "Traceback" not in r.err
+    r = cli("search", "backups", "--since", "2017-13-01")
+    assert r.code == 2 and "--since" in r.err
+    r = cli("search", "zzzyzx")
+    assert r.code == 0 and "No matches" in r.out
+
+
+def test_a_schema_2_postgres_store_upgraded_to_this_schema_is_searchable(pg_server):
+    from test_migrations import make_schema_2_postgres_store
+
+    url = make_schema_2_postgres_store(pg_server)
+    store = Store.open(url)
+    try:
+        title = store.list_reviews()[0].title
+        word = max(title.split(), key=len)
+        assert any(h.section == "title" for h in index.search(store, S.parse(word)))
+        size, total = index.sizes(store)
+        assert 0 < size < total
+    finally:
+        store.close()
+
+
+def test_db_reports_the_index_size_beside_the_store(cli, example_bytes, tmp_path):
+    path = tmp_path / "r.json"
+    path.write_bytes(example_bytes)
+    assert cli("import", str(path)).code == 0
+    r = cli("db")
+    assert r.code == 0
+    [line] = [x for x in r.out.splitlines() if x.startswith("size:")]
+    assert "search index" in line

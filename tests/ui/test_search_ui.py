@@ -1,0 +1,146 @@
+"""The search view: ctrl+f from the list of reviews and from inside a review, results as
+you type (in a worker; a stale result never replaces a newer one), Enter opens the review
+at the hit's section and row, Escape returns where you were."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import settle
+from pmtui.document import loads
+from pmtui.screens.home import HomeScreen
+from pmtui.screens.search import SearchScreen
+from pmtui.widgets.list_editor import ListEditor
+
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
+
+
+def import_examples(store):
+    return [rid for rid, _ in store.import_documents([loads(p.read_bytes()) for p in sorted(EXAMPLES.glob("*.json"))])]
+
+
+async def test_ctrl_f_from_the_list_searches_as_you_type_and_escape_comes_back(store, make_app):
+    import_examples(store)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await pilot.press(*"backups")
+        await settle(app, pilot)
+        assert screen.hits and all("backup" in h.plain().casefold() for h in screen.hits)
+        assert "matches" in str(screen.query_one("#search-status").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_stale_result_never_replaces_a_newer_one(store, make_app):
+    import_examples(store)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press(*"regex")
+        await settle(app, pilot)
+        newer = list(screen.hits)
+        screen.post_message(SearchScreen.Found(screen.generation - 1, [], 0.0))  # an older search, late
+        await settle(app, pilot)
+        assert screen.hits == newer and newer
+
+
+async def test_enter_opens_the_review_at_the_factor_and_f8_comes_back_to_the_results(store, make_app):
+    ids = import_examples(store)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        search = app.screen
+        await pilot.press(*"mail provider", "enter")
+        await settle(app, pilot)
+        hit = search.selected()
+        assert hit is not None and hit.section == "factors"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.SECTION == "analysis" and app.screen.review_id == hit.review_id
+        editor = next(e for e in app.screen.query(ListEditor) if e.kind == "factor")
+        assert editor.selected_id() == hit.row_id and editor.table.has_focus
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert app.screen is search and search.query_one("#search-query").value == "mail provider"
+    assert hit.review_id in ids
+
+
+async def test_from_inside_a_review_enter_opens_the_event_and_escape_returns_to_the_review(store, make_app):
+    ids = import_examples(store)
+    app = make_app(review_id=ids[0], screen="overview")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        review = app.screen
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is review
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        search = app.screen
+        await pilot.press(*"data directory removed", "down")
+        await settle(app, pilot)
+        row = next(i for i, h in enumerate(search.hits) if h.section == "timeline")
+        search.query_one("#search-results").move_cursor(row=row)
+        hit = search.hits[row]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.SECTION == "timeline" and app.screen.review_id == hit.review_id
+        from pmtui.widgets.timeline_table import TimelineTable
+
+        assert app.screen.query_one(TimelineTable).selected.id == hit.row_id
+
+
+async def test_the_patterns_view_merges_and_splits_groups_kept_in_the_store(store, make_app):
+    from pmtui.document import validate_document
+    from pmtui.screens.pattern_groups import PatternGroupsScreen
+    from pmtui.store import pattern_choices
+
+    def doc(title, factors):
+        return validate_document({"format": "pmtui-review/2", "title": title,
+                                  "factors": [{"text": f, "category": "technical"} for f in factors]})
+
+    store.import_documents([
+        doc("One", ["Replication stopped after a load spike", "Certificate expiry was not monitored"]),
+        doc("Two", ["Replication stopped after a load spike from spam", "Nobody monitored certificate expiry dates"]),
+    ])
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f5")
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        groups = app.screen
+        assert isinstance(groups, PatternGroupsScreen) and len(groups.groups) == 2
+        table = groups.query_one("#groups")
+        table.focus()
+        await pilot.press("m")
+        await settle(app, pilot)
+        table.move_cursor(row=len(groups.rows) - 1)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert len(groups.groups) == 1 and len(groups.rows) == 4
+        assert len(set(pattern_choices.groups_of(store).values())) == 1
+        table.move_cursor(row=0)
+        wording = groups.rows[0][1]
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert wording not in {w for _n, w in groups.rows}
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "PatternsScreen"
