@@ -190,20 +190,29 @@ def test_empty_review_shows_the_gaps():
 
 
 def test_front_matter_survives_yaml_specials():
-    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <\u2028\u2029\x85 end'
-    doc = make(title=title, severity="a: b", tags=["x: y", "#z", "on call"])
-    for wiki in ("gitlab", "hugo", "obsidian"):  # sites that escape what they print get the exact text
+    """Front matter is YAML data: every flavour writes the exact values (issue 26), which
+    PyYAML, Hugo, Jekyll and Obsidian read back as typed."""
+    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <\u2028\u2029\x85 end (C++)'
+    ref = "https://aws.amazon.com/message/12721/?a=1&b=2"
+    doc = make(title=title, severity="a: b", tags=["x: y", "#z", "on call"], incident_ref=ref)
+    for wiki in ("portable", "gitlab", "hugo", "jekyll", "obsidian"):
         fm = front_matter(parse(render(doc, wiki=wiki)))
-        assert fm["title"] == title and fm["severity"] == "a: b"
+        assert fm["title"] == title and fm["severity"] == "a: b" and fm["incident_ref"] == ref, wiki
     assert front_matter(parse(render(doc, wiki="gitlab")))["tags"] == ["#z", "on call", "x: y"]
     assert front_matter(parse(render(doc, wiki="hugo")))["tags"] == ["z", "on-call", "x-y"]  # one word each
-    # where a theme prints it as raw HTML (MkDocs Material's navigation, Jekyll), HTML-escaped
-    for wiki in ("mkdocs", "jekyll"):
-        fm = front_matter(parse(render(doc, wiki=wiki)))
-        assert fm["title"] == html.escape(title) and "<" not in fm["title"]
-    # the portable default: numeric entities, inert as HTML and as Markdown, the same text once decoded
-    fm = front_matter(parse(render(doc)))
-    assert html.unescape(fm["title"]) == title and not re.search(r"[<>`*\[\]|{}]", fm["title"])
+    # MkDocs Material prints the title and tags as raw HTML: there, and only there, < > & are escaped
+    fm = front_matter(parse(render(doc, wiki="mkdocs")))
+    assert fm["title"] == html.escape(title, quote=False) and fm["incident_ref"] == ref
+    assert fm["tags"] == ["#z", "on call", "x: y"]
+    markup = make(title="<b>bold</b> & &amp; AT&T", tags=["<i>"])
+    assert front_matter(parse(render(markup, wiki="mkdocs")))["tags"] == ["&lt;i&gt;"]
+    # the portable default escapes a title only when it holds markup, which Material would run
+    assert front_matter(parse(render(markup)))["title"] == "&lt;b&gt;bold&lt;/b&gt; &amp; &amp;amp; AT&amp;T"
+    assert front_matter(parse(render(make(title="AT&T & R&D < 5"))))["title"] == "AT&T & R&D < 5"
+    # ... and writes what a GitHub wiki would show as Markdown text as YAML escapes: inert there
+    head = render(doc).split("\n---\n", 1)[0]
+    values = re.findall(r'"((?:[^"\\]|\\.)*)"', head)
+    assert len(values) >= 6 and not any(re.search(r"[<>&`\[\]]", v) for v in values) and "\\u003c" in head
     for wiki in ("portable", "hugo"):  # escaped: YAML 1.1 reads them as line breaks
         head = render(doc, wiki=wiki).split("\n---\n", 1)[0]
         assert "\u2028" not in head and "\u2029" not in head and "\\u2028\\u2029" in head

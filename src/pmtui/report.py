@@ -60,10 +60,12 @@ class Wiki:
 
     name: str
     front_matter: bool = True  # False: a metadata table instead (GitHub wikis show front matter as text)
-    # front-matter strings, always the exact YAML value, except: "html" writes < > & HTML-escaped
-    # (MkDocs Material prints titles and tags as raw HTML); "portable" does so only for a title
-    # that would be markup there, and writes < > & [ ] as YAML escapes (inert where shown as text)
+    # front-matter strings are always the exact YAML value, except those a site prints as raw
+    # HTML (``raw_html``): "html" writes their < > & (and " where printed in an attribute)
+    # HTML-escaped; "portable" does so only for a value that would be markup there, and also
+    # writes < > & [ ] ` as YAML escapes (inert where a wiki shows front matter as text)
     meta: str = "exact"
+    raw_html: frozenset[str] = frozenset()  # MkDocs Material: title, tags; Jekyll's seo tag (minima): authors
     index_name: str = "index.md"
     links: str = "md"  # "md": page.md, "bare": page (GitHub and GitLab wikis), "relref": Hugo's relref, "html": page.html
     slug_tags: bool = True  # tags as one word: Obsidian and Hugo break on spaces
@@ -87,15 +89,17 @@ WIKIS: dict[str, Wiki] = {
     # The default: inert on every target below; links and titles right on GitHub and GitLab
     # repositories, Obsidian, MkDocs, and Jekyll with jekyll-relative-links (GitHub Pages).
     # Not on Hugo (index.md makes the folder one page) nor plain Jekyll (.md links): see README.
-    "portable": Wiki("portable", meta="portable", code_templates=("{{", "{%"), line_break="<br> ",
+    "portable": Wiki("portable", meta="portable", raw_html=frozenset({"title", "tags", "authors"}), code_templates=("{{", "{%"), line_break="<br> ",
                      label="Portable: a repository, MkDocs, Obsidian, GitHub Pages"),  # the space: where HTML is dropped
     "github": Wiki("github", front_matter=False, index_name="Home.md", links="bare", slug_tags=False,
                    label="GitHub wiki (Home.md)"),
     "gitlab": Wiki("gitlab", index_name="home.md", links="bare", slug_tags=False, label="GitLab wiki (home)"),
-    "mkdocs": Wiki("mkdocs", meta="html", slug_tags=False, label="MkDocs (Material)"),
+    "mkdocs": Wiki("mkdocs", meta="html", raw_html=frozenset({"title", "tags"}), slug_tags=False,
+                   label="MkDocs (Material)"),
     "hugo": Wiki("hugo", index_name="_index.md", links="relref", line_break=" ",
                  code_templates=("{{<", "{{%"), typographer=True, label="Hugo (_index.md, relref links)"),
-    "jekyll": Wiki("jekyll", links="html", liquid_raw=True, typographer=True,  # kramdown is typographic too
+    "jekyll": Wiki("jekyll", meta="html", raw_html=frozenset({"authors"}), links="html", liquid_raw=True,
+                   typographer=True,  # kramdown is typographic too
                    label="Jekyll (page.html links)"),
     "obsidian": Wiki("obsidian", label="Obsidian vault"),
 }
@@ -156,9 +160,10 @@ def _lines(text: str) -> list[str]:
 _ENTITIES = {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "|": "&#124;", "~": "&#126;", "$": "&#36;",
     "=": "&#61;", "^": "&#94;", "%": "&#37;", "{": "&#123;", "}": "&#125;",
+    "[": "&#91;", "]": "&#93;",  # not \[ \]: jekyll-relative-links (GitHub Pages) skips a link whose text has them
 }
 # Backslash escapes that CommonMark, Python-Markdown and pandoc all honour.
-_BACKSLASHED = frozenset("\\*_[]#+")
+_BACKSLASHED = frozenset("\\*_#+")
 _EMOJI = re.compile(r":[\w+-]+:")  # :shortcode: (pymdownx.emoji, GitHub, GitLab)
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -534,15 +539,21 @@ def _html_markup(text: str) -> bool:
 _LEGACY_ENTITIES = tuple(k for k in html.entities.html5 if not k.endswith(";"))
 
 
-def meta_text(text: str, wiki: Wiki, *, title: bool = True) -> str:
-    """A front-matter string for this wiki (then written as a YAML scalar): the exact text.
+def meta_text(text: str, wiki: Wiki, key: str = "title") -> str:
+    """A front-matter string for this wiki (then written as a YAML scalar): the exact text,
+    unless the site prints this key as raw HTML (``wiki.raw_html``).
 
-    ``html`` (MkDocs Material, which prints titles and tags as raw HTML in its navigation,
-    ``<title>`` and tag list) writes ``<``, ``>`` and ``&`` HTML-escaped; the portable default
-    does so only for a title with markup in it (``<b``, ``&amp;``), which would otherwise
-    be live on MkDocs: every other title and value is exact there too."""
-    if wiki.meta == "html" or (wiki.meta == "portable" and title and _html_markup(text)):
-        return html.escape(text, quote=False)
+    MkDocs Material prints the title and tags as raw HTML (its navigation, ``<title>``,
+    tag list): ``--wiki mkdocs`` writes their ``<``, ``>`` and ``&`` HTML-escaped. Jekyll's
+    seo tag (minima's head) prints the first author raw, in an attribute and in a script:
+    ``--wiki jekyll`` writes authors with ``"`` escaped too. The portable default does so
+    only for a value with markup in it (``<b``, ``&amp;``, an author's ``"``), which would
+    otherwise be live on those sites: every other value is exact there too."""
+    if key not in wiki.raw_html:
+        return text
+    quote = key == "authors"
+    if wiki.meta == "html" or _html_markup(text) or (quote and '"' in text):
+        return html.escape(text, quote=quote).replace("&#x27;", "'")
     return text
 
 
@@ -558,17 +569,17 @@ def page_tags(doc: ReviewDoc, wiki: Wiki) -> list[str]:
 
 
 def _front_matter(doc: ReviewDoc, metrics: list[Metric], wiki: Wiki) -> str:
-    def q(text: str, title: bool = False) -> str:
-        return yaml_str(meta_text(text, wiki, title=title), inert=wiki.meta == "portable")
+    def q(text: str, key: str = "") -> str:
+        return yaml_str(meta_text(text, wiki, key), inert=wiki.meta == "portable")
 
     day = report_date(doc)
-    lines = ["---", f"title: {q(doc.title, True)}"]
+    lines = ["---", f"title: {q(doc.title, 'title')}"]
     if day is not None:
         lines.append(f"date: {day.isoformat()}")
     lines.append(f"status: {doc.status.value}")
     lines.append(f"severity: {q(doc.severity) if doc.severity is not None else 'null'}")
-    lines.append("tags: [" + ", ".join(q(t) for t in page_tags(doc, wiki)) + "]")
-    lines.append("authors: [" + ", ".join(q(a) for a in doc.authors) + "]")
+    lines.append("tags: [" + ", ".join(q(t, "tags") for t in page_tags(doc, wiki)) + "]")
+    lines.append("authors: [" + ", ".join(q(a, "authors") for a in doc.authors) + "]")
     lines.append(f"incident_ref: {q(doc.incident_ref) if doc.incident_ref is not None else 'null'}")
     for m in metrics:
         if m.value is not None:
