@@ -384,3 +384,29 @@ def test_a_parked_idea_that_became_an_action_item_is_listed_once(example_raw):
     text = _render(_loads(_json.dumps(raw)))
     assert "Unit-aware config schema" not in text.split("Parked ideas", 1)[1]
     assert "- Cache warm-up runbook" in text.split("Parked ideas", 1)[1]
+
+
+def test_bidi_controls_are_shown_not_obeyed():
+    """U+202E and the other bidi controls would reverse the rest of a paragraph on every
+    renderer ("invoice\u202egnp.exe" reads "invoiceexe.png"): the report shows them as the
+    terminal does, <U+202E>, in plain fields, Markdown fields, code and front matter."""
+    from pmtui.safetext import BIDI
+
+    doc = make(title="Attachment \u202egnp.exe", summary="See invoice\u202egnp.exe and `co\u2066de\u2069`\n\n```\nx\u200fy\n```",
+               authors=["a\u202eb"], timeline=[{"at": "2026-04-01T10:00:00Z", "text": "invoice\u202egnp.exe"}])
+    for wiki in ("portable", "github", "hugo", "jekyll", "mkdocs"):
+        md = render(doc, wiki=wiki)
+        assert not any(c in md for c in BIDI), wiki
+        assert "invoice&lt;U\\+202E&gt;gnp.exe" in md and "<U+2066>" in md and "<U+200F>" in md
+    fm = front_matter(parse(render(doc, wiki="hugo")))
+    assert fm["title"] == doc.title and fm["authors"] == ["a\u202eb"]  # exact data, written as \u202e escapes
+
+
+def test_escaping_never_makes_an_image():
+    """Escaping the < of <![CDATA[…](…) alone left image syntax; and an image would load from
+    any host as the page is read: a typed image is shown as a link."""
+    for typed in ("<![CDATA[](https://e.com)", "<![CDATA[pmx]](https://e.com)", "\\<![x](https://e.com)",
+                  "![chart](https://e.com/c.png)"):
+        md = markdown_block(typed)
+        assert "![" not in md, (typed, md)
+    assert markdown_block("![chart](https://e.com/c.png)") == "&#33;[chart](https://e.com/c.png)"

@@ -17,6 +17,7 @@ import pytest
 import wiki_targets as wt
 from pmtui.document import FORMAT, ReviewDoc, loads
 from pmtui.report import WIKIS, meta_text, render, tag_slug
+from pmtui.safetext import BIDI, visible
 from pmtui.wiki import page_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -322,32 +323,66 @@ def test_jekyll_minima_site(site_store, tmp_path, wiki):
 
 
 # --------------------------------------------------------------- fuzzed fields
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 PIECES = ["`", "``", "\\", "\\`", "\\\\`", "<pmx-tag>", "</pmx-tag>", '<a href="javascript:pmx()">', "](javascript:pmx())",
           "](https://e.com)", "[", "]", "(", ")", '"', "'", "\n", "\n\n", "    ", "  ", "{: onclick=\"pmx()\"}", "|", "*",
           "_", "```", "~~~", "> ", "- ", "1. ", "#", "---", "===", "<https://e.com/pmx>", "<javascript:pmx()>", "]:",
           "{{ pmx }}", "{% pmx %}", "{{< pmx >}}", "$", "~", "=", "&lt;pmx-tag&gt;", "&#60;pmx-tag>", "!", "--8<-- ",
-          "pmx", " ", "a", "<!--", "-->", "<?", "<![CDATA[", "\t", ":pmx:", "^", "\\]", "\\[", "][", "[a]: ", "[a]"]
-fields = st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join)
+          "pmx", " ", "a", "<!--", "-->", "<?", "<![CDATA[", "\t", ":pmx:", "^", "\\]", "\\[", "][", "[a]: ", "[a]", "\u202e", "\u2066"]
+# What escaping must not turn into syntax: an opener, then what it opens, then a link's tail, side by
+# side (escaping the < of <![CDATA[pmx](…) alone left image syntax; a fuzzer of single pieces rarely
+# put the three together, so it found that only by chance, on some seeds).
+OPENERS = ["<", "\\<", "<!", "<![CDATA[", "&lt;", "!", "\\!", "<?"]
+MIDDLES = ["[pmx]", "pmx]", "[pmx", "]", "[]"]
+TAILS = ["(https://e.com)", "](https://e.com)", "(javascript:pmx())"]
+adjacent = st.tuples(st.sampled_from(OPENERS), st.sampled_from(MIDDLES), st.sampled_from(TAILS)).map("".join)
+fields = st.lists(st.one_of(st.sampled_from(PIECES), adjacent), min_size=1, max_size=10).map("".join)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=wt.CI)
-@given(summary=fields, event=fields, title=fields)
-def test_fuzzed_text_stays_inert_on_every_parser(summary, event, title):
+# Deterministic: the same cases on every run, machine and worker count (derandomize, no example
+# database), and enough of them to find what a hand-written list misses; the cases found once
+# stay as @example. The cheap parsers (Python-Markdown, cmark-gfm) see many cases, pandoc fewer.
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True,
+                database=None)
+
+
+def _fuzzed_doc(summary: str, event: str, title: str):
     if not title.strip() or not event.strip():
+        return None
+    return loads(json.dumps({"format": FORMAT, "title": title[:200], "summary": summary,
+                             "timeline": [{"at": "2026-04-01T10:00:00Z", "text": event}]}))
+
+
+@FUZZ
+@given(summary=fields, event=fields, title=fields)
+@example(summary="<![CDATA[pmx](https://e.com)", event="x", title="x")  # escaping < alone left an image
+@example(summary="<![CDATA[]](https://e.com) \\<![pmx]](https://e.com)", event="<![CDATA[]](https://e.com)",
+         title="<![CDATA[pmx]](https://e.com)")
+@example(summary="a\u202egnp.exe", event="invoice\u202egnp.exe \u2066x\u2069", title="t\u202ex")
+def test_fuzzed_text_stays_inert_on_every_parser(summary, event, title):
+    doc = _fuzzed_doc(summary, event, title)
+    if doc is None:
         return
-    doc = loads(json.dumps({"format": FORMAT, "title": title[:200], "summary": summary,
-                            "timeline": [{"at": "2026-04-01T10:00:00Z", "text": event}]}))
     for wiki in ("portable", "mkdocs"):
         md = render(doc, wiki=wiki)
         wt.assert_inert(wt.python_markdown(md), f"Python-Markdown/{wiki}")
     md = render(doc)
     wt.assert_inert(wt.cmark_gfm(md), "cmark-gfm")
     wt.assert_inert(wt.cmark_gfm(render(doc, wiki="github"), strip_front_matter=False), "cmark-gfm/github")
-    wt.assert_inert(wt.pandoc(md), "pandoc")
-    # the event, a plain field, reads as typed everywhere
+    # the event, a plain field, reads as typed everywhere (its bidi controls shown as <U+202E>)
+    shown = wt.norm(visible(event))
     for page in (wt.python_markdown(md), wt.cmark_gfm(md)):
         _, rows = wt.table_with(wt.parse_html(page), "Kind")
-        assert len(rows) == 1 and len(rows[0]) == 5 and wt.norm(rows[0][2]) == wt.norm(event)
+        assert len(rows) == 1 and len(rows[0]) == 5 and wt.norm(rows[0][2]) == shown
+        assert not any(c in page for c in BIDI), "a bidi control reached the page raw"
+
+
+@settings(FUZZ, max_examples=60)
+@given(summary=fields, event=fields, title=fields)
+@example(summary="<![CDATA[pmx](https://e.com)", event="x", title="x")
+def test_fuzzed_text_stays_inert_on_pandoc(summary, event, title):
+    doc = _fuzzed_doc(summary, event, title)
+    if doc is not None:
+        wt.assert_inert(wt.pandoc(render(doc)), "pandoc")

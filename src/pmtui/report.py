@@ -330,6 +330,8 @@ def _inline_markdown(line: str, wiki: Wiki, links: bool = True) -> str:
             out.append("&lt;")
         elif ch == "{":
             out.append("&#123;")
+        elif ch == "!" and line.startswith("[", i + 1):
+            out.append("&#33;")  # an image would load from any host as the page is read: a link instead
         elif ch == "]" and i + 1 < n and line[i + 1] in "(:" and not _SAFE_TARGET.match(line, i + 2):
             out.append("&#93;")  # a link to anything but http, https or mailto stays text
         elif wiki.typographer and (ch in "\"'" or (ch in "-." and line[:i].strip() and (
