@@ -410,3 +410,22 @@ def test_escaping_never_makes_an_image():
         md = markdown_block(typed)
         assert "![" not in md, (typed, md)
     assert markdown_block("![chart](https://e.com/c.png)") == "&#33;[chart](https://e.com/c.png)"
+
+
+def test_gantt_runs_to_the_last_mark_without_an_impact_end():
+    """Mitigated at 23:55, resolved at 01:20 the next day, no impact-end mark: the chart
+    still draws to 01:20 (it stopped at 23:55 while the metrics said 11h 17m)."""
+    chart = gantt_of(make(timeline=[
+        {"at": "2026-03-10T12:03:00Z", "text": "a", "marks": ["impact_start"]},
+        {"at": "2026-03-10T12:30:00Z", "text": "b", "marks": ["detected"]},
+        {"at": "2026-03-10T23:55:00Z", "text": "c", "marks": ["mitigated"]},
+        {"at": "2026-03-11T01:20:00Z", "text": "d", "marks": ["resolved"]},
+    ]))
+    assert "Recovering, to resolved (1h 25m) :p3, 2026-03-10 23:55:00, 2026-03-11 01:20:00" in chart
+    assert "axisFormat %b %d %H:%M" in chart and "p4" not in chart
+    # detected but never marked mitigated: responding runs to the impact's end
+    chart = gantt_of(make(timeline=[
+        {"at": "2026-03-10T10:00:00Z", "text": "a", "marks": ["impact_start", "detected"]},
+        {"at": "2026-03-10T11:00:00Z", "text": "b", "marks": ["impact_end"]},
+    ]))
+    assert "Responding, to impact ends (1h 00m) :active, p2, 2026-03-10 10:00:00, 2026-03-10 11:00:00" in chart

@@ -649,9 +649,17 @@ def _gantt(ctx: _Ctx) -> str | None:
     marks = ctx.doc.marks()
     phases = [(p.name.capitalize(), p.start, p.end, tag)
               for p, tag in zip((*PHASES, UNRESOLVED_PHASE), ("crit, ", "active, ", "", "done, "))]
+    order = [p[1] for p in phases] + [phases[-1][2]]  # impact starts, detected, mitigated, impact ends, resolved
     spans = []
     for i, (label, start, end, tag) in enumerate(phases):
-        if start in marks and end in marks and marks[end] >= marks[start]:
+        if start not in marks:
+            continue
+        if end not in marks:  # runs to the next mark there is: mitigated, then resolved without an impact end
+            end = next((m for m in order[order.index(start) + 1 :] if m in marks), end)
+            if end not in marks:
+                continue
+            label = f"{label}, to {MARK_WORDS[end]}"
+        if marks[end] >= marks[start]:
             spans.append((i, label, tag, marks[start].astimezone(ctx.zone), marks[end].astimezone(ctx.zone)))
     if not spans:
         return None
