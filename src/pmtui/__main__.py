@@ -216,7 +216,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
                                    "bash: pmtui completion bash > ~/.local/share/bash-completion/completions/pmtui; "
                                    "zsh: pmtui completion zsh > ~/.zfunc/_pmtui (with ~/.zfunc on fpath); "
                                    "fish: pmtui completion fish > ~/.config/fish/completions/pmtui.fish")
-    s.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
+    s.add_argument("shell", metavar="SHELL", nargs="?", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
+    s.add_argument("--reviews", action="store_true", help=argparse.SUPPRESS)  # the scripts ask for slugs as one types
     s.set_defaults(func=cmd_completion, needs_store=False)
     _global_options_after_command(p)
     return p
@@ -673,8 +674,14 @@ def cmd_schema(args: argparse.Namespace, store: None) -> int:
 
 
 def cmd_completion(args: argparse.Namespace, store: None) -> int:
-    from pmtui.completion import script
+    from pmtui.completion import review_words, script
 
+    if args.reviews:
+        for word in review_words(args.db):
+            print(visible(word, tabs=False).replace("\\t", "\t"))
+        return 0
+    if args.shell is None:
+        raise BadInput("name the shell: bash, zsh or fish")
     sys.stdout.write(script(build_parser(), args.shell))
     return 0
 
