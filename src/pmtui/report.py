@@ -73,7 +73,7 @@ class Wiki:
     liquid_raw: bool = False  # Jekyll: the body inside {% raw %} so Liquid leaves it alone
     code_templates: tuple[str, ...] = ()  # template openers that must not stay raw inside code
     typographer: bool = False  # Hugo turns quotes and dashes typographic unless escaped
-    label: str = ""  # what the app's export offers: where these pages go
+    label: str = ""  # its name in the app's choice of wiki (the report screen)
 
     def page_link(self, name: str) -> str:
         if self.links == "bare":
@@ -90,18 +90,18 @@ WIKIS: dict[str, Wiki] = {
     # repositories, Obsidian, MkDocs, and Jekyll with jekyll-relative-links (GitHub Pages).
     # Not on Hugo (index.md makes the folder one page) nor plain Jekyll (.md links): see README.
     "portable": Wiki("portable", meta="portable", raw_html=frozenset({"title", "tags", "authors"}), code_templates=("{{", "{%"), line_break="<br> ",
-                     label="Portable: a repository, MkDocs, Obsidian, GitHub Pages"),  # the space: where HTML is dropped
+                     label="Portable"),  # the space: where HTML is dropped
     "github": Wiki("github", front_matter=False, index_name="Home.md", links="bare", slug_tags=False,
-                   label="GitHub wiki (Home.md)"),
-    "gitlab": Wiki("gitlab", index_name="home.md", links="bare", slug_tags=False, label="GitLab wiki (home)"),
+                   label="GitHub wiki"),
+    "gitlab": Wiki("gitlab", index_name="home.md", links="bare", slug_tags=False, label="GitLab wiki"),
     "mkdocs": Wiki("mkdocs", meta="html", raw_html=frozenset({"title", "tags"}), slug_tags=False,
-                   label="MkDocs (Material)"),
+                   label="MkDocs"),
     "hugo": Wiki("hugo", index_name="_index.md", links="relref", line_break=" ",
-                 code_templates=("{{<", "{{%"), typographer=True, label="Hugo (_index.md, relref links)"),
+                 code_templates=("{{<", "{{%"), typographer=True, label="Hugo"),
     "jekyll": Wiki("jekyll", meta="html", raw_html=frozenset({"authors"}), links="html", liquid_raw=True,
                    typographer=True,  # kramdown is typographic too
-                   label="Jekyll (page.html links)"),
-    "obsidian": Wiki("obsidian", label="Obsidian vault"),
+                   label="Jekyll"),
+    "obsidian": Wiki("obsidian", label="Obsidian"),
 }
 DEFAULT_WIKI = "portable"
 PORTABLE = WIKIS[DEFAULT_WIKI]
