@@ -50,7 +50,8 @@ examples:
   pmtui serve                                 seats in web browsers (each tab one)
   pmtui db copy --to postgresql://me@db.example:5432/pmtui   move to a shared store
 
-exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review)
+exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review),
+             3 a service refused the credentials, 4 a service could not be reached or failed
 settings: config.toml in the user config folder ($PMTUI_CONFIG chooses another file)
 """
 
@@ -117,14 +118,20 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
                                    "skipped, so importing a file again adds nothing. All or nothing: a file "
                                    "that cannot be read adds nothing from any file (exit 2). Times without a "
                                    "UTC offset are read in --zone, else in the review's zone when it is not "
-                                   "UTC (the summary says so), else they are an error.")
+                                   "UTC (the summary says so), else they are an error. Live sources read a "
+                                   "service instead of files, and can be run again during the meeting: "
+                                   "--from slack-api --channel NAME (SLACK_TOKEN), --from pagerduty-api --incident "
+                                   "ID (PAGERDUTY_TOKEN), --from statuspage-url URL (no token). Their API "
+                                   "addresses follow SLACK_API_URL and PAGERDUTY_API_URL.")
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("paths", metavar="PATH", nargs="+", help="an evidence file (a Slack export: its zip or folder)")
+    s.add_argument("paths", metavar="PATH", nargs="*",
+                   help="an evidence file (a Slack export: its zip or folder); with --from statuspage-url, the page's URL")
     s.add_argument("--from", dest="kind", metavar="KIND", help="the kind of every file (default: read from each)")
     s.add_argument("--zone", metavar="ZONE", help="IANA zone of times written without a UTC offset")
     s.add_argument("--since", metavar="TIME", help="only events at or after TIME (with an offset, or in --zone)")
     s.add_argument("--until", metavar="TIME", help="only events at or before TIME")
-    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read")
+    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read (its name or id)")
+    s.add_argument("--incident", metavar="ID", help="--from pagerduty-api: the incident whose log entries to read")
     s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
     s.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
     s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
@@ -694,7 +701,7 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
 
     review_id = store.resolve(args.review)
     plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
-                          until=args.until, channel=args.channel, min_level=args.min_level)
+                          until=args.until, channel=args.channel, min_level=args.min_level, incident=args.incident)
     if not args.dry_run:
         gather.add(store, plan)
     if args.format == "json":
@@ -721,7 +728,12 @@ def _opens_app(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(commands=not _opens_app(sys.argv[1:] if argv is None else argv))
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "func", None) is cmd_evidence and not any(e.startswith("-") for e in extra):
+            args.paths += extra  # `evidence REVIEW --from statuspage-url URL`: a path after the options
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     func: Callable[..., int] = getattr(args, "func", cmd_app)
     try:
         store = _open_store(args) if getattr(args, "needs_store", True) else None

@@ -52,12 +52,12 @@ def zone_for(review_zone: str, zone: str | None) -> tuple[str | None, bool]:
 
 def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], *, kind: str | None = None,
             zone: str | None = None, since: datetime | str | None = None, until: datetime | str | None = None,
-            channel: str | None = None, min_level: str | None = None) -> Plan:
+            channel: str | None = None, min_level: str | None = None, incident: str | None = None) -> Plan:
     """What adding these files would do; writes nothing (BadInput on any bad file)."""
     review = store.get_review(review_id)
     used, from_review = zone_for(review["timezone"], zone)
     batch = evidence.load(list(paths), kind=kind, zone=used, since=since, until=until, channel=channel,
-                          min_level=min_level)
+                          min_level=min_level, incident=incident)
     if not batch.events and not batch.components:
         raise BadInput(f"{', '.join(f for f, _ in batch.files)}: no events found"
                        + (f" (skipped: {_counts(batch.skipped)})" if batch.skipped else ""))

@@ -24,7 +24,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pmtui.document import format_timestamp
 from pmtui.errors import BadInput
 
-from . import csvlog, instatus, jsonl, logfmt, oncall, opsgenie, pagerduty, slack, statuspage
+from . import (
+    csvlog,
+    instatus,
+    jsonl,
+    logfmt,
+    oncall,
+    opsgenie,
+    pagerduty,
+    pagerduty_api,
+    slack,
+    slack_api,
+    statuspage,
+    statuspage_url,
+)
 from ._base import (
     ComponentWindow,
     EvidenceEvent,
@@ -40,7 +53,9 @@ from ._base import (
 )
 
 __all__ = [
+    "FILE_KINDS",
     "KINDS",
+    "LIVE_KINDS",
     "ComponentWindow",
     "EvidenceBatch",
     "EvidenceEvent",
@@ -56,11 +71,14 @@ JSON_KINDS: dict[str, ModuleType] = {
     m.KIND: m for m in (statuspage, instatus, pagerduty, opsgenie, oncall)
 }
 LINE_KINDS: dict[str, ModuleType] = {m.KIND: m for m in (jsonl, logfmt, csvlog)}
-KINDS: dict[str, str] = {
+# The live sources: read from a service's API, not from a file (never detected: --from names them).
+LIVE_KINDS: dict[str, ModuleType] = {m.KIND: m for m in (slack_api, pagerduty_api, statuspage_url)}
+FILE_KINDS: dict[str, str] = {
     **{k: m.LABEL for k, m in JSON_KINDS.items()},
     slack.KIND: slack.LABEL,
     **{k: m.LABEL for k, m in LINE_KINDS.items()},
 }
+KINDS: dict[str, str] = {**FILE_KINDS, **{k: m.LABEL for k, m in LIVE_KINDS.items()}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +143,7 @@ def _decide(name: str, found: list[str]) -> str:
         )
     raise BadInput(
         f"{name}: cannot tell what kind of evidence this is; it could be any of "
-        f"{join_or(KINDS)}: say which with --from"
+        f"{join_or(FILE_KINDS)}: say which with --from"
     )
 
 
@@ -193,6 +211,8 @@ def parse_file(
     name = _name(p)
     if kind is not None and kind not in KINDS:
         raise BadInput(f"--from {kind!r} is not a kind of evidence (use one of {', '.join(KINDS)})")
+    if kind in LIVE_KINDS:
+        raise BadInput(f"--from {kind} reads a service, not a file")
     if not p.exists():
         raise BadInput(f"{name}: no such file")
     if kind is None:
@@ -271,6 +291,7 @@ def load(
     until: datetime | str | None = None,
     channel: str | None = None,
     min_level: str | None = None,
+    incident: str | None = None,
 ) -> EvidenceBatch:
     """Read every file (all or nothing) into one batch sorted by time.
 
@@ -278,12 +299,17 @@ def load(
     written without an offset (else they are an error). ``since``/``until`` keep the
     events in that range (inclusive). ``channel`` picks a Slack channel; ``min_level``
     drops log lines below it. An event that two files share (same source and id) is
-    kept once.
+    kept once. A live ``kind`` (:data:`LIVE_KINDS`) reads its service instead of files
+    (``paths`` holds a status page's address; ``incident`` a PagerDuty incident).
     """
     if isinstance(paths, (str, PathLike)):
         paths = [paths]
-    if not paths:
+    if kind is not None and kind not in KINDS:
+        raise BadInput(f"--from {kind!r} is not a kind of evidence (use one of {', '.join(KINDS)})")
+    if not paths and kind not in LIVE_KINDS:
         raise BadInput("no evidence files given")
+    if incident is not None and kind != pagerduty_api.KIND:
+        raise BadInput("--incident goes with --from pagerduty-api")
     opts = Options(zone=_zone(zone), channel=channel, min_level=check_min_level(min_level))
     lo = _bound(since, "--since", opts)
     hi = _bound(until, "--until", opts)
@@ -294,9 +320,20 @@ def load(
     windows: list[ComponentWindow] = []
     skipped: dict[str, int] = {}
     files: list[tuple[str, str]] = []
-    for path in paths:
-        found_kind, result = parse_file(path, kind, opts)
-        files.append((_name(Path(path)), found_kind))
+    if kind in LIVE_KINDS:
+        given = [str(p) for p in paths]
+        if kind == pagerduty_api.KIND:
+            name, result = pagerduty_api.fetch(given, opts, lo, hi, incident)
+        else:
+            name, result = LIVE_KINDS[kind].fetch(given, opts, lo, hi)
+        results = [(name, kind, result)]
+    else:
+        results = []
+        for path in paths:
+            found_kind, result = parse_file(path, kind, opts)
+            results.append((_name(Path(path)), found_kind, result))
+    for name, found_kind, result in results:
+        files.append((name, found_kind))
         parsed.extend(result.events)
         windows.extend(result.components)
         for reason, n in result.skipped.items():

@@ -149,6 +149,16 @@ def _user_names(export: Export) -> dict[str, str]:
     return names
 
 
+def _bot_users(export: Export) -> set[str]:
+    """Users that are apps (``is_bot``): an app posting as its bot user (PagerDuty, Datadog)
+    writes ``user`` and ``bot_id`` both; its message is an alert, not a person's words."""
+    if not export.has("users.json"):
+        return set()
+    doc = export.json("users.json")
+    return {u["id"] for u in doc if isinstance(u, dict) and isinstance(u.get("id"), str) and u.get("is_bot") is True} \
+        if isinstance(doc, list) else set()
+
+
 def _channel_ids(export: Export) -> dict[str, str]:
     ids: dict[str, str] = {}
     for listing in ("channels.json", "groups.json", "mpims.json"):
@@ -224,6 +234,7 @@ def _parse(export: Export, opts: Options) -> Parsed:
     elif wanted not in channels:
         raise BadInput(f"{export.name}: no channel named {wanted} in the export (it has {join_or(channels)})")
     names = _Names(_user_names(export), ids, {})
+    bot_users = _bot_users(export)
     source = f"slack:#{wanted}"
 
     collected: list[tuple[Decimal, int, str, J]] = []
@@ -256,7 +267,7 @@ def _parse(export: Export, opts: Options) -> Parsed:
             out.skip(f"slack {subtype}")
             continue
         raw = m.get("text") if isinstance(m.get("text"), str) else ""
-        is_bot = subtype == "bot_message" or (bool(m.get("bot_id")) and not m.get("user"))
+        is_bot = subtype == "bot_message" or (bool(m.get("bot_id")) and (not m.get("user") or m.get("user") in bot_users))
         body = render(raw, names).strip()
         att = _attachments_text(m)
         if not body and att:
