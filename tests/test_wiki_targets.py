@@ -1,8 +1,10 @@
 """Reports rendered by the real parsers of the wikis teams use: nothing typed runs
 as HTML or script, tables keep their cells, and what a reader sees is what was typed.
 
-Renderers: Python-Markdown with MkDocs Material's usual extensions, a real MkDocs
-Material site build, cmark-gfm (GitHub), pandoc, and a real Hugo site build.
+Renderers: Python-Markdown with MkDocs Material's usual extensions, cmark-gfm (GitHub),
+pandoc, and real site builds of `export --all` (the examples, /work/shared/examples, the
+hostile review): MkDocs Material (--strict), Hugo, and Jekyll with its default theme
+minima, each built once, read back page by page (titles, headings, nav, links).
 """
 
 from __future__ import annotations
