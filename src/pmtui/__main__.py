@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
-from pmtui.safetext import json_safe, one_line, visible
+from pmtui.safetext import guarded, json_safe, one_line, unguarded, visible
 from pmtui.vocab import Section, Status
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -195,7 +195,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_db_copy, needs_store=False)
     d = db.add_parser("backup", help="write a consistent copy of an SQLite store",
                       description="Write a consistent copy of the SQLite store to FILE with SQLite's backup "
-                                  "API; safe while pmtui runs (a plain file copy can miss the -wal file).")
+                                  "API; safe while pmtui runs (a plain file copy can miss the -wal file). FILE is "
+                                  "a regular file (a device or FIFO is refused); the copy is checked with SQLite's "
+                                  "integrity check, and a damaged store's copy never replaces an existing file.")
     d.add_argument("file", metavar="FILE")
     d.set_defaults(func=cmd_db_backup, needs_store=False)
 
@@ -306,7 +308,8 @@ def _run_app(store: Store, review_id: int | None = None, screen: str = Section.o
         store.actor = cfg.name  # row versions record who changed a row
     app = PostmortemApp(store, review_id=review_id, screen=screen, config=cfg)
     try:
-        app.run()
+        with unguarded():  # the app draws with escape sequences of its own (its text is made safe by itself)
+            app.run()
     finally:
         app.leave_review()  # the other seats see this one go at once
     return app.return_code or 0
@@ -545,7 +548,10 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
         from rich.console import Console
         from rich.progress import track
 
-        return track(ids, total=total, description="Exporting reviews", console=Console(stderr=True), transient=True)
+        from pmtui.safetext import raw
+
+        return track(ids, total=total, description="Exporting reviews", console=Console(file=raw(sys.stderr)),
+                     transient=True)
 
     wiki = args.wiki
     if wiki is None:
@@ -666,9 +672,13 @@ def cmd_db_backup(args: argparse.Namespace, store: None) -> int:
 
     opened = _open_store(args)
     try:
-        backup(opened, Path(args.file))
+        damage = backup(opened, Path(args.file))
     finally:
         opened.close()
+    if damage:  # a new file only: a damaged store's copy never replaces one
+        print(f"pmtui: error: {opened.location.shown} is damaged ({'; '.join(damage)}); {args.file} holds a copy "
+              "as damaged as the store: keep your earlier backups, and restore one of them", file=sys.stderr)
+        return 1
     print(f"Wrote a copy of {opened.location.shown} to {args.file}")
     return 0
 
@@ -705,10 +715,10 @@ def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
     if not args.dry_run:
         gather.add(store, plan)
     if args.format == "json":
-        print(json.dumps({**plan.summary(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps({**plan.summary(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2)))
     else:
         zone = store.get_review(review_id)["timezone"]
-        print("\n".join(gather.describe(plan, zone, args.dry_run)))
+        print("\n".join(visible(line, newlines=False) for line in gather.describe(plan, zone, args.dry_run)))
     return 0
 
 
@@ -727,6 +737,11 @@ def _opens_app(argv: Sequence[str]) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with guarded():  # whatever reaches a terminal shows control characters escaped (pmtui.safetext)
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(commands=not _opens_app(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(argv)
     if extra:

@@ -7,7 +7,7 @@ mode. :func:`write_text` also writes through what is not a regular file (``/dev/
 a FIFO, a process substitution) instead of replacing it.
 
 Used by the wiki and report exports, the config file and ``pmtui db backup``.
-Standard library only.
+Standard library only (and pmtui.safetext, for a terminal).
 """
 
 from __future__ import annotations
@@ -93,8 +93,9 @@ def write_text(path: Path, text: str) -> None:
 
     A symlink is followed and its target written; a FIFO, a device, ``/dev/stdout``
     or a process substitution (``/dev/fd/63``) is opened and written through, never
-    replaced by a regular file; only a regular file (or a new one) is replaced
-    atomically. Raises IsADirectoryError for a folder."""
+    replaced by a regular file (a terminal gets the text with its control characters
+    shown escaped, :func:`pmtui.safetext.visible`); only a regular file (or a new one)
+    is replaced atomically. Raises IsADirectoryError for a folder."""
     data = text.encode("utf-8")
     try:
         st = os.stat(path)  # follows symlinks
@@ -108,6 +109,10 @@ def write_text(path: Path, text: str) -> None:
         flags = os.O_WRONLY | (os.O_APPEND if stat.S_ISREG(st.st_mode) else 0)
         fd = os.open(path, flags)
         try:
+            if os.isatty(fd):  # -o /dev/stdout or /dev/tty on a terminal: shown as every output to one is
+                from pmtui.safetext import visible
+
+                data = visible(text).encode("utf-8")
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]

@@ -71,8 +71,10 @@ def cmd_actions(args: argparse.Namespace, store: Store, today: Callable[[], date
     flt = tracker.Filter(statuses=tracker.STATUS_CHOICES[args.status], owner=args.owner, overdue=args.overdue,
                          due_before=due_before)
     rows = [r for r in action_rows(store, day) if flt.keeps(r, day)]  # in the tracker's order
+    from pmtui.safetext import json_safe
+
     if args.format == "json":
-        text = tracker.to_json(rows, day)
+        text = json_safe(tracker.to_json(rows, day))
     elif args.format == "csv":
         text = tracker.to_csv(rows)
     else:
@@ -94,9 +96,11 @@ def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], dat
     until = tracker.parse_day(args.until, "--until") if args.until else None
     patterns.check_window(since, until)
     result = patterns.compute_patterns(review_facts(store), today(), patterns.Window(since, until, args.tag))
+    from pmtui.safetext import json_safe, visible
+
     if args.format == "json":
-        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_safe(json.dumps(result.as_json(), ensure_ascii=False, indent=2)) + "\n")
     else:
-        sys.stdout.write(patterns.to_text(result))
+        sys.stdout.write(visible(patterns.to_text(result)))
     sys.stdout.flush()
     return 0

@@ -8,6 +8,10 @@
   command line (``list``, ``check``, error messages) and by the app.
 - ``literal(text)``: the same text as a Rich ``Text`` for the app: never read as
   markup (``[b]``, ``[/var]``, ``[@click=…]`` show as typed) and never lost.
+- ``guarded()``: the command line's one rule at the output boundary: while a command
+  runs, whatever it writes to a terminal (stdout or stderr) is shown through
+  ``visible``; a pipe or a file gets the exact bytes. Human-readable outputs (tables,
+  summaries) also escape stored text themselves, so ``pmtui actions | head`` is safe.
 
 Pure: no Textual (Rich is imported only when ``literal`` is used).
 """
@@ -15,7 +19,10 @@ Pure: no Textual (Rich is imported only when ``literal`` is used).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.text import Text
@@ -73,3 +80,65 @@ def json_safe(text: str) -> str:
     JSON leaves raw but a terminal acts on (DEL, C1 controls, bidi controls) written as
     ``\\uXXXX`` escapes: the same JSON value, safe to print. (JSON already escapes C0.)"""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# ------------------------------------------------------------ the terminal
+class TerminalText:
+    """A text stream to a terminal that shows every control character escaped (as
+    :func:`visible`: line breaks and tabs stay). The one rule for what pmtui prints:
+    whatever a command writes to a terminal passes here (see :func:`guarded`), so no
+    stored text can move the cursor, clear the screen or retitle the window; a pipe or
+    a file (``-o``) gets the exact bytes."""
+
+    def __init__(self, raw: IO[str]) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(visible(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding, …
+        if name == "buffer":  # bytes would pass raw: pmtui writes text to a terminal
+            raise AttributeError(name)
+        return getattr(self.raw, name)
+
+
+def raw(stream: IO[str]) -> IO[str]:
+    """The stream under a :class:`TerminalText` (for what draws on the terminal itself:
+    the app, a progress bar)."""
+    return stream.raw if isinstance(stream, TerminalText) else stream
+
+
+def _guard(stream: IO[str]) -> IO[str]:
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        return stream
+    return TerminalText(stream) if tty and not isinstance(stream, TerminalText) else stream  # type: ignore[return-value]
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr``, when they are terminals, escape control
+    characters for the time of the block."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _guard(sys.stdout), _guard(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@contextmanager
+def unguarded() -> Iterator[None]:
+    """The real streams for the block (the app draws with escape sequences of its own)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = raw(sys.stdout), raw(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from pmtui import vocab
 from pmtui.errors import BadInput
+from pmtui.safetext import one_line
 from pmtui.vocab import ActionStatus, ActionType, Priority
 
 # The vocabulary's statuses and priorities as the plain strings rows and SQL parameters hold.
@@ -225,8 +226,8 @@ def to_table(rows: list[ActionRow], today: date) -> str:
     body = []
     for r in rows:
         due = (r.due or "") + (" OVERDUE" if r.overdue(today) else "")
-        body.append((due, STATUS_WORDS.get(r.status, r.status), r.priority, r.owner or "-",
-                     r.title.replace("\n", " "), r.review_slug))
+        body.append((due, one_line(STATUS_WORDS.get(r.status, r.status)), one_line(r.priority), one_line(r.owner or "-"),
+                     one_line(r.title), one_line(r.review_slug)))  # stored text, shown escaped (pmtui.safetext)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     widths[4] = min(widths[4], 60)
     lines = []

@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, Select, Static
 
 from pmtui.errors import PmtuiError
+from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 
@@ -197,7 +198,7 @@ class SourceFilterScreen(TypedApp, ModalScreen[str | None]):
         self.choices = [(self.ALL, f"every source ({sum(sources.values()):,})")]
         if "" in sources:
             self.choices.append(("", f"no source: typed ({sources['']:,})"))
-        self.choices += [(src, f"{src} ({n:,})") for src, n in sorted(sources.items()) if src]
+        self.choices += [(src, f"{one_line(src)} ({n:,})") for src, n in sorted(sources.items()) if src]
         self.current = self.ALL if current is None else current
 
     def compose(self) -> ComposeResult:

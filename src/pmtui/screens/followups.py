@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from pmtui.errors import BadInput, FieldErrors
+from pmtui.safetext import one_line, visible
 from pmtui.screens import SCREENS_CSS
 from pmtui.tracker import STATUS_WORDS
 from pmtui.ui_types import NotSaved, TypedApp
@@ -137,18 +138,18 @@ class FollowupsScreen(TypedApp, Screen[None]):
 
     def _cells(self, r: ActionRow, today: Any) -> list[Text]:
         if r.overdue(today):
-            due = Text(f"⚠ {r.due}", style="bold red")
+            due = Text(f"⚠ {one_line(r.due)}", style="bold red")
         else:
-            due = Text(r.due or ("no due date" if r.is_open else ""), style="" if r.due else "dim")
+            due = Text(one_line(r.due or ("no due date" if r.is_open else "")), style="" if r.due else "dim")
         cells = {
             "due": due,
-            "status": Text(STATUS_WORDS.get(r.status, r.status), style="green" if r.status == ActionStatus.done else
+            "status": Text(one_line(STATUS_WORDS.get(r.status, r.status)), style="green" if r.status == ActionStatus.done else
                            "dim" if r.status == ActionStatus.wont_do else ""),
-            "priority": Text(r.priority),
-            "type": Text(r.type),
-            "owner": Text(r.owner) if r.owner.strip() else Text("no owner", style="dim"),
-            "title": Text(r.title.replace("\n", " ")),
-            "review": Text(r.review_title.replace("\n", " "), style="dim"),
+            "priority": Text(one_line(r.priority)),
+            "type": Text(one_line(r.type)),
+            "owner": Text(one_line(r.owner)) if r.owner.strip() else Text("no owner", style="dim"),
+            "title": Text(one_line(r.title)),
+            "review": Text(one_line(r.review_title), style="dim"),
         }
         return [cells[key] for key, _label, _width in self._layout]
 
@@ -219,16 +220,16 @@ class FollowupsScreen(TypedApp, Screen[None]):
             detail.update("")
             return
         text = Text()
-        text.append(r.title.replace("\n", " "), style="bold")
-        text.append(f"  ({r.type}, {r.priority})", style="dim")
+        text.append(one_line(r.title), style="bold")  # stored text: shown escaped (pmtui.safetext)
+        text.append(f"  ({one_line(r.type)}, {one_line(r.priority)})", style="dim")
         if r.description.strip():
-            text.append("\n" + " ".join(r.description.split()))
+            text.append("\n" + one_line(" ".join(r.description.split())))
         text.append("\nReview: ", style="dim")
-        text.append(r.review_title.replace("\n", " "))
-        text.append(f" ({r.review_slug})", style="dim")
+        text.append(one_line(r.review_title))
+        text.append(f" ({one_line(r.review_slug)})", style="dim")
         if r.status_note.strip():
             text.append("\nStatus note: ", style="dim")
-            text.append(r.status_note)
+            text.append(visible(r.status_note))
         detail.update(text)
 
     def on_data_table_row_highlighted(self) -> None:

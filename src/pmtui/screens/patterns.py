@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
 from pmtui.errors import BadInput
+from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 from pmtui.vocab import mark_list
@@ -37,6 +38,7 @@ def bars(items: list[tuple[str, int]], width: int = 24, limit: int = 12) -> Text
     if not items:
         return Text("none recorded", style="dim")
     top = max(n for _l, n in items) or 1
+    items = [(one_line(label), n) for label, n in items]  # labels are stored text: shown escaped
     label_w = min(22, max(len(label) for label, _n in items[:limit]))
     for i, (label, n) in enumerate(items[:limit]):
         if i:
@@ -182,7 +184,7 @@ class PatternsScreen(TypedApp, Screen[None]):
             summary.append(" in the window " + " ".join(w for w in window if w))
             if p.tag:
                 summary.append(" with the tag ")
-                summary.append(p.tag)
+                summary.append(one_line(p.tag))
         summary.append(". Follow-through: " + follow_line(p.follow))
         self.query_one("#patterns-summary", Static).update(summary)
         spark = self.query_one("#patterns-sparkline", Sparkline)
@@ -201,7 +203,7 @@ class PatternsScreen(TypedApp, Screen[None]):
             for col in ("Quarter", "Metric", "Median", "Worst", "Reviews"):
                 t.add_column(col, justify="right" if col in ("Median", "Worst", "Reviews") else "left")
             for x in p.timings:
-                t.add_row(Text(x.quarter), Text(x.label), Text(format_duration(x.median)),
+                t.add_row(Text(x.quarter), Text(one_line(x.label)), Text(format_duration(x.median)),
                           Text(format_duration(x.worst)), Text(str(x.count)))
             self.query_one("#patterns-timings", Static).update(t)
         else:
@@ -213,9 +215,9 @@ class PatternsScreen(TypedApp, Screen[None]):
             if i:
                 rec.append("\n")
             rec.append(f"{len(g.reviews)}× ", style="bold")
-            rec.append(g.wording)
-            rec.append(f" [{g.category}]", style="dim")
-            rec.append("\n   " + ", ".join(g.reviews), style="dim")
+            rec.append(one_line(g.wording))
+            rec.append(f" [{one_line(g.category)}]", style="dim")
+            rec.append("\n   " + ", ".join(one_line(r) for r in g.reviews), style="dim")
         if len(p.recurring) > 15:
             rec.append(f"\n… and {len(p.recurring) - 15} more groups", style="dim")
         self.query_one("#patterns-recurring", Static).update(
@@ -226,9 +228,9 @@ class PatternsScreen(TypedApp, Screen[None]):
         for i, r in enumerate(p.repeats[:12]):
             if i:
                 rep.append("\n")
-            rep.append(r.component, style="bold")
+            rep.append(one_line(r.component), style="bold")
             rep.append(": “")
-            rep.append(r.action)
+            rep.append(one_line(r.action))
             rep.append(f"” done by {r.closed.isoformat()}; hit again in {len(r.later)} later review"
                        f"{'s' if len(r.later) != 1 else ''}")
         if len(p.repeats) > 12:
@@ -241,7 +243,7 @@ class PatternsScreen(TypedApp, Screen[None]):
                 t.add_column(col, justify="left" if col in ("Owner", "") else "right")
             for f in p.by_owner[:20]:
                 share = round(10 * f.share_done)
-                t.add_row(Text(f.who), Text(f"{f.done}/{f.total}"),
+                t.add_row(Text(one_line(f.who)), Text(f"{f.done}/{f.total}"),
                           Text("█" * share + "░" * (10 - share), style="green"), Text(str(f.open)),
                           Text(str(f.overdue), style="bold red" if f.overdue else ""),
                           Text("—" if f.median_days_to_close is None else f"{f.median_days_to_close:g}"))

@@ -51,6 +51,19 @@ LEFT JOIN (SELECT review_id, COUNT(*) AS open,
 """ % OPEN_STATUSES_SQL
 
 
+def recover_hint(path: Path) -> str:
+    """The command that saves what a damaged store still holds into a new file."""
+    import shlex
+
+    return f"sqlite3 {shlex.quote(str(path))} .recover | sqlite3 recovered.db"
+
+
+def what_to_do_when_damaged(path: Path) -> str:
+    """What to do about a damaged store: never a step that could overwrite a good backup."""
+    return (f"Restore the backup you made before the damage, or save what can still be read with "
+            f"`{recover_hint(path)}` (keep your existing backups as they are)")
+
+
 def explain(path: Path, message: str) -> StoreError:
     """An SQLite error as one plain sentence naming the file."""
     low = message.lower()
@@ -64,8 +77,7 @@ def explain(path: Path, message: str) -> StoreError:
     if "unable to open" in low:
         return StoreError(f"cannot open {path}: the file or its folder is read-only or missing")
     if "malformed" in low or "not a database" in low or "corrupt" in low:
-        return StoreError(f"{path} is damaged ({message}); nothing was written. Restore a copy "
-                          "(`pmtui db backup` makes one)")
+        return StoreError(f"{path} is damaged ({message}); nothing was written. {what_to_do_when_damaged(path)}")
     if "disk i/o error" in low:
         return StoreError(f"{path}: the disk reported an input/output error; nothing was written")
     return StoreError(f"{path}: {message}")
@@ -183,7 +195,7 @@ class SqliteBackend:
         if found != ["ok"]:
             written = "; nothing was written" if writing else ""
             raise StoreError(f"{self.path} fails SQLite's integrity check ({'; '.join(found)}){written}. "
-                             "Restore a copy (`pmtui db backup` makes one)")
+                             f"{what_to_do_when_damaged(self.path)}")
 
     def version_in(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
@@ -219,10 +231,14 @@ class SqliteBackend:
         self.backup(target)
         return target
 
-    def backup(self, target: Path) -> None:
-        """A consistent copy with SQLite's backup API (safe while others write)."""
+    def backup(self, target: Path) -> list[str]:
+        """A consistent copy with SQLite's backup API (safe while others write); returns
+        what SQLite's integrity check finds wrong with the copy (``[]`` when it is sound).
+        A copy that fails the check never replaces an existing file (a good backup of
+        the days before the damage): StoreError, and the file is left as it was."""
         from pmtui.atomic import replacing
 
+        existed = os.path.lexists(target)
         try:
             with replacing(target, mode=0o600) as tmp:  # the copy is as private as a new store
                 src = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
@@ -230,13 +246,20 @@ class SqliteBackend:
                 try:
                     src.backup(dst)
                     dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                    found = [str(r[0]) for r in dst.execute("PRAGMA integrity_check(3)")]
                 finally:
                     dst.close()
                     src.close()
+                if found != ["ok"] and existed:
+                    raise StoreError(
+                        f"{self.path} is damaged ({'; '.join(found)}), so its copy was not written over {target}, "
+                        f"which was left as it was: back up to a new file name, or save what can be read with "
+                        f"`{recover_hint(self.path)}`")
         except OSError as exc:
             raise StoreError(f"cannot write the copy {target}: {exc.strerror}") from None
         except sqlite3.Error as exc:
             raise StoreError(f"cannot copy the store {self.path} to {target}: {exc}") from None
+        return [] if found == ["ok"] else found
 
     # ----------------------------------------------------------------- reading
     def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:

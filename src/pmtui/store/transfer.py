@@ -6,6 +6,7 @@ reviews are matched by their stable ``uid`` (kept by the copy), never by title.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,12 +50,20 @@ def extras_of(store: Store, review_id: int, links: bool = False) -> dict[str, An
     return out
 
 
-def backup(store: Store, target: Path) -> None:
-    """A consistent copy of an SQLite store (SQLite's backup API; safe while others write)."""
+def backup(store: Store, target: Path) -> list[str]:
+    """A consistent copy of an SQLite store (SQLite's backup API; safe while others write).
+
+    Returns what SQLite's integrity check finds wrong with the copy (nothing, for a
+    sound store). A damaged store's copy never replaces an existing file (StoreError);
+    to a new file it is written, as damaged as the store, and the problems returned."""
     if store.kind != "sqlite":
         raise BadInput(f"{store.location.shown} is a PostgreSQL store: back it up with pg_dump")
     if target.exists() and target.is_dir():
         raise BadInput(f"{target} is a folder; give a file name for the copy")
+    if target.exists() and not target.is_file():  # a FIFO, a device (/dev/null), a socket: never replaced
+        raise BadInput(f"{target} is not a regular file (a device, FIFO or socket); give a file name for the copy")
+    if target.is_symlink():  # the copy replaces the file the link points to, the link stays
+        target = Path(os.path.realpath(target))
     if not target.parent.exists():
         raise BadInput(f"{target}: the folder {target.parent} does not exist")
     if target.resolve() == store.path.resolve():
@@ -63,7 +72,7 @@ def backup(store: Store, target: Path) -> None:
 
     store.engine  # a new store is laid out first
     assert isinstance(store.backend, SqliteBackend)  # store.kind says so
-    store.backend.backup(target)
+    return store.backend.backup(target)
 
 
 def describe(store: Store) -> dict[str, Any]:
