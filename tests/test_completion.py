@@ -132,3 +132,111 @@ def test_completion_runs_without_a_store_or_sqlalchemy(tmp_path):
                        env={**os.environ, "PMTUI_DB": str(tmp_path / "none" / "x.db")})
     assert r.returncode == 0, r.stderr
     assert not (tmp_path / "none").exists()
+
+
+# ------------------------------------------------------- real shells, real completion
+# zsh completes only inside its line editor: drive an interactive zsh in a pseudo-terminal
+# (zsh/zpty), press Tab, and record what the completion system offers (every compadd).
+ZSH_CAPTURE = r'''
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PROMPT=''"
+zpty -w z "fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -d $1/zcd"
+zpty -w z 'compadd () {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi
+  typeset -a __hits
+  builtin compadd -A __hits "$@"
+  local ret=$?
+  for h in $__hits; do print -r -- "<M>$h</M>"; done
+  builtin compadd "$@"
+  return ret
+}'
+zpty -w z 'finish() { print "<EN""D>"; exit }; zle -N finish; bindkey "^X" finish'
+zpty -w z "bindkey '^I' complete-word"
+zpty -w z 'print "<START"">"'
+zpty -n -w z "$2"$'\t'$'\C-x'
+out=""
+while zpty -r z line; do
+  out+="$line"
+  [[ $line == *"<END>"* ]] && break
+done
+print -r -- "$out"
+zpty -d z
+'''
+
+
+@pytest.fixture
+def completing(tmp_path):
+    """A store with two reviews, a file to complete, and each shell's completion of a line
+    (with the real `pmtui` on PATH, as the scripts call it for review slugs)."""
+    import re
+
+    from pmtui.__main__ import build_parser
+    from pmtui.completion import script as make
+    from pmtui.document import FORMAT, loads
+    from pmtui.store import Store
+
+    store = Store.open(str(tmp_path / "s.db"))
+    store.import_documents([loads(json.dumps({"format": FORMAT, "title": t})) for t in ("Checkout latency", "Сбой оплаты")])
+    store.close()
+    (tmp_path / "backup-file.db").write_text("")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path),
+           "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}",
+           "PMTUI_DB": str(tmp_path / "none.db")}
+    parser = build_parser()
+
+    def complete(shell: str, line: str) -> set[str]:
+        if shell == "bash":
+            path = tmp_path / "pmtui.bash"
+            path.write_text(make(parser, "bash"))
+            words = line.split(" ")
+            words_q = " ".join(f"'{w}'" for w in words)
+            cmd = (f"source {path}; COMP_WORDS=({words_q}); COMP_CWORD={len(words) - 1}; _pmtui; "
+                   'printf "%s\\n" "${COMPREPLY[@]}"')
+            out = subprocess.run([need("bash"), "-c", cmd], capture_output=True, text=True, check=True, cwd=tmp_path,
+                                 env=env).stdout
+            return {w for w in out.splitlines() if w}
+        if shell == "fish":
+            path = tmp_path / "pmtui.fish"
+            path.write_text(make(parser, "fish"))
+            r = subprocess.run([need("fish"), "--no-config", "-c", f"source {path}; complete -C '{line}'"],
+                               capture_output=True, text=True, env=env, cwd=tmp_path)
+            assert r.returncode == 0, r.stderr
+            return {row.split("\t")[0] for row in r.stdout.splitlines()}
+        fpath = tmp_path / "zfunc"
+        fpath.mkdir(exist_ok=True)
+        (fpath / "_pmtui").write_text(make(parser, "zsh"))
+        (tmp_path / "capture.zsh").write_text(ZSH_CAPTURE)
+        r = subprocess.run([need("zsh"), "-f", str(tmp_path / "capture.zsh"), str(fpath), line], capture_output=True,
+                           text=True, env=env, cwd=tmp_path, timeout=60)
+        shown = r.stdout.replace("\r", "").split("<START>", 1)[-1]
+        return set(re.findall(r"<M>([^<]*)</M>", shown))
+
+    return complete
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_every_shell_completes_reviews_actions_paths_and_kinds(completing, shell):
+    """In the real shell: review slugs from the store named by --db, `db` and `config`
+    actions, paths after --db (the global one and a command's), --from's evidence kinds,
+    and no hidden option."""
+    from pmtui.evidence import KINDS
+
+    slugs = {"checkout-latency", "sboy-oplaty"}
+    assert completing(shell, "pmtui --db s.db open ") == slugs
+    assert completing(shell, "pmtui --db s.db export ch") == {"checkout-latency"}
+    assert completing(shell, "pmtui db ") == {"upgrade", "copy", "backup"}
+    assert "name" in completing(shell, "pmtui config ")
+    assert completing(shell, "pmtui evidence x --from ") == set(KINDS)
+    assert completing(shell, "pmtui --db backup-f") == {"backup-file.db"}  # not swallowed by `*:--db) return`
+    assert completing(shell, "pmtui list --db backup-f") == {"backup-file.db"}
+    assert completing(shell, "pmtui db copy --to backup-f") == {"backup-file.db"}
+    offered = completing(shell, "pmtui --")
+    assert "--db" in offered and "--as" in offered and "--ask-name" not in offered
+
+
+def test_completion_reviews_never_creates_a_store(cli, tmp_path):
+    r = cli("--db", str(tmp_path / "new.db"), "completion", "--reviews", db=False)
+    assert r.code == 0 and r.out == "" and not (tmp_path / "new.db").exists()
+    r = cli("completion", db=False)
+    assert r.code == 2 and "bash, zsh or fish" in r.err

@@ -231,7 +231,7 @@ def test_export_all_writes_actions_and_patterns_linked_from_the_index(cli, store
     assert "(actions.md)" in index and "(patterns.md)" in index
     actions = (out / "actions.md").read_text()
     assert "Lower the alert threshold" in actions and "Finished" not in actions
-    assert "\\[b\\]markup\\[/b\\]" in actions  # user text stays literal in Markdown
+    assert "&#91;b&#93;markup&#91;/b&#93;" in actions  # user text stays literal in Markdown
     pattern_page = (out / "patterns.md").read_text()
     assert "```mermaid" in pattern_page and "## Repeat incidents" in pattern_page
 

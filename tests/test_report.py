@@ -190,20 +190,29 @@ def test_empty_review_shows_the_gaps():
 
 
 def test_front_matter_survives_yaml_specials():
-    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <\u2028\u2029\x85 end'
-    doc = make(title=title, severity="a: b", tags=["x: y", "#z", "on call"])
-    for wiki in ("gitlab", "hugo", "obsidian"):  # sites that escape what they print get the exact text
+    """Front matter is YAML data: every flavour writes the exact values (issue 26), which
+    PyYAML, Hugo, Jekyll and Obsidian read back as typed."""
+    title = 'Cache: "hot" # not a comment | pipe & *star* {x} [y] %z @a `b` \' - ? ! > <\u2028\u2029\x85 end (C++)'
+    ref = "https://aws.amazon.com/message/12721/?a=1&b=2"
+    doc = make(title=title, severity="a: b", tags=["x: y", "#z", "on call"], incident_ref=ref)
+    for wiki in ("portable", "gitlab", "hugo", "jekyll", "obsidian"):
         fm = front_matter(parse(render(doc, wiki=wiki)))
-        assert fm["title"] == title and fm["severity"] == "a: b"
+        assert fm["title"] == title and fm["severity"] == "a: b" and fm["incident_ref"] == ref, wiki
     assert front_matter(parse(render(doc, wiki="gitlab")))["tags"] == ["#z", "on call", "x: y"]
     assert front_matter(parse(render(doc, wiki="hugo")))["tags"] == ["z", "on-call", "x-y"]  # one word each
-    # where a theme prints it as raw HTML (MkDocs Material's navigation, Jekyll), HTML-escaped
-    for wiki in ("mkdocs", "jekyll"):
-        fm = front_matter(parse(render(doc, wiki=wiki)))
-        assert fm["title"] == html.escape(title) and "<" not in fm["title"]
-    # the portable default: numeric entities, inert as HTML and as Markdown, the same text once decoded
-    fm = front_matter(parse(render(doc)))
-    assert html.unescape(fm["title"]) == title and not re.search(r"[<>`*\[\]|{}]", fm["title"])
+    # MkDocs Material prints the title and tags as raw HTML: there, and only there, < > & are escaped
+    fm = front_matter(parse(render(doc, wiki="mkdocs")))
+    assert fm["title"] == html.escape(title, quote=False) and fm["incident_ref"] == ref
+    assert fm["tags"] == ["#z", "on call", "x: y"]
+    markup = make(title="<b>bold</b> & &amp; AT&T", tags=["<i>"])
+    assert front_matter(parse(render(markup, wiki="mkdocs")))["tags"] == ["&lt;i&gt;"]
+    # the portable default escapes a title only when it holds markup, which Material would run
+    assert front_matter(parse(render(markup)))["title"] == "&lt;b&gt;bold&lt;/b&gt; &amp; &amp;amp; AT&amp;T"
+    assert front_matter(parse(render(make(title="AT&T & R&D < 5"))))["title"] == "AT&T & R&D < 5"
+    # ... and writes what a GitHub wiki would show as Markdown text as YAML escapes: inert there
+    head = render(doc).split("\n---\n", 1)[0]
+    values = re.findall(r'"((?:[^"\\]|\\.)*)"', head)
+    assert len(values) >= 6 and not any(re.search(r"[<>&`\[\]]", v) for v in values) and "\\u003c" in head
     for wiki in ("portable", "hugo"):  # escaped: YAML 1.1 reads them as line breaks
         head = render(doc, wiki=wiki).split("\n---\n", 1)[0]
         assert "\u2028" not in head and "\u2029" not in head and "\\u2028\\u2029" in head
@@ -375,3 +384,48 @@ def test_a_parked_idea_that_became_an_action_item_is_listed_once(example_raw):
     text = _render(_loads(_json.dumps(raw)))
     assert "Unit-aware config schema" not in text.split("Parked ideas", 1)[1]
     assert "- Cache warm-up runbook" in text.split("Parked ideas", 1)[1]
+
+
+def test_bidi_controls_are_shown_not_obeyed():
+    """U+202E and the other bidi controls would reverse the rest of a paragraph on every
+    renderer ("invoice\u202egnp.exe" reads "invoiceexe.png"): the report shows them as the
+    terminal does, <U+202E>, in plain fields, Markdown fields, code and front matter."""
+    from pmtui.safetext import BIDI
+
+    doc = make(title="Attachment \u202egnp.exe", summary="See invoice\u202egnp.exe and `co\u2066de\u2069`\n\n```\nx\u200fy\n```",
+               authors=["a\u202eb"], timeline=[{"at": "2026-04-01T10:00:00Z", "text": "invoice\u202egnp.exe"}])
+    for wiki in ("portable", "github", "hugo", "jekyll", "mkdocs"):
+        md = render(doc, wiki=wiki)
+        assert not any(c in md for c in BIDI), wiki
+        assert "invoice&lt;U\\+202E&gt;gnp.exe" in md and "<U+2066>" in md and "<U+200F>" in md
+    fm = front_matter(parse(render(doc, wiki="hugo")))
+    assert fm["title"] == doc.title and fm["authors"] == ["a\u202eb"]  # exact data, written as \u202e escapes
+
+
+def test_escaping_never_makes_an_image():
+    """Escaping the < of <![CDATA[…](…) alone left image syntax; and an image would load from
+    any host as the page is read: a typed image is shown as a link."""
+    for typed in ("<![CDATA[](https://e.com)", "<![CDATA[pmx]](https://e.com)", "\\<![x](https://e.com)",
+                  "![chart](https://e.com/c.png)"):
+        md = markdown_block(typed)
+        assert "![" not in md, (typed, md)
+    assert markdown_block("![chart](https://e.com/c.png)") == "&#33;[chart](https://e.com/c.png)"
+
+
+def test_gantt_runs_to_the_last_mark_without_an_impact_end():
+    """Mitigated at 23:55, resolved at 01:20 the next day, no impact-end mark: the chart
+    still draws to 01:20 (it stopped at 23:55 while the metrics said 11h 17m)."""
+    chart = gantt_of(make(timeline=[
+        {"at": "2026-03-10T12:03:00Z", "text": "a", "marks": ["impact_start"]},
+        {"at": "2026-03-10T12:30:00Z", "text": "b", "marks": ["detected"]},
+        {"at": "2026-03-10T23:55:00Z", "text": "c", "marks": ["mitigated"]},
+        {"at": "2026-03-11T01:20:00Z", "text": "d", "marks": ["resolved"]},
+    ]))
+    assert "Recovering, to resolved (1h 25m) :p3, 2026-03-10 23:55:00, 2026-03-11 01:20:00" in chart
+    assert "axisFormat %b %d %H:%M" in chart and "p4" not in chart
+    # detected but never marked mitigated: responding runs to the impact's end
+    chart = gantt_of(make(timeline=[
+        {"at": "2026-03-10T10:00:00Z", "text": "a", "marks": ["impact_start", "detected"]},
+        {"at": "2026-03-10T11:00:00Z", "text": "b", "marks": ["impact_end"]},
+    ]))
+    assert "Responding, to impact ends (1h 00m) :active, p2, 2026-03-10 10:00:00, 2026-03-10 11:00:00" in chart

@@ -106,7 +106,7 @@ def test_slugs_are_unique_and_use_the_first_event_date(store, example_bytes):
 
 def test_slug_rules():
     assert slugify("Ünïcode: DNS / TLS | outage!") == "unicode-dns-tls-outage"
-    assert slugify("障害") == "review"
+    assert slugify("障害") == "zhanghai"  # transliterated, not "review"
     assert slugify("404") == "review-404"  # never mistaken for an id
     assert len(slugify("word " * 100)) <= 60
 
@@ -254,3 +254,15 @@ def test_a_long_timeline_reads_the_same_rows_whatever_order_its_pages_are_read_i
         assert store.event_page(demo, 13, 7, before=whole[20]) == whole[13:20]
     finally:
         LazyEvents.PAGE = 500
+
+
+def test_slugs_of_non_latin_titles_are_readable():
+    from datetime import date
+
+    assert slugify("Сбой оплаты: очередь") == "sboy-oplaty-ochered"
+    assert slugify("Σφάλμα δικτύου") == "sfalma-diktyoy"
+    assert slugify("数据库 故障") == "shujuku-guzhang"
+    assert slugify("انقطاع الخدمة") == "nqt-lkhdmh"
+    assert slugify("한국어 장애", date(2026, 5, 1)) == "2026-05-01-hangugeo-jangae"
+    assert slugify("Ｆｕｌｌｗｉｄｔｈ ＤＮＳ") == "fullwidth-dns"  # NFKC first
+    assert slugify("🔥🔥") == "fire-fire" and slugify("\u200b") == "review"  # never empty

@@ -214,7 +214,8 @@ def test_wiki_option_names_the_index_and_links(cli, store, tmp_path, example_byt
     assert '{{< relref "' + slug in page
     gh = tmp_path / "gh"
     cli("export", "--all", "--to", str(gh), "--wiki", "github")
-    text = (gh / "index.md").read_text()
+    assert not (gh / "index.md").exists()  # a GitHub wiki's landing page is Home
+    text = (gh / "Home.md").read_text()
     assert not text.startswith("---") and f"]({slug})" in text  # GitHub wiki page links have no .md
     page = next(p for p in gh.iterdir() if "again" in p.name).read_text()
     assert not page.startswith("---") and "| Status | draft |" in page
@@ -277,3 +278,87 @@ def test_the_command_line_offers_every_wiki():
     from pmtui.report import DEFAULT_WIKI, WIKIS
 
     assert list(WIKI_NAMES) == list(WIKIS) and WIKI_NAMES[0] == DEFAULT_WIKI
+
+
+def test_github_and_gitlab_wikis_get_their_home_page(cli, store, tmp_path, example_bytes):
+    """GitHub's wiki opens Home.md, GitLab's the page titled home: the index is that page,
+    linking every review, and switching flavours replaces it (never a page of another)."""
+    _, slug = store.import_documents([loads(example_bytes)])[0]
+    out = tmp_path / "wiki"
+    r = cli("export", "--all", "--to", str(out), "--wiki", "github")
+    assert r.code == 0 and "Home.md" in r.out
+    home = (out / "Home.md").read_text()
+    assert f"]({slug})" in home and "<!-- pmtui pages:" in home and not (out / "index.md").exists()
+    r = cli("export", "--all", "--to", str(out), "--wiki", "gitlab")
+    assert r.code == 0 and "home.md" in r.out
+    names = {p.name for p in out.iterdir()}
+    assert "home.md" in names and "Home.md" not in names and "index.md" not in names
+    home = (out / "home.md").read_text()
+    assert home.startswith('---\ntitle: "Postmortem reviews"\n---') and f"]({slug})" in home
+    cli("export", "--all", "--to", str(out))  # back to portable: index.md, no home left behind
+    assert {"index.md"} <= {p.name for p in out.iterdir()} and not (out / "home.md").exists()
+
+
+def test_export_all_status_leaves_drafts_out(cli, store, tmp_path):
+    docs = [loads(json.dumps({"format": FORMAT, "title": t, "status": st})) for t, st in
+            (("Published one", "published"), ("Still a draft", "draft"), ("Under review", "in_review"))]
+    store.import_documents(docs)
+    out = tmp_path / "wiki"
+    r = cli("export", "--all", "--to", str(out), "--status", "published")
+    assert r.code == 0 and r.out.startswith("Wrote 1 review page,")
+    pages = sorted(p.name for p in out.iterdir() if p.name not in ACROSS)
+    assert len(pages) == 1 and "published-one" in pages[0]
+    index = (out / "index.md").read_text()
+    assert "Published one" in index and "Still a draft" not in index and "Under review" not in index
+    r = cli("export", "--all", "--to", str(out), "--status", "published", "--status", "in_review")
+    assert r.code == 0 and len([p for p in out.iterdir() if p.name not in ACROSS]) == 2
+    # a review that left the chosen statuses has its page removed, as a deleted one would
+    r = cli("export", "--all", "--to", str(out), "--status", "published")
+    assert r.code == 0 and "Removed 1 page" in r.out and "under-review" in r.out
+    r = cli("export", "--all", "--to", str(out), "--status", "final")
+    assert r.code == 2 and "final" in r.err
+    r = cli("export", "1", "--status", "published")
+    assert r.code == 2 and "--status goes with --all" in r.err
+
+
+@pytest.mark.parametrize(("marker", "under", "expected"), [
+    ("hugo.toml", "content/reviews", "hugo"),
+    ("config.toml", "content/reviews", "hugo"),
+    ("config.toml", "reviews", None),  # config.toml alone is not Hugo's unless the folder is under content/
+    ("_config.yml", "reviews", "jekyll"),
+    ("mkdocs.yml", "docs/reviews", "mkdocs"),
+    (None, "reviews", None),
+])
+def test_export_all_reads_the_flavour_from_the_folder(cli, store, tmp_path, marker, under, expected, backend):
+    if backend == "postgres":
+        pytest.skip("the folder, not the store, is tested")
+    store.import_documents([loads(json.dumps({"format": FORMAT, "title": "One"}))])
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".git").mkdir()  # the search stops at the repository's top
+    if marker:
+        (site / marker).write_text("title = 'x'\n")
+    out = site / under
+    r = cli("export", "--all", "--to", str(out))
+    assert r.code == 0
+    index = {"hugo": "_index.md"}.get(expected or "", "index.md")
+    assert (out / index).exists()
+    if expected:
+        assert f"Writing for {expected} (found {site / marker})" in r.out
+    else:
+        assert "Writing for" not in r.out
+    r = cli("export", "--all", "--to", str(out), "--wiki", "portable")  # --wiki wins
+    assert r.code == 0 and "Writing for" not in r.out and (out / "index.md").exists()
+
+
+def test_a_wiki_clone_is_recognised(tmp_path):
+    from pmtui.wiki import detect_wiki
+
+    for url, expected in (("git@github.com:team/app.wiki.git", "github"),
+                          ("https://gitlab.example.com/team/app.wiki.git", "gitlab"),
+                          ("https://github.com/team/app.git", None)):
+        clone = tmp_path / expected.__str__() / "clone"
+        (clone / ".git").mkdir(parents=True)
+        (clone / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {url}\n')
+        found = detect_wiki(clone / "reviews")
+        assert (found[0] if found else None) == expected

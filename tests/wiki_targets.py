@@ -56,13 +56,19 @@ def split_front_matter(md: str) -> tuple[str, str]:
     return (m.group(1), md[m.end():]) if m else ("", md)
 
 
+_MARKDOWN: list = []
+
+
 def python_markdown(md: str) -> str:
-    """MkDocs' own conversion: front matter off, then Python-Markdown."""
+    """MkDocs' own conversion: front matter off, then Python-Markdown (one converter, reset
+    between pages as MkDocs does: building one with these extensions costs ~30 ms)."""
     import markdown
     from mkdocs.utils.meta import get_data
 
     body, _meta = get_data(md)
-    return markdown.markdown(body, extensions=MATERIAL_EXTENSIONS, extension_configs=MATERIAL_CONFIG)
+    if not _MARKDOWN:
+        _MARKDOWN.append(markdown.Markdown(extensions=MATERIAL_EXTENSIONS, extension_configs=MATERIAL_CONFIG))
+    return _MARKDOWN[0].reset().convert(body)
 
 
 def cmark_gfm(md: str, strip_front_matter: bool = True) -> str:
@@ -77,63 +83,57 @@ def cmark_gfm(md: str, strip_front_matter: bool = True) -> str:
 
 def pandoc(md: str) -> str:
     exe = need("pandoc")
-    out = subprocess.run([exe, "-f", "markdown", "-t", "html5", "-s", "--metadata", "pagetitle=x"], input=md,
+    out = subprocess.run([exe, "-f", "markdown-yaml_metadata_block", "-t", "html5", "-s", "--metadata", "pagetitle=x"], input=md,
                          capture_output=True, text=True, check=True)
     return out.stdout
 
 
-def hugo_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
-    """Build a Hugo site with the pages in content/reviews/; returns the HTML of each
-    page by its file name, and of the section index as ``_index.md``."""
+def _run(args: list[str], what: str, **kw) -> None:
+    run = subprocess.run(args, capture_output=True, text=True, **kw)
+    assert run.returncode == 0, f"{what} failed: {run.stderr}{run.stdout}"
+
+
+def hugo_build(site: Path) -> Path:
+    """Build a Hugo site whose pages were exported into ``site/content/reviews``; returns its
+    public folder. The layouts print the title (Hugo escapes it), the tags, and a nav of every
+    page by its title."""
     exe = need("hugo")
-    site = tmp / "hugo"
-    (site / "content" / "reviews").mkdir(parents=True)
-    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
     (site / "hugo.toml").write_text('baseURL = "http://localhost/"\ntitle = "Reviews"\n'
                                     'disableKinds = ["RSS", "sitemap", "robotsTXT", "404"]\n')
-    head = '<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1 class="site">{{ .Title }}</h1>'
+    head = ('<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1 class="site">{{ .Title }}</h1>'
+            '<nav class="site-nav">{{ range .Site.RegularPages }}<a class="page-link" href="{{ .RelPermalink }}">'
+            "{{ .Title }}</a>{{ end }}</nav>")
     tags = '<ul class="tags">{{ range .Params.tags }}<li><a href="{{ "tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul>'
     (site / "layouts" / "_default" / "single.html").write_text(head + tags + "{{ .Content }}</body></html>")
     (site / "layouts" / "_default" / "list.html").write_text(
         head + "{{ .Content }}<ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>")
-    for name, text in pages.items():
-        (site / "content" / "reviews" / name).write_text(text, encoding="utf-8")
-    run = subprocess.run([exe, "--quiet", "-s", str(site), "-d", str(site / "public")], capture_output=True, text=True)
-    assert run.returncode == 0, f"hugo failed: {run.stderr}"
-    out = {}
-    for name in pages:
-        stem = name.removesuffix(".md")
-        path = site / "public" / "reviews" / ("index.html" if stem == "_index" else f"{stem}/index.html")
-        out[name] = path.read_text(encoding="utf-8")
-    return out
+    _run([exe, "--quiet", "-s", str(site), "-d", str(site / "public")], "hugo")
+    return site / "public"
 
 
-def jekyll_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
-    """Build a Jekyll site (kramdown with GFM input, as GitHub Pages does) whose layout
-    prints the front-matter title and tags raw, as many themes do; returns each page's HTML."""
+def jekyll_build(site: Path, home: Path, *, relative_links: bool = False) -> Path:
+    """Build a Jekyll site with its default theme, minima (kramdown with GFM input, as GitHub
+    Pages does), from the pages exported into ``site``; ``relative_links``: with the
+    jekyll-relative-links plugin, as GitHub Pages has. Returns the built folder."""
     exe = need("jekyll")
-    site = tmp / "jekyll"
-    (site / "_layouts").mkdir(parents=True)
+    plugins = "plugins: [jekyll-relative-links]\n" if relative_links else ""
     (site / "_config.yml").write_text(
-        "markdown: kramdown\nkramdown:\n  input: GFM\n  hard_wrap: false\n"
+        "title: Reviews\ntheme: minima\nmarkdown: kramdown\nkramdown:\n  input: GFM\n  hard_wrap: false\n" + plugins +
         "defaults:\n  - scope: {path: \"\"}\n    values: {layout: page}\n")
-    (site / "_layouts" / "page.html").write_text(
-        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>"
-        '<h1 class="site">{{ page.title }}</h1><ul class="tags">{% for t in page.tags %}<li>{{ t }}</li>{% endfor %}</ul>'
-        "{{ content }}</body></html>")
-    for name, text in pages.items():
-        (site / name).write_text(text, encoding="utf-8")
-    run = subprocess.run([exe, "build", "-q", "-s", str(site), "-d", str(site / "_site")], capture_output=True,
-                         text=True, env={**os.environ, "JEKYLL_ENV": "production", "HOME": str(tmp)})
+    run = subprocess.run([exe, "build", "-q", "-s", str(site), "-d", str(site / "_site")], capture_output=True, text=True,
+                         env={**os.environ, "JEKYLL_ENV": "production", "HOME": str(home)})
+    missing = re.search(r"(minima|jekyll-relative-links|jekyll-seo-tag)\S* (?:could not be found|cannot load)", run.stderr)
+    if run.returncode and missing and not CI:
+        pytest.skip(f"{missing.group(1)} is not installed (.ci/run installs it)")
     assert run.returncode == 0, f"jekyll failed: {run.stderr}{run.stdout}"
-    return {name: (site / "_site" / name.replace(".md", ".html")).read_text(encoding="utf-8") for name in pages}
+    return site / "_site"
 
 
-def mkdocs_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
-    """Build a real MkDocs Material site (with the tags plugin); returns each page's HTML."""
+def mkdocs_build(site: Path) -> Path:
+    """Build a real MkDocs Material site (``--strict``, with the tags plugin) from the pages
+    exported into ``site/docs``; returns the built folder."""
     pytest.importorskip("material", reason="mkdocs-material is not installed (the [test] extra has it)")
-    site = tmp / "mkdocs"
-    (site / "docs").mkdir(parents=True)
     lines = ["site_name: Reviews", "theme:", "  name: material", "  features: [navigation.instant, content.code.copy]",
              "plugins:", "  - search", "  - tags", "markdown_extensions:"]
     lines += [f"  - {e}" for e in MATERIAL_EXTENSIONS if e not in MATERIAL_CONFIG]
@@ -142,17 +142,37 @@ def mkdocs_site(pages: dict[str, str], tmp: Path) -> dict[str, str]:
               "  - pymdownx.superfences:", "      custom_fences:", "        - name: mermaid", "          class: mermaid",
               "          format: !!python/name:pymdownx.superfences.fence_code_format"]
     (site / "mkdocs.yml").write_text("\n".join(lines) + "\n")
-    for name, text in pages.items():
-        (site / "docs" / name).write_text(text, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / "mkdocs.yml")],
-                         capture_output=True, text=True, cwd=site)
-    assert run.returncode == 0, f"mkdocs build failed: {run.stderr}"
-    out = {}
-    for name in pages:
-        stem = name.removesuffix(".md")
-        path = site / "site" / ("index.html" if stem == "index" else f"{stem}/index.html")
-        out[name] = path.read_text(encoding="utf-8")
-    return out
+    _run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(site / "mkdocs.yml")], "mkdocs build",
+         cwd=site)
+    return site / "site"
+
+
+def built_page(public: Path, url_path: str) -> Path | None:
+    """The file a site serves for a site-relative URL path (``/a/b/``, ``/a/b.html``, ``/a``)."""
+    path = public / url_path.lstrip("/")
+    for candidate in (path, path / "index.html", path.with_name(path.name + ".html")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def broken_links(public: Path) -> list[str]:
+    """Every link of every built page that points inside the site but to nothing there."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    broken = []
+    for page in public.rglob("*.html"):
+        base = "/" + page.relative_to(public).as_posix()
+        for el in parse_html(page.read_text(encoding="utf-8")).elements:
+            href = dict(el.attrs).get("href") if el.tag == "a" else None
+            if not href or href.startswith(("#", "mailto:", "javascript:")):
+                continue
+            url = urlsplit(urljoin("http://localhost" + base, href))
+            if url.netloc != "localhost":
+                continue
+            if built_page(public, unquote(url.path)) is None:
+                broken.append(f"{base}: {href}")
+    return broken
 
 
 # -------------------------------------------------------------- reading the HTML
@@ -257,9 +277,21 @@ def assert_inert(page: str, where: str) -> None:
                     f"{where}: a typed {name}={value!r} link on <{el.tag}>"
                 assert MARK not in v or v.startswith(("http://", "https://", "mailto:", "#", "../", "/")) \
                     or re.fullmatch(r"[a-z0-9._/#-]+", v), f"{where}: typed {name}={value!r} on <{el.tag}>"
+        if el.tag == "script" and dict(el.attrs).get("type") == "application/ld+json" and _json(text_of(el)):
+            continue  # data (jekyll-seo-tag's JSON-LD), not a script: whole JSON, nothing broke out of it
         if el.tag in ("script", "style", "iframe", "object", "embed", "svg", "math", "img", "form", "input", "textarea"):
             body = text_of(el) + " ".join(v or "" for _, v in el.attrs)
             assert MARK not in body, f"{where}: typed text inside a live <{el.tag}>"
+
+
+def _json(text: str) -> bool:
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def norm(text: str) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pmtui import __version__
 from pmtui.errors import BadInput, PmtuiError
 from pmtui.safetext import guarded, json_safe, one_line, unguarded, visible
-from pmtui.vocab import Section
+from pmtui.vocab import Section, Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
@@ -160,8 +160,15 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     s.add_argument("--all", action="store_true", help="export every review as Markdown pages")
     s.add_argument("--to", metavar="DIR", help="with --all: the folder to write the pages and index.md into")
     s.add_argument("--wiki", choices=WIKI_NAMES, default=None, metavar="WIKI",
-                   help="report: adapt the pages to one wiki: " + ", ".join(WIKI_NAMES[1:]) +
-                        " (default portable: safe on all of them)")
+                   help="report: adapt the pages to one wiki: " + ", ".join(WIKI_NAMES[1:]) + ". Front matter "
+                        "holds the exact text, except mkdocs, which writes < > & in titles and tags as "
+                        "&lt; &gt; &amp; (Material prints them as HTML). The default, portable, is inert "
+                        "everywhere and right in a repository, MkDocs, Obsidian and GitHub Pages; use hugo "
+                        "for Hugo and jekyll for Jekyll without jekyll-relative-links. With --all and no "
+                        "--wiki, the flavour is read from the folder (a hugo.toml, _config.yml or mkdocs.yml "
+                        "above it, a .wiki.git clone)")
+    s.add_argument("--status", action="append", choices=[v.value for v in Status], metavar="STATUS",
+                   help="with --all: only the reviews in STATUS (draft, in_review, published; repeatable)")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("check", help="the readiness check: what a review needs before it is published",
@@ -228,7 +235,8 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
                                    "bash: pmtui completion bash > ~/.local/share/bash-completion/completions/pmtui; "
                                    "zsh: pmtui completion zsh > ~/.zfunc/_pmtui (with ~/.zfunc on fpath); "
                                    "fish: pmtui completion fish > ~/.config/fish/completions/pmtui.fish")
-    s.add_argument("shell", metavar="SHELL", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
+    s.add_argument("shell", metavar="SHELL", nargs="?", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
+    s.add_argument("--reviews", action="store_true", help=argparse.SUPPRESS)  # the scripts ask for slugs as one types
     s.set_defaults(func=cmd_completion, needs_store=False)
     _global_options_after_command(p)
     return p
@@ -520,8 +528,8 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
 def cmd_export(args: argparse.Namespace, store: Store) -> int:
     if args.all:
         return _export_all(args, store)
-    if args.to:
-        raise BadInput("--to goes with --all; for one review use -o FILE")
+    if args.to or args.status:
+        raise BadInput(f"{'--to' if args.to else '--status'} goes with --all; for one review use -o FILE")
     if not args.review:
         raise BadInput("name the review to export (its id or slug), or use --all --to DIR")
     fmt = args.format or "json"
@@ -565,18 +573,26 @@ def _export_all(args: argparse.Namespace, store: Store) -> int:
         return track(ids, total=total, description="Exporting reviews", console=Console(file=raw(sys.stderr)),
                      transient=True)
 
+    wiki = args.wiki
+    if wiki is None:
+        from pmtui.wiki import detect_wiki
+
+        found = detect_wiki(folder)
+        wiki = found[0] if found else None
+        if found:
+            print(f"Writing for {found[0]} (found {found[1]}); --wiki chooses another")
     readable = _ReadableReviews(store)
     try:
         result = export_all(store, folder, reviews=readable, highlights_only=args.highlights_only,
-                            redact=args.redact_names, wiki=args.wiki, progress=progress)
+                            redact=args.redact_names, wiki=wiki, progress=progress, statuses=args.status or ())
     except OSError as exc:
         raise PmtuiError(f"cannot write into {args.to}: {exc.strerror}") from None
     n = len(result.pages)
     others = [*(p.name for p in result.across), result.index.name]  # actions.md, patterns.md, the index
     print(f"Wrote {n} review page{'s' if n != 1 else ''}, {', '.join(others[:-1])} and {others[-1]} to {folder}")
     if result.removed:
-        print(f"Removed {len(result.removed)} page{'s' if len(result.removed) != 1 else ''} of reviews that no longer "
-              f"exist: {', '.join(result.removed)}")
+        print(f"Removed {len(result.removed)} page{'s' if len(result.removed) != 1 else ''} of reviews no longer "
+              f"exported: {', '.join(result.removed)}")
     for summary, problem in readable.skipped:
         print(f"pmtui: warning: skipped review {summary.id} ({_text(summary.slug)}): its stored data cannot be "
               f"exported: {problem}", file=sys.stderr)
@@ -699,8 +715,14 @@ def cmd_schema(args: argparse.Namespace, store: None) -> int:
 
 
 def cmd_completion(args: argparse.Namespace, store: None) -> int:
-    from pmtui.completion import script
+    from pmtui.completion import review_words, script
 
+    if args.reviews:
+        for word in review_words(args.db):
+            print(visible(word, tabs=False).replace("\\t", "\t"))
+        return 0
+    if args.shell is None:
+        raise BadInput("name the shell: bash, zsh or fish")
     sys.stdout.write(script(build_parser(), args.shell))
     return 0
 

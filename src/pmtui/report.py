@@ -15,6 +15,7 @@ No Textual imports here.
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from pmtui.document import (
     to_dict,
 )
 from pmtui.metrics import Metric, between, compute, format_duration
+from pmtui.safetext import BIDI
 from pmtui.vocab import (
     ACTION_STATUS_WORDS,
     COMPONENT_STATUS_WORDS,
@@ -58,36 +60,52 @@ class Wiki:
 
     name: str
     front_matter: bool = True  # False: a metadata table instead (GitHub wikis show front matter as text)
-    meta: str = "entities"  # front-matter strings: "exact", "html" (themes print them as raw HTML), "entities"
+    # front-matter strings are always the exact YAML value, except those a site prints as raw
+    # HTML (``raw_html``): "html" writes their < > & (and " where printed in an attribute)
+    # HTML-escaped; "portable" does so only for a value that would be markup there, and also
+    # writes < > & [ ] ` as YAML escapes (inert where a wiki shows front matter as text)
+    meta: str = "exact"
+    raw_html: frozenset[str] = frozenset()  # MkDocs Material: title, tags; Jekyll's seo tag (minima): authors
     index_name: str = "index.md"
-    links: str = "md"  # "md": page.md, "bare": page (GitHub and GitLab wikis), "relref": Hugo's relref
+    links: str = "md"  # "md": page.md, "bare": page (GitHub and GitLab wikis), "relref": Hugo's relref, "html": page.html
     slug_tags: bool = True  # tags as one word: Obsidian and Hugo break on spaces
     line_break: str = "<br>"  # between the lines of a one-line field; Hugo drops raw HTML
     liquid_raw: bool = False  # Jekyll: the body inside {% raw %} so Liquid leaves it alone
     code_templates: tuple[str, ...] = ()  # template openers that must not stay raw inside code
     typographer: bool = False  # Hugo turns quotes and dashes typographic unless escaped
+    label: str = ""  # its name in the app's choice of wiki (the report screen)
 
     def page_link(self, name: str) -> str:
         if self.links == "bare":
             return quote(name.removesuffix(".md"))
         if self.links == "relref":
             return '{{< relref "' + name + '" >}}'
+        if self.links == "html":
+            return quote(name.removesuffix(".md") + ".html")
         return quote(name)
 
 
 WIKIS: dict[str, Wiki] = {
-    # The default: safe on every target below, right on most of them.
-    "portable": Wiki("portable", code_templates=("{{", "{%"), line_break="<br> "),  # the space: where HTML is dropped
-    "github": Wiki("github", front_matter=False, links="bare", slug_tags=False),
-    "gitlab": Wiki("gitlab", meta="exact", links="bare", slug_tags=False),
-    "mkdocs": Wiki("mkdocs", meta="html", slug_tags=False),
-    "hugo": Wiki("hugo", meta="exact", index_name="_index.md", links="relref", line_break=" ",
-                 code_templates=("{{<", "{{%"), typographer=True),
-    "jekyll": Wiki("jekyll", meta="html", liquid_raw=True, typographer=True),  # kramdown is typographic too
-    "obsidian": Wiki("obsidian", meta="exact"),
+    # The default: inert on every target below; links and titles right on GitHub and GitLab
+    # repositories, Obsidian, MkDocs, and Jekyll with jekyll-relative-links (GitHub Pages).
+    # Not on Hugo (index.md makes the folder one page) nor plain Jekyll (.md links): see README.
+    "portable": Wiki("portable", meta="portable", raw_html=frozenset({"title", "tags", "authors"}), code_templates=("{{", "{%"), line_break="<br> ",
+                     label="Portable"),  # the space: where HTML is dropped
+    "github": Wiki("github", front_matter=False, index_name="Home.md", links="bare", slug_tags=False,
+                   label="GitHub wiki"),
+    "gitlab": Wiki("gitlab", index_name="home.md", links="bare", slug_tags=False, label="GitLab wiki"),
+    "mkdocs": Wiki("mkdocs", meta="html", raw_html=frozenset({"title", "tags"}), slug_tags=False,
+                   label="MkDocs"),
+    "hugo": Wiki("hugo", index_name="_index.md", links="relref", line_break=" ",
+                 code_templates=("{{<", "{{%"), typographer=True, label="Hugo"),
+    "jekyll": Wiki("jekyll", meta="html", raw_html=frozenset({"authors"}), links="html", liquid_raw=True,
+                   typographer=True,  # kramdown is typographic too
+                   label="Jekyll"),
+    "obsidian": Wiki("obsidian", label="Obsidian"),
 }
 DEFAULT_WIKI = "portable"
 PORTABLE = WIKIS[DEFAULT_WIKI]
+INDEX_NAMES = frozenset(w.index_name for w in WIKIS.values())
 
 
 def get_wiki(name: str | Wiki | None) -> Wiki:
@@ -102,15 +120,22 @@ def get_wiki(name: str | Wiki | None) -> Wiki:
 _YAML_SAFE = re.compile(r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 
 
-def yaml_str(text: str) -> str:
-    """A YAML double-quoted scalar that reads back as exactly ``text``."""
+_YAML_INERT = frozenset("<>&[]`")  # written as \u escapes where front matter may be shown as Markdown text
+
+
+def yaml_str(text: str, *, inert: bool = False) -> str:
+    """A YAML double-quoted scalar that reads back as exactly ``text``.
+
+    Bidirectional controls are always written as escapes (the file reads the same in an
+    editor); ``inert`` also writes ``< > & [ ] `` ` as escapes, for a file that a wiki may
+    show as Markdown text (a GitHub wiki shows front matter as text)."""
     out = ['"']
     for ch in text:
         if ch == '"':
             out.append('\\"')
         elif ch == "\\":
             out.append("\\\\")
-        elif _YAML_SAFE.fullmatch(ch):
+        elif _YAML_SAFE.fullmatch(ch) and ch not in BIDI and not (inert and ch in _YAML_INERT):
             out.append(ch)
         elif ord(ch) <= 0xFFFF:
             out.append(f"\\u{ord(ch):04x}")
@@ -120,8 +145,13 @@ def yaml_str(text: str) -> str:
     return "".join(out)
 
 
+_BIDI_SHOWN = str.maketrans({c: f"<U+{ord(c):04X}>" for c in BIDI})
+
+
 def _lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """The lines of a typed text, its bidirectional controls shown as ``<U+202E>`` (as the
+    terminal shows them): raw, one would reverse the rest of its paragraph on every renderer."""
+    return text.translate(_BIDI_SHOWN).replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 # Characters escaped as numeric entities: a backslash escape of these is not honoured
@@ -130,9 +160,10 @@ def _lines(text: str) -> list[str]:
 _ENTITIES = {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "&#96;", "|": "&#124;", "~": "&#126;", "$": "&#36;",
     "=": "&#61;", "^": "&#94;", "%": "&#37;", "{": "&#123;", "}": "&#125;",
+    "[": "&#91;", "]": "&#93;",  # not \[ \]: jekyll-relative-links (GitHub Pages) skips a link whose text has them
 }
 # Backslash escapes that CommonMark, Python-Markdown and pandoc all honour.
-_BACKSLASHED = frozenset("\\*_[]#+")
+_BACKSLASHED = frozenset("\\*_#+")
 _EMOJI = re.compile(r":[\w+-]+:")  # :shortcode: (pymdownx.emoji, GitHub, GitLab)
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -249,6 +280,10 @@ def _inline_markdown(line: str, wiki: Wiki, links: bool = True) -> str:
         ch = line[i]
         if ch == "\\" and i + 1 < n and line[i + 1] in _ASCII_PUNCT:
             nxt = line[i + 1]
+            if nxt == "<" and line.startswith("!", i + 2):
+                out.append("&lt;&#33;")
+                i += 3
+                continue
             out.append({"`": "&#96;", "\\": "&#92;", "<": "&lt;", "{": "&#123;", "|": "\\|", "[": "&#91;",
                         "]": "&#93;"}.get(nxt, line[i : i + 2]))
             i += 2
@@ -288,9 +323,15 @@ def _inline_markdown(line: str, wiki: Wiki, links: bool = True) -> str:
                 out.append(m.group(0))
                 i = m.end()
                 continue
+            if line.startswith("!", i + 1):  # <![CDATA[…](…): escaping < alone would leave image syntax
+                out.append("&lt;&#33;")
+                i += 2
+                continue
             out.append("&lt;")
         elif ch == "{":
             out.append("&#123;")
+        elif ch == "!" and line.startswith("[", i + 1):
+            out.append("&#33;")  # an image would load from any host as the page is read: a link instead
         elif ch == "]" and i + 1 < n and line[i + 1] in "(:" and not _SAFE_TARGET.match(line, i + 2):
             out.append("&#93;")  # a link to anything but http, https or mailto stays text
         elif wiki.typographer and (ch in "\"'" or (ch in "-." and line[:i].strip() and (
@@ -483,20 +524,38 @@ class _Ctx:
         return markdown_block(text, level, self.wiki)
 
 
-_META_PUNCT = frozenset("!\"#$%&'()*+:<=>[\\]^_`{|}~")
+_MARKUP = re.compile(r"<[A-Za-z/!?]|&(?:#|[A-Za-z][A-Za-z0-9]*;?)")
 
 
-def meta_text(text: str, wiki: Wiki) -> str:
-    """A front-matter string for this wiki (then written as a YAML scalar).
+def _html_markup(text: str) -> bool:
+    """Whether a browser would read part of ``text`` as a tag, a comment or a character reference."""
+    for m in _MARKUP.finditer(text):
+        if m.group(0)[0] == "<" or m.group(0) == "&#":
+            return True
+        name = m.group(0)[1:]
+        if name.endswith(";") or any(name.startswith(k) for k in _LEGACY_ENTITIES):
+            return True
+    return False
 
-    ``exact`` where the site escapes what it prints; ``html`` where a theme prints it
-    as raw HTML (MkDocs Material's navigation, Jekyll layouts); ``entities`` (the
-    portable default) is also inert as Markdown, for renderers that show the front
-    matter as text (a GitHub wiki) or read it as Markdown (pandoc)."""
-    if wiki.meta == "html":
-        return html.escape(text, quote=True)
-    if wiki.meta == "entities":
-        return "".join(f"&#{ord(c)};" if c in _META_PUNCT else c for c in text)
+
+_LEGACY_ENTITIES = tuple(k for k in html.entities.html5 if not k.endswith(";"))
+
+
+def meta_text(text: str, wiki: Wiki, key: str = "title") -> str:
+    """A front-matter string for this wiki (then written as a YAML scalar): the exact text,
+    unless the site prints this key as raw HTML (``wiki.raw_html``).
+
+    MkDocs Material prints the title and tags as raw HTML (its navigation, ``<title>``,
+    tag list): ``--wiki mkdocs`` writes their ``<``, ``>`` and ``&`` HTML-escaped. Jekyll's
+    seo tag (minima's head) prints the first author raw, in an attribute and in a script:
+    ``--wiki jekyll`` writes authors with ``"`` escaped too. The portable default does so
+    only for a value with markup in it (``<b``, ``&amp;``, an author's ``"``), which would
+    otherwise be live on those sites: every other value is exact there too."""
+    if key not in wiki.raw_html:
+        return text
+    quote = key == "authors"
+    if wiki.meta == "html" or _html_markup(text) or (quote and '"' in text):
+        return html.escape(text, quote=quote).replace("&#x27;", "'")
     return text
 
 
@@ -512,17 +571,17 @@ def page_tags(doc: ReviewDoc, wiki: Wiki) -> list[str]:
 
 
 def _front_matter(doc: ReviewDoc, metrics: list[Metric], wiki: Wiki) -> str:
-    def q(text: str) -> str:
-        return yaml_str(meta_text(text, wiki))
+    def q(text: str, key: str = "") -> str:
+        return yaml_str(meta_text(text, wiki, key), inert=wiki.meta == "portable")
 
     day = report_date(doc)
-    lines = ["---", f"title: {q(doc.title)}"]
+    lines = ["---", f"title: {q(doc.title, 'title')}"]
     if day is not None:
         lines.append(f"date: {day.isoformat()}")
     lines.append(f"status: {doc.status.value}")
     lines.append(f"severity: {q(doc.severity) if doc.severity is not None else 'null'}")
-    lines.append("tags: [" + ", ".join(q(t) for t in page_tags(doc, wiki)) + "]")
-    lines.append("authors: [" + ", ".join(q(a) for a in doc.authors) + "]")
+    lines.append("tags: [" + ", ".join(q(t, "tags") for t in page_tags(doc, wiki)) + "]")
+    lines.append("authors: [" + ", ".join(q(a, "authors") for a in doc.authors) + "]")
     lines.append(f"incident_ref: {q(doc.incident_ref) if doc.incident_ref is not None else 'null'}")
     for m in metrics:
         if m.value is not None:
@@ -590,9 +649,17 @@ def _gantt(ctx: _Ctx) -> str | None:
     marks = ctx.doc.marks()
     phases = [(p.name.capitalize(), p.start, p.end, tag)
               for p, tag in zip((*PHASES, UNRESOLVED_PHASE), ("crit, ", "active, ", "", "done, "))]
+    order = [p[1] for p in phases] + [phases[-1][2]]  # impact starts, detected, mitigated, impact ends, resolved
     spans = []
     for i, (label, start, end, tag) in enumerate(phases):
-        if start in marks and end in marks and marks[end] >= marks[start]:
+        if start not in marks:
+            continue
+        if end not in marks:  # runs to the next mark there is: mitigated, then resolved without an impact end
+            end = next((m for m in order[order.index(start) + 1 :] if m in marks), end)
+            if end not in marks:
+                continue
+            label = f"{label}, to {MARK_WORDS[end]}"
+        if marks[end] >= marks[start]:
             spans.append((i, label, tag, marks[start].astimezone(ctx.zone), marks[end].astimezone(ctx.zone)))
     if not spans:
         return None

@@ -11,7 +11,7 @@ of reviews deleted since are removed, and never a page this command did not writ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,7 +23,7 @@ from pmtui.atomic import write_atomic as write_atomic
 from pmtui.atomic import write_text as write_text
 from pmtui.document import ReviewDoc
 from pmtui.metrics import compute, format_duration
-from pmtui.report import Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str
+from pmtui.report import INDEX_NAMES, Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str
 from pmtui.vocab import OPEN_STATUSES, STATUS_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,14 +86,15 @@ def index_page(pages: list[Page], wiki: str | Wiki | None = None, links: str = "
         ])
     body = table(["Date", "Review", "Severity", "Status", "Impact duration", "Open actions"], rows) if rows else "_No reviews yet._"
     record = "<!-- pmtui pages: " + " ".join(sorted(p.name for p in pages)) + " -->"
-    head = f"---\ntitle: {yaml_str(meta_text('Postmortem reviews', target))}\n---\n\n" if target.front_matter else ""
+    head = (f"---\ntitle: {yaml_str(meta_text('Postmortem reviews', target), inert=target.meta == 'portable')}\n---\n\n"
+            if target.front_matter else "")
     return f"{head}# Postmortem reviews\n\n{links}{body}\n\n{record}\n"
 
 
 def recorded_pages(folder: Path) -> set[str]:
     """The pages an earlier export wrote, as its index records them."""
     names: set[str] = set()
-    for index in ("index.md", "_index.md"):
+    for index in sorted(INDEX_NAMES):
         path = folder / index
         if not path.is_file():
             continue
@@ -131,21 +132,23 @@ def export_all(
     redact: bool = False,
     wiki: str | Wiki | None = None,
     progress: Callable[[Iterable[int], int], Iterable[int]] | None = None,
+    statuses: Collection[str] = (),
 ) -> ExportResult:
     """Write one page per review and the index; remove the pages of reviews that
-    no longer exist (those an earlier export recorded in its index). The reviews are
-    read from ``reviews`` when given (one that leaves out what it cannot read), else
-    from the store."""
+    are no longer exported (those an earlier export recorded in its index: deleted
+    since, or left out by ``statuses``). The reviews are read from ``reviews`` when
+    given (one that leaves out what it cannot read), else from the store; with
+    ``statuses``, only the reviews in one of them (``published``)."""
     source: ReviewSource = reviews if reviews is not None else store
     target = get_wiki(wiki)
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(folder)
     before = recorded_pages(folder)
-    summaries = sorted(source.list_reviews(), key=lambda s: s.id)
+    summaries = sorted((s for s in source.list_reviews() if not statuses or s.status in statuses), key=lambda s: s.id)
     ids = [s.id for s in summaries]
     docs = dict(zip(ids, source.export_documents(ids)))
     pages: list[Page] = []
-    taken = {"index.md", "_index.md", "actions.md", "patterns.md"}
+    taken = {*(n.lower() for n in INDEX_NAMES), "actions.md", "patterns.md"}
     for s in summaries:
         doc = docs[s.id]
         day = report_date(doc) or (date.fromisoformat(s.created_at[:10]) if s.created_at else None)
@@ -182,9 +185,53 @@ def export_all(
         if stale.is_file() and not stale.is_symlink():
             stale.unlink()
             removed.append(name)
-    for other in {"index.md", "_index.md"} - {target.index_name}:  # the index of an export for another wiki
+    for other in sorted(INDEX_NAMES - {target.index_name}):  # the index of an export for another wiki
         path = folder / other
-        if path.is_file() and not path.is_symlink() and _RECORD.search(path.read_text(encoding="utf-8", errors="replace")):
+        if path.is_file() and not path.is_symlink() and not path.samefile(index) \
+                and _RECORD.search(path.read_text(encoding="utf-8", errors="replace")):
             path.unlink()
             removed.append(other)
     return ExportResult(written, index, removed, across)
+
+
+# ------------------------------------------------------------ which wiki a folder is in
+_HUGO = ("hugo.toml", "hugo.yaml", "hugo.json")
+_HUGO_OLD = ("config.toml", "config.yaml", "config.json")  # Hugo's older name: only with the folder under content/
+
+
+def detect_wiki(folder: Path) -> tuple[str, Path] | None:
+    """The wiki flavour a folder is part of, from the files above it, and the file that
+    says so: a Hugo site (``hugo.toml``, or ``config.toml`` with the folder under its
+    ``content/``), a Jekyll site (``_config.yml``), a MkDocs site (``mkdocs.yml``), or a
+    clone of a GitHub or GitLab wiki (a ``.wiki.git`` remote). ``None`` when nothing
+    says (the search stops at the first repository's top folder)."""
+    here = folder.resolve()
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    start = folder.resolve()
+    for d in (here, *here.parents):
+        for name in _HUGO:
+            if (d / name).is_file():
+                return "hugo", d / name
+        for name in _HUGO_OLD:
+            if (d / name).is_file() and (d / "content") in (start, *start.parents):
+                return "hugo", d / name
+        for name in ("_config.yml", "_config.yaml"):
+            if (d / name).is_file():
+                return "jekyll", d / name
+        for name in ("mkdocs.yml", "mkdocs.yaml"):
+            if (d / name).is_file():
+                return "mkdocs", d / name
+        git = d / ".git"
+        if git.exists():
+            config = git / "config" if git.is_dir() else None
+            try:
+                text = config.read_text(encoding="utf-8", errors="replace") if config and config.is_file() else ""
+            except OSError:
+                text = ""
+            urls = re.findall(r"^\s*url\s*=\s*(\S+)", text, re.M)
+            wiki_url = next((u for u in urls if u.rstrip("/").endswith(".wiki.git") or u.rstrip("/").endswith(".wiki")), None)
+            if wiki_url:
+                return ("gitlab" if "gitlab" in wiki_url.lower() else "github"), config or git
+            return None
+    return None

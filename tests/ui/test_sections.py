@@ -308,3 +308,38 @@ async def test_data_table_rows_match_the_store(store, demo, make_app):
         await settle(app, pilot)
         table = app.screen.query_one("#factors", ListEditor).query_one(DataTable)
         assert table.row_count == len(store.list_items("factor", demo)) == 4
+
+
+async def test_report_export_offers_the_wiki_flavour(store, demo, make_app, tmp_path, monkeypatch):
+    """The report screen's Wiki choice: the preview and the exported file are for that wiki
+    (GitHub: no front matter, a metadata table; Hugo: exact front matter), and the choice
+    stays for the next review's report in this session."""
+    from textual.widgets import Select
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(demo, "report")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        wiki = app.screen.query_one("#report-wiki", Select)
+        assert wiki.value == "portable" and app.screen.markdown.startswith("---\ntitle: ")
+        wiki.value = "github"
+        await settle(app, pilot)
+        assert not app.screen.markdown.startswith("---") and "| Field | Value |" in app.screen.markdown
+        await pilot.press("x")
+        await settle(app, pilot)
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        assert any("GitHub wiki" in str(s.render()) for s in prompt.query(Static))
+        value = prompt.query_one(Input).value
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "| Field | Value |" in Path(value).read_text()
+        app.screen.query_one("#report-wiki", Select).value = "hugo"
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = Path(value).read_text()
+        assert text.startswith('---\ntitle: "Checkout latency after cache configuration deploy"')
+        assert app.report_wiki == "hugo"

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
 from pmtui.errors import BadInput, Conflict, PmtuiError
+from pmtui.report import DEFAULT_WIKI, WIKIS
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
@@ -50,12 +51,26 @@ class ReportScreen(SectionScreen):
         with Horizontal(id="report-bar"):
             yield Static("Status:", classes="bar-label")
             yield Select(STATUS_OPTIONS, value=r["status"], allow_blank=False, id="report-status")
-            yield Static("draft → in review → published · x exports the Markdown file", id="report-hint")
+            yield Static("Wiki:", classes="bar-label")
+            yield Select([(w.label, name) for name, w in WIKIS.items()], value=self.wiki, allow_blank=False,
+                         id="report-wiki", tooltip="the wiki the report is written for: x exports it")
+            yield Static("x exports the Markdown file", id="report-hint")
         with Horizontal(id="report-row"):
             with VerticalScroll(id="report-scroll"):
                 yield Markdown("Rendering the report…", id="report")
             with VerticalScroll(id="readiness"):
                 yield Static("Checking…", id="readiness-text")
+
+    @property
+    def wiki(self) -> str:
+        """The wiki flavour chosen, kept for this session of the app (every review's report)."""
+        return str(getattr(self.app, "report_wiki", DEFAULT_WIKI))
+
+    @on(Select.Changed, "#report-wiki")
+    def _wiki(self, event: Select.Changed) -> None:
+        if event.value != self.wiki and isinstance(event.value, str):
+            self.app.report_wiki = event.value  # type: ignore[attr-defined]
+            self.render_report()
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -78,7 +93,7 @@ class ReportScreen(SectionScreen):
         from pmtui.wiki import page_name
 
         doc = self.app.store.export_document(self.review_id)
-        text = render(doc)
+        text = render(doc, wiki=self.wiki)
         findings = check(doc, self.app.checker)
         self.post_message(self.Rendered(text, page_name(report_date(doc), self.review["slug"]), findings))
 
@@ -221,6 +236,7 @@ class ReportScreen(SectionScreen):
             except OSError as exc:
                 self.notify(f"Could not write {target}: {exc.strerror}", severity="error")
                 return
-            self.notify(f"Report written to {target}", timeout=4)
+            self.notify(f"Report written to {target} (for {WIKIS[self.wiki].label})", timeout=4)
 
-        self.app.push_screen(PromptScreen("Export the report as Markdown to:", default, check=check), done)
+        self.app.push_screen(PromptScreen(f"Export the report as Markdown ({WIKIS[self.wiki].label} flavour: Wiki "
+                                          "above the report changes it) to:", default, check=check), done)

@@ -32,7 +32,14 @@ def now_utc_text() -> str:
 
 # ------------------------------------------------------------------------- slugs
 def slugify(title: str, first_day: date | None = None, limit: int = 60) -> str:
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    """A review's slug: its title's words in ``[a-z0-9-]``, prefixed by its first day.
+
+    Any script is transliterated (anyascii's tables: Cyrillic, Greek, Arabic, CJK…), so
+    ``Сбой оплаты`` gives ``sboy-oplaty`` and ``数据库 故障`` ``shujuku-guzhang``: readable,
+    and the same on every machine (the tables ship with the pinned package, not the OS)."""
+    from anyascii import anyascii
+
+    text = anyascii(unicodedata.normalize("NFKC", title)).lower()
     words = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(words) > limit:
         words = words[:limit].rsplit("-", 1)[0] if "-" in words[:limit] else words[:limit]
