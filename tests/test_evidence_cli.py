@@ -16,7 +16,9 @@ import pytest
 from pmtui.document import dumps
 from pmtui.report import render
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
+# ../shared/evidence beside the repository (a worktree under wt/ finds it one level up)
+SHARED = next((a / "shared" / "evidence" for a in Path(__file__).resolve().parents[1].parents
+               if (a / "shared" / "evidence").is_dir()), Path(__file__).resolve().parents[1].parent / "shared" / "evidence")
 GITHUB = "statuspage/githubstatus-2024-09-16-incidents.json"
 MYEMMA = "statuspage/status-myemma-2019-02-incidents.json"
 SLACK_ZIP = "slack/slack-export-viewer-testarchive.zip"

@@ -109,25 +109,12 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     s.add_argument("files", metavar="FILE", nargs="+", help="a JSON file, or - for standard input")
     s.set_defaults(func=cmd_import)
 
+    from pmtui.evidence_cli import DESCRIPTION as EVIDENCE_DESCRIPTION
+    from pmtui.evidence_cli import add_arguments
+
     s = sub.add_parser("evidence", help="add events from status pages, pagers, chat and logs to a review",
-                       description="Add the events in each evidence file to the review's timeline, marked with "
-                                   "their source. The kind is read from each file's content (statuspage, "
-                                   "instatus, pagerduty, opsgenie, oncall, slack, jsonl, logfmt, csv) unless "
-                                   "--from says it. Events the review already holds (same source and id) are "
-                                   "skipped, so importing a file again adds nothing. All or nothing: a file "
-                                   "that cannot be read adds nothing from any file (exit 2). Times without a "
-                                   "UTC offset are read in --zone, else in the review's zone when it is not "
-                                   "UTC (the summary says so), else they are an error.")
-    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("paths", metavar="PATH", nargs="+", help="an evidence file (a Slack export: its zip or folder)")
-    s.add_argument("--from", dest="kind", metavar="KIND", help="the kind of every file (default: read from each)")
-    s.add_argument("--zone", metavar="ZONE", help="IANA zone of times written without a UTC offset")
-    s.add_argument("--since", metavar="TIME", help="only events at or after TIME (with an offset, or in --zone)")
-    s.add_argument("--until", metavar="TIME", help="only events at or before TIME")
-    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read")
-    s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
-    s.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
-    s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+                       description=EVIDENCE_DESCRIPTION)
+    add_arguments(s)
     s.set_defaults(func=cmd_evidence)
 
     s = sub.add_parser("export", help="write a review as JSON (pmtui-review/2) or a Markdown report",
@@ -666,21 +653,9 @@ def cmd_completion(args: argparse.Namespace, store: None) -> int:
 
 # ------------------------------------------------------------------------- main
 def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
-    import json
+    from pmtui.evidence_cli import command
 
-    from pmtui import gather
-
-    review_id = store.resolve(args.review)
-    plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
-                          until=args.until, channel=args.channel, min_level=args.min_level)
-    if not args.dry_run:
-        gather.add(store, plan)
-    if args.format == "json":
-        print(json.dumps({**plan.summary(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2))
-    else:
-        zone = store.get_review(review_id)["timezone"]
-        print("\n".join(gather.describe(plan, zone, args.dry_run)))
-    return 0
+    return command(args, store)
 
 
 def _opens_app(argv: Sequence[str]) -> bool:

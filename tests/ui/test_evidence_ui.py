@@ -16,7 +16,9 @@ from pmtui.screens.evidence import EvidenceScreen, SourceFilterScreen, complete_
 from pmtui.screens.form import FormScreen
 from pmtui.widgets.timeline_table import TimelineTable
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "evidence"
+# ../shared/evidence beside the repository (a worktree under wt/ finds it one level up)
+SHARED = next((a / "shared" / "evidence" for a in Path(__file__).resolve().parents[2].parents
+               if (a / "shared" / "evidence").is_dir()), Path(__file__).resolve().parents[2].parent / "shared" / "evidence")
 
 
 def sample(rel: str) -> Path:

@@ -1,0 +1,120 @@
+"""``pmtui evidence``: its arguments and what it prints (the command line's part of
+evidence import, kept beside it so that ``__main__`` only registers it). A progress
+bar goes to standard error, only when that is a terminal and the reading has taken
+more than a second."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from pmtui.errors import BadInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.evidence import LogKeys
+    from pmtui.store import Store
+
+UNITS = ("s", "ms", "us", "µs", "ns")  # as pmtui.evidence._logs.UNITS (not imported: --help stays quick)
+
+DESCRIPTION = (
+    "Add the events in each evidence file to the review's timeline, marked with their source. The kind is read "
+    "from each file's content (statuspage, instatus, pagerduty, opsgenie, oncall, slack, jsonl, logfmt, csv, "
+    "text) unless --from says it. Events the review already holds (same source and id) are skipped, so importing "
+    "a file again adds nothing. All or nothing: a file that cannot be read adds nothing from any file (exit 2). "
+    "Times without a UTC offset are read in --zone, else in the review's zone when it is not UTC (the summary "
+    "says so), else they are an error. A log with more events than a review holds is refused with how many fall "
+    "inside the incident's window (the review's start and marks); --window incident imports those."
+)
+
+
+def add_arguments(s: argparse.ArgumentParser) -> None:
+    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
+    s.add_argument("paths", metavar="PATH", nargs="+", help="an evidence file (a Slack export: its zip or folder)")
+    s.add_argument("--from", dest="kind", metavar="KIND", help="the kind of every file (default: read from each)")
+    s.add_argument("--zone", metavar="ZONE", help="IANA zone of times written without a UTC offset")
+    s.add_argument("--since", metavar="TIME", help="only events at or after TIME (with an offset, or in --zone)")
+    s.add_argument("--until", metavar="TIME", help="only events at or before TIME")
+    s.add_argument("--window", metavar="incident", choices=("incident",),
+                   help="only events inside the incident's window: the review's start and marked events, "
+                        "30 minutes more on each side")
+    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read")
+    s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
+    s.add_argument("--time-key", metavar="KEY", action="append",
+                   help="logs: the key (or dotted path, e.g. event.created) holding the time; repeat for several, "
+                        "the first present wins")
+    s.add_argument("--message-key", metavar="KEY", action="append",
+                   help="logs: the key (or dotted path, e.g. data.message) holding the text; repeatable")
+    s.add_argument("--level-key", metavar="KEY", action="append", help="logs: the key holding the level; repeatable")
+    s.add_argument("--time-format", metavar="FORMAT",
+                   help="logs: how the time is written: s, ms, us or ns since 1970, or a strptime layout "
+                        "such as '%%d/%%b/%%Y:%%H:%%M:%%S %%z'")
+    s.add_argument("--year", metavar="YEAR", type=int,
+                   help="syslog (RFC 3164) times have no year: this one (default: the review's start's)")
+    s.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
+    s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+
+
+def keys_of(args: argparse.Namespace) -> LogKeys | None:
+    fmt = args.time_format
+    if fmt is not None:
+        fmt = fmt.strip()
+        if fmt not in UNITS and "%" not in fmt:
+            raise BadInput(f"--time-format {fmt!r}: use s, ms, us or ns (since 1970) or a strptime layout with "
+                           "% codes, e.g. '%Y-%m-%d %H:%M:%S'")
+    if not (args.time_key or args.message_key or args.level_key or fmt):
+        return None
+    from pmtui.evidence import LogKeys
+
+    return LogKeys(tuple(args.time_key or ()), tuple(args.message_key or ()), tuple(args.level_key or ()), fmt)
+
+
+class TerminalProgress:
+    """A one-line progress bar on a terminal, shown once reading takes over a second."""
+
+    def __init__(self, stream: TextIO, delay: float = 1.0) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.delay = delay
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.start < self.delay or (self.shown and now - self.last < 0.1):
+            return
+        self.shown = True
+        self.last = now
+        share = done / total if total else 0.0
+        bar = "#" * int(share * 30)
+        self.stream.write(f"\rreading [{bar:<30}] {share:4.0%}  {done / 2**20:,.0f} of {total / 2**20:,.0f} MiB")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()
+
+
+def command(args: argparse.Namespace, store: Store) -> int:
+    from pmtui import gather
+
+    review_id = store.resolve(args.review)
+    bar = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
+                              until=args.until, channel=args.channel, min_level=args.min_level, keys=keys_of(args),
+                              year=args.year, window=args.window, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.dry_run:
+        gather.add(store, plan)
+    if args.format == "json":
+        print(json.dumps({**plan.summary(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2))
+    else:
+        zone = store.get_review(review_id)["timezone"]
+        print("\n".join(gather.describe(plan, zone, args.dry_run)))
+    return 0
