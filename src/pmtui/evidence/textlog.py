@@ -72,6 +72,14 @@ def _pri_level(pri: str | None) -> str | None:
     return SYSLOG_LEVELS[int(pri) % 8] if pri is not None and int(pri) < 192 else None
 
 
+def _heroku_level(msg: str) -> str | None:
+    """Heroku's router and platform lines: "heroku[router]: at=error code=H12 ..." (at= is the level)."""
+    if ": " not in msg:
+        return None
+    body = pairs(msg.split(": ", 1)[1])
+    return normalise_level(body["at"]) if body is not None and "at" in body else None
+
+
 def _level_word(msg: str) -> tuple[str | None, str]:
     m = _LEVEL_WORD.match(msg)
     if m:
@@ -101,16 +109,15 @@ def _read(line: str, where: str, opts: Options) -> _Line | None:
         except ValueError:
             raise BadInput(f"{where}: not a real date and time (got {written!r})") from None
         at = local(naive, f"{where}: syslog time", written, opts)
-        return _Line(at, m.group("msg").strip() or line, _pri_level(m.group("pri")), line, where)
+        msg = m.group("msg").strip()
+        return _Line(at, msg or line, _pri_level(m.group("pri")) or _heroku_level(msg), line, where)
     m = _ISO.match(line)
     if m:
         at = parse_time(m.group("time"), f"{where}: time", opts, epoch=False)
         msg = m.group("msg").strip()
         level, rest = _level_word(msg)
-        if level is None and ": " in msg:  # Heroku: "heroku[router]: at=info method=GET ..."
-            body = pairs(msg.split(": ", 1)[1])
-            if body is not None and "at" in body:
-                level = normalise_level(body["at"])
+        if level is None:
+            level = _heroku_level(msg)
         return _Line(at, rest or msg or line, level, line, where)
     m = _GO.match(line)
     if m:
