@@ -210,6 +210,8 @@ def parse_date(value: Any) -> date:
 
 def _short(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else value
+    # a lone surrogate (JSON allows "\ud800") cannot be written out: show it escaped
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -40,7 +40,7 @@ from ._base import (
     load_json,
     parse_time,
 )
-from ._read import JSON_MAX_BYTES, Budget, head, read_json_bytes, regular_file
+from ._read import JSON_MAX_BYTES, LINE_MAX_BYTES, Budget, head, read_json_bytes, regular_file
 from ._read import lines as read_lines
 
 __all__ = [
@@ -98,6 +98,8 @@ class EvidenceBatch:
 
 
 # ----------------------------------------------------------------------- detect
+
+HEAD_BYTES = 2 * LINE_MAX_BYTES + 8  # what detection reads: at least two whole lines of the longest
 
 
 def _name(path: Path) -> str:
@@ -184,7 +186,7 @@ def _detect(p: Path, opts: Options, budget: Budget) -> str:
         if zipfile.is_zipfile(p):
             raise BadInput(f"{name}: a zip file that is not a Slack export (no channels.json or users.json in it)")
         raise BadInput(f"{name}: not a readable zip file (is it cut off?)")
-    raw = head(p, name)
+    raw = head(p, name, HEAD_BYTES)
     complete = len(raw) >= size
     sample = decode_head(raw, name, complete)
     return _detect_text(p, name, sample, complete, size, opts, budget)
@@ -288,11 +290,13 @@ def _parse_as(p: Path, name: str, kind: str, opts: Options, budget: Budget) -> P
         if day_file:
             raise BadInput(f"{name}: one day of a Slack channel; give the whole export (its folder or zip)")
         raise _wrong_kind(p, name, kind, opts)
+    if p.is_dir():
+        if slack.looks_like_export(p):
+            raise BadInput(f"{name}: not {_a(KINDS[kind])} file; it looks like a Slack export (--from slack)")
+        raise BadInput(f"{name}: is a folder, not {_a(KINDS[kind])} file")
+    size = regular_file(p, name)  # before anything opens it: a FIFO would block, a device never end
     if slack.looks_like_export(p):
         raise BadInput(f"{name}: not {_a(KINDS[kind])} file; it looks like a Slack export (--from slack)")
-    if p.is_dir():
-        raise BadInput(f"{name}: is a folder, not {_a(KINDS[kind])} file")
-    size = regular_file(p, name)
     if slack.is_zip_magic(p):
         raise BadInput(f"{name}: is a zip file, not {_a(KINDS[kind])} file (only Slack exports are read from zips)")
     if kind in JSON_KINDS:
@@ -302,12 +306,11 @@ def _parse_as(p: Path, name: str, kind: str, opts: Options, budget: Budget) -> P
             raise _wrong_kind(p, name, kind, opts)
         parsed: Parsed = module.parse(J(doc, name), opts)
         return parsed
-    raw = head(p, name, 16 * 1024)
+    raw = head(p, name, HEAD_BYTES)
     sample = decode_head(raw, name, len(raw) >= size)
-    lines = _sample_lines(sample, len(raw) >= size)
-    if not lines:
+    first = next((line for _n, line, _e in read_lines(p, name, Budget()) if line.strip()), None)
+    if first is None:
         raise BadInput(f"{name}: the file is empty")
-    first = lines[0]
     if kind == jsonl.KIND and not jsonl.object_line(first):
         raise _wrong_kind(p, name, kind, opts)
     elif kind == logfmt.KIND and len(logfmt.pairs(first) or ()) < 2:
