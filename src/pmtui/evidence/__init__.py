@@ -106,9 +106,9 @@ def _name(path: Path) -> str:
     return path.name or str(path)
 
 
-def _json_candidates(doc: object) -> list[str]:
+def _json_candidates(doc: object, opts: Options) -> list[str]:
     found = [kind for kind, module in JSON_KINDS.items() if module.sniff(doc)]
-    if not found and jsonl.sniff_record(doc):
+    if not found and jsonl.sniff_record(doc, opts):
         found.append(jsonl.KIND)
     return found
 
@@ -124,9 +124,12 @@ def _sample_lines(sample: str, complete: bool) -> list[str]:
 def _line_candidates(sample: str, complete: bool, opts: Options) -> list[str]:
     found = []
     lines = _sample_lines(sample, complete)
-    if lines and all(jsonl.sniff_line(line, opts) for line in lines[:3]):
+    # the first line has a time; the next ones are of the same shape (a line without a
+    # time is then named, with its number, when the file is read)
+    if lines and jsonl.sniff_line(lines[0], opts) and all(jsonl.object_line(line) for line in lines[1:3]):
         found.append(jsonl.KIND)
-    if lines and all(logfmt.sniff_line(line, opts) for line in lines[:3]):
+    if lines and logfmt.sniff_line(lines[0], opts) and all(
+            len(logfmt.pairs(line) or ()) >= 2 for line in lines[1:3]):
         found.append(logfmt.KIND)
     if csvlog.sniff(sample):
         found.append(csvlog.KIND)
@@ -221,7 +224,7 @@ def _detect_text(p: Path, name: str, sample: str, complete: bool, size: int, opt
             raise BadInput(
                 f"{name}: one day of a Slack channel; give the whole export (its folder or zip) and --channel"
             )
-        found = _json_candidates(doc)
+        found = _json_candidates(doc, opts)
         if not found:
             raise BadInput(f"{name}: cannot tell what kind of evidence this is: a JSON document that is none of "
                            f"{join_or(KINDS[k] for k in JSON_KINDS)}, and not one log record with a time; "

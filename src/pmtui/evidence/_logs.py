@@ -56,18 +56,18 @@ def time_keys(opts: Options) -> tuple[str, ...]:
     return opts.keys.time if opts.keys and opts.keys.time else TIME_KEYS
 
 
-def pick(record: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, Any] | None:
+def pick(record: dict[str, Any], keys: tuple[str, ...], *, time: bool = False) -> tuple[str, Any] | None:
     for key in keys:
         value = lookup(record, key)
         if value is not None and value != "":
-            if key == "at" and normalise_level(value) is not None:  # Heroku: at=info is the level
+            if time and key == "at" and normalise_level(value) is not None:  # Heroku: at=info is the level
                 continue
             return key, value
     return None
 
 
 def has_time(record: dict[str, Any], opts: Options) -> bool:
-    return pick(record, time_keys(opts)) is not None
+    return pick(record, time_keys(opts), time=True) is not None
 
 
 def read_time(value: Any, where: str, opts: Options) -> datetime:
@@ -209,7 +209,7 @@ def record_event(
 ) -> None:
     where = f"{name}:{number}"
     tried = time_keys(opts)
-    found = pick(record, tried)
+    found = pick(record, tried, time=True)
     if found is None:
         raise BadInput(f"{where}: no time on this line (looked for {', '.join(tried)}; name the key with --time-key)")
     key, value = found

@@ -45,11 +45,12 @@ def object_line(line: str) -> bool:
     return isinstance(record_of(line), dict)
 
 
-def sniff_record(record: object) -> bool:
+def sniff_record(record: object, opts: Options | None = None) -> bool:
     """A whole file that is one JSON object (a one-line log)."""
-    return isinstance(record, dict) and has_time(record, Options()) and any(
+    opts = opts or Options()
+    return isinstance(record, dict) and has_time(record, opts) and (bool(opts.keys) or any(
         k in record for k in ("msg", "message", "level", "log.level", "MESSAGE")
-    )
+    ))
 
 
 def parse(lines: Iterable[tuple[int, str, bool]], name: str, opts: Options, min_level: str | None) -> Parsed:
