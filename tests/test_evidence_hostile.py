@@ -268,3 +268,37 @@ def test_a_line_at_the_limit_is_read_and_one_past_it_refused(cli, review, tmp_pa
     r = cli("evidence", review, str(write(tmp_path / "fits.jsonl", fits + "\n")))
     assert r.code == 0, r.err
     refused(cli, review, write(tmp_path / "over.jsonl", fits[:-2] + 'a"}\n'), match="over.jsonl:1: the line is longer")
+
+
+def test_the_quick_check_and_the_document_model_agree():
+    """Every event is checked by a quick path built from the document's own rules; the
+    model words a refusal. They must agree: on every hostile value, both accept or both refuse."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from pydantic import ValidationError
+
+    from pmtui import document as d
+    from pmtui.evidence import EvidenceEvent
+    from pmtui.evidence._check import _quick_ok, model_check
+
+    # the fields an import fills are the model's, and the others have defaults
+    assert set(d.Event.model_fields) - {"text", "at", "kind", "source", "source_id", "original"} == {
+        "marks", "approximate", "highlight", "confirmed"}
+    base = {"at": datetime(2026, 3, 10, 14, tzinfo=UTC), "text": "ok", "kind": d.EventKind.event,
+            "source": "log:app.jsonl", "source_id": "abc", "original": "line"}
+    times = [datetime(1000, 1, 2, tzinfo=UTC), datetime(1000, 1, 1, 23, 59, tzinfo=UTC),
+             datetime(9999, 12, 30, 23, 59, 59, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=UTC),
+             datetime(9999, 12, 30, 12, tzinfo=timezone(timedelta(hours=-14))),
+             datetime(1000, 1, 2, 5, tzinfo=timezone(timedelta(hours=23, minutes=59))), datetime(2026, 3, 10)]
+    texts = ["", " ", "x" * d.LONG_TEXT_MAX, "x" * (d.LONG_TEXT_MAX + 1), "a\ud800", "\x1b[2J"]
+    shorts = ["", "s" * d.SHORT_TEXT_MAX, "s" * (d.SHORT_TEXT_MAX + 1), "\udfff"]
+    cases = ([{"at": t} for t in times] + [{"text": t} for t in texts] + [{"original": t} for t in texts]
+             + [{"source": t} for t in shorts] + [{"source_id": t} for t in shorts if t])
+    for change in cases:
+        e = EvidenceEvent(**{**base, **change}, where="app.jsonl:1")
+        try:
+            model_check(e)
+            model_ok = True
+        except (ValidationError, ValueError, OverflowError):
+            model_ok = False
+        assert _quick_ok(e) == model_ok, change

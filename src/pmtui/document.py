@@ -218,6 +218,11 @@ def _short(value: Any) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def has_surrogate(value: str) -> bool:
+    """A lone UTF-16 surrogate, which UTF-8 (and so no store, no file) can hold."""
+    return _SURROGATE.search(value) is not None
+
+
 def _check_text(value: str) -> str:
     # Lone surrogates cannot be stored as UTF-8; JSON allows them, we cannot.
     if _SURROGATE.search(value):
