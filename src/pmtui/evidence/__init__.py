@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pmtui.document import EVIDENCE_MAX, format_timestamp
 from pmtui.errors import BadInput
 
-from . import _logs, csvlog, instatus, jsonl, logfmt, oncall, opsgenie, pagerduty, slack, statuspage, textlog
+from . import _logs, _registry, csvlog, jsonl, logfmt, slack, textlog
 from ._base import (
     ComponentWindow,
     EvidenceEvent,
@@ -56,16 +56,14 @@ __all__ = [
     "summary",
 ]
 
-# The API kinds, read from one JSON document.
-JSON_KINDS: dict[str, ModuleType] = {
-    m.KIND: m for m in (statuspage, instatus, pagerduty, opsgenie, oncall)
-}
-LINE_KINDS: dict[str, ModuleType] = {m.KIND: m for m in (jsonl, logfmt, csvlog, textlog)}
-KINDS: dict[str, str] = {
-    **{k: m.LABEL for k, m in JSON_KINDS.items()},
-    slack.KIND: slack.LABEL,
-    **{k: m.LABEL for k, m in LINE_KINDS.items()},
-}
+# Every kind is a module of this package that says what it is (see _registry.py).
+_MODULES = _registry.discover(__name__, list(__path__))
+JSON_KINDS: dict[str, ModuleType] = _registry.of_shape(_MODULES, "json")
+"""The API kinds, read from one JSON document."""
+LINE_KINDS: dict[str, ModuleType] = _registry.of_shape(_MODULES, "lines")
+LIVE_KINDS: dict[str, ModuleType] = _registry.of_shape(_MODULES, "live")
+"""Live sources (a service's API; none yet: see _registry.py)."""
+KINDS: dict[str, str] = {m.KIND: m.LABEL for m in _MODULES if m.SHAPE != "live"}
 
 
 @dataclass(frozen=True, slots=True)

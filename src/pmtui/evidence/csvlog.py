@@ -19,6 +19,8 @@ from ._logs import read_time
 
 KIND = "csv"
 LABEL = "CSV"
+SHAPE = "lines"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 90
 
 TIME_COLUMNS = ("time", "timestamp", "at", "datetime", "date", "ts", "@timestamp", "when")
 TEXT_COLUMNS = ("text", "message", "msg", "event", "description", "summary", "what")

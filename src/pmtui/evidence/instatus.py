@@ -19,6 +19,8 @@ from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, 
 
 KIND = "instatus"
 LABEL = "Instatus"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 20
 
 STATUSES = {
     "DEGRADEDPERFORMANCE": ComponentStatus.degraded_performance,

@@ -26,6 +26,8 @@ _decode = json.JSONDecoder().decode
 
 KIND = "jsonl"
 LABEL = "JSON-lines log"
+SHAPE = "lines"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 70
 
 
 def record_of(line: str) -> object:

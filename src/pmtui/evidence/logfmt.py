@@ -16,6 +16,8 @@ from ._logs import has_time, record_event
 
 KIND = "logfmt"
 LABEL = "logfmt log"
+SHAPE = "lines"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 80
 
 _PAIR = re.compile(r'\s*([^\s="]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([^\s"]*)))?')
 _ESC = re.compile(r"\\(.)")

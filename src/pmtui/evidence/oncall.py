@@ -15,6 +15,8 @@ from ._base import EvidenceEvent, J, Options, Parsed, compact, plural
 
 KIND = "oncall"
 LABEL = "Grafana OnCall"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 50
 SOURCE = "grafana-oncall"
 
 

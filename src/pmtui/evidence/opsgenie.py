@@ -20,6 +20,8 @@ from ._base import EvidenceEvent, J, Options, Parsed, compact, digest
 
 KIND = "opsgenie"
 LABEL = "Opsgenie"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 40
 SOURCE = "opsgenie"
 
 

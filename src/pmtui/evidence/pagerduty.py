@@ -20,6 +20,8 @@ from ._base import EvidenceEvent, J, Options, Parsed, compact
 
 KIND = "pagerduty"
 LABEL = "PagerDuty"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 30
 SOURCE = "pagerduty"
 
 # log entry type (without "_log_entry") / V3 event verb -> kind

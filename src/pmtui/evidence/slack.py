@@ -32,6 +32,8 @@ from ._read import Budget, inside, read_json_bytes, regular_file, zip_member
 
 KIND = "slack"
 LABEL = "Slack export"
+SHAPE = "export"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 60
 
 KEEP = {None, "", "bot_message", "file_share", "file_comment", "file_mention", "thread_broadcast", "me_message"}
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")

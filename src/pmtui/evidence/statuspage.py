@@ -20,6 +20,8 @@ from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, 
 
 KIND = "statuspage"
 LABEL = "Atlassian Statuspage"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 10
 
 IMPAIRED = {s.value: s for s in ComponentStatus}
 RESTORED = {"operational", "under_maintenance"}

@@ -30,6 +30,8 @@ from .logfmt import pairs
 
 KIND = "text"
 LABEL = "plain-text log"
+SHAPE = "lines"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 100
 
 _RFC5424 = re.compile(
     r"^<(?P<pri>\d{1,3})>1 (?P<time>\S+) (?P<host>\S+) (?P<app>\S+) (?P<proc>\S+) (?P<msgid>\S+) "
