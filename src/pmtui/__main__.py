@@ -50,7 +50,8 @@ examples:
   pmtui serve                                 seats in web browsers (each tab one)
   pmtui db copy --to postgresql://me@db.example:5432/pmtui   move to a shared store
 
-exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review)
+exit status: 0 ok, 1 error, 2 bad input (invalid file, wrong value, unknown review),
+             3 a service refused the credentials, 4 a service could not be reached or failed
 settings: config.toml in the user config folder ($PMTUI_CONFIG chooses another file)
 """
 
@@ -674,7 +675,12 @@ def _opens_app(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(commands=not _opens_app(sys.argv[1:] if argv is None else argv))
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "func", None) is cmd_evidence and not any(e.startswith("-") for e in extra):
+            args.paths += extra  # `evidence REVIEW --from statuspage-url URL`: a path after the options
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     func: Callable[..., int] = getattr(args, "func", cmd_app)
     try:
         store = _open_store(args) if getattr(args, "needs_store", True) else None

@@ -48,6 +48,20 @@ class FieldErrors(BadInput):
         self.fields = fields
 
 
+class AccessRefused(PmtuiError):
+    """A service refused pmtui's credentials (or none were given): exit 3. The message
+    names the environment variable to set, never the credential."""
+
+    exit_code = 3
+
+
+class ServiceFailed(PmtuiError):
+    """A service could not be reached or answered with an error (network, 5xx, rate
+    limits past pmtui's bound): exit 4. Nothing was changed."""
+
+    exit_code = 4
+
+
 class StoreError(PmtuiError):
     """The store cannot be opened or used: not a pmtui store, newer schema, locked."""
 

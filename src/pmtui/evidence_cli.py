@@ -26,13 +26,17 @@ DESCRIPTION = (
     "a file again adds nothing. All or nothing: a file that cannot be read adds nothing from any file (exit 2). "
     "Times without a UTC offset are read in --zone, else in the review's zone when it is not UTC (the summary "
     "says so), else they are an error. A log with more events than a review holds is refused with how many fall "
-    "inside the incident's window (the review's start and marks); --window incident imports those."
+    "inside the incident's window (the review's start and marks); --window incident imports those. Live sources "
+    "read a service instead of files, and can be run again during the meeting: --from slack-api --channel NAME "
+    "(SLACK_TOKEN), --from pagerduty-api --incident ID (PAGERDUTY_TOKEN), --from statuspage-url URL (no token). "
+    "Their API addresses follow SLACK_API_URL and PAGERDUTY_API_URL."
 )
 
 
 def add_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("paths", metavar="PATH", nargs="+", help="an evidence file (a Slack export: its zip or folder)")
+    s.add_argument("paths", metavar="PATH", nargs="*",
+                   help="an evidence file (a Slack export: its zip or folder); with --from statuspage-url, the page's URL")
     s.add_argument("--from", dest="kind", metavar="KIND", help="the kind of every file (default: read from each)")
     s.add_argument("--zone", metavar="ZONE", help="IANA zone of times written without a UTC offset")
     s.add_argument("--since", metavar="TIME", help="only events at or after TIME (with an offset, or in --zone)")
@@ -40,7 +44,8 @@ def add_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--window", metavar="incident", choices=("incident",),
                    help="only events inside the incident's window: the review's start and marked events, "
                         "30 minutes more on each side")
-    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read")
+    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read (its name or id)")
+    s.add_argument("--incident", metavar="ID", help="--from pagerduty-api: the incident whose log entries to read")
     s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
     s.add_argument("--time-key", metavar="KEY", action="append",
                    help="logs: the key (or dotted path, e.g. event.created) holding the time; repeat for several, "
@@ -106,7 +111,7 @@ def command(args: argparse.Namespace, store: Store) -> int:
     try:
         plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
                               until=args.until, channel=args.channel, min_level=args.min_level, keys=keys_of(args),
-                              year=args.year, window=args.window, progress=bar)
+                              year=args.year, window=args.window, progress=bar, incident=args.incident)
     finally:
         if bar is not None:
             bar.close()

@@ -71,29 +71,31 @@ def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], 
             zone: str | None = None, since: datetime | str | None = None, until: datetime | str | None = None,
             channel: str | None = None, min_level: str | None = None, keys: evidence.LogKeys | None = None,
             year: int | None = None, window: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> Plan:
+            progress: Callable[[int, int], None] | None = None, incident: str | None = None) -> Plan:
     """What adding these files would do; writes nothing (BadInput on any bad file).
 
     Runs every check the real run does: each event and component window with the
     document's own models as it is read, the review's limits (evidence events, Impact
     components, the size an export may have), so a dry run refuses what the run would.
-    ``window="incident"`` keeps only the events inside the incident's window."""
+    ``window="incident"`` keeps only the events inside the incident's window; ``incident``
+    is a PagerDuty incident (--from pagerduty-api)."""
     review = store.get_review(review_id)
     used, from_review = zone_for(review["timezone"], zone)
-    incident = incident_window(store, review_id)
+    span = incident_window(store, review_id)
     if window is not None:
         if window != "incident":
             raise BadInput(f"--window {window!r}: the only window is 'incident' (the review's start and marks)")
-        if incident is None:
+        if span is None:
             raise BadInput("--window incident: this review has no start and no marked events yet; set its start "
                            "(Overview) or mark an event, or choose with --since/--until")
         if since is not None or until is not None:
             raise BadInput("--window incident and --since/--until choose the same thing; give one of them")
-        since, until = incident
+        since, until = span
     if year is None and review.get("started") is not None:
         year = review["started"].year
     batch = evidence.load(list(paths), kind=kind, zone=used, since=since, until=until, channel=channel,
-                          min_level=min_level, keys=keys, year=year, window=incident, progress=progress)
+                          min_level=min_level, keys=keys, year=year, window=span, progress=progress,
+                          incident=incident)
     if not batch.events and not batch.components:
         raise BadInput(f"{', '.join(f for f, _ in batch.files)}: no events found"
                        + (f" (skipped: {_counts(batch.skipped)})" if batch.skipped else ""))

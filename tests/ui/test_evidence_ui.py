@@ -215,3 +215,33 @@ async def test_evidence_times_keep_their_seconds(store, demo, make_app, tmp_path
         table.scroll_to(y=index, animate=False)
         line = table.render_line(index - int(table.scroll_y) + 1).text
         assert line.split()[:3] == ["10:40:05", "event", "[api.jsonl]"]
+
+
+async def test_add_evidence_from_a_live_source(store, demo, make_app, httpserver, monkeypatch):
+    """The dialog offers the live sources beside files (issue 27): PagerDuty's API by
+    incident, against a local stand-in answering with PagerDuty's own log_entries example."""
+    import json as _json
+
+    body = _json.loads(sample("pagerduty/api-schema-log_entries-example.json").read_text())
+    httpserver.expect_request("/incidents/PT4KHLK/log_entries").respond_with_json({**body, "more": False})
+    monkeypatch.setenv("PAGERDUTY_TOKEN", "pd-key-for-the-test")
+    monkeypatch.setenv("PAGERDUTY_API_URL", httpserver.url_for("/"))
+    from textual.widgets import Select
+
+    app = make_app(demo, "timeline")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        dialog = await open_dialog(app, pilot, "")
+        kinds = [value for _, value in dialog.query_one("#evidence-kind", Select)._options]
+        assert {"slack-api", "pagerduty-api", "statuspage-url"} <= set(kinds)
+        dialog.query_one("#evidence-kind", Select).value = "pagerduty-api"
+        dialog.query_one("#evidence-incident", Input).value = "PT4KHLK"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        preview = text_of(dialog.query_one("#evidence-preview", Static))
+        assert preview.startswith("would add 1 event;"), preview
+        assert "sources: pagerduty 1" in preview
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, EvidenceScreen)
+        assert len(store.events(demo)) == 11

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pmtui.document import EVIDENCE_MAX, format_timestamp
 from pmtui.errors import BadInput
 
-from . import _logs, _registry, csvlog, jsonl, logfmt, slack, textlog
+from . import _logs, _registry, csvlog, jsonl, logfmt, pagerduty_api, slack, textlog
 from ._base import (
     ComponentWindow,
     EvidenceEvent,
@@ -44,7 +44,9 @@ from ._read import JSON_MAX_BYTES, LINE_MAX_BYTES, Budget, head, read_json_bytes
 from ._read import lines as read_lines
 
 __all__ = [
+    "FILE_KINDS",
     "KINDS",
+    "LIVE_KINDS",
     "ComponentWindow",
     "LogKeys",
     "EvidenceBatch",
@@ -62,8 +64,9 @@ JSON_KINDS: dict[str, ModuleType] = _registry.of_shape(_MODULES, "json")
 """The API kinds, read from one JSON document."""
 LINE_KINDS: dict[str, ModuleType] = _registry.of_shape(_MODULES, "lines")
 LIVE_KINDS: dict[str, ModuleType] = _registry.of_shape(_MODULES, "live")
-"""Live sources (a service's API; none yet: see _registry.py)."""
-KINDS: dict[str, str] = {m.KIND: m.LABEL for m in _MODULES if m.SHAPE != "live"}
+"""The live sources: read from a service's API, not from a file (never detected: --from names them)."""
+FILE_KINDS: dict[str, str] = {m.KIND: m.LABEL for m in _MODULES if _registry.shape_of(m) != "live"}
+KINDS: dict[str, str] = {**FILE_KINDS, **{k: m.LABEL for k, m in LIVE_KINDS.items()}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,7 @@ def _decide(name: str, found: list[str], why: str = "") -> str:
             f"{name}: could be {join_or(f'{KINDS[k]} ({k})' for k in found)}; say which with --from"
         )
     raise BadInput(f"{name}: cannot tell what kind of evidence this is: {why or 'no kind fits'}; "
-                   "say which with --from (one of " + ", ".join(KINDS) + ")")
+                   "say which with --from (one of " + ", ".join(FILE_KINDS) + ")")
 
 
 def detect(path: str | PathLike[str], opts: Options | None = None) -> str:
@@ -259,6 +262,8 @@ def parse_file(
     name = _name(p)
     if kind is not None and kind not in KINDS:
         raise BadInput(f"--from {kind!r} is not a kind of evidence (use one of {', '.join(KINDS)})")
+    if kind in LIVE_KINDS:
+        raise BadInput(f"--from {kind} reads a service, not a file")
     if not p.exists():
         raise BadInput(f"{name}: no such file")
     if kind is not None:
@@ -375,6 +380,7 @@ def load(
     window: tuple[datetime, datetime | None] | None = None,
     cap: int | None = EVIDENCE_MAX,
     progress: Callable[[int, int], None] | None = None,
+    incident: str | None = None,
 ) -> EvidenceBatch:
     """Read every file (all or nothing) into one batch sorted by time.
 
@@ -387,12 +393,18 @@ def load(
     events in range are kept: past it the call is refused, saying how many events fall
     inside ``window`` (the incident's, counted as the files are read). ``progress`` is
     called with (bytes read, bytes in all) now and then. An event that two files share
-    (same source and id) is kept once.
+    (same source and id) is kept once. A live ``kind`` (:data:`LIVE_KINDS`) reads its
+    service instead of files (``paths`` holds a status page's address; ``incident`` a
+    PagerDuty incident).
     """
     if isinstance(paths, (str, PathLike)):
         paths = [paths]
-    if not paths:
+    if kind is not None and kind not in KINDS:
+        raise BadInput(f"--from {kind!r} is not a kind of evidence (use one of {', '.join(KINDS)})")
+    if not paths and kind not in LIVE_KINDS:
         raise BadInput("no evidence files given")
+    if incident is not None and kind != pagerduty_api.KIND:
+        raise BadInput("--incident goes with --from pagerduty-api")
     opts = Options(zone=_zone(zone), channel=channel, min_level=check_min_level(min_level), keys=keys, year=year)
     lo = _bound(since, "--since", opts)
     hi = _bound(until, "--until", opts)
@@ -406,7 +418,18 @@ def load(
     windows: list[ComponentWindow] = []
     skipped: dict[str, int] = {}
     files: list[tuple[str, str]] = []
-    for path in paths:
+    results: list[tuple[str, str, Parsed]] = []
+    if kind in LIVE_KINDS:
+        given = [str(p) for p in paths]
+        try:
+            if kind == pagerduty_api.KIND:
+                name, result = pagerduty_api.fetch(given, opts, lo, hi, incident)
+            else:
+                name, result = LIVE_KINDS[kind].fetch(given, opts, lo, hi)
+        except RecursionError:
+            raise BadInput(f"--from {kind}: the service answered with JSON nested too deeply") from None
+        results.append((name, kind, result))
+    for path in paths if kind not in LIVE_KINDS else ():
         name = _name(Path(path))
         try:
             found_kind, result = parse_file(path, kind, opts, budget)
@@ -414,6 +437,8 @@ def load(
             raise BadInput(f"{name}: the JSON is nested too deeply") from None
         except OverflowError:
             raise BadInput(f"{name}: holds a time or a number too large for a review") from None
+        results.append((name, found_kind, result))
+    for name, found_kind, result in results:
         files.append((name, found_kind))
         parsed.extend(result.events)
         windows.extend(result.components)

@@ -75,7 +75,8 @@ class ComponentWindow:
     end: datetime | None
     source: str = ""
     incident: str = ""
-    where: str = ""
+    where: str = field(default="", compare=False)
+    """Where the file said it (for messages; not part of what the window is)."""
 
 
 @dataclass(slots=True)

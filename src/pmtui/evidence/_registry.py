@@ -10,8 +10,8 @@ new module; nothing else is edited.
   ``parse(lines, name, opts, min_level) -> Parsed`` where ``lines`` yields
   ``(number, text, ended_with_newline)``; detection is in ``pmtui.evidence`` (first lines).
 - ``"export"``: a folder or zip (Slack).
-- ``"live"``: a service's API (for the live sources of issue 27: Slack, PagerDuty, status
-  pages). The module has ``fetch(target: str, opts: Options, **params: str) -> Parsed``,
+- ``"live"`` (or ``LIVE = True``): a service's API (slack_api, pagerduty_api,
+  statuspage_url). The module has ``fetch(sources, opts, since, until) -> (name, Parsed)``,
   reads its token and base URL from the environment, and adds events through
   ``Parsed.add`` like every other kind, so the same checks, dedupe and all-or-nothing hold.
 
@@ -27,19 +27,24 @@ from types import ModuleType
 SHAPES = ("json", "lines", "export", "live")
 
 
+def shape_of(module: ModuleType) -> str:
+    """``SHAPE``, or ``"live"`` for a module that says ``LIVE = True``."""
+    return "live" if getattr(module, "LIVE", False) is True else str(getattr(module, "SHAPE", ""))
+
+
 def discover(package: str, path: list[str]) -> list[ModuleType]:
-    """The kind modules of the package, in ``ORDER``."""
+    """The kind modules of the package, in ``ORDER`` (live sources last, by name)."""
     found: list[ModuleType] = []
     for info in pkgutil.iter_modules(path):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{package}.{info.name}")
-        if all(hasattr(module, a) for a in ("KIND", "LABEL", "SHAPE", "ORDER")):
-            if module.SHAPE not in SHAPES:
+        if hasattr(module, "KIND") and hasattr(module, "LABEL") and shape_of(module):
+            if shape_of(module) not in SHAPES:
                 raise ValueError(f"{module.__name__}: SHAPE must be one of {', '.join(SHAPES)}")
             found.append(module)
-    return sorted(found, key=lambda m: (m.ORDER, m.KIND))
+    return sorted(found, key=lambda m: (getattr(m, "ORDER", 1000), m.KIND))
 
 
 def of_shape(modules: list[ModuleType], shape: str) -> dict[str, ModuleType]:
-    return {m.KIND: m for m in modules if m.SHAPE == shape}
+    return {m.KIND: m for m in modules if shape_of(m) == shape}

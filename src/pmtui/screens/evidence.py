@@ -82,7 +82,8 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
 
         with Vertical(id="form", classes="evidence-dialog"):
             yield Static("Add evidence to the timeline", id="form-title")
-            yield Label("File or folder (→ completes; several: separate with ' , ')", classes="form-label")
+            yield Label("File or folder (→ completes; several: separate with ' , '), or a status page's address",
+                        classes="form-label")
             yield Input(self.start_path, placeholder="~/incident/incidents.json", suggester=PathSuggester(),
                         id="evidence-path")
             yield Label("Kind", classes="form-label")
@@ -90,6 +91,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
                          value=AUTO, allow_blank=False, id="evidence-kind")
             with Horizontal(id="evidence-options"):
                 yield Input(placeholder="Slack channel", id="evidence-channel")
+                yield Input(placeholder="PagerDuty incident", id="evidence-incident")
                 yield Input(placeholder=f"zone of times without offset ({self.zone_name})", id="evidence-zone")
             yield Checkbox("only the incident's window (start and marks ±30 min)", id="evidence-window")
             yield ProgressBar(total=100, show_eta=False, id="evidence-progress")
@@ -98,7 +100,8 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
                 yield Button("Preview (ctrl+r)", id="evidence-preview-button")
                 yield Button("Add (ctrl+s)", variant="primary", id="evidence-add", disabled=True)
                 yield Button("Cancel", id="evidence-cancel")
-            yield Static("Enter previews · nothing is added before you press Add", classes="form-hint")
+            yield Static("Enter previews · nothing is added before you press Add · live sources read "
+                         "SLACK_TOKEN / PAGERDUTY_TOKEN from the environment", classes="form-hint")
 
     def on_mount(self) -> None:
         self.query_one("#evidence-path", Input).focus()
@@ -111,8 +114,9 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         kind = self.query_one("#evidence-kind", Select).value
         channel = self.query_one("#evidence-channel", Input).value.strip() or None
         zone = self.query_one("#evidence-zone", Input).value.strip() or None
+        incident = self.query_one("#evidence-incident", Input).value.strip() or None
         window = "incident" if self.query_one("#evidence-window", Checkbox).value else None
-        return paths, None if kind == AUTO else kind, channel, zone, window
+        return paths, None if kind == AUTO else kind, channel, zone, incident, window
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -129,9 +133,12 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     def action_preview(self) -> None:
         req = self.request()
         box = self.query_one("#evidence-preview", Static)
-        if not req[0]:
+        from pmtui.evidence import LIVE_KINDS
+
+        if not req[0] and req[1] not in LIVE_KINDS:
             box.update(Text("⚠ Give the path of an evidence file (a status page's incidents.json, a Slack "
-                            "export, a log file)."))
+                            "export, a log file), or choose a live source as the kind (Slack's API with a "
+                            "channel, PagerDuty's API with an incident, a status page's address)."))
             return
         box.update(Text("Reading…"))
         self.query_one("#evidence-add", Button).disabled = True
@@ -141,7 +148,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     def run_preview(self, req: tuple[Any, ...]) -> None:
         from pmtui import gather
 
-        paths, kind, channel, zone, window = req
+        paths, kind, channel, zone, incident, window = req
         started = time.monotonic()
         shown = [0.0]
 
@@ -153,7 +160,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
 
         try:
             plan = gather.preview(self.app.store, self.review_id, list(paths), kind=kind, zone=zone, channel=channel,
-                                  window=window, progress=progress)
+                                  incident=incident, window=window, progress=progress)
         except PmtuiError as exc:
             self.app.call_from_thread(self.show_problem, exc.message)
             return
