@@ -112,36 +112,12 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     s.add_argument("files", metavar="FILE", nargs="+", help="a JSON file, or - for standard input")
     s.set_defaults(func=cmd_import)
 
+    from pmtui.evidence_cli import DESCRIPTION as EVIDENCE_DESCRIPTION
+    from pmtui.evidence_cli import add_arguments
+
     s = sub.add_parser("evidence", help="add events from status pages, pagers, chat and logs to a review",
-                       description="Add the events in each evidence file to the review's timeline, marked with "
-                                   "their source. The kind is read from each file's content (statuspage, "
-                                   "instatus, pagerduty, opsgenie, oncall, slack, jsonl, logfmt, csv) unless "
-                                   "--from says it. Events the review already holds (same source and id) are "
-                                   "skipped, so importing a file again adds nothing. All or nothing: a file "
-                                   "that cannot be read adds nothing from any file (exit 2). Times without a "
-                                   "UTC offset are read in --zone, else in the review's zone when it is not "
-                                   "UTC (the summary says so), else they are an error. Live sources read a "
-                                   "service instead of files, and can be run again during the meeting: "
-                                   "--from slack-api --channel NAME (SLACK_TOKEN), --from pagerduty-api --incident "
-                                   "ID (PAGERDUTY_TOKEN), --from statuspage-url URL (no token). Their API "
-                                   "addresses follow SLACK_API_URL and PAGERDUTY_API_URL.")
-    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("paths", metavar="PATH", nargs="*",
-                   help="an evidence file (a Slack export: its zip or folder); with --from statuspage-url, the page's URL")
-    s.add_argument("--from", dest="kind", metavar="KIND", help="the kind of every file (default: read from each)")
-    s.add_argument("--zone", metavar="ZONE", help="IANA zone of times written without a UTC offset")
-    s.add_argument("--since", metavar="TIME", help="only events at or after TIME (with an offset, or in --zone)")
-    s.add_argument("--until", metavar="TIME", help="only events at or before TIME")
-    s.add_argument("--channel", metavar="NAME", help="Slack: the channel to read (its name or id)")
-    s.add_argument("--incident", metavar="ID", help="--from pagerduty-api: the incident whose log entries to read")
-    s.add_argument("--min-level", metavar="LEVEL", help="logs: leave out lines below LEVEL (e.g. warning)")
-    s.add_argument("--dry-run", action="store_true", help="print what would be added; change nothing")
-    s.add_argument("--keep-far", action="store_true",
-                   help="add events more than 6 hours from the incident (when it started, its marks) without "
-                        "asking; without it such events are asked about, or refused when no one can be asked")
-    s.add_argument("--remove", metavar="SOURCE",
-                   help="instead: remove every event of SOURCE (as the Timeline's source filter names it)")
-    s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+                       description=EVIDENCE_DESCRIPTION)
+    add_arguments(s)
     s.set_defaults(func=cmd_evidence)
 
     s = sub.add_parser("export", help="write a review as JSON (pmtui-review/2) or a Markdown report",
@@ -729,59 +705,9 @@ def cmd_completion(args: argparse.Namespace, store: None) -> int:
 
 # ------------------------------------------------------------------------- main
 def cmd_evidence(args: argparse.Namespace, store: Store) -> int:
-    import json
+    from pmtui.evidence_cli import command
 
-    from pmtui import gather
-
-    review_id = store.resolve(args.review)
-    if args.remove is not None:
-        return _remove_source(store, review_id, args)
-    plan = gather.preview(store, review_id, args.paths, kind=args.kind, zone=args.zone, since=args.since,
-                          until=args.until, channel=args.channel, min_level=args.min_level, incident=args.incident)
-    far = plan.far_warning(store.get_review(review_id)["timezone"])
-    if far and not args.dry_run and not args.keep_far:
-        if not (sys.stdin.isatty() and sys.stderr.isatty()):
-            raise BadInput(f"{far} Nothing was added: leave them out with --since/--until, or add them "
-                           "with --keep-far")
-        print(f"pmtui: {far}", file=sys.stderr)
-        if input("Add them anyway? [y/N] ").strip().lower() not in ("y", "yes"):
-            print("Nothing was added (--since/--until leave such events out).", file=sys.stderr)
-            return 1
-    if not args.dry_run:
-        gather.add(store, plan)
-    if args.format == "json":
-        print(json_safe(json.dumps({**plan.summary(), "dry_run": args.dry_run}, ensure_ascii=False, indent=2)))
-    else:
-        zone = store.get_review(review_id)["timezone"]
-        print("\n".join(visible(line, newlines=False) for line in gather.describe(plan, zone, args.dry_run)))
-    return 0
-
-
-def _remove_source(store: Store, review_id: int, args: argparse.Namespace) -> int:
-    """``pmtui evidence REVIEW --remove SOURCE``: every event of that source, in one step,
-    each at the version read (another seat's change meanwhile refuses it all)."""
-    import json
-
-    from pmtui.errors import Conflict
-
-    if args.paths:
-        raise BadInput("--remove takes no files: it removes the events of one source")
-    seen = store.source_versions(review_id, args.remove)
-    if not seen:
-        sources = ", ".join(sorted(s for s in store.event_sources(review_id) if s)) or "none"
-        raise BadInput(f"no events of source {args.remove!r} in this review (its sources: {sources})")
-    if not args.dry_run:
-        try:
-            store.delete_events_seen(review_id, seen)
-        except Conflict:
-            raise PmtuiError("another seat changed events of that source meanwhile; nothing was removed: "
-                             "run it again") from None
-    verb = "would remove" if args.dry_run else "removed"
-    if args.format == "json":
-        print(json.dumps({"removed": len(seen), "source": args.remove, "dry_run": args.dry_run}))
-    else:
-        print(f"{verb} {len(seen):,} event{'s' if len(seen) != 1 else ''} of {args.remove}")
-    return 0
+    return command(args, store)
 
 
 def _opens_app(argv: Sequence[str]) -> bool:

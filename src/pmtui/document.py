@@ -213,10 +213,17 @@ def parse_date(value: Any) -> date:
 
 def _short(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else value
+    # a lone surrogate (JSON allows "\ud800") cannot be written out: show it escaped
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(value: str) -> bool:
+    """A lone UTF-16 surrogate, which UTF-8 (and so no store, no file) can hold."""
+    return _SURROGATE.search(value) is not None
 
 
 def _check_text(value: str) -> str:

@@ -9,7 +9,8 @@ import time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from os import PathLike
@@ -69,14 +70,51 @@ def zone_for(review_zone: str, zone: str | None) -> tuple[str | None, bool]:
     return None, False
 
 
+WINDOW_MARGIN = timedelta(minutes=30)
+
+
+def incident_window(store: Store, review_id: int) -> tuple[datetime, datetime | None] | None:
+    """The incident's window: from the earliest of the review's start and its marked
+    events to the latest marked event, 30 minutes more on each side (open-ended when
+    nothing after the start is marked); None when the review has neither."""
+    started = store.review_started(review_id)
+    times = [e.at for e in store.events_with_marks(review_id)]
+    points = times + ([started] if started is not None else [])
+    if not points:
+        return None
+    first, last = min(points), max(points)
+    return first - WINDOW_MARGIN, (last + WINDOW_MARGIN if times and last > first else None)
+
+
 def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], *, kind: str | None = None,
             zone: str | None = None, since: datetime | str | None = None, until: datetime | str | None = None,
-            channel: str | None = None, min_level: str | None = None, incident: str | None = None) -> Plan:
-    """What adding these files would do; writes nothing (BadInput on any bad file)."""
+            channel: str | None = None, min_level: str | None = None, keys: evidence.LogKeys | None = None,
+            year: int | None = None, window: str | None = None,
+            progress: Callable[[int, int], None] | None = None, incident: str | None = None) -> Plan:
+    """What adding these files would do; writes nothing (BadInput on any bad file).
+
+    Runs every check the real run does: each event and component window with the
+    document's own models as it is read, the review's limits (evidence events, Impact
+    components, the size an export may have), so a dry run refuses what the run would.
+    ``window="incident"`` keeps only the events inside the incident's window; ``incident``
+    is a PagerDuty incident (--from pagerduty-api)."""
     review = store.get_review(review_id)
     used, from_review = zone_for(review["timezone"], zone)
+    span = incident_window(store, review_id)
+    if window is not None:
+        if window != "incident":
+            raise BadInput(f"--window {window!r}: the only window is 'incident' (the review's start and marks)")
+        if span is None:
+            raise BadInput("--window incident: this review has no start and no marked events yet; set its start "
+                           "(Overview) or mark an event, or choose with --since/--until")
+        if since is not None or until is not None:
+            raise BadInput("--window incident and --since/--until choose the same thing; give one of them")
+        since, until = span
+    if year is None and review.get("started") is not None:
+        year = review["started"].year
     batch = evidence.load(list(paths), kind=kind, zone=used, since=since, until=until, channel=channel,
-                          min_level=min_level, incident=incident)
+                          min_level=min_level, keys=keys, year=year, window=span, progress=progress,
+                          incident=incident)
     if not batch.events and not batch.components:
         raise BadInput(f"{', '.join(f for f, _ in batch.files)}: no events found"
                        + (f" (skipped: {_counts(batch.skipped)})" if batch.skipped else ""))
@@ -85,11 +123,13 @@ def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], 
     if len(held) + len(new) > document.EVIDENCE_MAX:  # the store refuses it too; say so before anything is written
         raise BadInput(f"this review holds {len(held):,} imported evidence events; adding {len(new):,} more would "
                        f"pass {document.EVIDENCE_MAX:,}, the most a review can hold (see the format's limits); nothing was added")
-    window = incident_window_of(store, review_id, review)
+    _check_components(store, review_id, batch)
+    _check_export_size(store, review_id, len(held), new)
+    known = incident_window_of(store, review_id, review)
     from pmtui.anchor import outside
 
-    far = [e for e in new if outside(e.at, window) is not None]
-    return Plan(review_id, batch, new, duplicates, used, from_review, window, far)
+    far = [e for e in new if outside(e.at, known) is not None]
+    return Plan(review_id, batch, new, duplicates, used, from_review, known, far)
 
 
 def incident_window_of(store: Store, review_id: int, review: dict[str, Any]) -> tuple[datetime, datetime] | None:
@@ -101,6 +141,39 @@ def incident_window_of(store: Store, review_id: int, review: dict[str, Any]) -> 
         started = datetime.fromisoformat(started)
     marks = [e.at for e in store.events_with_marks(review_id)]
     return incident_window(started if isinstance(started, datetime) else None, marks)
+
+
+def _check_components(store: Store, review_id: int, batch: evidence.EvidenceBatch) -> None:
+    from pmtui.vocab import ItemKind
+
+    if not batch.components:
+        return
+    have = {str(c["name"]) for c in store.list_items(ItemKind.component, review_id)}
+    names = have | {w.name for w in batch.components}
+    if len(names) > document.ITEMS_MAX:
+        raise BadInput(f"these files name {len(names - have):,} new components; the review's Impact would list "
+                       f"{len(names):,}, past {document.ITEMS_MAX:,}, the most a list can hold; nothing was added")
+
+
+def _event_bytes(e: evidence.EvidenceEvent) -> int:
+    """About what the event takes in an exported document (its strings as JSON, the rest)."""
+    return 260 + sum(len(json.dumps(v, ensure_ascii=False).encode("utf-8")) for v in (e.text, e.source,
+                                                                                        e.source_id, e.original))
+
+
+def _check_export_size(store: Store, review_id: int, held: int, new: list[evidence.EvidenceEvent]) -> None:
+    """An export file has 4 MiB plus 2 KiB for each evidence event (the format's limits):
+    events with long texts can use more than their 2 KiB, so count when they might."""
+    extra = sum(_event_bytes(e) for e in new)
+    if extra <= len(new) * document.EVIDENCE_BYTES:
+        return
+    current = len(document.dumps(store.export_document(review_id)).encode("utf-8"))
+    limit = document.file_limit(held + len(new))
+    if current + extra > limit:
+        raise BadInput(f"the review's export would be about {(current + extra) / 2**20:,.1f} MiB, past the "
+                       f"{limit / 2**20:,.1f} MiB a document with {held + len(new):,} evidence events may be "
+                       "(the format's limits: 2 KiB for each beyond 4 MiB); these events hold long texts: import "
+                       "fewer (--since/--until, --min-level); nothing was added")
 
 
 def add(store: Store, plan: Plan) -> dict[str, Any]:

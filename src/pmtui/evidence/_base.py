@@ -75,18 +75,65 @@ class ComponentWindow:
     end: datetime | None
     source: str = ""
     incident: str = ""
+    where: str = field(default="", compare=False)
+    """Where the file said it (for messages; not part of what the window is)."""
+
+
+@dataclass(slots=True)
+class Filter:
+    """What a call keeps, shared by every file of it: the events between ``lo`` and ``hi``
+    (inclusive), at most ``cap`` of them (past it they are only counted, so that memory
+    stays bounded), and how many fall inside the incident's ``window`` (counted only)."""
+
+    lo: datetime | None = None
+    hi: datetime | None = None
+    cap: int | None = None
+    window: tuple[datetime, datetime | None] | None = None
+    total: int = 0
+    """Events read (every one checked), in range or not."""
+    in_window: int = 0
+    kept: int = 0
+    over: int = 0
+    """Events in range past ``cap``: read, checked and counted, not kept."""
 
 
 @dataclass(slots=True)
 class Parsed:
     """What one parser found in one file."""
 
+    filter: Filter = field(default_factory=Filter)
     events: list[EvidenceEvent] = field(default_factory=list)
     components: list[ComponentWindow] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def add(self, event: EvidenceEvent) -> None:
+        """Check the event with the document's own rules (BadInput naming its place),
+        then keep it when it is in range and there is room."""
+        from ._check import check_event
+
+        check_event(event)
+        f = self.filter
+        f.total += 1
+        at = event.at
+        if f.window is not None and at >= f.window[0] and (f.window[1] is None or at <= f.window[1]):
+            f.in_window += 1
+        if (f.lo is not None and at < f.lo) or (f.hi is not None and at > f.hi):
+            self.skip("outside --since/--until")
+            return
+        if f.cap is not None and f.kept >= f.cap:
+            f.over += 1
+            return
+        f.kept += 1
+        self.events.append(event)
+
+    def add_window(self, window: ComponentWindow) -> None:
+        from ._check import check_window
+
+        check_window(window)
+        self.components.append(window)
 
 
 
@@ -102,11 +149,29 @@ def worst(a: ComponentStatus | None, b: ComponentStatus | None) -> ComponentStat
 # ------------------------------------------------------------------------ options
 
 
+@dataclass(frozen=True, slots=True)
+class LogKeys:
+    """Where a log's fields are, when the common keys do not find them: dotted paths into
+    nested objects (``data.message``), several allowed (the first present wins), and how
+    the time is written: ``s``, ``ms``, ``us`` or ``ns`` since 1970, or a strptime
+    layout (``%d/%b/%Y:%H:%M:%S %z``)."""
+
+    time: tuple[str, ...] = ()
+    message: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    time_format: str | None = None
+
+
 @dataclass(slots=True)
 class Options:
     zone: ZoneInfo | None = None
     channel: str | None = None
     min_level: str | None = None
+    filter: Filter = field(default_factory=Filter)
+    keys: LogKeys | None = None
+    """Logs: the keys named by --time-key, --message-key, --level-key and --time-format."""
+    year: int | None = None
+    """The year of times written without one (syslog RFC 3164): the review's."""
     zone_used: bool = False
     """Set by the parsers when a time without an offset was read in ``zone``."""
 
@@ -273,13 +338,21 @@ class LineIds:
     line that repeats, so identical lines stay distinct and ids stay unique."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
+        # a million lines: a set of 64-bit numbers (about 60 bytes a line), and counts
+        # only for the lines that repeat
+        self.seen: set[int] = set()
+        self.repeats: dict[int, int] = {}
 
     def __call__(self, text: str) -> str:
-        base = digest(text)
-        n = self.seen.get(base, 0) + 1
-        self.seen[base] = n
-        return base if n == 1 else f"{base}#{n}"
+        raw = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        key = int.from_bytes(raw, "big")
+        base = raw.hex()
+        if key not in self.seen:
+            self.seen.add(key)
+            return base
+        n = self.repeats.get(key, 1) + 1
+        self.repeats[key] = n
+        return f"{base}#{n}"
 
 
 # ------------------------------------------------------------------------- JSON

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
 from pmtui.document import EventKind
 from pmtui.errors import BadInput
 
-from ._base import EvidenceEvent, LineIds, Options, Parsed, below, join_or, normalise_level, parse_time
+from ._base import EvidenceEvent, LineIds, Options, Parsed, below, join_or, normalise_level
+from ._logs import read_time
 
 KIND = "csv"
 LABEL = "CSV"
+SHAPE = "lines"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 90
 
 TIME_COLUMNS = ("time", "timestamp", "at", "datetime", "date", "ts", "@timestamp", "when")
 TEXT_COLUMNS = ("text", "message", "msg", "event", "description", "summary", "what")
@@ -39,10 +43,13 @@ def _line(row: list[str], delimiter: str) -> str:
 
 
 def _header(text: str) -> dict[str, int]:
-    first = text[:4096].lstrip("\ufeff").split("\n", 1)[0]
+    first = text[:4096].lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
     if not any(sep in first for sep in ",;\t"):
         return {}
-    return _columns(next(csv.reader([first], delimiter=_delimiter(first)), []))
+    try:
+        return _columns(next(csv.reader([first], delimiter=_delimiter(first)), []))
+    except csv.Error:
+        return {}
 
 
 def sniff(text: str) -> bool:
@@ -57,10 +64,23 @@ def tabular(text: str) -> bool:
     return any(c in cols for c in TIME_COLUMNS + TEXT_COLUMNS)
 
 
-def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
-    text = text.lstrip("\ufeff")
-    delimiter = _delimiter(text[:4096])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _rows(lines: Iterable[tuple[int, str, bool]]) -> Iterator[str]:
+    for _number, line, ended in lines:
+        yield line + "\n" if ended else line
+
+
+def parse(lines: Iterable[tuple[int, str, bool]], name: str, opts: Options, min_level: str | None) -> Parsed:
+    source_lines = iter(lines)
+    first = next(source_lines, None)
+    if first is None:
+        raise BadInput(f"{name}: the file is empty")
+    delimiter = _delimiter(first[1])
+
+    def again() -> Iterator[tuple[int, str, bool]]:
+        yield first
+        yield from source_lines
+
+    reader = csv.reader(_rows(again()), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -68,16 +88,23 @@ def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
     except csv.Error as err:
         raise BadInput(f"{name}:1: not valid CSV ({err})") from None
     cols = _columns(header)
-    time_col = next((cols[c] for c in TIME_COLUMNS if c in cols), None)
-    text_col = next((cols[c] for c in TEXT_COLUMNS if c in cols), None)
+    time_col = next((cols[c.lower()] for c in (opts.keys.time if opts.keys and opts.keys.time else TIME_COLUMNS)
+                     if c.lower() in cols), None)
+    text_col = next((cols[c.lower()] for c in (opts.keys.message if opts.keys and opts.keys.message else TEXT_COLUMNS)
+                     if c.lower() in cols), None)
     if time_col is None:
-        raise BadInput(f"{name}:1: the header has no time column (name one time, timestamp or at)")
+        raise BadInput(f"{name}:1: the header has no time column (looked for "
+                       f"{', '.join(opts.keys.time if opts.keys and opts.keys.time else TIME_COLUMNS)}; "
+                       "name it with --time-key)")
     if text_col is None:
-        raise BadInput(f"{name}:1: the header has no text column (name one text, message or event)")
+        raise BadInput(f"{name}:1: the header has no text column (looked for "
+                       f"{', '.join(opts.keys.message if opts.keys and opts.keys.message else TEXT_COLUMNS)}; "
+                       "name it with --message-key)")
     kind_col = cols.get("kind")
     source_col = cols.get("source")
-    level_col = cols.get("level") if "level" in cols else cols.get("severity")
-    out = Parsed()
+    level_names = opts.keys.level if opts.keys and opts.keys.level else ("level", "severity")
+    level_col = next((cols[c.lower()] for c in level_names if c.lower() in cols), None)
+    out = Parsed(opts.filter)
     ids = LineIds()
     default_source = f"csv:{name}"
     kinds = {k.value for k in EventKind}
@@ -109,9 +136,9 @@ def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
             kind = EventKind(word)
         source = row[source_col].strip() if source_col is not None and row[source_col].strip() else default_source
         original = "\x1f".join(row)
-        out.events.append(
+        out.add(
             EvidenceEvent(
-                at=parse_time(row[time_col], f"{where}: {header[time_col].strip()}", opts),
+                at=read_time(row[time_col], f"{where}: {header[time_col].strip()}", opts),
                 text=body,
                 kind=kind,
                 source=source,

@@ -19,6 +19,8 @@ from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, 
 
 KIND = "instatus"
 LABEL = "Instatus"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 20
 
 STATUSES = {
     "DEGRADEDPERFORMANCE": ComponentStatus.degraded_performance,
@@ -41,7 +43,7 @@ def sniff(doc: object) -> bool:
 
 
 def parse(doc: J, opts: Options) -> Parsed:
-    out = Parsed()
+    out = Parsed(opts.filter)
     if isinstance(doc.value, dict) and "activeIncidents" in doc.value:
         _summary(doc, opts, out)
         return out
@@ -76,7 +78,7 @@ def _incident(incident: J, opts: Options, out: Parsed) -> None:
         body = message.strip() if message else html_to_text(update.text_of("messageHtml"))
         word = status.capitalize() if status else "Update"
         uid = update.text_of("id") or digest(compact(update.value))
-        out.events.append(
+        out.add(
             EvidenceEvent(
                 at=at,
                 text=f"[{name}] {word}: {body}" if body else f"[{name}] {word}",
@@ -99,9 +101,11 @@ def _incident(incident: J, opts: Options, out: Parsed) -> None:
         impaired = worst(impaired, impact)
         if impaired is None:
             continue
-        out.components.append(
-            ComponentWindow(comp.text_of("name") or comp.text_of("id"), impaired, started, resolved, source, name)
-        )
+        cname = comp.text_of("name").strip() or comp.text_of("id").strip()
+        if not cname:
+            out.skip("instatus component without a name")
+            continue
+        out.add_window(ComponentWindow(cname, impaired, started, resolved, source, name, comp.where))
 
 
 def _summary(doc: J, opts: Options, out: Parsed) -> None:
@@ -119,7 +123,7 @@ def _summary(doc: J, opts: Options, out: Parsed) -> None:
         words = [status.capitalize() if status else "Active"]
         if impact:
             words.append(f"impact {impact.lower()}")
-        out.events.append(
+        out.add(
             EvidenceEvent(
                 at=incident["started"].time(opts),
                 text=f"[{name}] {', '.join(words)} (from the public status summary)",

@@ -7,14 +7,17 @@ Go's slog write them. Keys and mapping as for JSON lines (``time``/``ts``, ``msg
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pmtui.errors import BadInput
 
 from ._base import LineIds, Options, Parsed
-from ._logs import TIME_KEYS, record_event
+from ._logs import has_time, record_event
 
 KIND = "logfmt"
 LABEL = "logfmt log"
+SHAPE = "lines"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 80
 
 _PAIR = re.compile(r'\s*([^\s="]+)(?:=(?:"((?:[^"\\]|\\.)*)"|([^\s"]*)))?')
 _ESC = re.compile(r"\\(.)")
@@ -41,22 +44,23 @@ def pairs(line: str) -> dict[str, str] | None:
     return out
 
 
-def sniff_line(line: str) -> bool:
+def sniff_line(line: str, opts: Options | None = None) -> bool:
     record = pairs(line)
-    return record is not None and len(record) >= 2 and any(k in record for k in TIME_KEYS) and any(
-        k in record for k in ("msg", "message", "level", "lvl")
-    )
+    if record is None or len(record) < 2:
+        return False
+    first = next(iter(record.items()))
+    if first[1] == "" and "=" not in line.split(None, 1)[0]:  # "2012-12-26T18:12:38+00:00 heroku[router]: ..."
+        return False
+    return has_time(record, opts or Options()) and any(k in record for k in ("msg", "message", "level", "lvl"))
 
 
-def parse(text: str, name: str, opts: Options, min_level: str | None) -> Parsed:
-    out = Parsed()
+def parse(lines: Iterable[tuple[int, str, bool]], name: str, opts: Options, min_level: str | None) -> Parsed:
+    out = Parsed(opts.filter)
     ids = LineIds()
     source = f"log:{name}"
-    for i, raw in enumerate(text.split("\n")):
-        line = raw.rstrip("\r")
+    for number, line, _ended in lines:
         if not line.strip():
             continue
-        number = i + 1
         record = pairs(line)
         if record is None:
             raise BadInput(f"{name}:{number}: not a logfmt line (key=value pairs; is a quote left open?)")

@@ -15,6 +15,8 @@ from ._base import EvidenceEvent, J, Options, Parsed, compact, plural
 
 KIND = "oncall"
 LABEL = "Grafana OnCall"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 50
 SOURCE = "grafana-oncall"
 
 
@@ -32,7 +34,7 @@ def sniff(doc: object) -> bool:
 
 
 def parse(doc: J, opts: Options) -> Parsed:
-    out = Parsed()
+    out = Parsed(opts.filter)
     doc.obj()
     groups = list(doc["results"].items()) if "results" in doc.value else [doc]
     for group in groups:
@@ -42,7 +44,7 @@ def parse(doc: J, opts: Options) -> Parsed:
         original = compact(group.value)
         count = group.get("alerts_count")
         detail = f" ({plural(count.value, 'alert')})" if count is not None and isinstance(count.value, int) else ""
-        out.events.append(
+        out.add(
             EvidenceEvent(
                 at=group["created_at"].time(opts),
                 text=f"{title}: alert group created{detail}",
@@ -63,7 +65,7 @@ def parse(doc: J, opts: Options) -> Parsed:
             if when is None:
                 continue
             who = group.text_of(who_key) if who_key else ""
-            out.events.append(
+            out.add(
                 EvidenceEvent(
                     at=when.time(opts),
                     text=f"{title}: {word}" + (f" by {who}" if who else ""),

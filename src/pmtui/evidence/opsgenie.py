@@ -20,6 +20,8 @@ from ._base import EvidenceEvent, J, Options, Parsed, compact, digest
 
 KIND = "opsgenie"
 LABEL = "Opsgenie"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 40
 SOURCE = "opsgenie"
 
 
@@ -41,17 +43,19 @@ def sniff(doc: object) -> bool:
 
 
 def parse(doc: J, opts: Options) -> Parsed:
-    out = Parsed()
+    out = Parsed(opts.filter)
     data = doc.obj()["data"]
     if isinstance(data.value, list):
         for item in data.items():
             item.obj()
             if _is_log(item.value):
-                out.events.append(_log(item, opts))
+                out.add(_log(item, opts))
             else:
-                out.events.extend(_alert(item, opts))
+                for event in _alert(item, opts):
+                    out.add(event)
     else:
-        out.events.extend(_alert(data.obj(), opts))
+        for event in _alert(data.obj(), opts):
+            out.add(event)
     return out
 
 
@@ -117,6 +121,8 @@ def _alert(alert: J, opts: Options) -> list[EvidenceEvent]:
                 continue
             if isinstance(ms.value, bool) or not isinstance(ms.value, int) or ms.value < 0:
                 raise ms.fail("must be a whole number of milliseconds")
+            if ms.value > 10**13:  # over 300 years after the alert: no time a review can hold
+                raise ms.fail(f"{ms.value} milliseconds after the alert is not a time a review can hold")
             who = report.text_of(who_key) or None
             events.append(
                 EvidenceEvent(

@@ -20,6 +20,8 @@ from ._base import EvidenceEvent, J, Options, Parsed, compact
 
 KIND = "pagerduty"
 LABEL = "PagerDuty"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 30
 SOURCE = "pagerduty"
 
 # log entry type (without "_log_entry") / V3 event verb -> kind
@@ -82,26 +84,26 @@ def sniff(doc: object) -> bool:
 
 
 def parse(doc: J, opts: Options) -> Parsed:
-    out = Parsed()
+    out = Parsed(opts.filter)
     if isinstance(doc.value, list):
         for entry in doc.items():
-            out.events.append(_entry(entry.obj(), opts))
+            out.add(_entry(entry.obj(), opts))
         return out
     doc.obj()
     if "log_entries" in doc.value:
         for entry in doc["log_entries"].items():
-            out.events.append(_entry(entry.obj(), opts))
+            out.add(_entry(entry.obj(), opts))
     elif "messages" in doc.value:
         for message in doc["messages"].items():
             message.obj()
             entries = message.get("log_entries")
             if entries is not None and entries.value:
                 for entry in entries.items():
-                    out.events.append(_entry(entry.obj(), opts, message))
+                    out.add(_entry(entry.obj(), opts, message))
             else:
-                out.events.append(_v2_message(message, opts))
+                out.add(_v2_message(message, opts))
     else:
-        out.events.append(_v3(doc["event"].obj(), opts))
+        out.add(_v3(doc["event"].obj(), opts))
     return out
 
 

@@ -16,9 +16,10 @@ message that started it (``thread``).
 from __future__ import annotations
 
 import html
+import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -26,10 +27,13 @@ from typing import Any
 from pmtui.document import EventKind
 from pmtui.errors import BadInput
 
-from ._base import EvidenceEvent, J, Options, Parsed, decode, from_epoch, join_or, load_json
+from ._base import EvidenceEvent, J, Options, Parsed, decode, from_epoch, join_or, load_json, type_name
+from ._read import Budget, inside, read_json_bytes, regular_file, zip_member
 
 KIND = "slack"
 LABEL = "Slack export"
+SHAPE = "export"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 60
 
 KEEP = {None, "", "bot_message", "file_share", "file_comment", "file_mention", "thread_broadcast", "me_message"}
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
@@ -41,26 +45,35 @@ _SERVICE = re.compile(r"/services/(B[A-Z0-9]+)\|([^>]+)>")
 class Export:
     """The files of an export, from a folder or a zip, by their path inside it."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, budget: Budget | None = None) -> None:
         self.path = path
         self.name = name
+        self.budget = budget or Budget()
         self.zip: zipfile.ZipFile | None = None
         self.prefix = ""
+        self.infos: dict[str, zipfile.ZipInfo] = {}
         self.files: dict[str, str]  # path inside the export -> the file's path, or its name in the zip
         if path.is_dir():
-            self.files = {
-                p.relative_to(path).as_posix(): str(p) for p in path.rglob("*.json") if p.is_file()
-            }
+            self.files = {}
+            for folder, dirs, names in os.walk(path):  # links to folders are not followed
+                dirs.sort()
+                for file_name in sorted(names):
+                    if file_name.endswith(".json"):
+                        full = Path(folder) / file_name
+                        self.files[full.relative_to(path).as_posix()] = str(full)
         else:
+            regular_file(path, name)
             try:
                 self.zip = zipfile.ZipFile(path)
-                names = [n for n in self.zip.namelist() if n.endswith(".json")]
-            except (zipfile.BadZipFile, EOFError, OSError):
+                infos = [i for i in self.zip.infolist() if i.filename.endswith(".json") and not i.is_dir()]
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError):
                 raise BadInput(f"{name}: not a readable zip file (is it cut off?)") from None
+            names = [i.filename for i in infos]
             roots = sorted((n for n in names if PurePosixPath(n).name == "channels.json"), key=len)
             if roots:
                 self.prefix = roots[0][: -len("channels.json")]
             self.files = {n[len(self.prefix):]: n for n in names if n.startswith(self.prefix)}
+            self.infos = {i.filename: i for i in infos}
 
     def close(self) -> None:
         if self.zip is not None:
@@ -75,10 +88,11 @@ class Export:
     def json(self, inner: str) -> Any:
         where = self.where(inner)
         ref = self.files[inner]
-        try:
-            data = self.zip.read(ref) if self.zip is not None else Path(ref).read_bytes()
-        except (zipfile.BadZipFile, EOFError, OSError, KeyError):
-            raise BadInput(f"{where}: cannot be read from the export (is it cut off?)") from None
+        if self.zip is not None:
+            data = zip_member(self.zip, self.infos[ref], where, self.budget)
+        else:
+            inside(self.path, Path(ref), where)
+            data = read_json_bytes(Path(ref), where, self.budget)
         return load_json(decode(data, where), where)
 
     def channels(self) -> list[str]:
@@ -130,9 +144,31 @@ class _Names:
     users: dict[str, str]
     channels: dict[str, str]
     bots: dict[str, str]
+    bot_users: set[str] = field(default_factory=set)
+    """Users whose users.json entry says ``is_bot`` (apps such as PagerDuty post as one)."""
 
 
-def _user_names(export: Export) -> dict[str, str]:
+# The fields of a message pmtui reads, and the JSON type each must have when present.
+_TYPES: dict[str, tuple[type, str]] = {
+    "subtype": (str, "text"), "text": (str, "text"), "user": (str, "text"), "bot_id": (str, "text"),
+    "username": (str, "text"), "thread_ts": (str, "text"), "attachments": (list, "a list"),
+    "files": (list, "a list"), "bot_profile": (dict, "an object"), "user_profile": (dict, "an object"),
+    "comment": (dict, "an object"),
+}
+
+
+def _check_types(message: J) -> None:
+    for key, (kind, word) in _TYPES.items():
+        value = message.value.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise message[key].fail(f"must be {word} (got {type_name(value)})")
+
+
+def _str(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _user_names(export: Export, bot_users: set[str] | None = None) -> dict[str, str]:
     names: dict[str, str] = {}
     if not export.has("users.json"):
         return names
@@ -141,6 +177,8 @@ def _user_names(export: Export) -> dict[str, str]:
         if not isinstance(user.value, dict) or not isinstance(user.value.get("id"), str):
             continue
         u = user.value
+        if bot_users is not None and u.get("is_bot") is True:
+            bot_users.add(u["id"])
         profile: dict[str, Any] = u["profile"] if isinstance(u.get("profile"), dict) else {}
         for candidate in (profile.get("real_name"), u.get("real_name"), profile.get("display_name"), u.get("name")):
             if isinstance(candidate, str) and candidate.strip():
@@ -208,8 +246,8 @@ def _attachments_text(message: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def parse_export(path: Path, name: str, opts: Options) -> Parsed:
-    export = Export(path, name)
+def parse_export(path: Path, name: str, opts: Options, budget: Budget | None = None) -> Parsed:
+    export = Export(path, name, budget)
     try:
         return _parse(export, opts)
     finally:
@@ -233,8 +271,8 @@ def _parse(export: Export, opts: Options) -> Parsed:
         wanted = channels[0]
     elif wanted not in channels:
         raise BadInput(f"{export.name}: no channel named {wanted} in the export (it has {join_or(channels)})")
-    names = _Names(_user_names(export), ids, {})
-    bot_users = _bot_users(export)
+    bot_users: set[str] = set()
+    names = _Names(_user_names(export, bot_users), ids, {}, bot_users)
     source = f"slack:#{wanted}"
 
     collected: list[tuple[Decimal, int, str, J]] = []
@@ -243,6 +281,7 @@ def _parse(export: Export, opts: Options) -> Parsed:
         doc = J(export.json(day), where)
         for message in doc.items():
             message.obj()
+            _check_types(message)
             ts = message["ts"]
             if not isinstance(ts.value, str) or not _TS_RE.match(ts.value):
                 raise ts.fail(f"not a Slack timestamp (got {ts.value!r})")
@@ -253,7 +292,7 @@ def _parse(export: Export, opts: Options) -> Parsed:
             collected.append((key, len(collected), ts.value, message))
     collected.sort(key=lambda c: (c[0], c[1]))
 
-    out = Parsed()
+    out = Parsed(opts.filter)
     # Bot names come from the "added an integration" notices, which are otherwise skipped.
     for _, _, _, message in collected:
         m = message.value
@@ -267,14 +306,16 @@ def _parse(export: Export, opts: Options) -> Parsed:
             out.skip(f"slack {subtype}")
             continue
         raw = m.get("text") if isinstance(m.get("text"), str) else ""
-        is_bot = subtype == "bot_message" or (bool(m.get("bot_id")) and (not m.get("user") or m.get("user") in bot_users))
+        # An app's message (a bot_id, often with the app's user and bot_profile, as PagerDuty
+        # posts) is an alert, not a person's words; so is one from a user users.json calls a bot.
+        is_bot = subtype == "bot_message" or bool(m.get("bot_id")) or m.get("user") in names.bot_users
         body = render(raw, names).strip()
         att = _attachments_text(m)
         if not body and att:
             body = render(att, names).strip()
             raw = raw or att
         if not body and isinstance(m.get("files"), list):
-            titles = [f.get("title") or f.get("name") for f in m["files"] if isinstance(f, dict)]
+            titles = [_str(f.get("title")) or _str(f.get("name")) for f in m["files"] if isinstance(f, dict)]
             body = "shared " + ", ".join(t for t in titles if t) if any(titles) else ""
         if not body:
             out.skip("slack empty message")
@@ -282,19 +323,21 @@ def _parse(export: Export, opts: Options) -> Parsed:
         if is_bot:
             bot_profile = m.get("bot_profile") if isinstance(m.get("bot_profile"), dict) else {}
             actor = (
-                m.get("username") or bot_profile.get("name") or names.bots.get(str(m.get("bot_id"))) or "bot"
+                _str(m.get("username")) or _str(bot_profile.get("name")) or names.bots.get(str(m.get("bot_id")))
+                or names.users.get(str(m.get("user"))) or "bot"
             )
         else:
             uid = m.get("user")
             if not uid and isinstance(m.get("comment"), dict):
-                uid = m["comment"].get("user")
+                uid = _str(m["comment"].get("user"))
             profile = m.get("user_profile") if isinstance(m.get("user_profile"), dict) else {}
-            actor = names.users.get(str(uid)) or profile.get("real_name") or m.get("username") or str(uid or "someone")
+            actor = (names.users.get(str(uid)) or _str(profile.get("real_name")) or _str(m.get("username"))
+                     or str(uid or "someone"))
         self_named = subtype in {"file_share", "file_comment"} and raw.startswith("<@")
         text = body if self_named else f"{actor}: {body}"
         thread_ts = m.get("thread_ts")
         thread = thread_ts if isinstance(thread_ts, str) and thread_ts != stamp else None
-        out.events.append(
+        out.add(
             EvidenceEvent(
                 at=from_epoch(stamp.split(".")[0]),
                 text=text,

@@ -20,6 +20,8 @@ from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, 
 
 KIND = "statuspage"
 LABEL = "Atlassian Statuspage"
+SHAPE = "json"  # how pmtui.evidence reads it (see _registry.py)
+ORDER = 10
 
 IMPAIRED = {s.value: s for s in ComponentStatus}
 RESTORED = {"operational", "under_maintenance"}
@@ -33,6 +35,7 @@ class _Window:
     status: ComponentStatus
     start: datetime
     end: datetime | None = None
+    where: str = ""
 
 
 def sniff(doc: object) -> bool:
@@ -75,7 +78,7 @@ def parse(doc: J, opts: Options) -> Parsed:
         incidents = [doc["incident"]]
     else:
         incidents = [doc]
-    out = Parsed()
+    out = Parsed(opts.filter)
     for incident in incidents:
         _incident(incident.obj(), source, opts, out)
     return out
@@ -129,12 +132,12 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
                 # Impaired before the first update that names it: from the incident's start
                 # (or from this update, when an earlier window of it already closed).
                 start = at if seen_before or start_of_incident is None else start_of_incident
-                window = _Window(cname, IMPAIRED[old], start)
+                window = _Window(cname, IMPAIRED[old], start, where=comp.where)
                 open_[code] = window
                 windows.append(window)
             if new_status is not None:
                 if window is None:
-                    window = _Window(cname, new_status, at)
+                    window = _Window(cname, new_status, at, where=comp.where)
                     open_[code] = window
                     windows.append(window)
                 else:
@@ -145,7 +148,7 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
         uid = update.text_of("id") or digest(compact(update.value))
         word = status.replace("_", " ").capitalize() if status else "Update"
         text = f"[{name}] {word}: {body}" if body else f"[{name}] {word}"
-        out.events.append(
+        out.add(
             EvidenceEvent(
                 at=at,
                 text=text,
@@ -161,4 +164,4 @@ def _incident(incident: J, source: str, opts: Options, out: Parsed) -> None:
     for window in open_.values():
         window.end = resolved_at
     for w in windows:
-        out.components.append(ComponentWindow(w.name, w.status, w.start, w.end, source, name))
+        out.add_window(ComponentWindow(w.name, w.status, w.start, w.end, source, name, w.where))

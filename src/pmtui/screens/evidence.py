@@ -7,6 +7,7 @@ Everything read from a file is shown literally (no markup)."""
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from rich.text import Text
@@ -16,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from pmtui.errors import PmtuiError
 from pmtui.safetext import one_line
@@ -93,6 +94,8 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
                 yield Input(placeholder="Slack channel", id="evidence-channel")
                 yield Input(placeholder="PagerDuty incident", id="evidence-incident")
                 yield Input(placeholder=f"zone of times without offset ({self.zone_name})", id="evidence-zone")
+            yield Checkbox("only the incident's window (start and marks ±30 min)", id="evidence-window")
+            yield ProgressBar(total=100, show_eta=False, id="evidence-progress")
             yield Static("", id="evidence-preview", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button("Preview (ctrl+r)", id="evidence-preview-button")
@@ -103,6 +106,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         self.query_one("#evidence-path", Input).focus()
+        self.query_one("#evidence-progress", ProgressBar).display = False
 
     # ------------------------------------------------------------ the inputs
     def request(self) -> tuple[Any, ...]:
@@ -112,10 +116,12 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         channel = self.query_one("#evidence-channel", Input).value.strip() or None
         zone = self.query_one("#evidence-zone", Input).value.strip() or None
         incident = self.query_one("#evidence-incident", Input).value.strip() or None
-        return paths, None if kind == AUTO else kind, channel, zone, incident
+        window = "incident" if self.query_one("#evidence-window", Checkbox).value else None
+        return paths, None if kind == AUTO else kind, channel, zone, incident, window
 
     @on(Input.Changed)
     @on(Select.Changed)
+    @on(Checkbox.Changed)
     def _changed(self) -> None:
         if self.planned_for is not None and self.request() != self.planned_for:
             self.query_one("#evidence-add", Button).disabled = True
@@ -143,22 +149,38 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     def run_preview(self, req: tuple[Any, ...]) -> None:
         from pmtui import gather
 
-        paths, kind, channel, zone, incident = req
+        paths, kind, channel, zone, incident, window = req
+        started = time.monotonic()
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> None:  # a bar once reading takes more than a second
+            now = time.monotonic()
+            if now - started >= 1.0 and now - shown[0] >= 0.1:
+                shown[0] = now
+                self.app.call_from_thread(self.show_progress, done, total)
+
         try:
             plan = gather.preview(self.app.store, self.review_id, list(paths), kind=kind, zone=zone, channel=channel,
-                                  incident=incident)
+                                  incident=incident, window=window, progress=progress)
         except PmtuiError as exc:
             self.app.call_from_thread(self.show_problem, exc.message)
             return
         self.app.call_from_thread(self.show_plan, plan, req)
 
+    def show_progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#evidence-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(total, 1), progress=done)
+
     def show_problem(self, message: str) -> None:
+        self.query_one("#evidence-progress", ProgressBar).display = False
         self.plan = self.planned_for = None
         self.query_one("#evidence-preview", Static).update(Text(f"⚠ {message}\nNothing was added."))
 
     def show_plan(self, plan: Any, req: tuple[Any, ...]) -> None:
         from pmtui import gather
 
+        self.query_one("#evidence-progress", ProgressBar).display = False
         self.plan, self.planned_for = plan, req
         lines = gather.describe(plan, self.zone_name, dry_run=True)[:-1]
         self.query_one("#evidence-preview", Static).update(Text("\n".join(lines)))

@@ -777,24 +777,9 @@ class _Editing:
         from sqlalchemy import func, select
 
         from pmtui import document as d
+        from pmtui.evidence._check import check_all
 
-        problems = []
-        for e in events:
-            for field, value, limit in (("text", e.text, d.LONG_TEXT_MAX), ("source", e.source, d.SHORT_TEXT_MAX),
-                                        ("id", e.source_id, d.SHORT_TEXT_MAX), ("original text", e.original,
-                                                                                d.LONG_TEXT_MAX)):
-                if len(value) > limit:
-                    problems.append(f"{e.where}: the event's {field} is longer than {limit:,} characters, the limit "
-                                    "of a timeline event")
-                if "\x00" in value:
-                    problems.append(f"{e.where}: the event's {field} contains the character U+0000 (NUL), which the "
-                                    "store cannot keep")
-            if not e.text.strip():
-                problems.append(f"{e.where}: the event has no text")
-            if len(problems) >= 5:
-                break
-        if problems:
-            raise BadInput.many([f"{p}; nothing was added" for p in problems])
+        check_all(list(events), list(components))  # the document's own rules, as the import ran them
         t, rt = _table("Event"), _table("Review")
         with self._write() as conn:
             # one import per review at a time (PostgreSQL; SQLite's write lock already is)
