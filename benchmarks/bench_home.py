@@ -58,8 +58,9 @@ def make_store(path: Path, count: int) -> None:
     if count > base:
         con = sqlite3.connect(path)
         cols = [r[1] for r in con.execute("PRAGMA table_info(review)") if r[1] != "id"]
-        select = ", ".join("slug || '-c' || k.n" if c == "slug" else ("title || ' copy ' || k.n" if c == "title"
-                                                                      else f'"{c}"') for c in cols)
+        copied = {"slug": "slug || '-c' || k.n", "title": "title || ' copy ' || k.n",
+                  "uid": "lower(hex(randomblob(16)))"}  # each review's stable id is its own (unique)
+        select = ", ".join(copied.get(c, f'"{c}"') for c in cols)
         con.execute("CREATE TEMP TABLE k(n INTEGER)")
         con.executemany("INSERT INTO k VALUES (?)", [(i,) for i in range(1, (count - base) // base + 1)])
         con.execute(f"INSERT INTO review ({', '.join(repr(c).replace(chr(39), chr(34)) for c in cols)}) "
