@@ -29,8 +29,10 @@ def pmtui(*args: str) -> list[str]:
     return [sys.executable, "-m", "pmtui", *args]
 
 
-def review(i: int, events: int = 10) -> dict:
-    """A variation of the example review, with ``events`` timeline events."""
+def review(i: int, events: int = 10, typed: int | None = None) -> dict:
+    """A variation of the example review, with ``events`` timeline events; with ``typed``,
+    the events after the first ``typed`` are imported evidence (a log's lines, each with a
+    ``source_id``), as a long timeline is: a review holds at most 10,000 typed events."""
     doc = json.loads(json.dumps(EXAMPLE))
     doc["title"] = f"{EXAMPLE['title']} #{i}"
     start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=i % 365)
@@ -41,6 +43,8 @@ def review(i: int, events: int = 10) -> dict:
         e["at"] = (start + timedelta(seconds=20 * n)).isoformat().replace("+00:00", "Z")
         e["text"] = f"{e['text']} ({n})"
         e["marks"] = base[n]["marks"] if n < len(base) and "marks" in base[n] else []
+        if typed is not None and n >= typed:
+            e["source"], e["source_id"], e["kind"] = "log:app.jsonl", f"line-{n}", "event"
         doc["timeline"].append(e)
     return doc
 

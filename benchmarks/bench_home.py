@@ -8,7 +8,9 @@ pseudo-terminal, best of N):
 
 Goal: the 100,000-review first screen within about half a second of the 10-review one
 (the newest 100 reviews are read first, the whole list follows), and typed keys shown
-at once in both.
+at once in both (within 100 ms of the keys, issue 23's bound for a blocked keystroke).
+The script exits 1 when either is missed. Frames are read from the emulated screen
+(bench_app.wait_for: pyte), not from the bytes the app writes.
 
 The big store is built fast: 1,000 reviews imported with pmtui, then copied in SQL
 (the copies have no events; the list, its order and the filter are the same work).
@@ -25,7 +27,19 @@ import tempfile
 from pathlib import Path
 
 from _common import pmtui
-from bench_app import best, wait_for
+from bench_app import wait_for
+
+HEADER = "pmtui — blameless"  # the first frame: the header's title
+LISTED = ("Date       Title", "of the queue backlog")  # the list's heading row and its reviews
+NO_MATCH = "No review matches"
+GOAL_FIRST_SCREEN = 0.5  # seconds the big store's first screen may add
+GOAL_KEYS = 0.1  # seconds from typed keys to their being shown
+
+
+def best(runs: list[list[float]]) -> list[float]:
+    """The best time of each step over the runs."""
+    return [min(step) for step in zip(*runs)]
+
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -44,8 +58,9 @@ def make_store(path: Path, count: int) -> None:
     if count > base:
         con = sqlite3.connect(path)
         cols = [r[1] for r in con.execute("PRAGMA table_info(review)") if r[1] != "id"]
-        select = ", ".join("slug || '-c' || k.n" if c == "slug" else ("title || ' copy ' || k.n" if c == "title"
-                                                                      else f'"{c}"') for c in cols)
+        copied = {"slug": "slug || '-c' || k.n", "title": "title || ' copy ' || k.n",
+                  "uid": "lower(hex(randomblob(16)))"}  # each review's stable id is its own (unique)
+        select = ", ".join(copied.get(c, f'"{c}"') for c in cols)
         con.execute("CREATE TEMP TABLE k(n INTEGER)")
         con.executemany("INSERT INTO k VALUES (?)", [(i,) for i in range(1, (count - base) // base + 1)])
         con.execute(f"INSERT INTO review ({', '.join(repr(c).replace(chr(39), chr(34)) for c in cols)}) "
@@ -64,11 +79,12 @@ def main() -> None:
         make_store(small, 10)
         make_store(big, args.reviews)
         n_big = sqlite3.connect(big).execute("SELECT COUNT(*) FROM review").fetchone()[0]
+        env = {"PMTUI_CONFIG": str(Path(tmp) / "config.toml")}
         rows = {}
         for name, db in (("10", small), (f"{n_big:,}", big)):
-            shown = best([wait_for(pmtui("--db", str(db)), [b"pmtui", b"Open actions"],
-                                   [(b"zzqq", b"No review matches")]) for _ in range(args.repeat)])
-            typed = best([wait_for(pmtui("--db", str(db)), [b"pmtui"], [(b"qz", b"qz")])
+            shown = best([wait_for(pmtui("--db", str(db)), [HEADER, LISTED], [(b"zzqq", NO_MATCH)], env=env)
+                          for _ in range(args.repeat)])
+            typed = best([wait_for(pmtui("--db", str(db)), [HEADER], [(b"qz", "qz")], env=env)
                           for _ in range(args.repeat)])
             rows[name] = shown + typed[1:]
         print(f"home screen in a pseudo-terminal (best of {args.repeat}), 10 reviews vs {n_big:,}")
@@ -77,6 +93,16 @@ def main() -> None:
         small_t, big_t = rows["10"], rows[f"{n_big:,}"]
         for label, a, b in zip(labels, small_t, big_t):
             print(f"  {label:34} {a * 1000:7.0f} ms  {b * 1000:7.0f} ms  (+{(b - a) * 1000:.0f} ms)")
+        added = big_t[1] - small_t[1]
+        keys = max(small_t[3], big_t[3])
+        print(f"  first screen of the list, {n_big:,} vs 10: +{added * 1000:.0f} ms "
+              f"(goal <= +{GOAL_FIRST_SCREEN * 1000:.0f} ms)")
+        print(f"  keys typed while loading, slower of the two: {keys * 1000:.0f} ms (goal <= {GOAL_KEYS * 1000:.0f} ms)")
+        missed = [what for what, ok in (("first screen", added <= GOAL_FIRST_SCREEN), ("typed keys", keys <= GOAL_KEYS))
+                  if not ok]
+        if missed:
+            print(f"  MISSED: {', '.join(missed)}")
+            sys.exit(1)
 
 
 if __name__ == "__main__":

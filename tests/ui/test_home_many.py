@@ -146,3 +146,101 @@ async def test_a_store_that_cannot_be_listed_is_said_on_home_not_a_crash(store, 
         text = str(app.screen.query_one("#home-empty").render())
         assert "The list of reviews cannot be read" in text and "[/var] cannot be read as a pmtui store" in text
         assert app.is_running and app.return_code is None
+
+
+def screen_lines(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_end_on_a_long_list_shows_the_last_review_above_the_screen_edge(store):
+    """End on 1,000 reviews: the last (oldest) review is drawn, not hidden under a
+    horizontal scrollbar (the list never scrolls sideways), and every column is whole."""
+    from conftest import settle
+
+    fill(store, 1000)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(ReviewList)
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        last = table.rows[-1].title
+        assert table.selected.title == last
+        region = table.scrollable_content_region
+        lines = screen_lines(app)[region.y:region.bottom]
+        assert any(last in line for line in lines), "\n".join(screen_lines(app))
+        assert not table.show_horizontal_scrollbar
+        assert "Overdue" in lines[0]  # the last column is not under the vertical scrollbar
+        await pilot.press("pageup", "pagedown")
+        assert table.cursor == len(table.rows) - 1
+
+
+async def test_end_while_the_list_loads_goes_on_to_the_last_review(store, monkeypatch):
+    """End pressed while only the first page (100 reviews) is shown lands on the last
+    review of the whole list once it is read, not on the 100th."""
+    import asyncio
+    import threading
+
+    from conftest import settle
+
+    fill(store, 1000)
+    whole = store.list_reviews()
+    gate = threading.Event()
+    read = store.list_reviews
+
+    def slow(*args, **kwargs):
+        gate.wait(60)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(store, "list_reviews", slow)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(ReviewList)
+        for _ in range(200):
+            if table.row_count:
+                break
+            await asyncio.sleep(0.05)
+        assert table.row_count == 100  # the first page, the rest is being read
+        table.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor == 99
+        gate.set()
+        await settle(app, pilot)
+        assert table.row_count == 1000
+        assert table.selected.id == whole[-1].id
+        region = table.scrollable_content_region
+        assert any(whole[-1].title in line for line in screen_lines(app)[region.y:region.bottom])
+
+
+async def test_a_cursor_moved_off_the_end_stays_on_its_review_when_the_list_completes(store, monkeypatch):
+    """Only End follows the list to its end: a review the cursor was moved to keeps it."""
+    import asyncio
+    import threading
+
+    from conftest import settle
+
+    fill(store, 300)
+    gate = threading.Event()
+    read = store.list_reviews
+
+    def slow(*args, **kwargs):
+        gate.wait(60)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(store, "list_reviews", slow)
+    app = PostmortemApp(store, watch_interval=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(ReviewList)
+        for _ in range(200):
+            if table.row_count:
+                break
+            await asyncio.sleep(0.05)
+        table.focus()
+        await pilot.press("end", "up")
+        await pilot.pause()
+        chosen = table.selected.id
+        gate.set()
+        await settle(app, pilot)
+        assert table.row_count == 300 and table.selected.id == chosen

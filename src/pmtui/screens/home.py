@@ -125,10 +125,11 @@ class HomeScreen(TypedApp, Screen[None]):
     def on_home_screen_reviews_loaded(self, message: ReviewsLoaded) -> None:
         if (message.generation, message.complete) <= self._shown:
             return  # a newer load is already on screen
+        completes = not self._shown[1]  # the whole list after its first page: End pressed meanwhile goes on to its end
         self._shown = (message.generation, message.complete)
         self.reviews = message.reviews
         self._haystacks = [" ".join(_text(v) for v in (r.title, r.slug, r.severity, r.status)).lower() for r in self.reviews]
-        self.refill()
+        self.refill(follow_end=completes)
         if not self.app._store_warm:  # once the list is on screen
             self.app._store_warm = True
             self.call_after_refresh(self._warm_up)
@@ -141,7 +142,7 @@ class HomeScreen(TypedApp, Screen[None]):
 
         _ = self.app.store.engine  # opened now, in the background
 
-    def refill(self) -> None:
+    def refill(self, follow_end: bool = False) -> None:
         """Show the reviews that match the filter, in one step (the list is virtual)."""
         table = self._table()
         needle = self.query_one("#home-filter", Input).value
@@ -151,7 +152,7 @@ class HomeScreen(TypedApp, Screen[None]):
         else:
             shown = self.reviews
         current = table.selected
-        table.set_rows(shown, keep_id=current.id if current else None)
+        table.set_rows(shown, keep_id=current.id if current else None, follow_end=follow_end)
         empty = self.query_one("#home-empty", Static)
         if not self.reviews:
             empty.update(EMPTY_TEXT)

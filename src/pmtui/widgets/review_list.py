@@ -80,14 +80,20 @@ class ReviewList(VirtualList["ReviewSummary"]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[ReviewSummary] = []
+        self._end_asked = False  # End put the cursor on the last row, and it has not moved since
 
     # ------------------------------------------------------------ data
-    def set_rows(self, rows: list[ReviewSummary], keep_id: int | None = None) -> None:
-        """Show these reviews (all at once); the cursor stays on ``keep_id`` when shown."""
+    def set_rows(self, rows: list[ReviewSummary], keep_id: int | None = None, follow_end: bool = False) -> None:
+        """Show these reviews (all at once); the cursor stays on ``keep_id`` when shown.
+        ``follow_end``: these rows complete the ones shown (the first page read before the
+        whole list), and a cursor that End put on the last row goes to the new last row."""
+        at_end = self._end_asked and bool(self.rows) and self.cursor == len(self.rows) - 1
         self.rows = rows
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(0, len(rows) + 1)  # never scrolls sideways
         target = 0
-        if keep_id is not None:
+        if follow_end and at_end:
+            target = len(rows) - 1
+        elif keep_id is not None:
             target = next((i for i, r in enumerate(rows) if r.id == keep_id), 0)
         self.cursor = target
         self.refresh()
@@ -102,8 +108,14 @@ class ReviewList(VirtualList["ReviewSummary"]):
     def on_blur(self) -> None:
         self.refresh()
 
+    def _body(self) -> int:
+        """Rows of reviews on screen: the height under the header, less a scrollbar."""
+        return max(1, self.scrollable_content_region.height - 1)
+
     def watch_cursor(self) -> None:
-        body = max(1, self.size.height - 1)
+        if self.cursor != len(self.rows) - 1:
+            self._end_asked = False
+        body = self._body()
         top = int(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
@@ -113,7 +125,11 @@ class ReviewList(VirtualList["ReviewSummary"]):
 
     # ------------------------------------------------------------ keys
     def action_page(self, direction: int) -> None:
-        self.cursor += direction * max(1, self.size.height - 2)
+        self.cursor += direction * max(1, self._body() - 1)
+
+    def action_jump(self, where: int) -> None:
+        super().action_jump(where)
+        self._end_asked = where != 0
 
     def action_select(self) -> None:
         if self.selected is not None:
@@ -128,7 +144,7 @@ class ReviewList(VirtualList["ReviewSummary"]):
         self.focus()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + 1)
+        self.virtual_size = Size(0, len(self.rows) + 1)
 
     # ------------------------------------------------------------ drawing
     def widths(self, width: int) -> list[int]:
@@ -137,10 +153,15 @@ class ReviewList(VirtualList["ReviewSummary"]):
 
     def line_text(self, index: int) -> str:
         """The row as it is drawn (for tests and for reading the screen)."""
-        return " ".join(fit(c, w) for c, w in zip(cells(self.rows[index]), self.widths(self.size.width or 100)))
+        return " ".join(fit(c, w) for c, w in zip(cells(self.rows[index]), self.widths(self._width() or 100)))
+
+    def _width(self) -> int:
+        """Cells a row has: the width less the vertical scrollbar (a row drawn under it
+        would lose its last column)."""
+        return self.scrollable_content_region.width
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._width()
         widths = self.widths(width)
         base = self.rich_style
         if y == 0:
