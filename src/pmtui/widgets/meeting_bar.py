@@ -32,6 +32,7 @@ class MeetingBar(Widget):
     note_taker: reactive[str] = reactive("")
     meeting: reactive[Meeting | None] = reactive(None, always_update=True)
     now: reactive[datetime | None] = reactive(None)
+    following: reactive[bool] = reactive(True)
 
     def render(self) -> Text:
         left = Text(no_wrap=True, overflow="ellipsis")
@@ -47,6 +48,8 @@ class MeetingBar(Widget):
             over = self.meeting.over(self.now)
             status = self.meeting.status(self.now)
             right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + one_line(status), style="bold")
+            if not self.following and not self.meeting.ended:  # where the meeting is, for a seat looking elsewhere
+                right = Text.assemble(("not following · ctrl+f · meeting at ", "dim"), right)
             moved = self.meeting.move_line()
             # who made the last stage change, and when (an ended meeting's line says who ended it)
             if moved and self.size.width >= 100 and not self.meeting.ended:
