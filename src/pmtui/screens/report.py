@@ -33,7 +33,7 @@ class ReportScreen(SectionScreen):
     SECTION = Section.report
     AUTO_FOCUS = "#report-scroll"  # the report itself: arrows and page keys scroll it
     BINDINGS = [
-        Binding("x", "export", "Export…", id="report.export"),
+        Binding("ctrl+e", "export", "Export…", id="report.export"),
         Binding("s", "next_status", "Next status", id="report.status"),
         Binding("r", "refresh_report", "Refresh", show=False, id="report.refresh"),
     ]
@@ -50,7 +50,7 @@ class ReportScreen(SectionScreen):
         with Horizontal(id="report-bar"):
             yield Static("Status:", classes="bar-label")
             yield Select(STATUS_OPTIONS, value=r["status"], allow_blank=False, id="report-status")
-            yield Static("draft → in review → published · x exports the Markdown file", id="report-hint")
+            yield Static("draft → in review → published · ctrl+e exports the Markdown file", id="report-hint")
         with Horizontal(id="report-row"):
             with VerticalScroll(id="report-scroll"):
                 yield Markdown("Rendering the report…", id="report")

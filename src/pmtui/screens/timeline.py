@@ -269,6 +269,7 @@ class TimelineScreen(SectionScreen):
         event.input.value = ""
         self.app.push_added("added an event", "event", event_id, quiet=True)
         self.update_rows([event_id], keep_id=event_id, new=[event_id])
+        self.query_one(TimelineTable).focus()  # on the new event: a again adds the next (never types "a")
 
     @on(Input.Changed, "#quick-add")
     def _typing(self, event: Input.Changed) -> None:

@@ -50,17 +50,20 @@ class StageBar(Widget):
     section: reactive[str] = reactive(Section.overview.value)
 
     def _build(self, compact: int) -> Text:
-        """compact 0: full stage names; 1: short names; 2: stage numbers only;
-        3: other sections show their key alone (a word is shown whole or not at all)."""
+        """compact 0: full stage names; 1: short names; 2: stage numbers only; 3: the
+        sections alone (80 columns: every key with its section's name); 4: other sections
+        show their key alone (a word is shown whole or not at all)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (number, name, short, sections) in enumerate(STAGES):
             current_stage = any(s == self.section for s, _, _ in sections)
             if i:
                 text.append(" │ " if compact < 2 else " ", style="dim")
-            if current_stage:
+            if current_stage and compact != 3:
                 text.append("▸", style="bold")
-            label = (name, short, "", "")[compact]
-            if (number and len(sections) > 1) or (number and compact == 0):
+            label = (name, short, "", "", "")[compact]
+            if compact == 3:
+                pass
+            elif (number and len(sections) > 1) or (number and compact == 0):
                 text.append(f"{number} {label}: " if label else f"{number} ", style="bold" if current_stage else "")
             elif number:
                 text.append(f"{number} ", style="bold" if current_stage else "")
@@ -70,7 +73,7 @@ class StageBar(Widget):
                 if sid == self.section:
                     text.append(f" {key} {slabel} ", style="reverse bold")
                 else:
-                    if compact < 3:
+                    if compact < 4:
                         text.append(f"{key} ", style="bold dim")
                         text.append(slabel)
                     else:
@@ -79,7 +82,7 @@ class StageBar(Widget):
 
     def render(self) -> Text:
         width = self.size.width or 80
-        for compact in (0, 1, 2, 3):
+        for compact in (0, 1, 2, 3, 4):
             text = self._build(compact)
             if text.cell_len <= width:
                 return text
