@@ -53,17 +53,17 @@ class StageBar(Widget):
         """compact 0: full stage names; 1: short names; 2: stage numbers only; 3: the
         sections alone (80 columns: every key with its section's name); 4: other sections
         show their key alone (a word is shown whole or not at all)."""
+        if compact == 3:
+            return self._sections_only()
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (number, name, short, sections) in enumerate(STAGES):
             current_stage = any(s == self.section for s, _, _ in sections)
             if i:
                 text.append(" │ " if compact < 2 else " ", style="dim")
-            if current_stage and compact != 3:
+            if current_stage:
                 text.append("▸", style="bold")
             label = (name, short, "", "", "")[compact]
-            if compact == 3:
-                pass
-            elif (number and len(sections) > 1) or (number and compact == 0):
+            if (number and len(sections) > 1) or (number and compact == 0):
                 text.append(f"{number} {label}: " if label else f"{number} ", style="bold" if current_stage else "")
             elif number:
                 text.append(f"{number} ", style="bold" if current_stage else "")
@@ -78,6 +78,24 @@ class StageBar(Widget):
                         text.append(slabel)
                     else:
                         text.append(key, style="bold dim")
+        return text
+
+    def _sections_only(self) -> Text:
+        """Every section with its key and name, one space apart (the current one's own
+        padding stands for the spaces beside it): 78 columns at most."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        gap = False
+        for _number, _name, _short, sections in STAGES:
+            for sid, slabel, key in sections:
+                if sid == self.section:
+                    text.append(f" {key} {slabel} ", style="reverse bold")
+                    gap = False
+                    continue
+                if gap:
+                    text.append(" ")
+                text.append(f"{key} ", style="bold dim")
+                text.append(slabel)
+                gap = True
         return text
 
     def render(self) -> Text:
