@@ -119,7 +119,7 @@ class PostmortemApp(App[object]):
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
         self.panel_wanted: bool | None = None  # None: shown when the screen is wide
-        self.following = True  # this seat follows the facilitator's stage and walk-through (ctrl+b)
+        self.following = True  # this seat follows the facilitator's stage and walk-through (ctrl+u)
         import uuid
 
         self.seat_id = uuid.uuid4().hex  # this seat's presence row

@@ -1,6 +1,6 @@
 """The room follows the facilitator (issue 28): moving the meeting on takes the facilitator
 to the stage's first section (and to the report after the last); every other seat follows
-the stage and the walk-through by default, can stop following with ctrl+b, and then sees
+the stage and the walk-through by default, can stop following with ctrl+u, and then sees
 where the meeting is. Two seats, each with its own store, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ async def test_other_seats_follow_the_stage_and_can_stop_following(store, demo, 
         assert isinstance(b.screen, AnalysisScreen)  # the note-taker went along
         assert "Amara Okafor moved the meeting to Systemic analysis" in shown(b)
         # the note-taker stops following to look at the impact while the meeting moves on
-        await pb.press("ctrl+b")
+        await pb.press("ctrl+u")
         await settle(b, pb)
         await pb.press("f4")
         await settle(b, pb)
@@ -99,7 +99,7 @@ async def test_other_seats_follow_the_stage_and_can_stop_following(store, demo, 
         await sync(b, pb)
         assert isinstance(b.screen, ImpactScreen)  # stays where it looks
         assert "not following" in bar(b) and "Follow-ups" in bar(b)  # and sees where the meeting is
-        await pb.press("ctrl+b")  # follows again: goes where the meeting is
+        await pb.press("ctrl+u")  # follows again: goes where the meeting is
         await settle(b, pb)
         assert isinstance(b.screen, ActionsScreen)
         assert "not following" not in bar(b)

@@ -58,7 +58,7 @@ class SectionScreen(TypedApp, Screen[None]):
                 tooltip="meeting: pause and resume the clock"),
         Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join",
                 tooltip="copy the command a second seat runs to join this review"),
-        Binding("ctrl+b", "follow", "Follow the meeting", show=False, id="meeting.follow",
+        Binding("ctrl+u", "follow", "Follow the meeting", show=False, id="meeting.follow", priority=True,
                 tooltip="follow the facilitator to each stage and event (on by default); again: look around freely"),
     ]
 
@@ -239,7 +239,7 @@ class SectionScreen(TypedApp, Screen[None]):
         if not self.is_current:
             self.notify(f"{meeting.move_line()} · {SECTION_KEYS[target]} goes there", timeout=8)
             return True
-        self.notify(f"{meeting.move_line()}: following (ctrl+b stops following)", timeout=6)
+        self.notify(f"{meeting.move_line()}: following (ctrl+u stops following)", timeout=6)
         self.action_section(target)
         return True
 
@@ -251,14 +251,14 @@ class SectionScreen(TypedApp, Screen[None]):
             self.action_section(Section.timeline)
 
     def action_follow(self) -> None:
-        """ctrl+b: follow the facilitator (the default), or stop following to look elsewhere."""
+        """ctrl+u: follow the facilitator (the default), or stop following to look elsewhere."""
         from pmtui.meeting import section_for
 
         self.app.following = not self.app.following
         self.query_one(MeetingBar).following = self.app.following
         meeting = self.app.store.get_meeting(self.review_id)
         if not self.app.following:
-            self.notify("Not following the meeting: look around freely; ctrl+b follows it again.", timeout=4)
+            self.notify("Not following the meeting: look around freely; ctrl+u follows it again.", timeout=4)
             return
         target = section_for(meeting, self.SECTION) if meeting is not None else None
         self.notify("Following the meeting" + (" to where it is now." if target else "."), timeout=3)

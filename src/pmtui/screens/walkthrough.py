@@ -34,7 +34,7 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         Binding("c,enter", "confirm", "Confirmed by the room", key_display="c", id="walk.confirm"),
         Binding("u", "next_unconfirmed", "Next unconfirmed", id="walk.unconfirmed"),
         Binding("escape,w", "close", "Back to the timeline", key_display="Esc", id="walk.close"),
-        Binding("ctrl+b", "follow", "Follow", show=False, id="walk.follow",
+        Binding("ctrl+u", "follow", "Follow", show=False, id="walk.follow", priority=True,
                 tooltip="follow the facilitator's walk-through (on by default); again: walk on your own"),
     ]
 
@@ -112,7 +112,7 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         self.app.following = not self.app.following
         self.query_one(MeetingBar).following = self.app.following
         self.notify("Following the facilitator's walk-through." if self.app.following else
-                    "Not following: walk on your own; ctrl+b follows again.", timeout=3)
+                    "Not following: walk on your own; ctrl+u follows again.", timeout=3)
         self.follow()
 
     def days(self) -> bool:

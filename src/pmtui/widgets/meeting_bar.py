@@ -49,7 +49,7 @@ class MeetingBar(Widget):
             status = self.meeting.status(self.now)
             right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + one_line(status), style="bold")
             if not self.following and not self.meeting.ended:  # where the meeting is, for a seat looking elsewhere
-                right = Text.assemble(("not following · ctrl+b · meeting at ", "dim"), right)
+                right = Text.assemble(("not following · ctrl+u · meeting at ", "dim"), right)
             moved = self.meeting.move_line()
             # who made the last stage change, and when (an ended meeting's line says who ended it)
             if moved and self.size.width >= 100 and not self.meeting.ended:
