@@ -73,3 +73,12 @@ def test_the_header_fits_its_width_and_cuts_no_word():
     # very narrow: only how many are here
     assert fit_header(title, "Timeline", seats, 60)[1] == "Timeline · 4 here"
     assert fit_header(title, "Timeline", [], 80) == (title, "Timeline")
+
+
+def test_a_seat_without_a_name_shortens_to_words():
+    """Issue 28: at 80x24 the header showed '(a n. · here' for a nameless seat."""
+    from pmtui.seats import presence_line, short_name
+
+    assert short_name("(a seat without a name)") == "a seat"
+    line = presence_line([{"name": "(a seat without a name)", "role": "participant"}], short=True)
+    assert line.startswith("a seat · ") and "(a n." not in line

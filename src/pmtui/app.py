@@ -82,6 +82,8 @@ class PostmortemApp(App[object]):
         Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "palette", show=False, priority=True,
                 key_display=App.COMMAND_PALETTE_DISPLAY, id="app.palette",
                 tooltip="command palette: every action by name"),
+        Binding("ctrl+a", "select_all", "Select all", show=False, id="app.select_all", priority=True,
+                tooltip="in a text field: select all of its text (typing then replaces it)"),
         Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True,
                 tooltip="quit (everything is already saved)"),
     ]
@@ -117,6 +119,7 @@ class PostmortemApp(App[object]):
         self._prompts: dict[str, list[str]] | None = None
         self.prompt_index: dict[str, int] = {}
         self.panel_wanted: bool | None = None  # None: shown when the screen is wide
+        self.following = True  # this seat follows the facilitator's stage and walk-through (ctrl+u)
         import uuid
 
         self.seat_id = uuid.uuid4().hex  # this seat's presence row
@@ -498,6 +501,18 @@ class PostmortemApp(App[object]):
             target.append(entry)
         self.notify(f"{word}: {entry[0]}", timeout=3)
         self.refresh_screen()
+
+    def action_select_all(self) -> None:
+        """ctrl+a in a text field selects all of it (Textual's fields take ctrl+a for Home,
+        and Home does that too); anywhere else the key goes on to whatever else uses it."""
+        from textual.actions import SkipAction
+        from textual.widgets import Input, TextArea
+
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            focused.select_all()
+            return
+        raise SkipAction()
 
     def action_undo(self) -> None:
         if not self.undo_stack:

@@ -21,6 +21,24 @@ from pmtui.vocab import MeetingStage
 STAGES: tuple[str, ...] = tuple(s.value for s in MeetingStage)
 STAGE_NAMES: dict[str, str] = {s.value: name for s, name in vocab.STAGE_NAMES.items()}
 DEFAULT_SPLIT: dict[str, int] = dict(zip(STAGES, (5, 35, 10, 10)))
+# The sections each stage of the meeting works in, in order: moving the meeting on takes the
+# facilitator (and every seat that follows it) to the first; the report comes after the last stage.
+STAGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    MeetingStage.opening.value: ("opening",),
+    MeetingStage.context.value: ("overview", "timeline", "impact"),
+    MeetingStage.analysis.value: ("analysis",),
+    MeetingStage.followups.value: ("actions",),
+}
+AFTER_THE_MEETING = "report"
+
+
+def section_for(meeting: Meeting, section: str) -> str | None:
+    """Where a seat on ``section`` goes to be where the meeting is: None when it is there
+    already (a section of the meeting's stage; the report once the meeting ended)."""
+    if meeting.ended:
+        return None if section == AFTER_THE_MEETING else AFTER_THE_MEETING
+    sections = STAGE_SECTIONS[meeting.stage]
+    return None if section in sections else sections[0]
 
 
 def scale_split(length: int, split: dict[str, int] | None = None) -> dict[str, int]:
@@ -61,6 +79,8 @@ class Meeting:
     moved_at: str = ""            # ISO, aware: when
     last_move: str = ""           # what it did, in words ("paused the meeting")
     ended_at: str = ""            # ISO, aware, once the facilitator ended the meeting
+    stage_took: dict[str, float] = field(default_factory=dict)  # seconds each finished stage took, pauses left out
+    walk_event: int | None = None  # the event the facilitator's walk-through shows (every following seat shows it)
 
     # ------------------------------------------------------------ serialisation
     def to_json(self) -> str:
@@ -68,8 +88,9 @@ class Meeting:
         if not self.last_move:  # a meeting nobody has moved yet reads as it did before seats
             for key in ("moved_by", "moved_at", "last_move"):
                 data.pop(key)
-        if not data["ended_at"]:  # a running meeting is stored as before (older pmtui reads it)
-            del data["ended_at"]
+        for key in ("ended_at", "stage_took", "walk_event"):  # stored only when set (older pmtui reads the rest)
+            if not data[key] and data[key] != 0:
+                del data[key]
         return json.dumps(data, sort_keys=True)
 
     @classmethod
@@ -127,6 +148,7 @@ class Meeting:
         if i == len(STAGES) - 1:
             return False
         self.resume(now)
+        self.stage_took[self.stage] = self.elapsed(now).total_seconds()
         self.stage = STAGES[i + 1]
         self.stage_started_at = now.isoformat()
         self.paused_seconds = 0.0
@@ -134,7 +156,28 @@ class Meeting:
 
     def end(self, now: datetime) -> None:
         self.resume(now)
+        self.stage_took[self.stage] = self.elapsed(now).total_seconds()
         self.ended_at = now.isoformat()
+        self.walk_event = None
+
+    def times(self, now: datetime) -> list[tuple[str, timedelta | None, int]]:
+        """Each stage: how long it took (the current one so far; None when not reached)
+        and its timebox in minutes."""
+        out: list[tuple[str, timedelta | None, int]] = []
+        for stage in STAGES:
+            if stage in self.stage_took:
+                took: timedelta | None = timedelta(seconds=self.stage_took[stage])
+            elif stage == self.stage and not self.ended:
+                took = self.elapsed(now)
+            else:
+                took = None
+            out.append((stage, took, self.split[stage]))
+        return out
+
+    def overran(self) -> list[str]:
+        """The finished stages that took longer than their timebox (by a minute or more)."""
+        return [s for s, took in self.stage_took.items()
+                if s in self.split and took >= (self.split[s] + 1) * 60]
 
     @property
     def ended(self) -> bool:

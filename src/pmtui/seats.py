@@ -70,7 +70,10 @@ def _people(seats: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def short_name(name: str) -> str:
-    """'Amara O.' for 'Amara Okafor' (a one-word name stays as it is)."""
+    """'Amara O.' for 'Amara Okafor' (a one-word name stays as it is; a seat without a
+    name, shown as '(a seat without a name)', is 'a seat', never '(a n.')."""
+    if name.startswith("("):
+        return "a seat"
     words = name.split()
     if len(words) < 2:
         return name

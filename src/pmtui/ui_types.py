@@ -47,6 +47,9 @@ class FormField:
     options: list[tuple[str, str]] = field(default_factory=list)
     placeholder: str = ""
     hint: str = ""
+    suggest: Callable[[dict[str, Any]], str | None] | None = None
+    """A select's value suggested from the form's other values as they are typed, while
+    nobody has chosen one (an action item's type from its words)."""
 
 
 class FormRequested(Message):

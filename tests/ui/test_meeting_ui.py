@@ -45,7 +45,7 @@ FOCUS = {
     "impact": (None, "#field-impact_description TextArea"),
     "analysis": ("a", "#f-text"),            # adding a contributing factor
     "actions": ("a", "#f-title"),            # adding an action item
-    "report": ("x", "#prompt-input"),        # the export path prompt
+    "report": ("ctrl+e", "#prompt-input"),   # the export path prompt
 }
 STAGE = {"opening": "context", "overview": "context", "timeline": "context", "impact": "context",
          "analysis": "analysis", "actions": "followups", "report": "followups"}
@@ -232,6 +232,8 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("ctrl+g", "ctrl+t")  # resume, then the facilitator moves on
         await settle(app, pilot)
         assert store.get_meeting(demo).stage == "context"
+        assert app.screen.SECTION == "overview"  # and goes where the meeting is: the stage's first section
+        bar = app.screen.query_one(MeetingBar)
         assert "Gather context: 18:00 left" in str(bar.render()) and not bar.has_class("-over")
         await pilot.press("f3")  # the clock follows into every section
         await settle(app, pilot)
@@ -252,6 +254,7 @@ async def test_timebox_runs_over_pauses_and_moves_on(store, demo, make_app, cfg)
         await pilot.press("ctrl+t", "y")
         await settle(app, pilot)
         assert store.get_meeting(demo).ended
+        assert app.screen.SECTION == "report"  # the report is next: the facilitator goes there
         # the meeting line says when it ended and how long it took
         line = str(app.screen.query_one(MeetingBar).render())
         # (in the review's zone, named when the machine's clock is another: issue 20)

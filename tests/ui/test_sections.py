@@ -231,7 +231,10 @@ async def test_report_shows_the_markdown_and_changes_status_and_exports(store, d
         await pilot.press("s", "y")  # the example still has readiness findings: publishing asks first
         await settle(app, pilot)
         assert store.get_review(demo)["status"] == "published"
-        await pilot.press("x")
+        await pilot.press("x")  # x means done (actions) and answered (notes), never export
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+e")
         await settle(app, pilot)
         prompt = app.screen
         assert isinstance(prompt, PromptScreen)

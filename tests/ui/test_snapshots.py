@@ -156,3 +156,14 @@ def test_search(snap_compare, store, demo, size):
         await still(pilot)
 
     assert snap_compare(app_on(store, None, "overview"), terminal_size=size, run_before=search)
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_room_metrics_before_marks(snap_compare, store, size):
+    """Issue 28: before any mark, the Metrics box says in plain words which mark to set
+    and with which key (on Impact, where it is shown at every size)."""
+    from datetime import datetime
+
+    review, _slug = store.create_review("Queue backlog after a broker restart", severity="SEV3")
+    store.add_event(review, at=datetime(2026, 3, 10, 14, 0).astimezone(), text="Queue depth alert fires")
+    assert snap_compare(app_on(store, review, "impact"), terminal_size=size, run_before=still)

@@ -29,13 +29,25 @@ def overdue(item: dict[str, Any], today: date) -> bool:
     return item["status"] in OPEN and bool(item["due"]) and item["due"] < today.isoformat()
 
 
+def _suggested_type(values: dict[str, Any]) -> str | None:
+    from pmtui.action_kinds import suggest
+
+    kind = suggest(f"{values.get('title', '')} {values.get('description', '')}")
+    return None if kind is None else kind.value
+
+
 def action_fields(item: dict[str, Any] | None) -> list[FormField]:
     """The action item form (on the Actions screen, and for a note turned into an action)."""
     i = item or {}
+    new = not i.get("id")
     fields = [
         FormField("title", "Action (specific and bounded)", i.get("title", ""),
                   placeholder="Alert when checkout 5xx > 1% for 5 min"),
-        FormField("type", "Type", i.get("type", ActionType.other.value), kind="select", options=[(t.value, t.value) for t in ActionType]),
+        FormField("type", "Type", i.get("type") or (_suggested_type(i) if new else None) or ActionType.other.value,
+                  kind="select", options=[(t.value, t.value) for t in ActionType],
+                  # a new item's type follows its words until someone chooses one
+                  suggest=_suggested_type if new else None,
+                  hint="suggested from the words until you choose: prevent, detect, mitigate, process" if new else ""),
         FormField("owner", "Owner (a team or person: ownership, not blame)", i.get("owner", "")),
         FormField("priority", "Priority", i.get("priority", Priority.medium.value), kind="select",
                   options=[(p.value, p.value) for p in Priority]),

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header
 
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.keys import key_label, palette_bindings
+from pmtui.meeting import Meeting
 from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions
 from pmtui.ui_types import FormRequested, NotSaved, TypedApp
@@ -22,7 +23,7 @@ from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import ListEditor
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
-from pmtui.widgets.stage_bar import SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
+from pmtui.widgets.stage_bar import SECTION_KEYS, SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
 SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
 STEP_TEXT = "previous / next section"
@@ -60,6 +61,8 @@ class SectionScreen(TypedApp, Screen[None]):
                 tooltip="meeting: pause and resume the clock"),
         Binding("ctrl+k", "copy_join", "Copy the join command", show=False, id="meeting.join",
                 tooltip="copy the command a second seat runs to join this review"),
+        Binding("ctrl+u", "follow", "Follow the meeting", show=False, id="meeting.follow", priority=True,
+                tooltip="follow the facilitator to each stage and event (on by default); again: look around freely"),
     ]
 
     def __init__(self, review_id: int) -> None:
@@ -219,15 +222,61 @@ class SectionScreen(TypedApp, Screen[None]):
         before = bar.meeting
         bar.zone = self.review.get("timezone") if getattr(self, "review", None) else None  # the review's clock
         bar.meeting = meeting
+        bar.following = self.app.following
         bar.now = self.app.now()
         self.people = people
-        # another seat moved the meeting: say who and when, here too
+        # another seat moved the meeting: say who and when, here too; a following seat goes along
         if (meeting is not None and meeting.last_move and before is not None
                 and (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move)
                 and meeting.moved_by != self.app.author):
-            self.notify(meeting.move_line(bar.zone), timeout=6)
+            if not self.follow_meeting(meeting, before):
+                self.notify(meeting.move_line(bar.zone), timeout=6)
         elif meeting is None and before is not None and self.is_current:
             self.notify("The meeting was ended.", timeout=6)
+        if meeting is not None and self.app.following and meeting.moved_by != self.app.author:
+            self.follow_walk(meeting)
+
+    def follow_meeting(self, meeting: Meeting, before: Meeting) -> bool:
+        """Another seat moved the meeting on (or ended it): a seat that follows goes to the
+        new stage's first section (the report once it ended), saying who moved it. Not while
+        a form or dialog is open over this section: it says where the meeting went instead."""
+        from pmtui.meeting import section_for
+
+        if not self.app.following or (meeting.stage, meeting.ended) == (before.stage, before.ended):
+            return False
+        target = section_for(meeting, self.SECTION)
+        if target is None:
+            return False
+        if not self.is_current:
+            self.notify(f"{meeting.move_line(self.query_one(MeetingBar).zone)} · {SECTION_KEYS[target]} goes there", timeout=8)
+            return True
+        self.notify(f"{meeting.move_line(self.query_one(MeetingBar).zone)}: following (ctrl+u stops following)", timeout=6)
+        self.action_section(target)
+        return True
+
+    def follow_walk(self, meeting: Meeting) -> None:
+        """The facilitator walks through the timeline: a following seat goes to the
+        timeline, which opens the walk-through on the facilitator's event."""
+        if meeting.walk_event is not None and not meeting.ended and self.is_current \
+                and self.SECTION != Section.timeline:
+            self.action_section(Section.timeline)
+
+    def action_follow(self) -> None:
+        """ctrl+u: follow the facilitator (the default), or stop following to look elsewhere."""
+        from pmtui.meeting import section_for
+
+        self.app.following = not self.app.following
+        self.query_one(MeetingBar).following = self.app.following
+        meeting = self.app.store.get_meeting(self.review_id)
+        if not self.app.following:
+            self.notify("Not following the meeting: look around freely; ctrl+u follows it again.", timeout=4)
+            return
+        target = section_for(meeting, self.SECTION) if meeting is not None else None
+        self.notify("Following the meeting" + (" to where it is now." if target else "."), timeout=3)
+        if target is not None:
+            self.action_section(target)
+        elif meeting is not None:
+            self.follow_walk(meeting)
 
     def tick(self) -> None:
         bar = self.query_one(MeetingBar)
@@ -244,18 +293,17 @@ class SectionScreen(TypedApp, Screen[None]):
             return
         if not self.app.may_move_meeting(self.review_id):
             return
-        from pmtui.meeting import STAGE_NAMES
+        from pmtui.meeting import STAGE_NAMES, section_for
 
         if meeting.next_stage(self.app.now()):
             meeting.moved(self.app.author, self.app.now(), f"moved the meeting to {STAGE_NAMES[meeting.stage]}")
             if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
                 return
             self.notify(f"Now: {STAGE_NAMES[meeting.stage]} ({meeting.split[meeting.stage]} min)", timeout=3)
-            if SECTION_STAGE.get(self.SECTION) != meeting.stage:  # the room follows the meeting to its stage
-                first = next((s for s in SECTIONS if SECTION_STAGE.get(s) == meeting.stage), None)
-                if first is not None:
-                    self.action_section(first)
-                    return
+            target = section_for(meeting, self.SECTION)
+            if target is not None:  # the facilitator goes where the meeting is: the stage's first section
+                self.action_section(target)
+                return
         else:  # the last stage: ending cannot be taken back, so it asks first
             from pmtui.screens.dialogs import ConfirmScreen
 
@@ -281,6 +329,9 @@ class SectionScreen(TypedApp, Screen[None]):
         if isinstance(self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting)), NotSaved):
             return
         self.notify("Meeting ended. The report (F7) and its readiness check are next.", timeout=4)
+        if self.SECTION != Section.report:  # the report is next: the facilitator goes there
+            self.action_section(Section.report)
+            return
         self.show_meeting()
         self.query_one(NotesPanel).show_prompt()
 

@@ -166,6 +166,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
             "title": Text(one_line(r.title)),
             "review": Text(one_line(r.review_title), style="dim"),
         }
+        for cell in cells.values():  # a cell too long for its column ends in "…", never cut mid-word unseen
+            cell.no_wrap, cell.overflow = True, "ellipsis"
         return [cells[key] for key, _label, _width in self._layout]
 
     def refill(self, keep_id: int | None = None) -> None:

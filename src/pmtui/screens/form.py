@@ -103,6 +103,7 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
             if isinstance(value, str):
                 self.call_after_refresh(line.check, value)
         self._initial = self.values()
+        self._chosen = set()
         self.query_one("#form-conflict").display = False
         for f in self.fields:
             self.query_one(f"#e-{f.name}").display = False
@@ -110,6 +111,29 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         self.query_one(f"#f-{target}").focus()
         if self._conflict_at_start is not None:
             self.show_conflict(self._conflict_at_start)
+
+    _suggesting = False
+    _chosen: set[str] = set()
+
+    def _suggest(self) -> None:
+        """Fill in each suggested select from the words typed, until a person chooses."""
+        if not self.is_mounted:
+            return
+        for f in self.fields:
+            if f.suggest is None or f.name in self._chosen:
+                continue
+            wanted = f.suggest(self.values())
+            select = self.query_one(f"#f-{f.name}", Select)
+            value = wanted if wanted is not None else f.value
+            if select.value != value:
+                self._suggesting = True
+                try:
+                    select.value = value
+                finally:
+                    self.call_after_refresh(self._done_suggesting)
+
+    def _done_suggesting(self) -> None:
+        self._suggesting = False
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -298,6 +322,10 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     def _changed(self, event: Input.Changed | TextArea.Changed | Select.Changed | Checkbox.Changed) -> None:
         self._discard_armed = False
         widget = event.control if hasattr(event, "control") else None
+        if isinstance(widget, Select) and widget.id and not self._suggesting and widget.has_focus_within:
+            self._chosen.add(widget.id[2:])  # chosen by a person: never replaced by a suggestion
+        if isinstance(widget, (Input, TextArea)):
+            self._suggest()
         if isinstance(widget, (Input, TextArea)) and widget.id and widget.id.startswith("f-"):
             nudge = self.query(f"#n-{widget.id[2:]}")
             if nudge:

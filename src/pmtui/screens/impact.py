@@ -27,7 +27,7 @@ class ImpactScreen(SectionScreen):
         with VerticalScroll(id="impact", classes="section-body"):
             with Grid(classes="texts"):
                 yield Field("impact_description", "What users experienced", r["impact_description"], kind="area")
-                yield MetricsPanel(id="impact-metrics")
+                yield MetricsPanel(id="impact-metrics", on_timeline=False)
             with Horizontal(classes="row"):
                 yield Field("users_affected", "Users affected", r["users_affected"], parse=optional_int,
                             show=show_number, placeholder="e.g. 12400")

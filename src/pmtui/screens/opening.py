@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from pmtui.errors import BadInput
-from pmtui.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, parse_split, scale_split
+from pmtui.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, duration, parse_split, scale_split
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.screens.overview import participants_editor
@@ -74,15 +74,17 @@ class OpeningScreen(SectionScreen):
         table.add_column(justify="right")
         table.add_column()
         now = self.app.now()
+        took = {stage: spent for stage, spent, _box in meeting.times(now)} if meeting is not None else {}
         for stage in STAGES:
             mark = ""
             if meeting is not None:
-                if meeting.ended:
-                    mark = "✓ done"
-                elif stage == meeting.stage:
+                spent = took.get(stage)
+                over = spent is not None and spent.total_seconds() >= (split[stage] + 1) * 60
+                taken = f" · took {duration(spent)}" + (" (over its timebox)" if over else "") if spent is not None else ""
+                if stage == meeting.stage and not meeting.ended:
                     mark = "◀ now: " + meeting.status(now).split(": ", 1)[1]
-                elif STAGES.index(stage) < STAGES.index(meeting.stage):
-                    mark = "done"
+                elif meeting.ended or STAGES.index(stage) < STAGES.index(meeting.stage):
+                    mark = ("✓ done" if meeting.ended else "done") + taken
             style = "bold reverse" if meeting is not None and stage == meeting.stage else ""
             table.add_row(Text(STAGE_NAMES[stage], style=style), f"{split[stage]} min", mark)
         head = Text.from_markup(f"[b]Agenda[/b] ({length} min)\n\n")

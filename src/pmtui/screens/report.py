@@ -34,7 +34,7 @@ class ReportScreen(SectionScreen):
     SECTION = Section.report
     AUTO_FOCUS = "#report-scroll"  # the report itself: arrows and page keys scroll it
     BINDINGS = [
-        Binding("x", "export", "Export…", id="report.export"),
+        Binding("ctrl+e", "export", "Export…", id="report.export"),
         Binding("s", "next_status", "Next status", id="report.status"),
         Binding("r", "refresh_report", "Refresh", id="report.refresh"),
     ]
@@ -53,8 +53,8 @@ class ReportScreen(SectionScreen):
             yield Select(STATUS_OPTIONS, value=r["status"], allow_blank=False, id="report-status")
             yield Static("Wiki:", classes="bar-label")
             yield Select([(w.label, name) for name, w in WIKIS.items()], value=self.wiki, allow_blank=False,
-                         id="report-wiki", tooltip="the wiki the report is written for: x exports it")
-            yield Static("x exports the Markdown file", id="report-hint")
+                         id="report-wiki", tooltip="the wiki the report is written for: ctrl+e exports it")
+            yield Static("ctrl+e exports the Markdown file", id="report-hint")
         with Horizontal(id="report-row"):
             with VerticalScroll(id="report-scroll"):
                 yield Markdown("Rendering the report…", id="report")

@@ -21,6 +21,7 @@ from textual.widgets import Input, Static
 
 from pmtui.entry import format_when, parse_edited_when, parse_quick_add
 from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError, unchanged_since
+from pmtui.meeting import Meeting
 from pmtui.metrics import compute, format_duration
 from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
@@ -315,6 +316,7 @@ class TimelineScreen(SectionScreen):
         box.value = ""
         self.app.push_added("added an event", "event", event_id, quiet=True)
         self.update_rows([event_id], keep_id=event_id, new=[event_id])
+        self.query_one(TimelineTable).focus()  # on the new event: a again adds the next (never types "a")
 
     @on(Input.Changed, "#quick-add")
     def _typing(self, event: Input.Changed) -> None:
@@ -486,19 +488,36 @@ class TimelineScreen(SectionScreen):
         self.app.push_deleted(f"deleted event “{text}”", "event", self.review_id, snapshot)
         self.load_events()
 
-    def action_walk_through(self) -> None:
+    def follow_walk(self, meeting: Meeting) -> None:
+        """The facilitator walks through the timeline: a following seat walks with it."""
+        if meeting.walk_event is not None and not meeting.ended:
+            self.call_after_refresh(self._walk_with)  # once the timeline has its rows
+
+    def _walk_with(self) -> None:
+        from pmtui.screens.walkthrough import WalkThroughScreen
+
+        if not (self.is_current and self.app.following) or any(isinstance(s, WalkThroughScreen)
+                                                               for s in self.app.screen_stack):
+            return
+        meeting = self.app.store.get_meeting(self.review_id)  # as it is now, not when this was asked
+        if meeting is not None and meeting.walk_event is not None and not meeting.ended:
+            self.action_walk_through(meeting.walk_event, followed=True)
+
+    def action_walk_through(self, event_id: int | None = None, followed: bool = False) -> None:
         """One event at a time, large, for the room to confirm (w or Esc comes back)."""
         from pmtui.screens.walkthrough import WalkThroughScreen
 
         rows = self.rows if isinstance(self.rows, list) else list(self.app.store.events(self.review_id))
         index = self.query_one(TimelineTable).cursor
+        if event_id is not None:
+            index = next((i for i, r in enumerate(rows) if r.id == event_id), index)
 
         def back(event_id: int | None) -> None:
             self._pending_keep = event_id  # the refresh on resume lands on it
             self.load_events(keep_id=event_id)
             self.query_one(TimelineTable).focus()
 
-        self.app.push_screen(WalkThroughScreen(self.review_id, rows, self.zone, index), back)
+        self.app.push_screen(WalkThroughScreen(self.review_id, rows, self.zone, index, followed=followed), back)
 
     def action_highlight(self) -> None:
         e = self.selected

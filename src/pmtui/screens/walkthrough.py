@@ -17,7 +17,8 @@ from pmtui.entry import format_when
 from pmtui.safetext import literal, one_line
 from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
-from pmtui.vocab import Section
+from pmtui.vocab import ItemKind, Section
+from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.timeline_table import MARK_WORDS
 
 AROUND = 2  # events shown before and after the current one
@@ -33,19 +34,24 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         Binding("c,enter", "confirm", "Confirmed by the room", key_display="c", id="walk.confirm"),
         Binding("u", "next_unconfirmed", "Next unconfirmed", id="walk.unconfirmed"),
         Binding("escape,w", "close", "Back to the timeline", key_display="Esc", id="walk.close"),
+        Binding("ctrl+u", "follow", "Follow", show=False, id="walk.follow", priority=True,
+                tooltip="follow the facilitator's walk-through (on by default); again: walk on your own"),
     ]
 
     SECTION = Section.timeline  # a note captured here (ctrl+n) is taken in the timeline's stage
 
-    def __init__(self, review_id: int, rows: list[Any], zone: Any, index: int = 0) -> None:
+    def __init__(self, review_id: int, rows: list[Any], zone: Any, index: int = 0, *, followed: bool = False) -> None:
         super().__init__()
         self.review_id = review_id
         self.rows = list(rows)
         self.zone = zone
         self.index = max(0, min(index, len(self.rows) - 1))
+        self.followed = followed  # opened because the facilitator walks: closes when the facilitator's does
+        self.leads = False  # this seat is the review's facilitator: the room follows where it walks
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield MeetingBar()
         with Vertical(id="walk"):
             yield Static("", id="walk-progress")
             yield Static("", id="walk-before", classes="walk-around")
@@ -57,13 +63,68 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         self.title = one_line(self.app.store.get_review(self.review_id)["title"])
         self.sub_title = "Walk-through: confirm the timeline together"
         self.set_class(self.app.presentation, "-presentation")
+        from pmtui.seats import facilitators, same_name
+
+        names = facilitators(self.app.store.list_items(ItemKind.participant, self.review_id))
+        self.leads = any(same_name(n, self.app.author) for n in names)
+        self.show_meeting()
+        self.set_interval(1.0, self.tick)
         self.show()
+
+    # ------------------------------------------------------------ the meeting
+    def show_meeting(self) -> None:
+        bar = self.query_one(MeetingBar)
+        bar.meeting = self.app.store.get_meeting(self.review_id)
+        bar.following = self.app.following
+        bar.now = self.app.now()
+
+    def tick(self) -> None:
+        bar = self.query_one(MeetingBar)
+        if bar.meeting is not None:
+            bar.now = self.app.now()
+
+    def share(self, event_id: int | None) -> None:
+        """The facilitator's seat says which event it shows (every following seat shows it)."""
+        if not self.leads:
+            return
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is None or meeting.ended or meeting.walk_event == event_id:
+            return
+        meeting.walk_event = event_id
+        self.app.write(lambda: self.app.store.save_meeting(self.review_id, meeting), say=False)
+
+    def follow(self) -> None:
+        """A following seat shows the event the facilitator's walk-through shows; when the
+        facilitator closes it, a walk-through opened by following closes too."""
+        if self.leads or not self.app.following:
+            return
+        meeting = self.app.store.get_meeting(self.review_id)
+        if meeting is None or meeting.walk_event is None:
+            if self.followed and meeting is not None:
+                self.action_close()
+            return
+        at = next((i for i, r in enumerate(self.rows) if r.id == meeting.walk_event), None)
+        if at is not None and at != self.index:
+            self.index = at
+            self.show()
+
+    def action_follow(self) -> None:
+        self.app.following = not self.app.following
+        self.query_one(MeetingBar).following = self.app.following
+        self.notify("Following the facilitator's walk-through." if self.app.following else
+                    "Not following: walk on your own; ctrl+u follows again.", timeout=3)
+        self.follow()
+
+    def days(self) -> bool:
+        """The events span more than one day where the review is: every time shows its date."""
+        return len({r.at.astimezone(self.zone).date() for r in self.rows}) > 1
 
     def _line(self, row: Any) -> Text:
         local = row.at.astimezone(self.zone)
         text = Text()
         text.append("✓ " if row.confirmed else "  ", style="bold green")
-        text.append(("~" if row.approximate else "") + local.strftime("%H:%M "), style="bold")
+        text.append(("~" if row.approximate else "") + local.strftime("%a %d %b %H:%M " if self.days() else "%H:%M "),
+                    style="bold")
         text.append_text(literal(one_line(row.text)))
         return text
 
@@ -82,9 +143,11 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         after = [self._line(r) for r in self.rows[self.index + 1:self.index + 1 + around]]
         self.query_one("#walk-before", Static).update(Text("\n").join(before) if before else Text("(first event)"))
         self.query_one("#walk-after", Static).update(Text("\n").join(after) if after else Text("(last event)"))
+        self.share(row.id)
         body = Text()
         local = row.at.astimezone(self.zone)
-        body.append(("~ about " if row.approximate else "") + format_when(row.at, self.zone), style="bold")
+        body.append(("~ about " if row.approximate else "") + local.strftime("%a ") + format_when(row.at, self.zone),
+                    style="bold")
         body.append(f"  ({getattr(self.zone, 'key', self.zone)})  ·  {row.kind}", style="dim")
         if row.source:
             body.append("  ·  source: ", style="dim")
@@ -164,7 +227,12 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
 
     def refresh_from_store(self) -> None:  # undo, or another seat's change
         self.reload()
+        self.show_meeting()
         self.show()
+        self.follow()
 
     def action_close(self) -> None:
+        if not self.is_current:
+            return
+        self.share(None)
         self.dismiss(self.rows[self.index].id if self.rows else None)

@@ -33,6 +33,7 @@ class MeetingBar(Widget):
     meeting: reactive[Meeting | None] = reactive(None, always_update=True)
     now: reactive[datetime | None] = reactive(None)
     zone: str | None = None  # the review's time zone: the times this line shows are the review's
+    following: reactive[bool] = reactive(True)
 
     def render(self) -> Text:
         left = Text(no_wrap=True, overflow="ellipsis")
@@ -48,6 +49,8 @@ class MeetingBar(Widget):
             over = self.meeting.over(self.now)
             status = self.meeting.status(self.now, self.zone)
             right = Text(("⚠ " if over else "✓ " if self.meeting.ended else "⏱ ") + one_line(status), style="bold")
+            if not self.following and not self.meeting.ended:  # where the meeting is, for a seat looking elsewhere
+                right = Text.assemble(("not following · ctrl+u · meeting at ", "dim"), right)
             moved = self.meeting.move_line(self.zone)
             # who made the last stage change, and when (an ended meeting's line says who ended it)
             if moved and self.size.width >= 100 and not self.meeting.ended:

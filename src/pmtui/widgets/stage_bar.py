@@ -50,8 +50,11 @@ class StageBar(Widget):
     section: reactive[str] = reactive(Section.overview.value)
 
     def _build(self, compact: int) -> Text:
-        """compact 0: full stage names; 1: short names; 2: stage numbers only;
-        3: other sections show their key alone (a word is shown whole or not at all)."""
+        """compact 0: full stage names; 1: short names; 2: stage numbers only; 3: the
+        sections alone (80 columns: every key with its section's name); 4: other sections
+        show their key alone (a word is shown whole or not at all)."""
+        if compact == 3:
+            return self._sections_only()
         text = Text(no_wrap=True, overflow="ellipsis")
         for i, (number, name, short, sections) in enumerate(STAGES):
             current_stage = any(s == self.section for s, _, _ in sections)
@@ -59,7 +62,7 @@ class StageBar(Widget):
                 text.append(" │ " if compact < 2 else " ", style="dim")
             if current_stage:
                 text.append("▸", style="bold")
-            label = (name, short, "", "")[compact]
+            label = (name, short, "", "", "")[compact]
             if (number and len(sections) > 1) or (number and compact == 0):
                 text.append(f"{number} {label}: " if label else f"{number} ", style="bold" if current_stage else "")
             elif number:
@@ -70,16 +73,34 @@ class StageBar(Widget):
                 if sid == self.section:
                     text.append(f" {key} {slabel} ", style="reverse bold")
                 else:
-                    if compact < 3:
+                    if compact < 4:
                         text.append(f"{key} ", style="bold dim")
                         text.append(slabel)
                     else:
                         text.append(key, style="bold dim")
         return text
 
+    def _sections_only(self) -> Text:
+        """Every section with its key and name, one space apart (the current one's own
+        padding stands for the spaces beside it): 78 columns at most."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        gap = False
+        for _number, _name, _short, sections in STAGES:
+            for sid, slabel, key in sections:
+                if sid == self.section:
+                    text.append(f" {key} {slabel} ", style="reverse bold")
+                    gap = False
+                    continue
+                if gap:
+                    text.append(" ")
+                text.append(f"{key} ", style="bold dim")
+                text.append(slabel)
+                gap = True
+        return text
+
     def render(self) -> Text:
         width = self.size.width or 80
-        for compact in (0, 1, 2, 3):
+        for compact in (0, 1, 2, 3, 4):
             text = self._build(compact)
             if text.cell_len <= width:
                 return text

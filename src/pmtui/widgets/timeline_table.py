@@ -164,6 +164,7 @@ class TimelineTable(VirtualList[EventRow]):
         self._offsets: list[int] | _Uniform = [0]  # first screen line of each row (and the total at the end)
         self._uniform = False  # a long timeline read by pages: one line per row
         self._sourced = False  # some event has a source: a narrow table still shows it
+        self._source_len = 0  # the longest source as shown (its short form), for the Source column's width
         # each row's wrapped cells, kept while the row (the same object), the width and the
         # zone stay: after an edit only the changed rows are wrapped again, not the timeline
         self._wraps: dict[int, tuple[EventRow, tuple[bool, bool], list[list[str]], int]] = {}
@@ -190,6 +191,7 @@ class TimelineTable(VirtualList[EventRow]):
         self.far = set() if self._uniform else far_from_rest([r.at for r in rows])
         # a long timeline is imported evidence: its sources are shown without reading it whole
         self._sourced = self._uniform or any(r.source for r in rows)
+        self._source_len = 16 if self._uniform else max((len(r.source) for r in rows if r.source), default=0)
         self._layout(force=True)
         target = self.cursor
         if keep_id is not None:
@@ -285,10 +287,15 @@ class TimelineTable(VirtualList[EventRow]):
         if width < 70:  # beside the notes panel on a small screen: the event's words first
             kind_w, mark_w = 0, 9  # (the kind is in the detail under the table)
         source_w = 0
+        # the Source column fits its longest source (githubstatus, #incident-checkout) while the
+        # event's text keeps EVENT_MIN cells; never narrower than 9 where it is shown at all
+        want = max(9, min(self._source_len, 26))
         if width >= 100:
-            source_w = min(22, width // 8)
+            room = width - (2 + time_w + kind_w + mark_w + 6) - self.EVENT_MIN
+            source_w = max(min(22, width // 8), min(want, room))
         elif self._sourced and width - (2 + time_w + kind_w + 9 + 9 + 5) >= self.EVENT_MIN:
-            source_w = mark_w = 9  # "impact starts" still wraps between its words
+            mark_w = 9  # "impact starts" still wraps between its words
+            source_w = max(9, min(want, width - (2 + time_w + kind_w + mark_w + 5) - self.EVENT_MIN))
         gutter = 2
         widths = [gutter, time_w, kind_w, mark_w, source_w]
         fixed = sum(widths) + sum(1 for w in widths if w)  # a space after each column (the last one is cut)
@@ -324,7 +331,7 @@ class TimelineTable(VirtualList[EventRow]):
         gutter = ("★" if row.highlight else " ") + ("✓" if getattr(row, "confirmed", False) else "")
         text, source = row.text, row.source
         if "Source" in width:  # a narrow column: the short form, on one line, when the whole does not fit
-            if width["Source"] < 13 and cell_len(source) > width["Source"]:
+            if cell_len(source) > width["Source"]:  # the short form (githubstatus) before a cut one
                 source = _fit(short_source(source), width["Source"]).rstrip()
         elif row.source_id:  # no Source column: imported evidence still says where it came from,
             short = short_source(row.source)  # under its kind (a typed event's source is in the detail line)
