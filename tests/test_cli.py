@@ -219,7 +219,7 @@ def test_check_reports_unconfirmed_events_which_the_team_may_waive(cli, store, d
 def test_list_says_the_status_in_the_vocabulary_s_words(cli, store, demo):
     """`pmtui list` says "in review", as the app, the report and `pmtui check` do; the
     JSON keeps the format's value (in_review)."""
-    store.update_review(demo, status="in_review")
+    store.update_review(demo, expected_version=store.get_review(demo)["version"], status="in_review")
     table = cli("list").out
     assert "in review" in table and "in_review" not in table
     assert json.loads(cli("list", "--format", "json").out)[0]["status"] == "in_review"

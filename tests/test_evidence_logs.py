@@ -212,9 +212,10 @@ def test_window_incident_through_the_command(cli, tmp_path, db_url):
     store = Store.open(db_url)
     try:
         review_id = store.resolve(rid)
-        store.set_started(review_id, datetime(2026, 3, 10, 12, 10, tzinfo=UTC))
+        store.set_started(review_id, datetime(2026, 3, 10, 12, 10, tzinfo=UTC),
+                          expected_version=store.get_review(review_id)["version"])
         event = store.add_event(review_id, at=datetime(2026, 3, 10, 14, 20, tzinfo=UTC), text="Checkout recovered")
-        store.set_mark(review_id, "resolved", event)
+        store.set_mark(review_id, "resolved", event, expected_holder=None)
     finally:
         store.close()
     # from 11:40 (the start, 30 minutes before) to 14:50 (the last mark, 30 minutes after)

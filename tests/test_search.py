@@ -122,11 +122,11 @@ def test_the_index_follows_every_write(store, reviews, backend):
     # events and the review's own fields
     ev = store.add_event(rid, at="2026-03-10T10:00:00+00:00", text="Platypus alarm fired")
     assert [sec for _s, sec, _r in found(store, "platypus")] == ["timeline"]
-    store.delete_event(ev)
+    store.delete_event(ev, expected_version=store.events_by_id(rid, [ev])[0].version)
     assert found(store, "platypus") == []
-    store.update_review(rid, summary="An echidna of a morning")
+    store.update_review(rid, expected_version=store.get_review(rid)["version"], summary="An echidna of a morning")
     assert [sec for _s, sec, _r in found(store, "echidna")] == ["summary"]
-    store.update_review(rid, title="Echidna latency")
+    store.update_review(rid, expected_version=store.get_review(rid)["version"], title="Echidna latency")
     assert sorted(sec for _s, sec, _r in found(store, "echidna")) == ["summary", "title"]
     # deleting a review takes its rows out of the index
     store.delete_review(rid)

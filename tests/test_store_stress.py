@@ -51,7 +51,7 @@ def test_a_store_locked_longer_than_the_busy_timeout_is_a_plain_error(db_path, m
 
 
 def test_a_full_disk_is_a_plain_error_and_the_store_stays_whole(tmp_path, example_bytes):
-    with tmpfs(tmp_path / "small", "400k") as folder:
+    with tmpfs(tmp_path / "small", "700k") as folder:
         store = Store.open(folder / "pmtui.db")
         rid = store.import_documents([loads(example_bytes)])[0][0]
         before = dumps(store.export_document(rid))

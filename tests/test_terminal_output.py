@@ -104,6 +104,8 @@ def cases(ids: list[int], review_file: Path, evidence: Path, db_path: Path, tmp:
                ["db", "copy", "--to", str(other)], ["db", "backup", str(tmp / f"no{HOSTILE}" / "x.db")]],
         "open": [["open", HOSTILE]],  # a review that exists opens the app
         "actions": [["actions"], ["actions", "--format", "json"], ["actions", "--format", "csv"],
+                    ["actions", "--format", "csv", "--for", "jira"], ["actions", "push", r, "--to", HOSTILE],
+                    ["actions", "pull", r, "--dry-run"],
                     ["actions", "--owner", f"Amara {HOSTILE}"], ["actions", "--due-before", HOSTILE]],
         "patterns": [["patterns"], ["patterns", "--format", "json"], ["patterns", "--tag", f"queue{HOSTILE}"],
                      ["patterns", "--since", HOSTILE]],
@@ -111,6 +113,8 @@ def cases(ids: list[int], review_file: Path, evidence: Path, db_path: Path, tmp:
         "serve": [["serve", "--screen", HOSTILE], ["serve", "--review", HOSTILE]],  # the server: tests/test_serve.py
         "schema": [["schema"]],
         "completion": [["completion", "bash"], ["completion", HOSTILE]],
+        "search": [["search", "queue"], ["search", "queue", "--format", "json"], ["search", HOSTILE],
+                   ["search", "queue", "--tag", HOSTILE]],
     }
 
 

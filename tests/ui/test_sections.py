@@ -328,7 +328,7 @@ async def test_report_export_offers_the_wiki_flavour(store, demo, make_app, tmp_
         wiki.value = "github"
         await settle(app, pilot)
         assert not app.screen.markdown.startswith("---") and "| Field | Value |" in app.screen.markdown
-        await pilot.press("x")
+        await pilot.press("ctrl+e")
         await settle(app, pilot)
         prompt = app.screen
         assert isinstance(prompt, PromptScreen)
@@ -339,7 +339,7 @@ async def test_report_export_offers_the_wiki_flavour(store, demo, make_app, tmp_
         assert "| Field | Value |" in Path(value).read_text()
         app.screen.query_one("#report-wiki", Select).value = "hugo"
         await settle(app, pilot)
-        await pilot.press("x")
+        await pilot.press("ctrl+e")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)

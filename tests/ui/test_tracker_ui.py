@@ -42,7 +42,7 @@ async def test_push_and_open_from_the_actions_section(store, make_app, httpserve
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(app, pilot)
         await pilot.press("i")  # nothing to open yet: says how to push
-        await pilot.press("t")
+        await pilot.press("ctrl+r")
         await settle(app, pilot)
         await settle(app, pilot)
         item = {i["id"]: i for i in store.list_items(ItemKind.action, rid)}[first]
@@ -51,7 +51,7 @@ async def test_push_and_open_from_the_actions_section(store, make_app, httpserve
         notes = [n.message for n in app._notifications]
         assert any("Linked to https://github.com/acme/payments/issues/1" in m for m in notes), notes
         assert any("No issue yet" in m for m in notes)
-        await pilot.press("t")  # a second push of the same item creates nothing
+        await pilot.press("ctrl+r")  # a second push of the same item creates nothing
         await settle(app, pilot)
         assert len(fake.issues) == 1
         await pilot.press("i")
@@ -75,7 +75,7 @@ async def test_push_from_followups_and_a_missing_tracker_setting(store, make_app
         await settle(app, pilot)
         await pilot.press("f6")
         await settle(app, pilot)
-        await pilot.press("t")
+        await pilot.press("ctrl+r")
         await settle(app, pilot)
         await settle(app, pilot)
         linked = [i for i in store.list_items(ItemKind.action, rid) if i["tracker"]]
@@ -88,7 +88,7 @@ async def test_push_from_followups_and_a_missing_tracker_setting(store, make_app
         await settle(app, pilot)
         await pilot.press("f6")
         await settle(app, pilot)
-        await pilot.press("down", "t")
+        await pilot.press("down", "down", "ctrl+r")  # to the list (on its first row), then the second item
         await settle(app, pilot)
-        assert any("Say which tracker to push to" in n.message for n in app._notifications)
+        assert any("Say which tracker to push to" in n.message for n in app._notifications), [n.message for n in app._notifications]
         assert len(fake.issues) == 1

@@ -99,7 +99,7 @@ def push_item(screen: Screen[Any], review_id: int, item: dict[str, Any], done: C
 def open_issue(app: PostmortemApp, tracker: str) -> None:
     link = (tracker or "").strip()
     if not link:
-        app.notify("No issue yet: press t to push the item to the tracker.", timeout=5)
+        app.notify("No issue yet: press ctrl+r to push the item to the tracker.", timeout=5)
         return
     if not link.startswith(("https://", "http://")):
         app.notify(f"The tracker field holds {link}, not a web address.", markup=False, timeout=6)

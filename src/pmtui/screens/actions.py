@@ -83,7 +83,7 @@ class ActionsScreen(SectionScreen):
         Binding("x", "done", "Mark done", id="actions.done"),
         Binding("w", "wont_do", "Won't do", id="actions.wont"),
         Binding("p", "progress", "In progress", show=False, id="actions.progress"),
-        Binding("t", "push_tracker", "Push to tracker", show=False, id="actions.push", tooltip=PUSH_HELP),
+        Binding("ctrl+r", "push_tracker", "Push to tracker", show=False, id="actions.push", tooltip=PUSH_HELP),
         Binding("i", "open_issue", "Open issue", show=False, id="actions.issue", tooltip=ISSUE_HELP),
     ]
 

@@ -55,7 +55,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         Binding("w", "wont_do", "Won't do", id="followups.wont"),
         Binding("o", "owner", "Owner", id="followups.owner"),
         Binding("d", "due", "Due date", id="followups.due"),
-        Binding("t", "push_tracker", "Push to tracker", show=False, id="followups.push", tooltip=PUSH_HELP),
+        Binding("ctrl+r", "push_tracker", "Push to tracker", show=False, id="followups.push", tooltip=PUSH_HELP),
         Binding("i", "open_issue", "Open issue", show=False, id="followups.issue", tooltip=ISSUE_HELP),
         Binding("slash", "focus_filter", "Filter", id="followups.filter"),
         Binding("down", "to_list", "To the list", key_display="↓/⏎", priority=True, id="followups.to_list"),
