@@ -321,6 +321,7 @@ def test_export_all_status_leaves_drafts_out(cli, store, tmp_path):
     assert r.code == 2 and "--status goes with --all" in r.err
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the folder, not the store, is tested: one store is enough
 @pytest.mark.parametrize(("marker", "under", "expected"), [
     ("hugo.toml", "content/reviews", "hugo"),
     ("config.toml", "content/reviews", "hugo"),
@@ -330,8 +331,6 @@ def test_export_all_status_leaves_drafts_out(cli, store, tmp_path):
     (None, "reviews", None),
 ])
 def test_export_all_reads_the_flavour_from_the_folder(cli, store, tmp_path, marker, under, expected, backend):
-    if backend == "postgres":
-        pytest.skip("the folder, not the store, is tested")
     store.import_documents([loads(json.dumps({"format": FORMAT, "title": "One"}))])
     site = tmp_path / "site"
     site.mkdir()
