@@ -20,19 +20,13 @@ from pmtui.screens.overview import OverviewScreen
 from pmtui.screens.report import ReportScreen
 from pmtui.screens.walkthrough import WalkThroughScreen
 from pmtui.widgets.meeting_bar import MeetingBar
-from ui.test_seats import Seats, both, shown, sync
+from ui.test_seats import both, shown, sync
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request):
     return request.param
 
-
-@pytest.fixture
-def seats(store, demo, db_url):
-    s = Seats(db_url, demo)
-    yield s
-    s.close()
 
 
 def bar(app) -> str:

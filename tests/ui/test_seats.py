@@ -55,13 +55,6 @@ class Seats:
             s.close()
 
 
-@pytest.fixture
-def seats(store, demo, db_url):
-    s = Seats(db_url, demo)
-    yield s
-    s.close()
-
-
 async def both(screen_a: str, screen_b: str, seats: Seats, stack: AsyncExitStack, size_b=(100, 30)):
     a, b = seats.app("Amara Okafor", screen_a), seats.app("Jonas Weber", screen_b)
     pa = await stack.enter_async_context(a.run_test(size=(160, 45)))

@@ -14,19 +14,13 @@ from textual.widgets import Input, Static, TextArea
 
 from conftest import settle
 from pmtui.widgets.field import Field
-from ui.test_seats import Seats, both, shown, sync
+from ui.test_seats import both, shown, sync
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request):
     return request.param
 
-
-@pytest.fixture
-def seats(store, demo, db_url):
-    s = Seats(db_url, demo)
-    yield s
-    s.close()
 
 
 class _Lazy:
