@@ -187,16 +187,6 @@ def _user_names(export: Export, bot_users: set[str] | None = None) -> dict[str, 
     return names
 
 
-def _bot_users(export: Export) -> set[str]:
-    """Users that are apps (``is_bot``): an app posting as its bot user (PagerDuty, Datadog)
-    writes ``user`` and ``bot_id`` both; its message is an alert, not a person's words."""
-    if not export.has("users.json"):
-        return set()
-    doc = export.json("users.json")
-    return {u["id"] for u in doc if isinstance(u, dict) and isinstance(u.get("id"), str) and u.get("is_bot") is True} \
-        if isinstance(doc, list) else set()
-
-
 def _channel_ids(export: Export) -> dict[str, str]:
     ids: dict[str, str] = {}
     for listing in ("channels.json", "groups.json", "mpims.json"):
