@@ -196,8 +196,9 @@ def test_a_version_1_file_with_version_2_fields_names_each_one():
                        "impact": {"components": [{"name": "A", "status": "major_outage", "end": None}]}}).encode()
     found = problems(data)
     hint = 'unknown field in pmtui-review/1 (added in pmtui-review/2; say "format": "pmtui-review/2")'
+    # in the document's order (the fields /2 added are read from the models: SINCE_2)
     assert found == [f"r.json: {p}: {hint}" for p in (
-        "started", "timeline[0].source_id", "timeline[0].original", "notes[0].became", "impact.components[0].end")]
+        "started", "timeline[0].source_id", "timeline[0].original", "impact.components[0].end", "notes[0].became")]
 
 
 def test_the_same_evidence_twice_in_one_review_is_refused_at_its_path():

@@ -356,3 +356,47 @@ def test_exported_documents_validate(cli, tmp_path, validator, example_bytes):
     cli("import", str(tmp_path / "r.json"))
     exported = json.loads(cli("export", "1").out)
     assert validator.is_valid(exported)
+
+
+# ------------------------------------------- the /1 rule, read from the document's models
+def _v2_paths(model=None, tree=None, where=""):
+    """(JSON path into the demo document, the field's default as JSON) of every field
+    pmtui-review/2 added (SINCE_2 on its declaration), in the first item of each list."""
+    from typing import get_origin
+
+    from pmtui.domain import document as d
+
+    model, tree = model or d.ReviewDoc, d.V2_FIELDS if tree is None else tree
+    for name, below in tree.items():
+        field = model.model_fields[name]
+        here = f"{where}.{name}" if where else name
+        if below is True:
+            yield here, json.loads(json.dumps(field.get_default(call_default_factory=True), default=str))
+        else:
+            list_of = get_origin(field.annotation) is list
+            yield from _v2_paths(d.item_model(field.annotation), below, f"{here}[0]" if list_of else here)
+
+
+V2_PATHS = list(_v2_paths())
+
+
+@pytest.mark.parametrize("path,value", V2_PATHS, ids=[p for p, _ in V2_PATHS])
+def test_a_v1_file_with_any_field_v2_added_is_refused_by_schema_and_import_alike(cli, tmp_path, validator, path, value):
+    """Every field marked SINCE_2, wherever it is (the review, an object, a list's items):
+    in a /1 file both the schema's /1 rule and import refuse it, import at its path; in a
+    /2 file both accept it."""
+    v2 = _set(path, value)(copy.deepcopy(DEMO))
+    v1 = _v1(_set(path, value))(copy.deepcopy(DEMO))
+    assert validator.is_valid(v2), f"{path}: the schema refuses it in a {FORMAT} file"
+    assert not validator.is_valid(v1), f"{path}: the schema's /1 rule lets it through in a {FORMAT_1} file"
+    (tmp_path / "d.json").write_text(json.dumps(v1))
+    r = cli("import", str(tmp_path / "d.json"))
+    assert r.code == 2 and f"{path}: unknown field in {FORMAT_1} (added in {FORMAT}" in r.err, r.err
+
+
+def test_the_v1_rule_covers_every_field_marked_v2():
+    from pmtui.domain import document as d
+    from pmtui.domain.jsonschema import document_models
+
+    marked = {f"{m.__name__}.{n}" for m in document_models() for n in m.model_fields if d.added_in_2(m, n)}
+    assert len(V2_PATHS) == len(marked) >= 11  # started, 3 of an event, 2 of a component, 4 of an action, 1 of a note

@@ -293,6 +293,62 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
 
 
+# ------------------------------------------------------- what a field says of itself
+# A field is declared once, on its model below; what the rest of pmtui needs to know
+# about it beyond its type and default is said there too, in ``json_schema_extra``:
+# - ``SINCE_2``: ``pmtui-review/2`` added it (a ``/1`` file holding it is mislabelled:
+#   import and the JSON Schema's ``/1`` rule refuse it; the schema's description says so);
+# - ``REVIEW_WORDS``: the review's own words, which the readiness check reads for blame
+#   (pmtui.domain.checks); ``QUOTED_WORDS``: words said in the meeting, kept verbatim
+#   (the check says so, instead of asking for a reframe).
+# ``title=`` is its label for people (forms, report, CSV), ``description=`` what the
+# JSON Schema says of it.
+SINCE_2: dict[str, Any] = {"since": "pmtui-review/2"}
+REVIEW_WORDS: dict[str, Any] = {"words": "review"}
+QUOTED_WORDS: dict[str, Any] = {"words": "quoted"}
+
+
+def _extra(model: type[BaseModel], name: str) -> dict[str, Any]:
+    extra = model.model_fields[name].json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def added_in_2(model: type[BaseModel], name: str) -> bool:
+    """Whether ``pmtui-review/2`` added this field (``SINCE_2``)."""
+    return _extra(model, name).get("since") == FORMAT
+
+
+def words_of(model: type[BaseModel], name: str) -> str | None:
+    """``"review"``, ``"quoted"`` (see REVIEW_WORDS, QUOTED_WORDS) or None: words no one
+    reads for blame (names, references, a source's own text)."""
+    words = _extra(model, name).get("words")
+    return words if isinstance(words, str) else None
+
+
+def item_model(annotation: Any) -> type[BaseModel] | None:
+    """The document model a field holds (an object, or a list of objects), else None."""
+    from typing import get_args, get_origin
+
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def v2_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """Where the fields ``pmtui-review/2`` added are (SINCE_2 on the field), as a tree:
+    {field: True} for such a field, {field: {...}} for an object or a list of objects
+    that holds some. Read by import (a ``/1`` file with one is refused at its path) and
+    the JSON Schema's ``/1`` rule."""
+    tree: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        inner = item_model(field.annotation)
+        if added_in_2(model, name):
+            tree[name] = True
+        elif inner is not None and (below := v2_fields(inner)):
+            tree[name] = below
+    return tree
+
+
 # ------------------------------------------------------------------------ models
 class Participant(_Strict):
     name: NonEmptyShort
@@ -307,15 +363,16 @@ class Link(_Strict):
 
 class Event(_Strict):
     at: Timestamp
-    text: NonEmptyText
+    text: NonEmptyText = Field(description="what happened, in neutral words", json_schema_extra=REVIEW_WORDS)
     kind: EventKind = EventKind.event
-    marks: list[Mark] = []
+    marks: list[Mark] = Field([], description="key moments this event stands for; each mark on at most one event")
     source: Short = ""
-    source_id: Short = ""  # /2: the source's stable id; not empty = imported evidence
-    original: Text = ""  # /2: what the source wrote, as written
+    source_id: Short = Field("", description="the source's stable id; not empty means imported evidence; "
+                                             "(source, source_id) once per review", json_schema_extra=SINCE_2)
+    original: Text = Field("", description="the text as the source wrote it", json_schema_extra=SINCE_2)
     approximate: Flag = False
     highlight: Flag = False
-    confirmed: Flag = False  # /2: the room confirmed it in a walk-through
+    confirmed: Flag = Field(False, description="the room confirmed it in a walk-through", json_schema_extra=SINCE_2)
 
     @field_validator("at")
     @classmethod
@@ -330,8 +387,8 @@ class Event(_Strict):
 class Component(_Strict):
     name: NonEmptyShort
     status: ComponentStatus
-    start: Timestamp | None = None  # /2: when it became impaired (a status page's window)
-    end: Timestamp | None = None  # /2: when it was restored
+    start: Timestamp | None = Field(None, description="when it became impaired", json_schema_extra=SINCE_2)
+    end: Timestamp | None = Field(None, description="when it was restored; not before start", json_schema_extra=SINCE_2)
 
     @field_validator("start", "end")
     @classmethod
@@ -344,23 +401,23 @@ class Component(_Strict):
 
 
 class Impact(_Strict):
-    description: Text = ""
+    description: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
     users_affected: Count | None = None
     components: list[Component] = []
-    data_loss: Text = ""
+    data_loss: Text = Field("", description="empty means none")
     support_tickets: Count | None = None
     slo_budget_spent_pct: Percent | None = None
-    customer_communication: Text = ""
+    customer_communication: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
 
 
 class Factor(_Strict):
-    text: NonEmptyText
+    text: NonEmptyText = Field(json_schema_extra=REVIEW_WORDS)
     category: FactorCategory
 
 
 class Observation(_Strict):
     kind: ObservationKind
-    text: NonEmptyText
+    text: NonEmptyText = Field(json_schema_extra=REVIEW_WORDS)
 
 
 class ActionItem(_Strict):
@@ -370,24 +427,27 @@ class ActionItem(_Strict):
     ARCHITECTURE.md, "Add a field"). ``title=`` is a field's label for people (form,
     CSV), ``description=`` what the JSON Schema says of it."""
 
-    title: NonEmptyShort
-    description: Text = Field("", description="Markdown")
+    title: NonEmptyShort = Field(json_schema_extra=REVIEW_WORDS)
+    description: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
     type: ActionType = ActionType.other
     owner: Short = ""
     priority: Priority = Priority.medium
     due: Day | None = None
     status: ActionStatus = ActionStatus.open
-    status_note: Text = Field("", title="Status note")
+    status_note: Text = Field("", title="Status note", json_schema_extra=REVIEW_WORDS)
     tracker: Url = ""
-    effort: Short = Field("", title="Effort", description="(pmtui-review/2) a rough size of the work, e.g. 2 days or S, M, L")
+    effort: Short = Field("", title="Effort", description="a rough size of the work, e.g. 2 days or S, M, L",
+                          json_schema_extra=SINCE_2)
     tracker_state: TrackerState = Field(TrackerState.unknown, title="Tracker state",
-                                        description="(pmtui-review/2) what the issue in the tracker said when pmtui "
-                                                    "last pushed or pulled it: open, done or wont_do (\"\" never read)")
+                                        description="what the issue in the tracker said when pmtui "
+                                                    "last pushed or pulled it: open, done or wont_do (\"\" never read)",
+                                        json_schema_extra=SINCE_2)
     tracker_label: Short = Field("", title="Tracker says",
-                                 description="(pmtui-review/2) the tracker's own words for that state, e.g. "
-                                             "closed (not planned), In Review")
+                                 description="the tracker's own words for that state, e.g. "
+                                             "closed (not planned), In Review", json_schema_extra=SINCE_2)
     tracker_pulled: Timestamp | None = Field(None, title="Tracker read at",
-                                             description="(pmtui-review/2) when pmtui last read the issue's state")
+                                             description="when pmtui last read the issue's state",
+                                             json_schema_extra=SINCE_2)
 
 
 class Became(_Strict):
@@ -402,9 +462,9 @@ class Note(_Strict):
     at: Timestamp
     stage: Stage = Stage.context
     kind: NoteKind = NoteKind.note
-    text: NonEmptyText
+    text: NonEmptyText = Field(json_schema_extra=QUOTED_WORDS)
     author: Short = ""
-    became: list[Became] = []  # /2
+    became: list[Became] = Field([], description="what the note was turned into", json_schema_extra=SINCE_2)
 
     @field_validator("at")
     @classmethod
@@ -414,17 +474,17 @@ class Note(_Strict):
 
 class ReviewDoc(_Strict):
     format: str
-    title: NonEmptyText
+    title: NonEmptyText = Field(description="e.g. Checkout latency after cache deploy", json_schema_extra=REVIEW_WORDS)
     status: Status = Status.draft
-    severity: Short | None = None
+    severity: Short | None = Field(None, description="e.g. SEV2")
     incident_ref: Url | None = None
-    timezone: Short = "UTC"
-    started: Timestamp | None = None  # /2: when the incident started
+    timezone: Short = Field("UTC", description="IANA time zone name")
+    started: Timestamp | None = Field(None, description="when the incident started", json_schema_extra=SINCE_2)
     review_date: Day | None = None
-    summary: Text = ""
-    trigger: Text = ""
-    detection: Text = ""
-    resolution: Text = ""
+    summary: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
+    trigger: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
+    detection: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
+    resolution: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
     authors: list[Text] = []
     participants: list[Participant] = []
     tags: list[NonEmptyShort] = []
@@ -433,7 +493,7 @@ class ReviewDoc(_Strict):
     impact: Impact = Field(default_factory=Impact)
     factors: list[Factor] = []
     observations: list[Observation] = []
-    learnings: list[Text] = []
+    learnings: list[Text] = Field([], json_schema_extra=REVIEW_WORDS)
     action_items: list[ActionItem] = []
     notes: list[Note] = []
     related: list[Text] = []
@@ -511,6 +571,10 @@ class TextItem(_Strict):
     text: NonEmptyText
 
 
+# the fields pmtui-review/2 added (SINCE_2), where they are: a /1 file that has one is mislabelled
+V2_FIELDS: dict[str, Any] = v2_fields(ReviewDoc)
+
+
 def check_values(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
     """Validate some fields of a model the way a document would be validated.
 
@@ -549,6 +613,15 @@ def text_type(model: type[BaseModel], name: str) -> str | None:
         return None
     for type_name, alias in _TEXT_TYPES.items():
         if FieldInfo.from_annotation(alias).metadata == field.metadata:
+            return type_name
+    return None
+
+
+def text_kind(annotation: Any) -> str | None:
+    """The text type (``Text``, ``Short``…) a type is, by name (a list's item, what an
+    optional field holds), else None."""
+    for type_name, alias in _TEXT_TYPES.items():
+        if annotation == alias:
             return type_name
     return None
 
@@ -687,11 +760,6 @@ def _size_problems(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
-# fields that pmtui-review/2 added: a /1 file that has them is mislabelled
-V2_FIELDS = {"": ("started",), "timeline": ("source_id", "original", "confirmed"), "notes": ("became",),
-             "impact.components": ("start", "end"), "action_items": ("effort", "tracker_state", "tracker_label", "tracker_pulled")}
-
-
 def _items(raw: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
     value: Any = raw
     for part in path.split("."):
@@ -701,13 +769,22 @@ def _items(raw: dict[str, Any], path: str) -> list[tuple[str, dict[str, Any]]]:
     return [(f"{path}[{i}]", item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
-def _v2_fields_in_v1(raw: dict[str, Any]) -> list[str]:
-    problems = [f"{name}: unknown field in {FORMAT_1} (added in {FORMAT}; say \"format\": \"{FORMAT}\")"
-                for name in V2_FIELDS[""] if name in raw]
-    for path, names in V2_FIELDS.items():
-        if path:
-            problems += [f"{where}.{name}: unknown field in {FORMAT_1} (added in {FORMAT}; say \"format\": "
-                         f"\"{FORMAT}\")" for where, item in _items(raw, path) for name in names if name in item]
+def _v2_fields_in_v1(raw: dict[str, Any], tree: dict[str, Any] | None = None, where: str = "") -> list[str]:
+    """The fields ``/2`` added (V2_FIELDS) that a ``/1`` file holds, at their paths."""
+    problems = []
+    for name, below in (V2_FIELDS if tree is None else tree).items():
+        if name not in raw:
+            continue
+        here = f"{where}.{name}" if where else name
+        value = raw[name]
+        if below is True:
+            problems.append(f"{here}: unknown field in {FORMAT_1} (added in {FORMAT}; say \"format\": \"{FORMAT}\")")
+        elif isinstance(value, dict):
+            problems += _v2_fields_in_v1(value, below, here)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    problems += _v2_fields_in_v1(item, below, f"{here}[{i}]")
     return problems
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -34,26 +36,17 @@ from pmtui.domain.document import (
     TITLE_MAX,
     URL_MAX,
     V2_FIELDS,
-    ActionItem,
-    Day,
+    Became,
     Event,
     Note,
     ReviewDoc,
-    Timestamp,
     _check_zone,
+    added_in_2,
+    item_model,
+    text_kind,
     text_type,
 )
-from pmtui.domain.vocab import (
-    BecameKind,
-    ComponentStatus,
-    EventKind,
-    FactorCategory,
-    Mark,
-    NoteKind,
-    ObservationKind,
-    Stage,
-    Status,
-)
+from pmtui.domain.vocab import Mark
 
 SCHEMA_ID = "urn:pmtui:schema:pmtui-review-2"
 SCHEMA_FILE = "pmtui-review.schema.json"  # docs/, and what README tells users to save it as
@@ -164,29 +157,150 @@ _TEXT_SHAPES: dict[str, dict[str, Any]] = {"Text": {}, "NonEmptyText": {"non_bla
                 "NonEmptyShort": {"non_blank": True, "max_length": SHORT_TEXT_MAX}, "Url": {"max_length": URL_MAX}}
 
 
-def _from_model(model: type[BaseModel]) -> dict[str, Any]:
-    """The object schema of a document model, read from its fields: a text field is its
-    text type (inline with the field's ``description=``), an enum its values and default,
-    an optional date a date or null. A field of another type is a TypeError here, so a
-    new kind of field is taught to the schema before it ships."""
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/$defs/{name}"}
+
+
+def def_name(model: type[BaseModel]) -> str:
+    """The name of a document model's object in ``$defs``: ``ActionItem`` -> ``actionItem``."""
+    return model.__name__[:1].lower() + model.__name__[1:]
+
+
+def _value(model: type[BaseModel], name: str, annotation: Any) -> dict[str, Any]:
+    """The schema of one value of a type: a list's item, or what an optional field holds."""
+    kind = text_kind(annotation)
+    if kind is not None:
+        return _ref(_TEXT_REFS[kind])
+    inner = item_model(annotation)
+    if inner is not None:
+        return _ref(def_name(inner))
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return _enum(annotation)
+    if annotation is bool:
+        return {"type": "boolean"}
+    if annotation is datetime:
+        return _ref("timestamp")
+    if annotation is date:
+        return _ref("date")
+    if annotation is int:
+        return _ref("count")
+    if annotation is float:
+        return {"type": "number", "minimum": 0, "maximum": _FLOAT_MAX}
+    raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {annotation!r} (teach pmtui.domain.jsonschema)")
+
+
+def _property(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The schema of one field of a document model, read from its declaration: its type
+    (a text type with its limits, an enum with its values, a flag, a count, a number, a
+    date, a time, an object, a list of them; ``| None``: or null), its default (an enum's,
+    a flag's) and its ``description=``, after ``(pmtui-review/2)`` for a field /2 added."""
+    field = model.model_fields[name]
+    description = field.description or ""
+    if added_in_2(model, name):
+        description = f"({FORMAT}) {description}".rstrip()
+    annotation = field.annotation
+    kind = text_type(model, name)
+    if kind is not None:  # a text: its type by name, or inline with what it is
+        return _text(description, **_TEXT_SHAPES[kind]) if description else _ref(_TEXT_REFS[kind])
+    if get_origin(annotation) is list:
+        return _list(_value(model, name, get_args(annotation)[0]), description)
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    if type(None) in options:  # the value or null
+        (held,) = [o for o in options if o is not type(None)]
+        out: dict[str, Any] = {"anyOf": [_value(model, name, held), {"type": "null"}]}
+    else:
+        out = _value(model, name, annotation)
+        default = None if field.is_required() else field.default
+        if isinstance(default, StrEnum | bool) and "$ref" not in out:
+            out["default"] = default.value if isinstance(default, StrEnum) else default
+    if description:
+        out["description"] = description
+    return out
+
+
+class _Shape(dict[str, Any]):
+    """An override that is a field's whole shape (its type is not one _property knows)."""
+
+
+# What the JSON Schema says beyond a field's declaration (the format's rules that are
+# not a type: the time zones this machine knows, the title's and severity's lengths,
+# marks once per review, the timeline's two limits). Each names a field that exists
+# (checked when the schema is made): a field of the document needs no entry here.
+def _overrides() -> dict[tuple[type[BaseModel], str], dict[str, Any]]:
+    """{(model, field): what to add to the field's derived schema, or its _Shape}."""
+    # Each mark on at most one event of the timeline.
+    one_of_each = [
+        {"contains": {"type": "object", "required": ["marks"],
+                      "properties": {"marks": {"type": "array", "contains": {"const": m.value}}}},
+         "minContains": 0, "maxContains": 1}
+        for m in Mark
+    ]
+    # Typed events and imported evidence (a non-empty source_id) have a limit each.
+    evidence = {"type": "object", "required": ["source_id"], "properties": {"source_id": {"minLength": 1}}}
+    typed_and_evidence = [
+        {"contains": {"not": evidence}, "minContains": 0, "maxContains": EVENTS_MAX},
+        {"contains": evidence, "minContains": 0, "maxContains": EVIDENCE_MAX},
+    ]
+    return {
+        (ReviewDoc, "format"): _Shape(enum=list(READABLE_FORMATS), description=f"{FORMAT}; {FORMAT_1} is read "
+                                      f"too (without the fields {FORMAT} added)"),
+        (ReviewDoc, "title"): {"maxLength": TITLE_MAX},
+        (ReviewDoc, "severity"): _Shape(anyOf=[_text(max_length=SEVERITY_MAX), {"type": "null"}]),
+        (ReviewDoc, "timezone"): _Shape(enum=_zones(), default="UTC"),
+        (ReviewDoc, "timeline"): {
+            "description": f"at most {EVENTS_MAX:,} typed events (no source_id) and "
+                           f"{EVIDENCE_MAX:,} imported evidence events (a source_id)",
+            "maxItems": EVENTS_MAX + EVIDENCE_MAX, "allOf": one_of_each + typed_and_evidence},
+        (ReviewDoc, "notes"): {"maxItems": NOTES_MAX},
+        (Event, "marks"): {"uniqueItems": True, "maxItems": len(Mark)},
+        (Note, "became"): {"uniqueItems": True},
+    }
+
+
+# a model's object: what it says of itself, beyond its fields
+_OBJECT_DESCRIPTIONS: dict[type[BaseModel], str] = {
+    Became: "an item by its position (from 0) in timeline, factors, observations or action_items; the "
+            "position must exist",
+    ReviewDoc: "One postmortem review (docs/review-format.md).",
+}
+
+
+def _from_model(model: type[BaseModel], overrides: dict[tuple[type[BaseModel], str], dict[str, Any]] | None = None,
+                ) -> dict[str, Any]:
+    """The object schema of a document model, read from its fields (_property), with the
+    overrides for its fields (a key set to None is left out). A field of a type this
+    module does not know is a TypeError here, so a new kind of field is taught to the
+    schema before it ships."""
+    overrides = overrides or {}
     properties: dict[str, Any] = {}
-    for name, field in model.model_fields.items():
-        kind = text_type(model, name)
-        if kind is not None:
-            properties[name] = (_text(field.description, **_TEXT_SHAPES[kind]) if field.description
-                                else {"$ref": f"#/$defs/{_TEXT_REFS[kind]}"})
-        elif isinstance(field.annotation, type) and issubclass(field.annotation, StrEnum):
-            properties[name] = _enum(field.annotation, None if field.is_required() else model, name)
-        elif field.annotation is bool:
-            properties[name] = {"type": "boolean", **({} if field.is_required() else {"default": field.default})}
-        elif field.annotation == (Day | None):
-            properties[name] = {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
-        elif field.annotation == (Timestamp | None):
-            properties[name] = {"anyOf": [{"$ref": "#/$defs/timestamp"}, {"type": "null"}],
-                                **({"description": field.description} if field.description else {})}
+    for name in model.model_fields:
+        extra = overrides.get((model, name), {})
+        if isinstance(extra, _Shape):  # the field's whole shape, beside its description
+            description = model.model_fields[name].description
+            properties[name] = {**extra, **({"description": description} if description else {})}
         else:
-            raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {field.annotation!r} (teach pmtui.domain.jsonschema)")
-    return _object(properties, [n for n, f in model.model_fields.items() if f.is_required()])
+            properties[name] = {**_property(model, name), **extra}
+    return _object(properties, [n for n, f in model.model_fields.items() if f.is_required()],
+                   _OBJECT_DESCRIPTIONS.get(model, ""))
+
+
+def document_models(model: type[BaseModel] = ReviewDoc) -> list[type[BaseModel]]:
+    """Every document model a review holds (its objects and the items of its lists), the
+    review last, in the order they are first met."""
+    found: list[type[BaseModel]] = []
+
+    def walk(m: type[BaseModel]) -> None:
+        for field in m.model_fields.values():
+            inner = item_model(field.annotation)
+            if inner is not None and inner not in found:
+                walk(inner)
+        if m not in found:
+            found.append(m)
+
+    walk(model)
+    return found
 
 
 def _zones() -> list[str]:
@@ -205,139 +319,56 @@ def _zones() -> list[str]:
 
 
 def _v1_rule() -> dict[str, Any]:
-    """A ``pmtui-review/1`` document has none of the fields ``/2`` added (V2_FIELDS)."""
-    no = False
-    where: dict[str, Any] = {name: no for name in V2_FIELDS[""]}
-    for path, names in V2_FIELDS.items():
-        if not path:
-            continue
-        node: dict[str, Any] = {"items": {"properties": {name: no for name in names}}}
-        parts = path.split(".")
-        for part in reversed(parts[1:]):
-            node = {"properties": {part: node}}
-        where[parts[0]] = node
+    """A ``pmtui-review/1`` document has none of the fields ``/2`` added (V2_FIELDS, read
+    from SINCE_2 on the document's fields): each is ``false`` where it may be, in an
+    object or in each item of a list."""
+
+    def forbid(model: type[BaseModel], tree: dict[str, Any]) -> dict[str, Any]:
+        properties: dict[str, Any] = {}
+        for name, below in tree.items():
+            if below is True:
+                properties[name] = False
+                continue
+            annotation = model.model_fields[name].annotation
+            inner = item_model(annotation)
+            assert inner is not None
+            node = forbid(inner, below)
+            properties[name] = {"items": node} if get_origin(annotation) is list else node
+        return {"properties": properties}
+
     return {
         "if": {"properties": {"format": {"const": FORMAT_1}}, "required": ["format"]},
-        "then": {"properties": where,
+        "then": {**forbid(ReviewDoc, V2_FIELDS),
                  "description": f"a {FORMAT_1} document has none of the fields {FORMAT} added"},
     }
 
 
 def schema() -> dict[str, Any]:
-    """The schema as a JSON-ready dict."""
-    count = {"type": "integer", "minimum": 0, "maximum": COUNT_MAX}
-
-    def ref(name: str) -> dict[str, Any]:
-        return {"$ref": f"#/$defs/{name}"}
-
-    short = _text(max_length=SHORT_TEXT_MAX)
-    url = _text(max_length=URL_MAX)
-    defs = {
+    """The schema as a JSON-ready dict: an object in ``$defs`` for every document model
+    (pmtui.domain.document), each read from its fields (_from_model), the review at the top."""
+    overrides = _overrides()
+    fields = {(m, n) for m in document_models() for n in m.model_fields}
+    unknown = [f"{m.__name__}.{n}" for m, n in overrides if (m, n) not in fields]
+    if unknown:
+        raise TypeError(f"the JSON Schema's overrides name no field of the document: {', '.join(unknown)}")
+    defs: dict[str, Any] = {
         "timestamp": {"type": "string", "pattern": rf"^{_DAY}[Tt ]{_TIME}{_OFFSET}$", "allOf": _time_range(),
                       "description": "RFC 3339 with a UTC offset, e.g. 2026-03-10T14:03:00+01:00; "
                                      "between 1000-01-02T00:00:00Z and 9999-12-30T23:59:59.999999Z in UTC"},
         "date": {"type": "string", "pattern": rf"^{_DAY}$", "description": "YYYY-MM-DD, years 1000-9999"},
         "text": _text(),
         "nonBlankText": _text(non_blank=True),
-        "shortText": short,
+        "shortText": _text(max_length=SHORT_TEXT_MAX),
         "nonBlankShortText": _text(non_blank=True, max_length=SHORT_TEXT_MAX),
-        "url": url,
-        "count": count,
-        "participant": _object({"name": ref("nonBlankShortText"), "role": ref("shortText"),
-                                "attended": {"type": "boolean", "default": True}}, ["name"]),
-        "link": _object({"title": ref("shortText"), "url": ref("url")}, ["title", "url"]),
-        "event": _object({
-            "at": ref("timestamp"),
-            "text": _text("what happened, in neutral words", non_blank=True),
-            "kind": _enum(EventKind, Event, "kind"),
-            "marks": {"type": "array", "items": _enum(Mark), "uniqueItems": True, "maxItems": len(Mark),
-                      "description": "key moments this event stands for; each mark on at most one event"},
-            "source": ref("shortText"),
-            "source_id": {**short, "description": f"({FORMAT}) the source's stable id; not empty means "
-                                                   "imported evidence; (source, source_id) once per review"},
-            "original": _text(f"({FORMAT}) the text as the source wrote it"),
-            "approximate": {"type": "boolean", "default": False},
-            "highlight": {"type": "boolean", "default": False},
-            "confirmed": {"type": "boolean", "default": False,
-                          "description": f"({FORMAT}) the room confirmed it in a walk-through"},
-        }, ["at", "text"]),
-        "component": _object({
-            "name": ref("nonBlankShortText"),
-            "status": _enum(ComponentStatus),
-            "start": {"anyOf": [ref("timestamp"), {"type": "null"}],
-                      "description": f"({FORMAT}) when it became impaired"},
-            "end": {"anyOf": [ref("timestamp"), {"type": "null"}],
-                    "description": f"({FORMAT}) when it was restored; not before start"},
-        }, ["name", "status"]),
-        "impact": _object({
-            "description": _text("Markdown"),
-            "users_affected": {"anyOf": [ref("count"), {"type": "null"}]},
-            "components": _list(ref("component")),
-            "data_loss": _text("empty means none"),
-            "support_tickets": {"anyOf": [ref("count"), {"type": "null"}]},
-            "slo_budget_spent_pct": {"anyOf": [{"type": "number", "minimum": 0, "maximum": _FLOAT_MAX},
-                                               {"type": "null"}]},
-            "customer_communication": _text("Markdown"),
-        }),
-        "factor": _object({"text": ref("nonBlankText"), "category": _enum(FactorCategory)}, ["text", "category"]),
-        "observation": _object({"kind": _enum(ObservationKind), "text": ref("nonBlankText")}, ["kind", "text"]),
-        "actionItem": _from_model(ActionItem),
-        "became": _object({"kind": _enum(BecameKind), "index": ref("count")}, ["kind", "index"],
-                          description="an item by its position (from 0) in timeline, factors, observations "
-                                      "or action_items; the position must exist"),
-        "note": _object({
-            "at": ref("timestamp"),
-            "stage": _enum(Stage, Note, "stage"),
-            "kind": _enum(NoteKind, Note, "kind"),
-            "text": ref("nonBlankText"),
-            "author": ref("shortText"),
-            "became": {**_list(ref("became"), f"({FORMAT}) what the note was turned into"), "uniqueItems": True},
-        }, ["at", "text"]),
+        "url": _text(max_length=URL_MAX),
+        "count": {"type": "integer", "minimum": 0, "maximum": COUNT_MAX},
     }
-    # Each mark on at most one event of the timeline.
-    one_of_each = [
-        {"contains": {"type": "object", "required": ["marks"],
-                      "properties": {"marks": {"type": "array", "contains": {"const": m.value}}}},
-         "minContains": 0, "maxContains": 1}
-        for m in Mark
-    ]
-    # Typed events and imported evidence (a non-empty source_id) have a limit each.
-    evidence = {"type": "object", "required": ["source_id"], "properties": {"source_id": {"minLength": 1}}}
-    typed_and_evidence = [
-        {"contains": {"not": evidence}, "minContains": 0, "maxContains": EVENTS_MAX},
-        {"contains": evidence, "minContains": 0, "maxContains": EVIDENCE_MAX},
-    ]
-    top = _object({
-        "$schema": {"type": "string", "description": "where editors find this schema; ignored by pmtui"},
-        "format": {"enum": list(READABLE_FORMATS),
-                   "description": f"{FORMAT}; {FORMAT_1} is read too (without the fields {FORMAT} added)"},
-        "title": _text("e.g. Checkout latency after cache deploy", non_blank=True, max_length=TITLE_MAX),
-        "status": _enum(Status, ReviewDoc, "status"),
-        "severity": {"anyOf": [_text(max_length=SEVERITY_MAX), {"type": "null"}], "description": "e.g. SEV2"},
-        "incident_ref": {"anyOf": [ref("url"), {"type": "null"}]},
-        "timezone": {"enum": _zones(), "default": "UTC", "description": "IANA time zone name"},
-        "started": {"anyOf": [ref("timestamp"), {"type": "null"}],
-                    "description": f"({FORMAT}) when the incident started"},
-        "review_date": {"anyOf": [ref("date"), {"type": "null"}]},
-        "summary": _text("Markdown"),
-        "trigger": _text("Markdown"),
-        "detection": _text("Markdown"),
-        "resolution": _text("Markdown"),
-        "authors": _list(ref("text")),
-        "participants": _list(ref("participant")),
-        "tags": _list(ref("nonBlankShortText")),
-        "links": _list(ref("link")),
-        "timeline": {**_list(ref("event"), f"at most {EVENTS_MAX:,} typed events (no source_id) and "
-                                           f"{EVIDENCE_MAX:,} imported evidence events (a source_id)",
-                             max_items=EVENTS_MAX + EVIDENCE_MAX), "allOf": one_of_each + typed_and_evidence},
-        "impact": ref("impact"),
-        "factors": _list(ref("factor")),
-        "observations": _list(ref("observation")),
-        "learnings": _list(ref("text")),
-        "action_items": _list(ref("actionItem")),
-        "notes": _list(ref("note"), max_items=NOTES_MAX),
-        "related": _list(ref("text")),
-    }, ["format", "title"], description="One postmortem review (docs/review-format.md).")
+    for model in document_models():
+        if model is not ReviewDoc:
+            defs[def_name(model)] = _from_model(model, overrides)
+    top = _from_model(ReviewDoc, overrides)
+    top["properties"] = {"$schema": {"type": "string", "description": "where editors find this schema; ignored by pmtui"},
+                         **top["properties"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
