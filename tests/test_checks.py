@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import write
 from pmtui.domain.checks import check
 from pmtui.domain.document import FORMAT, loads
@@ -120,3 +122,63 @@ def test_imported_evidence_counts_as_evidence(example_raw):
     raw["timeline"].append({"at": "2026-03-10T10:45:00+01:00", "text": "Incident opened on the status page",
                             "kind": "communication", "source": "statuspage:githubstatus", "source_id": "inc-1"})
     assert not any(f.place == "links" for f in check(loads(json.dumps(raw))))
+
+
+# ------------------------------------------------ the blame scan reads what the fields say
+# Text fields that are no one's account of what happened, so the blame scan leaves them
+# alone. Every other text field of the document must say REVIEW_WORDS or QUOTED_WORDS
+# on its declaration (pmtui/domain/document.py): then the scan reads it without an edit.
+NOT_SCANNED = {
+    "ReviewDoc.format": "the format's name", "ReviewDoc.severity": "the team's label",
+    "ReviewDoc.incident_ref": "an id or URL", "ReviewDoc.timezone": "a zone name", "ReviewDoc.authors": "names",
+    "ReviewDoc.tags": "labels", "ReviewDoc.related": "slugs of other reviews",
+    "Participant.name": "a name", "Participant.role": "a role", "Link.title": "a link's title", "Link.url": "a URL",
+    "Event.source": "where it was found", "Event.source_id": "the source's id",
+    "Event.original": "the source's own text, as written (evidence, not the review's words)",
+    "Component.name": "a component's name", "Impact.data_loss": "what data was lost",
+    "ActionItem.owner": "who owns it", "ActionItem.tracker": "an id or URL", "ActionItem.effort": "a size",
+    "ActionItem.tracker_label": "the tracker's words for a state", "Note.author": "who captured it",
+}
+
+
+def test_every_text_field_is_read_for_blame_or_named_as_not_people_s_words():
+    from document_fields import name, text_fields
+
+    from pmtui.domain.document import words_of
+
+    unmarked = {name(m, f) for m, f, _ in text_fields() if words_of(m, f) is None}
+    assert not unmarked - set(NOT_SCANNED), (
+        f"{sorted(unmarked - set(NOT_SCANNED))}: a text field the blame scan does not read. Say on its declaration "
+        "(pmtui/domain/document.py) json_schema_extra=REVIEW_WORDS (or QUOTED_WORDS for words kept verbatim), "
+        "or name it in tests/test_checks.py NOT_SCANNED with why it is no one's account")
+    assert not set(NOT_SCANNED) - unmarked, f"{sorted(set(NOT_SCANNED) - unmarked)}: no such unmarked field"
+
+
+def _marked():
+    from document_fields import text_fields
+
+    from pmtui.domain.document import words_of
+
+    return [(path, words_of(m, f)) for m, f, path in text_fields() if words_of(m, f) is not None]
+
+
+@pytest.mark.parametrize("path,words", _marked(), ids=[p for p, _ in _marked()])
+def test_blame_in_any_field_of_people_s_words_is_found_at_its_place(example_raw, path, words):
+    from document_fields import set_path
+
+    raw = complete(example_raw)
+    set_path(raw, path, "The on-call engineer should have checked the cache")
+    found = [f for f in check(loads(json.dumps(raw))) if f.place == path]
+    assert found, f"{path}: blame in it is not found"
+    assert all(f.kind == ("verbatim" if words == "quoted" else "language") and "“should have”" in f.problem
+               for f in found)
+    assert all(f.where and not f.where.endswith(" ") for f in found)
+
+
+def test_the_fields_read_for_blame_are_those_read_before():
+    """The scan reads at least the fields it read when they were listed by hand."""
+    assert {p for p, _ in _marked()} >= {
+        "title", "summary", "trigger", "detection", "resolution", "impact.description",
+        "impact.customer_communication", "timeline[0].text", "factors[0].text", "observations[0].text",
+        "learnings[0]", "action_items[0].title", "action_items[0].description", "action_items[0].status_note",
+        "notes[0].text"}

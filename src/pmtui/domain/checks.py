@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pmtui.domain.document import ReviewDoc
+from pydantic import BaseModel
+
+from pmtui.domain.document import ReviewDoc, field_label, item_model, words_of
 from pmtui.domain.language import Checker, make_checker
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
@@ -56,28 +58,52 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str]]:
-    """(place, where, text) of every free text in the review; ``where`` may be a function
-    giving the words (worked out only for a text with a finding: a long timeline stays quick)."""
-    for name in ("title", "summary", "trigger", "detection", "resolution"):
-        yield name, name, getattr(doc, name)
-    yield "impact.description", "impact description", doc.impact.description
-    yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
+# how a list's item is named for people, where the list's name does not say it
+# (``action_items`` -> "action item" does)
+_ITEM_WORDS = {"timeline": "timeline event", "factors": "contributing factor"}
+
+
+def _item_words(list_name: str) -> str:
+    return _ITEM_WORDS.get(list_name, list_name.removesuffix("s").replace("_", " "))
+
+
+def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str, bool]]:
+    """(place, where, text, verbatim) of every text the review's fields say are people's
+    words (REVIEW_WORDS, QUOTED_WORDS on the field: pmtui.domain.document), in the document's
+    order: a field added with the mark is read for blame without an edit here. ``where``
+    may be a function giving the words (worked out only for a text with a finding: a long
+    timeline stays quick)."""
     zone = doc.zone()
-    for i, e in enumerate(doc.timeline):
-        yield f"timeline[{i}].text", lambda i=i, e=e: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})", e.text
-    for i, f in enumerate(doc.factors):
-        yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
-    for i, o in enumerate(doc.observations):
-        yield f"observations[{i}].text", f"observation {i + 1}", o.text
-    for i, t in enumerate(doc.learnings):
-        yield f"learnings[{i}]", f"learning {i + 1}", t
-    for i, a in enumerate(doc.action_items):
-        yield f"action_items[{i}].title", f"action item {i + 1}", a.title
-        yield f"action_items[{i}].description", f"action item {i + 1} description", a.description
-        yield f"action_items[{i}].status_note", f"action item {i + 1} status note", a.status_note
-    for i, n in enumerate(doc.notes):
-        yield f"notes[{i}].text", f"note {i + 1}", n.text
+
+    def walk(item: BaseModel, place: str, words: str, main: str | None) -> Iterator[tuple[str, Any, str, bool]]:
+        model = type(item)
+        for name in model.model_fields:
+            value = getattr(item, name)
+            inner = item_model(model.model_fields[name].annotation)
+            label = field_label(model, name).lower()
+            if inner is not None and isinstance(value, BaseModel):  # an object: its fields, under its name
+                yield from walk(value, f"{place}{name}.", f"{words}{label} ", None)
+            elif inner is not None:  # a list of objects: each item, by its number
+                first = next((n for n in inner.model_fields if words_of(inner, n)), None)
+                for i, it in enumerate(value):
+                    if name == "timeline":
+                        here: Any = lambda i=i, e=it: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})"
+                    else:
+                        here = f"{_item_words(name)} {i + 1} "
+                    yield from walk(it, f"{place}{name}[{i}].", here, first)
+            elif (kind := words_of(model, name)) is not None:
+                verbatim = kind == "quoted"
+                if isinstance(value, str):
+                    if callable(words):
+                        where: Any = (lambda w=words, n=name: w() if n == main else f"{w()} {field_label(model, n).lower()}")
+                    else:
+                        where = words.strip() if name == main else f"{words}{label}".strip()
+                    yield f"{place}{name}", where, value, verbatim
+                else:  # a list of strings (learnings): each, by its number
+                    for i, text in enumerate(value):
+                        yield f"{place}{name}[{i}]", f"{_item_words(name)} {i + 1}", text, verbatim
+
+    yield from walk(doc, "", "", None)
 
 
 def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
@@ -150,11 +176,10 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
-    for place, where, text in _texts(doc):
+    for place, where, text, verbatim in _texts(doc):  # verbatim: kept as it was said (a note), quoted, not reworded
         nudges = checker.find(text)
         if nudges and callable(where):
             where = where()
-        verbatim = place.startswith("notes[")  # a note is kept as it was said: quoted, not reworded
         for nudge in nudges:
             if verbatim:
                 add(Finding("verbatim", place, f"{where} (kept verbatim, as said in the meeting)",

@@ -1,0 +1,148 @@
+"""The document's fields, read from its models (pmtui.domain.document), for the tests
+that must reach every field: the blame scan, the report, the forms, the round trip and
+the fuzzer. A field added to a model is met here without an edit; a type none of these
+knows is a TypeError naming the field (teach ``value_for`` / ``strategy_for``).
+
+No test lists the document's fields by hand."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from hypothesis import assume
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from pmtui.domain import document as d
+from pmtui.domain.jsonschema import document_models
+
+MODELS = document_models()
+
+
+def plain(annotation: Any) -> tuple[Any, bool]:
+    """(a type without None nor its constraints, whether it may be None)."""
+    optional = False
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        optional = len(args) < len(get_args(annotation))
+        annotation = args[0]
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation, optional
+
+
+def fields(model: type[BaseModel] = d.ReviewDoc, where: str = "") -> Iterator[tuple[type[BaseModel], str, str]]:
+    """(model, field, JSON path) of every field that holds a value (not an object nor a
+    list of objects: their fields instead, in the first item of a list), in the document's
+    order. A list of strings (learnings) is a field: its path names its first item."""
+    for name, info in model.model_fields.items():
+        here = f"{where}.{name}" if where else name
+        inner = d.item_model(info.annotation)
+        if inner is not None:
+            yield from fields(inner, f"{here}[0]" if get_origin(info.annotation) is list else here)
+        elif get_origin(info.annotation) is list and d.text_kind(get_args(info.annotation)[0]) is not None:
+            yield model, name, f"{here}[0]"
+        else:
+            yield model, name, here
+
+
+def is_text(model: type[BaseModel], field: str) -> bool:
+    """A field that holds text, a list of texts, or text or null."""
+    annotation = model.model_fields[field].annotation
+    if d.text_type(model, field) is not None:
+        return True
+    if get_origin(annotation) is list:
+        return d.text_kind(get_args(annotation)[0]) is not None
+    return plain(annotation)[0] is str
+
+
+def text_fields() -> list[tuple[type[BaseModel], str, str]]:
+    """Every field of the document that holds text (or a list of texts), with its path."""
+    return [(model, field, path) for model, field, path in fields() if is_text(model, field)]
+
+
+def name(model: type[BaseModel], field: str) -> str:
+    return f"{model.__name__}.{field}"
+
+
+def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
+    """Set the value at a JSON path of a raw document (the lists on the way must have an item)."""
+    parts = path.replace("]", "").replace("[", ".").split(".")
+    node: Any = raw
+    for part in parts[:-1]:
+        node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
+    last = parts[-1]
+    if last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+# ------------------------------------------------------------ strategies from the model
+chars = st.characters(codec="utf-8", exclude_characters="\x00")  # any character but U+0000 (test_document)
+text = st.text(chars, max_size=40)
+nonblank = st.text(chars, min_size=1, max_size=40).filter(lambda s: s.strip())
+# dates the format accepts: from the year 1000 on (docs/review-format.md, "Limits")
+days = st.dates(min_value=date(1000, 1, 1)).map(lambda v: v.isoformat())
+
+
+@st.composite
+def timestamps(draw: Any) -> str:
+    dt = draw(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9998, 12, 30), timezones=st.timezones()))
+    off = dt.utcoffset()
+    assume(off is not None and off.seconds % 60 == 0 and off.microseconds == 0)
+    return str(dt.isoformat())
+
+
+def value_strategy(model: type[BaseModel], field: str, annotation: Any,
+                   overrides: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """Any value the format accepts for a value of this type (JSON, as a file holds it)."""
+    kind = d.text_kind(annotation)
+    if kind is not None or (annotation is str and d.text_type(model, field) is not None):
+        kind = kind or d.text_type(model, field)
+        return nonblank if kind is not None and kind.startswith("NonEmpty") else text
+    inner = d.item_model(annotation)
+    if inner is not None:
+        return strategy_for(inner, overrides)
+    base, _ = plain(annotation)
+    if isinstance(base, type) and issubclass(base, StrEnum):
+        return st.sampled_from([m.value for m in base])
+    if base is bool:
+        return st.booleans()
+    if base is datetime:
+        return timestamps()
+    if base is date:
+        return days
+    if base is int:
+        return st.integers(0, 2**62)
+    if base is float:
+        return st.floats(0, 1e12, allow_nan=False)
+    raise TypeError(f"{name(model, field)}: no strategy for {annotation!r} (teach tests/document_fields.py)")
+
+
+def field_strategy(model: type[BaseModel], field: str,
+                   overrides: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    if name(model, field) in overrides:
+        return overrides[name(model, field)]
+    annotation = model.model_fields[field].annotation
+    if get_origin(annotation) is list:
+        return st.lists(value_strategy(model, field, get_args(annotation)[0], overrides), max_size=3)
+    if d.text_type(model, field) is not None:
+        return value_strategy(model, field, annotation, overrides)
+    base, optional = plain(annotation)
+    if optional:
+        return st.none() | value_strategy(model, field, base, overrides)
+    return value_strategy(model, field, annotation, overrides)
+
+
+def strategy_for(model: type[BaseModel], overrides: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """Raw documents (or items) of a model: its required fields always, the others
+    sometimes, each drawn from its type (``overrides``: {"Model.field": strategy} where the
+    format has a rule that is no type, e.g. the zone names)."""
+    required = {n: field_strategy(model, n, overrides) for n, f in model.model_fields.items() if f.is_required()}
+    optional = {n: field_strategy(model, n, overrides) for n, f in model.model_fields.items() if not f.is_required()}
+    return st.fixed_dictionaries(required, optional=optional)
