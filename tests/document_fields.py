@@ -70,16 +70,22 @@ def name(model: type[BaseModel], field: str) -> str:
 
 
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
-    """Set the value at a JSON path of a raw document (the lists on the way must have an item)."""
+    """Set the value at a JSON path of a raw document; an empty list on the way gets the
+    item (a list holds at least the item the path names)."""
     parts = path.replace("]", "").replace("[", ".").split(".")
     node: Any = raw
-    for part in parts[:-1]:
-        node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
+    for i, part in enumerate(parts[:-1]):
+        if part.isdigit():
+            if len(node) <= int(part):
+                node.append({})
+            node = node[int(part)]
+        else:
+            node = node.setdefault(part, [] if parts[i + 1].isdigit() else {})
     last = parts[-1]
-    if last.isdigit():
-        node[int(last)] = value
+    if last.isdigit() and len(node) <= int(last):
+        node.append(value)
     else:
-        node[last] = value
+        node[int(last) if last.isdigit() else last] = value
 
 
 # ------------------------------------------------------------ strategies from the model

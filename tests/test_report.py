@@ -7,6 +7,7 @@ import html
 import json
 import re
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -429,3 +430,61 @@ def test_gantt_runs_to_the_last_mark_without_an_impact_end():
         {"at": "2026-03-10T11:00:00Z", "text": "b", "marks": ["impact_end"]},
     ]))
     assert "Responding, to impact ends (1h 00m) :active, p2, 2026-03-10 10:00:00, 2026-03-10 11:00:00" in chart
+
+
+# ------------------------------------------------------ every field reaches the report
+# Text fields of the document the report leaves out, on purpose. Every other field's text
+# is in the report: laid out by export/report.py, or (action items, the impact) under its
+# label after those it lays out (report._more), so a field added there needs no edit.
+NOT_REPORTED = {
+    "ReviewDoc.format": "the file's format", "ReviewDoc.timezone": "named in the timeline's header, not as text",
+    "Event.source_id": "the source's id (dedupe)", "Event.original": "the source's own text, kept in the review",
+    "Note.author": "who captured a note",
+}
+
+
+def _every_text_field():
+    from document_fields import name, text_fields
+
+    return [(name(m, f), path) for m, f, path in text_fields()]
+
+
+@pytest.mark.parametrize("field,path", _every_text_field(), ids=[p for _, p in _every_text_field()])
+def test_every_text_field_of_the_document_is_in_the_report(example_raw, field, path):
+    from document_fields import set_path
+
+    raw = json.loads(json.dumps(example_raw))
+    for note in raw["notes"]:
+        note["kind"] = "question"  # an open question is reported with its text
+    token = "qzx" + path.replace(".", "q").replace("[", "q").replace("]", "q").replace("_", "q")  # tags: lower case
+    value = {"ReviewDoc.format": FORMAT, "ReviewDoc.timezone": "UTC"}.get(field, token)
+    set_path(raw, path, value)
+    report = render(loads(json.dumps(raw)))
+    if field in NOT_REPORTED:  # and the list says what is true
+        assert token not in report, f"{field} is in the report: take it out of NOT_REPORTED"
+        return
+    assert token in report, (
+        f"{field} ({path}) is not in the report: show it in export/report.py (a list's section, or the fields "
+        f"_more reports after those a section lays out), or name it in tests/test_report.py NOT_REPORTED with why")
+
+
+def test_the_fields_left_out_of_the_report_are_real_text_fields():
+    assert set(NOT_REPORTED) <= {f for f, _ in _every_text_field()}
+
+
+def test_a_field_added_to_the_impact_or_an_action_item_is_reported_under_its_label(example_raw):
+    """What report._more writes for a field no section lays out: a Markdown text as a block
+    under its label, any other value on a line of its own."""
+    from pydantic import create_model
+
+    from pmtui.domain import document as d
+    from pmtui.export import report as r
+
+    wider = create_model("Impact", __base__=d.Impact, told=(d.Text, d.Field("", title="What customers were told")),
+                         window=(d.Short, d.Field("", title="Window")))
+    doc = loads(json.dumps(example_raw))
+    impact = wider.model_validate({**doc.impact.model_dump(), "told": "We posted **twice**.", "window": "2 h"})
+    ctx = r._Ctx(doc, doc.zone(), False, r.compute(doc.marks()), r.get_wiki(None))
+    assert r._more(ctx, impact, r._IMPACT_LAID_OUT) == [
+        "- **Window:** 2 h", "**What customers were told**", "We posted **twice**."]
+    assert r._more(ctx, wider.model_validate({}), r._IMPACT_LAID_OUT) == []  # empty fields are left out

@@ -20,8 +20,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from enum import Enum
 from typing import Any
 from urllib.parse import quote
+
+from pydantic import BaseModel
 
 from pmtui.domain.document import (
     MARK_WORDS,
@@ -32,6 +35,8 @@ from pmtui.domain.document import (
     NoteKind,
     ReviewDoc,
     field_label,
+    item_model,
+    text_type,
     to_dict,
 )
 from pmtui.domain.metrics import Metric, between, compute, format_duration
@@ -765,7 +770,50 @@ def _impact(ctx: _Ctx) -> list[str]:
     if imp.customer_communication.strip():
         out.append("**Customer communication**")
         out.append(ctx.md(imp.customer_communication, level=3))
+    out += _more(ctx, imp, _IMPACT_LAID_OUT)
     return out or [NONE_RECORDED]
+
+
+# the impact's fields _impact lays out itself; every other field of Impact follows them (_more)
+_IMPACT_LAID_OUT = ("description", "users_affected", "components", "data_loss", "support_tickets",
+                    "slo_budget_spent_pct", "customer_communication")
+
+
+def _shown(ctx: _Ctx, value: Any) -> str:
+    """One value of a field, in the report's words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return ctx.plain(str(value.value))
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, datetime):
+        return ctx.stamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return ctx.plain(str(value))
+
+
+def _more(ctx: _Ctx, item: BaseModel, laid_out: tuple[str, ...]) -> list[str]:
+    """The fields of a document model the report does not lay out itself, in the model's
+    order, each under its label (``title=``) when it is not empty: Markdown text as a block,
+    any other value on a line. A field added to the document is reported without an edit
+    here (tests/test_report.py checks that every field reaches the report)."""
+    model = type(item)
+    out: list[str] = []
+    facts: list[str] = []
+    for name in model.model_fields:
+        value = getattr(item, name)
+        if name in laid_out or value in ("", None, []) or item_model(model.model_fields[name].annotation):
+            continue
+        if text_type(model, name) in ("Text", "NonEmptyText"):
+            if value.strip():
+                out += [f"**{ctx.plain(field_label(model, name))}**", ctx.md(value, level=3)]
+        else:
+            facts.append(f"- **{ctx.plain(field_label(model, name))}:** {_shown(ctx, value)}")
+    return (["\n".join(facts)] if facts else []) + out
 
 
 def _action_items(ctx: _Ctx) -> list[str]:
