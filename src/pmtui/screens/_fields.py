@@ -108,3 +108,65 @@ def list_form(model_name: str, laid_out: Callable[[dict[str, Any] | None], list[
         return [*own, *more_fields(getattr(document, model_name), item or {}, own, not_shown)]
 
     return fields
+
+
+def _review_columns(model: Any) -> dict[str, str]:
+    """{field of the model: the review column the app edits it by} (store.editing.REVIEW_FIELDS)."""
+    from pmtui.store.editing import REVIEW_FIELDS
+
+    return {field: column for column, (model_name, field) in REVIEW_FIELDS.items() if model_name == model.__name__}
+
+
+def review_field(model: Any, name: str, row: dict[str, Any], **override: Any) -> Any:
+    """The field widget of one of the review's own fields (``ReviewDoc``) or its impact's
+    (``Impact``), laid out from its declaration in pmtui.domain.document: its label
+    (``title=``, else its name in words), a text area for Markdown (``Text``), a line for
+    other text, a whole number or a number for a count or a percentage, a date, a choice
+    of an enum's values. ``override``: what this form says otherwise (a label, a
+    placeholder, a parse...). A type this function does not know is a TypeError naming
+    the field: lay it out in the screen."""
+    from datetime import date
+    from enum import Enum
+    from typing import Annotated, Union, get_args, get_origin
+
+    from pmtui.domain.document import field_label, text_type
+    from pmtui.widgets.field import Field
+
+    column = _review_columns(model)[name]
+    info = model.model_fields[name]
+    options: dict[str, Any] = {}
+    kind = text_type(model, name)
+    annotation, optional = info.annotation, False
+    if get_origin(annotation) is Union or type(annotation).__name__ == "UnionType":
+        held = [a for a in get_args(annotation) if a is not type(None)]
+        annotation, optional = held[0], True
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if kind is not None:
+        options["kind"] = "area" if kind.endswith("Text") else "text"
+    elif annotation is str:
+        options["parse"] = optional_text if optional else None
+    elif isinstance(annotation, type) and issubclass(annotation, Enum):
+        options.update(kind="select", options=[(m.value, m.value) for m in annotation])
+    elif annotation is int:
+        options.update(parse=optional_int, show=show_number)
+    elif annotation is float:
+        options.update(parse=optional_float, show=show_number)
+    elif annotation is date:
+        options.update(parse=optional_day, placeholder="YYYY-MM-DD")
+    elif "kind" not in override and "parse" not in override:
+        raise TypeError(f"{model.__name__}.{name}: no form field for {info.annotation!r} (lay it out in its screen)")
+    options.update(override)
+    label = options.pop("label", field_label(model, name))
+    return Field(column, label, row[column], **{k: v for k, v in options.items() if v is not None})
+
+
+def more_review_fields(model: Any, row: dict[str, Any], laid_out: tuple[str, ...]) -> list[Any]:
+    """The widgets of the model's fields a screen does not lay out itself (``laid_out``:
+    their names), in the model's order (review_field): a field added to the review or
+    its impact is on its screen without an edit there. Lists are left out (their own
+    editors)."""
+    from typing import get_origin
+
+    return [review_field(model, name, row) for name, info in model.model_fields.items()
+            if name not in laid_out and name in _review_columns(model) and get_origin(info.annotation) is not list]

@@ -7,16 +7,20 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 
+from pmtui.domain.document import Impact
 from pmtui.domain.vocab import COMPONENT_STATUS_WORDS, ComponentStatus, ItemKind, Section
-from pmtui.screens._fields import list_form, optional_float, optional_int, show_number
+from pmtui.screens._fields import list_form, more_review_fields, review_field
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
-from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.metrics_panel import MetricsPanel
 
 COMPONENT_STATUS = [(words, status.value) for status, words in COMPONENT_STATUS_WORDS.items()]
 STATUS_WORDS: dict[str, str] = {v: k for k, v in COMPONENT_STATUS}
+# the fields of pmtui.domain.document.Impact this screen lays out itself (with its words); any
+# other field follows them, laid out from its declaration (_fields.more_review_fields)
+LAID_OUT = ("description", "users_affected", "components", "data_loss", "support_tickets", "slo_budget_spent_pct",
+            "customer_communication")
 
 
 class ImpactScreen(SectionScreen):
@@ -26,16 +30,14 @@ class ImpactScreen(SectionScreen):
         r = self.app.store.get_review(self.review_id)
         with VerticalScroll(id="impact", classes="section-body"):
             with Grid(classes="texts"):
-                yield Field("impact_description", "What users experienced", r["impact_description"], kind="area")
+                yield review_field(Impact, "description", r, label="What users experienced")
                 yield MetricsPanel(id="impact-metrics", on_timeline=False)
             with Horizontal(classes="row"):
-                yield Field("users_affected", "Users affected", r["users_affected"], parse=optional_int,
-                            show=show_number, placeholder="e.g. 12400")
-                yield Field("support_tickets", "Support tickets", r["support_tickets"], parse=optional_int,
-                            show=show_number, placeholder="e.g. 86")
-                yield Field("slo_budget_spent_pct", "SLO error budget spent (%)", r["slo_budget_spent_pct"],
-                            parse=optional_float, show=show_number, placeholder="e.g. 38.5")
-            yield Field("data_loss", "Data loss (empty means none)", r["data_loss"])
+                yield review_field(Impact, "users_affected", r, placeholder="e.g. 12400")
+                yield review_field(Impact, "support_tickets", r, placeholder="e.g. 86")
+                yield review_field(Impact, "slo_budget_spent_pct", r, label="SLO error budget spent (%)",
+                                   placeholder="e.g. 38.5")
+            yield review_field(Impact, "data_loss", r, label="Data loss (empty means none)", kind="text")
             with Grid(classes="texts"):
                 yield ListEditor(
                     ItemKind.component, "Affected components", self.review_id,
@@ -48,7 +50,12 @@ class ImpactScreen(SectionScreen):
                     empty="No components yet. Press a to add one and its status.",
                     id="components",
                 )
-                yield Field("customer_communication", "Customer communication", r["customer_communication"], kind="area")
+                yield review_field(Impact, "customer_communication", r)
+            # every other field of the impact, laid out from its declaration (pmtui.domain.document.Impact)
+            more = more_review_fields(Impact, r, LAID_OUT)
+            if more:
+                with Grid(classes="texts", id="impact-more"):
+                    yield from more
 
     def on_mount(self) -> None:
         super().on_mount()

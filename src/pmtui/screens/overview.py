@@ -13,12 +13,17 @@ from textual.widgets import Static
 
 from pmtui.domain.vocab import ItemKind, Section
 from pmtui.safetext import literal, one_line
-from pmtui.screens._fields import STATUS_OPTIONS, list_form, optional_day, optional_text, zone_name
+from pmtui.domain.document import ReviewDoc
+from pmtui.screens._fields import STATUS_OPTIONS, list_form, more_review_fields, optional_day, optional_text, zone_name
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import Column, ListEditor
 
+# the fields of pmtui.domain.document.ReviewDoc this screen lays out itself; any other field of the
+# review follows them, laid out from its declaration (_fields.more_review_fields)
+LAID_OUT = ("title", "severity", "status", "incident_ref", "timezone", "started", "review_date", "tags", "summary",
+            "trigger", "detection", "resolution")
 ROLES = "facilitator, note-taker, incident commander, responder, service owner, observer"
 
 
@@ -68,6 +73,11 @@ class OverviewScreen(SectionScreen):
                 yield Field("trigger", "Trigger: what set it off", r["trigger"], kind="area")
                 yield Field("detection", "Detection: how it was noticed", r["detection"], kind="area")
                 yield Field("resolution", "Resolution: how it was mitigated and resolved", r["resolution"], kind="area")
+            # every other field of the review, laid out from its declaration (pmtui.domain.document.ReviewDoc)
+            more = more_review_fields(ReviewDoc, r, LAID_OUT)
+            if more:
+                with Grid(classes="texts", id="overview-more"):
+                    yield from more
             with Grid(classes="lists"):
                 yield participants_editor(self.review_id, "Participants", "participants")
                 yield ListEditor(
