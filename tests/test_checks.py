@@ -143,7 +143,6 @@ NOT_SCANNED = {
 
 def test_every_text_field_is_read_for_blame_or_named_as_not_people_s_words():
     from document_fields import name, text_fields
-
     from pmtui.domain.document import words_of
 
     unmarked = {name(m, f) for m, f, _ in text_fields() if words_of(m, f) is None}
@@ -156,7 +155,6 @@ def test_every_text_field_is_read_for_blame_or_named_as_not_people_s_words():
 
 def _marked():
     from document_fields import text_fields
-
     from pmtui.domain.document import words_of
 
     return [(path, words_of(m, f)) for m, f, path in text_fields() if words_of(m, f) is not None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -67,6 +68,17 @@ def _item_words(list_name: str) -> str:
     return _ITEM_WORDS.get(list_name, list_name.removesuffix("s").replace("_", " "))
 
 
+def _event_words(i: int, event: Any, zone: Any) -> str:
+    return f"timeline event {i + 1} ({event.at.astimezone(zone).strftime('%H:%M')})"
+
+
+def _where(words: Any, label: str) -> Any:
+    """Words for people: the item's (a function for an event), then the field's label."""
+    if callable(words):
+        return partial(lambda w, lab: f"{w()} {lab}".strip(), words, label) if label else words
+    return f"{words}{label}".strip()
+
+
 def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str, bool]]:
     """(place, where, text, verbatim) of every text the review's fields say are people's
     words (REVIEW_WORDS, QUOTED_WORDS on the field: pmtui.domain.document), in the document's
@@ -87,18 +99,14 @@ def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str, bool]]:
                 first = next((n for n in inner.model_fields if words_of(inner, n)), None)
                 for i, it in enumerate(value):
                     if name == "timeline":
-                        here: Any = lambda i=i, e=it: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})"
+                        here: Any = partial(_event_words, i, it, zone)
                     else:
                         here = f"{_item_words(name)} {i + 1} "
                     yield from walk(it, f"{place}{name}[{i}].", here, first)
             elif (kind := words_of(model, name)) is not None:
                 verbatim = kind == "quoted"
                 if isinstance(value, str):
-                    if callable(words):
-                        where: Any = (lambda w=words, n=name: w() if n == main else f"{w()} {field_label(model, n).lower()}")
-                    else:
-                        where = words.strip() if name == main else f"{words}{label}".strip()
-                    yield f"{place}{name}", where, value, verbatim
+                    yield f"{place}{name}", _where(words, "" if name == main else label), value, verbatim
                 else:  # a list of strings (learnings): each, by its number
                     for i, text in enumerate(value):
                         yield f"{place}{name}[{i}]", f"{_item_words(name)} {i + 1}", text, verbatim

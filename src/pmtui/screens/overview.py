@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from pmtui.domain.document import ReviewDoc
 from pmtui.domain.vocab import ItemKind, Section
 from pmtui.safetext import literal, one_line
-from pmtui.domain.document import ReviewDoc
 from pmtui.screens._fields import STATUS_OPTIONS, list_form, more_review_fields, optional_day, optional_text, zone_name
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
