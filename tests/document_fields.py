@@ -139,9 +139,10 @@ def field_strategy(model: type[BaseModel], field: str,
         return st.lists(value_strategy(model, field, get_args(annotation)[0], overrides), max_size=3)
     if d.text_type(model, field) is not None:
         return value_strategy(model, field, annotation, overrides)
-    base, optional = plain(annotation)
-    if optional:
-        return st.none() | value_strategy(model, field, base, overrides)
+    options = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else ()
+    if type(None) in options:  # the value or null
+        (held,) = [o for o in options if o is not type(None)]
+        return st.none() | value_strategy(model, field, held, overrides)
     return value_strategy(model, field, annotation, overrides)
 
 
