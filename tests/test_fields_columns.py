@@ -320,6 +320,10 @@ def test_the_columns_derived_from_the_document_are_the_ones_the_migrations_lay_o
     assert set(migrated) == set(fresh)
     differences = set()
     for t in fresh:
+        unmigrated = set(fresh[t]["columns"]) - set(migrated[t]["columns"])
+        assert not unmigrated, (f"{t}: the columns {sorted(unmigrated)} of the document's fields are added by no "
+                                "migration: write store/migrations/versions/NNNN_<what>.py (ARCHITECTURE.md, \"Add a "
+                                "field\")")
         assert set(migrated[t]["columns"]) == set(fresh[t]["columns"]), t
         assert migrated[t]["indexes"] == fresh[t]["indexes"], t
         assert migrated[t]["foreign keys"] == fresh[t]["foreign keys"], t
