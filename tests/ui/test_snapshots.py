@@ -45,6 +45,20 @@ def test_section(snap_compare, store, demo, section):
     assert snap_compare(app_on(store, demo, section), terminal_size=SIZE, run_before=still)
 
 
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
+def test_impact_down_to_its_last_field(snap_compare, store, demo, size):
+    """The Impact screen scrolled to its last field (the seat moved there with tab): a field
+    added to the impact is laid out below the others and must be in view when reached."""
+    from pmtui.widgets.field import Field
+
+    async def last(pilot):
+        await still(pilot)
+        pilot.app.screen.query(Field).last().control.focus()
+        await still(pilot)
+
+    assert snap_compare(app_on(store, demo, "impact"), terminal_size=size, run_before=last)
+
+
 def test_timeline_event_form(snap_compare, store, demo):
     async def open_form(pilot):
         await still(pilot)
