@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from pmtui.domain import document as model
 from pmtui.domain.document import FORMAT, ReviewDoc, dumps, loads
 from pmtui.errors import BadInput
 
@@ -21,6 +22,19 @@ def problems(data: bytes) -> list[str]:
     return info.value.problems or [info.value.message]
 
 
+def contract_defaults(heading: str) -> dict:
+    """{field: default} of a model's table in docs/review-format.md (the contract), in its order."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "review-format.md").read_text()
+    table = text.split(f"\n{heading}\n", 1)[1].split("\n\n", 1)[0]
+    out = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        out[cells[0].strip("`")] = json.loads(cells[2].strip("`").replace("see below", "{}"))
+    return out
+
+
 def test_only_format_and_title_are_required_and_defaults_are_filled():
     d = loads(doc())
     out = json.loads(dumps(d))
@@ -28,10 +42,9 @@ def test_only_format_and_title_are_required_and_defaults_are_filled():
     assert out["timezone"] == "UTC"
     assert out["severity"] is None and out["review_date"] is None
     assert out["timeline"] == [] and out["tags"] == []
-    assert out["impact"] == {
-        "description": "", "users_affected": None, "components": [], "data_loss": "",
-        "support_tickets": None, "slo_budget_spent_pct": None, "customer_communication": "",
-    }
+    assert out["impact"] == contract_defaults("## Impact")  # every field, at the default the contract says
+    assert {"description", "users_affected", "components", "data_loss", "support_tickets", "slo_budget_spent_pct",
+            "customer_communication"} <= set(out["impact"])
     assert list(out)[:2] == ["format", "title"]
 
 
@@ -43,6 +56,9 @@ def test_example_keeps_every_value(example_raw):
     assert all((c.pop("start"), c.pop("end")) == (None, None) for c in out["impact"]["components"])
     assert out.pop("started") is None
     assert all((e["source_id"], e["original"], e["confirmed"]) == ("", "", False) for e in out["timeline"])
+    # and any other field /2 added (SINCE_2) that the example leaves out, at the default the contract says
+    for name in set(out["impact"]) - set(example_raw["impact"]):
+        assert model.added_in_2(model.Impact, name) and out["impact"].pop(name) == contract_defaults("## Impact")[name], name
     for key, value in example_raw.items():
         if key not in ("timeline", "action_items", "format"):
             assert out[key] == value, key
