@@ -78,3 +78,34 @@ def test_every_short_text_and_url_is_in_the_limits():
             assert where in short, f"{where} is a short text: name it in docs/review-format.md, \"Limits\", short text"
         elif kind == "Url":
             assert where in urls, f"{where} is a URL: name it in docs/review-format.md, \"Limits\", with the URLs"
+
+
+# The fields of pmtui-review/1, as it was published (frozen: /1 never changes). Every other
+# field of the document was added by /2 or later and must say so on its declaration (SINCE_2),
+# or a /1 file holding it would be read as if /1 had it. (Became: the items of a /2 list.)
+V1 = {
+    "ReviewDoc": "format title status severity incident_ref timezone review_date summary trigger detection resolution "
+                 "authors participants tags links timeline impact factors observations learnings action_items notes "
+                 "related",
+    "Participant": "name role attended", "Link": "title url",
+    "Event": "at text kind marks source approximate highlight", "Component": "name status",
+    "Impact": "description users_affected components data_loss support_tickets slo_budget_spent_pct "
+              "customer_communication",
+    "Factor": "text category", "Observation": "kind text",
+    "ActionItem": "title description type owner priority due status status_note tracker",
+    "Note": "at stage kind text author", "Became": "",
+}
+
+
+def test_a_field_pmtui_review_1_did_not_have_says_it_was_added_by_2():
+    for model in document_models():
+        if model is d.TextItem:
+            continue
+        v1 = set(V1[model.__name__].split())
+        for name in model.model_fields:
+            if model.__name__ == "Became":
+                continue
+            assert (name in v1) != d.added_in_2(model, name), (
+                f"{model.__name__}.{name}: not a field of pmtui-review/1, so it must say json_schema_extra=SINCE_2 on "
+                "its declaration (pmtui/domain/document.py)" if name not in v1 else
+                f"{model.__name__}.{name} is a pmtui-review/1 field but says SINCE_2")
