@@ -23,9 +23,9 @@ import sys
 import time
 
 from _common import review
-from pmtui.checks import check
-from pmtui.document import validate_document
-from pmtui.language import _pattern, make_checker
+from pmtui.domain.checks import check
+from pmtui.domain.document import validate_document
+from pmtui.domain.language import _pattern, make_checker
 
 
 def best(fn, repeat: int) -> float:

@@ -4,7 +4,7 @@ Goal of the issue: importing 100,000 JSON log lines into a review takes no longe
 3x importing the same lines as a pmtui-review document, measured side by side. The
 store half of the import is not wired yet; this measures what parsing alone costs:
 ``pmtui.evidence.load`` on 100,000 JSON lines (pino/ECS/zap mixed) beside
-``pmtui.document.loads`` on a pmtui-review document holding the same 100,000 events,
+``pmtui.domain.document.loads`` on a pmtui-review document holding the same 100,000 events,
 in the same process and run, best of N. The floor (``json.loads`` of each line) shows
 how much of the cost is only reading JSON.
 
@@ -21,7 +21,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pmtui import document, evidence
+from pmtui import evidence
+from pmtui.domain import document
 
 
 def lines(n: int) -> list[str]:

@@ -29,7 +29,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _common import table
-from pmtui import document, evidence, gather
+from pmtui import evidence
+from pmtui.domain import document
+from pmtui.evidence import gather
 from pmtui.store import Store
 
 

@@ -44,7 +44,7 @@ def write_log(path: Path, lines: int, keep: tuple[datetime, datetime] | None = N
 
 WRAPPER = """
 import resource, sys
-from pmtui.__main__ import main
+from pmtui.cli.main import main
 code = 1
 try:
     code = main(sys.argv[1:])

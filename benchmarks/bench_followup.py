@@ -181,7 +181,7 @@ def main() -> None:
     ap.add_argument("--store", metavar="PATH", help="keep the generated store here and reuse it next time")
     args = ap.parse_args()
 
-    from pmtui.document import validate_document
+    from pmtui.domain.document import validate_document
     from pmtui.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -235,7 +235,7 @@ def main() -> None:
             print(f"  Follow-ups first screen, {when}: {t_follow * 1000:7.0f} ms  "
                   f"ratio {t_follow / t_home:.2f} (goal <= 1.5)")
 
-        from pmtui import tracker
+        from pmtui.domain import tracker
         from pmtui.store.followup import action_rows
 
         rows = action_rows(store)
@@ -249,7 +249,7 @@ def main() -> None:
             times.append(time.perf_counter() - t0)
         print(f"filter as you type over {len(rows):,} items: worst keystroke {max(times) * 1000:.0f} ms, "
               f"median {sorted(times)[len(times) // 2] * 1000:.0f} ms (the table then shows the first 500)")
-        from pmtui.patterns import related_suggestions
+        from pmtui.domain.patterns import related_suggestions
         from pmtui.store.followup import cached_review_facts
 
         loads = []
@@ -261,7 +261,7 @@ def main() -> None:
         print(f"related reviews for one review among {len(facts):,}: first load {loads[0] * 1000:.0f} ms, "
               f"again with the store unchanged {min(loads[1:]) * 1000:.0f} ms (the change token's query)")
 
-        from pmtui.patterns import _blocked_pairs, similar_groups
+        from pmtui.domain.patterns import _blocked_pairs, similar_groups
 
         wordings = distinct_wordings(28_000)
         rnd = random.Random(4)

@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 
 def make_store(path: Path, count: int) -> None:
-    from pmtui.document import FORMAT, validate_document
+    from pmtui.domain.document import FORMAT, validate_document
     from pmtui.store import Store
 
     store = Store.open(path)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import EXAMPLE, pmtui, table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from pmtui import document as d
+from pmtui.domain import document as d
 
 T0 = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)
 WORDS = "Queue depth [b]alert[/b] fires on checkout-api; retries climb ‮ while the cache warms. "

@@ -76,7 +76,7 @@ def timeline_seconds(sqlite_url: str, pg_url: str, events: int, repeat: int = 15
     one process, the two measured in turns (a busy machine slows both alike)."""
     code = f"""
 import json, sys, time
-from pmtui.document import loads
+from pmtui.domain.document import loads
 from pmtui.store import Store
 doc = loads(json.dumps(json.load(open(sys.argv[1]))))
 stores = [Store.open(u) for u in ({sqlite_url!r}, {pg_url!r})]

@@ -226,7 +226,7 @@ def median_ms(fn: Any, repeat: int) -> float:
 
 
 def search_times(url: str, repeat: int) -> dict[str, float]:
-    from pmtui import search as S
+    from pmtui.domain import search as S
     from pmtui.store import Store
     from pmtui.store.search import search
 
@@ -238,7 +238,7 @@ def search_times(url: str, repeat: int) -> dict[str, float]:
 
 
 def bare_fts5_times(path: Path, repeat: int) -> dict[str, float]:
-    from pmtui import search as S
+    from pmtui.domain import search as S
     from pmtui.store.search import fts5_match
 
     con = sqlite3.connect(path)
@@ -255,7 +255,7 @@ def write_costs(url_with: str, url_without: str, repeat: int, docs: int = 20, ev
     """Median seconds of an import of ``docs`` reviews (``events`` each), and of a quick add
     of a factor and of an event, with the index's triggers and without (dropped)."""
     from _common import review as make_review
-    from pmtui.document import loads
+    from pmtui.domain.document import loads
     from pmtui.store import Store
 
     batch = [json.dumps(make_review(i, events)) for i in range(docs)]

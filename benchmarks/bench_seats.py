@@ -73,7 +73,7 @@ app.run(headless=True, size=(160, 45))
 def demo_store(url: str) -> int:
     from importlib.resources import files
 
-    from pmtui.document import loads
+    from pmtui.domain.document import loads
     from pmtui.store import Store
 
     store = Store.open(url)

@@ -51,7 +51,7 @@ class Timeline:
 
     async def open(self, stack: AsyncExitStack) -> None:
         from pmtui.app import PostmortemApp
-        from pmtui.document import loads
+        from pmtui.domain.document import loads
         from pmtui.store import Store
         from pmtui.widgets.timeline_table import TimelineTable
 

@@ -34,7 +34,7 @@ gc.set_threshold(10_000, 10, 10)
 # all ~170 test modules again, about 3 s of CPU each. The tests may write their caches.
 sys.dont_write_bytecode = False
 
-from pmtui.__main__ import main
+from pmtui.cli.main import main
 from pmtui.store import Store
 from write_guard import install as _install_write_guard
 
@@ -132,7 +132,7 @@ TODAY = __import__("datetime").date(2026, 3, 21)
 @pytest.fixture
 def demo(store, example_bytes):
     """The store with the example review; returns its id."""
-    from pmtui.document import loads
+    from pmtui.domain.document import loads
 
     return store.import_documents([loads(example_bytes)])[0][0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pmtui.document import FORMAT, loads
+from pmtui.domain.document import FORMAT, loads
 
 
 def _events(*marked: tuple[str, str]) -> list[dict]:
@@ -74,7 +74,7 @@ def fill(store) -> dict[str, tuple[int, str]]:
     out = dict(zip("ABCDE", store.import_documents(docs)))
     from sqlalchemy import update
 
-    from pmtui.models import Review
+    from pmtui.store.models import Review
 
     t = Review.__table__
     with store.engine.begin() as conn:

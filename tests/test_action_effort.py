@@ -11,10 +11,10 @@ import json
 import jsonschema
 import pytest
 
-from pmtui.document import FORMAT, FORMAT_1, SHORT_TEXT_MAX, dumps, loads
+from pmtui.domain.document import FORMAT, FORMAT_1, SHORT_TEXT_MAX, dumps, loads
+from pmtui.domain.jsonschema import schema
 from pmtui.errors import BadInput, FieldErrors
-from pmtui.report import render
-from pmtui.schema import schema
+from pmtui.export.report import render
 
 
 def _doc(fmt: str = FORMAT, **item: object) -> dict:

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pmtui import document as d
-from pmtui.document import FORMAT, dumps, loads
+from pmtui.domain import document as d
+from pmtui.domain.document import FORMAT, dumps, loads
 from pmtui.errors import BadInput, FieldErrors
-from pmtui.report import render
+from pmtui.export.report import render
 
 AT = "2026-03-10T10:00:00Z"
 

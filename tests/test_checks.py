@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from conftest import write
-from pmtui.checks import check
-from pmtui.document import FORMAT, loads
+from pmtui.domain.checks import check
+from pmtui.domain.document import FORMAT, loads
 
 
 def complete(example_raw: dict) -> dict:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import write
 from pmtui import __version__
-from pmtui.document import FORMAT
+from pmtui.domain.document import FORMAT
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -87,8 +87,8 @@ def test_completion_follows_the_parser(cli):
     """A command or option added to the parser completes with no edit to the scripts' code."""
     import argparse
 
-    from pmtui.__main__ import build_parser
-    from pmtui.completion import script as make
+    from pmtui.cli.completion import script as make
+    from pmtui.cli.main import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -123,7 +123,7 @@ def test_help_of_a_command_shows_the_global_options(cli):
 
 
 def test_completion_runs_without_a_store_or_sqlalchemy(tmp_path):
-    code = ("import sys, pmtui.__main__ as m, io, contextlib\n"
+    code = ("import sys, pmtui.cli.main as m, io, contextlib\n"
             "buf = io.StringIO()\n"
             "with contextlib.redirect_stdout(buf):\n"
             "    m.main(['completion', 'bash'])\n"
@@ -171,9 +171,9 @@ def completing(tmp_path):
     (with the real `pmtui` on PATH, as the scripts call it for review slugs)."""
     import re
 
-    from pmtui.__main__ import build_parser
-    from pmtui.completion import script as make
-    from pmtui.document import FORMAT, loads
+    from pmtui.cli.completion import script as make
+    from pmtui.cli.main import build_parser
+    from pmtui.domain.document import FORMAT, loads
     from pmtui.store import Store
 
     store = Store.open(str(tmp_path / "s.db"))

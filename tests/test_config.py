@@ -4,7 +4,7 @@ a malformed file (which is then never overwritten)."""
 from __future__ import annotations
 
 from pmtui import config
-from pmtui.prompts import load_prompts
+from pmtui.domain.prompts import load_prompts
 
 
 def test_missing_file_gives_defaults(tmp_path):

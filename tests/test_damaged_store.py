@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import loads
+from pmtui.domain.document import loads
 from pmtui.errors import StoreError
 from pmtui.store import Store
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from pmtui.document import FORMAT, ReviewDoc, dumps, loads
+from pmtui.domain.document import FORMAT, ReviewDoc, dumps, loads
 from pmtui.errors import BadInput
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import SHARED_ROOT
 from pmtui import evidence as ev
-from pmtui.document import ComponentStatus, EventKind
+from pmtui.domain.document import ComponentStatus, EventKind
 from pmtui.errors import BadInput
 
 SHARED = SHARED_ROOT / "evidence"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED_ROOT
-from pmtui.document import dumps
-from pmtui.report import render
+from pmtui.domain.document import dumps
+from pmtui.export.report import render
 
 SHARED = SHARED_ROOT / "evidence"
 EXAMPLES = SHARED_ROOT / "examples"
@@ -276,7 +276,7 @@ def test_a_review_with_100000_imported_log_lines_exports_a_readable_report(cli, 
 def test_a_review_with_more_evidence_than_the_typed_limit_exports_and_imports_again(cli, review, tmp_path, db_url):
     """12,000 imported log lines (past the 10,000 typed events, and a file past 4 MiB): the
     export imports again, and the second export is the same bytes."""
-    from pmtui import document
+    from pmtui.domain import document
 
     start = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
     log = tmp_path / "api.jsonl"
@@ -417,7 +417,7 @@ def test_evidence_in_a_review_without_a_start_anchors_its_day_on_the_first_event
     before the incident did."""
     from zoneinfo import ZoneInfo
 
-    from pmtui.anchor import review_incident_day
+    from pmtui.domain.anchor import review_incident_day
     from pmtui.store import Store
 
     rid = review("GitHub Actions and Pages disruption", "America/Los_Angeles")
@@ -436,7 +436,7 @@ def test_older_evidence_does_not_move_the_reviews_date_in_the_list(cli, backend,
     """A Slack export from years before the incident is evidence, not the incident: the
     list of reviews (and the home screen's first page) still dates the review by when the
     incident started, else by its first typed event."""
-    from pmtui.home_list import first_page
+    from pmtui.store.home_list import first_page
 
     r = cli("import", example("checkout-latency.json"))
     assert r.code == 0, r.err

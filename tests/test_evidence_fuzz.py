@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from pmtui import document as d
 from pmtui import evidence as ev
+from pmtui.domain import document as d
 from pmtui.errors import BadInput
 
 HERE = Path(__file__).resolve().parent

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import LONG_TEXT_MAX, loads
+from pmtui.domain.document import LONG_TEXT_MAX, loads
 
 EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "evidence"
 
@@ -177,7 +177,7 @@ LIMIT = 400 * 1024 * 1024
 CHILD = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-from pmtui.__main__ import main
+from pmtui.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -199,7 +199,7 @@ def sparse(path: Path, size: int, head: bytes = b"") -> Path:
 @pytest.fixture
 def sqlite_review(tmp_path, cli):
     db = str(tmp_path / "bombs.db")
-    from pmtui.__main__ import main
+    from pmtui.cli.main import main
 
     assert main(["--db", db, "new", "Memory bounds"]) == 0
     return db
@@ -277,7 +277,7 @@ def test_the_quick_check_and_the_document_model_agree():
 
     from pydantic import ValidationError
 
-    from pmtui import document as d
+    from pmtui.domain import document as d
     from pmtui.evidence import EvidenceEvent
     from pmtui.evidence._check import _quick_ok, model_check
 

@@ -25,7 +25,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pmtui import evidence as ev
-from pmtui.__main__ import main
+from pmtui.cli.main import main
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
 TOKEN = "xoxb-test-Secret-Token-9f8e7d"

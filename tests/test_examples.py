@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import dumps, loads
+from pmtui.domain.document import dumps, loads
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json"))
 V1 = Path(__file__).resolve().parent / "fixtures" / "pmtui-review-1.json"  # examples/gitlab-database-2017.json in /1

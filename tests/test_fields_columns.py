@@ -8,7 +8,7 @@ migrations lay out.
 A field added to the document without its column (or a column without its field)
 fails here before an export loses it or an import writes into nothing. This module
 reads the models with its own rules (types, time columns, what is kept elsewhere), not
-with pmtui.models' derivation, so that a mistake there is caught here too."""
+with pmtui.store.models' derivation, so that a mistake there is caught here too."""
 
 from __future__ import annotations
 
@@ -25,9 +25,8 @@ from pydantic import BaseModel, create_model
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
-from pmtui import document as d
-from pmtui import models
-from pmtui.store import Store
+from pmtui.domain import document as d
+from pmtui.store import Store, models
 from pmtui.store.documents import _fields_of, _row_of
 from pmtui.store.editing import LIST_KINDS, REVIEW_FIELDS
 
@@ -270,7 +269,7 @@ def test_a_field_added_to_a_document_model_is_all_its_table_import_and_export_ne
     assert [c for c in _describe(rebuilt) if c[0] in added] == list(added.values())
     _, _, names, internal = _kind_of(table)
     assert mismatches(wider, rebuilt, names, internal) == []
-    # import and export carry the new fields through the columns (pmtui.models.KEPT)
+    # import and export carry the new fields through the columns (pmtui.store.models.KEPT)
     monkeypatch.setitem(models.KEPT, table, kept[table])
     item = wider.model_validate({**_sample(wider), "size": "M", "signed_off": True, "review_by": "2026-04-01"})
     row = _row_of(table, item)

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import pytest
 
 from followup_data import fill
-from pmtui import patterns, tracker
-from pmtui.document import FORMAT, loads
+from pmtui.domain import patterns, tracker
+from pmtui.domain.document import FORMAT, loads
 from pmtui.store.followup import action_counts, action_rows, review_facts
 
 TODAY = date(2026, 3, 21)

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pmtui import document as d
-from pmtui.checks import check
-from pmtui.document import dumps, loads
+from pmtui.domain import document as d
+from pmtui.domain.checks import check
+from pmtui.domain.document import dumps, loads
 from pmtui.errors import BadInput
-from pmtui.report import render
+from pmtui.export.report import render
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEEDS = [json.loads(p.read_text()) for p in sorted(EXAMPLES.glob("*.json"))]
@@ -163,7 +163,7 @@ def go_through_everything(doc: d.ReviewDoc, store, cli_check) -> int:
 @pytest.fixture
 def fresh(tmp_path_factory):
     """A new store per example, and `pmtui check` on it through the command line."""
-    from pmtui.__main__ import main
+    from pmtui.cli.main import main
     from pmtui.store import Store
 
     opened = []

@@ -1,4 +1,4 @@
-"""Recurring factors that name the same cause in other words (pmtui.grouping), measured on
+"""Recurring factors that name the same cause in other words (pmtui.domain.grouping), measured on
 a labelled set written from public postmortems (tests/fixtures/factor_pairs.json), and a
 person's merges and splits kept in the store on both databases."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import grouping, patterns
+from pmtui.domain import grouping, patterns
 from pmtui.errors import Conflict
 from pmtui.store import pattern_choices
 from pmtui.store.followup import review_facts
@@ -77,7 +77,7 @@ def _doc(title: str, day: str, factors: list[str], learnings: list[str] = ()) ->
 
 @pytest.fixture
 def three(store):
-    from pmtui.document import validate_document
+    from pmtui.domain.document import validate_document
 
     docs = [
         _doc("Database outage", "2026-01-10", ["Replication stopped after a load spike"],

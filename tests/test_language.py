@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pmtui.language import make_checker
+from pmtui.domain.language import make_checker
 
 
 @pytest.mark.parametrize("text, found", [
@@ -56,7 +56,7 @@ def _reference(checker, text):
     """What a plain alternation of every phrase finds (the matcher before it was made fast)."""
     import re
 
-    from pmtui.language import _pattern
+    from pmtui.domain.language import _pattern
 
     rx = re.compile("|".join(f"(?P<p{i}>{_pattern(p.words)})" for i, p in enumerate(checker.phrases)), re.IGNORECASE)
     return [(m.start(), m.end(), checker.phrases[int(m.lastgroup[1:])].words) for m in rx.finditer(text)]

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pmtui.domain.meeting import DEFAULT_SPLIT, Meeting, parse_split, scale_split
 from pmtui.errors import BadInput
-from pmtui.meeting import DEFAULT_SPLIT, Meeting, parse_split, scale_split
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 

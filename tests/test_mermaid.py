@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import loads
-from pmtui.report import render
+from pmtui.domain.document import loads
+from pmtui.export.report import render
 
 pytestmark = pytest.mark.mermaid
 
@@ -34,7 +34,7 @@ def _docs():
     docs.append(("demo", loads(files("pmtui").joinpath("data/demo-review.json").read_bytes())))
     import json as _json
 
-    from pmtui.document import FORMAT
+    from pmtui.domain.document import FORMAT
 
     docs.append(("short-and-midnight", loads(_json.dumps({
         "format": FORMAT, "title": "Short phases across midnight", "timezone": "Europe/Berlin",

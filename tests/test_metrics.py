@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from pmtui.document import loads
-from pmtui.metrics import compute, format_duration
+from pmtui.domain.document import loads
+from pmtui.domain.metrics import compute, format_duration
 
 T0 = datetime(2026, 3, 10, 9, 42, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import dumps, loads
+from pmtui.domain.document import dumps, loads
 from pmtui.errors import StoreError
 from pmtui.store import SCHEMA_VERSION, Store
 
@@ -154,7 +154,7 @@ def test_a_migrated_store_has_the_schema_of_a_new_store(old_store, tmp_path):
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
-    from pmtui import models
+    from pmtui.store import models
     from pmtui.store.search import index_tables
 
     Store.open(old_store).close()

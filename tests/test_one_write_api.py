@@ -123,7 +123,7 @@ def test_the_run_time_guard_tells_a_compare_and_set_from_a_blind_write(sql, bad)
 
 def test_the_run_time_guard_fails_a_new_write_path_that_states_no_version(store, demo):
     """A store method added without the write API: the first test that drives it fails."""
-    from pmtui.models import Factor, table_of
+    from pmtui.store.models import Factor, table_of
 
     t = table_of(Factor)
     factor = store.list_items("factor", demo)[0]

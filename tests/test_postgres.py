@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import dumps, loads
+from pmtui.domain.document import dumps, loads
 from pmtui.errors import BadInput, Conflict, StoreError
 from pmtui.store import SCHEMA_VERSION, Store, parse
 
@@ -61,7 +61,7 @@ def test_slugs_stay_unique_across_and_within_imports(store, example_bytes):
 def test_meeting_state_and_notes_work_on_both(store, demo):
     from datetime import datetime, timedelta, timezone
 
-    from pmtui.meeting import Meeting
+    from pmtui.domain.meeting import Meeting
 
     at = datetime(2026, 3, 12, 15, 4, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
     meeting = Meeting.start(at, length=45)
@@ -288,7 +288,7 @@ def test_without_the_driver_a_postgres_url_says_what_to_install(tmp_path):
     code = ("import sys\nsys.modules['psycopg'] = None\n"
             "import importlib.util\nreal = importlib.util.find_spec\n"
             "importlib.util.find_spec = lambda n, *a: None if n == 'psycopg' else real(n, *a)\n"
-            "from pmtui.__main__ import main\n"
+            "from pmtui.cli.main import main\n"
             "sys.exit(main(['--db', 'postgresql://me:hunter2@127.0.0.1:1/pmtui', 'list']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 2

@@ -14,8 +14,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from pmtui.document import FORMAT, ReviewDoc, loads
-from pmtui.report import markdown_block, render
+from pmtui.domain.document import FORMAT, ReviewDoc, loads
+from pmtui.export.report import markdown_block, render
 
 MD = MarkdownIt("gfm-like").use(front_matter_plugin)
 
@@ -373,8 +373,8 @@ def test_packaging_metadata():
 def test_a_parked_idea_that_became_an_action_item_is_listed_once(example_raw):
     import json as _json
 
-    from pmtui.document import loads as _loads
-    from pmtui.report import render as _render
+    from pmtui.domain.document import loads as _loads
+    from pmtui.export.report import render as _render
 
     raw = _json.loads(_json.dumps(example_raw))
     raw["notes"] = [n for n in raw["notes"] if n["kind"] != "idea"]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pmtui.document import FORMAT, dumps, loads
+from pmtui.domain.document import FORMAT, dumps, loads
 from pmtui.store import Store
 
 ZONES = sorted(zoneinfo.available_timezones())

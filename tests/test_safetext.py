@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from pmtui.document import FORMAT, validate_document
+from pmtui.domain.document import FORMAT, validate_document
 from pmtui.safetext import json_safe, literal, one_line, visible
 
 EVIL = "Disk \x1b[2J\x1b]0;owned\x07full\r on [/var] \u202etxt.exe\u2066x\u2069 \x9b31m"

@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pmtui.document import COUNT_MAX, FORMAT, FORMAT_1, ITEMS_MAX, LONG_TEXT_MAX, SHORT_TEXT_MAX, URL_MAX
+from pmtui.domain.document import COUNT_MAX, FORMAT, FORMAT_1, ITEMS_MAX, LONG_TEXT_MAX, SHORT_TEXT_MAX, URL_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -211,7 +211,7 @@ VALID = {
 
 @pytest.fixture(scope="module")
 def validator():
-    from pmtui.schema import schema
+    from pmtui.domain.jsonschema import schema
 
     s = schema()
     jsonschema.Draft202012Validator.check_schema(s)
@@ -290,8 +290,8 @@ def test_the_edges_of_the_time_range_agree_with_import():
     """On the four days where the offset decides whether a time is in range, the schema's
     patterns and import's timestamp reading agree on every hour, at the minutes and offsets
     that sit on either side of the edge."""
-    from pmtui.document import parse_timestamp
-    from pmtui.schema import schema
+    from pmtui.domain.document import parse_timestamp
+    from pmtui.domain.jsonschema import schema
 
     timestamp = jsonschema.Draft202012Validator({"$defs": schema()["$defs"], "$ref": "#/$defs/timestamp"})
 
@@ -338,7 +338,7 @@ def test_pmtui_schema_prints_the_schema(cli):
 def test_the_schema_file_in_docs_is_what_pmtui_schema_prints(cli):
     """docs/pmtui-review.schema.json is kept in step (zone names come from the tz database
     of the machine, so they are compared apart: the committed list is a subset of the known zones)."""
-    from pmtui.schema import SCHEMA_FILE
+    from pmtui.domain.jsonschema import SCHEMA_FILE
 
     assert SCHEMA_FILE in (ROOT / "README.md").read_text()
     assert f"[`{SCHEMA_FILE}`]({SCHEMA_FILE})" in (ROOT / "docs" / "review-format.md").read_text()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import search as S
-from pmtui.document import loads
+from pmtui.domain import search as S
+from pmtui.domain.document import loads
 from pmtui.store import Store
 from pmtui.store import search as index
 

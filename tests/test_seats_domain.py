@@ -1,6 +1,6 @@
 """Seats without a screen: roles, who may move the meeting, the presence line, keep both."""
 
-from pmtui.seats import keep_both, may_move_meeting, normal_role, presence_line, role_of
+from pmtui.domain.seats import keep_both, may_move_meeting, normal_role, presence_line, role_of
 
 PEOPLE = [{"name": "Amara Okafor", "role": "Facilitator"}, {"name": "Jonas Weber", "role": "note taker"},
           {"name": "Lena Fischer", "role": "incident commander"}]
@@ -52,7 +52,7 @@ def test_the_header_fits_its_width_and_cuts_no_word():
     shorten and collapse into +N before anything is cut, and never inside a word."""
     from rich.cells import cell_len
 
-    from pmtui.seats import HEADER_CHROME, fit_header
+    from pmtui.domain.seats import HEADER_CHROME, fit_header
 
     seats = [{"name": "Lena Fischer", "role": "participant"}, {"name": "Jonas Weber", "role": "note-taker"},
              {"name": "Amara Okafor", "role": "facilitator"}, {"name": "Ravi Menon", "role": "participant"}]
@@ -77,7 +77,7 @@ def test_the_header_fits_its_width_and_cuts_no_word():
 
 def test_a_seat_without_a_name_shortens_to_words():
     """Issue 28: at 80x24 the header showed '(a n. · here' for a nameless seat."""
-    from pmtui.seats import presence_line, short_name
+    from pmtui.domain.seats import presence_line, short_name
 
     assert short_name("(a seat without a name)") == "a seat"
     line = presence_line([{"name": "(a seat without a name)", "role": "participant"}], short=True)

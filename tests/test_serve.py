@@ -27,7 +27,7 @@ pytest.importorskip("textual_serve")
 import aiohttp
 from aiohttp import web
 
-from pmtui import seat_cli
+from pmtui.cli import seats as seat_cli
 
 SECRET = "s3cret-key-0123456789abcdef"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import FORMAT, dumps, loads
+from pmtui.domain.document import FORMAT, dumps, loads
 from pmtui.errors import BadInput, StoreError
 from pmtui.store import SCHEMA_VERSION, Store, resolve_path, slugify
 
@@ -199,11 +199,11 @@ def test_note_links_travel_in_the_document_by_position(store, demo):
 
 
 def test_a_long_timeline_reads_by_pages_in_the_same_order(store, demo):
-    """What the Timeline shows for a long review (pmtui.timeline_rows.LazyEvents) is the
+    """What the Timeline shows for a long review (pmtui.store.timeline_rows.LazyEvents) is the
     same sequence as the whole timeline: rows, positions, and one source's events."""
     from datetime import datetime, timedelta
 
-    from pmtui.timeline_rows import LazyEvents
+    from pmtui.store.timeline_rows import LazyEvents
 
     at = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     for i in range(30):  # ties in time keep their order of adding
@@ -230,7 +230,7 @@ def test_a_long_timeline_reads_the_same_rows_whatever_order_its_pages_are_read_i
     rows are those of the whole timeline, ties in time and other offsets included."""
     from datetime import datetime, timedelta, timezone
 
-    from pmtui.timeline_rows import LazyEvents
+    from pmtui.store.timeline_rows import LazyEvents
 
     at = datetime(2026, 3, 10, 9, 0, tzinfo=timezone(timedelta(hours=-6)))
     for i in range(45):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pmtui import document
-from pmtui.document import dumps, loads
+from pmtui.domain import document
+from pmtui.domain.document import dumps, loads
 from pmtui.errors import BadInput
 
 
@@ -84,7 +84,7 @@ def _log(tmp_path, name: str, n: int, start: int = 0):
 
 
 def test_imported_evidence_stops_at_its_own_limit_whole(store, small_limits, monkeypatch, tmp_path):
-    from pmtui import gather
+    from pmtui.evidence import gather
 
     monkeypatch.setattr(document, "EVIDENCE_MAX", 5)
     rid, _ = store.create_review("Checkout latency")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.document import dumps, loads
+from pmtui.domain.document import dumps, loads
 from pmtui.errors import StoreError
 from pmtui.store import Store
 

@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 
 from conftest import settle
-from pmtui.document import loads
+from pmtui.domain.document import loads
 from pmtui.widgets.review_list import ReviewList
 
 # (what a hand edit or an older version left, the SQL that leaves it, what the message says)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.__main__ import build_parser, main
-from pmtui.document import dumps, validate_document
-from pmtui.report import render
+from pmtui.cli.main import build_parser, main
+from pmtui.domain.document import dumps, validate_document
+from pmtui.export.report import render
 
 HOSTILE = "\x1b]0;PWNED\x07\x1b[2J\x1bc\x1b(0\x1bP1$r\x1b\\\x9b31m\x7f\r"
 SHOWN = "\\x1b]0;PWNED\\x07\\x1b[2J"

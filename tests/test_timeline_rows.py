@@ -1,4 +1,4 @@
-"""A timeline kept up to date row by row (pmtui.timeline_rows.apply_changes): after any
+"""A timeline kept up to date row by row (pmtui.store.timeline_rows.apply_changes): after any
 mix of adds, edits, moves in time, deletes and marks, what the Timeline holds is what a
 fresh read of the store gives, for a short timeline (a list) and a long one read by pages
 (LazyEvents), on SQLite and on PostgreSQL; and an edit reads only the changed rows."""
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pmtui.timeline_rows import LazyEvents, apply_changes, timeline_rows
+from pmtui.store.timeline_rows import LazyEvents, apply_changes, timeline_rows
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ def read_some(rows, rng):
 
 @pytest.mark.parametrize("lazy", [False, True], ids=["list", "pages"])
 def test_row_by_row_updates_match_a_fresh_read(store, demo, small_pages, lazy, monkeypatch):
-    from pmtui import timeline_rows as tr
+    from pmtui.store import timeline_rows as tr
 
     if lazy:
         monkeypatch.setattr(tr, "READ_WHOLE", 0)
@@ -95,7 +95,7 @@ def test_row_by_row_updates_match_a_fresh_read(store, demo, small_pages, lazy, m
 
 
 def test_one_source_shown(store, demo, small_pages, monkeypatch):
-    from pmtui import timeline_rows as tr
+    from pmtui.store import timeline_rows as tr
 
     monkeypatch.setattr(tr, "READ_WHOLE", 0)
     for i in range(30):
@@ -118,7 +118,7 @@ def test_one_source_shown(store, demo, small_pages, monkeypatch):
 def test_an_edit_on_a_long_timeline_reads_only_its_rows(store, demo, monkeypatch):
     """A highlight, a quick add and a mark on a paged timeline: no page is read again and
     the whole timeline is never read (what keeps edits fast on 10,000 events)."""
-    from pmtui import timeline_rows as tr
+    from pmtui.store import timeline_rows as tr
 
     monkeypatch.setattr(tr, "READ_WHOLE", 0)
     for i in range(60):
@@ -150,7 +150,7 @@ def test_a_new_row_beside_pages_never_read_is_placed_by_the_store(store, small_p
     """A quick add lands in the pages read (no query), or, beside a page never read, where
     the store says: before, between and after the pages read, every page kept holds what
     the store holds there."""
-    from pmtui import timeline_rows as tr
+    from pmtui.store import timeline_rows as tr
 
     monkeypatch.setattr(tr, "READ_WHOLE", 0)
     review, _ = store.create_review("Queue backlog")

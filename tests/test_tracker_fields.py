@@ -10,9 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pmtui.document import FORMAT, FORMAT_1, dumps, loads
+from pmtui.domain.document import FORMAT, FORMAT_1, dumps, loads
+from pmtui.domain.jsonschema import schema
 from pmtui.errors import BadInput, FieldErrors
-from pmtui.schema import schema
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

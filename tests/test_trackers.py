@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtui.vocab import ItemKind
+from pmtui.domain.vocab import ItemKind
 from tracker_fakes import TOKEN, GitHub, GitLab, Jira, Linear, reply
 
 
@@ -141,7 +141,7 @@ def test_push_then_pull_round_trip(kind, store, cli, httpserver, env):
     assert r.code == 0 and "done -> open" in r.out
     assert items(store, rid)[ids[0]]["status"] == "open"
     # the export carries what the tracker said
-    from pmtui.document import dumps
+    from pmtui.domain.document import dumps
 
     doc = dumps(store.export_document(rid))
     assert '"tracker_state": "open"' in doc and '"tracker_label"' in doc

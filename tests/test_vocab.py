@@ -1,10 +1,10 @@
-"""One vocabulary (pmtui.vocab): a value added to an enum has its words everywhere
+"""One vocabulary (pmtui.domain.vocab): a value added to an enum has its words everywhere
 they are shown, and the document format, the store and the command line agree."""
 
 from __future__ import annotations
 
-from pmtui import document, vocab
-from pmtui.schema import schema
+from pmtui.domain import document, vocab
+from pmtui.domain.jsonschema import schema
 
 
 def test_every_value_has_its_words():

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from pmtui.document import FORMAT, loads
-from pmtui.wiki import export_all, page_name
+from pmtui.domain.document import FORMAT, loads
+from pmtui.export.wiki import export_all, page_name
 from test_report import front_matter, parse, table_with
 
 
@@ -96,7 +96,7 @@ import threading  # noqa: E402
 
 import pytest  # noqa: E402
 
-from pmtui.wiki import TEMP_SUFFIX, write_text  # noqa: E402
+from pmtui.export.wiki import TEMP_SUFFIX, write_text  # noqa: E402
 
 
 def _doc(title: str, day: str = "2026-04-01"):
@@ -193,7 +193,7 @@ def test_killed_for_real_midway(tmp_path, example_bytes):
             "def killed(a, b):\n"
             "    os.kill(os.getpid(), signal.SIGKILL)\n"
             "w.os.replace = killed\n"
-            "from pmtui.__main__ import main\n"
+            "from pmtui.cli.main import main\n"
             f"main(['--db', {str(db)!r}, 'export', '--all', '--to', {str(out)!r}])\n")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
     assert r.returncode == -9 and [p for p in out.iterdir() if p.name.endswith(TEMP_SUFFIX)]
@@ -274,8 +274,8 @@ def test_write_text_refuses_a_folder(tmp_path):
 
 
 def test_the_command_line_offers_every_wiki():
-    from pmtui.__main__ import WIKI_NAMES
-    from pmtui.report import DEFAULT_WIKI, WIKIS
+    from pmtui.cli.main import WIKI_NAMES
+    from pmtui.export.report import DEFAULT_WIKI, WIKIS
 
     assert list(WIKI_NAMES) == list(WIKIS) and WIKI_NAMES[0] == DEFAULT_WIKI
 
@@ -351,7 +351,7 @@ def test_export_all_reads_the_flavour_from_the_folder(cli, store, tmp_path, mark
 
 
 def test_a_wiki_clone_is_recognised(tmp_path):
-    from pmtui.wiki import detect_wiki
+    from pmtui.export.wiki import detect_wiki
 
     for url, expected in (("git@github.com:team/app.wiki.git", "github"),
                           ("https://gitlab.example.com/team/app.wiki.git", "gitlab"),

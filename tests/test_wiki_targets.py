@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import wiki_targets as wt
-from pmtui.document import FORMAT, ReviewDoc, loads
-from pmtui.report import WIKIS, meta_text, render, tag_slug
+from pmtui.domain.document import FORMAT, ReviewDoc, loads
+from pmtui.export.report import WIKIS, meta_text, render, tag_slug
+from pmtui.export.wiki import page_name
 from pmtui.safetext import BIDI, visible
-from pmtui.wiki import page_name
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
@@ -219,7 +219,7 @@ def site_store(tmp_path_factory):
 
 
 def _exported(store, folder: Path, wiki: str):
-    from pmtui.wiki import export_all
+    from pmtui.export.wiki import export_all
 
     result = export_all(store, folder, wiki=wiki)
     docs = {p.name: d for p, d in zip(result.pages, store.export_documents([s.id for s in sorted(

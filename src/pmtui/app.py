@@ -13,10 +13,10 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from pmtui import __version__
+from pmtui.domain.vocab import SECTION_LABELS, ItemKind, Section
 from pmtui.errors import PmtuiError
 from pmtui.safetext import one_line, visible
 from pmtui.ui_types import HasPaletteCommands, InReview, NotSaved, Refreshable
-from pmtui.vocab import SECTION_LABELS, ItemKind, Section
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.config import Config
@@ -144,7 +144,7 @@ class PostmortemApp(App[object]):
 
     def may_move_meeting(self, review_id: int) -> bool:
         """Only the facilitator's seat moves the meeting on: another seat is told who can."""
-        from pmtui.seats import may_move_meeting
+        from pmtui.domain.seats import may_move_meeting
 
         ok, why = may_move_meeting(self.store.list_items(ItemKind.participant, review_id), self.author)
         if not ok:
@@ -155,7 +155,7 @@ class PostmortemApp(App[object]):
     def checker(self) -> Any:
         """The blame-language checker: the package list changed by the team's config."""
         if self._checker is None:
-            from pmtui.language import make_checker
+            from pmtui.domain.language import make_checker
 
             cfg = self.config
             self._checker = make_checker(cfg.add_phrases if cfg else None, cfg.remove_phrases if cfg else None)
@@ -164,7 +164,7 @@ class PostmortemApp(App[object]):
     @property
     def prompts(self) -> dict[str, list[str]]:
         if self._prompts is None:
-            from pmtui.prompts import load_prompts
+            from pmtui.domain.prompts import load_prompts
 
             team = self.prompts_file
             if team is None and self.config is not None:
@@ -198,7 +198,7 @@ class PostmortemApp(App[object]):
 
         watch_hangup(self)  # a closed terminal keeps what was typed, as a closed browser tab does
         if self.watch_interval:
-            from pmtui.seats import HEARTBEAT_EVERY
+            from pmtui.domain.seats import HEARTBEAT_EVERY
 
             self.set_interval(float(self.watch_interval), self._watch_store)
             self.set_interval(HEARTBEAT_EVERY, self.beat)
@@ -283,7 +283,7 @@ class PostmortemApp(App[object]):
         import json
 
         from pmtui.config import config_dir
-        from pmtui.wiki import write_atomic
+        from pmtui.export.wiki import write_atomic
 
         saved = dict(self._saved_places())
         for review_id, place in self.places.items():
@@ -375,8 +375,8 @@ class PostmortemApp(App[object]):
         told ("Not deleted: the event was changed by …"), ``reload`` shows the row as it is
         now, and None comes back; None too when the store refused (said by :meth:`write`).
         Otherwise the deleted row's snapshot, for its undo."""
+        from pmtui.domain.seats import changed_by
         from pmtui.errors import Conflict
-        from pmtui.seats import changed_by
         from pmtui.ui_types import review_zone
 
         try:
@@ -581,7 +581,7 @@ class PostmortemApp(App[object]):
     def beat(self) -> None:
         """This seat's heartbeat: it is in the review on screen (with its name and role),
         or in none; then every section shows who is here now."""
-        from pmtui.seats import PRESENCE_TTL, role_of
+        from pmtui.domain.seats import PRESENCE_TTL, role_of
 
         review_id = self.current_review()
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pmtui.language import PhraseEntry
+    from pmtui.domain.language import PhraseEntry
 
 ENV_VAR = "PMTUI_CONFIG"
 

@@ -1,5 +1,5 @@
 """The Actions form shows an action item's effort (a field the form does not lay out
-itself: it comes from pmtui.document.ActionItem) and saves what is typed there."""
+itself: it comes from pmtui.domain.document.ActionItem) and saves what is typed there."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from textual.command import CommandPalette
 from conftest import settle
 from pmtui import config
 from pmtui.app import PostmortemApp
+from pmtui.domain.meeting import Meeting
 from pmtui.keys import BROWSER_RESERVED, browser_keys, in_help, is_everywhere
-from pmtui.meeting import Meeting
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.capture import CaptureScreen
 from pmtui.screens.opening import OpeningScreen

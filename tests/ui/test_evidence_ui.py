@@ -134,7 +134,7 @@ def _logs(store, review_id, tmp_path) -> None:
     """Two log files' lines, one of them on a whole minute (10:41:00 in Berlin)."""
     import json
 
-    from pmtui import gather
+    from pmtui.evidence import gather
 
     for name, times in (("api.jsonl", ["09:40:05", "09:41:00"]), ("worker.jsonl", ["09:40:42", "09:43:10"])):
         path = tmp_path / name
@@ -187,7 +187,7 @@ async def test_the_source_stays_visible_beside_the_notes_panel_and_compact_at_80
 
 
 async def test_evidence_times_keep_their_seconds(store, demo, make_app, tmp_path, monkeypatch):
-    from pmtui import timeline_rows
+    from pmtui.store import timeline_rows
 
     _logs(store, demo, tmp_path)
     for size in ((160, 45), (80, 24)):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from conftest import settle
-from pmtui.meeting import Meeting
+from pmtui.domain.meeting import Meeting
 from pmtui.screens.actions import ActionsScreen
 from pmtui.screens.analysis import AnalysisScreen
 from pmtui.screens.impact import ImpactScreen
@@ -129,7 +129,7 @@ async def test_the_walk_through_is_shared_with_following_seats(store, demo, seat
 
 
 async def test_the_walk_through_shows_dates_when_the_timeline_spans_midnight(store, demo, make_app):
-    from pmtui.entry import parse_quick_add  # noqa: F401  (the quick add's own parser is not needed here)
+    from pmtui.domain.entry import parse_quick_add  # noqa: F401  (the quick add's own parser is not needed here)
 
     events = store.events(demo)
     late = events[0].at.replace(hour=23, minute=50)

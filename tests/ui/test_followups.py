@@ -136,7 +136,7 @@ async def test_followups_filter_edit_undo_and_open(store, make_app):
 
 async def test_followups_fit_a_small_terminal(store, make_app):
     from conftest import EXAMPLES
-    from pmtui.document import loads
+    from pmtui.domain.document import loads
 
     fill(store)
     store.import_documents([loads(p.read_bytes()) for p in sorted(EXAMPLES.glob("*.json"))])

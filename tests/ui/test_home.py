@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from pmtui.app import PostmortemApp
-from pmtui.document import loads
+from pmtui.domain.document import loads
 from pmtui.widgets.review_list import ReviewList
 
 

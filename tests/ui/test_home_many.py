@@ -9,7 +9,7 @@ from datetime import UTC
 import pytest
 
 from pmtui.app import PostmortemApp
-from pmtui.document import FORMAT, validate_document
+from pmtui.domain.document import FORMAT, validate_document
 from pmtui.widgets.review_list import ReviewList
 
 
@@ -114,7 +114,7 @@ def test_the_first_page_is_the_head_of_the_whole_list(store):
     """What home shows first (read before the whole list) is what the whole list starts with."""
     from datetime import date
 
-    from pmtui.home_list import first_page
+    from pmtui.store.home_list import first_page
 
     fill(store, 130)
     for i in range(5):  # reviews without events sort by when they were made

@@ -14,7 +14,7 @@ import pytest
 
 from pmtui.app import PostmortemApp
 from pmtui.config import Config
-from pmtui.document import validate_document
+from pmtui.domain.document import validate_document
 
 # markup-like, action-like and bracketed text, and control/bidi characters
 TITLE = "Disk full on [/var] regex [a-z]+ stuck"

@@ -11,7 +11,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pytest
 
 from conftest import PG_PASSWORD, settle
-from pmtui.__main__ import main
+from pmtui.cli.main import main
 from pmtui.store.location import parse
 
 

@@ -1,6 +1,6 @@
 """Every list's form shows the fields of its document model that it does not lay out
 itself (pmtui.screens._fields.list_form): a field added to a list's item in
-pmtui.document is in the form on its screen without an edit there (ARCHITECTURE.md,
+pmtui.domain.document is in the form on its screen without an edit there (ARCHITECTURE.md,
 "Add a field"); what the form lays out keeps its order, words and hints."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from pydantic import create_model
 
 from conftest import settle
-from pmtui import document as d
-from pmtui.vocab import ItemKind
+from pmtui.domain import document as d
+from pmtui.domain.vocab import ItemKind
 from pmtui.widgets.list_editor import ListEditor
 
 # screen -> the lists on it whose form is made from the document model, and the fields

@@ -470,7 +470,7 @@ async def test_s_s_asks_before_publishing_even_before_the_findings_are_shown(sto
     """`s` `s` from a draft publishes only after asking, naming how many findings are open,
     also when the screen's list of findings is not rendered yet (a long review on a busy
     machine) or predates another seat's change: the count is taken from the store."""
-    from pmtui.checks import check
+    from pmtui.domain.checks import check
     from pmtui.screens.dialogs import ConfirmScreen
     from pmtui.screens.report import ReportScreen
 

@@ -11,10 +11,10 @@ import pytest
 from textual.widgets import Input, Select, TextArea
 
 from conftest import settle
-from pmtui.action_kinds import suggest
-from pmtui.meeting import Meeting
+from pmtui.domain.action_kinds import suggest
+from pmtui.domain.meeting import Meeting
+from pmtui.domain.vocab import ActionType
 from pmtui.screens.form import FormScreen
-from pmtui.vocab import ActionType
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.stage_bar import StageBar
 from pmtui.widgets.timeline_table import TimelineTable

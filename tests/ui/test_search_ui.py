@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import settle
-from pmtui.document import loads
+from pmtui.domain.document import loads
 from pmtui.screens.home import HomeScreen
 from pmtui.screens.search import SearchScreen
 from pmtui.widgets.list_editor import ListEditor
@@ -106,7 +106,7 @@ async def test_from_inside_a_review_enter_opens_the_event_and_escape_returns_to_
 
 
 async def test_the_patterns_view_merges_and_splits_groups_kept_in_the_store(store, make_app):
-    from pmtui.document import validate_document
+    from pmtui.domain.document import validate_document
     from pmtui.screens.pattern_groups import PatternGroupsScreen
     from pmtui.store import pattern_choices
 

@@ -418,7 +418,7 @@ async def test_every_seat_sees_who_ended_the_meeting_and_when(store, demo, seats
         await sync(b, pb)
         # the note-taker's seat (100 columns): when it ended, how long it took, who ended it
         line = str(b.screen.query_one(MeetingBar).render())
-        from pmtui.localzone import clock_in
+        from pmtui.domain.localzone import clock_in
 
         # in the review's zone (named when it is not the machine's): one clock per review
         ended = clock_in(datetime.fromisoformat(meeting.ended_at), store.get_review(demo)["timezone"])

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from textual.widgets import Input, Static
 
 from conftest import settle
-from pmtui import document
+from pmtui.domain import document
 from pmtui.screens.capture import CaptureScreen
 from pmtui.screens.form import FormScreen
 from pmtui.store.sqlite import explain

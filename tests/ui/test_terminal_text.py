@@ -9,8 +9,8 @@ import json
 import re
 
 from pmtui.app import PostmortemApp
-from pmtui.document import validate_document
-from pmtui.vocab import Section
+from pmtui.domain.document import validate_document
+from pmtui.domain.vocab import Section
 
 HOSTILE = "\x1b]0;PWNED\x07\x1b[2J\x1bc\x1b(0\x1bP1$r\x1b\\\x9b31m\x7f"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from textual.widgets import Input, Static
 
 from conftest import settle
-from pmtui.document import FORMAT, loads
+from pmtui.domain.document import FORMAT, loads
 from pmtui.screens.form import FormScreen
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.timeline_table import TimelineTable

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from conftest import settle
 from pmtui import config
-from pmtui.vocab import ItemKind
+from pmtui.domain.vocab import ItemKind
 from tracker_fakes import TOKEN, GitHub
 
 

@@ -29,7 +29,7 @@ class _Lazy:
 
     @property
     def putaside(self):
-        from pmtui import putaside
+        from pmtui.store import putaside
 
         return putaside
 

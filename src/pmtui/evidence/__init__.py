@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pmtui.document import EVIDENCE_MAX, format_timestamp
+from pmtui.domain.document import EVIDENCE_MAX, format_timestamp
 from pmtui.errors import BadInput
 
 from . import _logs, _registry, csvlog, jsonl, logfmt, pagerduty_api, slack, textlog

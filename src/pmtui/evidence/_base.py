@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pmtui.domain.vocab import COMPONENT_STATUS_RANK, ComponentStatus, EventKind
 from pmtui.errors import BadInput
-from pmtui.vocab import COMPONENT_STATUS_RANK, ComponentStatus, EventKind
 
 UTC = UTC
 

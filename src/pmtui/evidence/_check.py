@@ -1,6 +1,6 @@
 """One validation for evidence (issue 22): every event and component window an import
-would add is checked with the review document's own models (:class:`pmtui.document.Event`
-and :class:`pmtui.document.Component`: the same limits, the same time range, the same
+would add is checked with the review document's own models (:class:`pmtui.domain.document.Event`
+and :class:`pmtui.domain.document.Component`: the same limits, the same time range, the same
 text rules as ``pmtui import``), plus what the store cannot keep (the NUL character), as
 it is read: so a dry run refuses exactly what the real run refuses, before anything is
 written, and whatever is accepted still exports."""
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from pmtui import document as d
+from pmtui.domain import document as d
 from pmtui.errors import BadInput
 
 if TYPE_CHECKING:  # pragma: no cover

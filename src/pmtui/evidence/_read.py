@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from pmtui.document import LONG_TEXT_MAX
+from pmtui.domain.document import LONG_TEXT_MAX
 from pmtui.errors import BadInput
 
 JSON_MAX_BYTES = 64 * 1024 * 1024

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmtui.document import EventKind
+from pmtui.domain.document import EventKind
 
 from ._base import EvidenceEvent, J, Options, Parsed, compact
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import available_timezones
 
-from pmtui.entry import parse_day
+from pmtui.domain.entry import parse_day
+from pmtui.domain.vocab import STATUS_WORDS
 from pmtui.errors import BadInput
-from pmtui.vocab import STATUS_WORDS
 
 
 def optional_text(text: str) -> str | None:
@@ -72,7 +72,7 @@ def more_fields(model: Any, item: dict[str, Any], laid_out: list[Any], not_shown
     from enum import Enum
     from typing import get_origin
 
-    from pmtui.document import field_label, text_type
+    from pmtui.domain.document import field_label, text_type
     from pmtui.screens.form import FormField
 
     known = {f.name for f in laid_out} | set(not_shown)
@@ -99,10 +99,10 @@ def list_form(model_name: str, laid_out: Callable[[dict[str, Any] | None], list[
               not_shown: tuple[str, ...] = ()) -> Callable[[dict[str, Any] | None], list[Any]]:
     """The form of a list's item: the fields ``laid_out`` gives (with their words and
     hints), then every other field of the item's document model (more_fields; the model
-    named, read from pmtui.document when the form opens), so that a field added to the
+    named, read from pmtui.domain.document when the form opens), so that a field added to the
     document is in the form without an edit here."""
     def fields(item: dict[str, Any] | None) -> list[Any]:
-        from pmtui import document
+        from pmtui.domain import document
 
         own = laid_out(item)
         return [*own, *more_fields(getattr(document, model_name), item or {}, own, not_shown)]

@@ -5,7 +5,7 @@
 - A seat that goes away (a browser tab closed, the network dropped, a terminal closed,
   SIGHUP or SIGTERM) saves what the fields hold, as leaving them would, with the version
   each field read; what cannot be saved (a conflict open, a value the store refuses, the
-  capture bar, an open form) is put aside for that seat (``pmtui.putaside``), and the next
+  capture bar, an open form) is put aside for that seat (``pmtui.store.putaside``), and the next
   time it opens the review it is told, and ctrl+n brings the words back.
 - ctrl+q with unsaved text asks first: save and quit, set aside and quit, keep editing.
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from pmtui import putaside
 from pmtui.errors import PmtuiError
+from pmtui.store import putaside
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.app import PostmortemApp

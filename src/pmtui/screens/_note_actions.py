@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pmtui.document import EventKind, FactorCategory
-from pmtui.entry import format_when, parse_when
+from pmtui.domain.document import EventKind, FactorCategory
+from pmtui.domain.entry import format_when, parse_when
+from pmtui.domain.vocab import NOTE_KIND_WORDS, OBSERVATION_WORDS, ItemKind, NoteKind, ObservationKind
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.ui_types import FormField, FormRequested, KnowsIncidentDay, NotSaved
-from pmtui.vocab import NOTE_KIND_WORDS, OBSERVATION_WORDS, ItemKind, NoteKind, ObservationKind
 from pmtui.widgets.notes_panel import TARGET_WORDS, NotesPanel, NoteTarget
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,7 +82,7 @@ def incident_day(screen: SectionScreen, panel: NotesPanel) -> date | None:
     """The day a bare time means in the note → event form: the incident's."""
     if isinstance(screen, KnowsIncidentDay):
         return screen.incident_day()
-    from pmtui.anchor import review_incident_day
+    from pmtui.domain.anchor import review_incident_day
 
     return review_incident_day(screen.app.store, panel.review_id, panel.zone)
 

@@ -51,9 +51,9 @@ def _config(app: PostmortemApp) -> Config:
 def push_item(screen: Screen[Any], review_id: int, item: dict[str, Any], done: Callable[[], object]) -> None:
     """Push one action item (``item``: its id, title, status, tracker) in a worker thread;
     say what happened, then ``done()`` (reload) on the app's thread."""
+    from pmtui.domain.vocab import OPEN_STATUSES
     from pmtui.errors import PmtuiError
     from pmtui.trackers import parse_target
-    from pmtui.vocab import OPEN_STATUSES
 
     app: PostmortemApp = screen.app  # type: ignore[assignment]
     if (item.get("tracker") or "").strip():

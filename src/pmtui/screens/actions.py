@@ -11,7 +11,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pmtui.document import ActionItem, ActionStatus, ActionType, Priority
+from pmtui.domain.document import ActionItem, ActionStatus, ActionType, Priority
+from pmtui.domain.tracker import OPEN, STATUS_WORDS, TRACKER_FIELDS
+from pmtui.domain.vocab import ItemKind, Section
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal
 from pmtui.screens._fields import more_fields, optional_day
@@ -19,9 +21,7 @@ from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import wont_do_prompt
 from pmtui.screens.form import FormField
-from pmtui.tracker import OPEN, STATUS_WORDS, TRACKER_FIELDS
 from pmtui.ui_types import NotSaved
-from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.list_editor import Column, ListEditor
 
 
@@ -30,7 +30,7 @@ def overdue(item: dict[str, Any], today: date) -> bool:
 
 
 def _suggested_type(values: dict[str, Any]) -> str | None:
-    from pmtui.action_kinds import suggest
+    from pmtui.domain.action_kinds import suggest
 
     kind = suggest(f"{values.get('title', '')} {values.get('description', '')}")
     return None if kind is None else kind.value

@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
+from pmtui.domain.vocab import OBSERVATION_HEADINGS, FactorCategory, ItemKind, ObservationKind, Section
 from pmtui.screens._fields import list_form
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
 from pmtui.ui_types import NotSaved
-from pmtui.vocab import OBSERVATION_HEADINGS, FactorCategory, ItemKind, ObservationKind, Section
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.related_suggestions import RelatedSuggestions
 

@@ -12,13 +12,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from pmtui.domain.meeting import Meeting
+from pmtui.domain.vocab import ItemKind, Section
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.keys import key_label, palette_bindings
-from pmtui.meeting import Meeting
 from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions
 from pmtui.ui_types import FormRequested, NotSaved, TypedApp
-from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import ListEditor
 from pmtui.widgets.meeting_bar import MeetingBar
@@ -240,7 +240,7 @@ class SectionScreen(TypedApp, Screen[None]):
         """Another seat moved the meeting on (or ended it): a seat that follows goes to the
         new stage's first section (the report once it ended), saying who moved it. Not while
         a form or dialog is open over this section: it says where the meeting went instead."""
-        from pmtui.meeting import section_for
+        from pmtui.domain.meeting import section_for
 
         if not self.app.following or (meeting.stage, meeting.ended) == (before.stage, before.ended):
             return False
@@ -263,7 +263,7 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def action_follow(self) -> None:
         """ctrl+u: follow the facilitator (the default), or stop following to look elsewhere."""
-        from pmtui.meeting import section_for
+        from pmtui.domain.meeting import section_for
 
         self.app.following = not self.app.following
         self.query_one(MeetingBar).following = self.app.following
@@ -293,7 +293,7 @@ class SectionScreen(TypedApp, Screen[None]):
             return
         if not self.app.may_move_meeting(self.review_id):
             return
-        from pmtui.meeting import STAGE_NAMES, section_for
+        from pmtui.domain.meeting import STAGE_NAMES, section_for
 
         if meeting.next_stage(self.app.now()):
             meeting.moved(self.app.author, self.app.now(), f"moved the meeting to {STAGE_NAMES[meeting.stage]}")
@@ -321,7 +321,7 @@ class SectionScreen(TypedApp, Screen[None]):
         meeting = self.app.store.get_meeting(self.review_id)
         if meeting is None or meeting.ended:
             return
-        from pmtui.meeting import ENDED
+        from pmtui.domain.meeting import ENDED
 
         # kept, ended: the meeting line says when it ended, how long it took and who ended it
         meeting.end(self.app.now())
@@ -362,7 +362,7 @@ class SectionScreen(TypedApp, Screen[None]):
         """Title — section · who is here · slug · ^k join, fitted to the screen's width:
         names shorten and collapse into +N, and the title is cut after a word, before
         anything is cut in the middle (seats.fit_header)."""
-        from pmtui.seats import fit_header
+        from pmtui.domain.seats import fit_header
 
         if not getattr(self, "review", None):
             return

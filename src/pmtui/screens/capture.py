@@ -14,10 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from pmtui.safetext import literal
-from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import TypedApp
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     NOTE_KIND_MARKS,
     NOTE_KIND_WORDS,
     SECTION_STAGE,
@@ -28,6 +25,9 @@ from pmtui.vocab import (
     Section,
     Stage,
 )
+from pmtui.safetext import literal
+from pmtui.screens import SCREENS_CSS
+from pmtui.ui_types import TypedApp
 from pmtui.widgets.nudge import NudgeLine
 
 KINDS: tuple[str, ...] = tuple(k.value for k in NoteKind)
@@ -85,7 +85,7 @@ class CaptureScreen(TypedApp, ModalScreen[int | None]):
         aside = self.query_one("#capture-aside", Static)
         aside.display = self.aside is not None
         if self.aside is not None:
-            from pmtui.localzone import clock_in
+            from pmtui.domain.localzone import clock_in
 
             zone = (self.app.store.get_review(self.review_id) or {}).get("timezone")
             aside.update(literal(f"Put aside at {clock_in(self.aside.when, zone)}, from {self.aside.what}: "
@@ -163,7 +163,7 @@ class CaptureScreen(TypedApp, ModalScreen[int | None]):
 
     def _taken(self) -> None:
         if self.aside is not None:
-            from pmtui import putaside
+            from pmtui.store import putaside
 
             putaside.take(self.aside)
             self.aside = None

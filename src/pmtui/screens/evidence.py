@@ -1,7 +1,7 @@
 """The Timeline's "add evidence" dialog (issue 13): a path (with completion), the kind
 (read from the file by default), a Slack channel and a zone when they apply, and a
 preview (how many events, first and last time, duplicates, sources) before anything is
-added. Adding writes the previewed files in one transaction (:mod:`pmtui.gather`).
+added. Adding writes the previewed files in one transaction (:mod:`pmtui.evidence.gather`).
 Everything read from a file is shown literally (no markup)."""
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
 
     @work(thread=True, exclusive=True, group="evidence-preview")
     def run_preview(self, req: tuple[Any, ...]) -> None:
-        from pmtui import gather
+        from pmtui.evidence import gather
 
         paths, kind, channel, zone, incident, window = req
         started = time.monotonic()
@@ -178,7 +178,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         self.query_one("#evidence-preview", Static).update(Text(f"⚠ {message}\nNothing was added."))
 
     def show_plan(self, plan: Any, req: tuple[Any, ...]) -> None:
-        from pmtui import gather
+        from pmtui.evidence import gather
 
         self.query_one("#evidence-progress", ProgressBar).display = False
         self.plan, self.planned_for = plan, req
@@ -192,7 +192,7 @@ class EvidenceScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
     # ------------------------------------------------------------ adding
     @on(Button.Pressed, "#evidence-add")
     def action_add(self) -> None:
-        from pmtui import gather
+        from pmtui.evidence import gather
 
         if self.plan is None or self.request() != self.planned_for:
             self.action_preview()

@@ -20,16 +20,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from pmtui.domain.tracker import STATUS_WORDS
+from pmtui.domain.vocab import ActionStatus, ItemKind, Section
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import one_line, visible
 from pmtui.screens import SCREENS_CSS
 from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
-from pmtui.tracker import STATUS_WORDS
 from pmtui.ui_types import NotSaved, TypedApp
-from pmtui.vocab import ActionStatus, ItemKind, Section
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.tracker import ActionRow
+    from pmtui.domain.tracker import ActionRow
 
 MAX_SHOWN = 500  # rows in the table at once; the filter narrows the rest
 FIRST_ROWS = 60  # rows in the first frame; the others follow right after it
@@ -171,7 +171,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         return [cells[key] for key, _label, _width in self._layout]
 
     def refill(self, keep_id: int | None = None) -> None:
-        from pmtui.tracker import counts, parse_query
+        from pmtui.domain.tracker import counts, parse_query
 
         today = self.app.today()
         table = self.query_one(DataTable)
@@ -321,8 +321,8 @@ class FollowupsScreen(TypedApp, Screen[None]):
     # ------------------------------------------------------------ editing
     def _save(self, row: ActionRow, what: str, **values: Any) -> None:
         """Save at once; ctrl+z puts the old values back."""
+        from pmtui.domain.tracker import sort_key
         from pmtui.errors import Conflict
-        from pmtui.tracker import sort_key
 
         store = self.app.store
         old = {k: getattr(row, k) for k in values}

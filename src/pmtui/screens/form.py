@@ -193,7 +193,7 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
         """What the other seat wrote, beside ours (which stays in the fields)."""
         from rich.text import Text
 
-        from pmtui.seats import changed_by
+        from pmtui.domain.seats import changed_by
 
         self.conflict = c
         text = Text()
@@ -267,7 +267,7 @@ class FormScreen(TypedApp, ModalScreen[dict[str, Any] | None]):
 
     @on(Button.Pressed, "#conflict-both")
     def keep_both(self) -> None:
-        from pmtui.seats import keep_both
+        from pmtui.domain.seats import keep_both
 
         c = self._resolved()
         if c is None or c.current is None:

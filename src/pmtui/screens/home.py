@@ -94,7 +94,7 @@ class HomeScreen(TypedApp, Screen[None]):
     @work(thread=True, group="home-load")
     def _load(self, generation: int) -> None:
         if self._shown[0] == 0:  # nothing on screen yet: the first screen first, when there is more
-            from pmtui.home_list import first_page
+            from pmtui.store.home_list import first_page
 
             page = first_page(self.app.store.path, FIRST_PAGE) if self.app.store.kind == "sqlite" else None
             if page is not None and len(page) == FIRST_PAGE:
@@ -221,7 +221,7 @@ class HomeScreen(TypedApp, Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        from pmtui.document import read_stored
+        from pmtui.domain.document import read_stored
 
         review = self.selected()
         if review is None:
@@ -237,7 +237,7 @@ class HomeScreen(TypedApp, Screen[None]):
         from pmtui.screens.dialogs import PromptScreen
 
         def check(title: str) -> None:
-            from pmtui.localzone import local_zone_name
+            from pmtui.domain.localzone import local_zone_name
 
             self._created = self.app.store.create_review(title, timezone=local_zone_name())
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 
+from pmtui.domain.vocab import COMPONENT_STATUS_WORDS, ComponentStatus, ItemKind, Section
 from pmtui.screens._fields import list_form, optional_float, optional_int, show_number
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
-from pmtui.vocab import COMPONENT_STATUS_WORDS, ComponentStatus, ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.metrics_panel import MetricsPanel

@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from pmtui.domain.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, duration, parse_split, scale_split
+from pmtui.domain.vocab import Section
 from pmtui.errors import BadInput
-from pmtui.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, duration, parse_split, scale_split
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.screens.overview import participants_editor
-from pmtui.vocab import Section
 
 GROUND_RULES = """\
 [b]Ground rules[/b]

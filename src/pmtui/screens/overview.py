@@ -11,11 +11,11 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from pmtui.domain.vocab import ItemKind, Section
 from pmtui.safetext import literal, one_line
 from pmtui.screens._fields import STATUS_OPTIONS, list_form, optional_day, optional_text, zone_name
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField
-from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import Column, ListEditor
 
@@ -94,7 +94,7 @@ class OverviewScreen(SectionScreen):
     def parse_started(self, text: str) -> datetime | None:
         """When the incident started, in the review's zone: a bare time in the meeting
         lands on this day. Empty clears it."""
-        from pmtui.entry import parse_when
+        from pmtui.domain.entry import parse_when
 
         if not text.strip():
             return None
@@ -102,7 +102,7 @@ class OverviewScreen(SectionScreen):
         return at
 
     def show_started(self, value: datetime | str | None) -> str:
-        from pmtui.entry import format_when
+        from pmtui.domain.entry import format_when
 
         if not value:
             return ""

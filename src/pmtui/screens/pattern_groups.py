@@ -19,7 +19,7 @@ from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import NotSaved, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.patterns import FactorGroup
+    from pmtui.domain.patterns import FactorGroup
 
 HINT = ("m on a wording, then m on another: their groups become one · s: this wording stands alone · "
         "kept for every later run")
@@ -62,7 +62,7 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
 
     @work(thread=True, exclusive=True, group="pattern-groups")
     def load(self) -> None:
-        from pmtui.patterns import recurring_factors
+        from pmtui.domain.patterns import recurring_factors
         from pmtui.store.followup import cached_review_facts
         from pmtui.store.pattern_choices import groups_of
 

@@ -2,7 +2,7 @@
 
 Charts where a look says more than numbers (incidents per month, severities, factor
 categories, components, follow-through by owner); every definition is in
-``pmtui.patterns``. User text (factors, components, owners) is always shown literally."""
+``pmtui.domain.patterns``. User text (factors, components, owners) is always shown literally."""
 
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
+from pmtui.domain.vocab import mark_list
 from pmtui.errors import BadInput
 from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
-from pmtui.vocab import mark_list
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.patterns import Patterns, ReviewFacts
+    from pmtui.domain.patterns import Patterns, ReviewFacts
 
 WINDOW_HINT = "Window: since:YYYY-MM-DD until:YYYY-MM-DD tag:TAG (Enter applies)"
 
@@ -53,8 +53,8 @@ def bars(items: list[tuple[str, int]], width: int = 24, limit: int = 12) -> Text
 
 
 def parse_window(value: str) -> tuple[date | None, date | None, str | None]:
-    from pmtui.patterns import check_window
-    from pmtui.tracker import parse_day
+    from pmtui.domain.patterns import check_window
+    from pmtui.domain.tracker import parse_day
 
     since = until = tag = None
     for word in value.split():
@@ -145,7 +145,7 @@ class PatternsScreen(TypedApp, Screen[None]):
 
     @work(thread=True, exclusive=True, group="patterns")
     def compute(self, since: date | None = None, until: date | None = None, tag: str | None = None) -> None:
-        from pmtui.patterns import Window, compute_patterns
+        from pmtui.domain.patterns import Window, compute_patterns
         from pmtui.store.followup import cached_review_facts
         from pmtui.store.pattern_choices import groups_of
 
@@ -185,8 +185,8 @@ class PatternsScreen(TypedApp, Screen[None]):
 
     # ------------------------------------------------------------ showing
     def on_patterns_screen_computed(self, message: Computed) -> None:
-        from pmtui.metrics import format_duration
-        from pmtui.patterns import follow_line
+        from pmtui.domain.metrics import format_duration
+        from pmtui.domain.patterns import follow_line
 
         p = self.result = message.patterns
         summary = Text(f"{p.reviews} review{'s' if p.reviews != 1 else ''}")

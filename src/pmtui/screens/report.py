@@ -12,14 +12,14 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
+from pmtui.domain.vocab import Section, Status
 from pmtui.errors import BadInput, Conflict, PmtuiError
-from pmtui.report import DEFAULT_WIKI, WIKIS
+from pmtui.export.report import DEFAULT_WIKI, WIKIS
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import PromptScreen
 from pmtui.ui_types import NotSaved
-from pmtui.vocab import Section, Status
 
 
 def strip_front_matter(text: str) -> str:
@@ -88,9 +88,9 @@ class ReportScreen(SectionScreen):
 
     @work(thread=True, exclusive=True, group="report")
     def render_report(self) -> None:
-        from pmtui.checks import check
-        from pmtui.report import render, report_date
-        from pmtui.wiki import page_name
+        from pmtui.domain.checks import check
+        from pmtui.export.report import render, report_date
+        from pmtui.export.wiki import page_name
 
         doc = self.app.store.export_document(self.review_id)
         text = render(doc, wiki=self.wiki)
@@ -100,7 +100,7 @@ class ReportScreen(SectionScreen):
     async def on_report_screen_rendered(self, message: Rendered) -> None:
         from rich.text import Text
 
-        from pmtui.checks import summary
+        from pmtui.domain.checks import summary
 
         self.markdown = message.markdown
         self.page_name = message.name
@@ -138,7 +138,7 @@ class ReportScreen(SectionScreen):
 
     def open_findings(self) -> int:
         """How many readiness findings the review has as stored now."""
-        from pmtui.checks import check
+        from pmtui.domain.checks import check
 
         try:
             return len(check(self.app.store.export_document(self.review_id), self.app.checker))
@@ -228,7 +228,7 @@ class ReportScreen(SectionScreen):
         def done(path: str | None) -> None:
             if not path:
                 return
-            from pmtui.wiki import write_atomic
+            from pmtui.export.wiki import write_atomic
 
             target = Path(path).expanduser()
             try:

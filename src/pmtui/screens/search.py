@@ -5,7 +5,7 @@ starts a search in a worker thread and cancels the one before (a result that com
 after a newer keystroke is dropped), so typing is never blocked. Enter opens the review
 at the section and row of the hit (on top of this view: F8 in the review comes back to
 the results); Escape returns where you were. The query language is
-:mod:`pmtui.search`'s (words, "phrases", prefix*, -word, owner:/status:/tag:)."""
+:mod:`pmtui.domain.search`'s (words, "phrases", prefix*, -word, owner:/status:/tag:)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.search import Hit
+    from pmtui.domain.search import Hit
 
 HINT = 'Search every review: words  "a phrase"  deploy*  -word  owner:NAME  status:open  tag:TAG'
 # where a hit opens: the app's section, and the list whose row it is
@@ -39,7 +39,7 @@ OPENS: dict[str, tuple[str, str | None]] = {
 
 def marked(hit: Hit) -> Text:
     """The hit's text on one line, each matched word in bold reverse (user text, literal)."""
-    from pmtui.search import HIT_END, HIT_START
+    from pmtui.domain.search import HIT_END, HIT_START
 
     text = Text(no_wrap=True, overflow="ellipsis")
     bold = False
@@ -113,7 +113,7 @@ class SearchScreen(TypedApp, Screen[None]):
         cancels this search (exclusive) or makes its result stale (the generation)."""
         from textual.worker import get_current_worker
 
-        from pmtui import search
+        from pmtui.domain import search
         from pmtui.errors import PmtuiError
         from pmtui.store.search import search as run
 
@@ -138,7 +138,7 @@ class SearchScreen(TypedApp, Screen[None]):
         elif not text.strip():
             status.update("")
         elif not self.hits:
-            from pmtui import search
+            from pmtui.domain import search
 
             if search.parse(text).empty():
                 status.update("Type a word to find (common words such as “the” are left out).")

@@ -19,17 +19,17 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from pmtui.entry import format_when, parse_edited_when, parse_quick_add
+from pmtui.domain.entry import format_when, parse_edited_when, parse_quick_add
+from pmtui.domain.meeting import Meeting
+from pmtui.domain.metrics import compute, format_duration
+from pmtui.domain.vocab import EventKind, Mark, Section
 from pmtui.errors import BadInput, Conflict, FieldErrors, PmtuiError, unchanged_since
-from pmtui.meeting import Meeting
-from pmtui.metrics import compute, format_duration
 from pmtui.safetext import literal
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.form import FormField, FormScreen
 from pmtui.store import EventRow
-from pmtui.timeline_rows import timeline_rows
+from pmtui.store.timeline_rows import timeline_rows
 from pmtui.ui_types import NotSaved
-from pmtui.vocab import EventKind, Mark, Section
 from pmtui.widgets.metrics_panel import MetricsPanel
 from pmtui.widgets.nudge import NudgeLine
 from pmtui.widgets.phase_bar import PhaseBar
@@ -153,7 +153,7 @@ class TimelineScreen(SectionScreen):
         timeline: only they are read, and put in place (a long timeline keeps the pages it has
         read); ``marks``: the marks moved, the marked events (few) are read again; ``new``:
         events this seat has just added (placed without counting the timeline)."""
-        from pmtui.timeline_rows import apply_changes
+        from pmtui.store.timeline_rows import apply_changes
 
         self.rows, self.marked = apply_changes(self.app.store, self.review_id, self.rows, ids, marks,
                                                self.source_filter, marked=self.marked, new=new)
@@ -240,7 +240,7 @@ class TimelineScreen(SectionScreen):
         return self.incident_day()
 
     def incident_day(self) -> date | None:
-        from pmtui.anchor import incident_day
+        from pmtui.domain.anchor import incident_day
 
         started = self.review.get("started")
         if isinstance(started, str) and started:
@@ -253,7 +253,7 @@ class TimelineScreen(SectionScreen):
 
     def incident_window(self) -> tuple[datetime, datetime] | None:
         """When the incident is known to have happened: when it started and its marks."""
-        from pmtui.anchor import incident_window
+        from pmtui.domain.anchor import incident_window
 
         started = self.review.get("started")
         if isinstance(started, str) and started:
@@ -262,7 +262,7 @@ class TimelineScreen(SectionScreen):
 
     def far_question(self, at: datetime) -> str | None:
         """The question to ask before saving an event far from the incident (None: near)."""
-        from pmtui.anchor import outside, say_distance
+        from pmtui.domain.anchor import outside, say_distance
 
         window = self.incident_window()
         gap = outside(at, window)

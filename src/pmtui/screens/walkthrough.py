@@ -13,11 +13,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from pmtui.entry import format_when
+from pmtui.domain.entry import format_when
+from pmtui.domain.vocab import ItemKind, Section
 from pmtui.safetext import literal, one_line
 from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
-from pmtui.vocab import ItemKind, Section
 from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.timeline_table import MARK_WORDS
 
@@ -63,7 +63,7 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         self.title = one_line(self.app.store.get_review(self.review_id)["title"])
         self.sub_title = "Walk-through: confirm the timeline together"
         self.set_class(self.app.presentation, "-presentation")
-        from pmtui.seats import facilitators, same_name
+        from pmtui.domain.seats import facilitators, same_name
 
         names = facilitators(self.app.store.list_items(ItemKind.participant, self.review_id))
         self.leads = any(same_name(n, self.app.author) for n in names)

@@ -1,7 +1,7 @@
 """The review store: the one place that talks to the database.
 
 SQLite (a file, the default) or PostgreSQL (a shared server), through one SQLAlchemy
-engine; SQLModel declares the tables (:mod:`pmtui.models`). The parts:
+engine; SQLModel declares the tables (:mod:`pmtui.store.models`). The parts:
 
 - ``location``  where the store is (path or URL; the password never shown)
 - ``opening``   opening, checks, connections, transactions

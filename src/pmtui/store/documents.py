@@ -12,8 +12,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from pmtui.domain.vocab import NOTE_LINK_KINDS
 from pmtui.errors import BadInput
-from pmtui.vocab import NOTE_LINK_KINDS
 
 from .values import ReviewSummary, from_utc_text, now_utc_text, slugify, summaries, to_utc_text
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection, RowMapping
     from sqlmodel import SQLModel
 
-    from pmtui.document import ReviewDoc
+    from pmtui.domain.document import ReviewDoc
 
 
 def _nul_paths(value: Any, path: str = "") -> list[str]:
@@ -55,9 +55,9 @@ _PLANS: dict[str, tuple[Any, dict[str, list[tuple[str, tuple[str, ...]]]]]] = {}
 
 
 def _plan(table: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-    """The fields a table keeps (pmtui.models.KEPT) by how they are kept: {how: [(field,
+    """The fields a table keeps (pmtui.store.models.KEPT) by how they are kept: {how: [(field,
     columns)]}; made once per table (read for every row of an import or an export)."""
-    from pmtui.models import KEPT
+    from pmtui.store.models import KEPT
 
     kept = KEPT[table][1]
     made = _PLANS.get(table)
@@ -72,7 +72,7 @@ def _plan(table: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
 
 def _row_of(table: str, item: Any) -> dict[str, Any]:
     """The columns that keep a document item's fields (a list's item, a review's own
-    fields, its impact's), as pmtui.models.KEPT[table] says: enums by value, a date as
+    fields, its impact's), as pmtui.store.models.KEPT[table] says: enums by value, a date as
     YYYY-MM-DD, a time as its UTC text and offset. ``item``: a model, or a dict of fields."""
     plan = _plan(table)
     get = item.__getitem__ if isinstance(item, dict) else item.__getattribute__
@@ -129,7 +129,7 @@ class _Documents:
     def count_reviews(self) -> int:
         from sqlalchemy import func, select
 
-        from pmtui.models import Review, table_of
+        from pmtui.store.models import Review, table_of
 
         with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(table_of(Review))).scalar() or 0)
@@ -138,7 +138,7 @@ class _Documents:
         """A review's id from its id or slug; an unknown one is a BadInput."""
         from sqlalchemy import select
 
-        from pmtui.models import Review, table_of
+        from pmtui.store.models import Review, table_of
 
         t = table_of(Review)
         text = str(ref).strip()
@@ -163,7 +163,7 @@ class _Documents:
         costs the same per file."""
         from sqlalchemy import select
 
-        from pmtui.models import Review, table_of
+        from pmtui.store.models import Review, table_of
 
         t = table_of(Review)
         wanted = sorted(set(bases))
@@ -190,7 +190,7 @@ class _Documents:
         return out
 
     def create_review(self, title: str, **fields: Any) -> tuple[int, str]:
-        from pmtui.document import FORMAT, validate_document
+        from pmtui.domain.document import FORMAT, validate_document
 
         doc = validate_document({"format": FORMAT, "title": title, **fields})
         return self.import_documents([doc])[0]
@@ -205,7 +205,7 @@ class _Documents:
         stable id; new reviews get a new one, and ``extras`` (also ``db copy``) what the
         document does not hold: the meeting state and the links from notes to what they
         became (see :func:`pmtui.store.transfer.extras_of`)."""
-        from pmtui import models as m
+        from pmtui.store import models as m
 
         if not docs:
             return []
@@ -259,7 +259,7 @@ class _Documents:
         """The meeting state and note links of a copied review, by position in each list."""
         from sqlalchemy import insert, select
 
-        from pmtui import models as m
+        from pmtui.store import models as m
 
         if extra.get("meeting"):
             conn.execute(insert(m.table_of(m.MeetingState)), {"review_id": review_id, "state": extra["meeting"]})
@@ -288,10 +288,10 @@ class _Documents:
     @staticmethod
     def _child_rows(review_id: int, doc: ReviewDoc) -> dict[type[SQLModel], list[dict[str, Any]]]:
         """The rows of every list in a document but the timeline, by table."""
-        from pmtui import models as m
+        from pmtui.store import models as m
 
         def rows(table: str, items: list[Any]) -> list[dict[str, Any]]:
-            """Each item's row: its position in the list and its fields' columns (pmtui.models.KEPT)."""
+            """Each item's row: its position in the list and its fields' columns (pmtui.store.models.KEPT)."""
             return [{"review_id": review_id, "position": i, **_row_of(table, it)} for i, it in enumerate(items)]
 
         def strings(table: str, items: list[str]) -> list[dict[str, Any]]:  # a one-string list (TextItem)
@@ -326,8 +326,8 @@ class _Documents:
     def _export_chunk(self, review_ids: list[int]) -> list[ReviewDoc]:
         from sqlalchemy import select
 
-        from pmtui import models as m
-        from pmtui.document import FORMAT, ReviewDoc
+        from pmtui.domain.document import FORMAT, ReviewDoc
+        from pmtui.store import models as m
 
         with self._read() as conn:
             reviews = {
@@ -387,7 +387,7 @@ class _Documents:
         docs = []
         for rid in review_ids:
             r = reviews[rid]
-            # each list's fields from its columns (pmtui.models.KEPT); what is kept elsewhere beside
+            # each list's fields from its columns (pmtui.store.models.KEPT); what is kept elsewhere beside
             data = {
                 "format": FORMAT,
                 **_fields_of("review", r),
@@ -413,7 +413,7 @@ class _Documents:
     def delete_review(self, review_id: int) -> None:
         from sqlalchemy import delete
 
-        from pmtui.models import Review, table_of
+        from pmtui.store.models import Review, table_of
 
         with self._write() as conn:
             conn.execute(delete(table_of(Review)).where(table_of(Review).c.id == review_id))
@@ -423,7 +423,7 @@ class _Documents:
         """Every review's stable id (what `pmtui db copy` matches on) -> its id here."""
         from sqlalchemy import select
 
-        from pmtui.models import Review, table_of
+        from pmtui.store.models import Review, table_of
 
         t = table_of(Review)
         with self._read() as conn:

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from pmtui.domain.vocab import ItemKind
 from pmtui.errors import BadInput, Conflict
-from pmtui.vocab import ItemKind
 
 from .values import EventRow, from_utc_text, now_utc_text, to_utc_text
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection
 
-    from pmtui.meeting import Meeting
+    from pmtui.domain.meeting import Meeting
 
 class _Lazy(Mapping[str, Any]):
     """A mapping read from the document models when first used (their module imports
@@ -53,11 +53,11 @@ class _Lazy(Mapping[str, Any]):
 
 class _ReviewFields(_Lazy):
     """{name the app edits: (document model name, field of that model)}: the review's own
-    fields and its impact's, as pmtui.models keeps them in the ``review`` row (a column's
+    fields and its impact's, as pmtui.store.models keeps them in the ``review`` row (a column's
     name; a time by its field's name, kept as ``<name>_utc`` and ``<name>_offset``)."""
 
     def _read(self) -> dict[str, Any]:
-        from pmtui.models import KEPT
+        from pmtui.store.models import KEPT
 
         return {(k.field if k.how == "time" else k.columns[0]): (model.__name__, k.field)
                 for model, kept in (KEPT["review"], KEPT["review.impact"]) for k in kept if k.how != "elsewhere"}
@@ -105,8 +105,8 @@ def _db_value(value: Any) -> Any:
 
 
 def _times(table: Table) -> list[Any]:
-    """The time fields a table keeps as two columns, its UTC text and offset (pmtui.models.KEPT)."""
-    from pmtui.models import KEPT
+    """The time fields a table keeps as two columns, its UTC text and offset (pmtui.store.models.KEPT)."""
+    from pmtui.store.models import KEPT
 
     return [k for key, (_, kept) in KEPT.items() if key.split(".")[0] == table.name for k in kept if k.how == "time"]
 
@@ -129,20 +129,20 @@ def _store_times(table: Table, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _doc_model(name: str) -> Any:
-    from pmtui import document
+    from pmtui.domain import document
 
     return getattr(document, name)
 
 
 def _table(name: str) -> Table:
-    from pmtui import models
+    from pmtui.store import models
 
     return models.table_of(getattr(models, name))
 
 
 def _check(model_name: str, values: dict[str, Any], names: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Validate ``values`` (keyed by column) with a document model; FieldErrors keyed by column."""
-    from pmtui.document import check_values
+    from pmtui.domain.document import check_values
     from pmtui.errors import FieldErrors
 
     names = names or {k: k for k in values}
@@ -167,7 +167,7 @@ _LIMIT_WORDS = {"author": "authors", "participant": "participants", "link": "lin
 
 
 def _limit(kind: str) -> int:
-    from pmtui import document
+    from pmtui.domain import document
 
     return {"event": document.EVENTS_MAX, "note": document.NOTES_MAX}.get(kind, document.ITEMS_MAX)
 
@@ -203,7 +203,7 @@ def _make_room(conn: Connection, kind: str, table: Any, review_id: int, adding: 
 
 
 def _evidence_room(held: int, adding: int) -> None:
-    from pmtui import document
+    from pmtui.domain import document
 
     if held + adding > document.EVIDENCE_MAX:
         raise BadInput(f"this review holds {held:,} imported evidence events; adding {adding:,} more would pass "
@@ -642,7 +642,7 @@ class _Editing:
             raise ValueError(f"not an event field: {', '.join(sorted(unknown))}")
         cleaned = _check("Event", values)
         if "at" in cleaned:
-            from pmtui.document import normalise_offset
+            from pmtui.domain.document import normalise_offset
 
             cleaned["at_utc"], cleaned["offset_min"] = to_utc_text(normalise_offset(cleaned.pop("at")))
         return cleaned
@@ -716,7 +716,7 @@ class _Editing:
         from sqlalchemy import delete, insert, select
         from sqlalchemy.exc import IntegrityError
 
-        from pmtui.vocab import Mark
+        from pmtui.domain.vocab import Mark
 
         if mark not in Mark.__members__:
             raise BadInput(f"unknown mark {mark!r}")
@@ -776,7 +776,7 @@ class _Editing:
         BadInput naming the event's file and place, and nothing is written."""
         from sqlalchemy import func, select
 
-        from pmtui import document as d
+        from pmtui.domain import document as d
         from pmtui.evidence._check import check_all
 
         check_all(list(events), list(components))  # the document's own rules, as the import ran them
@@ -812,7 +812,7 @@ class _Editing:
     def _merge_components(conn: Connection, review_id: int, windows: Any, actor: str = "") -> None:
         from sqlalchemy import func, insert, select
 
-        from pmtui.document import ComponentStatus, normalise_offset
+        from pmtui.domain.document import ComponentStatus, normalise_offset
 
         from .rows import cas_update
 
@@ -855,7 +855,7 @@ class _Editing:
     def get_meeting(self, review_id: int) -> Meeting | None:
         from sqlalchemy import select
 
-        from pmtui.meeting import Meeting
+        from pmtui.domain.meeting import Meeting
 
         t = _table("MeetingState")
         with self._read() as conn:

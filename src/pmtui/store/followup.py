@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.patterns import ReviewFacts
+    from pmtui.domain.patterns import ReviewFacts
+    from pmtui.domain.tracker import ActionRow
     from pmtui.store import Store
-    from pmtui.tracker import ActionRow
 
 _ACTION_COLUMNS = ("id", "review_id", "title", "description", "type", "owner", "priority", "due", "status",
                    "status_note", "tracker")
@@ -34,8 +34,8 @@ _NOT_MORE_COLUMNS = ("tracker_pulled_utc", "tracker_pulled_offset")
 
 def _more_fields() -> list[str]:
     """The action item fields the tracker's rows do not name themselves
-    (pmtui.tracker.ActionRow.more), in the document's order (the table's column order)."""
-    from pmtui.document import ActionItem
+    (pmtui.domain.tracker.ActionRow.more), in the document's order (the table's column order)."""
+    from pmtui.domain.document import ActionItem
 
     return [name for name in ActionItem.model_fields if name not in _ACTION_COLUMNS and name not in _NOT_MORE]
 
@@ -74,7 +74,7 @@ def _utc(text: str, offset_min: int = 0) -> datetime | None:
 def _tags(conn: Any) -> dict[int, tuple[str, ...]]:
     from sqlalchemy import select
 
-    from pmtui.models import Tag, table_of
+    from pmtui.store.models import Tag, table_of
 
     t = table_of(Tag)
     out: dict[int, list[str]] = defaultdict(list)
@@ -86,11 +86,11 @@ def _tags(conn: Any) -> dict[int, tuple[str, ...]]:
 def _action_rows(conn: Any, tags: dict[int, tuple[str, ...]], today: date | None = None,
                  limit: int | None = None) -> list[ActionRow]:
     """Action items joined with their review's slug and title; with ``today``, in the
-    tracker's order (``pmtui.tracker.sort_key``), sorted by the database."""
+    tracker's order (``pmtui.domain.tracker.sort_key``), sorted by the database."""
     from sqlalchemy import case, func, literal, select
 
-    from pmtui.models import ActionItem, Review, table_of
-    from pmtui.tracker import OPEN, PRIORITY_ORDER, ActionRow
+    from pmtui.domain.tracker import OPEN, PRIORITY_ORDER, ActionRow
+    from pmtui.store.models import ActionItem, Review, table_of
 
     a, r = table_of(ActionItem), table_of(Review)
     cols = [a.c[name] for name in _ACTION_COLUMNS]
@@ -130,14 +130,14 @@ def first_screen(store: Store, today: date, limit: int) -> tuple[list[ActionRow]
     not SQLite or cannot be read this way: the caller then reads it the usual way."""
     import sqlite3
 
-    from pmtui.tracker import OPEN, PRIORITY_ORDER, ActionRow
+    from pmtui.domain.tracker import OPEN, PRIORITY_ORDER, ActionRow
 
     if getattr(store, "kind", None) != "sqlite":
         return None
     is_open = f"a.status IN ({', '.join('?' * len(OPEN))})"
     late = f"{is_open} AND a.due IS NOT NULL AND a.due < ?"
     rank = " ".join(f"WHEN ? THEN {n}" for n in PRIORITY_ORDER.values())
-    # {more}: the columns of ActionRow.more, read from the table (pmtui.document imports pydantic)
+    # {more}: the columns of ActionRow.more, read from the table (pmtui.domain.document imports pydantic)
     rows_sql = (f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title{{more}} FROM action_item a "
                 f"JOIN review r ON r.id = a.review_id "
                 f"ORDER BY CASE WHEN {late} THEN 0 WHEN {is_open} THEN 1 ELSE 2 END, "
@@ -178,8 +178,8 @@ def action_counts(store: Store, today: date) -> tuple[int, int, int]:
     """(all, open, overdue) action items, counted by the database."""
     from sqlalchemy import case, func, literal, select
 
-    from pmtui.models import ActionItem, table_of
-    from pmtui.tracker import OPEN
+    from pmtui.domain.tracker import OPEN
+    from pmtui.store.models import ActionItem, table_of
 
     a = table_of(ActionItem)
     is_open = a.c.status.in_(OPEN)
@@ -248,10 +248,10 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
 
 
 def review_facts(store: Store) -> list[ReviewFacts]:
-    """One :class:`pmtui.patterns.ReviewFacts` per review (what patterns and related
+    """One :class:`pmtui.domain.patterns.ReviewFacts` per review (what patterns and related
     reviews need), each table read once."""
-    from pmtui.patterns import ReviewFacts, incident_day
-    from pmtui.tracker import ActionRow
+    from pmtui.domain.patterns import ReviewFacts, incident_day
+    from pmtui.domain.tracker import ActionRow
 
     with _queries(store) as fetch:
         reviews = fetch(_FACTS_SQL["reviews"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from pmtui.domain.grouping import key
 from pmtui.errors import Conflict
-from pmtui.grouping import key
 
 from .values import now_utc_text
 
@@ -27,7 +27,7 @@ def choices(store: Store) -> dict[str, tuple[str, int]]:
     """wording key -> (its group's key, the row's version)."""
     from sqlalchemy import select
 
-    from pmtui import models
+    from pmtui.store import models
 
     t = models.table_of(models.PatternChoice)
     with store._read() as conn:
@@ -35,7 +35,7 @@ def choices(store: Store) -> dict[str, tuple[str, int]]:
 
 
 def groups_of(store: Store) -> dict[str, str]:
-    """wording key -> group key (what pmtui.grouping.group takes)."""
+    """wording key -> group key (what pmtui.domain.grouping.group takes)."""
     return {w: g for w, (g, _v) in choices(store).items()}
 
 
@@ -44,7 +44,7 @@ def _place(store: Store, placed: dict[str, str], seen: Seen) -> None:
     version it read."""
     from sqlalchemy import insert, select, update
 
-    from pmtui import models
+    from pmtui.store import models
 
     t = models.table_of(models.PatternChoice)
     with store._write() as conn:

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def _table() -> Any:
-    from pmtui import models
+    from pmtui.store import models
 
     return models.table_of(models.Presence)
 

@@ -50,7 +50,7 @@ def _current(backend: Backend, conn: Connection) -> int:
 def _stamp(backend: Backend, conn: Connection, version: int) -> None:
     from sqlalchemy import Column, MetaData, String, Table, delete, insert
 
-    from pmtui import models
+    from pmtui.store import models
 
     version_table = Table("alembic_version", MetaData(), Column("version_num", String(32), primary_key=True))
     version_table.create(conn, checkfirst=True)
@@ -66,7 +66,7 @@ def create(backend: Backend, engine: Engine, where: str) -> None:
     """Lay out a new store (unless another process did so first)."""
     from sqlmodel import SQLModel
 
-    from pmtui import models
+    from pmtui.store import models
 
     with engine.connect().execution_options(pmtui_write=True) as conn, conn.begin():
         backend.lock_for_upgrade(conn)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pmtui.search import HIT_END, HIT_START, Hit, Query, Term
+from pmtui.domain.search import HIT_END, HIT_START, Hit, Query, Term
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.engine import Connection

@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmtui.domain.vocab import OPEN_STATUSES_SQL
 from pmtui.errors import StoreError
-from pmtui.vocab import OPEN_STATUSES_SQL
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Table

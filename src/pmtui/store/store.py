@@ -12,7 +12,7 @@ from .signal import _Signal
 from .sources import _Sources
 
 if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.patterns import ReviewFacts
+    from pmtui.domain.patterns import ReviewFacts
 
 
 class Store(_Opening, _Documents, _Editing, _Signal, _Presence, _Sources):
@@ -20,3 +20,9 @@ class Store(_Opening, _Documents, _Editing, _Signal, _Presence, _Sources):
 
     # store.followup.cached_review_facts: (change token, facts) of the last read
     _facts_cache: tuple[tuple[Any, ...], list[ReviewFacts]] | None = None
+
+    def review_facts(self) -> list[ReviewFacts]:
+        """What the follow-up pages and the Patterns view need of every review (see :mod:`pmtui.store.followup`)."""
+        from .followup import review_facts
+
+        return review_facts(self)

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmtui.domain.vocab import ItemKind
 from pmtui.errors import BadInput
-from pmtui.vocab import ItemKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import Store

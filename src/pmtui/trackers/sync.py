@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from pmtui.domain.vocab import OPEN_STATUSES, ActionStatus, ItemKind
 from pmtui.errors import BadInput, Conflict
 from pmtui.trackers import (
     Adapter,
@@ -42,7 +43,6 @@ from pmtui.trackers import (
     adapter_for_url,
     marker,
 )
-from pmtui.vocab import OPEN_STATUSES, ActionStatus, ItemKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store

@@ -172,7 +172,7 @@ class Field(Vertical):
             return
         if self.dirty and self.has_focus_within:
             if value != self.saved and value != self.theirs:
-                from pmtui.seats import changed_by
+                from pmtui.domain.seats import changed_by
 
                 self.theirs = value
                 box = self.query_one(".field-changed", Static)
@@ -237,7 +237,7 @@ class Field(Vertical):
     def _render_conflict(self) -> None:
         from rich.text import Text
 
-        from pmtui.seats import changed_by
+        from pmtui.domain.seats import changed_by
 
         theirs = self.conflict_theirs
         said = changed_by(self.conflict_who, self.conflict_when, self.zone)
@@ -345,7 +345,7 @@ class Field(Vertical):
 
     @on(Button.Pressed, ".conflict-both")
     def keep_both(self, event: Button.Pressed | None = None) -> None:
-        from pmtui.seats import keep_both
+        from pmtui.domain.seats import keep_both
 
         if event is not None:
             event.stop()

@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from pmtui.domain.vocab import ItemKind
 from pmtui.safetext import literal, visible
 from pmtui.ui_types import FormField, TypedApp
-from pmtui.vocab import ItemKind
 
 
 @dataclass

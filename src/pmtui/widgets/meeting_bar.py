@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pmtui.meeting import Meeting
+from pmtui.domain.meeting import Meeting
 from pmtui.safetext import one_line
 
 

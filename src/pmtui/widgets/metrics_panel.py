@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pmtui.metrics import compute, format_duration
-from pmtui.vocab import MARK_WORDS, Mark
+from pmtui.domain.metrics import compute, format_duration
+from pmtui.domain.vocab import MARK_WORDS, Mark
 
 # the timeline's keys for the marks: 1-6 in the vocabulary's order
 MARK_KEYS: dict[str, str] = {m.value: str(i + 1) for i, m in enumerate(Mark)}

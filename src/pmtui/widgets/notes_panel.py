@@ -17,9 +17,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pmtui.domain.vocab import NOTE_KIND_MARKS, ItemKind, MeetingStage, NoteKind
 from pmtui.safetext import literal, visible
 from pmtui.ui_types import HasPromptContext, TypedApp
-from pmtui.vocab import NOTE_KIND_MARKS, ItemKind, MeetingStage, NoteKind
 
 KIND_MARK: dict[str, str] = {k.value: f"{mark} " if mark else "" for k, mark in NOTE_KIND_MARKS.items()}
 NoteTarget = Literal["event", "factor", "observation", "action"]

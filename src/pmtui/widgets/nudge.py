@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from pmtui.language import Checker, Nudge
+from pmtui.domain.language import Checker, Nudge
 from pmtui.safetext import visible
 
 

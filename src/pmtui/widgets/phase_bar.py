@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pmtui import vocab
-from pmtui.metrics import between, format_duration
+from pmtui.domain import vocab
+from pmtui.domain.metrics import between, format_duration
 
 # each phase's fill and colour (the phases themselves are the vocabulary's)
 PHASES = [(p.name, p.start.value, p.end.value, fill, colour)

@@ -1,5 +1,5 @@
 """Related reviews: earlier reviews that share components, tags or similar factors
-with this one (``pmtui.patterns.related_suggestions``); ``l`` links the highlighted one
+with this one (``pmtui.domain.patterns.related_suggestions``); ``l`` links the highlighted one
 (it joins the review's ``related`` list; ctrl+z undoes). The screen writes the link: the
 widget posts :class:`RelatedSuggestions.LinkRequested`."""
 
@@ -62,7 +62,7 @@ class RelatedSuggestions(TypedApp, Vertical, can_focus=False):
 
     @work(thread=True, exclusive=True, group="related")
     def reload(self) -> None:
-        from pmtui.patterns import component_history, history_sentence, related_suggestions
+        from pmtui.domain.patterns import component_history, history_sentence, related_suggestions
         from pmtui.store.followup import cached_review_facts
 
         facts = cached_review_facts(self.app.store)

@@ -7,8 +7,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from pmtui import vocab
-from pmtui.vocab import STAGE_NAMES, STAGE_SHORT_NAMES, MeetingStage, Section
+from pmtui.domain import vocab
+from pmtui.domain.vocab import STAGE_NAMES, STAGE_SHORT_NAMES, MeetingStage, Section
 
 _KEYS = {Section.opening: "^o", Section.overview: "F2", Section.timeline: "F3", Section.impact: "F4",
          Section.analysis: "F5", Section.actions: "F6", Section.report: "F7"}

@@ -17,11 +17,11 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
-from pmtui import vocab
-from pmtui.outliers import far_from_rest
+from pmtui.domain import vocab
+from pmtui.domain.outliers import far_from_rest
+from pmtui.domain.vocab import EventKind
 from pmtui.safetext import one_line
 from pmtui.store import EventRow
-from pmtui.vocab import EventKind
 from pmtui.widgets.virtual_list import VirtualList, cursor_keys, cut
 
 FAR_WORDS = "⚠ over a day from the rest"
@@ -195,7 +195,7 @@ class TimelineTable(VirtualList[EventRow]):
         self._layout(force=True)
         target = self.cursor
         if keep_id is not None:
-            index_of = getattr(rows, "index_of", None)  # a long timeline read by pages (pmtui.timeline_rows)
+            index_of = getattr(rows, "index_of", None)  # a long timeline read by pages (pmtui.store.timeline_rows)
             found = index_of(keep_id) if index_of else next((i for i, r in enumerate(rows) if r.id == keep_id), None)
             target = target if found is None else found
         self.cursor = max(0, min(target, len(rows) - 1))

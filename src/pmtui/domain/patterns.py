@@ -9,11 +9,11 @@ Definitions (also in the README):
 - **Incident day**: the day impact started (the ``impact_start`` mark), else the first
   timeline event's day, else the review date, else the day the review was created; in
   the review's own time zone. Windows (``--since``/``--until``) and months use it.
-- **Timings** come from the marks (``pmtui.metrics``): time to detect, time to mitigate
+- **Timings** come from the marks (``pmtui.domain.metrics``): time to detect, time to mitigate
   and impact duration, median and worst per quarter of the incident day.
 - **Recurring factors** (and **recurring lessons**, the learnings): contributing factors
   of different reviews that name the same cause in their own words are grouped
-  (``pmtui.grouping``: their key terms, stemmed and without stop words, overlap strongly,
+  (``pmtui.domain.grouping``: their key terms, stemmed and without stop words, overlap strongly,
   even when one wording is much longer), transitively; a group counts when it spans two
   reviews. A person can merge two groups or split a wording out (``pmtui patterns
   --merge/--split``, or m and s in the Patterns view): kept in the store, so every later
@@ -47,9 +47,9 @@ from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from pmtui.metrics import DEFINITIONS, format_duration
-from pmtui.tracker import OPEN, ActionRow
-from pmtui.vocab import ActionStatus, Mark, mark_list
+from pmtui.domain.metrics import DEFINITIONS, format_duration
+from pmtui.domain.tracker import OPEN, ActionRow
+from pmtui.domain.vocab import ActionStatus, Mark, mark_list
 
 SIMILARITY = 80  # token_sort_ratio cut-off for "similar wording"
 ALL_PAIRS = 2000  # up to this many distinct wordings, every pair is compared
@@ -328,8 +328,8 @@ def _blocked_pairs(texts: list[str], threshold: int) -> Iterable[tuple[int, int]
 def recurring_factors(reviews: list[ReviewFacts], choices: dict[str, str] | None = None,
                       lessons: bool = False) -> list[FactorGroup]:
     """Groups of factors (``lessons``: of learnings) naming the same cause in two reviews
-    or more (pmtui.grouping), a person's merges and splits (``choices``) first."""
-    from pmtui.grouping import group as by_cause
+    or more (pmtui.domain.grouping), a person's merges and splits (``choices``) first."""
+    from pmtui.domain.grouping import group as by_cause
 
     items: list[tuple[str, int]] = []
     cats: list[str] = []
@@ -521,7 +521,7 @@ def earlier(target: ReviewFacts, others: Iterable[ReviewFacts]) -> list[ReviewFa
 def related_suggestions(target: ReviewFacts, others: list[ReviewFacts], limit: int = 8) -> list[Suggestion]:
     """Earlier reviews sharing components, tags or similar factors, best first; those
     already in the review's ``related`` list are left out."""
-    from pmtui.grouping import Weights, same_cause, terms
+    from pmtui.domain.grouping import Weights, same_cause, terms
 
     linked = {x.strip().casefold() for x in target.related}
     comps = {_component_key(c): c for c in target.components}

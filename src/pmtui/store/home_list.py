@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmtui.vocab import OPEN_STATUSES_SQL
+from pmtui.domain.vocab import OPEN_STATUSES_SQL
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary

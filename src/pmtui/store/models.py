@@ -2,7 +2,7 @@
 in the ``pmtui-review/2`` format. Lists keep their order with a ``position``
 column; timeline events are ordered by time, ties by ``seq`` (insertion order). The
 columns that keep the document's fields are not declared here one by one: each table
-takes them from its model in pmtui.document (_document_columns; ARCHITECTURE.md, "Add a
+takes them from its model in pmtui.domain.document (_document_columns; ARCHITECTURE.md, "Add a
 field").
 
 Timestamps are kept as the UTC instant (sortable ISO text, micro-seconds) plus the
@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from pmtui import document
-from pmtui.vocab import ActionStatus
+from pmtui.domain import document
+from pmtui.domain.vocab import ActionStatus
 
 # The schema's version is the number of its newest migration (store/migrations/versions;
 # pmtui.store.schema.SCHEMA_VERSION): 2: meeting state and note links; 3: row versions,
@@ -54,7 +54,7 @@ def _review_fk() -> Column[int]:
 
 # ------------------------------------------------------------ columns from the document
 # Every table that keeps a document model (a review's own fields, each list, the timeline)
-# has a column for each of its fields, derived here from pmtui.document (the field's name,
+# has a column for each of its fields, derived here from pmtui.domain.document (the field's name,
 # type and default), so that a field is declared once. KEPT says where each field went;
 # store/documents.py reads and writes rows through it (import, export).
 
@@ -156,7 +156,7 @@ def _document_columns(doc_model: type[BaseModel], table: str, *, first_schema: t
                 col = (str, Field(default=value, **_server_default(value, first)))
             else:
                 raise TypeError(f"{doc_model.__name__}.{name}: no store column for {field.annotation!r} "
-                                "(teach pmtui.models)")
+                                "(teach pmtui.store.models)")
             columns[column] = (col[0], overrides.pop(column, col[1]))
             kept.append(Kept(name, how, (column,)))
         columns.update(after.pop(name, {}))
@@ -224,7 +224,7 @@ Review = _table("Review", "review", {
 })
 
 # The lists of a review: one table each, a column per field of the list's document model.
-# A one-string list (authors, learnings, related reviews) keeps pmtui.document.TextItem.
+# A one-string list (authors, learnings, related reviews) keeps pmtui.domain.document.TextItem.
 # ``first_schema`` names the columns of the first schema, laid out without a server default.
 Author = _list_table("Author", "author", document.TextItem, rename={"text": "name"})
 Participant = _list_table("Participant", "participant", document.Participant, first_schema=("role", "attended"))
@@ -274,7 +274,7 @@ Observation = _list_table("Observation", "observation", document.Observation)
 Learning = _list_table("Learning", "learning", document.TextItem)
 
 
-# An action item: a column for every field of pmtui.document.ActionItem, by its name.
+# An action item: a column for every field of pmtui.domain.document.ActionItem, by its name.
 ActionItem = _list_table("ActionItem", "action_item", document.ActionItem,
                          status=Field(default=ActionStatus.open.value, index=True,
                                       sa_column_kwargs={"server_default": ActionStatus.open.value}))
@@ -335,7 +335,7 @@ class ChangeLog(SQLModel, table=True):
 
 class PatternChoice(SQLModel, table=True):
     """A person's choice about the Patterns view's recurring factors (per store, not in the
-    review document: a group spans reviews): the wording (normalised, pmtui.grouping.key)
+    review document: a group spans reviews): the wording (normalised, pmtui.domain.grouping.key)
     belongs to the group named ``group_key`` (another wording's key; its own key: a wording
     split out to stand alone). Grouping by similarity never overrides a choice."""
 

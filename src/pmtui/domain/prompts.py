@@ -11,7 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from pmtui.config import read_toml
-from pmtui.vocab import Stage
+from pmtui.domain.vocab import Stage
 
 STAGES = tuple(s.value for s in Stage)
 

@@ -178,7 +178,7 @@ def when_text(utc_text: str, zone: Any = None) -> str:
         return ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    from pmtui.localzone import clock_in
+    from pmtui.domain.localzone import clock_in
 
     return clock_in(moment, zone)
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from pmtui.document import ReviewDoc
-from pmtui.language import Checker, make_checker
-from pmtui.vocab import (
+from pmtui.domain.document import ReviewDoc
+from pmtui.domain.language import Checker, make_checker
+from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
     KEY_MARKS,
     MARK_KEYS,
@@ -108,7 +108,7 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
                 f"“{MARK_WORDS[early]}” ({marks[early].astimezone(zone):%H:%M})",
                 "Check the two marks and their times; if the risk was seen before users were hit, say so in Detection.",
             ))
-    from pmtui.outliers import describe_gap, far_from_rest
+    from pmtui.domain.outliers import describe_gap, far_from_rest
 
     times = [e.at for e in doc.timeline]
     for i in sorted(far_from_rest(times)):

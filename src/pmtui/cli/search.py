@@ -31,7 +31,7 @@ most recently written matches. Exit status 0 (also with no match), 2 for bad inp
 
 
 def add_commands(sub: Any) -> None:
-    from pmtui.search import LIMIT, SECTIONS
+    from pmtui.domain.search import LIMIT, SECTIONS
 
     s = sub.add_parser("search", help="search every review's text (timeline, factors, notes, actions…)",
                        description=SEARCH_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,11 +49,11 @@ def add_commands(sub: Any) -> None:
 
 
 def cmd_search(args: argparse.Namespace, store: Store) -> int:
-    from pmtui import search, tracker
+    from pmtui.domain import search, tracker
+    from pmtui.domain.patterns import check_window
+    from pmtui.domain.vocab import Status
     from pmtui.errors import BadInput
-    from pmtui.patterns import check_window
     from pmtui.store.search import search as run
-    from pmtui.vocab import Status
 
     since = tracker.parse_day(args.since, "--since") if args.since else None
     until = tracker.parse_day(args.until, "--until") if args.until else None

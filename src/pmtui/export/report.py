@@ -23,7 +23,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
-from pmtui.document import (
+from pmtui.domain.document import (
     MARK_WORDS,
     ActionItem,
     ActionStatus,
@@ -34,9 +34,8 @@ from pmtui.document import (
     field_label,
     to_dict,
 )
-from pmtui.metrics import Metric, between, compute, format_duration
-from pmtui.safetext import BIDI
-from pmtui.vocab import (
+from pmtui.domain.metrics import Metric, between, compute, format_duration
+from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
     COMPONENT_STATUS_WORDS,
     OBSERVATION_HEADINGS,
@@ -44,6 +43,7 @@ from pmtui.vocab import (
     STATUS_WORDS,
     UNRESOLVED_PHASE,
 )
+from pmtui.safetext import BIDI
 
 NONE_RECORDED = "_None recorded._"
 
@@ -786,7 +786,7 @@ def _action_items(ctx: _Ctx) -> list[str]:
             a.due.isoformat() if a.due else "", status, tracker,
         ])
     out = [table(["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"], today_rows)]
-    # the item's other fields (declared in pmtui.document.ActionItem, not laid out above),
+    # the item's other fields (declared in pmtui.domain.document.ActionItem, not laid out above),
     # each under the item when it is not empty: a field added to the document is reported
     more = [name for name in ActionItem.model_fields if name not in _ACTION_TABLE]
     for i, a in enumerate(doc.action_items, 1):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pmtui.vocab import ACTION_STATUS_FILTERS
+from pmtui.domain.vocab import ACTION_STATUS_FILTERS
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
@@ -120,7 +120,7 @@ def add_commands(sub: Any) -> None:
 
 
 def cmd_actions(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:
-    from pmtui import tracker
+    from pmtui.domain import tracker
     from pmtui.store.followup import action_rows
 
     due_before = tracker.parse_day(args.due_before, "--due-before") if args.due_before else None
@@ -210,7 +210,7 @@ def cmd_pull(args: argparse.Namespace, store: Store) -> int:
 def cmd_patterns(args: argparse.Namespace, store: Store, today: Callable[[], date] = date.today) -> int:
     import json
 
-    from pmtui import patterns, tracker
+    from pmtui.domain import patterns, tracker
     from pmtui.store.followup import review_facts
 
     since = tracker.parse_day(args.since, "--since") if args.since else None
@@ -235,7 +235,7 @@ def _merge_or_split(store: Store, facts: list[Any], merge: list[str] | None, spl
     """``--merge A B``: every wording of A's group and of B's group in one group;
     ``--split A``: A alone. A wording must be a factor or lesson of some review (any case
     and punctuation)."""
-    from pmtui import grouping
+    from pmtui.domain import grouping
     from pmtui.errors import BadInput
     from pmtui.store import pattern_choices
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from pmtui.metrics import format_duration
-from pmtui.patterns import Patterns, follow_line
-from pmtui.report import plain, table, yaml_str
-from pmtui.tracker import STATUS_WORDS, ActionRow
-
-if TYPE_CHECKING:  # pragma: no cover
-    from pmtui.store import Store
+from pmtui.domain.metrics import format_duration
+from pmtui.domain.patterns import Patterns, ReviewFacts, follow_line
+from pmtui.domain.tracker import STATUS_WORDS, ActionRow
+from pmtui.export.report import plain, table, yaml_str
 
 INDEX_LINKS = "Across all reviews: [open action items](actions.md) · [patterns](patterns.md)\n\n"
 
@@ -99,15 +95,12 @@ def patterns_page(p: Patterns, pages: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def write_followup_pages(store: Store, folder: Path, pages: dict[str, str], write: Callable[[Path, str], None],
+def write_followup_pages(facts: list[ReviewFacts], folder: Path, pages: dict[str, str], write: Callable[[Path, str], None],
                          today: date | None = None) -> list[Path]:
     """Write ``actions.md`` and ``patterns.md`` into ``folder``; returns their paths."""
-    from pmtui import tracker
-    from pmtui.patterns import compute_patterns
-    from pmtui.store.followup import review_facts
-
+    from pmtui.domain import tracker
+    from pmtui.domain.patterns import compute_patterns
     today = today or date.today()
-    facts = review_facts(store)
     rows = tracker.select((a for r in facts for a in r.actions), tracker.Filter(statuses=tracker.OPEN), today)
     written = []
     for name, text in (("actions.md", actions_page(rows, today, pages)),

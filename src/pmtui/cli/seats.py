@@ -18,7 +18,7 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
-from pmtui.vocab import Section
+from pmtui.domain.vocab import Section
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store

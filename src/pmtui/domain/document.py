@@ -30,54 +30,53 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from pmtui.errors import BadInput
-
-# The enums are the vocabulary's (pmtui.vocab), named here too: the models below use them.
-from pmtui.vocab import (
+# The enums are the vocabulary's (pmtui.domain.vocab), named here too: the models below use them.
+from pmtui.domain.vocab import (
     BECAME_LISTS as BECAME_LISTS,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     MARK_WORDS as MARK_WORDS,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     ActionStatus as ActionStatus,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     ActionType as ActionType,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     BecameKind as BecameKind,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     ComponentStatus as ComponentStatus,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     EventKind as EventKind,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     FactorCategory as FactorCategory,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     Mark as Mark,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     NoteKind as NoteKind,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     ObservationKind as ObservationKind,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     Priority as Priority,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     Stage as Stage,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     Status as Status,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     TrackerState as TrackerState,
 )
+from pmtui.errors import BadInput
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Protocol
 from pmtui.atomic import TEMP_SUFFIX as TEMP_SUFFIX
 from pmtui.atomic import write_atomic as write_atomic
 from pmtui.atomic import write_text as write_text
-from pmtui.document import ReviewDoc
-from pmtui.metrics import compute, format_duration
-from pmtui.report import INDEX_NAMES, Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str
-from pmtui.vocab import OPEN_STATUSES, STATUS_WORDS
+from pmtui.domain.document import ReviewDoc
+from pmtui.domain.metrics import compute, format_duration
+from pmtui.domain.vocab import OPEN_STATUSES, STATUS_WORDS
+from pmtui.export.report import INDEX_NAMES, Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary, Store
@@ -164,7 +164,7 @@ def export_all(
         text = render(p.doc, highlights_only=highlights_only, redact=redact, related_pages=by_slug, wiki=target)
         write_atomic(path, text)
         written.append(path)
-    from pmtui.followup_report import write_followup_pages
+    from pmtui.export.followups import write_followup_pages
 
     def write_across(path: Path, text: str) -> None:
         if not target.front_matter and text.startswith("---\n"):  # a metadata-free page where front matter shows as text
@@ -172,7 +172,7 @@ def export_all(
         write_atomic(path, text)
 
     links = {slug: target.page_link(name) for slug, name in by_slug.items()}
-    across = write_followup_pages(store, folder, links, write_across)
+    across = write_followup_pages(store.review_facts(), folder, links, write_across)
     index_links = (f"Across all reviews: [open action items]({target.page_link('actions.md')}) · "
                    f"[patterns]({target.page_link('patterns.md')})\n\n")
     index = folder / target.index_name

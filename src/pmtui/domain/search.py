@@ -10,7 +10,7 @@
 - ``word*`` finds every word starting so (``deploy*``: deploys, deployment);
 - ``-word`` (or ``-"a phrase"``) leaves out every row that has it;
 - ``owner:``, ``status:``, ``prio:`` and ``tag:`` are the Follow-ups view's filters
-  (:func:`pmtui.tracker.parse_query`): the first three keep only action items with that
+  (:func:`pmtui.domain.tracker.parse_query`): the first three keep only action items with that
   owner, status or priority, ``tag:`` only reviews with that tag.
 
 Common English words (``the``, ``after``, ``was``…) are left out of bare words on both
@@ -140,7 +140,7 @@ def parse(text: str, **filters: Any) -> Query:
     """The query typed (terms and the Follow-ups view's ``key:value`` filters) plus the
     command line's options (``sections``, ``since``, ``until``, ``tags``, ``severity``,
     ``status``, ``limit``)."""
-    from pmtui.tracker import STATUS_CHOICES, parse_query
+    from pmtui.domain.tracker import STATUS_CHOICES, parse_query
 
     flt = parse_query(text)
     statuses = None if tuple(flt.statuses) == tuple(STATUS_CHOICES["all"]) else tuple(flt.statuses)

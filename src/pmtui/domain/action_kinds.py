@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pmtui.vocab import ActionType
+from pmtui.domain.vocab import ActionType
 
 # in order: a "runbook for the alert" is about what the responder does, so mitigate is tried
 # first; then process (a "status page" step in a checklist is not a page to an on-call)

@@ -6,7 +6,7 @@ load spike from spam and the hard-delete of a flagged account" share every key t
 the shorter one.
 
 - **Key terms**: the words of a wording, lower case and without accents, less English
-  stop words (the list PostgreSQL's ``english`` configuration uses, ``pmtui.search``),
+  stop words (the list PostgreSQL's ``english`` configuration uses, ``pmtui.domain.search``),
   numbers and one-letter words, each reduced to its Snowball English stem (the stemmer
   of PostgreSQL's search: "restores", "restored" and "restoring" are one term).
 - **Overlap**: the share of the *shorter* wording's terms that the other has, each term
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from pmtui.search import STOP_WORDS, fold
+from pmtui.domain.search import STOP_WORDS, fold
 
 OVERLAP = 0.35  # weighted share of the shorter wording's key terms found in the other
 SHARED = 2  # key terms two wordings must share (one shared word is a coincidence)

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from pmtui import vocab
+from pmtui.domain import vocab
+from pmtui.domain.vocab import ActionStatus, ActionType, Priority
 from pmtui.errors import BadInput
 from pmtui.safetext import one_line
-from pmtui.vocab import ActionStatus, ActionType, Priority
 
 # The vocabulary's statuses and priorities as the plain strings rows and SQL parameters hold.
 OPEN: tuple[str, ...] = tuple(s.value for s in vocab.OPEN_STATUSES)
@@ -52,7 +52,7 @@ class ActionRow(NamedTuple):
     status_note: str = ""
     tracker: str = ""
     review_tags: tuple[str, ...] = ()
-    # the action item's other fields (pmtui.document.ActionItem's fields this row does not
+    # the action item's other fields (pmtui.domain.document.ActionItem's fields this row does not
     # name above), as (field name, value): shown in JSON and the CSV's description
     more: tuple[tuple[str, Any], ...] = ()
 
@@ -205,7 +205,7 @@ TRACKER_FIELDS = ("tracker_state", "tracker_label", "tracker_pulled")
 def csv_description(row: ActionRow) -> str:
     back = (f"From the postmortem review \u201c{row.review_title}\u201d ({row.review_slug}); "
             f"open it with: pmtui open {row.review_slug}")
-    from pmtui.document import ActionItem, field_label
+    from pmtui.domain.document import ActionItem, field_label
 
     more = [f"{field_label(ActionItem, name)}: {value}" for name, value in row.more
             if value not in ("", None) and name not in TRACKER_FIELDS]

@@ -88,7 +88,7 @@ def parse_time_prefix(
         at = local(_day(m["day"]), _clock(m), zone)
     elif (m := _TIME.match(rest)) is not None:
         if anchor_day is None:  # never today, never the day the review was created
-            from pmtui.anchor import NO_DAY
+            from pmtui.domain.anchor import NO_DAY
 
             _clock(m)
             raise BadInput(NO_DAY)

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pmtui.document import (
+from pmtui.domain.document import (
     COUNT_MAX,
     EVENTS_MAX,
     EVIDENCE_MAX,
@@ -43,7 +43,7 @@ from pmtui.document import (
     _check_zone,
     text_type,
 )
-from pmtui.vocab import (
+from pmtui.domain.vocab import (
     BecameKind,
     ComponentStatus,
     EventKind,
@@ -185,7 +185,7 @@ def _from_model(model: type[BaseModel]) -> dict[str, Any]:
             properties[name] = {"anyOf": [{"$ref": "#/$defs/timestamp"}, {"type": "null"}],
                                 **({"description": field.description} if field.description else {})}
         else:
-            raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {field.annotation!r} (teach pmtui.schema)")
+            raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {field.annotation!r} (teach pmtui.domain.jsonschema)")
     return _object(properties, [n for n, f in model.model_fields.items() if f.is_required()])
 
 

@@ -109,7 +109,7 @@ class TerminalProgress:
 
 
 def command(args: argparse.Namespace, store: Store) -> int:
-    from pmtui import gather
+    from pmtui.evidence import gather
     from pmtui.safetext import json_safe, visible
 
     review_id = store.resolve(args.review)

@@ -17,7 +17,8 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pmtui import document, evidence
+from pmtui import evidence
+from pmtui.domain import document
 from pmtui.errors import BadInput
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,7 +46,7 @@ class Plan:
 
     def far_warning(self, zone_name: str) -> str | None:
         """One sentence on the new events far from the incident (None when there are none)."""
-        from pmtui.anchor import outside, say_distance
+        from pmtui.domain.anchor import outside, say_distance
 
         if not self.far or self.window is None:
             return None
@@ -126,7 +127,7 @@ def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], 
     _check_components(store, review_id, batch)
     _check_export_size(store, review_id, len(held), new)
     known = incident_window_of(store, review_id, review)
-    from pmtui.anchor import outside
+    from pmtui.domain.anchor import outside
 
     far = [e for e in new if outside(e.at, known) is not None]
     return Plan(review_id, batch, new, duplicates, used, from_review, known, far)
@@ -134,7 +135,7 @@ def preview(store: Store, review_id: int, paths: Sequence[str | PathLike[str]], 
 
 def incident_window_of(store: Store, review_id: int, review: dict[str, Any]) -> tuple[datetime, datetime] | None:
     """When the incident is known to have happened: when it started and its marks."""
-    from pmtui.anchor import incident_window
+    from pmtui.domain.anchor import incident_window
 
     started = review.get("started")
     if isinstance(started, str) and started:
@@ -144,7 +145,7 @@ def incident_window_of(store: Store, review_id: int, review: dict[str, Any]) -> 
 
 
 def _check_components(store: Store, review_id: int, batch: evidence.EvidenceBatch) -> None:
-    from pmtui.vocab import ItemKind
+    from pmtui.domain.vocab import ItemKind
 
     if not batch.components:
         return

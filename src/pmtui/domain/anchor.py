@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from pmtui.vocab import Mark
+from pmtui.domain.vocab import Mark
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pmtui import vocab
-from pmtui.localzone import clock_in
-from pmtui.vocab import MeetingStage
+from pmtui.domain import vocab
+from pmtui.domain.localzone import clock_in
+from pmtui.domain.vocab import MeetingStage
 
 # the vocabulary's stages as the plain strings the stored meeting state holds
 STAGES: tuple[str, ...] = tuple(s.value for s in MeetingStage)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pmtui.vocab import Mark
+from pmtui.domain.vocab import Mark
 
 # (key, label, from mark, to mark); keys are also the report's front-matter names
 DEFINITIONS: tuple[tuple[str, str, Mark, Mark], ...] = (
