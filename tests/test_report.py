@@ -15,7 +15,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from pmtui.domain.document import FORMAT, ReviewDoc, loads
-from pmtui.export.report import markdown_block, render
+from pmtui.export.markdown import markdown_block
+from pmtui.export.report import render
 
 MD = MarkdownIt("gfm-like").use(front_matter_plugin)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pmtui.domain.metrics import format_duration
 from pmtui.domain.patterns import Patterns, ReviewFacts, follow_line
 from pmtui.domain.tracker import STATUS_WORDS, ActionRow
-from pmtui.export.report import plain, table, yaml_str
+from pmtui.export.markdown import plain, table, yaml_str
 
 INDEX_LINKS = "Across all reviews: [open action items](actions.md) · [patterns](patterns.md)\n\n"
 
