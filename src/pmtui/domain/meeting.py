@@ -211,8 +211,8 @@ class Meeting:
         return out
 
     def overran(self) -> list[str]:
-        """The finished stages that took longer than their timebox (by a minute or more)."""
-        return [s for s, took in self.stage_took.items() if s in self.split and ran_over(took, self.split[s])]
+        """The finished stages that took longer than their timebox (by a minute or more), in meeting order."""
+        return [s for s in STAGES if s in self.stage_took and s in self.split and ran_over(self.stage_took[s], self.split[s])]
 
     @property
     def ended(self) -> bool:
