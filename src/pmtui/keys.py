@@ -9,7 +9,7 @@ the screen (or a list or table on it) and are listed under "This screen"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from textual.binding import Binding
@@ -44,6 +44,32 @@ def key_label(key: str) -> str:
     return "+".join(parts)
 
 
+def short_key(key: str) -> str:
+    """How the stage bar writes a key, in as few cells as it can: ``^o``, ``F2``."""
+    label = key_label(key.split(",")[0].strip())
+    return "^" + label[5:] if label.startswith("ctrl+") else label
+
+
+def section_bindings(action: str, id_prefix: str, **options: Any) -> list[Binding]:
+    """The keys that go to each section (vocab.SECTION_TABLE): ``action('timeline')`` on F3 and
+    so on; the footer shows the F-keys once, as "Sections F2…F7"."""
+    from pmtui.domain.vocab import SECTION_TABLE
+
+    fkeys = [r for r in SECTION_TABLE if r.key.startswith("f")]
+    text = ", ".join(r.label for r in fkeys)
+    out = []
+    for row in SECTION_TABLE:
+        first = row is fkeys[0]
+        tooltip = text if row in fkeys else f"{row.label}: {OPENING_TEXT}" if row.key == "ctrl+o" else row.label
+        out.append(Binding(row.key, f"{action}('{row.section.value}')", "Sections" if first else row.label,
+                           show=first, key_display=f"{key_label(fkeys[0].key)}…{key_label(fkeys[-1].key)}"
+                           if first else None, id=f"{id_prefix}{row.section.value}", tooltip=tooltip, **options))
+    return out
+
+
+OPENING_TEXT = "ground rules, agenda, who is in the room; s starts the meeting"
+
+
 def is_everywhere(binding: Binding) -> bool:
     return binding.id is not None and binding.id.startswith(EVERYWHERE)
 
@@ -70,8 +96,20 @@ def help_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
             label = key_label(key.strip())
             if label not in keys:
                 keys.append(label)
-    return [(f"{keys[0]} … {keys[-1]}" if len(keys) >= 3 else "  ".join(keys), text)
+    return [(f"{keys[0]} … {keys[-1]}" if len(keys) >= 3 and _a_run(keys) else "  ".join(keys), text)
             for text, keys in keys_by_text.items()]
+
+
+def _a_run(labels: list[str]) -> bool:
+    """F2 F3 … F7 or 1 2 … 6: one prefix, numbers one apart (a key moved by the user's
+    keymap breaks the run, and help then lists every key)."""
+    import re
+
+    parts = [re.fullmatch(r"(.*?)(\d+)", label) for label in labels]
+    if not all(parts) or len({m.group(1) for m in parts if m}) != 1:
+        return False
+    numbers = [int(m.group(2)) for m in parts if m]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 def palette_bindings(bindings: Iterable[Binding]) -> Iterator[Binding]:
@@ -85,6 +123,54 @@ def palette_bindings(bindings: Iterable[Binding]) -> Iterator[Binding]:
             continue
         seen.add(binding.action)
         yield binding
+
+
+# ------------------------------------------------------------------ the user's keymap
+def known_binding_ids() -> dict[str, Binding]:
+    """Every binding pmtui declares, by id: the app's, every screen's and every widget's."""
+    import importlib
+    import pkgutil
+
+    import pmtui.screens
+    import pmtui.widgets
+    from pmtui.app import PostmortemApp
+
+    found: dict[str, Binding] = {}
+    classes: list[type] = [PostmortemApp]
+    for package in (pmtui.screens, pmtui.widgets):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            classes += [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__]
+    for cls in classes:
+        for binding in getattr(cls, "BINDINGS", ()):
+            if isinstance(binding, Binding) and binding.id:
+                found.setdefault(binding.id, binding)
+    return found
+
+
+def user_keymap(keys: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The config file's ``[keys]`` as Textual's keymap, and the ids no binding has. A section's
+    key is one id (``go.timeline``) though the app and the screens each declare it."""
+    known = known_binding_ids()
+    keymap: dict[str, str] = {}
+    unknown = []
+    for binding_id, key in keys.items():
+        if binding_id not in known:
+            unknown.append(binding_id)
+            continue
+        keymap[binding_id] = key
+        if binding_id.startswith("go.") and f"app.{binding_id}" in known:
+            keymap[f"app.{binding_id}"] = key
+    return keymap, unknown
+
+
+def with_keymap(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> list[Binding]:
+    """The bindings as the keymap has them (what help and the footer show)."""
+    out = []
+    for b in bindings:
+        keys = keymap.get(b.id or "")
+        out.append(b.with_key(key=keys, key_display=None) if keys else b)
+    return out
 
 
 # ------------------------------------------------------------------ keys after Tab
