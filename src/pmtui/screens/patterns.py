@@ -63,8 +63,8 @@ def stage_table(p: Patterns) -> Text | Group:
     if not p.stage_timeboxes:
         return verdict
     t = Table(box=None, pad_edge=False, expand=False)
-    for col in ("Stage", "Ran over", "Median over", "Worst over", "Median took", "Timebox"):
-        t.add_column(col, justify="left" if col == "Stage" else "right")
+    for col in ("Stage", "Ran over", "Median over", "Worst", "Median took", "Timebox"):  # fits 80 columns
+        t.add_column(col, justify="left" if col == "Stage" else "right", no_wrap=True)
     for x in p.stage_timeboxes:
         t.add_row(Text(x.name), Text(f"{x.over} of {x.meetings}", style="bold red" if x.over else ""),
                   Text("—" if x.median_over is None else took_words(x.median_over.total_seconds())),
@@ -154,7 +154,7 @@ class PatternsScreen(TypedApp, Screen[None]):
             "#patterns-months": "Incidents per month", "#patterns-severity": "Incidents per severity",
             "#patterns-categories": "Contributing factors by category",
             "#patterns-timings": "Timings per quarter (from the marks)",
-            "#patterns-stages": "Meeting stages against their timeboxes (actual time, pauses left out)",
+            "#patterns-stages": "Meeting stages against their timeboxes (pauses left out)",
             "#patterns-recurring": "Recurring factors (the same cause in several reviews) · g: merge, split",
             "#patterns-lessons": "Recurring lessons (the same learning in several reviews)",
             "#patterns-components": "Components affected most often",
