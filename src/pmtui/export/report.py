@@ -378,6 +378,35 @@ def _impact(ctx: _Ctx) -> list[str]:
     return out or [NONE_RECORDED]
 
 
+def _meeting(ctx: _Ctx) -> list[str]:
+    """The review meeting: when it was held, and each stage's actual time against its timebox."""
+    from pmtui.domain.meeting import STAGE_NAMES, against_timebox, duration, took_words
+
+    held = ctx.doc.meeting
+    if held is None:
+        return []
+    start = held.started.astimezone(ctx.zone)
+    if held.ended is not None:
+        end = held.ended.astimezone(ctx.zone)
+        until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+        when = (f"Held {start:%Y-%m-%d} from {start:%H:%M} to {until} "
+                f"({duration(held.ended - held.started)}, pauses included).")
+    else:
+        when = f"Started {start:%Y-%m-%d %H:%M}; the meeting had not ended when this report was written."
+    current = next((s.stage for s in held.stages if s.took_seconds is None), None) if held.ended is None else None
+    rows = [[STAGE_NAMES[s.stage.value], f"{s.timebox_minutes} min",
+             "—" if s.took_seconds is None else took_words(s.took_seconds),
+             against_timebox(s.took_seconds, s.timebox_minutes, current=s.stage == current)]
+            for s in held.stages]
+    over = [STAGE_NAMES[s.stage.value] for s in held.stages
+            if s.took_seconds is not None and against_timebox(s.took_seconds, s.timebox_minutes) != "within"]
+    lines = [when + " Actual time per stage, pauses left out:",
+             table(["Stage", "Timebox", "Took", "Against the timebox"], rows)]
+    if over:
+        lines.append(f"Ran over: {', '.join(over)}.")
+    return lines
+
+
 def _action_items(ctx: _Ctx) -> list[str]:
     doc = ctx.doc
     if not doc.action_items:
@@ -497,6 +526,7 @@ def render(
             ["Name", "Role", "Attended"],
             [[ctx.plain(p.name), ctx.plain(p.role), "yes" if p.attended else "no"] for p in doc.participants],
         ))
+    section("Review meeting", _meeting(ctx))
     related = []
     for ref in doc.related:
         page = (related_pages or {}).get(ref)
