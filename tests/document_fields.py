@@ -123,8 +123,12 @@ def value_strategy(model: type[BaseModel], field: str, annotation: Any,
         return timestamps()
     if base is date:
         return days
-    if base is int:
-        return st.integers(0, 2**62)
+    if base is int:  # within the bounds it is declared with (a Count: up to 2**63 - 1)
+        metadata = list(model.model_fields[field].metadata) + [
+            m for a in get_args(annotation)[1:] for m in getattr(a, "metadata", [a])]
+        low = max([getattr(m, "ge", None) or 0 for m in metadata] + [0])
+        high = min([getattr(m, "le", None) for m in metadata if getattr(m, "le", None) is not None] + [2**62])
+        return st.integers(low, high)
     if base is float:
         return st.floats(0, 1e12, allow_nan=False)
     raise TypeError(f"{name(model, field)}: no strategy for {annotation!r} (teach tests/document_fields.py)")

@@ -28,7 +28,7 @@ from sqlmodel import SQLModel
 from pmtui.domain import document as d
 from pmtui.store import Store, models
 from pmtui.store.documents import _fields_of, _row_of
-from pmtui.store.editing import LIST_KINDS, REVIEW_FIELDS
+from pmtui.store.fields import LIST_KINDS, REVIEW_FIELDS
 
 # Columns that are no field of the document: the row's identity and order, its version
 # and who changed it when (ARCHITECTURE.md lists them).
@@ -139,6 +139,7 @@ def test_the_review_row_keeps_every_field_of_the_review_and_its_impact():
     # the review's lists live in their own tables (checked above); its own fields and the
     # impact's scalar fields are columns of ``review`` (REVIEW_FIELDS maps them)
     lists = {n for n, f in d.ReviewDoc.model_fields.items() if get_origin(f.annotation) is list}
+    lists.add("meeting")  # the meeting's times: the meeting table's state (store.documents._meeting_record)
     own = create_model("ReviewDoc", __base__=BaseModel, **{
         n: (f.annotation, f) for n, f in d.ReviewDoc.model_fields.items() if n not in lists})
     impact = {n: f for n, f in d.Impact.model_fields.items() if get_origin(f.annotation) is not list}

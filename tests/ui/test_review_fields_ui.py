@@ -23,7 +23,7 @@ TYPED = {"timezone": "America/New_York", "started": "2026-03-10 14:00", "review_
 
 
 def _fields() -> list[tuple[str, str]]:
-    from pmtui.store.editing import REVIEW_FIELDS
+    from pmtui.store.fields import REVIEW_FIELDS
 
     edited = {(model, field) for model, field in REVIEW_FIELDS.values()}
     return [(section, name) for section, (model, _) in SCREENS.items() for name, info in model.model_fields.items()
@@ -51,7 +51,7 @@ def _typed(model, name: str) -> str:
 
 @pytest.mark.parametrize("section,name", FIELDS, ids=[f"{s}.{n}" for s, n in FIELDS])
 async def test_every_field_of_the_review_is_on_its_screen_visible_and_saves(store, demo, make_app, section, name):
-    from pmtui.store.editing import REVIEW_FIELDS
+    from pmtui.store.fields import REVIEW_FIELDS
 
     model = SCREENS[section][0]
     column = next(c for c, (m, f) in REVIEW_FIELDS.items() if m == model.__name__ and f == name)

@@ -95,6 +95,8 @@ def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str, bool]]:
             label = field_label(model, name).lower()
             if inner is not None and isinstance(value, BaseModel):  # an object: its fields, under its name
                 yield from walk(value, f"{place}{name}.", f"{words}{label} ", None)
+            elif inner is not None and value is None:  # an object left out (null)
+                continue
             elif inner is not None:  # a list of objects: each item, by its number
                 first = next((n for n in inner.model_fields if words_of(inner, n)), None)
                 for i, it in enumerate(value):

@@ -59,6 +59,9 @@ from pmtui.domain.vocab import (
     Mark as Mark,
 )
 from pmtui.domain.vocab import (
+    MeetingStage as MeetingStage,
+)
+from pmtui.domain.vocab import (
     NoteKind as NoteKind,
 )
 from pmtui.domain.vocab import (
@@ -103,6 +106,8 @@ FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file, plus EVIDENCE_BYTES for e
 EVIDENCE_BYTES = 2 * 1024  # an exported log line with its original text is well under 2 KiB
 FILE_MAX_ALL = FILE_MAX_BYTES + EVIDENCE_MAX * EVIDENCE_BYTES  # the most any document file may be
 COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
+TIMEBOX_MAX = 1_440  # minutes in one stage's timebox (a day)
+TOOK_MAX = 366 * 86_400  # seconds one stage of a review meeting can have taken (a year)
 # Every timestamp lies between these instants, so that it can be shown in any zone
 # (offsets are under 24 hours) and kept as four-digit sortable UTC text.
 EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
@@ -331,6 +336,9 @@ def item_model(annotation: Any) -> type[BaseModel] | None:
 
     if get_origin(annotation) is list:
         annotation = get_args(annotation)[0]
+    elif type(None) in get_args(annotation):  # an object or null
+        held = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = held[0] if len(held) == 1 else annotation
     return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
@@ -475,6 +483,44 @@ class Note(_Strict):
         return normalise_offset(v)
 
 
+class StageTime(_Strict):
+    """/2: one stage of the review meeting: its timebox and how long it took."""
+
+    stage: MeetingStage
+    timebox_minutes: Annotated[int, Field(ge=0, le=TIMEBOX_MAX, strict=True)] = Field(
+        description="the stage's timebox in the meeting's agenda, in minutes")
+    took_seconds: Annotated[int, Field(ge=0, le=TOOK_MAX, strict=True)] | None = Field(
+        None, description="how long the stage took, pauses left out; null while not finished")
+
+
+class MeetingTimes(_Strict):
+    """/2: the review meeting as it was held: when it started and ended, and each stage's
+    actual time against its timebox (pauses left out)."""
+
+    started: Timestamp
+    ended: Timestamp | None = Field(None, description="null while the meeting runs; not before started")
+    stages: list[StageTime] = Field(description="the four stages once each, in the meeting's order")
+
+    @field_validator("started", "ended")
+    @classmethod
+    def _minutes(cls, v: datetime | None, info: ValidationInfo) -> datetime | None:
+        started = info.data.get("started") if info.field_name == "ended" else None
+        if v is not None and started is not None and v < started:
+            raise PydanticCustomError("window", "must not be before started ({started})",
+                                      {"started": format_timestamp(started)})
+        return normalise_offset(v) if v is not None else None
+
+    @field_validator("stages")
+    @classmethod
+    def _four(cls, v: list[StageTime]) -> list[StageTime]:
+        if [s.stage for s in v] != list(MeetingStage):
+            raise PydanticCustomError(
+                "stages", "list the four stages once each, in the meeting's order: {order} (got {got})",
+                {"order": ", ".join(s.value for s in MeetingStage),
+                 "got": ", ".join(s.stage.value for s in v) or "none"})
+        return v
+
+
 class ReviewDoc(_Strict):
     format: str
     title: NonEmptyText = Field(description="e.g. Checkout latency after cache deploy", json_schema_extra=REVIEW_WORDS)
@@ -500,6 +546,9 @@ class ReviewDoc(_Strict):
     action_items: list[ActionItem] = []
     notes: list[Note] = []
     related: list[Text] = []
+    meeting: MeetingTimes | None = Field(None, title="Meeting", description=(
+        "the review meeting as held: started, ended, and each stage's timebox and actual time"),
+        json_schema_extra=SINCE_2)
 
     @field_validator("format", mode="before")
     @classmethod

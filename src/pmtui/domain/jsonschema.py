@@ -20,6 +20,7 @@ from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from pmtui.domain.document import (
     COUNT_MAX,
@@ -37,7 +38,9 @@ from pmtui.domain.document import (
     URL_MAX,
     V2_FIELDS,
     Became,
+    Count,
     Event,
+    MeetingTimes,
     Note,
     ReviewDoc,
     _check_zone,
@@ -46,7 +49,7 @@ from pmtui.domain.document import (
     text_kind,
     text_type,
 )
-from pmtui.domain.vocab import Mark
+from pmtui.domain.vocab import Mark, MeetingStage
 
 SCHEMA_ID = "urn:pmtui:schema:pmtui-review-2"
 SCHEMA_FILE = "pmtui-review.schema.json"  # docs/, and what README tells users to save it as
@@ -166,8 +169,25 @@ def def_name(model: type[BaseModel]) -> str:
     return model.__name__[:1].lower() + model.__name__[1:]
 
 
+def _integer(model: type[BaseModel], name: str, annotation: Any) -> dict[str, Any]:
+    """A whole number: a ``Count`` by its name, else with the bounds it is declared with."""
+    if annotation == Count or (annotation is int and model.model_fields[name].metadata
+                               == FieldInfo.from_annotation(Count).metadata):
+        return _ref("count")
+    metadata = (model.model_fields[name].metadata if annotation is int else
+                [m for a in get_args(annotation)[1:] for m in (a.metadata if isinstance(a, FieldInfo) else [a])])
+    out: dict[str, Any] = {"type": "integer"}
+    for m in metadata:
+        if getattr(m, "ge", None) is not None:
+            out["minimum"] = m.ge
+        if getattr(m, "le", None) is not None:
+            out["maximum"] = m.le
+    return out
+
+
 def _value(model: type[BaseModel], name: str, annotation: Any) -> dict[str, Any]:
     """The schema of one value of a type: a list's item, or what an optional field holds."""
+    held = annotation
     kind = text_kind(annotation)
     if kind is not None:
         return _ref(_TEXT_REFS[kind])
@@ -185,7 +205,7 @@ def _value(model: type[BaseModel], name: str, annotation: Any) -> dict[str, Any]
     if annotation is date:
         return _ref("date")
     if annotation is int:
-        return _ref("count")
+        return _integer(model, name, held)
     if annotation is float:
         return {"type": "number", "minimum": 0, "maximum": _FLOAT_MAX}
     raise TypeError(f"{model.__name__}.{name}: no JSON Schema for {annotation!r} (teach pmtui.domain.jsonschema)")
@@ -256,6 +276,9 @@ def _overrides() -> dict[tuple[type[BaseModel], str], dict[str, Any]]:
         (ReviewDoc, "notes"): {"maxItems": NOTES_MAX},
         (Event, "marks"): {"uniqueItems": True, "maxItems": len(Mark)},
         (Note, "became"): {"uniqueItems": True},
+        (MeetingTimes, "stages"): _Shape(
+            type="array", minItems=len(MeetingStage), maxItems=len(MeetingStage),
+            prefixItems=[{"allOf": [_ref("stageTime")], "properties": {"stage": {"const": s.value}}} for s in MeetingStage]),
     }
 
 
@@ -264,6 +287,7 @@ _OBJECT_DESCRIPTIONS: dict[type[BaseModel], str] = {
     Became: "an item by its position (from 0) in timeline, factors, observations or action_items; the "
             "position must exist",
     ReviewDoc: "One postmortem review (docs/review-format.md).",
+    MeetingTimes: f"({FORMAT}) the review meeting as held: each stage's actual time against its timebox",
 }
 
 

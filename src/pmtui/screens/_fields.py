@@ -111,8 +111,8 @@ def list_form(model_name: str, laid_out: Callable[[dict[str, Any] | None], list[
 
 
 def _review_columns(model: Any) -> dict[str, str]:
-    """{field of the model: the review column the app edits it by} (store.editing.REVIEW_FIELDS)."""
-    from pmtui.store.editing import REVIEW_FIELDS
+    """{field of the model: the review column the app edits it by} (store.fields.REVIEW_FIELDS)."""
+    from pmtui.store.fields import REVIEW_FIELDS
 
     return {field: column for column, (model_name, field) in REVIEW_FIELDS.items() if model_name == model.__name__}
 

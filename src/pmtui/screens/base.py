@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header
 from pmtui.domain.meeting import Meeting
 from pmtui.domain.vocab import ItemKind, Section
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
-from pmtui.keys import key_label, palette_bindings
+from pmtui.keys import key_label, palette_bindings, section_bindings
 from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions
 from pmtui.ui_types import FormRequested, NotSaved, TypedApp
@@ -25,26 +25,19 @@ from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
 from pmtui.widgets.stage_bar import SECTION_KEYS, SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
-SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
 STEP_TEXT = "previous / next section"
 
 
 class SectionScreen(TypedApp, Screen[None]):
     CSS_PATH = SCREENS_CSS
     SECTION: str = Section.overview
+    _meeting_shown = False  # the meeting line was filled once: a meeting appearing since was started elsewhere
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
-        Binding("f2", "section('overview')", "Sections", key_display="F2…F7", id="go.overview", tooltip=SECTIONS_TEXT),
-        Binding("f3", "section('timeline')", "Timeline", show=False, id="go.timeline", tooltip=SECTIONS_TEXT),
-        Binding("f4", "section('impact')", "Impact", show=False, id="go.impact", tooltip=SECTIONS_TEXT),
-        Binding("f5", "section('analysis')", "Analysis", show=False, id="go.analysis", tooltip=SECTIONS_TEXT),
-        Binding("f6", "section('actions')", "Actions", show=False, id="go.actions", tooltip=SECTIONS_TEXT),
-        Binding("f7", "section('report')", "Report", show=False, id="go.report", tooltip=SECTIONS_TEXT),
+        *section_bindings("section", "go."),
         Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev", tooltip=STEP_TEXT),
         Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next", tooltip=STEP_TEXT),
-        Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening",
-                tooltip="Opening: ground rules, agenda, who is in the room; s starts the meeting"),
         Binding("f8", "home", "Reviews", key_display="F8", id="go.home", tooltip="back to the list of reviews"),
         # in help and the palette; not in the footer, whose room at 80 columns is the section's own keys
         Binding("ctrl+f", "search", "Search", id="go.search", priority=True, show=False,
@@ -225,9 +218,12 @@ class SectionScreen(TypedApp, Screen[None]):
         bar.following = self.app.following
         bar.now = self.app.now()
         self.people = people
-        # another seat moved the meeting: say who and when, here too; a following seat goes along
-        if (meeting is not None and meeting.last_move and before is not None
-                and (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move)
+        # another seat moved the meeting (or started it, while this section was shown): say who
+        # and when, here too; a following seat goes along
+        started = before is None and self._meeting_shown
+        self._meeting_shown = True
+        if (meeting is not None and meeting.last_move and (before is not None or started)
+                and (before is None or (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move))
                 and meeting.moved_by != self.app.author):
             if not self.follow_meeting(meeting, before):
                 self.notify(meeting.move_line(bar.zone), timeout=6)
@@ -236,13 +232,15 @@ class SectionScreen(TypedApp, Screen[None]):
         if meeting is not None and self.app.following and meeting.moved_by != self.app.author:
             self.follow_walk(meeting)
 
-    def follow_meeting(self, meeting: Meeting, before: Meeting) -> bool:
-        """Another seat moved the meeting on (or ended it): a seat that follows goes to the
-        new stage's first section (the report once it ended), saying who moved it. Not while
-        a form or dialog is open over this section: it says where the meeting went instead."""
+    def follow_meeting(self, meeting: Meeting, before: Meeting | None) -> bool:
+        """Another seat started the meeting (``before`` None), moved it on or ended it: a seat
+        that follows goes to the stage's first section (the report once it ended), saying who
+        moved it. Not while a form or dialog is open over this section: it says where the
+        meeting went instead."""
         from pmtui.domain.meeting import section_for
 
-        if not self.app.following or (meeting.stage, meeting.ended) == (before.stage, before.ended):
+        if not self.app.following or (before is not None
+                                      and (meeting.stage, meeting.ended) == (before.stage, before.ended)):
             return False
         target = section_for(meeting, self.SECTION)
         if target is None:
