@@ -50,7 +50,7 @@ def test_every_field_v2_added_is_in_what_changed():
     for line in changed.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
         if line.startswith("|") and len(cells) >= 2:
-            rows[cells[0]] = cells[1]
+            rows[cells[0]] = rows.get(cells[0], "") + " " + cells[1]  # a place may have several rows
     for model, name, path in fields():
         if not d.added_in_2(model, name):
             continue
@@ -101,7 +101,7 @@ INSIDE_A_2_FIELD = {"Became", "MeetingTimes", "StageTime"}  # the items or objec
 
 def test_a_field_pmtui_review_1_did_not_have_says_it_was_added_by_2():
     for model in document_models():
-        if model is d.TextItem:
+        if model is d.TextItem or model.__name__ in INSIDE_A_2_FIELD:
             continue
         v1 = set(V1[model.__name__].split())
         for name in model.model_fields:
