@@ -163,6 +163,8 @@ def every_field(seed: dict) -> dict:
     from document_fields import fields, set_path
 
     out = json.loads(json.dumps(seed))
+    out.setdefault("meeting", {"started": STAMPS[5], "ended": None, "stages": [  # the four stages, in order
+        {"stage": s.value, "timebox_minutes": 10, "took_seconds": None} for s in d.MeetingStage]})
     for model, name, path in fields():
         parts = path.replace("]", "").replace("[", ".").split(".")
         node: Any = out

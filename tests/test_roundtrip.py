@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from document_fields import chars, fields, strategy_for
+from document_fields import chars, fields, strategy_for, timestamps
 from pmtui.domain.document import FORMAT, MeetingStage, ReviewDoc, StageTime, dumps, loads
 from pmtui.store import Store
 
@@ -41,7 +41,9 @@ OVERRIDES = {
     "ReviewDoc.severity": st.none() | st.text(chars, max_size=20),
     "Event.marks": st.just([]),  # set by the test: each mark on at most one event
     "Note.became": st.just([]),  # set by the test: positions in lists the document has
-    "MeetingTimes.stages": STAGES,
+    "ReviewDoc.meeting": st.none() | st.builds(
+        lambda start, ended, stages: {"started": start, "ended": ended, "stages": stages},
+        timestamps(), st.none() | timestamps(), STAGES),
 }
 documents = strategy_for(ReviewDoc, OVERRIDES).map(_windows_in_order)
 
