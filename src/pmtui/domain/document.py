@@ -416,9 +416,6 @@ class Impact(_Strict):
     support_tickets: Count | None = None
     slo_budget_spent_pct: Percent | None = None
     customer_communication: Text = Field("", description="Markdown", json_schema_extra=REVIEW_WORDS)
-    customer_comms: Text = Field("", title="What customers were told",
-                                 description="Markdown: what customers were told, where and when",
-                                 json_schema_extra=SINCE_2 | REVIEW_WORDS)
 
 
 class Factor(_Strict):
