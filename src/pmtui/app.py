@@ -62,6 +62,10 @@ class PostmortemApp(App[object]):
     TITLE = "pmtui"
     SUB_TITLE = "blameless postmortem reviews"
     CSS_PATH = "pmtui.tcss"
+    # The widths at which screens change their layout, said once: every screen carries one of
+    # these classes (Textual's breakpoints) and the styles (screens.tcss) say what changes; the
+    # notes panel shows beside a section from -wide on (SectionScreen.show_panel)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (110, "-normal"), (140, "-wide")]
     # each key's one declaration: footer words (description) and help's sentence (tooltip);
     # help (F1) and the command palette read these (pmtui.keys)
     BINDINGS = [

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, one_line
-from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.ui_types import Latest, NotSaved, TypedApp
 from pmtui.widgets.review_list import ReviewList
 
 FIRST_PAGE = 100  # reviews read first, before the whole list (more than a screen holds)
@@ -56,7 +56,7 @@ class HomeScreen(TypedApp, Screen[None]):
                 tooltip="search what every review says (timelines, factors, notes, action items…)"),
     ]
 
-    class ReviewsLoaded(Message):
+    class ReviewsLoaded(Latest):
         def __init__(self, reviews: list[ReviewSummary], generation: int, complete: bool = True) -> None:
             super().__init__()
             self.reviews = reviews

@@ -11,12 +11,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.ui_types import Latest, NotSaved, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.patterns import FactorGroup
@@ -37,7 +36,7 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
         Binding("s", "split", "Split out", id="groups.split", tooltip="this wording stands alone"),
     ]
 
-    class Loaded(Message):
+    class Loaded(Latest):
         def __init__(self, groups: list[tuple[str, FactorGroup]]) -> None:
             super().__init__()
             self.groups = groups

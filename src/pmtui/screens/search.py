@@ -17,12 +17,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import TypedApp
+from pmtui.ui_types import Latest, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.search import Hit
@@ -69,7 +68,7 @@ class SearchScreen(TypedApp, Screen[None]):
                 tooltip="from the query to the results"),
     ]
 
-    class Found(Message):
+    class Found(Latest):
         def __init__(self, generation: int, hits: list[Hit], seconds: float, error: str = "") -> None:
             super().__init__()
             self.generation, self.hits, self.seconds, self.error = generation, hits, seconds, error
