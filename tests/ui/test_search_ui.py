@@ -144,3 +144,57 @@ async def test_the_patterns_view_merges_and_splits_groups_kept_in_the_store(stor
         await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen.__class__.__name__ == "PatternsScreen"
+
+
+async def test_ctrl_z_undoes_a_merge_and_a_split_of_pattern_groups_and_ctrl_y_redoes(store, make_app):
+    """The person who merged two groups by mistake presses ctrl+z: the groups are as they
+    were, in the view and in the store (the next run agrees); ctrl+y merges them again.
+    The same for a split."""
+    from pmtui.domain.document import validate_document
+    from pmtui.screens.pattern_groups import PatternGroupsScreen
+    from pmtui.store import pattern_choices
+
+    def doc(title, factors):
+        return validate_document({"format": "pmtui-review/2", "title": title,
+                                  "factors": [{"text": f, "category": "technical"} for f in factors]})
+
+    store.import_documents([
+        doc("One", ["Replication stopped after a load spike", "Certificate expiry was not monitored"]),
+        doc("Two", ["Replication stopped after a load spike from spam", "Nobody monitored certificate expiry dates"]),
+    ])
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f5")
+        await settle(app, pilot)
+        await pilot.press("g")
+        await settle(app, pilot)
+        groups = app.screen
+        assert isinstance(groups, PatternGroupsScreen)
+        shown = sorted(sorted(w for n2, w in groups.rows if n2 == n) for n in range(len(groups.groups)))
+        assert len(shown) == 2
+        table = groups.query_one("#groups")
+        table.focus()
+        await pilot.press("m")
+        await settle(app, pilot)
+        table.move_cursor(row=len(groups.rows) - 1)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert len(groups.groups) == 1 and pattern_choices.choices(store)
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert pattern_choices.choices(store) == {}
+        assert sorted(sorted(w for n2, w in groups.rows if n2 == n) for n in range(len(groups.groups))) == shown
+        await pilot.press("ctrl+y")
+        await settle(app, pilot)
+        assert len(groups.groups) == 1 and len(set(pattern_choices.groups_of(store).values())) == 1
+        # a split, undone: the wording is back in its group
+        table.move_cursor(row=0)
+        wording = groups.rows[0][1]
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert wording not in {w for _n, w in groups.rows}
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert len(groups.groups) == 1 and wording in {w for _n, w in groups.rows}
+        assert len(set(pattern_choices.groups_of(store).values())) == 1
