@@ -198,3 +198,24 @@ async def test_ctrl_z_undoes_a_merge_and_a_split_of_pattern_groups_and_ctrl_y_re
         await settle(app, pilot)
         assert len(groups.groups) == 1 and wording in {w for _n, w in groups.rows}
         assert len(set(pattern_choices.groups_of(store).values())) == 1
+
+
+def test_a_match_far_along_its_text_is_brought_into_its_column():
+    """The Match column is narrow at 80 columns: a hit past its end is shown with the
+    start of the text cut ("…"), so the marked word is in view, marked on its own letters."""
+    from datetime import date
+
+    from pmtui.domain.search import HIT_END, HIT_START, Hit
+    from pmtui.screens.search import marked
+
+    text = f"20 minutes were spent scaling database {HIT_START}replicas{HIT_END} before the cache was examined"
+    hit = Hit(1, "slug", "Title", date(2026, 3, 10), "observations", 3, 7, text, 1.0)
+    shown = marked(hit, 25)
+    assert shown.plain.startswith("…") and "replicas" in shown.plain[:24]
+    [span] = shown.spans
+    assert shown.plain[span.start:span.end] == "replicas" and "reverse" in str(span.style)
+    whole = marked(hit)  # the detail below the results: the whole text, the word marked
+    [span] = whole.spans
+    assert whole.plain == hit.plain() and whole.plain[span.start:span.end] == "replicas"
+    near = Hit(1, "slug", "Title", None, "timeline", 6, 8, f"{HIT_START}Replica{HIT_END} scaling has no effect", 1.0)
+    assert marked(near, 25).plain.startswith("Replica")  # in view already: nothing cut
