@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import settle
 from pmtui.domain.document import loads
 from pmtui.screens.home import HomeScreen
@@ -219,3 +221,65 @@ def test_a_match_far_along_its_text_is_brought_into_its_column():
     assert whole.plain == hit.plain() and whole.plain[span.start:span.end] == "replicas"
     near = Hit(1, "slug", "Title", None, "timeline", 6, 8, f"{HIT_START}Replica{HIT_END} scaling has no effect", 1.0)
     assert marked(near, 25).plain.startswith("Replica")  # in view already: nothing cut
+
+
+@pytest.mark.parametrize("kind", ["sqlite-new", "sqlite-upgraded", "postgres-new", "postgres-upgraded"])
+async def test_search_works_on_both_databases_on_new_and_upgraded_stores(kind, tmp_path, request, monkeypatch):
+    """Issue 25's "done when": `pmtui search` and the search view answer on SQLite and
+    PostgreSQL, on a new store and on one upgraded from the release's schema 2
+    (tests/fixtures/release-0-schema2.db)."""
+    import io
+    import shutil
+    from contextlib import redirect_stdout
+
+    from pmtui.app import PostmortemApp
+    from pmtui.cli.main import main
+    from pmtui.store import Store
+    from test_migrations import OLD, make_schema_2_postgres_store
+
+    if kind == "sqlite-new":
+        url = str(tmp_path / "new.db")
+        seed = Store.open(url)
+        import_examples(seed)
+        seed.close()
+    elif kind == "sqlite-upgraded":
+        url = str(tmp_path / "old.db")
+        shutil.copyfile(OLD, url)
+    else:
+        server = request.getfixturevalue("pg_server")
+        if kind == "postgres-new":
+            url = server.url(server.new_database())
+            seed = Store.open(url)
+            import_examples(seed)
+            seed.close()
+        else:
+            url = make_schema_2_postgres_store(server)
+    monkeypatch.delenv("PMTUI_DB", raising=False)
+    store = Store.open(url)
+    try:
+        assert (store.upgraded is not None) == kind.endswith("upgraded")
+        review = store.list_reviews()[0]
+        word = max(review.title.split(), key=len).strip(".,:;()")
+        out = io.StringIO()
+        with redirect_stdout(out):
+            code = main(["--db", url, "search", word, "--format", "json"])
+        assert code == 0
+        found = __import__("json").loads(out.getvalue())
+        assert any(h["section"] == "title" and h["review"]["slug"] == review.slug for h in found), (word, found)
+        app = PostmortemApp(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+f")
+            await settle(app, pilot)
+            search = app.screen
+            assert isinstance(search, SearchScreen)
+            await pilot.press(*word)
+            await settle(app, pilot)
+            row = next(i for i, h in enumerate(search.hits) if h.section == "title" and h.review_id == review.id)
+            search.query_one("#search-results").move_cursor(row=row)
+            search.query_one("#search-results").focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert getattr(app.screen, "review_id", None) == review.id
+    finally:
+        store.close()
