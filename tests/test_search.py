@@ -44,14 +44,19 @@ def words_marked(hit):
 
 
 QUERIES = ['replica', 'backups', '"staged rollout"', 'deploy*', 'regex -backtrack', 'capacity tool',
-           'restore', 'owner:"firewall team" rule', 'status:done cache', 'tag:database backup', 'cpu']
+           'restore', 'owner:"firewall team" rule', 'status:done cache', 'tag:database backup', 'cpu',
+           'kafka', 'orders backlog', 'Réplica lectura', 'saturee', 'v2 pricing']
+# words joined by a slash or a hyphen, and accents, in a review of its own
+WORDS = {"format": "pmtui-review/2", "title": "Consumer lag on kafka/orders",
+         "factors": [{"text": "Réplica de lectura saturée; the kafka/orders backlog grew", "category": "technical"},
+                     {"text": "The v2-pricing flag shipped to every region at once", "category": "process"}]}
 
 
 def test_the_same_queries_find_the_same_rows_on_both_databases(pg_server, tmp_path, example_bytes):
     """One import into an SQLite store and a PostgreSQL store; each query finds the same
     rows (review, section, place) with the same words marked on both. The order of equally
     relevant rows may differ between bm25 and ts_rank: compared as sets, plus the best hit."""
-    docs = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.json"))] + [example_bytes]
+    docs = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.json"))] + [example_bytes, json.dumps(WORDS).encode()]
     name = pg_server.new_database()
     stores = [Store.open(tmp_path / "s.db"), Store.open(pg_server.url(name))]
     try:
