@@ -13,16 +13,20 @@ update and delete its rows in the same transaction as the write, so every write 
 - **SQLite**: an FTS5 virtual table with the ``porter unicode61 remove_diacritics 2``
   tokenizer (English stems, accents folded), ranked by ``bm25``, the hit marked by
   ``snippet()``.
-- **PostgreSQL**: a table with a generated ``tsvector`` column and a GIN index, in the
-  text search configuration ``pmtui_search``: a copy of ``english`` (Snowball stems)
-  whose words pass through ``unaccent`` first when that extension can be created (it is
-  a trusted extension of postgresql-contrib, part of Debian's server package; a role
-  without CREATE on the database cannot create it, and the configuration is then plain
-  ``english``: accents are not folded in the index, and the query folds its own words).
-  Ranked by ``ts_rank``, the hit marked by ``ts_headline``.
+- **PostgreSQL**: a table with a generated ``tsvector`` column (:data:`TSV`) and a GIN
+  index, in the text search configuration ``pmtui_search``: a copy of ``english``
+  (Snowball stems). The text passes :data:`FOLD` first, a plain SQL function folding
+  accents, so "Réplica" meets "replica" even where the ``unaccent`` extension cannot be
+  created (a shared server: a role without CREATE on the database); when it can (a
+  trusted extension of postgresql-contrib, in Debian's server package) the configuration
+  also passes words through ``unaccent``. Ranked by ``ts_rank``, the hit marked by
+  ``ts_headline`` on the folded text, the marks put back on the text as written. Each
+  row's tsvector also names its slice of the ids, so a common word is looked for in the
+  newest rows first (:func:`_search_postgres`).
 
 Laid out for new stores by :func:`install` (from ``schema.create``) and for existing
-ones by migration 0009, which also fills it (:func:`rebuild`).
+ones by migration 0009, which also fills it (:func:`rebuild`); PostgreSQL's laid out
+again by migration 0011 (:func:`relayout`).
 """
 
 from __future__ import annotations
