@@ -129,7 +129,7 @@ def test_accents_fold_on_a_postgres_server_where_unaccent_cannot_be_created(pg_s
     store = Store.open(pg_server.url(name, user=role))
     try:
         with store._read() as conn:
-            assert not index.folds_accents(conn)  # really without the extension
+            assert not index.uses_unaccent(conn)  # really without the extension
         rid = store.import_documents([loads(example_bytes)])[0][0]
         store.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
         [hit] = index.search(store, S.parse("replica lectura"))

@@ -324,9 +324,11 @@ def rebuild(conn: Connection) -> None:
         _exec(conn, f"ANALYZE {TABLE}")
 
 
-def folds_accents(conn: Connection) -> bool:
+def uses_unaccent(conn: Connection) -> bool:
+    """Whether PostgreSQL's configuration passes words through the ``unaccent`` extension
+    too (accents are folded either way, by :data:`FOLD`); SQLite: FTS5's own folding."""
     if conn.dialect.name == "sqlite":
-        return True
+        return False
     return _exec(conn, "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").first() is not None
 
 
