@@ -171,7 +171,7 @@ def test_postgres_reads_the_newest_slices_first_and_finds_what_the_whole_index_d
         for text in ("wombat", "wombat step", "wombat -burrow", "step"):
             monkeypatch.setattr(index, "_estimate", lambda *_a: 0.0)  # the whole index
             whole = [(h.row_id, h.section, h.text) for h in index.search(store, S.parse(text, limit=5))]
-            for guess in (1e6, 60.0, 15.0):  # slices first, however many the estimate says
+            for guess in (1e6, 200.0, 50.0):  # slices first (above PLAIN x RANKED = 42), however many they say
                 monkeypatch.setattr(index, "_estimate", lambda *_a, g=guess: g)
                 assert [(h.row_id, h.section, h.text) for h in index.search(store, S.parse(text, limit=5))] == whole
             assert whole or text == "wombat -burrow"

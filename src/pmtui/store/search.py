@@ -237,6 +237,10 @@ def _postgres_config(conn: Connection) -> bool:
 # last: its slice (id >> SLICE: 4,096 rows of each source table) and its block (16 slices).
 # A search of a common word looks through the newest slices first (_search_postgres).
 SLICE, BLOCK = 16, 20
+# Up to PLAIN x RANKED matches are read all at once (a page each); beyond, the slices:
+# each slice searched costs about as much as its rows (GIN reads its word's list), so the
+# slices pay off for words on many more rows than RANKED (1,000,000 events: ~6,000).
+PLAIN = 6
 TSV = (f"to_tsvector('{CONFIG}'::regconfig, {FOLD}(body)) || "
        f"array_to_tsvector(ARRAY['#' || (id >> {SLICE})::text, '##' || (id >> {BLOCK})::text])")
 GIN = f"ix_{TABLE}_tsv"
@@ -442,11 +446,12 @@ def search(store: Store, query: Query) -> list[Hit]:
         return []
     flush(store)
     with store._read() as conn:
+        places: dict[tuple[str, int], int | None] = {}  # PostgreSQL reads them with the text
         if conn.dialect.name == "sqlite":
             rows = _search_sqlite(conn, query)
         else:
-            rows = _search_postgres(conn, query)
-        return _hits(conn, rows)
+            rows = _search_postgres(conn, query, places)
+        return _hits(conn, rows, places)
 
 
 def _needs_review(where: list[str]) -> bool:
@@ -531,7 +536,7 @@ def slices_tsquery(lo: int, hi: int) -> str:
     return " | ".join(words)
 
 
-def _search_postgres(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
+def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int], int | None]) -> list[tuple[Any, ...]]:
     """As on SQLite: the newest RANKED matching rows ranked (ts_rank), the best by rank
     then day kept, their text marked (ts_headline) last. Reading a matching row is what
     costs (its page): a word on 30,000 rows read them all to find the newest 1,000. So
@@ -561,19 +566,22 @@ def _search_postgres(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
     top_id = _exec(conn, f"SELECT MAX(id) FROM {TABLE}").scalar()
     if top_id is None:
         return []
-    # the planner's guess of how many rows match: good for one word, often low for
-    # several (it takes them as independent; "connection pool" is not)
-    expected = max(_estimate(conn, tsq, params), 1.0)
-    one_word = len(query.positive) == 1 and len(query.positive[0].words) == 1
+    # How many rows match, at most: the planner's guess for the rarest word asked for (for
+    # one word it is good; for several words, or a phrase, it would take them as
+    # independent, far too low for "connection pool": each word's guess is an upper bound).
+    words = [Term((w,), t.prefix and n == len(t.words) - 1) for t in query.positive for n, w in enumerate(t.words)]
+    expected = 1.0e12
+    for word in words[:4]:
+        one: dict[str, Any] = {}
+        expected = min(expected, _estimate(conn, f"({_tsquery(Query(terms=[word]), one)})", one))
+    expected = max(expected, 1.0)
     total = (int(top_id) >> SLICE) + 1
-    if one_word and expected <= 2 * wanted:
-        ranked = newest(wanted)  # few: read them all
+    if expected <= PLAIN * wanted:
+        ranked = newest(wanted)  # not many: read them all
     else:
         ranked = []
         hi = total - 1
         count = math.ceil(total * wanted * 1.3 / expected)  # slices that should hold the newest RANKED
-        if not one_word:
-            count = min(count, max(1, total // 16))  # a first look, then as many as what it found says
         while True:
             lo = max(0, hi - count + 1)
             ranked += newest(wanted - len(ranked), slices_tsquery(lo, hi))
@@ -598,21 +606,25 @@ def _search_postgres(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
     opts = (f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=1, "
             "FragmentDelimiter=\" … \"")
     # the headline is made from the folded text (what the index holds), its marks put on the text as written
-    texts = {int(i): unfold(text or "", body) for i, text, body in _exec(conn, (
-        f"SELECT s.id, ts_headline('{CONFIG}', {FOLD}(s.body), {tsq}, :opts), s.body FROM {TABLE} s "
-        f"WHERE s.id IN ({', '.join(':' + k for k in keep)})"), {**params, **keep, "opts": opts})}
+    # and each row's place in its list, in the same statement (one round trip fewer)
+    place = "CASE s.section " + " ".join(f"WHEN '{sec}' THEN {_place_sql(sec)}" for sec in ("timeline", *LIST_TABLE))
+    texts = {int(i): (unfold(text or "", body), n) for i, text, body, n in _exec(conn, (
+        f"SELECT s.id, ts_headline('{CONFIG}', {FOLD}(s.body), {tsq}, :opts), s.body, {place} END "
+        f"FROM {TABLE} s WHERE s.id IN ({', '.join(':' + k for k in keep)})"), {**params, **keep, "opts": opts})}
     out = []
     for i, score in kept:
         review_id, section, row_id, slug, title, day = found[i]
-        out.append((review_id, section, row_id, score, texts.get(i, ""), slug, title, day))
+        text, n = texts.get(i, ("", None))
+        places[(section, int(row_id))] = None if n is None else int(n)
+        out.append((review_id, section, row_id, score, text, slug, title, day))
     return out
 
 
-def _hits(conn: Connection, rows: list[tuple[Any, ...]]) -> list[Hit]:
+def _hits(conn: Connection, rows: list[tuple[Any, ...]], places: dict[tuple[str, int], int | None]) -> list[Hit]:
     wanted: dict[str, list[int]] = {}
     for _rid, section, row_id, *_rest in rows:
-        wanted.setdefault(section, []).append(int(row_id))
-    places: dict[tuple[str, int], int] = {}
+        if (section, int(row_id)) not in places:
+            wanted.setdefault(section, []).append(int(row_id))
     for section, ids in wanted.items():
         places.update({(section, i): n for i, n in _places(conn, section, ids).items()})
     out = []
@@ -637,6 +649,19 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _place_sql(section: str) -> str:
+    """The place of the source row of index row ``s`` in a list ``section`` (a scalar
+    subquery; the same counts as :func:`_places`)."""
+    if section == "timeline":
+        return ("(SELECT (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc < x.at_utc) "
+                "+ (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc = x.at_utc AND "
+                "(e.seq < x.seq OR (e.seq = x.seq AND e.id <= x.id))) FROM event x WHERE x.id = s.row_id)")
+    table = LIST_TABLE[section]
+    return (f"(SELECT (SELECT COUNT(*) FROM {table} e WHERE e.review_id = x.review_id AND "
+            f"(e.position < x.position OR (e.position = x.position AND e.id <= x.id))) "
+            f"FROM {table} x WHERE x.id = s.row_id)")
 
 
 def _places(conn: Connection, section: str, ids: list[int]) -> dict[int, int]:
