@@ -37,7 +37,6 @@ ALLOWED = {
     ("presence", "leave"): "who is here (presence), no one's words",
     ("schema", "_stamp"): "the schema version",
     ("sqlite", "notify"): "pruning the change log",
-    ("pattern_choices", "_place"): "compare-and-set: WHERE id AND version (a person's grouping choice)",
     ("sources", "delete_events_seen"): "compare-and-set per row: WHERE id AND version, all or nothing",
     ("search", "_flush_sql"): "the search index, kept from the rows people write (no one's words are written)",
     ("search", "_postgres_ddl"): "the search index's triggers (schema, not rows)",
