@@ -490,7 +490,14 @@ class PostmortemApp(App[object]):
         try:
             step()
         except Conflict as exc:  # changed meanwhile by another seat: this step no longer applies
-            self.notify(f"Could not {'undo' if index == 1 else 'redo'} “{entry[0]}”: {exc.message}", severity="warning", timeout=5)
+            from pmtui.domain.seats import changed_by
+            from pmtui.ui_types import review_zone
+
+            # in the review's clock, as every time on its screens (the store's message says UTC)
+            said = ("another seat deleted it" if exc.current is None
+                    else f"it was {changed_by(exc.changed_by, exc.changed_at, review_zone(self))}")
+            self.notify(f"Could not {'undo' if index == 1 else 'redo'} {entry[0]}: {said} since; nothing was "
+                        "written.", severity="warning", timeout=5)
             self.refresh_screen()
             return
         except PmtuiError as exc:  # locked, full, read-only: kept, so the key works again later
