@@ -139,7 +139,11 @@ class PostmortemApp(App[object]):
 
     def set_seat_name(self, name: str) -> None:
         """Name this seat (asked when it first captures a note): for this process only."""
+        from pmtui.screens import _kept
+
+        old = self.author
         self.store.actor = name
+        _kept.renamed(self, old)  # what it put aside without a name is still its own
         self.beat()
 
     def may_move_meeting(self, review_id: int) -> bool:

@@ -1,0 +1,68 @@
+"""What the three-seat mock review of issue 20 found (two terminals and a Chromium tab
+through `pmtui serve`, on one PostgreSQL store), each as a test that failed before its fix.
+On SQLite and on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import AsyncExitStack
+
+import pytest
+from textual.widgets import Input
+
+from conftest import settle
+from pmtui.store import putaside
+from pmtui.widgets.field import Field
+from ui.test_seats import both
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request):
+    return request.param
+
+
+async def _past_guard(field: Field) -> None:
+    await asyncio.sleep(max(0.0, getattr(field, "_guard_until", 0.0) - time.monotonic()) + 0.05)
+
+
+async def test_a_seat_without_a_name_finds_its_words_put_aside_once_it_names_itself(store, demo, seats):
+    """A browser seat has no name until its first note. It took the other seat's Summary
+    (its own put aside, "ctrl+n brings it back"), then pressed ctrl+n: asked for its name,
+    it gave one, and the capture bar came up empty, its words filed under no name."""
+    from pmtui.screens.capture import CaptureScreen
+    from pmtui.screens.dialogs import PromptScreen
+
+    async with AsyncExitStack() as stack:
+        seats.app = (lambda make: lambda name, screen: make("" if name == "Jonas Weber" else name, screen))(seats.app)
+        a, pa, b, pb = await both("overview", "overview", seats, stack)
+        assert b.author == ""
+        fa, fb = (app.screen.query_one("#field-summary", Field) for app in (a, b))
+        for field in (fa, fb):
+            field._autosave = lambda: None
+        fb.control.focus()
+        fb.control.load_text("Words typed in the browser seat.")
+        await settle(b, pb)
+        fa.control.focus()
+        fa.control.load_text("The facilitator's summary.")
+        fa.confirm()
+        await settle(a, pa)
+        fb.confirm()
+        await settle(b, pb)
+        assert fb.query_one(".field-conflict").display
+        await _past_guard(fb)
+        fb.query_one(".field-conflict-buttons").query_one(".conflict-theirs").press()
+        await settle(b, pb)
+        assert store.get_review(demo)["summary"] == "The facilitator's summary."
+
+        await pb.press("ctrl+l")  # the browser's key for a note: asks the name first
+        await settle(b, pb)
+        assert isinstance(b.screen, PromptScreen)
+        b.screen.query_one(Input).value = "Priya Nair"
+        await pb.press("enter")
+        await settle(b, pb)
+        assert isinstance(b.screen, CaptureScreen)
+        assert b.screen.query_one("#capture-input", Input).value == "Words typed in the browser seat."
+        # filed under the name now, nothing left under no name
+        assert [w.text for w in putaside.waiting(b._place_key(demo), "Priya Nair")] == ["Words typed in the browser seat."]
+        assert putaside.waiting(b._place_key(demo), "") == []
