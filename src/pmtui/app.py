@@ -554,15 +554,25 @@ class PostmortemApp(App[object]):
         except Exception as exc:  # a store that went away: writes say so when made; here, not live
             self.show_live(False, getattr(exc, "message", "the store does not answer"))
             return
+        if self._missed:  # a re-read failed last time: read everything again
+            changes = [*changes, {"kind": None, "review": None, "id": None}]
         self.show_live(True)
         if changes:
             from pmtui.screens.base import SectionScreen
 
-            for screen in self.screen_stack:  # a section under a form or dialog stays current too
-                if isinstance(screen, SectionScreen):
-                    screen.store_changed(changes)
-            if not isinstance(self.screen, SectionScreen):
-                self.refresh_screen()
+            try:
+                for screen in self.screen_stack:  # a section under a form or dialog stays current too
+                    if isinstance(screen, SectionScreen):
+                        screen.store_changed(changes)
+                if not isinstance(self.screen, SectionScreen):
+                    self.refresh_screen()
+            except PmtuiError as exc:  # the store went away while reading: the seat stays, not live
+                self._missed = True
+                self.show_live(False, exc.message)
+                return
+        self._missed = False
+
+    _missed = False  # other seats' changes arrived but could not be read: read all on the next poll
 
     live = True  # other seats' changes arrive (the change signal works)
 
