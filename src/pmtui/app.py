@@ -745,6 +745,14 @@ class PostmortemApp(App[object]):
             return
         leave()
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An error the app did not expect ends it (Textual's rule), but not the seat's typing:
+        what it typed is saved or put aside first, as when a browser tab closes."""
+        from pmtui.screens import _kept
+
+        _kept.going_away(self)
+        super()._handle_exception(error)
+
     def on_exit_app(self) -> None:
         """Exiting without the seat's choice (a closed browser tab, a lost connection, a
         signal): what it typed is saved or put aside, never dropped (screens/_kept.py)."""

@@ -66,3 +66,25 @@ async def test_a_seat_without_a_name_finds_its_words_put_aside_once_it_names_its
         # filed under the name now, nothing left under no name
         assert [w.text for w in putaside.waiting(b._place_key(demo), "Priya Nair")] == ["Words typed in the browser seat."]
         assert putaside.waiting(b._place_key(demo), "") == []
+
+
+async def test_an_unexpected_error_ending_the_seat_keeps_what_it_typed(store, demo, make_app):
+    """In the mock review a killed backend ended both terminal seats with a traceback; their
+    typing went with them (an open conflict box's text, a field being typed in). Whatever
+    ends a seat, what it typed is saved or put aside first."""
+    from textual.widgets import TextArea
+
+    app = make_app(demo, "overview")
+    app.store.actor = "Jonas Weber"
+    with pytest.raises(ZeroDivisionError):
+        async with app.run_test(size=(160, 45)) as pilot:
+            await settle(app, pilot)
+            area = app.screen.query_one("#field-summary", Field).query_one(TextArea)
+            area.focus()
+            area.load_text("Typed just before the seat failed.")  # its 1.5 s autosave has not run
+            app.screen.query_one("#field-review_date", Field).query_one(Input).value = "next tuesday"
+            app.call_later(lambda: 1 / 0)  # any error the app did not expect
+            await pilot.pause(0.3)
+    assert store.get_review(demo)["summary"] == "Typed just before the seat failed."
+    kept = putaside.waiting(app._place_key(demo), "Jonas Weber")
+    assert [(k.field, k.text) for k in kept] == [("review_date", "next tuesday")]
