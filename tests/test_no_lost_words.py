@@ -402,7 +402,7 @@ async def test_no_words_lost_through_the_conflict_box_in_any_interleaving(store,
             a, pa, b, pb = await both("overview", "overview", seats, stack)
             apps = {"A": (a, pa), "B": (b, pb)}
             fields = {k: app.screen.query_one("#field-summary", Field) for k, (app, _p) in apps.items()}
-            for k, field in fields.items():
+            for field in fields.values():
                 field._autosave = lambda: None  # each save is a step of its own
                 field.control.focus()
             truth = store.get_review(demo)["summary"]

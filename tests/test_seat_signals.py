@@ -75,7 +75,7 @@ def test_a_signalled_terminal_seat_keeps_its_unconfirmed_typing(store, demo, db_
         seat.wait_for(b"Checkout latency after cache configuration deploy")  # the title field, focused
         seat.read(1.0)  # the first frame done
         seat.type(b"\x1b[F")  # End
-        seat.type(" (typed, never confirmed)".encode())
+        seat.type(b" (typed, never confirmed)")
         time.sleep(0.5)  # before anything confirms it: no Enter, no Tab
         seat.read(0.2)
         seat.proc.send_signal(sig)
