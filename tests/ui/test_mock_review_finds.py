@@ -88,3 +88,40 @@ async def test_an_unexpected_error_ending_the_seat_keeps_what_it_typed(store, de
     assert store.get_review(demo)["summary"] == "Typed just before the seat failed."
     kept = putaside.waiting(app._place_key(demo), "Jonas Weber")
     assert [(k.field, k.text) for k in kept] == [("review_date", "next tuesday")]
+
+
+async def test_another_seats_longer_text_arriving_leaves_the_cursor_at_the_end(store, demo, seats):
+    """The mock review's tag race: the note-taker pressed End in Tags ("cache, checkout, config,
+    deploy") as the facilitator's longer tags arrived; the cursor stayed at character 31, inside
+    "config", and the note-taker's ", canary" made the tags "conf" and "canaryig"."""
+    from textual.widgets import TextArea
+
+    from ui.test_seats import sync
+
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("overview", "overview", seats, stack)
+        tags_b = b.screen.query_one("#field-tags", Field)
+        control = tags_b.control
+        assert isinstance(control, Input)
+        control.focus()
+        await settle(b, pb)
+        control.cursor_position = len(control.value)  # End
+        seen = store.get_review(demo)
+        store.set_tags(demo, [*seen["tags"], "capacity"], expected_version=seen["version"])
+        await sync(b, pb)
+        assert "capacity" in control.value and not tags_b.dirty
+        await pb.press(*", canary")
+        await settle(b, pb)
+        assert control.value.split(", ")[-1] == "canary"  # where the seat meant it
+        assert set(seen["tags"]) | {"capacity"} <= set(control.value.split(", "))  # no word cut in two
+        # a text area: the cursor at the end of the Summary stays at its end
+        summary_b = b.screen.query_one("#field-summary", Field)
+        area = summary_b.control
+        assert isinstance(area, TextArea)
+        area.focus()
+        await settle(b, pb)
+        area.move_cursor(area.document.end)
+        seen = store.get_review(demo)
+        store.update_review(demo, expected_version=seen["version"], summary=seen["summary"] + " Added by the facilitator.")
+        await sync(b, pb)
+        assert area.text.endswith("Added by the facilitator.") and area.cursor_location == area.document.end
