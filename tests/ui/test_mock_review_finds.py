@@ -99,7 +99,7 @@ async def test_another_seats_longer_text_arriving_leaves_the_cursor_at_the_end(s
     from ui.test_seats import sync
 
     async with AsyncExitStack() as stack:
-        a, pa, b, pb = await both("overview", "overview", seats, stack)
+        _a, _pa, b, pb = await both("overview", "overview", seats, stack)
         tags_b = b.screen.query_one("#field-tags", Field)
         control = tags_b.control
         assert isinstance(control, Input)
