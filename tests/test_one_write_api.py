@@ -32,7 +32,6 @@ ALLOWED = {
     ("timeline_edits", "set_mark"): "compare-and-set on the event that held the mark",
     ("meeting_state", "end_meeting"): "the meeting clock, not a row people type into",
     ("note_links", "unlink_note"): "a note's link row, by all of its values",
-    ("documents", "delete_review"): "a whole review, deleted on purpose after a confirmation",
     ("presence", "heartbeat"): "who is here (presence), no one's words",
     ("presence", "leave"): "who is here (presence), no one's words",
     ("schema", "_stamp"): "the schema version",

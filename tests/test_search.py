@@ -202,7 +202,8 @@ def test_the_index_follows_every_write(store, reviews, backend):
     store.update_review(rid, expected_version=store.get_review(rid)["version"], title="Echidna latency")
     assert sorted(sec for _s, sec, _r in found(store, "echidna")) == ["summary", "title"]
     # deleting a review takes its rows out of the index
-    store.delete_review(rid)
+    seen = store.get_review(rid)
+    store.delete_review(rid, expected_version=seen["version"], expected_updated_at=seen["updated_at"])
     assert found(store, "echidna") == [] and found(store, "wombat") == []
 
 

@@ -250,19 +250,51 @@ class HomeScreen(TypedApp, Screen[None]):
                                           check=check), done)
 
     def action_delete(self) -> None:
-        from pmtui.screens.dialogs import ConfirmScreen
-
         review = self.selected()
         if review is None:
             return
+        self._ask_delete(review.id)
+
+    def _ask_delete(self, review_id: int, changed: str = "") -> None:
+        """Ask about the review as it is now, and delete it only while it stays so: another
+        seat's edit between the question and the answer asks again (compare-and-set on the
+        review's version and last change, ``Store.delete_review``)."""
+        from pmtui.domain.seats import changed_by
+        from pmtui.errors import BadInput, Conflict
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        try:
+            seen = self.app.store.get_review(review_id)
+        except BadInput:
+            self.app.notify("Another seat already deleted that review.", timeout=4)
+            self.reload()
+            return
+        except PmtuiError as exc:
+            self.app.notify(exc.message, title="Not deleted", severity="error", timeout=8)
+            return
+        title, slug = one_line(_text(seen.get("title"))), _text(seen.get("slug"))
 
         def done(yes: bool | None) -> None:
-            if yes:
-                if isinstance(self.app.write(lambda: self.app.store.delete_review(review.id)), NotSaved):
+            if not yes:
+                return
+            try:
+                result = self.app.write(lambda: self.app.store.delete_review(
+                    review_id, expected_version=seen["version"], expected_updated_at=seen["updated_at"]))
+            except Conflict as c:
+                if c.current is None:
+                    self.app.notify("Another seat already deleted that review.", timeout=4)
+                    self.reload()
                     return
-                self.app.notify(f"Deleted “{one_line(review.title)}”", timeout=3)
                 self.reload()
+                self._ask_delete(review_id, changed_by(c.changed_by, c.changed_at, seen.get("timezone") or None))
+                return
+            if isinstance(result, NotSaved):
+                return
+            self.app.notify(f"Deleted “{title}”", timeout=3)
+            self.reload()
 
+        again = (f"Not deleted yet: this review was {changed} since you asked (another seat is working in it).\n"
+                 if changed else "")
         self.app.push_screen(ConfirmScreen(
-            f"Delete the review “{one_line(review.title)}” ({review.slug}) with its timeline, action items and notes?\n"
+            f"{again}Delete the review “{title}” ({slug}) with its timeline, action items and notes?\n"
             "This cannot be undone. Export it first if you may need it."), done)

@@ -13,7 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pmtui.domain.vocab import NOTE_LINK_KINDS
-from pmtui.errors import BadInput
+from pmtui.errors import BadInput, Conflict
 
 from .values import ReviewSummary, from_utc_text, now_utc_text, slugify, summaries, to_utc_text
 
@@ -436,13 +436,26 @@ class _Documents:
 
 
     # ----------------------------------------------------------- changes
-    def delete_review(self, review_id: int) -> None:
-        from sqlalchemy import delete
-
+    def delete_review(self, review_id: int, /, expected_version: int, expected_updated_at: str) -> None:
+        """Delete a whole review (its lists go with it) only while it is as the seat read it:
+        its own row at ``expected_version`` and nothing in it changed since, which its
+        ``updated_at`` says (every write to its timeline and lists touches it). Both come
+        from ``get_review``. Otherwise a :class:`Conflict` (``current`` None: already
+        deleted) and nothing is deleted: the seat is asked again about the review as it is."""
         from pmtui.store.models import Review, table_of
+        from pmtui.store.rows import cas_delete
 
         with self._write() as conn:
-            conn.execute(delete(table_of(Review)).where(table_of(Review).c.id == review_id))
+            try:
+                cas_delete(conn, "review", table_of(Review), review_id, expected_version,
+                           also={"updated_at": expected_updated_at})
+            except Conflict as exc:
+                if exc.current is not None and exc.current_version == expected_version:
+                    # only its lists changed: the review row's updated_by names an older change
+                    raise Conflict(exc.kind, review_id, expected_version=expected_version,
+                                   current_version=exc.current_version, current=exc.current, attempted={},
+                                   changed_at=exc.changed_at) from None
+                raise
             self._changed("review", review_id, review_id)
 
     def review_uids(self) -> dict[str, int]:
