@@ -39,6 +39,17 @@ LEFT JOIN (SELECT review_id, COUNT(*) AS open,
            FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
 """ % OPEN_STATUSES_SQL
 
+# schema 13: the first event times kept by the database (store/listed.py), no scan of every event
+LIST_SQL_13 = """
+SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
+       COALESCE(o.started_utc, o.first_typed_utc, o.first_any_utc), COALESCE(a.open, 0), COALESCE(a.overdue, 0)
+FROM review r
+LEFT JOIN review_order o ON o.review_id = r.id
+LEFT JOIN (SELECT review_id, COUNT(*) AS open,
+                  SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
+           FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
+""" % OPEN_STATUSES_SQL
+
 # a store not upgraded yet (read as it is: pmtui db, --no-upgrade) has no started_utc nor source_id
 LIST_SQL_FORMAT_1 = """
 SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
@@ -267,12 +278,13 @@ class SqliteBackend:
         runs it before SQLAlchemy has been imported."""
         con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            try:
-                return con.execute(LIST_SQL, (today.isoformat(),)).fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such column" not in str(exc):
-                    raise
-                return con.execute(LIST_SQL_FORMAT_1, (today.isoformat(),)).fetchall()
+            for sql in (LIST_SQL_13, LIST_SQL, LIST_SQL_FORMAT_1):  # the newest schema first
+                try:
+                    return con.execute(sql, (today.isoformat(),)).fetchall()
+                except sqlite3.OperationalError as exc:
+                    if "no such" not in str(exc) or sql is LIST_SQL_FORMAT_1:
+                        raise
+            raise AssertionError("unreachable")
         except sqlite3.DatabaseError as exc:
             raise explain(self.path, str(exc)) from None
         finally:
