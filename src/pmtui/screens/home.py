@@ -69,6 +69,7 @@ class HomeScreen(TypedApp, Screen[None]):
         self._haystacks: list[str] = []
         self._generation = 0  # loads asked for
         self._shown = (0, True)  # the load on screen (generation, complete): an older one is never shown
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -194,8 +195,9 @@ class HomeScreen(TypedApp, Screen[None]):
         self.app.push_screen(PatternsScreen())
 
     def on_screen_resume(self) -> None:
-        if self._shown[0] == 0 and self._generation:
-            return  # the first resume comes right after mounting: its load is on its way
+        if not self._resumed:  # the first resume comes right after mounting, which asked for the list:
+            self._resumed = True  # a second read of it would hold two lists at once (and double the work)
+            return
         self.reload()
 
     def refresh_from_store(self) -> None:
