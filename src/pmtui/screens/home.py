@@ -70,6 +70,7 @@ class HomeScreen(TypedApp, Screen[None]):
         self._generation = 0  # loads asked for
         self._shown = (0, True)  # the load on screen (generation, complete): an older one is never shown
         self._resumed = False
+        self._opening = 0  # Enter presses: only the newest one's review opens
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -223,15 +224,35 @@ class HomeScreen(TypedApp, Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        from pmtui.domain.document import read_stored
-
+        """Open the review under the cursor. Its stored data is checked first (one the app
+        cannot show is said instead of opened), in a thread: a review of 100,000 events
+        takes seconds to read, and the list keeps its keys meanwhile ("opening …" in the
+        header). Enter on another review meanwhile opens that one instead."""
         review = self.selected()
         if review is None:
             return
-        _docs, bad = read_stored(self.app.store, [review.id])
-        if bad:  # say what is wrong instead of letting a section screen fail on it
+        self._opening += 1
+        self.sub_title = f"opening “{one_line(_text(review.title))}”…"
+        self._check_then_open(review, self._opening)
+
+    @work(thread=True, group="home-open")
+    def _check_then_open(self, review: ReviewSummary, opening: int) -> None:
+        from pmtui.domain.document import read_stored
+
+        try:
+            _docs, bad = read_stored(self.app.store, [review.id], evidence=False)  # as `pmtui open` checks
+            problem = bad.get(review.id)
+        except PmtuiError as exc:  # gone, locked, damaged: said as any store problem is
+            problem = exc.message
+        self.app.call_from_thread(self._checked, review, opening, problem)
+
+    def _checked(self, review: ReviewSummary, opening: int, problem: str | None) -> None:
+        if opening != self._opening or not self.is_current:
+            return  # another review was asked for since, or the seat has moved on
+        self.sub_title = None  # the app's own again
+        if problem is not None:  # say what is wrong instead of letting a section screen fail on it
             self.app.notify(f"Review {review.id} ({_text(review.slug)}) cannot be opened: its stored data is not "
-                            f"valid: {bad[review.id]}", severity="error", timeout=15, markup=False)
+                            f"valid: {problem}", severity="error", timeout=15, markup=False)
             return
         self.app.open_review(review.id)  # where it was left, else the overview
 
