@@ -237,6 +237,9 @@ class HomeScreen(TypedApp, Screen[None]):
 
     @work(thread=True, group="home-open")
     def _check_then_open(self, review: ReviewSummary, opening: int) -> None:
+        import importlib
+
+        from pmtui.app import SECTION_SCREENS
         from pmtui.domain.document import read_stored
 
         try:
@@ -244,6 +247,9 @@ class HomeScreen(TypedApp, Screen[None]):
             problem = bad.get(review.id)
         except PmtuiError as exc:  # gone, locked, damaged: said as any store problem is
             problem = exc.message
+        # the section's screen is loaded here too (its modules take longer to import than
+        # a keystroke may wait); the screen itself is made on the UI thread
+        importlib.import_module(SECTION_SCREENS[self.app.section_to_open(review.id)][0])
         self.app.call_from_thread(self._checked, review, opening, problem)
 
     def _checked(self, review: ReviewSummary, opening: int, problem: str | None) -> None:
