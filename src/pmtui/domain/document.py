@@ -887,7 +887,10 @@ def read_stored(store: Store, review_ids: list[int], *, evidence: bool = True
     """The documents of these reviews, and for each one that cannot be read what is
     wrong with it. Reads them together (fast) and, only when that fails, one by one.
     ``evidence=False``: without the imported evidence of their timelines (the check
-    before a review opens: its cost does not grow with the evidence)."""
+    before a review opens: its cost does not grow with the evidence); evidence holding a
+    value no import writes (``store.evidence_suspect``: one query) is read after all."""
+    if not evidence and any(store.evidence_suspect(i) for i in review_ids):
+        evidence = True
     try:
         return dict(zip(review_ids, store.export_documents(review_ids, evidence=evidence))), {}
     except UNREADABLE:

@@ -326,6 +326,24 @@ class _Documents:
             out.extend(self._export_chunk(review_ids[start : start + 400], evidence))
         return out
 
+    def evidence_suspect(self, review_id: int) -> bool:
+        """Does any imported evidence line of this review hold a value its timeline could
+        not read (a time, an offset or a kind that no import writes: a hand edit)? One
+        query, so that the check before a review opens can leave the evidence out and
+        read it all only then (the full read names the problem)."""
+        from sqlalchemy import text
+
+        from pmtui.domain.vocab import EventKind
+
+        kinds = ", ".join(f"'{k.value}'" for k in EventKind)
+        sql = text(f"""SELECT 1 FROM event WHERE review_id = :r AND source_id IS NOT NULL AND source_id <> '' AND (
+            at_utc IS NULL OR at_utc < '1000-01-02' OR at_utc > '9999-12-31'
+            OR substr(at_utc, 5, 1) <> '-' OR substr(at_utc, 11, 1) <> 'T'
+            OR offset_min IS NULL OR offset_min < -1439 OR offset_min > 1439
+            OR kind IS NULL OR kind NOT IN ({kinds})) LIMIT 1""")
+        with self._read() as conn:
+            return conn.execute(sql, {"r": review_id}).first() is not None
+
     def _export_chunk(self, review_ids: list[int], evidence: bool = True) -> list[ReviewDoc]:
         from sqlalchemy import or_, select
 
