@@ -31,11 +31,10 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import statistics
 import sys
 import tempfile
 from pathlib import Path
-
-import statistics
 
 from _common import pmtui
 from bench_app import BARE_APP, BARE_FRAME, wait_for
@@ -93,7 +92,7 @@ def as_before(path: Path, before_src: str, out: Path) -> Path:
     for kind, name in con.execute("SELECT type, name FROM sqlite_master WHERE tbl_name = 'review_order' "
                                   "AND type IN ('trigger', 'table')").fetchall():
         con.execute(f"DROP {kind.upper()} IF EXISTS {name}")
-    for (kind, name) in con.execute("SELECT type, name FROM sqlite_master WHERE type = 'trigger' "
+    for (_kind, name) in con.execute("SELECT type, name FROM sqlite_master WHERE type = 'trigger' "
                                     "AND name LIKE 'review_order%'").fetchall():
         con.execute(f"DROP TRIGGER IF EXISTS {name}")
     con.execute("UPDATE alembic_version SET version_num = ?", (f"{version:04d}",))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, date, datetime
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

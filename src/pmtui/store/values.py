@@ -9,8 +9,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 from typing import Any
 
 _UTC_FMT = "%Y-%m-%dT%H:%M:%S.%f"
