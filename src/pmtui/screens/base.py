@@ -65,8 +65,6 @@ class SectionScreen(TypedApp, Screen[None]):
     def compose(self) -> ComposeResult:
         # the width's class before the widgets are styled: set on the first resize, it would
         # style every widget of the section a second time while keys wait (issue 23)
-        self.set_class(self.app.size.width < 110, "-narrow")
-        self.set_class(self.app.presentation, "-presentation")
         yield Header()
         yield StageBar()
         yield MeetingBar()
