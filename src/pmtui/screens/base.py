@@ -63,8 +63,6 @@ class SectionScreen(TypedApp, Screen[None]):
         self.review: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
-        # the width's class before the widgets are styled: set on the first resize, it would
-        # style every widget of the section a second time while keys wait (issue 23)
         yield Header()
         yield StageBar()
         yield MeetingBar()
