@@ -88,12 +88,14 @@ def test_open_still_names_evidence_no_import_writes(cli, store, db_path, example
     assert message in r.err
 
 
-def test_the_check_before_opening_reads_no_evidence(store, example_bytes, monkeypatch):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_check_before_opening_reads_no_evidence(backend, store, example_bytes):
     """What `pmtui open` and Enter check costs the same at 10 events as at 100,000:
-    the evidence lines are not read into the document checked."""
+    the evidence lines are not read into the document checked (both databases)."""
     from pmtui.domain.document import read_stored
 
     review = store.import_documents([loads(with_evidence(example_bytes, "Queue backlog", lines=300))])[0][0]
+    assert not store.evidence_suspect(review)
     docs, bad = read_stored(store, [review], evidence=False)
     assert not bad and not any(e.source_id for e in docs[review].timeline)
     whole, _ = read_stored(store, [review])
