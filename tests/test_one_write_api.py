@@ -40,6 +40,7 @@ ALLOWED = {
     ("search", "_flush_sql"): "the search index, kept from the rows people write (no one's words are written)",
     ("search", "_postgres_ddl"): "the search index's triggers (schema, not rows)",
     ("search", "rebuild"): "the search index built again from the rows (no one's words are written)",
+    ("listed", "_sqlite_ddl"): "the home list's order, kept by triggers from the rows people write (schema, not rows)",
 }
 
 

@@ -254,11 +254,12 @@ class PostmortemApp(App[object]):
     def open_review(self, review_id: int, section: str | None = None) -> None:
         """Open a review; without a section, where it was left (else the overview), in this
         run or an earlier one (places.json beside the config file, per store and review)."""
-        if section is None:
-            section = self._place(review_id)[0]
-            if section not in SECTION_SCREENS:
-                section = Section.overview
-        self.push_screen(self.section_screen(review_id, section))
+        self.push_screen(self.section_screen(review_id, section or self.section_to_open(review_id)))
+
+    def section_to_open(self, review_id: int) -> str:
+        """Where the review was left, else the overview."""
+        section = self._place(review_id)[0]
+        return section if section in SECTION_SCREENS else Section.overview
 
     def _place(self, review_id: int) -> tuple[str, int | None]:
         if review_id not in self.places:

@@ -69,6 +69,8 @@ class HomeScreen(TypedApp, Screen[None]):
         self._haystacks: list[str] = []
         self._generation = 0  # loads asked for
         self._shown = (0, True)  # the load on screen (generation, complete): an older one is never shown
+        self._resumed = False
+        self._opening = 0  # Enter presses: only the newest one's review opens
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -194,8 +196,9 @@ class HomeScreen(TypedApp, Screen[None]):
         self.app.push_screen(PatternsScreen())
 
     def on_screen_resume(self) -> None:
-        if self._shown[0] == 0 and self._generation:
-            return  # the first resume comes right after mounting: its load is on its way
+        if not self._resumed:  # the first resume comes right after mounting, which asked for the list:
+            self._resumed = True  # a second read of it would hold two lists at once (and double the work)
+            return
         self.reload()
 
     def refresh_from_store(self) -> None:
@@ -221,15 +224,41 @@ class HomeScreen(TypedApp, Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        from pmtui.domain.document import read_stored
-
+        """Open the review under the cursor. Its stored data is checked first (one the app
+        cannot show is said instead of opened), in a thread: a review of 100,000 events
+        takes seconds to read, and the list keeps its keys meanwhile ("opening …" in the
+        header). Enter on another review meanwhile opens that one instead."""
         review = self.selected()
         if review is None:
             return
-        _docs, bad = read_stored(self.app.store, [review.id])
-        if bad:  # say what is wrong instead of letting a section screen fail on it
+        self._opening += 1
+        self.sub_title = f"opening “{one_line(_text(review.title))}”…"
+        self._check_then_open(review, self._opening)
+
+    @work(thread=True, group="home-open")
+    def _check_then_open(self, review: ReviewSummary, opening: int) -> None:
+        import importlib
+
+        from pmtui.app import SECTION_SCREENS
+        from pmtui.domain.document import read_stored
+
+        try:
+            _docs, bad = read_stored(self.app.store, [review.id], evidence=False)  # as `pmtui open` checks
+            problem = bad.get(review.id)
+        except PmtuiError as exc:  # gone, locked, damaged: said as any store problem is
+            problem = exc.message
+        # the section's screen is loaded here too (its modules take longer to import than
+        # a keystroke may wait); the screen itself is made on the UI thread
+        importlib.import_module(SECTION_SCREENS[self.app.section_to_open(review.id)][0])
+        self.app.call_from_thread(self._checked, review, opening, problem)
+
+    def _checked(self, review: ReviewSummary, opening: int, problem: str | None) -> None:
+        if opening != self._opening or not self.is_current:
+            return  # another review was asked for since, or the seat has moved on
+        self.sub_title = None  # the app's own again
+        if problem is not None:  # say what is wrong instead of letting a section screen fail on it
             self.app.notify(f"Review {review.id} ({_text(review.slug)}) cannot be opened: its stored data is not "
-                            f"valid: {bad[review.id]}", severity="error", timeout=15, markup=False)
+                            f"valid: {problem}", severity="error", timeout=15, markup=False)
             return
         self.app.open_review(review.id)  # where it was left, else the overview
 
