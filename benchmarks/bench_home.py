@@ -83,7 +83,7 @@ def make_store(path: Path, count: int) -> None:
 
 def as_before(path: Path, before_src: str, out: Path) -> Path:
     """A copy of the store as the code before lays it out: without the home list's kept
-    order (review_order, schema 13) and at that code's schema number."""
+    order (review_order, schema 11) and at that code's schema number."""
     import shutil
 
     shutil.copy(path, out)

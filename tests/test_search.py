@@ -285,7 +285,7 @@ def _postgres_index_layout(url):
 
 def test_a_postgres_store_of_schema_9_gets_the_new_index_layout_and_finds_as_a_new_one(pg_server, example_bytes):
     """A PostgreSQL store laid out by schema 9 (its tsvector made of the text alone, no
-    folding function) is upgraded by migration 0011 to the layout of a new store: accents
+    folding function) is upgraded by migration 0010 to the layout of a new store: accents
     fold, slices are there, and the same queries find the same rows as in a new store."""
     from sqlalchemy import create_engine, text
 

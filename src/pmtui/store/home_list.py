@@ -2,7 +2,7 @@
 in the order ``Store.list_reviews`` gives (first event, else creation, newest first).
 
 With 100,000 reviews the whole list takes about a second to read; this page is an
-index scan of the list's order kept by the database (``store/listed.py``, schema 13:
+index scan of the list's order kept by the database (``store/listed.py``, schema 11:
 under a millisecond, where working the order out took 0.40 s), so the list shows at
 once and the rest follows. A store not upgraded yet is read the old way. Uses the
 standard library's sqlite3 directly, as ``list_reviews`` does (no SQLAlchemy on the
@@ -23,7 +23,7 @@ from .listed import page_sql
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary
 
-# before schema 13 (a store read as it is): the order worked out over every review
+# before schema 11 (a store read as it is): the order worked out over every review
 _PAGE_SQL_12 = """
 SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
        COALESCE(r.started_utc,  -- when the incident started, else its first typed event (evidence may be older)

@@ -17,7 +17,7 @@ time (an index seek on ``ix_event_review_time``).
 PostgreSQL has no such table: its list is one query planned by the server, and the
 home screen's first page read before the whole list is SQLite's (``home_list``).
 Laid out for new stores by :func:`install` (from ``schema.create``) and for existing
-ones by migration 0013, which also fills it.
+ones by migration 0011, which also fills it.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def _fill_sql() -> str:
 
 def install(conn: Connection) -> None:
     """Lay out the table, its index and its triggers, and fill it from the reviews
-    already stored (a new store: none; migration 0013: all of them). SQLite only."""
+    already stored (a new store: none; migration 0011: all of them). SQLite only."""
     if conn.dialect.name != "sqlite":
         return
     from sqlalchemy import text

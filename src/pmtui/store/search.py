@@ -26,7 +26,7 @@ update and delete its rows in the same transaction as the write, so every write 
 
 Laid out for new stores by :func:`install` (from ``schema.create``) and for existing
 ones by migration 0009, which also fills it (:func:`rebuild`); PostgreSQL's laid out
-again by migration 0011 (:func:`relayout`).
+again by migration 0010 (:func:`relayout`).
 """
 
 from __future__ import annotations
@@ -292,7 +292,7 @@ def install(conn: Connection) -> None:
 
 
 def relayout(conn: Connection) -> None:
-    """PostgreSQL stores laid out by schema 9 (migration 0011): the folding function, and
+    """PostgreSQL stores laid out by schema 9 (migration 0010): the folding function, and
     the tsvector made again with it and the slice words (a rewrite of the index table; its
     rows, kept by the triggers, stay). SQLite's index is unchanged."""
     if conn.dialect.name == "sqlite":

@@ -40,9 +40,9 @@ LEFT JOIN (SELECT review_id, COUNT(*) AS open,
            FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
 """ % OPEN_STATUSES_SQL
 
-# schema 13: the first event times kept by the database (store/listed.py), no scan of every event
+# schema 11: the first event times kept by the database (store/listed.py), no scan of every event
 # and in the list's order (its index), so the rows need no sorting
-LIST_SQL_13 = """
+LIST_SQL_11 = """
 SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
        COALESCE(o.started_utc, o.first_typed_utc, o.first_any_utc), COALESCE(a.open, 0), COALESCE(a.overdue, 0)
 FROM review_order o
@@ -282,7 +282,7 @@ class SqliteBackend:
         list of 100,000 row tuples would be memory the process keeps after)."""
         con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            for sql in (LIST_SQL_13, LIST_SQL, LIST_SQL_FORMAT_1):  # the newest schema first
+            for sql in (LIST_SQL_11, LIST_SQL, LIST_SQL_FORMAT_1):  # the newest schema first
                 try:
                     cursor = con.execute(sql, (today.isoformat(),))
                     break

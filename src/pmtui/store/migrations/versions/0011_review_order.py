@@ -8,8 +8,8 @@
   review (issue 23). PostgreSQL stores are not changed.
 """
 
-revision = "0013"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ and answers common words fast (pmtui.store.search.relayout).
 SQLite stores are unchanged (FTS5 folds accents itself).
 """
 
-revision = "0011"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
