@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SHARED_ROOT, shared
 from pmtui import evidence as ev
-from pmtui.domain.document import ComponentStatus, EventKind
+from pmtui.domain.vocab import ComponentStatus, EventKind
 from pmtui.errors import BadInput
 
 SHARED = SHARED_ROOT / "evidence"

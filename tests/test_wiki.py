@@ -96,7 +96,7 @@ import threading  # noqa: E402
 
 import pytest  # noqa: E402
 
-from pmtui.export.wiki import TEMP_SUFFIX, write_text  # noqa: E402
+from pmtui.atomic import TEMP_SUFFIX, write_text  # noqa: E402
 
 
 def _doc(title: str, day: str = "2026-04-01"):

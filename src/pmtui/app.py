@@ -297,8 +297,8 @@ class PostmortemApp(App[object]):
         """Where each open review was left, for the next run (best effort, never an error)."""
         import json
 
+        from pmtui.atomic import write_atomic
         from pmtui.config import config_dir
-        from pmtui.export.wiki import write_atomic
 
         saved = dict(self._saved_places())
         for review_id, place in self.places.items():

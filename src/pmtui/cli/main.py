@@ -422,9 +422,9 @@ def _summaries(store: Store) -> list[ReviewSummary]:
 
 def _status_words(status: str) -> str:
     """A review's status as people read it ("in review"; JSON keeps the format's value)."""
-    from pmtui.domain.vocab import STATUS_WORDS
+    from pmtui.domain.vocab import REVIEW_STATUS_WORDS
 
-    words: dict[str, str] = {str(k): v for k, v in STATUS_WORDS.items()}
+    words: dict[str, str] = {str(k): v for k, v in REVIEW_STATUS_WORDS.items()}
     return words.get(status, status)
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 from pmtui.errors import BadInput
 
 from ._base import EPOCH, EvidenceEvent, LogKeys, Options, Parsed, below, normalise_level, parse_time

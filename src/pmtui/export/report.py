@@ -21,25 +21,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from pmtui.domain.document import (
-    MARK_WORDS,
-    ActionItem,
-    ActionStatus,
-    FactorCategory,
-    Mark,
-    NoteKind,
-    ReviewDoc,
-    field_label,
-    to_dict,
-)
+from pmtui.domain.document import ActionItem, ReviewDoc, field_label, to_dict
 from pmtui.domain.metrics import Metric, between, compute, format_duration
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
     COMPONENT_STATUS_WORDS,
+    MARK_WORDS,
     OBSERVATION_HEADINGS,
     PHASES,
-    STATUS_WORDS,
+    REVIEW_STATUS_WORDS,
     UNRESOLVED_PHASE,
+    ActionStatus,
+    FactorCategory,
+    Mark,
+    NoteKind,
 )
 from pmtui.export.markdown import Wiki, get_wiki, heading_text, link, markdown_block, plain, table, yaml_str
 
@@ -203,7 +198,7 @@ def _front_matter(doc: ReviewDoc, metrics: list[Metric], wiki: Wiki) -> str:
 def _metadata_table(ctx: _Ctx) -> str:
     """What the front matter says, for a wiki that shows front matter as text."""
     doc = ctx.doc
-    rows = [["Status", STATUS_WORDS[doc.status]]]
+    rows = [["Status", REVIEW_STATUS_WORDS[doc.status]]]
     if doc.severity:
         rows.append(["Severity", ctx.plain(doc.severity)])
     day = report_date(doc)
@@ -468,7 +463,7 @@ def render(
         facts = []
         if doc.severity:
             facts.append(f"**Severity:** {ctx.plain(doc.severity)}")
-        facts.append(f"**Status:** {STATUS_WORDS[doc.status]}")
+        facts.append(f"**Status:** {REVIEW_STATUS_WORDS[doc.status]}")
         day = report_date(doc)
         if day:
             facts.append(f"**Date:** {day.isoformat()}")

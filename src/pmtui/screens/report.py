@@ -227,7 +227,7 @@ class ReportScreen(SectionScreen):
         def done(path: str | None) -> None:
             if not path:
                 return
-            from pmtui.export.wiki import write_atomic
+            from pmtui.atomic import write_atomic
 
             target = Path(path).expanduser()
             try:
