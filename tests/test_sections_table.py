@@ -10,7 +10,8 @@ from textual.binding import Binding
 
 from pmtui import config
 from pmtui.domain import meeting, vocab
-from pmtui.keys import key_label, known_binding_ids, short_key, user_keymap
+from pmtui.keymap import known_binding_ids, user_keymap
+from pmtui.keys import key_label, short_key
 
 
 def test_every_section_is_in_the_table_once_in_the_enums_order():

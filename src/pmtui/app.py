@@ -185,7 +185,7 @@ class PostmortemApp(App[object]):
             if cfg.presentation:
                 self.presentation = True
             if cfg.keys:
-                from pmtui.keys import user_keymap
+                from pmtui.keymap import user_keymap
 
                 keymap, unknown = user_keymap(cfg.keys)
                 self.set_keymap(keymap)

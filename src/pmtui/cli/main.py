@@ -696,7 +696,8 @@ def cmd_schema(args: argparse.Namespace, store: None) -> int:
 def cmd_keys(args: argparse.Namespace, store: None) -> int:
     import json
 
-    from pmtui.keys import help_text, known_binding_ids, user_keymap
+    from pmtui.keymap import known_binding_ids, user_keymap
+    from pmtui.keys import help_text
 
     cfg = _config(args)
     keymap, unknown = user_keymap(cfg.keys)
