@@ -314,6 +314,19 @@ def test_window_incident_through_the_command(cli, tmp_path, db_url):
     assert r.code == 2 and "give one of them" in r.err
 
 
+def test_cloudevent_log_through_the_command_with_a_dotted_time_key(cli):
+    rid = cli("new", "Checkout errors", "--timezone", "UTC").out.split("\t")[0]
+    path = str(F / "cloudevent-eventarc-pubsub.json")
+    r = cli("evidence", rid, path)
+    assert r.code == 2 and "--time-key event.time" in r.err and "Traceback" not in r.err
+    r = cli("evidence", rid, path, "--time-key", "event.time", "--format", "json")
+    assert r.code == 0, r.err
+    out = json.loads(r.out)
+    assert out["added"] == 1 and out["first"] == out["last"] == "2022-10-19T14:13:07.990000Z"
+    r = cli("evidence", rid, path, "--time-key", "event.time", "--format", "json")
+    assert r.code == 0 and json.loads(r.out)["added"] == 0  # a rerun adds nothing new
+
+
 def test_progress_is_reported_while_reading(tmp_path):
     log = tmp_path / "app.jsonl"
     log.write_text("".join(json.dumps({"time": "2026-03-10T10:00:00Z", "msg": "x" * 1000, "n": i}) + "\n"

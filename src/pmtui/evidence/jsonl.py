@@ -10,6 +10,10 @@ included); the level is ``log.level`` (ECS), ``level`` (words, or pino/bunyan nu
 is an event of kind ``event``; ``min_level`` drops the lines below it (lines without a
 level are kept). The source is ``log:<file name>``; a line's id is a digest of the line,
 so the same line imported again is recognised. Read one line at a time.
+
+A file that is one JSON document is read whole when it is one record printed over several
+lines (as docs and ``kubectl logs`` show them) or an array of records (``gcloud logging
+read --format json``); a record's id is then a digest of its compact JSON.
 """
 
 from __future__ import annotations
