@@ -101,7 +101,9 @@ def test_room_presentation(snap_compare, store, demo, size):
     async def present(pilot):
         await still(pilot)
         await pilot.press("f12", "down", "f10")
-        await pilot.pause(2.5)  # the "presentation mode on" notice has gone
+        await still(pilot)
+        assert any("resentation" in str(n.message) for n in pilot.app._notifications)  # it said so
+        pilot.app.clear_notifications()  # the picture is of the room's screen, not of the notice
         await still(pilot)
 
     assert snap_compare(app_on(store, demo, "timeline"), terminal_size=size, run_before=present)
