@@ -311,9 +311,26 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _read_review(store: Store, review_id: int) -> ReviewDoc:
+def _resolve(store: Store, ref: str) -> int:
+    """A review's id from its id or slug, read with plain SQL (pmtui.store.plain)."""
+    from pmtui.store.plain import resolve
+
+    return resolve(store, ref)
+
+
+def _read_review(store: Store, review_id: int, plain: bool = False) -> ReviewDoc:
     """The review's document; one whose stored data the current rules refuse is a
-    plain error naming it (exit 1), never a traceback."""
+    plain error naming it (exit 1), never a traceback. With ``plain``, a document
+    read without validating it again (pmtui.store.plain: each stored value checked by
+    its field's rule; anything else read the full way, which names the problem):
+    what the commands that only read (export, check) take, with a ReviewDoc's
+    attributes."""
+    if plain:
+        from pmtui.store.plain import read_documents
+
+        docs_plain = read_documents(store, [review_id])
+        if docs_plain is not None:
+            return docs_plain[review_id]  # type: ignore[return-value]  # a PlainDoc reads as a ReviewDoc
     from pmtui.domain.document import read_stored
     from pmtui.errors import StoreError
 
@@ -511,12 +528,17 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
     fmt = args.format or "json"
     if fmt == "json" and (args.highlights_only or args.redact_names or args.wiki):
         raise BadInput("--highlights-only, --redact-names and --wiki apply to the Markdown report (--format md)")
-    review_id = store.resolve(args.review)
-    doc = _read_review(store, review_id)
+    review_id = _resolve(store, args.review)
+    doc = _read_review(store, review_id, plain=True)
     if fmt == "json":
-        from pmtui.domain.document import dumps
+        from pmtui.domain import plain
 
-        text = dumps(doc)
+        if isinstance(doc, plain.PlainDoc):
+            text = plain.dumps(doc)
+        else:
+            from pmtui.domain.document import dumps
+
+            text = dumps(doc)
     else:
         from pmtui.export.report import render
 
@@ -585,11 +607,11 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     from pmtui.domain.checks import as_json, check, summary
     from pmtui.domain.language import make_checker
 
-    review_id = store.resolve(args.review)
+    review_id = _resolve(store, args.review)
     cfg = config.load()
     for problem in cfg.problems:
         print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
-    findings = check(_read_review(store, review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
+    findings = check(_read_review(store, review_id, plain=True), make_checker(cfg.add_phrases, cfg.remove_phrases))
     findings = [f for f in findings if f.kind not in set(args.waive)]
     if args.format == "json":
         import json
@@ -603,8 +625,8 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_open(args: argparse.Namespace, store: Store) -> int:
-    review_id = store.resolve(args.review)
-    _read_review(store, review_id)  # one the app cannot show is said here, not by a crash
+    review_id = _resolve(store, args.review)
+    _read_review(store, review_id, plain=True)  # one the app cannot show is said here, not by a crash
     return _run_app(store, review_id=review_id, screen=args.screen, args=args)
 
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmtui.domain.document import ReviewDoc
 from pmtui.domain.language import Checker, make_checker
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
@@ -24,6 +23,9 @@ from pmtui.domain.vocab import (
     Mark,
     NoteKind,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
 
 # (earlier, later): the later mark must not come before the earlier one
 ORDER = [

@@ -20,30 +20,28 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pmtui.domain.document import (
-    MARK_WORDS,
-    ActionItem,
-    ActionStatus,
-    FactorCategory,
-    Mark,
-    NoteKind,
-    ReviewDoc,
-    field_label,
-    to_dict,
-)
 from pmtui.domain.metrics import Metric, between, compute, format_duration
+from pmtui.domain.plain_fields import ACTION_LABELS
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
     COMPONENT_STATUS_WORDS,
+    MARK_WORDS,
     OBSERVATION_HEADINGS,
     PHASES,
     STATUS_WORDS,
     UNRESOLVED_PHASE,
+    ActionStatus,
+    FactorCategory,
+    Mark,
+    NoteKind,
 )
 from pmtui.safetext import BIDI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
 
 NONE_RECORDED = "_None recorded._"
 
@@ -477,7 +475,11 @@ def redact_names(doc: ReviewDoc) -> ReviewDoc:
             return {k: (v if k in ("format", "at", "timezone", "due", "review_date") else walk(v)) for k, v in value.items()}
         return value
 
-    return ReviewDoc.model_validate(walk(to_dict(doc)))
+    from pmtui.domain import plain
+    from pmtui.domain.document import ReviewDoc, to_dict
+
+    data = plain.to_dict(doc) if isinstance(doc, plain.PlainDoc) else to_dict(doc)
+    return ReviewDoc.model_validate(walk(data))
 
 
 def _letter(i: int) -> str:
@@ -788,9 +790,9 @@ def _action_items(ctx: _Ctx) -> list[str]:
     out = [table(["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"], today_rows)]
     # the item's other fields (declared in pmtui.domain.document.ActionItem, not laid out above),
     # each under the item when it is not empty: a field added to the document is reported
-    more = [name for name in ActionItem.model_fields if name not in _ACTION_TABLE]
+    more = [name for name in ACTION_LABELS if name not in _ACTION_TABLE]
     for i, a in enumerate(doc.action_items, 1):
-        extra = [f"- **{field_label(ActionItem, n)}:** {ctx.plain(str(getattr(a, n)))}" for n in more
+        extra = [f"- **{ACTION_LABELS[n]}:** {ctx.plain(str(getattr(a, n)))}" for n in more
                  if getattr(a, n) not in ("", None)]
         if a.description.strip() or extra:
             out.append(f"**{i}\\. {ctx.plain(a.title)}**")

@@ -1,0 +1,355 @@
+"""The read path: whole reviews out of the store as plain objects, without SQLAlchemy,
+SQLModel or pydantic (the commands that only read start in a fraction of the time).
+
+A review was validated by the document's models when it went into the store; reading
+it back does not validate it again. Each stored value is still checked, cheaply, by
+the rule its field has (``plain_fields``, generated from the models: a text's type
+and length, an enum's values, a count's range, a real date and time within the
+document's limits, a known zone), so that a value an older pmtui or a hand edit left
+is never handed on. When any value is not as the store writes it, or the store is not
+at this pmtui's schema, :func:`read_documents` returns None and the caller reads the
+review the full way (:func:`pmtui.domain.document.read_stored`), which says exactly
+what is wrong, as before.
+
+SQLite is read with the standard library (one snapshot); PostgreSQL with the store's
+own connection. Plain SQL that both run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pmtui.domain import vocab
+from pmtui.domain.plain import Item, PlainDoc, PlainEvent
+from pmtui.domain.plain_fields import LIMITS, TABLES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.store import Store
+
+Fetch = Callable[[str], list[tuple[Any, ...]]]
+
+COUNT_MAX = 2**63 - 1
+EARLIEST = datetime.fromisoformat(LIMITS["EARLIEST"])
+LATEST = datetime.fromisoformat(LIMITS["LATEST"])
+FIRST_DAY = date.fromisoformat(LIMITS["FIRST_DAY"])
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+_ZONES: dict[str, bool] = {}
+# the store's name of a note link's target -> the document's ``became`` kind
+_BECAME = {v: k for k, v in vocab.NOTE_LINK_KINDS.items()}
+_MARKS = vocab.Mark._value2member_map_
+
+
+class Unchecked(Exception):
+    """A stored value that is not as this pmtui writes it: read the review the full way."""
+
+
+def _zone_ok(name: str) -> bool:
+    known = _ZONES.get(name)
+    if known is None:
+        known = bool(_ZONE_NAME.fullmatch(name)) and name not in ("localtime", "posixrules")
+        if known:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                known = False
+        _ZONES[name] = known
+    return known
+
+
+def _time(utc: Any, offset: Any) -> datetime:
+    at = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    if offset:
+        if type(offset) is not int or abs(offset) >= 24 * 60:
+            raise Unchecked("offset")
+        at = at.astimezone(timezone(timedelta(minutes=offset)))
+    if not EARLIEST <= at <= LATEST:
+        raise Unchecked("time out of range")
+    return at
+
+
+def _converter(rule: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """A function that returns a stored value as the document holds it, or raises."""
+    kind = rule[0]
+    if kind == "text":
+        _, most, non_empty, nullable = rule
+
+        def text(v: Any) -> Any:
+            if v is None and nullable:
+                return None
+            if type(v) is not str or len(v) > most or (non_empty and not v.strip()):
+                raise Unchecked("text")
+            return v
+
+        return text
+    if kind == "enum":
+        _, name, _values, nullable = rule
+        members = getattr(vocab, name)._value2member_map_
+
+        def enum(v: Any) -> Any:
+            if v is None and nullable:
+                return None
+            return members[v]  # KeyError: a value of another version
+
+        return enum
+    if kind == "flag":
+        return bool
+    if kind == "count":
+
+        def count(v: Any) -> Any:
+            if v is None and rule[1]:
+                return None
+            if type(v) is not int or not 0 <= v <= COUNT_MAX:
+                raise Unchecked("count")
+            return v
+
+        return count
+    if kind == "percent":
+
+        def percent(v: Any) -> Any:
+            if v is None and rule[1]:
+                return None
+            if type(v) not in (int, float) or not math.isfinite(v) or v < 0:
+                raise Unchecked("percent")
+            return float(v)
+
+        return percent
+    if kind == "day":
+
+        def day(v: Any) -> Any:
+            if v is None and rule[1]:
+                return None
+            if type(v) is not str or not _DAY.fullmatch(v):
+                raise Unchecked("day")
+            parsed = date.fromisoformat(v)
+            if parsed < FIRST_DAY:
+                raise Unchecked("day")
+            return parsed
+
+        return day
+    if kind == "zone":
+
+        def zone(v: Any) -> Any:
+            if type(v) is not str or len(v) > rule[1] or not _zone_ok(v):
+                raise Unchecked("zone")
+            return v
+
+        return zone
+    raise Unchecked(f"rule {kind}")
+
+
+def _reader(table: str, skip: tuple[str, ...] = ()) -> tuple[list[str], Callable[[tuple[Any, ...], int], dict[str, Any]]]:
+    """The columns to select from a table, and a function that turns a row (from an
+    offset on) into the document's fields of that table, in the model's order (fields
+    kept elsewhere as None, to be filled in; their places keep the order)."""
+    _model, kept = TABLES[table]
+    columns: list[str] = []
+    steps: list[tuple[str, str, int, Any]] = []
+    for field, how, cols, rule in kept:
+        if field in skip:
+            continue
+        if how == "elsewhere":
+            steps.append((field, how, -1, None))
+            continue
+        steps.append((field, how, len(columns), _converter(rule) if how == "value" else rule))
+        columns.extend(cols)
+
+    def read(row: tuple[Any, ...], at: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for field, how, i, conv in steps:
+            if how == "value":
+                out[field] = conv(row[at + i])
+            elif how == "flag":
+                out[field] = bool(row[at + i])
+            elif how == "null_when_empty":
+                value = row[at + i] or ""
+                if type(value) is not str or len(value) > 1000:
+                    raise Unchecked("text")
+                out[field] = value
+            elif how == "time":
+                utc = row[at + i]
+                if utc:
+                    out[field] = _time(utc, row[at + i + 1])
+                elif conv[1]:
+                    out[field] = None
+                else:
+                    raise Unchecked("time missing")
+            else:
+                out[field] = None
+        return out
+
+    return columns, read
+
+
+_READERS: dict[str, Any] = {}
+
+
+def _read_of(table: str) -> tuple[list[str], Callable[[tuple[Any, ...], int], dict[str, Any]]]:
+    made = _READERS.get(table)
+    if made is None:
+        made = _READERS[table] = _reader(table)
+    return made
+
+
+@contextmanager
+def _queries(store: Store) -> Iterator[Fetch]:
+    from .followup import _queries as queries
+
+    with queries(store) as fetch:
+        yield fetch
+
+
+def usable(store: Store) -> bool:
+    """Whether the read path can read this store (one at this pmtui's schema)."""
+    from .schema import SCHEMA_VERSION
+
+    return getattr(store, "found_version", 0) == SCHEMA_VERSION
+
+
+def resolve(store: Store, ref: str | int) -> int:
+    """A review's id from its id or slug (as :meth:`Store.resolve`), with plain SQL."""
+    from pmtui.errors import BadInput
+
+    if not usable(store):
+        return store.resolve(ref)
+    text = str(ref).strip()
+    with _queries(store) as fetch:
+        if text.isdigit() and len(text) < 19:
+            found = fetch(f"SELECT id FROM review WHERE id = {int(text)}")
+            if found:
+                return int(found[0][0])
+        slug = "'" + text.replace("'", "''") + "'"
+        if "\x00" not in text:
+            found = fetch(f"SELECT id FROM review WHERE slug = {slug}")
+            if found:
+                return int(found[0][0])
+    raise BadInput(f"no review with id or slug {text!r} (see `pmtui list`)")
+
+
+# lists kept as one string each: (table, column)
+_STRINGS = {"authors": ("author", "name"), "learnings": ("learning", "text"), "related": ("related", "ref")}
+_LISTS = {"participants": "participant", "links": "link", "factors": "factor", "observations": "observation",
+          "action_items": "action_item", "notes": "note"}
+
+
+def _text_rule(v: Any) -> str:
+    if type(v) is not str or len(v) > 50_000:
+        raise Unchecked("text")
+    return v
+
+
+def read_documents(store: Store, review_ids: list[int]) -> dict[int, PlainDoc] | None:
+    """These reviews as plain documents (pmtui.domain.plain), each table read once; None
+    when the store is not at this schema or any stored value is not as the store writes
+    it (the caller then reads them the full way, which names the problem)."""
+    if not usable(store):
+        return None
+    try:
+        out: dict[int, PlainDoc] = {}
+        for start in range(0, len(review_ids), 400):
+            out.update(_read_chunk(store, review_ids[start : start + 400]))
+        return out
+    except Exception:  # any surprise in stored data: the full path says what it is
+        return None
+
+
+def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
+    from pmtui.errors import BadInput
+
+    ids = ", ".join(str(int(i)) for i in review_ids)
+    review_cols, review_read = _read_of("review")
+    impact_cols, impact_read = _read_of("review.impact")
+    with _queries(store) as fetch:
+        reviews = {r[0]: r for r in fetch(f"SELECT id, {', '.join(review_cols + impact_cols)} FROM review "
+                                            f"WHERE id IN ({ids})")}
+        for rid in review_ids:
+            if rid not in reviews:
+                raise BadInput(f"no review with id {rid}")
+
+        def grouped(table: str, order: str = "position, id") -> dict[int, list[tuple[Any, ...]]]:
+            cols, _read = _read_of(table)
+            groups: dict[int, list[tuple[Any, ...]]] = {}
+            for row in fetch(f"SELECT review_id, id, {', '.join(cols)} FROM {table} WHERE review_id IN ({ids}) "
+                             f"ORDER BY review_id, {order}"):
+                groups.setdefault(row[0], []).append(row)
+            return groups
+
+        strings: dict[str, dict[int, list[str]]] = {}
+        for name, (table, column) in _STRINGS.items():
+            strings[name] = {}
+            for rid, value in fetch(f"SELECT review_id, {column} FROM {table} WHERE review_id IN ({ids}) "
+                                    "ORDER BY review_id, position, id"):
+                strings[name].setdefault(rid, []).append(_text_rule(value))
+        tags: dict[int, list[str]] = {}
+        for rid, name in fetch(f"SELECT review_id, name FROM tag WHERE review_id IN ({ids})"):
+            tags.setdefault(rid, []).append(name)
+        lists = {name: grouped(table) for name, table in _LISTS.items()}
+        components = grouped("component")
+        events = grouped("event", "at_utc, seq, id")
+        marks: dict[int, list[Any]] = {}
+        for event_id, mark in fetch(f"SELECT event_id, mark FROM event_mark WHERE review_id IN ({ids}) "
+                                    "ORDER BY event_id, position"):
+            marks.setdefault(event_id, []).append(_MARKS[mark])
+        note_links: dict[int, list[tuple[str, int]]] = {}
+        for note_id, kind, target in fetch(f"SELECT note_id, target_kind, target_id FROM note_link "
+                                           f"WHERE review_id IN ({ids}) ORDER BY id"):
+            note_links.setdefault(note_id, []).append((kind, target))
+
+    _ev_cols, ev_read = _read_of("event")
+    _c_cols, c_read = _read_of("component")
+    docs: dict[int, PlainDoc] = {}
+    for rid in review_ids:
+        row = reviews[rid]
+        fields = review_read(row, 1)
+        fields["format"] = LIMITS["FORMAT"]
+        impact = impact_read(row, 1 + len(review_cols))
+        comps = []
+        for c in components.get(rid, []):
+            cf = c_read(c, 2)
+            if cf["start"] is not None and cf["end"] is not None and cf["end"] < cf["start"]:
+                raise Unchecked("component window")
+            comps.append(Item(cf))
+        impact["components"] = comps
+        timeline = []
+        for e in events.get(rid, []):
+            ef = ev_read(e, 2)
+            ef["marks"] = marks.get(e[1], [])
+            timeline.append(PlainEvent(ef))
+        times = [e.__dict__["at"] for e in timeline]
+        if any(times[i] > times[i + 1] for i in range(len(times) - 1)):
+            raise Unchecked("timeline order")  # the models sort it (and move notes' links): read it the full way
+        tag_list = tags.get(rid, [])
+        for t in tag_list:
+            if type(t) is not str or not t.strip() or len(t) > 1000 or t != t.lower():
+                raise Unchecked("tag")
+        items = {name: [Item(_read_of(table)[1](r, 2)) for r in lists[name].get(rid, [])] for name, table in _LISTS.items()}
+        positions: dict[str, dict[int, int]] | None = None
+        for note, r in zip(items["notes"], lists["notes"].get(rid, [])):
+            became = []
+            links = note_links.get(r[1])
+            if links:
+                if positions is None:
+                    positions = {"event": {e[1]: i for i, e in enumerate(events.get(rid, []))}}
+                    for kind, name in (("factor", "factors"), ("observation", "observations"), ("action", "action_items")):
+                        positions[kind] = {x[1]: i for i, x in enumerate(lists[name].get(rid, []))}
+                seen = set()
+                for kind, target in links:
+                    index = positions.get(kind, {}).get(target)
+                    if index is not None and (kind, index) not in seen:
+                        seen.add((kind, index))
+                        became.append(Item({"kind": _BECAME[kind], "index": index}))
+            note.__dict__["became"] = became
+        fields.update(
+            authors=strings["authors"].get(rid, []), participants=items["participants"], tags=sorted(set(tag_list)),
+            links=items["links"], timeline=timeline, impact=Item(impact), factors=items["factors"],
+            observations=items["observations"], learnings=strings["learnings"].get(rid, []),
+            action_items=items["action_items"], notes=items["notes"], related=strings["related"].get(rid, []),
+        )
+        docs[rid] = PlainDoc(fields)
+    return docs
