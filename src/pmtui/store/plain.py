@@ -177,7 +177,7 @@ def _column(rule: tuple[Any, ...]) -> Callable[[list[Any]], list[Any]]:
 
 def _times(utcs: list[Any], offsets: list[Any], nullable: bool) -> list[Any]:
     """A time column (UTC text and offset in minutes) as aware datetimes, checked."""
-    if nullable and None in utcs or "" in utcs:
+    if None in utcs or "" in utcs:
         if not nullable:
             raise Unchecked("time missing")
         return [_time(u, o) if u else None for u, o in zip(utcs, offsets)]
@@ -240,7 +240,7 @@ def _read_of(table: str) -> tuple[list[str], Callable[[list[tuple[Any, ...]], in
     made = _READERS.get(table)
     if made is None:
         made = _READERS[table] = _reader(table)
-    return made  # type: ignore[no-any-return]
+    return made
 
 
 @contextmanager
