@@ -16,7 +16,7 @@ Goals (the script exits 1 when one is missed):
 - `export --format md` and `check` of a review with --events events (7 typed, the rest
   imported evidence): within 3x their floor.
 
-    python benchmarks/bench_cli.py [--reviews 10] [--events 100000] [--repeat 5] [--no-pg] [--no-big]
+    python benchmarks/bench_cli.py [--reviews 10] [--events 100000] [--repeat 5] [--no-pg] [--no-big] [--no-small]
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-pg", action="store_true")
     ap.add_argument("--no-big", action="store_true")
+    ap.add_argument("--no-small", action="store_true", help="only the long review")
     args = ap.parse_args()
     import pmtui as package
 
@@ -143,20 +144,18 @@ def main() -> None:
         ids = ",".join(str(i) for i in range(1, args.reviews + 1))
         print(f"pmtui's read commands beside their stdlib floor: CPU ms (user+system), median of {args.repeat} "
               f"paired runs; wall ms in brackets. Small data: {args.reviews} reviews of 10 events")
-        sqlite_cpu: dict[str, float] = {}
-        for name, (cmd, reads, ok) in COMMANDS.items():
+        for name, (cmd, reads, ok) in COMMANDS.items() if not args.no_small else ():
             argv = [a.format(ref="1") for a in cmd]
             output = subprocess.run(pmtui("--db", str(db), *argv), capture_output=True).stdout
             floor = floor_args(folder, name, db, "1" if "{ref}" in cmd else ids, reads, output)
             (fc, fw), (pc, pw) = paired(floor, pmtui("--db", str(db), *argv), args.repeat, ok)
-            sqlite_cpu[name] = pc
             ratio = pc / fc
             mark = "" if ratio <= 5 else "  MISSED"
             if ratio > 5:
                 missed.append(f"{name} (SQLite) {ratio:.1f}x floor")
             print(f"  {name:<12} floor {fc * 1000:6.0f} ({fw * 1000:4.0f})   pmtui {pc * 1000:6.0f} ({pw * 1000:4.0f})"
                   f"   ratio {ratio:4.1f} (goal <= 5){mark}")
-        if not args.no_pg:
+        if not args.no_pg and not args.no_small:
             from bench_pg import pg_server
 
             with pg_server() as url:

@@ -35,6 +35,7 @@ def test_the_generated_field_rules_are_the_models():
 
     assert Path(kept.__file__).read_text() == generate(), \
         "run: python -m pmtui.store.plain_plan > src/pmtui/domain/plain_fields.py"
+    assert plain.PlainEvent._fields == kept.ORDER["Event"]  # an event is a tuple of the model's fields
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -58,16 +58,17 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str]]:
+def _texts(doc: ReviewDoc) -> Iterator[tuple[str | int, Any, str]]:
     """(place, where, text) of every free text in the review; ``where`` may be a function
-    giving the words (worked out only for a text with a finding: a long timeline stays quick)."""
+    giving the words, and a timeline event's place is its index (both worked out only for a
+    text with a finding: a long timeline stays quick)."""
     for name in ("title", "summary", "trigger", "detection", "resolution"):
         yield name, name, getattr(doc, name)
     yield "impact.description", "impact description", doc.impact.description
     yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
     zone = doc.zone()
-    for i, e in enumerate(doc.timeline):
-        yield f"timeline[{i}].text", lambda i=i, e=e: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})", e.text
+    for i, e in enumerate(doc.timeline):  # its place and words worked out only for a text with a finding
+        yield i, lambda i=i, e=e: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})", e.text
     for i, f in enumerate(doc.factors):
         yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
     for i, o in enumerate(doc.observations):
@@ -152,10 +153,15 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
+    find = checker.find
     for place, where, text in _texts(doc):
-        nudges = checker.find(text)
-        if nudges and callable(where):
+        nudges = find(text)
+        if not nudges:
+            continue
+        if callable(where):
             where = where()
+        if isinstance(place, int):
+            place = f"timeline[{place}].text"
         verbatim = place.startswith("notes[")  # a note is kept as it was said: quoted, not reworded
         for nudge in nudges:
             if verbatim:
