@@ -79,9 +79,9 @@ def mark(db: str, rid: str, started: datetime, resolved: datetime) -> None:
     store = Store.open(db)
     try:
         review_id = store.resolve(rid)
-        store.set_started(review_id, started)
+        store.set_started(review_id, started, expected_version=store.get_review(review_id)["version"])
         event = store.add_event(review_id, at=resolved, text="Checkout error rate back to normal")
-        store.set_mark(review_id, "resolved", event)
+        store.set_mark(review_id, "resolved", event, expected_holder=None)
     finally:
         store.close()
 

@@ -404,3 +404,135 @@ def test_statuspage_url_that_is_not_a_status_page(httpserver, review, db_path, c
     assert code == 2 and "not a status page's address" in err
     code, _, err = run(capsys, "--db", str(db_path), "evidence", review, "--from", "statuspage-url")
     assert code == 2 and "reads one address" in err
+
+
+# ------------------------------------------- past the cap, and the incident's window
+
+
+def bad_load(match: str, *args, **kwargs) -> str:
+    from pmtui.errors import BadInput
+
+    with pytest.raises(BadInput) as err:
+        ev.load(*args, **kwargs)
+    assert match in err.value.message, err.value.message
+    return err.value.message
+
+
+def at(text: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def set_incident(db_path: Path, review: str, started: str, resolved: str) -> None:
+    """The review's start, and a marked event (resolved): what --window incident reads."""
+    from pmtui.store import Store
+
+    store = Store.open(str(db_path))
+    try:
+        rid = store.resolve(review)
+        store.set_started(rid, at(started), expected_version=store.get_review(rid)["version"])
+        event = store.add_event(rid, at=at(resolved), text="Service restored")
+        store.set_mark(rid, "resolved", event, expected_holder=None)
+    finally:
+        store.close()
+
+
+def test_slack_api_past_the_cap_counts_the_incidents_window(slack):
+    window = (at("2016-03-17T09:00:00Z"), at("2016-03-17T22:30:00Z"))
+    message = bad_load("Slack #enrique (API): 96 events in all, more than the 20 a review can hold", [],
+                       kind="slack-api", channel="enrique", cap=20, window=window)
+    assert "12 of them fall inside the incident's window (from 2016-03-17T09:00:00Z to 2016-03-17T22:30:00Z" in message
+    assert "add --window incident to import those" in message and "nothing was added" in message
+    batch = ev.load([], kind="slack-api", channel="enrique", cap=20, since=window[0], until=window[1], window=window)
+    assert len(batch.events) == 12 and batch.in_window == 12
+
+
+def test_slack_api_window_incident_through_the_command(slack, review, db_path, capsys):
+    set_incident(db_path, review, "2016-03-17T09:30:00Z", "2016-03-17T22:00:00Z")
+    code, out, err = run(capsys, "--db", str(db_path), "evidence", review, "--from", "slack-api",
+                         "--channel", "enrique", "--window", "incident", "--format", "json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["added"] == 12 and summary["first"] == "2016-03-17T09:48:02Z"
+    assert summary["last"] == "2016-03-17T21:54:19Z"
+    history = [params for m, params in slack.calls if m == "conversations.history"]
+    # the window (30 minutes before the start, 30 after the last mark) is asked of Slack itself
+    assert history[0]["oldest"] == f"{at('2016-03-17T09:00:00Z').timestamp():.6f}"
+    assert history[0]["latest"] == f"{at('2016-03-17T22:30:00Z').timestamp():.6f}"
+
+
+def test_slack_api_thread_replies_outside_the_range_are_left_out_as_in_an_export(httpserver, monkeypatch, tmp_path):
+    """conversations.replies gives the whole thread, whatever --since/--until say: the
+    replies outside the range are left out, as the same range leaves them out of an export."""
+    monkeypatch.setenv("SLACK_TOKEN", TOKEN)
+    monkeypatch.setenv("SLACK_API_URL", httpserver.url_for("/api"))
+    thread = [
+        {"type": "message", "user": "U061F7AUR", "text": "island", "thread_ts": "1482960137.003543",
+         "ts": "1482960137.003543"},
+        {"type": "message", "user": "U061F7AUR", "text": "one island", "thread_ts": "1482960137.003543",
+         "ts": "1483037603.017503", "parent_user_id": "U061F7AUR"},
+        {"type": "message", "user": "U061F7AUR", "text": "two island", "thread_ts": "1482960137.003543",
+         "ts": "1483051909.018632", "parent_user_id": "U061F7AUR"},
+    ]
+    users = [{"id": "U061F7AUR", "name": "spengler", "real_name": "Egon Spengler", "is_bot": False}]
+    SlackStandIn(httpserver, [{"id": "C0123ABCD", "name": "incident"}], users, [dict(m) for m in thread])
+    export = tmp_path / "export"
+    (export / "incident").mkdir(parents=True)
+    (export / "channels.json").write_text(json.dumps([{"id": "C0123ABCD", "name": "incident"}]))
+    (export / "users.json").write_text(json.dumps(users))
+    (export / "incident" / "2016-12-28.json").write_text(json.dumps(thread))
+    until = "2016-12-29T20:00:00Z"  # after "one island", before "two island"
+    by_api = ev.load([], kind="slack-api", channel="incident", until=until)
+    by_export = ev.load([export], channel="incident", until=until)
+    assert [e.text for e in by_api.events] == [e.text for e in by_export.events] == [
+        "Egon Spengler: island", "Egon Spengler: one island"]
+    assert by_api.skipped == by_export.skipped == {"outside --since/--until": 1}
+
+
+def test_pagerduty_api_past_the_cap_counts_the_incidents_window(pagerduty):
+    window = (at("2017-09-26T15:00:00Z"), at("2017-09-26T15:30:00Z"))
+    message = bad_load("PagerDuty incident PRORDTY (API): 5 events in all, more than the 4 a review can hold", [],
+                       kind="pagerduty-api", incident="PRORDTY", cap=4, window=window)
+    assert "4 of them fall inside the incident's window (from 2017-09-26T15:00:00Z to 2017-09-26T15:30:00Z" in message
+    assert "--window incident" in message
+
+
+def test_pagerduty_api_window_incident_through_the_command(pagerduty, review, db_path, capsys):
+    set_incident(db_path, review, "2017-09-26T15:10:00Z", "2017-09-26T15:17:00Z")
+    code, out, err = run(capsys, "--db", str(db_path), "evidence", review, "--from", "pagerduty-api",
+                         "--incident", "PRORDTY", "--window", "incident", "--format", "json")
+    assert code == 0, err
+    summary = json.loads(out)
+    # the stand-in answers every entry, as an API may; the 2015 one is outside the window
+    assert summary["added"] == 4 and summary["skipped"] == {"outside --since/--until": 1}
+    assert summary["first"] == "2017-09-26T15:14:36Z" and summary["last"] == "2017-09-26T15:18:09Z"
+    assert pagerduty[0]["args"]["since"] == "2017-09-26T14:40:00Z"
+    assert pagerduty[0]["args"]["until"] == "2017-09-26T15:47:00Z"
+
+
+@pytest.fixture
+def github_status(httpserver) -> str:
+    body = sample("statuspage/githubstatus-2024-09-16-incidents.json").read_bytes()
+    httpserver.expect_request("/api/v2/incidents.json").respond_with_data(body, content_type="application/json")
+    return httpserver.url_for("/")
+
+
+def test_statuspage_url_past_the_cap_counts_the_incidents_window(github_status):
+    window = (at("2024-09-16T13:00:00Z"), at("2024-09-16T14:30:00Z"))
+    message = bad_load("12 events in all, more than the 10 a review can hold", [github_status],
+                       kind="statuspage-url", cap=10, window=window)
+    assert message.startswith(github_status.rstrip("/") + "/api/v2/incidents.json: ")
+    assert "6 of them fall inside the incident's window (from 2024-09-16T13:00:00Z to 2024-09-16T14:30:00Z" in message
+    assert "--window incident" in message
+
+
+def test_statuspage_url_window_incident_through_the_command(github_status, review, db_path, capsys):
+    set_incident(db_path, review, "2024-09-16T13:20:00Z", "2024-09-16T14:28:00Z")
+    code, out, err = run(capsys, "--db", str(db_path), "evidence", review, "--from", "statuspage-url", github_status,
+                         "--window", "incident", "--format", "json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["added"] == 6 and summary["skipped"] == {"outside --since/--until": 6}
+    assert summary["first"] == "2024-09-16T13:29:47.204000Z"
+    assert summary["last"] == "2024-09-16T14:28:03.812000Z"

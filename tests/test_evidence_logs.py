@@ -1,6 +1,6 @@
 """Logs in the shapes teams have (issue 27), on real files (tests/fixtures/evidence,
 SOURCES.md there, and ../shared/evidence): journald, Cloudflare, syslog RFC 3164 and
-5424, Heroku router lines, Go's log and slog, bunyan; keys named with --time-key,
+5424, Heroku router lines, Go's log and slog, bunyan, zerolog, logrus and zap JSON; keys named with --time-key,
 --message-key, --level-key and --time-format; messages that say what was guessed and
 every key tried; Slack app messages as alerts; and a big log's incident window."""
 
@@ -97,6 +97,49 @@ def test_go_log_and_slog_from_the_go_documentation():
         assert utc(event.at) == "2022-11-08T20:28:26+00:00" and event.text == "hello" and event.level == "info"
 
 
+def test_zerolog_from_its_readme_epoch_seconds_and_an_error_without_a_message():
+    batch = ev.load([F / "zerolog-readme.jsonl"])
+    assert batch.files == (("zerolog-readme.jsonl", "jsonl"),)
+    by_text = {e.text: e for e in batch.events}
+    assert len(batch.events) == 6 and all(e.kind.value == "event" for e in batch.events)
+    debug = by_text["some debug message"]
+    assert utc(debug.at) == "2018-01-19T18:46:13+00:00" and debug.level == "debug"  # "time":1516387573
+    assert "foo" not in debug.text  # a context field, not the message
+    fatal = by_text["Cannot start myservice: A repo man spends his life getting into tense situations"]
+    assert utc(fatal.at) == "2018-01-16T20:07:43+00:00" and fatal.level == "critical"
+    # log.Error().Err(err).Msg(""): no message, so the error's words are the text (not "error=...")
+    plain, stacked = sorted((e for e in batch.events if e.level == "error"), key=lambda e: e.at)
+    assert plain.text == stacked.text == "seems we have an error here"
+    assert utc(plain.at) == "2020-12-27T16:07:36+00:00" and utc(stacked.at) == "2020-12-27T16:31:23+00:00"
+    assert "stack" in stacked.original and "errors.go" not in stacked.text
+
+
+def test_logrus_json_from_gitlab_pages_puts_the_error_in_the_text():
+    batch = ev.load([F / "logrus-gitlab-pages.jsonl"])
+    assert batch.files == (("logrus-gitlab-pages.jsonl", "jsonl"),)
+    fatal, vfs, api = batch.events  # in time order
+    assert (utc(fatal.at), fatal.level, fatal.kind.value) == ("2021-02-02T21:54:34+00:00", "critical", "event")
+    assert fatal.text == "could not create pages daemon: fork/exec /gitlab-pages: permission denied"
+    assert (utc(vfs.at), vfs.level) == ("2021-06-10T08:45:19+00:00", "error")
+    assert vfs.text == 'vfs.Root: httprange: new resource 403: "403 Forbidden"'
+    assert (utc(api.at), api.level) == ("2021-06-23T20:03:30+00:00", "warning")  # logrus writes "warning"
+    assert api.text == ('attempted to connect to the API: failed to connect to internal Pages API: '
+                        'Get "/api/v4/internal/pages/status": unsupported protocol scheme ""')
+
+
+def test_zap_production_json_from_authorino_reads_ts_as_epoch_seconds():
+    batch = ev.load([F / "zap-authorino.jsonl"])
+    assert batch.files == (("zap-authorino.jsonl", "jsonl"),)
+    assert len(batch.events) == 15 and {e.level for e in batch.events} == {"info"}
+    first, last = batch.events[0], batch.events[-1]
+    assert utc(first.at) == "2021-10-19T20:22:19.756388+00:00"  # "ts":1634674939.7563884
+    assert first.text == "setting instance base logger" and first.kind.value == "event"
+    assert utc(last.at) == "2021-10-19T20:22:39.428617+00:00"
+    assert last.text == "successfully acquired lease authorino/cb88a58a.authorino.3scale.net"  # its "\n" dropped
+    # two lines with the same words from two controllers stay two events (ids are per line)
+    assert [e.text for e in batch.events].count("Starting EventSource") == 2
+
+
 def test_bunyan_numeric_levels():
     batch = ev.load([F / "bunyan-lnav-renovate.jsonl"])
     assert [e.level for e in batch.events] == ["debug", "debug", "debug", "info"]
@@ -114,11 +157,13 @@ def test_nested_message_error_groups_and_named_keys(tmp_path):
         + json.dumps({"specversion": "1.0", "type": "io.k8s.sigs.minikube.error", "time": "2024-05-01T10:00:01Z",
                       "data": {"message": "my error", "name": "BUG"}}) + "\n"
         + json.dumps({"ts": 1714557602.5, "level": "error", "msg": "upload failed",
-                      "err": {"type": "TimeoutError", "message": "read timed out"}}) + "\n")
-    one, two, three = ev.load([log]).events
+                      "err": {"type": "TimeoutError", "message": "read timed out"}}) + "\n"
+        + json.dumps({"ts": 1714557603, "level": "error", "error": "disk full", "service": "uploads"}) + "\n")
+    one, two, three, four = ev.load([log]).events
     assert one.text == "create account failed (syncsvc.CreateAccount.err: pq: connection refused)"
     assert two.text == "my error"  # CloudEvents: data.message
     assert three.text == "upload failed: TimeoutError: read timed out"
+    assert four.text == "disk full (service=uploads)"  # no message: the error first, then the other fields
     other = tmp_path / "custom.jsonl"
     other.write_text(json.dumps({"event": {"created": "1714557600123"}, "payload": {"summary": "disk full"},
                                  "sev": {"name": "warn"}}) + "\n")

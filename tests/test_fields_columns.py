@@ -28,7 +28,7 @@ from sqlmodel import SQLModel
 from pmtui.domain import document as d
 from pmtui.store import Store, models
 from pmtui.store.documents import _fields_of, _row_of
-from pmtui.store.editing import LIST_KINDS, REVIEW_FIELDS
+from pmtui.store.fields import LIST_KINDS, REVIEW_FIELDS
 
 # Columns that are no field of the document: the row's identity and order, its version
 # and who changed it when (ARCHITECTURE.md lists them).

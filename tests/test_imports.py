@@ -156,7 +156,7 @@ def test_every_module_is_below_the_ui_in_the_contract_or_is_ui():
     pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
     contract = next(c for c in pyproject["tool"]["importlinter"]["contracts"] if c["name"].startswith("Below the UI"))
     ui = {"pmtui.__main__", "pmtui.app", "pmtui.screens", "pmtui.widgets", "pmtui.cli.main", "pmtui.cli.seats",
-          "pmtui.keys", "pmtui.ui_types"}
+          "pmtui.keys", "pmtui.keymap", "pmtui.ui_types"}
     modules = {f"pmtui.{p.stem}" for p in root.glob("*.py") if p.stem != "__init__"}
     modules |= {f"pmtui.{p.parent.name}" for p in root.glob("*/__init__.py") if p.parent.name != "cli"}
     modules |= {f"pmtui.cli.{p.stem}" for p in (root / "cli").glob("*.py") if p.stem != "__init__"}

@@ -70,7 +70,8 @@ def setup(store, example_raw, db_path, tmp_path, monkeypatch):
     evidence.write_text(f"time,source,text\n2026-03-10T14:05:00Z,{HOSTILE.replace(chr(13), '')},Queue depth alert\n",
                         encoding="utf-8")
     config = tmp_path / "config.toml"
-    config.write_text('name = "Jonas \\u001b]0;PWNED\\u0007"\n', encoding="utf-8")
+    config.write_text('name = "Jonas \\u001b]0;PWNED\\u0007"\n[keys]\n"go.\\u001b]0;PWNED\\u0007" = "f3"\n',
+                      encoding="utf-8")
     monkeypatch.setenv("PMTUI_CONFIG", str(config))
     monkeypatch.delenv("PMTUI_DB", raising=False)
     return ids, review_file, evidence, db_path, tmp_path
@@ -112,6 +113,7 @@ def cases(ids: list[int], review_file: Path, evidence: Path, db_path: Path, tmp:
         "config": [["config", "name"], ["config", "name", HOSTILE]],
         "serve": [["serve", "--screen", HOSTILE], ["serve", "--review", HOSTILE]],  # the server: tests/test_serve.py
         "schema": [["schema"]],
+        "keys": [["keys"], ["keys", "--format", "json"]],  # the config file's hostile key id: setup
         "completion": [["completion", "bash"], ["completion", HOSTILE]],
         "search": [["search", "queue"], ["search", "queue", "--format", "json"], ["search", HOSTILE],
                    ["search", "queue", "--tag", HOSTILE]],

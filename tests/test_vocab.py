@@ -32,7 +32,7 @@ def test_the_document_and_its_schema_use_the_vocabulary():
 
 
 def test_store_lists_are_the_item_kinds():
-    from pmtui.store.editing import LIST_KINDS
+    from pmtui.store.fields import LIST_KINDS
 
     assert set(LIST_KINDS) == set(vocab.ItemKind)
 

@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from pmtui import __version__
-from pmtui.domain.vocab import SECTION_LABELS, ItemKind, Section
+from pmtui.domain.vocab import ItemKind, Section
 from pmtui.errors import PmtuiError
+from pmtui.keys import section_bindings
 from pmtui.safetext import one_line, visible
 from pmtui.ui_types import HasPaletteCommands, InReview, NotSaved, Refreshable
 
@@ -42,7 +43,6 @@ PRESENTATION_THEME = Theme(
 UndoStep = tuple[str, Callable[[], object], Callable[[], object] | None]  # (description, undo, redo)
 
 HELP_TEXT = "this help (? when no text field has focus)"
-SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
 
 SECTION_SCREENS: dict[str, tuple[str, str]] = {
     Section.opening: ("pmtui.screens.opening", "OpeningScreen"),
@@ -66,11 +66,9 @@ class PostmortemApp(App[object]):
     # help (F1) and the command palette read these (pmtui.keys)
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help", priority=True, tooltip=HELP_TEXT),
-        # section keys work everywhere (text areas, forms, dialogs): see action_go
-        *[Binding(f"f{i + 2}", f"go('{s.value}')", "Sections" if not i else SECTION_LABELS[s], show=not i,
-                  priority=True, key_display="F2…F7" if not i else None, id=f"app.go.{s.value}",
-                  tooltip=SECTIONS_TEXT)
-          for i, s in enumerate(s for s in Section if s != Section.opening)],
+        # section keys work everywhere (text areas, forms, dialogs): see action_go; ctrl+o (the
+        # opening) only where a section's screen has the focus
+        *[b for b in section_bindings("go", "app.go.", priority=True) if b.key.startswith("f")],
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo", tooltip="redo what ctrl+z undid"),
         Binding("question_mark", "help", "Help", show=False, id="app.help2", tooltip=HELP_TEXT),
         Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="undo the last change"),
@@ -186,6 +184,14 @@ class PostmortemApp(App[object]):
                 self.theme = cfg.theme
             if cfg.presentation:
                 self.presentation = True
+            if cfg.keys:
+                from pmtui.keymap import user_keymap
+
+                keymap, unknown = user_keymap(cfg.keys)
+                self.set_keymap(keymap)
+                for binding_id in unknown:
+                    self.notify(f"{cfg.path}: keys.{binding_id} is not the id of a pmtui key (help, F1, lists "
+                                "them); ignored", title="Config file", severity="warning", timeout=10)
         self.push_screen(HomeScreen())
         if self.start_review_id is not None:
             self.open_review(self.start_review_id, self.start_section)

@@ -62,6 +62,12 @@ def line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start("k")) + 1 if m else None
 
 
+def _quoted_line(text: str, key: str) -> int | None:
+    """The line of a quoted key (``"meeting.next" = …``), whose dots are not tables."""
+    m = re.search(rf"^[^\S\n]*[\"']?{re.escape(key)}[\"']?[^\S\n]*=", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
 def _deep_line(text: str, limit: int = 100) -> int:
     """The line where brackets first nest deeper than ``limit`` (outside strings)."""
     depth, quote = 0, ""
@@ -117,6 +123,8 @@ class Config:
     # the tracker `pmtui actions push` and the app push to without --to: ``[tracker] to``, ``url``
     tracker_to: str = ""
     tracker_url: str = ""
+    # binding id -> keys: ``[keys]`` ``"meeting.next" = "ctrl+b"`` (the app checks the ids; see help, F1)
+    keys: dict[str, str] = field(default_factory=dict)
 
 
 def load(path: Path | None = None) -> Config:
@@ -124,8 +132,8 @@ def load(path: Path | None = None) -> Config:
     data, text, problems = read_toml(path)
     cfg = Config(path=path, problems=problems, readable=not problems)
 
-    def bad(key: str, what: str) -> None:
-        line = line_of(text, key)
+    def bad(key: str, what: str, quoted: str | None = None) -> None:
+        line = line_of(text, key) if quoted is None else _quoted_line(text, quoted)
         cfg.problems.append(f"{path}{f', line {line}' if line else ''}: {key} {what}; ignored")
 
     if "name" in data:
@@ -177,10 +185,28 @@ def load(path: Path | None = None) -> Config:
     else:
         bad("language.phrase", "must be a list of [[language.phrase]] tables")
     _load_trackers(cfg, data, bad)
+    _load_keys(cfg, data, bad)
     return cfg
 
 
 TRACKER_KINDS = ("github", "gitlab", "jira", "linear")  # pmtui.trackers.KINDS (not imported: no httpx here)
+
+
+_KEY = re.compile(r"[a-z0-9_+]+(,[a-z0-9_+]+)*")
+
+
+def _load_keys(cfg: Config, data: dict[str, Any], bad: Any) -> None:
+    """``[keys]``: a binding's id (help, F1, shows them) and the key or keys that run it instead."""
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict):
+        bad("keys", 'must be a table ([keys] with "meeting.next" = "ctrl+b" …)')
+        return
+    for binding_id, value in keys.items():
+        if not isinstance(value, str) or not _KEY.fullmatch(value.replace(" ", "").lower()):
+            bad(f"keys.{binding_id}", 'must be a key or keys, comma-separated (such as "f3" or "ctrl+b,ctrl+t")',
+                quoted=binding_id)
+        else:
+            cfg.keys[binding_id] = value.replace(" ", "").lower()
 
 
 def _load_trackers(cfg: Config, data: dict[str, Any], bad: Any) -> None:

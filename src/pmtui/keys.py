@@ -9,7 +9,7 @@ the screen (or a list or table on it) and are listed under "This screen"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from textual.binding import Binding
@@ -44,6 +44,32 @@ def key_label(key: str) -> str:
     return "+".join(parts)
 
 
+def short_key(key: str) -> str:
+    """How the stage bar writes a key, in as few cells as it can: ``^o``, ``F2``."""
+    label = key_label(key.split(",")[0].strip())
+    return "^" + label[5:] if label.startswith("ctrl+") else label
+
+
+def section_bindings(action: str, id_prefix: str, **options: Any) -> list[Binding]:
+    """The keys that go to each section (vocab.SECTION_TABLE): ``action('timeline')`` on F3 and
+    so on; the footer shows the F-keys once, as "Sections F2…F7"."""
+    from pmtui.domain.vocab import SECTION_TABLE
+
+    fkeys = [r for r in SECTION_TABLE if r.key.startswith("f")]
+    text = ", ".join(r.label for r in fkeys)
+    out = []
+    for row in SECTION_TABLE:
+        first = row is fkeys[0]
+        tooltip = text if row in fkeys else f"{row.label}: {OPENING_TEXT}" if row.key == "ctrl+o" else row.label
+        out.append(Binding(row.key, f"{action}('{row.section.value}')", "Sections" if first else row.label,
+                           show=first, key_display=f"{key_label(fkeys[0].key)}…{key_label(fkeys[-1].key)}"
+                           if first else None, id=f"{id_prefix}{row.section.value}", tooltip=tooltip, **options))
+    return out
+
+
+OPENING_TEXT = "ground rules, agenda, who is in the room; s starts the meeting"
+
+
 def is_everywhere(binding: Binding) -> bool:
     return binding.id is not None and binding.id.startswith(EVERYWHERE)
 
@@ -70,8 +96,20 @@ def help_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
             label = key_label(key.strip())
             if label not in keys:
                 keys.append(label)
-    return [(f"{keys[0]} … {keys[-1]}" if len(keys) >= 3 else "  ".join(keys), text)
+    return [(f"{keys[0]} … {keys[-1]}" if len(keys) >= 3 and _a_run(keys) else "  ".join(keys), text)
             for text, keys in keys_by_text.items()]
+
+
+def _a_run(labels: list[str]) -> bool:
+    """F2 F3 … F7 or 1 2 … 6: one prefix, numbers one apart (a key moved by the user's
+    keymap breaks the run, and help then lists every key)."""
+    import re
+
+    parts = [re.fullmatch(r"(.*?)(\d+)", label) for label in labels]
+    if not all(parts) or len({m.group(1) for m in parts if m}) != 1:
+        return False
+    numbers = [int(m.group(2)) for m in parts if m]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 def palette_bindings(bindings: Iterable[Binding]) -> Iterator[Binding]:
@@ -85,6 +123,16 @@ def palette_bindings(bindings: Iterable[Binding]) -> Iterator[Binding]:
             continue
         seen.add(binding.action)
         yield binding
+
+
+# ------------------------------------------------------------------ the user's keymap (pmtui.keymap)
+def with_keymap(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> list[Binding]:
+    """The bindings as the keymap has them (what help and the footer show)."""
+    out = []
+    for b in bindings:
+        keys = keymap.get(b.id or "")
+        out.append(b.with_key(key=keys, key_display=None) if keys else b)
+    return out
 
 
 # ------------------------------------------------------------------ keys after Tab

@@ -68,3 +68,27 @@ async def test_help_and_palette_show_every_key_of_the_screen_and_no_other(store,
         for b in help_screen._bindings_of(screen):
             if in_help(b) and not b.action.startswith(("section(", "go(")) and b.action in actions_on_keys:
                 assert f"{label}: {b.description}" in palette, b.id
+
+
+async def test_a_key_changed_in_the_config_file_works_and_help_shows_it(store, demo, make_app, tmp_path):
+    from pmtui import config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\n"go.timeline" = "f11"\n"go.nowhere" = "f12"\n')
+    app = make_app(demo, "overview", config=config.load(path))
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await settle(app, pilot)
+        for _ in range(50):  # the notice is posted on mount; wait for it, not for a time
+            if any("keys.go.nowhere" in str(n.message) for n in app._notifications):
+                break
+            await pilot.pause(0.05)
+        assert any("keys.go.nowhere" in str(n.message) for n in app._notifications)
+        await pilot.press("f11")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "TimelineScreen"
+        await pilot.press("f3")  # the old key no longer goes there
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        text = _text(app.screen.keys_table())
+        assert "F11" in text

@@ -65,7 +65,21 @@ class _Parser(argparse.ArgumentParser):
 
 # every command's name (build_parser adds them): `pmtui COMMAND ...` builds that one's parser only
 COMMANDS = ("demo", "new", "list", "import", "evidence", "export", "check", "db", "open", "actions", "patterns",
-            "search", "config", "serve", "schema", "completion")
+            "search", "config", "serve", "schema", "keys", "completion")
+
+
+class _CommandParser(_Parser):
+    """A sub-command's parser: it takes the global --db and --as after the command too
+    (`pmtui list --db X`). SUPPRESS keeps a value given before the command when the same
+    option is not repeated after it; a command that has an option of the same name keeps its own."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("conflict_handler", "resolve")
+        super().__init__(**kwargs)
+        self.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                          help="the store (as before the command)")
+        self.add_argument("--as", dest="author", metavar="NAME", default=argparse.SUPPRESS,
+                          help="this seat's name, for this process only (as before the command)")
 
 
 def build_parser(commands: bool = True, only: str | None = None) -> argparse.ArgumentParser:
@@ -89,7 +103,7 @@ def build_parser(commands: bool = True, only: str | None = None) -> argparse.Arg
     p.add_argument("--ask-name", action="store_true", help=argparse.SUPPRESS)  # a browser seat: no default name
     if not commands:
         return p
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
     if want('demo'):
         s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
@@ -184,7 +198,7 @@ def build_parser(commands: bool = True, only: str | None = None) -> argparse.Arg
                                        "migrations; `db copy --to URL` copies every review into another store (all "
                                        "or nothing; reviews already copied are skipped); `db backup FILE` writes a "
                                        "consistent copy of an SQLite store.")
-        db = s.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_Parser)
+        db = s.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_CommandParser)
         s.set_defaults(func=cmd_db, needs_store=False)
         d = db.add_parser("upgrade", help="apply pending schema migrations now",
                           description="Apply pending schema migrations. An SQLite file is copied aside first.")
@@ -232,6 +246,14 @@ def build_parser(commands: bool = True, only: str | None = None) -> argparse.Arg
                                        "save it and point a document's \"$schema\" key at it.")
         s.set_defaults(func=cmd_schema, needs_store=False)
 
+    if want('keys'):
+        s = sub.add_parser("keys", help="list every key of the app with its id (for [keys] in config.toml)",
+                           description="List every key of the app: its id, its keys (as your config.toml's [keys] "
+                                       "table has them) and what it does. Change one in config.toml: "
+                                       "[keys] \"meeting.next\" = \"ctrl+b\".")
+        s.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+        s.set_defaults(func=cmd_keys, needs_store=False)
+
     if want('completion'):
         s = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)",
                            description="Print the completion script for SHELL, made from pmtui's own options. "
@@ -242,25 +264,7 @@ def build_parser(commands: bool = True, only: str | None = None) -> argparse.Arg
         s.add_argument("--reviews", action="store_true", help=argparse.SUPPRESS)  # the scripts ask for slugs as one types
         s.set_defaults(func=cmd_completion, needs_store=False)
 
-    _global_options_after_command(p)
     return p
-
-
-def _global_options_after_command(parser: argparse.ArgumentParser) -> None:
-    """Accept --db and --as after the command too (`pmtui list --db X`). SUPPRESS keeps
-    a value given before the command when the same option is not repeated after it."""
-    for action in parser._actions:
-        if not isinstance(action, argparse._SubParsersAction):
-            continue
-        for sub in action.choices.values():
-            known = {o for a in sub._actions for o in a.option_strings}
-            if "--db" not in known:
-                sub.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                                 help="the store file (as before the command)")
-            if "--as" not in known:
-                sub.add_argument("--as", dest="author", metavar="NAME", default=argparse.SUPPRESS,
-                                 help="your name on the notes you capture (as before the command)")
-            _global_options_after_command(sub)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -737,6 +741,28 @@ def cmd_schema(args: argparse.Namespace, store: None) -> int:
     from pmtui.domain.jsonschema import dumps
 
     sys.stdout.write(dumps())
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace, store: None) -> int:
+    import json
+
+    from pmtui.keymap import known_binding_ids, user_keymap
+    from pmtui.keys import help_text
+
+    cfg = _config(args)
+    keymap, unknown = user_keymap(cfg.keys)
+    for binding_id in unknown:
+        print(f"pmtui: warning: {cfg.path}: keys.{binding_id} is not the id of a pmtui key; ignored", file=sys.stderr)
+    rows = [(binding_id, keymap.get(binding_id, b.key), help_text(b))
+            for binding_id, b in sorted(known_binding_ids().items()) if not binding_id.startswith("app.go.")]
+    if args.format == "json":
+        print(json.dumps([{"id": i, "keys": k, "does": t} for i, k, t in rows], ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(i) for i, _, _ in rows)
+    kwidth = max(len(k) for _, k, _ in rows)
+    for binding_id, keys, text in rows:
+        print(f"{binding_id:<{width}}  {keys:<{kwidth}}  {text}")
     return 0
 
 

@@ -48,7 +48,7 @@ def add_commands(sub: Any) -> None:
     s = sub.add_parser("config", help="change the config file's settings (the seat's default name)",
                        description="Change a setting in the config file. `pmtui config name \"Amara Okafor\"` sets "
                                    "the name a seat has when it is started without --as.")
-    cfg = s.add_subparsers(dest="config_command", metavar="SETTING", parser_class=sub._parser_class)
+    cfg = s.add_subparsers(dest="config_command", metavar="SETTING", parser_class=type(s))
     c = cfg.add_parser("name", help="the default name of this machine's seats (shown; or set when given)")
     c.add_argument("name", nargs="?", metavar="NAME", help="the new default name (\"\" clears it)")
     c.set_defaults(func=cmd_config_name, needs_store=False)

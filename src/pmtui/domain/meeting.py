@@ -21,15 +21,13 @@ from pmtui.domain.vocab import MeetingStage
 STAGES: tuple[str, ...] = tuple(s.value for s in MeetingStage)
 STAGE_NAMES: dict[str, str] = {s.value: name for s, name in vocab.STAGE_NAMES.items()}
 DEFAULT_SPLIT: dict[str, int] = dict(zip(STAGES, (5, 35, 10, 10)))
-# The sections each stage of the meeting works in, in order: moving the meeting on takes the
-# facilitator (and every seat that follows it) to the first; the report comes after the last stage.
+# The sections each stage of the meeting works in, in order (vocab.SECTION_TABLE): moving the
+# meeting on takes the facilitator (and every seat that follows it) to the first; the report
+# comes after the last stage.
 STAGE_SECTIONS: dict[str, tuple[str, ...]] = {
-    MeetingStage.opening.value: ("opening",),
-    MeetingStage.context.value: ("overview", "timeline", "impact"),
-    MeetingStage.analysis.value: ("analysis",),
-    MeetingStage.followups.value: ("actions",),
+    stage.value: tuple(s.value for s in sections) for stage, sections in vocab.STAGE_SECTIONS.items()
 }
-AFTER_THE_MEETING = "report"
+AFTER_THE_MEETING: str = vocab.AFTER_THE_MEETING.value
 
 
 def section_for(meeting: Meeting, section: str) -> str | None:

@@ -12,6 +12,7 @@ Plain Python: no pydantic, no Textual, no database (cheap to import anywhere).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -269,13 +270,36 @@ class Section(StrEnum):
     report = "report"
 
 
-SECTION_LABELS: dict[Section, str] = {s: s.value.capitalize() for s in Section}
-# the note stage a section's notes are taken in (the report is written at the end)
-SECTION_STAGE: dict[Section, Stage] = {
-    Section.opening: Stage.context, Section.overview: Stage.context, Section.timeline: Stage.context,
-    Section.impact: Stage.context, Section.analysis: Stage.analysis, Section.actions: Stage.followups,
-    Section.report: Stage.followups,
+@dataclass(frozen=True)
+class SectionRow:
+    """One section, declared once: the stage bar, the app's and the screens' keys, help, the
+    palette, the meeting's moves and the notes' stage are all read from :data:`SECTION_TABLE`."""
+
+    section: Section
+    label: str
+    key: str  # the key that goes there from anywhere in a review (Textual's spelling)
+    stage: MeetingStage | None  # the meeting stage it belongs to; None: after the meeting
+    notes_stage: Stage  # the stage a note taken there belongs to
+
+
+# In order: the stage bar shows them so, and ctrl+←/→ step through them so.
+SECTION_TABLE: tuple[SectionRow, ...] = (
+    SectionRow(Section.opening, "Opening", "ctrl+o", MeetingStage.opening, Stage.context),
+    SectionRow(Section.overview, "Overview", "f2", MeetingStage.context, Stage.context),
+    SectionRow(Section.timeline, "Timeline", "f3", MeetingStage.context, Stage.context),
+    SectionRow(Section.impact, "Impact", "f4", MeetingStage.context, Stage.context),
+    SectionRow(Section.analysis, "Analysis", "f5", MeetingStage.analysis, Stage.analysis),
+    SectionRow(Section.actions, "Actions", "f6", MeetingStage.followups, Stage.followups),
+    SectionRow(Section.report, "Report", "f7", None, Stage.followups),  # written at the end
+)
+SECTION_LABELS: dict[Section, str] = {r.section: r.label for r in SECTION_TABLE}
+# the note stage a section's notes are taken in
+SECTION_STAGE: dict[Section, Stage] = {r.section: r.notes_stage for r in SECTION_TABLE}
+# the sections each meeting stage works in, in order; the one section after the meeting
+STAGE_SECTIONS: dict[MeetingStage, tuple[Section, ...]] = {
+    stage: tuple(r.section for r in SECTION_TABLE if r.stage is stage) for stage in MeetingStage
 }
+AFTER_THE_MEETING: Section = next(r.section for r in SECTION_TABLE if r.stage is None)
 
 
 # --------------------------------------------------------------- store lists

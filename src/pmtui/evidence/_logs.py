@@ -194,9 +194,17 @@ def record_text(record: dict[str, Any], line: str, keys: LogKeys | None, used: s
             record.get("_COMM"))
         if ident:
             text_value = f"{ident}: {text_value}"
+    errors = _errors(record, text_key)
+    if text_value is None and errors:
+        # No message, but an error (zerolog's log.Error().Err(err).Msg("")): the error's
+        # words are the text, the other fields after them.
+        path, text_value = errors.pop(0)
+        rest = _summary(record, used | {path.split(".")[0]})
+        if rest:
+            text_value = f"{text_value} ({rest})"
     if text_value is None:
         text_value = _summary(record, used) or line.strip()
-    for path, words in _errors(record, text_key):
+    for path, words in errors:
         if words in text_value:
             continue
         text_value = f"{text_value}: {words}" if "." not in path else f"{text_value} ({path}: {words})"

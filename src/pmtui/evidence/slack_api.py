@@ -164,9 +164,12 @@ def fetch(sources: list[str], opts: Options, since: datetime | None, until: date
         files.setdefault(f"{name}/{day}.json", []).append(m)
     label = f"Slack #{name} (API)"
     if not messages:
-        return label, Parsed()
-    parsed = slack._parse(_Memory(label, files), Options(zone=opts.zone, channel=name, min_level=opts.min_level))
-    return label, parsed
+        return label, Parsed(opts.filter)
+    # The call's own options, as every file kind gets them: its filter keeps --since/--until
+    # (thread replies outside it are left out, as from an export), stops at the review's
+    # cap and counts the incident's window for the message past it. The one channel held
+    # is found by the name or id given (channels.json maps the id).
+    return label, slack._parse(_Memory(label, files), opts)
 
 
 def _people(messages: Any) -> set[str]:

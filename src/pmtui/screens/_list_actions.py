@@ -51,14 +51,14 @@ def _edit_form(screen: SectionScreen, editor: ListEditor, item: dict[str, Any], 
     store = app.store
 
     def save(values: dict[str, Any], version: int | None = None) -> int:
-        from pmtui.store.editing import LIST_KINDS
+        from pmtui.store.fields import LIST_KINDS
 
         try:
             assert version is not None  # every list row has a version (schema 7)
             store.update_item(editor.kind, item["id"], expected_version=version, **editor.to_store(values))
         except Conflict as c:  # the form shows theirs beside ours, in form field names
             if c.current is not None:
-                names = LIST_KINDS[editor.kind][2]
+                names = LIST_KINDS[editor.kind].columns
                 c.current = {names.get(k, k): v for k, v in c.current.items()}
             raise
         app.push_item_edit(f"edited “{editor.describe(item)}”", editor.kind, editor.review_id, item["id"], item)
@@ -83,11 +83,11 @@ def edit_in_conflict(screen: SectionScreen, editor: ListEditor, item: dict[str, 
     seat's edit or deletion of ``item``: the item's form opens with the other seat's
     values and this change on top, and the conflict shown (keep mine, take theirs, keep
     both; add mine back when deleted). Nothing is written until the seat chooses."""
-    from pmtui.store.editing import LIST_KINDS
+    from pmtui.store.fields import LIST_KINDS
 
     current = next((i for i in screen.app.store.list_items(editor.kind, editor.review_id) if i["id"] == item["id"]),
                    None)
-    names = LIST_KINDS[editor.kind][2]
+    names = LIST_KINDS[editor.kind].columns
     if current is None:
         c = Conflict(conflict.kind, item["id"], expected_version=conflict.expected_version, current_version=None,
                      current=None, attempted=changes, changed_by="", changed_at="")

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header
 from pmtui.domain.meeting import Meeting
 from pmtui.domain.vocab import ItemKind, Section
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
-from pmtui.keys import key_label, palette_bindings
+from pmtui.keys import key_label, palette_bindings, section_bindings
 from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions
 from pmtui.ui_types import FormRequested, NotSaved, TypedApp
@@ -25,7 +25,6 @@ from pmtui.widgets.meeting_bar import MeetingBar
 from pmtui.widgets.notes_panel import NotesPanel
 from pmtui.widgets.stage_bar import SECTION_KEYS, SECTION_LABELS, SECTION_STAGE, SECTIONS, StageBar
 
-SECTIONS_TEXT = "Overview, Timeline, Impact, Analysis, Actions, Report"
 STEP_TEXT = "previous / next section"
 
 
@@ -35,16 +34,9 @@ class SectionScreen(TypedApp, Screen[None]):
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
-        Binding("f2", "section('overview')", "Sections", key_display="F2…F7", id="go.overview", tooltip=SECTIONS_TEXT),
-        Binding("f3", "section('timeline')", "Timeline", show=False, id="go.timeline", tooltip=SECTIONS_TEXT),
-        Binding("f4", "section('impact')", "Impact", show=False, id="go.impact", tooltip=SECTIONS_TEXT),
-        Binding("f5", "section('analysis')", "Analysis", show=False, id="go.analysis", tooltip=SECTIONS_TEXT),
-        Binding("f6", "section('actions')", "Actions", show=False, id="go.actions", tooltip=SECTIONS_TEXT),
-        Binding("f7", "section('report')", "Report", show=False, id="go.report", tooltip=SECTIONS_TEXT),
+        *section_bindings("section", "go."),
         Binding("ctrl+left", "step(-1)", "Previous section", show=False, id="go.prev", tooltip=STEP_TEXT),
         Binding("ctrl+right", "step(1)", "Next section", show=False, id="go.next", tooltip=STEP_TEXT),
-        Binding("ctrl+o", "section('opening')", "Opening", show=False, id="go.opening",
-                tooltip="Opening: ground rules, agenda, who is in the room; s starts the meeting"),
         Binding("f8", "home", "Reviews", key_display="F8", id="go.home", tooltip="back to the list of reviews"),
         # in help and the palette; not in the footer, whose room at 80 columns is the section's own keys
         Binding("ctrl+f", "search", "Search", id="go.search", priority=True, show=False,

@@ -13,7 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from pmtui.keys import help_rows, is_everywhere
+from pmtui.keys import help_rows, is_everywhere, with_keymap
 from pmtui.screens import SCREENS_CSS
 from pmtui.ui_types import TypedApp
 
@@ -42,8 +42,9 @@ class HelpScreen(TypedApp, ModalScreen[None]):
         table.add_column()
         stack = [s for s in self.app.screen_stack if s is not self]
         under = stack[-1] if stack else None
-        bindings = [b for node in (self._binding_nodes(under) if under is not None else [])
-                    for b in self._bindings_of(node)]
+        keymap = self.app._keymap
+        bindings = with_keymap([b for node in (self._binding_nodes(under) if under is not None else [])
+                                for b in self._bindings_of(node)], keymap)
         rows = help_rows(b for b in bindings if not is_everywhere(b))
         if rows:
             table.add_row(Text("This screen", style="underline"), "")
@@ -56,7 +57,8 @@ class HelpScreen(TypedApp, ModalScreen[None]):
                 table.add_row(key, desc)
             table.add_row("", "")
         table.add_row(Text("Everywhere", style="underline"), "")
-        everywhere = [b for b in type(self.app).BINDINGS if isinstance(b, Binding) and is_everywhere(b)]
+        everywhere = with_keymap([b for b in type(self.app).BINDINGS if isinstance(b, Binding) and is_everywhere(b)],
+                                 keymap)
         for key, desc in help_rows(everywhere + [b for b in bindings if is_everywhere(b)]):
             table.add_row(key, desc)
         return table

@@ -7,7 +7,11 @@ engine; SQLModel declares the tables (:mod:`pmtui.store.models`). The parts:
 - ``opening``   opening, checks, connections, transactions
 - ``sqlite`` / ``postgres``  what only one database needs (PRAGMAs, NOTIFY, locks)
 - ``schema`` and ``migrations/``  laying out, upgrading (Alembic) and refusing newer stores
-- ``documents`` whole reviews in and out; ``editing`` one edit at a time, row versions
+- ``documents`` whole reviews in and out
+- ``editing``   one confirmed edit at a time, one part per concern: ``versions`` (reads and
+  compare-and-set shared by every row, on ``rows``), ``review_edits``, ``list_edits``,
+  ``timeline_edits`` (events, marks, evidence), ``meeting_state``, ``note_links``; ``fields``
+  says what each field and list is (read from the document model and the tables)
 - ``signal``    changes made elsewhere; ``transfer`` copy and backup
 
 Importing this package imports neither SQLAlchemy nor a driver. No Textual imports here.
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from pmtui.errors import Conflict
 
-from .editing import LIST_KINDS, REVIEW_FIELDS
+from .fields import LIST_KINDS, REVIEW_FIELDS
 from .location import ENV_VAR, Location, default_path, parse, resolve, resolve_path
 from .schema import SCHEMA_VERSION
 from .sqlite import APPLICATION_ID, SQLITE_HEADER

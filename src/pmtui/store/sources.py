@@ -19,7 +19,7 @@ class _Sources:
         """{event id: version} of every event of one source on a review's timeline."""
         from sqlalchemy import select
 
-        from .editing import _table
+        from .fields import _table
 
         t = _table("Event")
         with self._read() as conn:
@@ -32,7 +32,7 @@ class _Sources:
         Conflict, and nothing is deleted. Returns the snapshot that puts them back."""
         from sqlalchemy import delete, select
 
-        from .editing import _table
+        from .fields import _table
 
         if not seen:
             raise BadInput("no events to remove")
@@ -60,7 +60,7 @@ class _Sources:
         event has taken since; returns {id: version} of the events as put back (for redo)."""
         from sqlalchemy import insert, select
 
-        from .editing import _evidence_room, _table
+        from .fields import _evidence_room, _table
 
         t, mt = _table("Event"), _table("EventMark")
         review_id = snapshot["review_id"]

@@ -8,27 +8,24 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from pmtui.domain import vocab
-from pmtui.domain.vocab import STAGE_NAMES, STAGE_SHORT_NAMES, MeetingStage, Section
-
-_KEYS = {Section.opening: "^o", Section.overview: "F2", Section.timeline: "F3", Section.impact: "F4",
-         Section.analysis: "F5", Section.actions: "F6", Section.report: "F7"}
+from pmtui.domain.vocab import SECTION_TABLE, STAGE_NAMES, STAGE_SHORT_NAMES, MeetingStage, Section
+from pmtui.keys import short_key
 
 
 def _sections(*sections: Section) -> list[tuple[str, str, str]]:
-    return [(s.value, vocab.SECTION_LABELS[s], _KEYS[s]) for s in sections]
+    rows = {r.section: r for r in SECTION_TABLE}
+    return [(s.value, rows[s].label, short_key(rows[s].key)) for s in sections]
 
 
-def _stage(number: str, stage: MeetingStage, *sections: Section) -> tuple[str, str, str, list[tuple[str, str, str]]]:
-    return number, STAGE_NAMES[stage], STAGE_SHORT_NAMES[stage], _sections(*sections)
-
-
-# (stage number, stage name, short name, [(section id, label, key)]); the report comes after the stages
+# (stage number, stage name, short name, [(section id, label, key)]), read from vocab.SECTION_TABLE:
+# the opening, the three numbered stages, and what comes after the meeting (the report)
 STAGES: list[tuple[str, str, str, list[tuple[str, str, str]]]] = [
-    _stage("", MeetingStage.opening, Section.opening),
-    _stage("1", MeetingStage.context, Section.overview, Section.timeline, Section.impact),
-    _stage("2", MeetingStage.analysis, Section.analysis),
-    _stage("3", MeetingStage.followups, Section.actions),
-    ("", vocab.SECTION_LABELS[Section.report], vocab.SECTION_LABELS[Section.report], _sections(Section.report)),
+    ("" if stage is MeetingStage.opening else str(i), STAGE_NAMES[stage], STAGE_SHORT_NAMES[stage],
+     _sections(*vocab.STAGE_SECTIONS[stage]))
+    for i, stage in enumerate(MeetingStage)
+] + [
+    ("", vocab.SECTION_LABELS[vocab.AFTER_THE_MEETING], vocab.SECTION_LABELS[vocab.AFTER_THE_MEETING],
+     _sections(vocab.AFTER_THE_MEETING)),
 ]
 SECTIONS = [s for _, _, _, secs in STAGES for s, _, _ in secs]
 SECTION_LABELS = {s: label for _, _, _, secs in STAGES for s, label, _ in secs}
