@@ -153,9 +153,8 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
-    find = checker.find
-    for place, where, text in _texts(doc):
-        nudges = find(text)
+    texts = list(_texts(doc))
+    for (place, where, _text), nudges in zip(texts, checker.find_many([t for _p, _w, t in texts])):
         if not nudges:
             continue
         if callable(where):
