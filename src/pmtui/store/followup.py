@@ -268,6 +268,10 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
         finally:
             con.close()
         return
+    if getattr(store, "_engine", True) is None and hasattr(store.backend, "plain_connection"):
+        with plain_fetch(store.backend) as fetch:  # PostgreSQL before SQLAlchemy is needed
+            yield fetch
+        return
     with store._read() as conn:
         def fetch(sql: str) -> list[tuple[Any, ...]]:
             cursor = conn.connection.cursor()
@@ -283,6 +287,27 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
                 cursor.close()
 
         yield fetch
+
+
+@contextmanager
+def plain_fetch(backend: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+    """Plain SELECTs in one read transaction on a PostgreSQL store's own psycopg
+    connection (pmtui.store.postgres.PostgresBackend.plain_connection): no SQLAlchemy."""
+    import psycopg
+
+    conn = backend.plain_connection()
+    try:
+        with conn.cursor() as cur:
+            def fetch(sql: str) -> list[tuple[Any, ...]]:
+                cur.execute(sql)
+                return list(cur.fetchall())
+
+            yield fetch
+    except psycopg.Error as exc:
+        raise backend.explain(exc) from None
+    finally:
+        if not conn.closed:
+            conn.rollback()
 
 
 def review_facts(store: Store) -> list[ReviewFacts]:
