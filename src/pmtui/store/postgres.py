@@ -190,9 +190,6 @@ class PostgresBackend:
 
     # -------------------------------------------------------------- reading
     def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:
-        from sqlalchemy import text
-        from sqlalchemy.exc import ProgrammingError
-
         from .sqlite import LIST_SQL, LIST_SQL_FORMAT_1
 
         if engine is None:  # the read path's own connection: no SQLAlchemy
@@ -200,6 +197,9 @@ class PostgresBackend:
 
             with plain_fetch(self) as fetch:
                 return [tuple(r) for r in fetch(LIST_SQL.replace("?", f"'{today.isoformat()}'"))]
+        from sqlalchemy import text
+        from sqlalchemy.exc import ProgrammingError
+
         params = {"today": today.isoformat()}
         with engine.connect() as conn:
             try:
