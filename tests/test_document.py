@@ -228,3 +228,45 @@ def test_what_a_note_became_points_into_the_lists_and_follows_the_timeline_order
     assert "r.json: notes[0].became[1].index: there is no action_items[0] (the document has 0 items in action_items)" in found
     assert "r.json: notes[0].became[3]: factors[0] is already listed at became[2]" in found
     assert any(p.startswith("r.json: notes[0].became[4].kind: must be one of") for p in found)
+
+
+# ------------------------------------------------------------------ the review meeting (/2)
+STAGES4 = ("opening", "context", "analysis", "followups")
+
+
+def meeting(**over) -> dict:
+    return {"started": "2026-03-10T15:00:00+01:00", "ended": "2026-03-10T16:02:00+01:00",
+            "stages": [{"stage": s, "timebox_minutes": b, "took_seconds": t}
+                       for s, b, t in zip(STAGES4, (5, 35, 10, 10), (280, 2400, 900, None))], **over}
+
+
+def test_the_meeting_is_kept_as_written_and_is_null_by_default():
+    assert json.loads(dumps(loads(doc())))["meeting"] is None
+    out = json.loads(dumps(loads(doc(meeting=meeting()))))["meeting"]
+    assert out == meeting()  # offsets as written, every stage, null for the stage not reached
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (meeting(ended="2026-03-10T13:59:00Z"), "meeting.ended: must not be before started (2026-03-10T15:00:00+01:00)"),
+    (meeting(stages=meeting()["stages"][::-1]),
+     "meeting.stages: list the four stages once each, in the meeting's order: opening, context, analysis, "
+     "followups (got followups, analysis, context, opening)"),
+    (meeting(stages=meeting()["stages"][:2]), "meeting.stages: list the four stages once each"),
+    ({**meeting(), "stages": [{**meeting()["stages"][0], "took_seconds": -1}, *meeting()["stages"][1:]]},
+     "meeting.stages[0].took_seconds"),
+    ({**meeting(), "stages": [{**meeting()["stages"][0], "timebox_minutes": 1441}, *meeting()["stages"][1:]]},
+     "meeting.stages[0].timebox_minutes"),
+    ({**meeting(), "stages": [{**meeting()["stages"][0], "took_seconds": 1.5}, *meeting()["stages"][1:]]},
+     "meeting.stages[0].took_seconds"),
+    (meeting(started=None), "meeting.started"),
+    (meeting(pace="fast"), "meeting.pace"),
+])
+def test_a_wrong_meeting_is_refused_at_its_path(value, message):
+    found = problems(doc(meeting=value))
+    assert len(found) == 1 and found[0].startswith(f"r.json: {message}"), found
+
+
+def test_a_version_1_file_with_a_meeting_is_mislabelled():
+    found = problems(json.dumps({"format": "pmtui-review/1", "title": "x", "meeting": meeting()}).encode())
+    assert found == ['r.json: meeting: unknown field in pmtui-review/1 (added in pmtui-review/2; say "format": '
+                     '"pmtui-review/2")']

@@ -139,6 +139,7 @@ def test_the_review_row_keeps_every_field_of_the_review_and_its_impact():
     # the review's lists live in their own tables (checked above); its own fields and the
     # impact's scalar fields are columns of ``review`` (REVIEW_FIELDS maps them)
     lists = {n for n, f in d.ReviewDoc.model_fields.items() if get_origin(f.annotation) is list}
+    lists.add("meeting")  # the meeting's times: the meeting table's state (store.documents._meeting_record)
     own = create_model("ReviewDoc", __base__=BaseModel, **{
         n: (f.annotation, f) for n, f in d.ReviewDoc.model_fields.items() if n not in lists})
     impact = {n: f for n, f in d.Impact.model_fields.items() if get_origin(f.annotation) is not list}

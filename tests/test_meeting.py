@@ -51,3 +51,37 @@ def test_split_scales_and_parses():
         parse_split("5 30 10 10", 60)
     with pytest.raises(BadInput, match="four whole numbers"):
         parse_split("five", 60)
+
+
+# ------------------------------------------------------------ the document's meeting (pmtui-review/2)
+def test_the_documents_meeting_keeps_each_stages_time_and_comes_back_the_same():
+    from pmtui.domain.document import MeetingTimes
+
+    t0 = datetime(2026, 3, 12, 13, 0, tzinfo=UTC)
+    m = Meeting.start(t0)
+    m.pause(t0 + timedelta(minutes=2))
+    m.resume(t0 + timedelta(minutes=5))  # three minutes of pause are not the opening's time
+    m.next_stage(t0 + timedelta(minutes=8))
+    m.next_stage(t0 + timedelta(minutes=50, seconds=20))
+    record = m.record()
+    assert record["ended"] is None
+    assert [(s["stage"], s["timebox_minutes"], s["took_seconds"]) for s in record["stages"]] == [
+        ("opening", 5, 300), ("context", 35, 2540), ("analysis", 10, None), ("followups", 10, None)]
+    back = Meeting.from_record(MeetingTimes.model_validate(record))
+    # a running meeting comes back paused where it was: its clock does not run on from the import
+    assert back.stage == "analysis" and back.paused and back.record() == record
+    assert back.status(t0 + timedelta(days=3)) == "Systemic analysis: paused, 10:00 left"
+    m.end(t0 + timedelta(minutes=65))
+    ended = Meeting.from_record(MeetingTimes.model_validate(m.record()))
+    assert ended.ended and ended.stage == "analysis" and ended.stage_took["analysis"] == 14 * 60 + 40
+    assert ended.overran() == ["context", "analysis"]
+
+
+def test_a_stage_ran_over_by_a_minute_or_more():
+    from pmtui.domain.meeting import against_timebox, ran_over
+
+    assert not ran_over(10 * 60 + 59, 10) and ran_over(11 * 60, 10)
+    assert against_timebox(11 * 60 + 30, 10) == "over by 1 min"
+    assert against_timebox(None, 10, current=True) == "not finished"
+    assert against_timebox(None, 10) == "not reached"
+    assert Meeting().record() is None  # never started: no meeting in the document

@@ -15,7 +15,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from pmtui.domain.document import FORMAT, ReviewDoc, loads
-from pmtui.export.report import markdown_block, render
+from pmtui.export.markdown import markdown_block
+from pmtui.export.report import render
 
 MD = MarkdownIt("gfm-like").use(front_matter_plugin)
 
@@ -429,3 +430,39 @@ def test_gantt_runs_to_the_last_mark_without_an_impact_end():
         {"at": "2026-03-10T11:00:00Z", "text": "b", "marks": ["impact_end"]},
     ]))
     assert "Responding, to impact ends (1h 00m) :active, p2, 2026-03-10 10:00:00, 2026-03-10 11:00:00" in chart
+
+
+# ----------------------------------------------------------------- review meeting
+def _meeting(tooks, ended="2026-03-12T15:10:00+01:00", boxes=(5, 35, 10, 10)):
+    return {"started": "2026-03-12T14:00:00+01:00", "ended": ended,
+            "stages": [{"stage": s, "timebox_minutes": b, "took_seconds": t}
+                       for s, b, t in zip(("opening", "context", "analysis", "followups"), boxes, tooks)]}
+
+
+def test_the_meeting_section_shows_each_stages_actual_time_against_its_timebox():
+    md = render(make(timezone="Europe/Berlin", meeting=_meeting([240, 2400, 1080, 600])))
+    section = md.split("## Review meeting", 1)[1].split("\n## ", 1)[0]
+    # held in the review's zone, with how long it took
+    assert "Held 2026-03-12 from 14:00 to 15:10 (1 h 10 min, pauses included)" in section
+    header, rows = table_with(parse(md), "Against the timebox")
+    assert header == ["Stage", "Timebox", "Took", "Against the timebox"]
+    assert rows == [["Opening", "5 min", "4 min", "within"],
+                    ["Gather context", "35 min", "40 min", "over by 5 min"],
+                    ["Systemic analysis", "10 min", "18 min", "over by 8 min"],
+                    ["Follow-ups", "10 min", "10 min", "within"]]
+    assert "Ran over: Gather context, Systemic analysis." in section
+
+
+def test_a_running_meeting_says_which_stage_is_not_finished_and_none_ran_over():
+    md = render(make(meeting=_meeting([300, 2130, None, None], ended=None)))
+    section = md.split("## Review meeting", 1)[1]
+    assert "the meeting had not ended when this report was written" in section
+    _header, rows = table_with(parse(md), "Against the timebox")
+    # 35 min 30 s is within a 35-minute timebox: running over means by a minute or more
+    assert [r[3] for r in rows] == ["within", "within", "not finished", "not reached"]
+    assert [r[2] for r in rows][2:] == ["—", "—"]
+    assert "Ran over" not in section
+
+
+def test_no_meeting_no_section():
+    assert "Review meeting" not in render(make())

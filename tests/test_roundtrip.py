@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from pmtui.domain.document import FORMAT, dumps, loads
 from pmtui.store import Store
 
-ZONES = sorted(zoneinfo.available_timezones())
+# the zones import accepts (the tz database also lists ``localtime``, which names no zone)
+ZONES = sorted(set(zoneinfo.available_timezones()) - {"localtime"})
 # any character but U+0000, which documents refuse (tests/test_document.py)
 chars = st.characters(codec="utf-8", exclude_characters="\x00")
 text = st.text(chars, max_size=40)
@@ -29,6 +30,17 @@ def timestamps(draw) -> str:
     off = dt.utcoffset()
     assume(off is not None and off.seconds % 60 == 0 and off.microseconds == 0)
     return dt.isoformat()
+
+
+@st.composite
+def meetings(draw) -> dict:
+    """The review meeting as held (pmtui-review/2): started, ended (or running), each stage's timebox and time."""
+    start = datetime.fromisoformat(draw(timestamps()))
+    ended = draw(st.none() | st.integers(0, 10**6).map(lambda s: (start + timedelta(seconds=s)).isoformat()))
+    return {"started": start.isoformat(), "ended": ended, "stages": [
+        {"stage": stage, "timebox_minutes": draw(st.integers(0, 1440)),
+         "took_seconds": draw(st.none() | st.integers(0, 366 * 86400))}
+        for stage in ("opening", "context", "analysis", "followups")]}
 
 
 events = st.fixed_dictionaries(
@@ -86,6 +98,7 @@ documents = st.fixed_dictionaries(
         "notes": st.lists(st.fixed_dictionaries({"at": timestamps(), "text": nonblank}, optional={
             "kind": st.sampled_from(["note", "question", "idea"]), "author": text}), max_size=3),
         "related": st.lists(text, max_size=2),
+        "meeting": st.none() | meetings(),
     },
 )
 

@@ -155,9 +155,21 @@ BROKEN = {
     "/1 with component start": _v1(_set("impact.components[1].start", "2026-03-10T10:00:00Z")),
     "/1 with component end": _v1(_set("impact.components[0].end", None)),
     "/1 with became": _v1(_set("notes[0].became", [])),
+    "/1 with meeting": _v1(_set("meeting", None)),
+    "meeting stages out of order": _set("meeting", {"started": "2026-03-10T10:00:00Z", "stages": [
+        {"stage": s, "timebox_minutes": 10} for s in ("context", "opening", "analysis", "followups")]}),
+    "meeting with three stages": _set("meeting", {"started": "2026-03-10T10:00:00Z", "stages": [
+        {"stage": s, "timebox_minutes": 10} for s in ("opening", "context", "analysis")]}),
+    "meeting stage took a fraction of a second": _set("meeting", {"started": "2026-03-10T10:00:00Z", "stages": [
+        {"stage": s, "timebox_minutes": 10, "took_seconds": 1.5} for s in ("opening", "context", "analysis", "followups")]}),
+    "meeting without started": _set("meeting", {"stages": [
+        {"stage": s, "timebox_minutes": 10} for s in ("opening", "context", "analysis", "followups")]}),
 }
 VALID = {
     "with $schema": _set("$schema", "./pmtui-review.schema.json"),
+    "a running meeting": _set("meeting", {"started": "2026-03-10T10:00:00+01:00", "ended": None, "stages": [
+        {"stage": s, "timebox_minutes": b, "took_seconds": t}
+        for s, b, t in (("opening", 5, 300), ("context", 35, 2400), ("analysis", 10, None), ("followups", 0, None))]}),
     "leap day 2024": _set("review_date", "2024-02-29"),
     "leap day 2000": _set("review_date", "2000-02-29"),
     "offset +05:45 and micro seconds": _set("timeline[0].at", "2026-03-10T10:40:00.123456+05:45"),
@@ -271,6 +283,10 @@ IMPORT_ONLY = {
                                   "past the end of its list"),
     "became event index past the end": (_set("notes[0].became", [{"kind": "event", "index": 10}]),
                                         "past the end of its list"),
+    "meeting ended before it started": (_set("meeting", {
+        "started": "2026-03-10T10:00:00Z", "ended": "2026-03-10T09:00:00Z",
+        "stages": [{"stage": s, "timebox_minutes": 10} for s in ("opening", "context", "analysis", "followups")]}),
+        "`meeting.ended` before `meeting.started`"),
 }
 
 

@@ -275,7 +275,7 @@ def test_write_text_refuses_a_folder(tmp_path):
 
 def test_the_command_line_offers_every_wiki():
     from pmtui.cli.main import WIKI_NAMES
-    from pmtui.export.report import DEFAULT_WIKI, WIKIS
+    from pmtui.export.markdown import DEFAULT_WIKI, WIKIS
 
     assert list(WIKI_NAMES) == list(WIKIS) and WIKI_NAMES[0] == DEFAULT_WIKI
 

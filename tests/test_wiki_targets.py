@@ -18,7 +18,8 @@ import pytest
 
 import wiki_targets as wt
 from pmtui.domain.document import FORMAT, ReviewDoc, loads
-from pmtui.export.report import WIKIS, meta_text, render, tag_slug
+from pmtui.export.markdown import WIKIS
+from pmtui.export.report import meta_text, render, tag_slug
 from pmtui.export.wiki import page_name
 from pmtui.safetext import BIDI, visible
 

@@ -147,3 +147,74 @@ async def test_the_walk_through_shows_dates_when_the_timeline_spans_midnight(sto
         first = screen.rows[screen.index + 1].at.astimezone(zone)
         assert first.strftime("%a %d %b %H:%M") in lines
         assert screen.query_one(MeetingBar).display
+
+
+# ------------------------------------------------------------ found in a mock review with two seats
+async def test_starting_the_meeting_takes_following_seats_to_the_opening(store, demo, seats):
+    """The facilitator starts the meeting on Opening (ground rules, agenda): a seat that was
+    looking at the Overview goes there too, as it does for every later stage move."""
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("opening", "overview", seats, stack)
+        await pa.press("s")
+        await settle(a, pa)
+        await pa.press("enter")  # the start form's defaults
+        await settle(a, pa)
+        assert store.get_meeting(demo) is not None
+        await sync(b, pb)
+        assert isinstance(b.screen, OpeningScreen)
+        assert "Amara Okafor started the meeting" in shown(b)
+
+
+async def test_a_seat_that_stops_following_before_the_start_stays_where_it_looks(store, demo, seats):
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("opening", "overview", seats, stack)
+        await pb.press("ctrl+u")
+        await settle(b, pb)
+        await pa.press("s")
+        await settle(a, pa)
+        await pa.press("enter")
+        await settle(a, pa)
+        await sync(b, pb)
+        assert isinstance(b.screen, OverviewScreen)
+        assert "not following" in bar(b) and "Opening" in bar(b)
+
+
+async def test_the_walk_through_line_names_the_seats_and_says_times_as_the_sections_do(store, demo, seats):
+    """The walk-through's meeting line showed "Facilitator: —" and the last move's time in the
+    machine's zone while every section showed it in the review's."""
+    await start_in(store, demo, "context")
+    async with AsyncExitStack() as stack:
+        a, pa, _b, _pb = await both("timeline", "overview", seats, stack)
+        on_timeline = bar(a)
+        await pa.press("w")
+        await settle(a, pa)
+        assert isinstance(a.screen, WalkThroughScreen)
+        line = bar(a)
+        assert "Facilitator: Amara Okafor" in line and "Note-taker: Jonas Weber" in line
+        move = on_timeline.split("Amara Okafor started the meeting", 1)[1].split("·", 1)[0]
+        assert move.strip() and f"Amara Okafor started the meeting{move}" in line
+
+
+async def test_a_seat_walking_alone_sees_which_event_the_room_is_on(store, demo, seats):
+    await start_in(store, demo, "context")
+    async with AsyncExitStack() as stack:
+        a, pa, b, pb = await both("timeline", "timeline", seats, stack)
+        await pa.press("w", "right", "right", "right")
+        await settle(a, pa)
+        await sync(b, pb)
+        assert isinstance(b.screen, WalkThroughScreen) and b.screen.index == 3
+
+        def progress() -> str:
+            return str(b.screen.query_one("#walk-progress").render())
+
+        assert "the room is on" not in progress()  # following: it is where the room is
+        await pb.press("ctrl+u", "left", "left")
+        await settle(b, pb)
+        assert b.screen.index == 1 and "the room is on event 4 (ctrl+u goes there)" in progress()
+        await pa.press("right")
+        await settle(a, pa)
+        await sync(b, pb)
+        assert b.screen.index == 1 and "the room is on event 5" in progress()
+        await pb.press("ctrl+u")  # follows again: back where the room is, and the hint goes
+        await settle(b, pb)
+        assert b.screen.index == 4 and "the room is on" not in progress()

@@ -251,3 +251,39 @@ async def test_typing_on_follow_ups_filters_and_never_changes_an_item(store, mak
         from pmtui.screens.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_patterns_view_shows_which_meeting_stage_runs_over(store, make_app):
+    """Issue 28: the Patterns view answers "does the team run out of time in analysis?"
+    from the review meetings' actual time per stage."""
+    import io
+    from datetime import UTC, datetime, timedelta
+
+    from rich.console import Console
+
+    from pmtui.domain.meeting import Meeting
+
+    known = fill(store)
+    t0 = datetime(2026, 3, 12, 13, 0, tzinfo=UTC)
+    for letter, minutes in (("A", (5, 30, 18, 9)), ("B", (5, 36, 24, 10))):
+        m, at = Meeting.start(t0), t0
+        for took in minutes[:-1]:
+            at += timedelta(minutes=took)
+            m.next_stage(at)
+        m.end(at + timedelta(minutes=minutes[-1]))
+        store.save_meeting(known[letter][0], m)
+    app = make_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f5")
+        await settle(app, pilot)
+        box = app.screen.query_one("#patterns-stages", Static)
+        assert "Meeting stages against their timeboxes" in str(box.border_title)
+        console = Console(width=150, file=io.StringIO(), record=True)
+        console.print(box.content)
+        shown = console.export_text()
+        assert "Runs over most often in Systemic analysis: 2 of 2 meetings (100%)." in shown
+        row = next(line for line in shown.splitlines() if line.startswith("Systemic analysis"))
+        assert row.split() == ["Systemic", "analysis", "2", "of", "2", "11", "min", "14", "min", "21", "min", "10", "min"]
+        row = next(line for line in shown.splitlines() if line.startswith("Gather context"))
+        assert row.split()[2:7] == ["1", "of", "2", "1", "min"]

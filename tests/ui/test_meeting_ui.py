@@ -390,3 +390,38 @@ async def test_open_questions_are_answered_or_carried_over(store, demo, make_app
         await pilot.press("ctrl+z", "ctrl+z")  # then the conversion again, then "answered"
         await settle(app, pilot)
         assert {n["id"]: n["kind"] for n in store.list_items("note", demo)}[asked] == "question"
+
+
+# ------------------------------------------------------------ found in a mock review at 80x24
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+async def test_the_opening_shows_its_agenda_whole_at_both_sizes(store, demo, make_app, cfg, size):
+    """At 80x24 the Opening opened scrolled down to the people in the room (the agenda's
+    top, with the stage the meeting is in, out of sight), and the agenda cut its stage names
+    ("System… analys…", "Follow-…") to make room for what each stage did."""
+    from io import StringIO
+
+    from rich.console import Console
+    from textual.containers import VerticalScroll
+
+    from pmtui.domain.meeting import Meeting
+
+    clock = Clock()
+    meeting = Meeting.start(T0 - timedelta(minutes=7))
+    meeting.next_stage(T0 - timedelta(minutes=2))
+    store.save_meeting(demo, meeting)
+    app = make_app(demo, "opening", config=cfg, now=clock)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        await settle(app, pilot)
+        assert app.screen.query_one("#opening", VerticalScroll).scroll_y == 0
+        agenda = app.screen.query_one("#agenda", Static)
+        console = Console(width=agenda.content_size.width, file=StringIO(), record=True)
+        console.print(agenda.content)
+        lines = console.export_text().splitlines()
+        assert all(not line.rstrip().endswith("…") for line in lines), lines
+        for name, box in (("Opening", "5 min"), ("Gather context", "35 min"), ("Systemic analysis", "10 min"),
+                          ("Follow-ups", "10 min")):
+            assert any(line.startswith(name) and line.rstrip().endswith(box) for line in lines), (name, lines)
+        text = "\n".join(lines)
+        assert "done · took 5 min" in text and "◀ now: 33:00 left" in text  # each on one line: not wrapped

@@ -167,3 +167,28 @@ def test_room_metrics_before_marks(snap_compare, store, size):
     review, _slug = store.create_review("Queue backlog after a broker restart", severity="SEV3")
     store.add_event(review, at=datetime(2026, 3, 10, 14, 0).astimezone(), text="Queue depth alert fires")
     assert snap_compare(app_on(store, review, "impact"), terminal_size=size, run_before=still)
+
+
+@pytest.mark.parametrize("size", ROOM_SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_room_walk_through_in_meeting(snap_compare, store, demo, size):
+    """Issue 28: during the meeting the walk-through shows the meeting's clock, who
+    facilitates and takes notes, and each event's date (seen in a two-seat mock review)."""
+    from datetime import UTC, datetime, timedelta
+
+    from pmtui.app import PostmortemApp
+    from pmtui.domain.meeting import Meeting
+
+    now = datetime(2026, 3, 12, 13, 20, tzinfo=UTC)
+    meeting = Meeting.start(now - timedelta(minutes=12))
+    meeting.next_stage(now - timedelta(minutes=7))
+    meeting.moved("Amara Okafor", now - timedelta(minutes=7), "moved the meeting to Gather context")
+    store.save_meeting(demo, meeting)
+    app = PostmortemApp(store, review_id=demo, screen="timeline", today=lambda: TODAY, now=lambda: now,
+                        watch_interval=None)
+
+    async def walk(pilot):
+        await still(pilot)
+        await pilot.press("down", "w")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=walk)

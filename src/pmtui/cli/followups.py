@@ -66,8 +66,9 @@ What recurs across the reviews whose incident day is in the window: incidents pe
 and severity; median and worst time to detect, to mitigate and impact duration per
 quarter (from the marks); contributing factors by category and recurring factors
 (similar wording in several reviews); components affected most often and repeat
-incidents (a component hit again after an action item tied to it was done); and
-follow-through by owner.
+incidents (a component hit again after an action item tied to it was done); the review
+meetings' stages against their timeboxes (in how many meetings each stage ran over, by a
+minute or more, and by how much); and follow-through by owner.
 
 How it is measured: the incident day is the impact-start mark's day, else the first
 event's. The store keeps no per-item history, so an action item's close date is the

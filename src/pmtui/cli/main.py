@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.document import ReviewDoc
     from pmtui.store import ReviewSummary, Store
 
-WIKI_NAMES = ("portable", "github", "gitlab", "mkdocs", "hugo", "jekyll", "obsidian")  # pmtui.export.report.WIKIS
+WIKI_NAMES = ("portable", "github", "gitlab", "mkdocs", "hugo", "jekyll", "obsidian")  # pmtui.export.markdown.WIKIS
 SCREENS = tuple(s.value for s in Section)
 
 DESCRIPTION = """\

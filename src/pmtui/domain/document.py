@@ -61,6 +61,9 @@ from pmtui.domain.vocab import (
     Mark as Mark,
 )
 from pmtui.domain.vocab import (
+    MeetingStage as MeetingStage,
+)
+from pmtui.domain.vocab import (
     NoteKind as NoteKind,
 )
 from pmtui.domain.vocab import (
@@ -105,6 +108,8 @@ FILE_MAX_BYTES = 4 * 1024 * 1024  # one document file, plus EVIDENCE_BYTES for e
 EVIDENCE_BYTES = 2 * 1024  # an exported log line with its original text is well under 2 KiB
 FILE_MAX_ALL = FILE_MAX_BYTES + EVIDENCE_MAX * EVIDENCE_BYTES  # the most any document file may be
 COUNT_MAX = 2**63 - 1  # what SQLite stores as an integer
+TIMEBOX_MAX = 1_440  # minutes in one stage's timebox (a day)
+TOOK_MAX = 366 * 86_400  # seconds one stage of a review meeting can have taken (a year)
 # Every timestamp lies between these instants, so that it can be shown in any zone
 # (offsets are under 24 hours) and kept as four-digit sortable UTC text.
 EARLIEST = datetime(1000, 1, 2, tzinfo=UTC)
@@ -401,6 +406,42 @@ class Note(_Strict):
         return normalise_offset(v)
 
 
+class StageTime(_Strict):
+    """/2: one stage of the review meeting: its timebox and how long it took."""
+
+    stage: MeetingStage
+    timebox_minutes: Annotated[int, Field(ge=0, le=TIMEBOX_MAX, strict=True)]
+    took_seconds: Annotated[int, Field(ge=0, le=TOOK_MAX, strict=True)] | None = None
+
+
+class MeetingTimes(_Strict):
+    """/2: the review meeting as it was held: when it started and ended, and each stage's
+    actual time against its timebox (pauses left out)."""
+
+    started: Timestamp
+    ended: Timestamp | None = None
+    stages: list[StageTime]
+
+    @field_validator("started", "ended")
+    @classmethod
+    def _minutes(cls, v: datetime | None, info: ValidationInfo) -> datetime | None:
+        started = info.data.get("started") if info.field_name == "ended" else None
+        if v is not None and started is not None and v < started:
+            raise PydanticCustomError("window", "must not be before started ({started})",
+                                      {"started": format_timestamp(started)})
+        return normalise_offset(v) if v is not None else None
+
+    @field_validator("stages")
+    @classmethod
+    def _four(cls, v: list[StageTime]) -> list[StageTime]:
+        if [s.stage for s in v] != list(MeetingStage):
+            raise PydanticCustomError(
+                "stages", "list the four stages once each, in the meeting's order: {order} (got {got})",
+                {"order": ", ".join(s.value for s in MeetingStage),
+                 "got": ", ".join(s.stage.value for s in v) or "none"})
+        return v
+
+
 class ReviewDoc(_Strict):
     format: str
     title: NonEmptyText
@@ -426,6 +467,8 @@ class ReviewDoc(_Strict):
     action_items: list[ActionItem] = []
     notes: list[Note] = []
     related: list[Text] = []
+    meeting: MeetingTimes | None = Field(None, title="Meeting", description=(
+        "(pmtui-review/2) the review meeting as held: started, ended, and each stage's timebox and actual time"))
 
     @field_validator("format", mode="before")
     @classmethod
@@ -677,7 +720,7 @@ def _size_problems(raw: dict[str, Any]) -> list[str]:
 
 
 # fields that pmtui-review/2 added: a /1 file that has them is mislabelled
-V2_FIELDS = {"": ("started",), "timeline": ("source_id", "original", "confirmed"), "notes": ("became",),
+V2_FIELDS = {"": ("started", "meeting"), "timeline": ("source_id", "original", "confirmed"), "notes": ("became",),
              "impact.components": ("start", "end"), "action_items": ("effort", "tracker_state", "tracker_label", "tracker_pulled")}
 
 

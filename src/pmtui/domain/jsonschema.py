@@ -31,7 +31,9 @@ from pmtui.domain.document import (
     READABLE_FORMATS,
     SEVERITY_MAX,
     SHORT_TEXT_MAX,
+    TIMEBOX_MAX,
     TITLE_MAX,
+    TOOK_MAX,
     URL_MAX,
     V2_FIELDS,
     ActionItem,
@@ -49,6 +51,7 @@ from pmtui.domain.vocab import (
     EventKind,
     FactorCategory,
     Mark,
+    MeetingStage,
     NoteKind,
     ObservationKind,
     Stage,
@@ -293,6 +296,24 @@ def schema() -> dict[str, Any]:
             "author": ref("shortText"),
             "became": {**_list(ref("became"), f"({FORMAT}) what the note was turned into"), "uniqueItems": True},
         }, ["at", "text"]),
+        "stageTime": _object({
+            "stage": _enum(MeetingStage),
+            "timebox_minutes": {"type": "integer", "minimum": 0, "maximum": TIMEBOX_MAX,
+                                "description": "the stage's timebox in the meeting's agenda, in minutes"},
+            "took_seconds": {"anyOf": [{"type": "integer", "minimum": 0, "maximum": TOOK_MAX}, {"type": "null"}],
+                             "default": None,
+                             "description": "how long the stage took, pauses left out; null while not finished"},
+        }, ["stage", "timebox_minutes"]),
+        "meeting": _object({
+            "started": ref("timestamp"),
+            "ended": {"anyOf": [ref("timestamp"), {"type": "null"}], "default": None,
+                      "description": "null while the meeting runs; not before started"},
+            "stages": {"type": "array", "minItems": len(MeetingStage), "maxItems": len(MeetingStage),
+                       "prefixItems": [{"allOf": [ref("stageTime")], "properties": {"stage": {"const": s.value}}}
+                                       for s in MeetingStage],
+                       "description": "the four stages once each, in the meeting's order"},
+        }, ["started", "stages"], description=f"({FORMAT}) the review meeting as held: each stage's actual "
+                                              "time against its timebox"),
     }
     # Each mark on at most one event of the timeline.
     one_of_each = [
@@ -337,6 +358,7 @@ def schema() -> dict[str, Any]:
         "action_items": _list(ref("actionItem")),
         "notes": _list(ref("note"), max_items=NOTES_MAX),
         "related": _list(ref("text")),
+        "meeting": {"anyOf": [ref("meeting"), {"type": "null"}], "default": None},
     }, ["format", "title"], description="One postmortem review (docs/review-format.md).")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -28,6 +28,7 @@ STAGE_SECTIONS: dict[str, tuple[str, ...]] = {
     stage.value: tuple(s.value for s in sections) for stage, sections in vocab.STAGE_SECTIONS.items()
 }
 AFTER_THE_MEETING: str = vocab.AFTER_THE_MEETING.value
+TOOK_MAX = 366 * 86_400  # the longest a stage is recorded to have taken (pmtui.domain.document.TOOK_MAX)
 
 
 def section_for(meeting: Meeting, section: str) -> str | None:
@@ -96,6 +97,41 @@ class Meeting:
         data = json.loads(text)
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    def record(self) -> dict[str, Any] | None:
+        """The meeting as the review document keeps it (``meeting`` of pmtui-review/2): when
+        it started and ended, each stage's timebox and the whole seconds it took (None while
+        not finished). None for a meeting that never started."""
+        if not self.started_at:
+            return None
+        return {
+            "started": self.started_at,
+            "ended": self.ended_at or None,
+            "stages": [{"stage": s, "timebox_minutes": int(self.split.get(s, 0)),
+                        "took_seconds": min(TOOK_MAX, max(0, round(self.stage_took[s]))) if s in self.stage_took else None}
+                       for s in STAGES],
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> Meeting:
+        """The stored meeting of an imported document's ``meeting`` (a MeetingTimes): an
+        ended meeting stays ended on its last stage; one still running comes in paused at the
+        start of its first unfinished stage (its clock does not run on from the import), which
+        is taken to have begun when the finished ones add up to."""
+        split = {s.stage.value: s.timebox_minutes for s in record.stages}
+        took = {s.stage.value: float(s.took_seconds) for s in record.stages if s.took_seconds is not None}
+        started: datetime = record.started
+        meeting = cls(length=sum(split.values()), split=split, started_at=started.isoformat(), stage_took=took)
+        if record.ended is not None:
+            meeting.ended_at = record.ended.isoformat()
+            done = [s for s in STAGES if s in took]
+            meeting.stage = done[-1] if done else STAGES[0]
+            meeting.stage_started_at = (record.ended - timedelta(seconds=took.get(meeting.stage, 0))).isoformat()
+            return meeting
+        meeting.stage = next((s for s in STAGES if s not in took), STAGES[-1])
+        begun = started + timedelta(seconds=sum(took.get(s, 0) for s in STAGES[:STAGES.index(meeting.stage)]))
+        meeting.stage_started_at = meeting.paused_at = begun.isoformat()
+        return meeting
 
     def moved(self, by: str, now: datetime, what: str) -> None:
         """Record who made a stage change and when (every seat shows it)."""
@@ -173,9 +209,8 @@ class Meeting:
         return out
 
     def overran(self) -> list[str]:
-        """The finished stages that took longer than their timebox (by a minute or more)."""
-        return [s for s, took in self.stage_took.items()
-                if s in self.split and took >= (self.split[s] + 1) * 60]
+        """The finished stages that took longer than their timebox (by a minute or more), in meeting order."""
+        return [s for s in STAGES if s in self.stage_took and s in self.split and ran_over(self.stage_took[s], self.split[s])]
 
     @property
     def ended(self) -> bool:
@@ -220,3 +255,29 @@ def duration(value: timedelta) -> str:
 def minutes(value: timedelta) -> str:
     m = int(value.total_seconds() // 60)
     return "less than a minute" if m < 1 else f"{m} min"
+
+
+# ---------------------------------------------------------------- actual time per stage
+OVER_BY = 60  # a stage ran over when it took this many seconds or more past its timebox
+
+
+def ran_over(took_seconds: float, timebox_minutes: int) -> bool:
+    """A finished stage ran over its timebox: by a minute or more (less is the clock's noise)."""
+    return took_seconds - timebox_minutes * 60 >= OVER_BY
+
+
+def took_words(seconds: float) -> str:
+    """How long a stage took, to the nearest minute: ``under a minute``, ``12 min``, ``1 h 05 min``."""
+    if seconds < 30:
+        return "under a minute"
+    return duration(timedelta(seconds=round(seconds / 60) * 60))
+
+
+def against_timebox(took_seconds: float | None, timebox_minutes: int, *, current: bool = False) -> str:
+    """A stage's actual time against its timebox, in words: ``within``, ``over by 6 min``,
+    ``not finished`` (``current``: the stage the meeting is in), ``not reached``."""
+    if took_seconds is None:
+        return "not finished" if current else "not reached"
+    if ran_over(took_seconds, timebox_minutes):
+        return f"over by {minutes(timedelta(seconds=took_seconds - timebox_minutes * 60))}"
+    return "within"

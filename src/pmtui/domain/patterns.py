@@ -31,6 +31,10 @@ Definitions (also in the README):
   ignoring case: ``checkout`` is not named by ``checkout-db``).
 - **Repeat incident**: a review whose incident day is after the close date of a done
   action item tied to one of its components.
+- **Meeting stages against their timeboxes**: for each stage of the review meeting, the
+  reviews whose meeting finished that stage (its actual time is known, pauses left out), in
+  how many it ran over its timebox (by a minute or more: ``pmtui.domain.meeting.ran_over``),
+  and by how much (median and worst of those that ran over).
 
 No Textual, no database.
 """
@@ -78,6 +82,7 @@ class ReviewFacts:
     related: tuple[str, ...] = ()
     opened: date | None = None  # review date, else creation day
     changed: date | None = None  # last change, None when never changed since created
+    stages: tuple[tuple[str, int, float], ...] = ()  # the meeting's finished stages: (stage, timebox minutes, seconds taken)
 
 
 def incident_day(marks: dict[str, datetime], first_event: datetime | None, zone: Any, review_date: date | None,
@@ -166,6 +171,24 @@ class Follow:
         return self.done / self.total if self.total else 0.0
 
 
+@dataclass(frozen=True)
+class StageTimebox:
+    """One stage of the review meetings: how often and by how much it ran over its timebox."""
+
+    stage: str
+    name: str
+    meetings: int  # reviews whose meeting finished this stage
+    over: int  # of those, how many ran over
+    median_over: timedelta | None  # by how much, among those that ran over
+    worst_over: timedelta | None
+    median_took: timedelta
+    median_timebox: int  # minutes
+
+    @property
+    def share_over(self) -> float:
+        return self.over / self.meetings if self.meetings else 0.0
+
+
 @dataclass
 class Patterns:
     reviews: int
@@ -182,6 +205,7 @@ class Patterns:
     follow: Follow
     by_owner: list[Follow]
     lessons: list[FactorGroup] = field(default_factory=list)  # recurring learnings (category "")
+    stage_timeboxes: list[StageTimebox] = field(default_factory=list)  # the meetings' stages, in meeting order
 
     def as_json(self) -> dict[str, Any]:
         def minutes(d: timedelta) -> float:
@@ -218,6 +242,13 @@ class Patterns:
                 for r in self.repeats
             ],
             "follow_through": {**follow(self.follow), "by_owner": [follow(f) for f in self.by_owner]},
+            "meeting_stages": [
+                {"stage": t.stage, "meetings": t.meetings, "ran_over": t.over, "share_over": round(t.share_over, 4),
+                 "median_over_minutes": None if t.median_over is None else minutes(t.median_over),
+                 "worst_over_minutes": None if t.worst_over is None else minutes(t.worst_over),
+                 "median_took_minutes": minutes(t.median_took), "median_timebox_minutes": t.median_timebox}
+                for t in self.stage_timeboxes
+            ],
         }
 
 
@@ -461,6 +492,42 @@ def timings(reviews: list[ReviewFacts]) -> list[Timing]:
     return out
 
 
+def stage_timeboxes(reviews: list[ReviewFacts]) -> list[StageTimebox]:
+    """Per stage of the review meeting (in meeting order; stages no meeting finished left out):
+    how many meetings finished it, how many ran over its timebox and by how much."""
+    from pmtui.domain.meeting import STAGE_NAMES, STAGES, ran_over
+
+    took: dict[str, list[timedelta]] = defaultdict(list)
+    over: dict[str, list[timedelta]] = defaultdict(list)
+    boxes: dict[str, list[int]] = defaultdict(list)
+    for r in reviews:
+        for stage, box, seconds in r.stages:
+            took[stage].append(timedelta(seconds=seconds))
+            boxes[stage].append(box)
+            if ran_over(seconds, box):
+                over[stage].append(timedelta(seconds=seconds - box * 60))
+    out = []
+    for stage in STAGES:
+        if not took[stage]:
+            continue
+        past = over[stage]
+        out.append(StageTimebox(stage, STAGE_NAMES[stage], len(took[stage]), len(past),
+                                _median(past) if past else None, max(past) if past else None,
+                                _median(took[stage]), int(statistics.median_low(boxes[stage]))))
+    return out
+
+
+def stage_verdict(stages: list[StageTimebox]) -> str:
+    """The answer to "does the team run out of time in a stage?", in one sentence."""
+    if not stages:
+        return "No review meeting was run in pmtui yet: no stage's actual time is known."
+    worst = max(stages, key=lambda t: (t.share_over, t.over))
+    if not worst.over:
+        return "No stage ran over its timebox."
+    return (f"Runs over most often in {worst.name}: {worst.over} of {worst.meetings} meeting"
+            f"{'s' if worst.meetings != 1 else ''} ({worst.share_over:.0%}).")
+
+
 def compute_patterns(all_reviews: list[ReviewFacts], today: date, window: Window = Window(),
                      choices: dict[str, str] | None = None) -> Patterns:
     """Every pattern over the reviews in the window."""
@@ -485,6 +552,7 @@ def compute_patterns(all_reviews: list[ReviewFacts], today: date, window: Window
         factor_categories=cats.most_common(), recurring=recurring_factors(reviews, choices),
         components=component_counts(reviews), repeats=repeat_incidents(reviews),
         follow=follow_through(pairs, today), by_owner=by_owner, lessons=recurring_factors(reviews, choices, True),
+        stage_timeboxes=stage_timeboxes(reviews),
     )
 
 
@@ -642,6 +710,9 @@ def to_text(p: Patterns) -> str:
                          f"hit again in {', '.join(r.later)}")
     else:
         lines.append("None found.")
+    section("Meeting stages against their timeboxes (actual time, pauses left out)")
+    lines.append(stage_verdict(p.stage_timeboxes))
+    lines.extend(stage_line(st) for st in p.stage_timeboxes)
     section("Follow-through")
     lines.append(follow_line(p.follow))
     for f in p.by_owner:
@@ -654,3 +725,19 @@ def follow_line(f: Follow) -> str:
     days = "—" if f.median_days_to_close is None else f"{f.median_days_to_close:g}"
     return (f"{f.done}/{f.total} done ({f.share_done:.0%}), {f.open} open, {f.overdue} overdue, "
             f"{f.wont_do} won't do, median days to close {days}")
+
+
+def stage_line(t: StageTimebox) -> str:
+    """``Systemic analysis  over in 5 of 8 meetings (63%), median 6 min over, worst 14 min; took 16 min (timebox 10 min)``."""
+    if t.over and t.median_over is not None and t.worst_over is not None:
+        over = (f"over in {t.over} of {t.meetings} meeting{'s' if t.meetings != 1 else ''} ({t.share_over:.0%}), "
+                f"median {_minutes(t.median_over)} over, worst {_minutes(t.worst_over)}")
+    else:
+        over = f"within its timebox in {t.meetings} of {t.meetings} meeting{'s' if t.meetings != 1 else ''}"
+    return f"{t.name:<17}  {over}; median took {_minutes(t.median_took)} (timebox {t.median_timebox} min)"
+
+
+def _minutes(value: timedelta) -> str:
+    from pmtui.domain.meeting import took_words
+
+    return took_words(value.total_seconds())

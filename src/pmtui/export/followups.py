@@ -10,10 +10,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from pmtui.domain.meeting import took_words
 from pmtui.domain.metrics import format_duration
-from pmtui.domain.patterns import Patterns, ReviewFacts, follow_line
+from pmtui.domain.patterns import Patterns, ReviewFacts, follow_line, stage_verdict
 from pmtui.domain.tracker import STATUS_WORDS, ActionRow
-from pmtui.export.report import plain, table, yaml_str
+from pmtui.export.markdown import plain, table, yaml_str
 
 INDEX_LINKS = "Across all reviews: [open action items](actions.md) · [patterns](patterns.md)\n\n"
 
@@ -85,6 +86,15 @@ def patterns_page(p: Patterns, pages: dict[str, str]) -> str:
                       [[plain(r.component), f"{plain(r.action)} ({_review_link(r.action_review, pages)})",
                         r.closed.isoformat(), links(r.later)] for r in p.repeats])
                 if p.repeats else "_None found._") + "\n")
+    out.append("## Meeting stages against their timeboxes\n")
+    out.append(stage_verdict(p.stage_timeboxes) + "\n")
+    if p.stage_timeboxes:
+        out.append(table(["Stage", "Meetings", "Ran over", "Median over", "Worst over", "Median took", "Timebox"],
+                         [[t.name, str(t.meetings), f"{t.over} ({t.share_over:.0%})",
+                           "" if t.median_over is None else took_words(t.median_over.total_seconds()),
+                           "" if t.worst_over is None else took_words(t.worst_over.total_seconds()),
+                           took_words(t.median_took.total_seconds()), f"{t.median_timebox} min"]
+                          for t in p.stage_timeboxes]) + "\n")
     out.append("## Follow-through\n")
     out.append(plain(follow_line(p.follow)) + "\n")
     if p.by_owner:

@@ -24,7 +24,8 @@ from pmtui.atomic import write_text as write_text
 from pmtui.domain.document import ReviewDoc
 from pmtui.domain.metrics import compute, format_duration
 from pmtui.domain.vocab import OPEN_STATUSES, STATUS_WORDS
-from pmtui.export.report import INDEX_NAMES, Wiki, get_wiki, meta_text, plain, render, report_date, table, yaml_str
+from pmtui.export.markdown import INDEX_NAMES, Wiki, get_wiki, plain, table, yaml_str
+from pmtui.export.report import meta_text, render, report_date
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import ReviewSummary, Store

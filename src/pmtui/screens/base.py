@@ -31,6 +31,7 @@ STEP_TEXT = "previous / next section"
 class SectionScreen(TypedApp, Screen[None]):
     CSS_PATH = SCREENS_CSS
     SECTION: str = Section.overview
+    _meeting_shown = False  # the meeting line was filled once: a meeting appearing since was started elsewhere
     # the section's own first list, table or field (never a scroll container or the notes panel)
     AUTO_FOCUS = "#section-main TimelineTable, #section-main DataTable, #section-main ListEditor, #section-main Input, #section-main TextArea, #section-main Select"
     BINDINGS = [
@@ -217,9 +218,12 @@ class SectionScreen(TypedApp, Screen[None]):
         bar.following = self.app.following
         bar.now = self.app.now()
         self.people = people
-        # another seat moved the meeting: say who and when, here too; a following seat goes along
-        if (meeting is not None and meeting.last_move and before is not None
-                and (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move)
+        # another seat moved the meeting (or started it, while this section was shown): say who
+        # and when, here too; a following seat goes along
+        started = before is None and self._meeting_shown
+        self._meeting_shown = True
+        if (meeting is not None and meeting.last_move and (before is not None or started)
+                and (before is None or (meeting.moved_at, meeting.last_move) != (before.moved_at, before.last_move))
                 and meeting.moved_by != self.app.author):
             if not self.follow_meeting(meeting, before):
                 self.notify(meeting.move_line(bar.zone), timeout=6)
@@ -228,13 +232,15 @@ class SectionScreen(TypedApp, Screen[None]):
         if meeting is not None and self.app.following and meeting.moved_by != self.app.author:
             self.follow_walk(meeting)
 
-    def follow_meeting(self, meeting: Meeting, before: Meeting) -> bool:
-        """Another seat moved the meeting on (or ended it): a seat that follows goes to the
-        new stage's first section (the report once it ended), saying who moved it. Not while
-        a form or dialog is open over this section: it says where the meeting went instead."""
+    def follow_meeting(self, meeting: Meeting, before: Meeting | None) -> bool:
+        """Another seat started the meeting (``before`` None), moved it on or ended it: a seat
+        that follows goes to the stage's first section (the report once it ended), saying who
+        moved it. Not while a form or dialog is open over this section: it says where the
+        meeting went instead."""
         from pmtui.domain.meeting import section_for
 
-        if not self.app.following or (meeting.stage, meeting.ended) == (before.stage, before.ended):
+        if not self.app.following or (before is not None
+                                      and (meeting.stage, meeting.ended) == (before.stage, before.ended)):
             return False
         target = section_for(meeting, self.SECTION)
         if target is None:

@@ -12,7 +12,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from pmtui.domain.meeting import DEFAULT_SPLIT, STAGE_NAMES, STAGES, Meeting, duration, parse_split, scale_split
+from pmtui.domain.meeting import (
+    DEFAULT_SPLIT,
+    STAGE_NAMES,
+    STAGES,
+    Meeting,
+    parse_split,
+    ran_over,
+    scale_split,
+    took_words,
+)
 from pmtui.domain.vocab import Section
 from pmtui.errors import BadInput
 from pmtui.screens.base import SectionScreen
@@ -52,6 +61,13 @@ class OpeningScreen(SectionScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.show_agenda()
+        # the room reads the ground rules and the agenda first: at 80x24 the focused list of
+        # people below them scrolled them out of sight
+        self.call_after_refresh(lambda: self.query_one("#opening", VerticalScroll).scroll_home(animate=False))
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.call_after_refresh(self.show_agenda)  # laid out at the new size first: its width decides
 
     def show_meeting(self) -> None:
         super().show_meeting()
@@ -69,24 +85,37 @@ class OpeningScreen(SectionScreen):
         meeting = self.app.store.get_meeting(self.review_id)
         split = meeting.split if meeting else DEFAULT_SPLIT
         length = meeting.length if meeting else sum(DEFAULT_SPLIT.values())
+        # a narrow agenda (80 columns; 160 with the notes panel): what a stage did goes under its
+        # name, so that the names are not cut ("Follow-…") nor its words wrapped to make room for it
+        width = self.query_one("#agenda", Static).content_size.width
+        narrow = width < 52 if width else self.size.width < 120
         table = Table.grid(padding=(0, 2))
-        table.add_column()
-        table.add_column(justify="right")
-        table.add_column()
+        if not narrow:
+            table.add_column(no_wrap=True)
+            table.add_column(justify="right", no_wrap=True)
+            table.add_column()
         now = self.app.now()
         took = {stage: spent for stage, spent, _box in meeting.times(now)} if meeting is not None else {}
         for stage in STAGES:
             mark = ""
             if meeting is not None:
                 spent = took.get(stage)
-                over = spent is not None and spent.total_seconds() >= (split[stage] + 1) * 60
-                taken = f" · took {duration(spent)}" + (" (over its timebox)" if over else "") if spent is not None else ""
+                over = spent is not None and ran_over(spent.total_seconds(), split[stage])
+                taken = (f" · took {took_words(spent.total_seconds())}" + (" (over its timebox)" if over else "")
+                         if spent is not None else "")
                 if stage == meeting.stage and not meeting.ended:
                     mark = "◀ now: " + meeting.status(now).split(": ", 1)[1]
                 elif meeting.ended or STAGES.index(stage) < STAGES.index(meeting.stage):
                     mark = ("✓ done" if meeting.ended else "done") + taken
             style = "bold reverse" if meeting is not None and stage == meeting.stage else ""
-            table.add_row(Text(STAGE_NAMES[stage], style=style), f"{split[stage]} min", mark)
+            if narrow:  # one line per stage, its timebox beside it; what it did on the next line
+                line = Text(STAGE_NAMES[stage].ljust(18), style=style, no_wrap=True)
+                line.append(f"{split[stage]:>3} min")
+                table.add_row(line)
+                if mark:
+                    table.add_row(Text("  " + mark, style="" if style else "dim"))
+            else:
+                table.add_row(Text(STAGE_NAMES[stage], style=style), f"{split[stage]} min", mark)
         head = Text.from_markup(f"[b]Agenda[/b] ({length} min)\n\n")
         if meeting is None:
             foot = Text.from_markup("\n[b]s[/b] starts the meeting (length and split can be changed).\n"

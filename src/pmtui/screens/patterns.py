@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -50,6 +51,26 @@ def bars(items: list[tuple[str, int]], width: int = 24, limit: int = 12) -> Text
     if len(items) > limit:
         text.append(f"\n… and {len(items) - limit} more", style="dim")
     return text
+
+
+def stage_table(p: Patterns) -> Text | Group:
+    """Per stage of the review meetings: how often and by how much it ran over its timebox,
+    under the one-sentence answer (pmtui.domain.patterns.stage_verdict)."""
+    from pmtui.domain.meeting import took_words
+    from pmtui.domain.patterns import stage_verdict
+
+    verdict = Text(stage_verdict(p.stage_timeboxes), style="" if p.stage_timeboxes else "dim")
+    if not p.stage_timeboxes:
+        return verdict
+    t = Table(box=None, pad_edge=False, expand=False)
+    for col in ("Stage", "Ran over", "Median over", "Worst", "Median took", "Timebox"):  # fits 80 columns
+        t.add_column(col, justify="left" if col == "Stage" else "right", no_wrap=True)
+    for x in p.stage_timeboxes:
+        t.add_row(Text(x.name), Text(f"{x.over} of {x.meetings}", style="bold red" if x.over else ""),
+                  Text("—" if x.median_over is None else took_words(x.median_over.total_seconds())),
+                  Text("—" if x.worst_over is None else took_words(x.worst_over.total_seconds())),
+                  Text(took_words(x.median_took.total_seconds())), Text(f"{x.median_timebox} min"))
+    return Group(verdict, t)
 
 
 def parse_window(value: str) -> tuple[date | None, date | None, str | None]:
@@ -114,6 +135,7 @@ class PatternsScreen(TypedApp, Screen[None]):
                 yield Static("", id="patterns-severity", classes="pattern-box")
                 yield Static("", id="patterns-categories", classes="pattern-box")
             yield Static("", id="patterns-timings", classes="pattern-box")
+            yield Static("", id="patterns-stages", classes="pattern-box")
             yield Static("", id="patterns-recurring", classes="pattern-box")
             yield Static("", id="patterns-lessons", classes="pattern-box")
             with Grid(classes="pattern-grid"):
@@ -132,6 +154,7 @@ class PatternsScreen(TypedApp, Screen[None]):
             "#patterns-months": "Incidents per month", "#patterns-severity": "Incidents per severity",
             "#patterns-categories": "Contributing factors by category",
             "#patterns-timings": "Timings per quarter (from the marks)",
+            "#patterns-stages": "Meeting stages against their timeboxes (pauses left out)",
             "#patterns-recurring": "Recurring factors (the same cause in several reviews) · g: merge, split",
             "#patterns-lessons": "Recurring lessons (the same learning in several reviews)",
             "#patterns-components": "Components affected most often",
@@ -220,6 +243,8 @@ class PatternsScreen(TypedApp, Screen[None]):
         else:
             self.query_one("#patterns-timings", Static).update(
                 Text(f"No review has the marks these need ({mark_list()}).", style="dim"))
+
+        self.query_one("#patterns-stages", Static).update(stage_table(p))
 
         rec = Text()
         for i, g in enumerate(p.recurring[:15]):

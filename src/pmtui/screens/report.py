@@ -14,7 +14,7 @@ from textual.widgets import Markdown, Select, Static
 
 from pmtui.domain.vocab import Section, Status
 from pmtui.errors import BadInput, Conflict, PmtuiError
-from pmtui.export.report import DEFAULT_WIKI, WIKIS
+from pmtui.export.markdown import DEFAULT_WIKI, WIKIS
 from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen

@@ -48,6 +48,7 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
         self.index = max(0, min(index, len(self.rows) - 1))
         self.followed = followed  # opened because the facilitator walks: closes when the facilitator's does
         self.leads = False  # this seat is the review's facilitator: the room follows where it walks
+        self.meeting: Any = None  # the meeting as last read (where the facilitator's walk-through is)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,8 +74,16 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
 
     # ------------------------------------------------------------ the meeting
     def show_meeting(self) -> None:
+        """The meeting line as every section shows it: who facilitates and takes notes, the
+        clock, and the last move with its time in the review's zone."""
+        from pmtui.domain.seats import normal_role
+
         bar = self.query_one(MeetingBar)
-        bar.meeting = self.app.store.get_meeting(self.review_id)
+        people = self.app.store.list_items(ItemKind.participant, self.review_id)
+        bar.facilitator = ", ".join(p["name"] for p in people if normal_role(p["role"]) == "facilitator")
+        bar.note_taker = ", ".join(p["name"] for p in people if normal_role(p["role"]) == "note-taker")
+        bar.zone = self.app.store.get_review(self.review_id).get("timezone")
+        self.meeting = bar.meeting = self.app.store.get_meeting(self.review_id)
         bar.following = self.app.following
         bar.now = self.app.now()
 
@@ -108,11 +117,19 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
             self.index = at
             self.show()
 
+    def room_index(self) -> int | None:
+        """The event the facilitator's walk-through shows, for a seat that does not follow it."""
+        meeting = self.meeting
+        if self.leads or self.app.following or meeting is None or meeting.ended or meeting.walk_event is None:
+            return None
+        return next((i for i, r in enumerate(self.rows) if r.id == meeting.walk_event), None)
+
     def action_follow(self) -> None:
         self.app.following = not self.app.following
         self.query_one(MeetingBar).following = self.app.following
         self.notify("Following the facilitator's walk-through." if self.app.following else
                     "Not following: walk on your own; ctrl+u follows again.", timeout=3)
+        self.show()
         self.follow()
 
     def days(self) -> bool:
@@ -135,9 +152,12 @@ class WalkThroughScreen(TypedApp, Screen[int | None]):
             return
         row = self.rows[self.index]
         done = sum(1 for r in self.rows if r.confirmed)
-        self.query_one("#walk-progress", Static).update(
-            f"Event {self.index + 1} of {len(self.rows)} · {done} confirmed by the room · "
-            f"{len(self.rows) - done} to go")
+        progress = Text(f"Event {self.index + 1} of {len(self.rows)} · {done} confirmed by the room · "
+                        f"{len(self.rows) - done} to go")
+        room = self.room_index()
+        if room is not None and room != self.index:  # walking alone: where the room is
+            progress.append(f"  ·  the room is on event {room + 1} (ctrl+u goes there)", style="bold yellow")
+        self.query_one("#walk-progress", Static).update(progress)
         around = self.around()
         before = [self._line(r) for r in self.rows[max(0, self.index - around):self.index]]
         after = [self._line(r) for r in self.rows[self.index + 1:self.index + 1 + around]]

@@ -94,6 +94,25 @@ def _row_of(table: str, item: Any) -> dict[str, Any]:
     return row
 
 
+def _meeting_record(state: str | None) -> dict[str, Any] | None:
+    """The document's ``meeting`` from a stored meeting state (None: never started, or a
+    state this pmtui cannot read, which then stays out of the document)."""
+    if not state:
+        return None
+    from pydantic import ValidationError
+
+    from pmtui.domain.document import MeetingTimes
+    from pmtui.domain.meeting import Meeting
+
+    try:
+        record = Meeting.from_json(state).record()
+        if record is not None:
+            MeetingTimes.model_validate(record)
+    except (ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        return None
+    return record
+
+
 def _fields_of(table: str, row: Any) -> dict[str, Any]:
     """A stored row's document fields (the reverse of _row_of; fields kept elsewhere left out)."""
     plan = _plan(table)
@@ -252,6 +271,10 @@ class _Documents:
                     bulk(conn, m.table_of(m.EventMark), marks)
             for n, (review_id, doc) in enumerate(zip(review_ids, docs)):
                 extra = dict(extras[n]) if extras else {}
+                if doc.meeting is not None and not extra.get("meeting"):  # db copy brings the whole state
+                    from pmtui.domain.meeting import Meeting
+
+                    extra["meeting"] = Meeting.from_record(doc.meeting).to_json()
                 became = [(ni, STORE_KIND[b.kind.value], b.index) for ni, note in enumerate(doc.notes) for b in note.became]
                 if became:
                     extra["links"] = list(extra.get("links") or []) + became
@@ -368,6 +391,8 @@ class _Documents:
             for row in conn.execute(select(lt.c.note_id, lt.c.target_kind, lt.c.target_id)
                                     .where(lt.c.review_id.in_(review_ids)).order_by(lt.c.id)):
                 note_links.setdefault(row.note_id, []).append((row.target_kind, row.target_id))
+            st = m.table_of(m.MeetingState)
+            meetings = dict(conn.execute(select(st.c.review_id, st.c.state).where(st.c.review_id.in_(review_ids))).all())
 
         def became(rid: int, note_id: int) -> list[dict[str, Any]]:
             """A note's links as positions in the document's lists (links to what no longer exists are left out)."""
@@ -409,6 +434,7 @@ class _Documents:
                 "action_items": [_fields_of("action_item", a) for a in actions.get(rid, [])],
                 "notes": [{**_fields_of("note", n), "became": became(rid, n["id"])} for n in notes.get(rid, [])],
                 "related": [_fields_of("related", x)["text"] for x in related.get(rid, [])],
+                "meeting": _meeting_record(meetings.get(rid)),
             }
             docs.append(ReviewDoc.model_validate(data))
         return docs

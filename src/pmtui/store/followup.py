@@ -241,6 +241,7 @@ _FACTS_SQL = {
     "factors": "SELECT review_id, text, category FROM factor ORDER BY review_id, position, id",
     "learnings": "SELECT review_id, text FROM learning ORDER BY review_id, position, id",
     "related": "SELECT review_id, ref FROM related ORDER BY review_id, position",
+    "meeting": "SELECT review_id, state FROM meeting",
     "actions": f"SELECT a.{', a.'.join(_ACTION_COLUMNS)}, r.slug, r.title FROM action_item a "
                "JOIN review r ON r.id = a.review_id ORDER BY a.review_id, a.position, a.id",
 }
@@ -310,6 +311,18 @@ def plain_fetch(backend: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]
             conn.rollback()
 
 
+def _stage_times(state: str | None) -> tuple[tuple[str, int, float], ...]:
+    """The finished stages of a stored meeting: (stage, timebox minutes, seconds taken)."""
+    from pmtui.domain.meeting import STAGES, Meeting
+
+    try:
+        meeting = Meeting.from_json(state or "")
+        return tuple((s, int(meeting.split[s]), float(meeting.stage_took[s]))
+                     for s in STAGES if s in meeting.stage_took and s in meeting.split)
+    except (ValueError, TypeError, KeyError, AttributeError):  # a state this pmtui cannot read: no times
+        return ()
+
+
 def review_facts(store: Store) -> list[ReviewFacts]:
     """One :class:`pmtui.domain.patterns.ReviewFacts` per review (what patterns and related
     reviews need), each table read once."""
@@ -339,6 +352,7 @@ def review_facts(store: Store) -> list[ReviewFacts]:
         related: dict[int, list[str]] = defaultdict(list)
         for rid, ref in fetch(_FACTS_SQL["related"]):
             related[rid].append(ref)
+        stages = {rid: _stage_times(state) for rid, state in fetch(_FACTS_SQL["meeting"])}
         actions: dict[int, list[ActionRow]] = defaultdict(list)
         for row in fetch(_FACTS_SQL["actions"]):
             actions[row[1]].append(ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4],
@@ -363,7 +377,7 @@ def review_facts(store: Store) -> list[ReviewFacts]:
             components=tuple(comps.get(rid, ())), factors=tuple(factors.get(rid, ())), marks=marks.get(rid, {}),
             learnings=tuple(learnings.get(rid, ())),
             actions=tuple(actions.get(rid, ())), related=tuple(related.get(rid, ())),
-            opened=reviewed or created, changed=changed,
+            opened=reviewed or created, changed=changed, stages=stages.get(rid, ()),
         ))
     return out
 

@@ -215,7 +215,8 @@ Review = _table("Review", "review", {
     "slug": (str, Field(unique=True, index=True)),
     "uid": (Optional[str], Field(default=None, unique=True, index=True)),  # noqa: UP045
     # started: when the incident started, as started_utc and started_offset
-    **_document_columns(document.ReviewDoc, "review", elsewhere=("format", "impact", *_REVIEW_LISTS),
+    # meeting: the review meeting's times, from the meeting table's state (MeetingState)
+    **_document_columns(document.ReviewDoc, "review", elsewhere=("format", "impact", "meeting", *_REVIEW_LISTS),
                         first_schema=("status", "timezone", "summary", "trigger", "detection", "resolution")),
     **_document_columns(document.Impact, "review.impact", elsewhere=("components",),
                         rename={"description": "impact_description"},

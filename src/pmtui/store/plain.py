@@ -30,17 +30,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pmtui.domain import vocab
 from pmtui.domain.plain import Item, PlainDoc, PlainEvent
-from pmtui.domain.plain_fields import LIMITS, TABLES
+from pmtui.domain.plain_fields import LIMITS as _LIMITS
+from pmtui.domain.plain_fields import TABLES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
 
 Fetch = Callable[[str], list[tuple[Any, ...]]]
 
+LIMITS: dict[str, Any] = _LIMITS
 COUNT_MAX = 2**63 - 1
 EARLIEST = datetime.fromisoformat(LIMITS["EARLIEST"])
 LATEST = datetime.fromisoformat(LIMITS["LATEST"])
 FIRST_DAY = date.fromisoformat(LIMITS["FIRST_DAY"])
+TIMEBOX_MAX = int(LIMITS["TIMEBOX_MAX"])
+TOOK_MAX = int(LIMITS["TOOK_MAX"])
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
 _ZONES: dict[str, bool] = {}
@@ -304,6 +308,54 @@ def _text_rule(v: Any) -> str:
     return v
 
 
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}:\d{2}")
+
+
+def _stamp(text: Any) -> datetime:
+    """A meeting's time as the models read it, for the plain forms the meeting writes
+    (isoformat with an offset in whole minutes); anything else: the full path decides."""
+    if type(text) is not str or not _STAMP.fullmatch(text):
+        raise Unchecked("meeting time")
+    at = datetime.fromisoformat(text)
+    offset = at.utcoffset()
+    if offset is None or offset.total_seconds() % 60 or abs(offset) >= timedelta(hours=24):
+        raise Unchecked("meeting time")
+    if not EARLIEST <= at <= LATEST:
+        raise Unchecked("meeting time")
+    return at
+
+
+def _meeting(state: Any) -> Item | None:
+    """The document's ``meeting`` from a stored meeting state, as
+    pmtui.store.documents._meeting_record gives it (None: never started, or a state that
+    cannot be read); a record the models might see otherwise raises Unchecked."""
+    if not state:
+        return None
+    from pmtui.domain.meeting import Meeting
+
+    try:
+        record = Meeting.from_json(state).record()
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if record is None:
+        return None
+    started = _stamp(record["started"])
+    ended = _stamp(record["ended"]) if record["ended"] is not None else None
+    if ended is not None and ended < started:
+        raise Unchecked("meeting window")
+    stages = record["stages"]
+    if [s["stage"] for s in stages] != [m.value for m in vocab.MeetingStage]:
+        raise Unchecked("meeting stages")
+    out = []
+    for s in stages:
+        box, took = s["timebox_minutes"], s["took_seconds"]
+        if type(box) is not int or not 0 <= box <= TIMEBOX_MAX or (
+                took is not None and (type(took) is not int or not 0 <= took <= TOOK_MAX)):
+            raise Unchecked("meeting stage")
+        out.append(Item({"stage": vocab.MeetingStage(s["stage"]), "timebox_minutes": box, "took_seconds": took}))
+    return Item({"started": started, "ended": ended, "stages": out})
+
+
 def read_documents(store: Store, review_ids: list[int]) -> dict[int, PlainDoc] | None:
     """These reviews as plain documents (pmtui.domain.plain), each table read once; None
     when the store is not at this schema or any stored value is not as the store writes
@@ -354,6 +406,7 @@ def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
         for event_id, mark in fetch(f"SELECT event_id, mark FROM event_mark WHERE review_id IN ({ids}) "
                                     "ORDER BY event_id, position"):
             marks.setdefault(event_id, []).append(_MARKS[mark])
+        meetings = dict(fetch(f"SELECT review_id, state FROM meeting WHERE review_id IN ({ids})"))
         note_links: dict[int, list[tuple[str, int]]] = {}
         for note_id, kind, target in fetch(f"SELECT note_id, target_kind, target_id FROM note_link "
                                            f"WHERE review_id IN ({ids}) ORDER BY id"):
@@ -404,6 +457,7 @@ def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
             links=items["links"], timeline=timeline, impact=Item(impact), factors=items["factors"],
             observations=items["observations"], learnings=strings["learnings"].get(rid, []),
             action_items=items["action_items"], notes=items["notes"], related=strings["related"].get(rid, []),
+            meeting=_meeting(meetings.get(rid)),
         )
         docs[rid] = PlainDoc(fields)
     return docs
