@@ -59,16 +59,15 @@ def _short(text: str, n: int = 40) -> str:
 
 
 def _texts(doc: ReviewDoc) -> Iterator[tuple[str | int, Any, str]]:
-    """(place, where, text) of every free text in the review; ``where`` may be a function
-    giving the words, and a timeline event's place is its index (both worked out only for a
-    text with a finding: a long timeline stays quick)."""
+    """(place, where, text) of every free text in the review; a timeline event's place is
+    its index and its words None (both worked out only for a text with a finding: a long
+    timeline stays quick)."""
     for name in ("title", "summary", "trigger", "detection", "resolution"):
         yield name, name, getattr(doc, name)
     yield "impact.description", "impact description", doc.impact.description
     yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
-    zone = doc.zone()
     for i, e in enumerate(doc.timeline):  # its place and words worked out only for a text with a finding
-        yield i, lambda i=i, e=e: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})", e.text
+        yield i, None, e.text
     for i, f in enumerate(doc.factors):
         yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
     for i, o in enumerate(doc.observations):
@@ -157,9 +156,9 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     for (place, where, _text), nudges in zip(texts, checker.find_many([t for _p, _w, t in texts])):
         if not nudges:
             continue
-        if callable(where):
-            where = where()
-        if isinstance(place, int):
+        if isinstance(place, int):  # a timeline event
+            at = doc.timeline[place].at.astimezone(doc.zone())
+            where = f"timeline event {place + 1} ({at.strftime('%H:%M')})"
             place = f"timeline[{place}].text"
         verbatim = place.startswith("notes[")  # a note is kept as it was said: quoted, not reworded
         for nudge in nudges:
