@@ -5,7 +5,6 @@ files of each kind (truncated, wrong kind, times without a zone)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import zipfile
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_ROOT
+from conftest import SHARED_ROOT, shared
 from pmtui import evidence as ev
 from pmtui.domain.document import ComponentStatus, EventKind
 from pmtui.errors import BadInput
@@ -26,14 +25,8 @@ UTC = UTC
 
 
 def sample(rel: str) -> Path:
-    """A real sample from ../shared/evidence; skipped where the folder is absent,
-    except under CI, where its absence is a failure."""
-    path = SHARED / rel
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
-        pytest.skip(f"the shared evidence samples are not here ({path})")
-    return path
+    """A real sample from ../shared/evidence (conftest.shared: skipped where absent, a failure under CI)."""
+    return shared(rel, root=SHARED)
 
 
 def utc(event_or_time) -> str:

@@ -914,18 +914,24 @@ def explain(exc: BaseException) -> str:
     return f"a stored value cannot be read ({detail[:200]})"
 
 
-def read_stored(store: Store, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
+def read_stored(store: Store, review_ids: list[int], *, evidence: bool = True
+                ) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
     """The documents of these reviews, and for each one that cannot be read what is
-    wrong with it. Reads them together (fast) and, only when that fails, one by one."""
+    wrong with it. Reads them together (fast) and, only when that fails, one by one.
+    ``evidence=False``: without the imported evidence of their timelines (the check
+    before a review opens: its cost does not grow with the evidence); evidence holding a
+    value no import writes (``store.evidence_suspect``: one query) is read after all."""
+    if not evidence and any(store.evidence_suspect(i) for i in review_ids):
+        evidence = True
     try:
-        return dict(zip(review_ids, store.export_documents(review_ids))), {}
+        return dict(zip(review_ids, store.export_documents(review_ids, evidence=evidence))), {}
     except UNREADABLE:
         pass
     docs: dict[int, ReviewDoc] = {}
     bad: dict[int, str] = {}
     for review_id in review_ids:
         try:
-            docs[review_id] = store.export_document(review_id)
+            docs[review_id] = store.export_documents([review_id], evidence=evidence)[0]
         except UNREADABLE as exc:
             bad[review_id] = explain(exc)
     return docs, bad

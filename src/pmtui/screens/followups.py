@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -26,7 +25,7 @@ from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import one_line, visible
 from pmtui.screens import SCREENS_CSS
 from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
-from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.ui_types import Latest, NotSaved, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.tracker import ActionRow
@@ -62,7 +61,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         Binding("escape", "back", "Reviews", id="followups.back"),
     ]
 
-    class RowsLoaded(Message):
+    class RowsLoaded(Latest):
         def __init__(self, rows: list[ActionRow], counts: tuple[int, int, int] | None = None) -> None:
             super().__init__()
             self.rows = rows

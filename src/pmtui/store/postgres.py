@@ -68,8 +68,12 @@ class PostgresBackend:
         from sqlalchemy import create_engine
 
         try:
+            # pre-ping: a pooled connection the server ended (a killed backend, a restart) is
+            # replaced before use, so the next read or write after it just works instead of
+            # failing once per pooled connection (issue 20's mock review: both terminal seats
+            # failed on their next read after pg_terminate_backend)
             self._engine = create_engine(self.location.sqlalchemy_url(), connect_args={"connect_timeout": 5},
-                                         pool_pre_ping=False, hide_parameters=True)
+                                         pool_pre_ping=True, hide_parameters=True)
         except ImportError as exc:  # e.g. psycopg without its C library
             raise BadInput(f"{self.location.shown} needs a working PostgreSQL driver ({exc}): {INSTALL_HINT}") from None
         return self._engine
