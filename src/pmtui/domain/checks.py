@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmtui.domain.document import ReviewDoc
 from pmtui.domain.language import Checker, make_checker
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
@@ -24,6 +23,9 @@ from pmtui.domain.vocab import (
     Mark,
     NoteKind,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
 
 # (earlier, later): the later mark must not come before the earlier one
 ORDER = [
@@ -56,16 +58,16 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str]]:
-    """(place, where, text) of every free text in the review; ``where`` may be a function
-    giving the words (worked out only for a text with a finding: a long timeline stays quick)."""
+def _texts(doc: ReviewDoc) -> Iterator[tuple[str | int, Any, str]]:
+    """(place, where, text) of every free text in the review; a timeline event's place is
+    its index and its words None (both worked out only for a text with a finding: a long
+    timeline stays quick)."""
     for name in ("title", "summary", "trigger", "detection", "resolution"):
         yield name, name, getattr(doc, name)
     yield "impact.description", "impact description", doc.impact.description
     yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
-    zone = doc.zone()
-    for i, e in enumerate(doc.timeline):
-        yield f"timeline[{i}].text", lambda i=i, e=e: f"timeline event {i + 1} ({e.at.astimezone(zone).strftime('%H:%M')})", e.text
+    for i, e in enumerate(doc.timeline):  # its place and words worked out only for a text with a finding
+        yield i, None, e.text
     for i, f in enumerate(doc.factors):
         yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
     for i, o in enumerate(doc.observations):
@@ -150,10 +152,14 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
-    for place, where, text in _texts(doc):
-        nudges = checker.find(text)
-        if nudges and callable(where):
-            where = where()
+    texts = list(_texts(doc))
+    for (place, where, _text), nudges in zip(texts, checker.find_many([t for _p, _w, t in texts])):
+        if not nudges:
+            continue
+        if isinstance(place, int):  # a timeline event
+            at = doc.timeline[place].at.astimezone(doc.zone())
+            where = f"timeline event {place + 1} ({at.strftime('%H:%M')})"
+            place = f"timeline[{place}].text"
         verbatim = place.startswith("notes[")  # a note is kept as it was said: quoted, not reworded
         for nudge in nudges:
             if verbatim:

@@ -30,6 +30,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from pmtui.domain.plain import format_timestamp as format_timestamp  # one canonical text, without pydantic
+
 # The enums are the vocabulary's (pmtui.domain.vocab), named here too: the models below use them.
 from pmtui.domain.vocab import (
     BECAME_LISTS as BECAME_LISTS,
@@ -169,19 +171,6 @@ def parse_timestamp(value: Any) -> datetime:
             "ts_value", "not a real date and time (got {value})", {"value": _short(value)}
         ) from None
     return _in_range(parsed, value)
-
-
-def format_timestamp(value: datetime) -> str:
-    """The one canonical text of a timestamp: seconds always, micro-seconds when
-    present, ``Z`` for a zero offset, else ``+HH:MM``."""
-    offset = value.utcoffset() or timedelta(0)
-    text = value.replace(tzinfo=None).isoformat(timespec="microseconds" if value.microsecond else "seconds")
-    if not offset:
-        return text + "Z"
-    total = int(offset.total_seconds()) // 60
-    sign = "+" if total >= 0 else "-"
-    hours, minutes = divmod(abs(total), 60)
-    return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
 def normalise_offset(value: datetime) -> datetime:

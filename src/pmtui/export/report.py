@@ -19,10 +19,10 @@ import html.entities
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pmtui.domain.document import ActionItem, ReviewDoc, field_label, to_dict
 from pmtui.domain.metrics import Metric, between, compute, format_duration
+from pmtui.domain.plain_fields import ACTION_LABELS
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
     COMPONENT_STATUS_WORDS,
@@ -37,6 +37,9 @@ from pmtui.domain.vocab import (
     NoteKind,
 )
 from pmtui.export.markdown import Wiki, get_wiki, heading_text, link, markdown_block, plain, table, yaml_str
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
 
 NONE_RECORDED = "_None recorded._"
 
@@ -82,7 +85,11 @@ def redact_names(doc: ReviewDoc) -> ReviewDoc:
             return {k: (v if k in ("format", "at", "timezone", "due", "review_date") else walk(v)) for k, v in value.items()}
         return value
 
-    return ReviewDoc.model_validate(walk(to_dict(doc)))
+    from pmtui.domain import plain
+    from pmtui.domain.document import ReviewDoc, to_dict
+
+    data = plain.to_dict(doc) if isinstance(doc, plain.PlainDoc) else to_dict(doc)
+    return ReviewDoc.model_validate(walk(data))
 
 
 def _letter(i: int) -> str:
@@ -319,6 +326,7 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
                    "and shown here only when highlighted or marked._")
     rows = []
     last_day = None
+    sources_shown: dict[str, str] = {}  # a long timeline names a few sources many times
     for e in events:
         local = e.at.astimezone(ctx.zone)
         when = ctx.stamp(e.at) if local.date() != last_day else ctx.time(e.at)
@@ -329,7 +337,10 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
         if e.highlight:
             text = f"**{text}**"
         marks = ", ".join(MARK_WORDS[m] for m in e.marks)
-        rows.append([when, e.kind.value, text, ctx.plain(e.source), f"**{marks}**" if marks else ""])
+        source = sources_shown.get(e.source)
+        if source is None:
+            source = sources_shown[e.source] = ctx.plain(e.source)
+        rows.append([when, e.kind.value, text, source, f"**{marks}**" if marks else ""])
     if rows:
         out.append(table([f"Time ({ctx.plain(ctx.doc.timezone)})", "Kind", "Event", "Source", "Marks"], rows))
     return out
@@ -422,9 +433,9 @@ def _action_items(ctx: _Ctx) -> list[str]:
     out = [table(["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"], today_rows)]
     # the item's other fields (declared in pmtui.domain.document.ActionItem, not laid out above),
     # each under the item when it is not empty: a field added to the document is reported
-    more = [name for name in ActionItem.model_fields if name not in _ACTION_TABLE]
+    more = [name for name in ACTION_LABELS if name not in _ACTION_TABLE]
     for i, a in enumerate(doc.action_items, 1):
-        extra = [f"- **{field_label(ActionItem, n)}:** {ctx.plain(str(getattr(a, n)))}" for n in more
+        extra = [f"- **{ACTION_LABELS[n]}:** {ctx.plain(str(getattr(a, n)))}" for n in more
                  if getattr(a, n) not in ("", None)]
         if a.description.strip() or extra:
             out.append(f"**{i}\\. {ctx.plain(a.title)}**")

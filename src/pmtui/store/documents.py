@@ -139,10 +139,15 @@ class _Documents:
     # ----------------------------------------------------------- listing
     def list_reviews(self, today: date | None = None) -> list[ReviewSummary]:
         """Every review with what a list shows, newest first."""
-        if self.found_version == 0 or self.backend.kind != "sqlite":
+        from .schema import SCHEMA_VERSION
+
+        if self.found_version == 0:
             self.engine  # type: ignore[attr-defined]  # a brand new store: lay out the schema first
         today = today or date.today()
-        engine = self._engine if self.backend.kind != "sqlite" else None  # type: ignore[attr-defined]
+        engine = None  # SQLite: the standard library; PostgreSQL at this schema: its own psycopg connection
+        if self.backend.kind != "sqlite" and (self._engine is not None  # type: ignore[attr-defined]
+                                              or self.found_version != SCHEMA_VERSION):
+            engine = self.engine  # type: ignore[attr-defined]
         return summaries(self.backend.list_rows(today, engine))
 
     def count_reviews(self) -> int:

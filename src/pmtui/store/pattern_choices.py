@@ -37,8 +37,12 @@ def choices(store: Store) -> dict[str, tuple[str, int]]:
 
 
 def groups_of(store: Store) -> dict[str, str]:
-    """wording key -> group key (what pmtui.domain.grouping.group takes)."""
-    return {w: g for w, (g, _v) in choices(store).items()}
+    """wording key -> group key (what pmtui.domain.grouping.group takes): plain SQL, in
+    one read (on SQLite without SQLAlchemy: ``pmtui patterns`` reads only)."""
+    from .followup import _queries
+
+    with _queries(store) as fetch:
+        return {str(w): str(g) for w, g in fetch("SELECT wording, group_key FROM pattern_choice")}
 
 
 @dataclass(frozen=True)
