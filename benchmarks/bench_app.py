@@ -95,9 +95,21 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
+def rss_bytes(pid: int) -> int:
+    """The process's resident memory now (VmRSS)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
 def wait_for(args: list[str], markers: list[str], keys: list[tuple[bytes, str]] = (), size=(100, 30),
              env: dict | None = None, timeout: float = 60, quiet: float = 0.03,
-             cpu: list[float] | None = None) -> list[float]:
+             cpu: list[float] | None = None, rss: list[int] | None = None) -> list[float]:
     """Start ``args`` in a pseudo-terminal; seconds until each marker is on the emulated
     screen, then, for each key, seconds from sending it until its marker is on the screen.
 
@@ -139,9 +151,10 @@ def wait_for(args: list[str], markers: list[str], keys: list[tuple[bytes, str]] 
                     break
                 if not chunk:
                     break
-                pending.append((time.perf_counter(), cpu_seconds(pid) if cpu is not None else 0.0, chunk))
+                pending.append((time.perf_counter(), cpu_seconds(pid) if cpu is not None else 0.0, chunk,
+                                rss_bytes(pid) if rss is not None else 0))
                 continue
-            for arrived, used, chunk in pending:  # the app is quiet: emulate what came
+            for arrived, used, chunk, resident in pending:  # the app is quiet: emulate what came
                 stream.feed(chunk)
                 probe = tail + chunk
                 on, off = probe.rfind(SYNC_ON), probe.rfind(SYNC_OFF)
@@ -154,6 +167,8 @@ def wait_for(args: list[str], markers: list[str], keys: list[tuple[bytes, str]] 
                     found.append(arrived - t0)
                     if cpu is not None:
                         cpu.append(used)
+                    if rss is not None:
+                        rss.append(resident)
                     todo.pop(0)
             pending.clear()
     finally:

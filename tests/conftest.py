@@ -50,6 +50,18 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SHARED_ROOT = Path(os.environ.get("PMTUI_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
+def shared(rel: str, what: str = "evidence samples", root: Path | None = None) -> Path:
+    """A file or folder of ../shared (``evidence/…``, ``examples/…``), for the tests that need
+    one: where it is absent the test skips, saying so, except under CI (CI=true), where its
+    absence is a failure. The one place that decides."""
+    path = (root or SHARED_ROOT) / rel
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the shared {what}: {path} is missing")
+        pytest.skip(f"the shared {what} are not here ({path})")
+    return path
+
+
 # The longest tests start first, so the last ones each worker runs are short and no worker is
 # left finishing a long test alone (pytest-xdist hands out, and steals, tests in this order):
 # the fuzzer (its app test is the longest of all), the Pilot tests, then the few long domain tests.

@@ -5,7 +5,6 @@ files of each kind (truncated, wrong kind, times without a zone)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import zipfile
@@ -15,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_ROOT
+from conftest import SHARED_ROOT, shared
 from pmtui import evidence as ev
-from pmtui.domain.document import ComponentStatus, EventKind
+from pmtui.domain.vocab import ComponentStatus, EventKind
 from pmtui.errors import BadInput
+from pmtui.evidence import LogKeys
+from pmtui.evidence._base import Options
 
 SHARED = SHARED_ROOT / "evidence"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "evidence"
@@ -26,14 +27,8 @@ UTC = UTC
 
 
 def sample(rel: str) -> Path:
-    """A real sample from ../shared/evidence; skipped where the folder is absent,
-    except under CI, where its absence is a failure."""
-    path = SHARED / rel
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
-        pytest.skip(f"the shared evidence samples are not here ({path})")
-    return path
+    """A real sample from ../shared/evidence (conftest.shared: skipped where absent, a failure under CI)."""
+    return shared(rel, root=SHARED)
 
 
 def utc(event_or_time) -> str:
@@ -475,12 +470,18 @@ def test_real_samples_detected_with_stable_unique_ids(rel, kw):
     assert first.events == second.events
 
 
+# fixtures whose time is where no log puts it by default: named as a user would
+NAMED_KEYS = {"cloudevent-eventarc-pubsub.json": LogKeys(time=("event.time",))}
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.suffix != ".md"))
 def test_fixtures_detected_with_stable_unique_ids(name):
     path = FIXTURES / name
-    kind = ev.detect(path)
+    keys = NAMED_KEYS.get(name)
+    kind = ev.detect(path, Options(keys=keys))
     assert kind in ev.KINDS
-    kw = {"zone": "UTC", "year": 2018}  # syslog (RFC 3164) and Go's log write no zone, RFC 3164 no year
+    # syslog (RFC 3164) and Go's log write no zone, RFC 3164 no year
+    kw: dict[str, object] = {"zone": "UTC", "year": 2018, "keys": keys}
     ids = [e.key for e in ev.load([path], **kw).events]
     assert ids == [e.key for e in ev.load([path], kind=kind, **kw).events]
     assert ids and len(set(ids)) == len(ids)

@@ -7,13 +7,12 @@ unless it is highlighted or marked. Every test runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_ROOT
+from conftest import SHARED_ROOT, shared
 from pmtui.domain.document import dumps
 from pmtui.export.report import render
 
@@ -41,11 +40,7 @@ def example(name: str) -> str:
 
 
 def _shared(path: Path, what: str) -> str:
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared {what}: {path} is missing")
-        pytest.skip(f"the shared {what} are not here ({path})")
-    return str(path)
+    return str(shared(path.name, what, root=path.parent))  # conftest.shared decides
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ conversations.list pages, in the shapes of Slack's method reference (docs.slack.
 from __future__ import annotations
 
 import json
-import os
 import socket
 from pathlib import Path
 from typing import Any
@@ -24,20 +23,17 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from conftest import SHARED_ROOT, shared
 from pmtui import evidence as ev
 from pmtui.cli.main import main
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "evidence"
+SHARED = SHARED_ROOT / "evidence"
 TOKEN = "xoxb-test-Secret-Token-9f8e7d"
 
 
 def sample(rel: str) -> Path:
-    path = SHARED / rel
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
-        pytest.skip(f"the shared evidence samples are not here ({path})")
-    return path
+    """A real sample from ../shared/evidence (conftest.shared: skipped where absent, a failure under CI)."""
+    return shared(rel, root=SHARED)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -1,6 +1,6 @@
 """Logs in the shapes teams have (issue 27), on real files (tests/fixtures/evidence,
 SOURCES.md there, and ../shared/evidence): journald, Cloudflare, syslog RFC 3164 and
-5424, Heroku router lines, Go's log and slog, bunyan, zerolog, logrus and zap JSON; keys named with --time-key,
+5424, Heroku router lines, Go's log and slog, bunyan, zerolog, logrus and zap JSON, CloudEvents; keys named with --time-key,
 --message-key, --level-key and --time-format; messages that say what was guessed and
 every key tried; Slack app messages as alerts; and a big log's incident window."""
 
@@ -140,6 +140,48 @@ def test_zap_production_json_from_authorino_reads_ts_as_epoch_seconds():
     assert [e.text for e in batch.events].count("Starting EventSource") == 2
 
 
+def test_cloudevent_pubsub_from_google_reads_time_and_the_decoded_message():
+    # a structured-mode CloudEvent (Google's Functions Framework conformance data), printed
+    # over several lines: its time attribute, and the Pub/Sub message's own words
+    # (data.message.data is base64), not the envelope's fields
+    batch = ev.load([F / "cloudevent-pubsub-conformance.json"])
+    assert batch.files == (("cloudevent-pubsub-conformance.json", "jsonl"),)
+    (event,) = batch.events
+    assert utc(event.at) == "2020-09-29T11:32:00+00:00"
+    assert event.text == "test message 3" and event.kind.value == "event" and event.level is None
+    # named keys are dotted paths into the event and win over the guess
+    (raw,) = ev.load([F / "cloudevent-pubsub-conformance.json"], keys=LogKeys(message=("data.message.data",))).events
+    assert raw.text == "dGVzdCBtZXNzYWdlIDM=" and raw.source_id == event.source_id  # the same record
+
+
+def test_cloudevent_logged_by_cloud_run_needs_its_nested_time_named():
+    # Cloud Run's hello service logging the CloudEvent it received (Eventarc sample
+    # output): the record's time is the CloudEvent's, at event.time
+    name = "cloudevent-eventarc-pubsub.json"
+    message = bad("and not log records with a time", [F / name])
+    assert "--time-key event.time" in message and "EdgeStartTimestamp" in message  # every key tried
+    batch = ev.load([F / name], keys=LogKeys(time=("event.time",)))
+    assert batch.files == ((name, "jsonl"),)
+    (event,) = batch.events
+    assert utc(event.at) == "2022-10-19T14:13:07.990000+00:00"
+    assert event.text == ("Received event of type google.cloud.pubsub.topic.v1.messagePublished. "
+                          "Event data: Hello World")
+    assert event.level == "info" and event.kind.value == "event"  # severity INFO
+    assert "SGVsbG8gV29ybGQ=" in event.original  # the whole record is kept
+
+
+def test_a_json_array_of_records_reads_each_and_names_the_bad_one(tmp_path):
+    log = tmp_path / "entries.json"
+    log.write_text(json.dumps([{"timestamp": "2024-05-01T10:00:00Z", "severity": "ERROR", "textPayload": "oom"},
+                               {"timestamp": "2024-05-01T10:00:01Z", "jsonPayload": {"message": "restarted"}}],
+                              indent=2))
+    first, second = ev.load([log]).events
+    assert (first.text, first.level, second.text) == ("oom", "error", "restarted")
+    log.write_text(json.dumps([{"timestamp": "2024-05-01T10:00:00Z", "message": "a"},
+                               {"timestamp": "yesterday", "message": "b"}]))
+    bad("entries.json: record 2: timestamp", [log])
+
+
 def test_bunyan_numeric_levels():
     batch = ev.load([F / "bunyan-lnav-renovate.jsonl"])
     assert [e.level for e in batch.events] == ["debug", "debug", "debug", "info"]
@@ -270,6 +312,19 @@ def test_window_incident_through_the_command(cli, tmp_path, db_url):
     assert out["added"] == 3 and out["first"] == "2026-03-10T12:00:00Z" and out["last"] == "2026-03-10T14:00:00Z"
     r = cli("evidence", rid, str(log), "--window", "incident", "--since", "2026-03-10T11:00:00Z")
     assert r.code == 2 and "give one of them" in r.err
+
+
+def test_cloudevent_log_through_the_command_with_a_dotted_time_key(cli):
+    rid = cli("new", "Checkout errors", "--timezone", "UTC").out.split("\t")[0]
+    path = str(F / "cloudevent-eventarc-pubsub.json")
+    r = cli("evidence", rid, path)
+    assert r.code == 2 and "--time-key event.time" in r.err and "Traceback" not in r.err
+    r = cli("evidence", rid, path, "--time-key", "event.time", "--format", "json")
+    assert r.code == 0, r.err
+    out = json.loads(r.out)
+    assert out["added"] == 1 and out["first"] == out["last"] == "2022-10-19T14:13:07.990000Z"
+    r = cli("evidence", rid, path, "--time-key", "event.time", "--format", "json")
+    assert r.code == 0 and json.loads(r.out)["added"] == 0  # a rerun adds nothing new
 
 
 def test_progress_is_reported_while_reading(tmp_path):

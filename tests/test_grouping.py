@@ -119,6 +119,37 @@ def test_a_person_merges_and_splits_groups_kept_in_the_store_on_both(store, thre
     assert pattern_choices.choices(store)[grouping.key(queue)][1] == 2
 
 
+def test_a_merge_and_a_split_are_undone_and_redone_stating_versions_on_both(store, three, backend):
+    """Undo puts each wording back where it was (no choice: the automatic grouping again),
+    redo makes the change again; each step writes only while the rows are as the step
+    before left them, so an undo after another seat's split is a Conflict that writes nothing."""
+    queue = "The queue consumer stopped after a deploy"
+    replication = "Replication stopped after a load spike"
+    automatic = recurring(store)
+    merged = pattern_choices.merge(store, [replication, queue], {})
+    assert any(queue in g for g in recurring(store))
+    undone = pattern_choices.reverse(store, merged)
+    assert recurring(store) == automatic and pattern_choices.choices(store) == {}
+    redone = pattern_choices.reverse(store, undone)
+    assert any(queue in g and replication in g for g in recurring(store))
+    assert {v for _g, v in pattern_choices.choices(store).values()} == {1}  # rows made again
+    split = pattern_choices.split(store, queue, {grouping.key(queue): 1})
+    assert not any(queue in g for g in recurring(store))
+    pattern_choices.reverse(store, pattern_choices.reverse(store, split))  # undo, redo: alone again
+    assert pattern_choices.choices(store)[grouping.key(queue)] == (f"alone:{grouping.key(queue)}", 4)
+    # another seat merges again after this seat's split: this seat's undo of the split writes nothing
+    mine = pattern_choices.split(store, replication)
+    pattern_choices.merge(store, [replication, queue])
+    before = pattern_choices.choices(store)
+    with pytest.raises(Conflict):
+        pattern_choices.reverse(store, mine)
+    assert pattern_choices.choices(store) == before
+    # the undo of the first merge, its rows changed since by other steps: nothing written
+    with pytest.raises(Conflict):
+        pattern_choices.reverse(store, redone)
+    assert pattern_choices.choices(store) == before
+
+
 def test_patterns_merge_and_split_on_the_command_line(cli, store, three):
     r = cli("patterns", "--merge", "replication stopped after a load spike", "The queue consumer stopped after a deploy",
             "--format", "json")

@@ -176,3 +176,22 @@ def test_the_folders_name_the_layers():
     folders = {p.parent.name for p in root.glob("*/__init__.py")}
     assert folders >= {"cli", "domain", "store", "evidence", "export", "trackers", "screens", "widgets"}
 
+
+
+def test_the_vocabulary_is_imported_from_vocab_only():
+    """One name, one home: the enums and words document.py uses (and re-exports for old
+    callers) are imported from pmtui.domain.vocab everywhere else."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "src/pmtui/domain/document.py").read_text()
+    vocab_names = set(re.findall(r"from pmtui\.domain\.vocab import \(\n    (\w+) as \1,\n\)", doc))
+    assert {"Mark", "Status", "ActionStatus"} <= vocab_names
+    rx = re.compile(r"from pmtui\.domain\.document import (\([^)]*\)|[^\n]*)")
+    offenders = []
+    for p in [*root.glob("src/**/*.py"), *root.glob("tests/**/*.py"), *root.glob("benchmarks/*.py")]:
+        for m in rx.finditer(p.read_text(encoding="utf-8")):
+            names = {n.strip().split(" as ")[0] for n in m.group(1).strip("()").split(",")}
+            offenders += [f"{p.relative_to(root)}: {n}" for n in names & vocab_names]
+    assert offenders == []

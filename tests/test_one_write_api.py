@@ -32,16 +32,15 @@ ALLOWED = {
     ("timeline_edits", "set_mark"): "compare-and-set on the event that held the mark",
     ("meeting_state", "end_meeting"): "the meeting clock, not a row people type into",
     ("note_links", "unlink_note"): "a note's link row, by all of its values",
-    ("documents", "delete_review"): "a whole review, deleted on purpose after a confirmation",
     ("presence", "heartbeat"): "who is here (presence), no one's words",
     ("presence", "leave"): "who is here (presence), no one's words",
     ("schema", "_stamp"): "the schema version",
     ("sqlite", "notify"): "pruning the change log",
-    ("pattern_choices", "_place"): "compare-and-set: WHERE id AND version (a person's grouping choice)",
     ("sources", "delete_events_seen"): "compare-and-set per row: WHERE id AND version, all or nothing",
     ("search", "_flush_sql"): "the search index, kept from the rows people write (no one's words are written)",
     ("search", "_postgres_ddl"): "the search index's triggers (schema, not rows)",
     ("search", "rebuild"): "the search index built again from the rows (no one's words are written)",
+    ("listed", "_sqlite_ddl"): "the home list's order, kept by triggers from the rows people write (schema, not rows)",
 }
 
 

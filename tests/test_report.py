@@ -480,15 +480,17 @@ def test_a_field_added_to_the_impact_or_an_action_item_is_reported_under_its_lab
 
     from pmtui.domain import document as d
     from pmtui.export import report as r
+    from pmtui.store.plain_plan import _shown_fields
 
     wider = create_model("Impact", __base__=d.Impact, told=(d.Text, d.Field("", title="What customers were told")),
                          window=(d.Short, d.Field("", title="Window")))
     doc = loads(json.dumps(example_raw))
     impact = wider.model_validate({**doc.impact.model_dump(), "told": "We posted **twice**.", "window": "2 h"})
     ctx = r._Ctx(doc, doc.zone(), False, r.compute(doc.marks()), r.get_wiki(None))
-    assert r._more(ctx, impact, r._IMPACT_LAID_OUT) == [
+    fields = _shown_fields(wider)  # what plain_fields.SHOWN would say of it
+    assert r._more(ctx, impact, fields, r._IMPACT_LAID_OUT) == [
         "- **Window:** 2 h", "**What customers were told**", "We posted **twice**."]
-    assert r._more(ctx, wider.model_validate({}), r._IMPACT_LAID_OUT) == []  # empty fields are left out
+    assert r._more(ctx, wider.model_validate({}), fields, r._IMPACT_LAID_OUT) == []  # empty fields are left out
 
 
 # ----------------------------------------------------------------- review meeting

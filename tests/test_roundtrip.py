@@ -39,8 +39,10 @@ OVERRIDES = {
     "ReviewDoc.format": st.just(FORMAT),
     "ReviewDoc.timezone": st.sampled_from(ZONES),
     "ReviewDoc.severity": st.none() | st.text(chars, max_size=20),
-    "Event.marks": st.just([]),  # set by the test: each mark on at most one event
-    "Note.became": st.just([]),  # set by the test: positions in lists the document has
+    # a new empty list each time (st.just([]) would hand every note the same list, which
+    # the tests below append to: a link then reached notes and examples it was not set on)
+    "Event.marks": st.builds(list),  # set by the test: each mark on at most one event
+    "Note.became": st.builds(list),  # set by the test: positions in lists the document has
     "ReviewDoc.meeting": st.none() | st.builds(
         lambda start, ended, stages: {"started": start, "ended": ended, "stages": stages},
         timestamps(), st.none() | timestamps(), STAGES),

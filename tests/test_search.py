@@ -44,14 +44,19 @@ def words_marked(hit):
 
 
 QUERIES = ['replica', 'backups', '"staged rollout"', 'deploy*', 'regex -backtrack', 'capacity tool',
-           'restore', 'owner:"firewall team" rule', 'status:done cache', 'tag:database backup', 'cpu']
+           'restore', 'owner:"firewall team" rule', 'status:done cache', 'tag:database backup', 'cpu',
+           'kafka', 'orders backlog', 'Réplica lectura', 'saturee', 'v2 pricing']
+# words joined by a slash or a hyphen, and accents, in a review of its own
+WORDS = {"format": "pmtui-review/2", "title": "Consumer lag on kafka/orders",
+         "factors": [{"text": "Réplica de lectura saturée; the kafka/orders backlog grew", "category": "technical"},
+                     {"text": "The v2-pricing flag shipped to every region at once", "category": "process"}]}
 
 
 def test_the_same_queries_find_the_same_rows_on_both_databases(pg_server, tmp_path, example_bytes):
     """One import into an SQLite store and a PostgreSQL store; each query finds the same
     rows (review, section, place) with the same words marked on both. The order of equally
     relevant rows may differ between bm25 and ts_rank: compared as sets, plus the best hit."""
-    docs = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.json"))] + [example_bytes]
+    docs = [p.read_bytes() for p in sorted(EXAMPLES.glob("*.json"))] + [example_bytes, json.dumps(WORDS).encode()]
     name = pg_server.new_database()
     stores = [Store.open(tmp_path / "s.db"), Store.open(pg_server.url(name))]
     try:
@@ -107,6 +112,74 @@ def test_accents_and_case_fold_on_both(store, reviews, backend):
     assert [sec for _s, sec, _r in found(store, "SATUREE")] == ["factors"]
 
 
+def test_accents_fold_on_a_postgres_server_where_unaccent_cannot_be_created(pg_server, example_bytes):
+    """A team's shared server: the store's user may create tables in its schema but not
+    extensions (CREATE EXTENSION needs CREATE on the database). The store is laid out
+    all the same, without ``unaccent``, and folds accents with its own function: "Réplica"
+    still meets "replica" both ways, and the hit is marked on the text as written."""
+    import psycopg
+
+    from conftest import PG_PASSWORD
+
+    name = pg_server.new_database()
+    role = f"{name}_seat"
+    pg_server.admin(f"CREATE ROLE {role} LOGIN PASSWORD '{PG_PASSWORD}'")
+    with psycopg.connect(pg_server.url(name), autocommit=True) as con:
+        con.execute(f"GRANT USAGE, CREATE ON SCHEMA public TO {role}")
+    store = Store.open(pg_server.url(name, user=role))
+    try:
+        with store._read() as conn:
+            assert not index.uses_unaccent(conn)  # really without the extension
+        rid = store.import_documents([loads(example_bytes)])[0][0]
+        store.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
+        [hit] = index.search(store, S.parse("replica lectura"))
+        assert hit.section == "factors" and hit.plain().startswith("Réplica de lectura")
+        assert [hit.plain()[a:b] for a, b in hit.marks()] == ["Réplica", "lectura"]
+        assert [h.section for h in index.search(store, S.parse("SATUREE"))] == ["factors"]
+        # the other way: accents typed in the query meet the text written without them
+        typed = {(h.section, h.row) for h in index.search(store, S.parse("réplicas"))}
+        assert ("timeline", 5) in typed and typed == {(h.section, h.row) for h in index.search(store, S.parse("replicas"))}
+    finally:
+        store.close()
+        pg_server.drop(name)
+        pg_server.admin(f"DROP ROLE {role}")
+
+
+def test_postgres_reads_the_newest_slices_first_and_finds_what_the_whole_index_does(pg_server, monkeypatch):
+    """A common word on PostgreSQL is looked for in the newest slices of the index first
+    (so it reads about RANKED rows, not every match): the hits are the same as a search
+    of the whole index, however the slices fall. Slices of one row of each table and a
+    RANKED of 7 here, so that 40 events span many slices and rounds."""
+    from pmtui.domain.document import validate_document
+
+    monkeypatch.setattr(index, "SLICE", 4)
+    monkeypatch.setattr(index, "BLOCK", 6)
+    monkeypatch.setattr(index, "TSV", index.TSV.replace(">> 16", ">> 4").replace(">> 20", ">> 6"))
+    monkeypatch.setattr(index, "RANKED", 7)
+    name = pg_server.new_database()
+    store = Store.open(pg_server.url(name))
+    try:
+        doc = {"format": "pmtui-review/2", "title": "Wombat burrow",
+               "timeline": [{"at": f"2026-03-10T10:{m:02d}:00Z",
+                             "text": ("wombat " * (1 + m % 3)) + f"step {m}" if m % 4 else f"quiet step {m}"}
+                            for m in range(40)]}
+        store.import_documents([validate_document(doc)] * 3)
+        with store._read() as conn:
+            slices = conn.execute(__import__("sqlalchemy").text(
+                "SELECT COUNT(DISTINCT id >> 4) FROM search_text WHERE body LIKE '%wombat%'")).scalar()
+        assert slices > 20
+        for text in ("wombat", "wombat step", "wombat -burrow", "step"):
+            monkeypatch.setattr(index, "_estimate", lambda *_a: 0.0)  # the whole index
+            whole = [(h.row_id, h.section, h.text) for h in index.search(store, S.parse(text, limit=5))]
+            for guess in (1e6, 200.0, 50.0):  # slices first (above PLAIN x RANKED = 42), however many they say
+                monkeypatch.setattr(index, "_estimate", lambda *_a, g=guess: g)
+                assert [(h.row_id, h.section, h.text) for h in index.search(store, S.parse(text, limit=5))] == whole
+            assert whole or text == "wombat -burrow"
+    finally:
+        store.close()
+        pg_server.drop(name)
+
+
 def test_the_index_follows_every_write(store, reviews, backend):
     rid = reviews["demo"]
     count = len(store.list_items("factor", rid))
@@ -129,7 +202,8 @@ def test_the_index_follows_every_write(store, reviews, backend):
     store.update_review(rid, expected_version=store.get_review(rid)["version"], title="Echidna latency")
     assert sorted(sec for _s, sec, _r in found(store, "echidna")) == ["summary", "title"]
     # deleting a review takes its rows out of the index
-    store.delete_review(rid)
+    seen = store.get_review(rid)
+    store.delete_review(rid, expected_version=seen["version"], expected_updated_at=seen["updated_at"])
     assert found(store, "echidna") == [] and found(store, "wombat") == []
 
 
@@ -190,6 +264,64 @@ def test_a_schema_2_postgres_store_upgraded_to_this_schema_is_searchable(pg_serv
         assert 0 < size < total
     finally:
         store.close()
+
+
+def _postgres_index_layout(url):
+    """What the search index is made of on PostgreSQL: its columns (and the tsvector's
+    expression), indexes, triggers, functions and the configuration's dictionaries."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        return [con.execute(sql).fetchall() for sql in (
+            "SELECT column_name, generation_expression FROM information_schema.columns "
+            "WHERE table_name = 'search_text' ORDER BY column_name",
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_text' ORDER BY indexname",
+            "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname LIKE 'search_text%' ORDER BY tgname",
+            "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'search_text%' OR proname = 'pmtui_fold' "
+            "ORDER BY proname",
+            "SELECT m.maptokentype, m.mapseqno, m.mapdict::regdictionary::text FROM pg_ts_config_map m "
+            "JOIN pg_ts_config c ON c.oid = m.mapcfg WHERE c.cfgname = 'pmtui_search' ORDER BY 1, 2")]
+
+
+def test_a_postgres_store_of_schema_9_gets_the_new_index_layout_and_finds_as_a_new_one(pg_server, example_bytes):
+    """A PostgreSQL store laid out by schema 9 (its tsvector made of the text alone, no
+    folding function) is upgraded by migration 0010 to the layout of a new store: accents
+    fold, slices are there, and the same queries find the same rows as in a new store."""
+    from sqlalchemy import create_engine, text
+
+    from pmtui.store.location import parse
+    from pmtui.store.schema import SCHEMA_VERSION, _run_alembic
+
+    old = pg_server.url(pg_server.new_database())
+    engine = create_engine(parse(old).sqlalchemy_url())
+    with engine.begin() as conn:
+        _run_alembic(conn, "0009")
+        conn.execute(text("INSERT INTO meta (key, value) VALUES ('application', 'pmtui'), ('schema_version', '9')"))
+        # schema 9 as released: the tsvector of the text alone, no folding function
+        conn.execute(text("ALTER TABLE search_text DROP COLUMN tsv"))
+        conn.execute(text("ALTER TABLE search_text ADD COLUMN tsv TSVECTOR GENERATED ALWAYS AS "
+                          "(to_tsvector('pmtui_search'::regconfig, body)) STORED"))
+        conn.execute(text("CREATE INDEX ix_search_text_tsv ON search_text USING GIN (tsv)"))
+        conn.execute(text("DROP FUNCTION pmtui_fold(text)"))
+    engine.dispose()
+    new = pg_server.url(pg_server.new_database())
+    stores = []
+    try:
+        stores = [Store.open(old), Store.open(new)]
+        assert stores[0].upgraded is not None and stores[0].upgraded[1] == SCHEMA_VERSION
+        assert _postgres_index_layout(old) == _postgres_index_layout(new)
+        for st in stores:
+            rid = st.import_documents([loads(example_bytes)])[0][0]
+            st.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
+        for q in ("replica lectura", "replicas", "kafka", '"staged rollout"', "cache*"):
+            a, b = ([(h.section, h.row, h.plain()) for h in index.search(st, S.parse(q))] for st in stores)
+            assert a == b, q
+        assert [h.section for h in index.search(stores[0], S.parse("replica lectura"))] == ["factors"]
+    finally:
+        for st in stores:
+            st.close()
+        pg_server.drop(old.rsplit("/", 1)[1])
+        pg_server.drop(new.rsplit("/", 1)[1])
 
 
 def test_db_reports_the_index_size_beside_the_store(cli, example_bytes, tmp_path):

@@ -39,7 +39,8 @@ def test_new_store_is_private_and_in_wal_mode(db_path):
 
 def test_foreign_keys_cascade_when_a_review_is_deleted(store, example_bytes):
     review_id, _ = store.import_documents([loads(example_bytes)])[0]
-    store.delete_review(review_id)
+    seen = store.get_review(review_id)
+    store.delete_review(review_id, expected_version=seen["version"], expected_updated_at=seen["updated_at"])
     from sqlalchemy import text
 
     with store.engine.connect() as conn:

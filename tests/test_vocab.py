@@ -10,7 +10,7 @@ from pmtui.domain.jsonschema import schema
 def test_every_value_has_its_words():
     assert set(vocab.MARK_WORDS) == set(vocab.Mark) and set(vocab.MARK_KEYS) == set(vocab.Mark)
     assert set(vocab.ACTION_STATUS_WORDS) == set(vocab.ActionStatus)
-    assert set(vocab.STATUS_WORDS) == set(vocab.Status)
+    assert set(vocab.REVIEW_STATUS_WORDS) == set(vocab.Status)
     assert set(vocab.COMPONENT_STATUS_WORDS) == set(vocab.ComponentStatus) == set(vocab.COMPONENT_STATUS_RANK)
     assert set(vocab.OBSERVATION_HEADINGS) == set(vocab.OBSERVATION_WORDS) == set(vocab.ObservationKind)
     assert set(vocab.NOTE_KIND_WORDS) == set(vocab.NOTE_KIND_MARKS) == set(vocab.NoteKind)

@@ -96,7 +96,7 @@ import threading  # noqa: E402
 
 import pytest  # noqa: E402
 
-from pmtui.export.wiki import TEMP_SUFFIX, write_text  # noqa: E402
+from pmtui.atomic import TEMP_SUFFIX, write_text  # noqa: E402
 
 
 def _doc(title: str, day: str = "2026-04-01"):
@@ -139,7 +139,8 @@ def test_pages_of_deleted_reviews_are_removed_and_nothing_else(cli, store, tmp_p
     cli("export", "--all", "--to", str(out))
     (out / "notes.md").write_text("the team's own page")
     (out / "2026-04-01-gamma.md").write_text("a page pmtui did not write")
-    store.delete_review(ids[1])
+    seen = store.get_review(ids[1])
+    store.delete_review(ids[1], expected_version=seen["version"], expected_updated_at=seen["updated_at"])
     r = cli("export", "--all", "--to", str(out))
     names = sorted(p.name for p in out.iterdir())
     assert names == ["2026-04-01-alpha-outage.md", "2026-04-01-gamma.md", "actions.md", "index.md", "notes.md",

@@ -38,8 +38,6 @@ def problem(sql: str, cas_done: set[str]) -> str | None:
             columns = set(re.findall(r"(\w+)\s*=", sets))
             if columns and columns <= UNVERSIONED_COLUMNS:
                 return None  # a list's order, the review's "last changed"
-        if verb == "DELETE" and table == "review":
-            return None  # deleting a whole review (home's confirmed delete; see the report of issue 20)
         return f"{verb} of {table} without the version it read (WHERE lacks `version = …`): {sql[:160]}"
     if table == "tag" and "review" not in cas_done:
         return f"{verb} of tag without a compare-and-set of its review first: {sql[:160]}"

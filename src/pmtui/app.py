@@ -62,6 +62,10 @@ class PostmortemApp(App[object]):
     TITLE = "pmtui"
     SUB_TITLE = "blameless postmortem reviews"
     CSS_PATH = "pmtui.tcss"
+    # The widths at which screens change their layout, said once: every screen carries one of
+    # these classes (Textual's breakpoints) and the styles (screens.tcss) say what changes; the
+    # notes panel shows beside a section from -wide on (SectionScreen.show_panel)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (110, "-normal"), (140, "-wide")]
     # each key's one declaration: footer words (description) and help's sentence (tooltip);
     # help (F1) and the command palette read these (pmtui.keys)
     BINDINGS = [
@@ -137,7 +141,11 @@ class PostmortemApp(App[object]):
 
     def set_seat_name(self, name: str) -> None:
         """Name this seat (asked when it first captures a note): for this process only."""
+        from pmtui.screens import _kept
+
+        old = self.author
         self.store.actor = name
+        _kept.renamed(self, old)  # what it put aside without a name is still its own
         self.beat()
 
     def may_move_meeting(self, review_id: int) -> bool:
@@ -246,11 +254,12 @@ class PostmortemApp(App[object]):
     def open_review(self, review_id: int, section: str | None = None) -> None:
         """Open a review; without a section, where it was left (else the overview), in this
         run or an earlier one (places.json beside the config file, per store and review)."""
-        if section is None:
-            section = self._place(review_id)[0]
-            if section not in SECTION_SCREENS:
-                section = Section.overview
-        self.push_screen(self.section_screen(review_id, section))
+        self.push_screen(self.section_screen(review_id, section or self.section_to_open(review_id)))
+
+    def section_to_open(self, review_id: int) -> str:
+        """Where the review was left, else the overview."""
+        section = self._place(review_id)[0]
+        return section if section in SECTION_SCREENS else Section.overview
 
     def _place(self, review_id: int) -> tuple[str, int | None]:
         if review_id not in self.places:
@@ -288,8 +297,8 @@ class PostmortemApp(App[object]):
         """Where each open review was left, for the next run (best effort, never an error)."""
         import json
 
+        from pmtui.atomic import write_atomic
         from pmtui.config import config_dir
-        from pmtui.export.wiki import write_atomic
 
         saved = dict(self._saved_places())
         for review_id, place in self.places.items():
@@ -496,7 +505,14 @@ class PostmortemApp(App[object]):
         try:
             step()
         except Conflict as exc:  # changed meanwhile by another seat: this step no longer applies
-            self.notify(f"Could not {'undo' if index == 1 else 'redo'} “{entry[0]}”: {exc.message}", severity="warning", timeout=5)
+            from pmtui.domain.seats import changed_by
+            from pmtui.ui_types import review_zone
+
+            # in the review's clock, as every time on its screens (the store's message says UTC)
+            said = ("another seat deleted it" if exc.current is None
+                    else f"it was {changed_by(exc.changed_by, exc.changed_at, review_zone(self))}")
+            self.notify(f"Could not {'undo' if index == 1 else 'redo'} {entry[0]}: {said} since; nothing was "
+                        "written.", severity="warning", timeout=5)
             self.refresh_screen()
             return
         except PmtuiError as exc:  # locked, full, read-only: kept, so the key works again later
@@ -549,15 +565,25 @@ class PostmortemApp(App[object]):
         except Exception as exc:  # a store that went away: writes say so when made; here, not live
             self.show_live(False, getattr(exc, "message", "the store does not answer"))
             return
+        if self._missed:  # a re-read failed last time: read everything again
+            changes = [*changes, {"kind": None, "review": None, "id": None}]
         self.show_live(True)
         if changes:
             from pmtui.screens.base import SectionScreen
 
-            for screen in self.screen_stack:  # a section under a form or dialog stays current too
-                if isinstance(screen, SectionScreen):
-                    screen.store_changed(changes)
-            if not isinstance(self.screen, SectionScreen):
-                self.refresh_screen()
+            try:
+                for screen in self.screen_stack:  # a section under a form or dialog stays current too
+                    if isinstance(screen, SectionScreen):
+                        screen.store_changed(changes)
+                if not isinstance(self.screen, SectionScreen):
+                    self.refresh_screen()
+            except PmtuiError as exc:  # the store went away while reading: the seat stays, not live
+                self._missed = True
+                self.show_live(False, exc.message)
+                return
+        self._missed = False
+
+    _missed = False  # other seats' changes arrived but could not be read: read all on the next poll
 
     live = True  # other seats' changes arrive (the change signal works)
 
@@ -729,6 +755,14 @@ class PostmortemApp(App[object]):
             self.push_screen(LeavingScreen(unsaved), leave)
             return
         leave()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error the app did not expect ends it (Textual's rule), but not the seat's typing:
+        what it typed is saved or put aside first, as when a browser tab closes."""
+        from pmtui.screens import _kept
+
+        _kept.going_away(self)
+        super()._handle_exception(error)
 
     def on_exit_app(self) -> None:
         """Exiting without the seat's choice (a closed browser tab, a lost connection, a

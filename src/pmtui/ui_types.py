@@ -52,6 +52,15 @@ class FormField:
     nobody has chosen one (an action item's type from its words)."""
 
 
+class Latest(Message):
+    """A message that carries a whole fresh read (rows loaded, a report rendered, results
+    found): a newer one of the same kind, still waiting in the queue, supersedes it, so that
+    reloads piling up on a busy machine are drawn once, with the newest data."""
+
+    def can_replace(self, message: Message) -> bool:
+        return type(message) is type(self)
+
+
 class FormRequested(Message):
     """A widget asks its screen to open a form. ``save`` writes the values (and raises
     FieldErrors/BadInput to keep the form open); ``done`` gets the form's result (None

@@ -9,10 +9,9 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 from textual.widgets import Button, Input, OptionList, Static
 
-from conftest import SHARED_ROOT, settle
+from conftest import SHARED_ROOT, settle, shared
 from pmtui.screens.evidence import EvidenceScreen, SourceFilterScreen, complete_path
 from pmtui.screens.form import FormScreen
 from pmtui.widgets.timeline_table import TimelineTable
@@ -21,12 +20,8 @@ SHARED = SHARED_ROOT / "evidence"
 
 
 def sample(rel: str) -> Path:
-    path = SHARED / rel
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs the shared evidence samples: {path} is missing")
-        pytest.skip(f"the shared evidence samples are not here ({path})")
-    return path
+    """A real sample from ../shared/evidence (conftest.shared: skipped where absent, a failure under CI)."""
+    return shared(rel, root=SHARED)
 
 
 def text_of(widget: Static) -> str:

@@ -217,6 +217,12 @@ async def test_undo_of_take_theirs_saves_over_the_version_taken_and_never_a_newe
         await settle(b, pb)
         assert store.get_review(demo)["title"] == "Amara, later"  # not overwritten
         assert "Could not undo" in shown(b)
+        # who and when, in the review's clock as its conflict boxes say it (the store's message is UTC)
+        from pmtui.domain.seats import when_text
+
+        refused = next(m for m in b.told if "Could not undo" in m)
+        assert "UTC" not in refused and "changed by Amara Okafor" in refused
+        assert when_text(store.get_review(demo)["updated_at"], "Europe/Berlin") in refused
         kept = new.putaside.waiting(b._place_key(demo), "Jonas Weber")
         assert [k.text for k in kept] == ["Jonas again"]  # still put aside
 

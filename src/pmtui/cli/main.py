@@ -63,6 +63,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n(see `{self.prog} --help`)\n")
 
 
+# every command's name (build_parser adds them): `pmtui COMMAND ...` builds that one's parser only
+COMMANDS = ("demo", "new", "list", "import", "evidence", "export", "check", "db", "open", "actions", "patterns",
+            "search", "config", "serve", "schema", "keys", "completion")
+
+
 class _CommandParser(_Parser):
     """A sub-command's parser: it takes the global --db and --as after the command too
     (`pmtui list --db X`). SUPPRESS keeps a value given before the command when the same
@@ -77,9 +82,15 @@ class _CommandParser(_Parser):
                           help="this seat's name, for this process only (as before the command)")
 
 
-def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+def build_parser(commands: bool = True, only: str | None = None) -> argparse.ArgumentParser:
     """The command line. Without ``commands``: the global options only (``pmtui`` opening
-    the app does not build twenty sub-parsers before its first frame)."""
+    the app does not build twenty sub-parsers before its first frame). With ``only`` (a
+    command's name): that command's sub-parser alone (a command answers sooner; its
+    parsing, help and errors are the same)."""
+
+    def want(name: str) -> bool:
+        return only is None or only == name
+
     p = _Parser(
         prog="pmtui", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -94,147 +105,165 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         return p
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
-    s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
-                       description="Load the example review into a temporary store and open the app on it. "
-                                   "Nothing is written to your own store.")
-    s.add_argument("--serve", action="store_true", help="serve the demo to web browsers (a shared meeting to try)")
-    s.add_argument("--port", type=int, default=8000, help="with --serve: the port (default 8000)")
-    s.set_defaults(func=cmd_demo, needs_store=False)
+    if want('demo'):
+        s = sub.add_parser("demo", help="open the app on an example review, in a throw-away store",
+                           description="Load the example review into a temporary store and open the app on it. "
+                                       "Nothing is written to your own store.")
+        s.add_argument("--serve", action="store_true", help="serve the demo to web browsers (a shared meeting to try)")
+        s.add_argument("--port", type=int, default=8000, help="with --serve: the port (default 8000)")
+        s.set_defaults(func=cmd_demo, needs_store=False)
 
-    s = sub.add_parser("new", help="create a draft review and print its id and slug",
-                       description="Create a draft review with this title; prints its id and slug.")
-    s.add_argument("title", metavar="TITLE")
-    s.add_argument("--severity", help="the team's severity label, e.g. SEV2")
-    s.add_argument("--timezone", "--zone", dest="timezone",
-                   help="IANA time zone that times are shown and typed in (default: this machine's zone)")
-    s.add_argument("--started", metavar="TIME",
-                   help="when the incident started, e.g. \"2026-03-10 14:00\" (in the review's zone); "
-                        "a bare time typed in the meeting lands on this day")
-    s.set_defaults(func=cmd_new)
+    if want('new'):
+        s = sub.add_parser("new", help="create a draft review and print its id and slug",
+                           description="Create a draft review with this title; prints its id and slug.")
+        s.add_argument("title", metavar="TITLE")
+        s.add_argument("--severity", help="the team's severity label, e.g. SEV2")
+        s.add_argument("--timezone", "--zone", dest="timezone",
+                       help="IANA time zone that times are shown and typed in (default: this machine's zone)")
+        s.add_argument("--started", metavar="TIME",
+                       help="when the incident started, e.g. \"2026-03-10 14:00\" (in the review's zone); "
+                            "a bare time typed in the meeting lands on this day")
+        s.set_defaults(func=cmd_new)
 
-    s = sub.add_parser("list", help="list the reviews in the store",
-                       description="List reviews, newest first: id, slug, title, status, severity, "
-                                   "first-event date and open action items.")
-    s.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
-    s.set_defaults(func=cmd_list)
+    if want('list'):
+        s = sub.add_parser("list", help="list the reviews in the store",
+                           description="List reviews, newest first: id, slug, title, status, severity, "
+                                       "first-event date and open action items.")
+        s.add_argument("--format", choices=("table", "json"), default="table", help="output format (default table)")
+        s.set_defaults(func=cmd_list)
 
-    s = sub.add_parser("import", help="add reviews from pmtui-review/2 (or /1) JSON files",
-                       description="Add each FILE (one pmtui-review/2 or /1 document) as a new review and print its id "
-                                   "and slug. Every file is checked first: if any is invalid, every problem is "
-                                   "printed with its JSON path and nothing is imported. A title that already "
-                                   "exists gets a second review with its own slug; nothing is overwritten.")
-    s.add_argument("files", metavar="FILE", nargs="+", help="a JSON file, or - for standard input")
-    s.set_defaults(func=cmd_import)
+    if want('import'):
+        s = sub.add_parser("import", help="add reviews from pmtui-review/2 (or /1) JSON files",
+                           description="Add each FILE (one pmtui-review/2 or /1 document) as a new review and print its id "
+                                       "and slug. Every file is checked first: if any is invalid, every problem is "
+                                       "printed with its JSON path and nothing is imported. A title that already "
+                                       "exists gets a second review with its own slug; nothing is overwritten.")
+        s.add_argument("files", metavar="FILE", nargs="+", help="a JSON file, or - for standard input")
+        s.set_defaults(func=cmd_import)
 
-    from pmtui.cli.evidence import DESCRIPTION as EVIDENCE_DESCRIPTION
-    from pmtui.cli.evidence import add_arguments
+    if want('evidence'):
+        from pmtui.cli.evidence import DESCRIPTION as EVIDENCE_DESCRIPTION
+        from pmtui.cli.evidence import add_arguments
 
-    s = sub.add_parser("evidence", help="add events from status pages, pagers, chat and logs to a review",
-                       description=EVIDENCE_DESCRIPTION)
-    add_arguments(s)
-    s.set_defaults(func=cmd_evidence)
+        s = sub.add_parser("evidence", help="add events from status pages, pagers, chat and logs to a review",
+                           description=EVIDENCE_DESCRIPTION)
+        add_arguments(s)
+        s.set_defaults(func=cmd_evidence)
 
-    s = sub.add_parser("export", help="write a review as JSON (pmtui-review/2) or a Markdown report",
-                       description="Write one review to standard output or a file, or every review as a "
-                                   "folder of wiki pages with --all --to DIR. A review whose stored data this "
-                                   "pmtui cannot read (left by an older version or a hand edit) is skipped by "
-                                   "--all with a warning naming it, and the exit status is then 1.")
-    s.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
-    s.add_argument("--format", choices=("json", "md"), default=None,
-                   help="json (the document, default) or md (the wiki report; the default with --all)")
-    s.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    s.add_argument("--highlights-only", action="store_true",
-                   help="report: show only highlighted and marked timeline events")
-    s.add_argument("--redact-names", action="store_true",
-                   help="report: replace people's names by their role (responder A, incident commander)")
-    s.add_argument("--all", action="store_true", help="export every review as Markdown pages")
-    s.add_argument("--to", metavar="DIR", help="with --all: the folder to write the pages and index.md into")
-    s.add_argument("--wiki", choices=WIKI_NAMES, default=None, metavar="WIKI",
-                   help="report: adapt the pages to one wiki: " + ", ".join(WIKI_NAMES[1:]) + ". Front matter "
-                        "holds the exact text, except mkdocs, which writes < > & in titles and tags as "
-                        "&lt; &gt; &amp; (Material prints them as HTML). The default, portable, is inert "
-                        "everywhere and right in a repository, MkDocs, Obsidian and GitHub Pages; use hugo "
-                        "for Hugo and jekyll for Jekyll without jekyll-relative-links. With --all and no "
-                        "--wiki, the flavour is read from the folder (a hugo.toml, _config.yml or mkdocs.yml "
-                        "above it, a .wiki.git clone)")
-    s.add_argument("--status", action="append", choices=[v.value for v in Status], metavar="STATUS",
-                   help="with --all: only the reviews in STATUS (draft, in_review, published; repeatable)")
-    s.set_defaults(func=cmd_export)
+    if want('export'):
+        s = sub.add_parser("export", help="write a review as JSON (pmtui-review/2) or a Markdown report",
+                           description="Write one review to standard output or a file, or every review as a "
+                                       "folder of wiki pages with --all --to DIR. A review whose stored data this "
+                                       "pmtui cannot read (left by an older version or a hand edit) is skipped by "
+                                       "--all with a warning naming it, and the exit status is then 1.")
+        s.add_argument("review", metavar="REVIEW", nargs="?", help="the review's id or slug")
+        s.add_argument("--format", choices=("json", "md"), default=None,
+                       help="json (the document, default) or md (the wiki report; the default with --all)")
+        s.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+        s.add_argument("--highlights-only", action="store_true",
+                       help="report: show only highlighted and marked timeline events")
+        s.add_argument("--redact-names", action="store_true",
+                       help="report: replace people's names by their role (responder A, incident commander)")
+        s.add_argument("--all", action="store_true", help="export every review as Markdown pages")
+        s.add_argument("--to", metavar="DIR", help="with --all: the folder to write the pages and index.md into")
+        s.add_argument("--wiki", choices=WIKI_NAMES, default=None, metavar="WIKI",
+                       help="report: adapt the pages to one wiki: " + ", ".join(WIKI_NAMES[1:]) + ". Front matter "
+                            "holds the exact text, except mkdocs, which writes < > & in titles and tags as "
+                            "&lt; &gt; &amp; (Material prints them as HTML). The default, portable, is inert "
+                            "everywhere and right in a repository, MkDocs, Obsidian and GitHub Pages; use hugo "
+                            "for Hugo and jekyll for Jekyll without jekyll-relative-links. With --all and no "
+                            "--wiki, the flavour is read from the folder (a hugo.toml, _config.yml or mkdocs.yml "
+                            "above it, a .wiki.git clone)")
+        s.add_argument("--status", action="append", choices=[v.value for v in Status], metavar="STATUS",
+                       help="with --all: only the reviews in STATUS (draft, in_review, published; repeatable)")
+        s.set_defaults(func=cmd_export)
 
-    s = sub.add_parser("check", help="the readiness check: what a review needs before it is published",
-                       description="Check a review against the readiness checklist: summary, impact and "
-                                   "timeline; the key marks and their order; contributing factors beyond the "
-                                   "technical; owners and due dates of open actions; reasons for won't do; "
-                                   "open questions; who took part and the evidence; and blame-laden phrases. "
-                                   "Exit status 0 when ready, 1 when findings remain, 2 for bad input.")
-    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
-    s.add_argument("--waive", action="append", default=[], metavar="KIND", choices=("unconfirmed",),
-                   help="leave out findings the team waived: unconfirmed (events not confirmed in a walk-through)")
-    s.set_defaults(func=cmd_check)
+    if want('check'):
+        s = sub.add_parser("check", help="the readiness check: what a review needs before it is published",
+                           description="Check a review against the readiness checklist: summary, impact and "
+                                       "timeline; the key marks and their order; contributing factors beyond the "
+                                       "technical; owners and due dates of open actions; reasons for won't do; "
+                                       "open questions; who took part and the evidence; and blame-laden phrases. "
+                                       "Exit status 0 when ready, 1 when findings remain, 2 for bad input.")
+        s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
+        s.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+        s.add_argument("--waive", action="append", default=[], metavar="KIND", choices=("unconfirmed",),
+                       help="leave out findings the team waived: unconfirmed (events not confirmed in a walk-through)")
+        s.set_defaults(func=cmd_check)
 
-    s = sub.add_parser("db", help="where the store is, its schema version and size; upgrade, copy, back up",
-                       description="Show where the store is (its URL without the password), its schema "
-                                   "version and how many reviews it holds. `db upgrade` applies pending "
-                                   "migrations; `db copy --to URL` copies every review into another store (all "
-                                   "or nothing; reviews already copied are skipped); `db backup FILE` writes a "
-                                   "consistent copy of an SQLite store.")
-    db = s.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_CommandParser)
-    s.set_defaults(func=cmd_db, needs_store=False)
-    d = db.add_parser("upgrade", help="apply pending schema migrations now",
-                      description="Apply pending schema migrations. An SQLite file is copied aside first.")
-    d.set_defaults(func=cmd_db_upgrade, needs_store=False)
-    d = db.add_parser("copy", help="copy every review into another store (e.g. a shared PostgreSQL)",
-                      description="Copy every review of this store into the store at --to, in one "
-                                  "transaction. Reviews are matched by a stable id, so running it again "
-                                  "adds only reviews that were not copied yet.")
-    d.add_argument("--to", metavar="PATH|URL", required=True, help="the store to copy into")
-    d.set_defaults(func=cmd_db_copy, needs_store=False)
-    d = db.add_parser("backup", help="write a consistent copy of an SQLite store",
-                      description="Write a consistent copy of the SQLite store to FILE with SQLite's backup "
-                                  "API; safe while pmtui runs (a plain file copy can miss the -wal file). FILE is "
-                                  "a regular file (a device or FIFO is refused); the copy is checked with SQLite's "
-                                  "integrity check, and a damaged store's copy never replaces an existing file.")
-    d.add_argument("file", metavar="FILE")
-    d.set_defaults(func=cmd_db_backup, needs_store=False)
+    if want('db'):
+        s = sub.add_parser("db", help="where the store is, its schema version and size; upgrade, copy, back up",
+                           description="Show where the store is (its URL without the password), its schema "
+                                       "version and how many reviews it holds. `db upgrade` applies pending "
+                                       "migrations; `db copy --to URL` copies every review into another store (all "
+                                       "or nothing; reviews already copied are skipped); `db backup FILE` writes a "
+                                       "consistent copy of an SQLite store.")
+        db = s.add_subparsers(dest="db_command", metavar="ACTION", parser_class=_CommandParser)
+        s.set_defaults(func=cmd_db, needs_store=False)
+        d = db.add_parser("upgrade", help="apply pending schema migrations now",
+                          description="Apply pending schema migrations. An SQLite file is copied aside first.")
+        d.set_defaults(func=cmd_db_upgrade, needs_store=False)
+        d = db.add_parser("copy", help="copy every review into another store (e.g. a shared PostgreSQL)",
+                          description="Copy every review of this store into the store at --to, in one "
+                                      "transaction. Reviews are matched by a stable id, so running it again "
+                                      "adds only reviews that were not copied yet.")
+        d.add_argument("--to", metavar="PATH|URL", required=True, help="the store to copy into")
+        d.set_defaults(func=cmd_db_copy, needs_store=False)
+        d = db.add_parser("backup", help="write a consistent copy of an SQLite store",
+                          description="Write a consistent copy of the SQLite store to FILE with SQLite's backup "
+                                      "API; safe while pmtui runs (a plain file copy can miss the -wal file). FILE is "
+                                      "a regular file (a device or FIFO is refused); the copy is checked with SQLite's "
+                                      "integrity check, and a damaged store's copy never replaces an existing file.")
+        d.add_argument("file", metavar="FILE")
+        d.set_defaults(func=cmd_db_backup, needs_store=False)
 
-    s = sub.add_parser("open", help="open the app on one review",
-                       description="Open the app straight on one review.")
-    s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
-    s.add_argument("--screen", choices=SCREENS, default="overview", help="the section to show first")
-    s.set_defaults(func=cmd_open)
+    if want('open'):
+        s = sub.add_parser("open", help="open the app on one review",
+                           description="Open the app straight on one review.")
+        s.add_argument("review", metavar="REVIEW", help="the review's id or slug")
+        s.add_argument("--screen", choices=SCREENS, default="overview", help="the section to show first")
+        s.set_defaults(func=cmd_open)
 
-    from pmtui.cli.followups import add_commands
+    if want('actions') or want('patterns'):
+        from pmtui.cli.followups import add_commands
 
-    add_commands(sub)  # actions, patterns
-    from pmtui.cli import search as search_cli
+        add_commands(sub)  # actions, patterns
 
-    search_cli.add_commands(sub)  # search
-    from pmtui.cli import seats as seat_cli
+    if want('search'):
+        from pmtui.cli import search as search_cli
 
-    seat_cli.add_commands(sub)  # config, serve
+        search_cli.add_commands(sub)  # search
 
-    s = sub.add_parser("schema", help="print the JSON Schema of the review document",
-                       description="Print the JSON Schema (draft 2020-12) of the pmtui-review/2 document "
-                                   "(pmtui-review/1 is read too), for editors that validate while you type: "
-                                   "save it and point a document's \"$schema\" key at it.")
-    s.set_defaults(func=cmd_schema, needs_store=False)
+    if want('config') or want('serve'):
+        from pmtui.cli import seats as seat_cli
 
-    s = sub.add_parser("keys", help="list every key of the app with its id (for [keys] in config.toml)",
-                       description="List every key of the app: its id, its keys (as your config.toml's [keys] "
-                                   "table has them) and what it does. Change one in config.toml: "
-                                   "[keys] \"meeting.next\" = \"ctrl+b\".")
-    s.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
-    s.set_defaults(func=cmd_keys, needs_store=False)
+        seat_cli.add_commands(sub)  # config, serve
 
-    s = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)",
-                       description="Print the completion script for SHELL, made from pmtui's own options. "
-                                   "bash: pmtui completion bash > ~/.local/share/bash-completion/completions/pmtui; "
-                                   "zsh: pmtui completion zsh > ~/.zfunc/_pmtui (with ~/.zfunc on fpath); "
-                                   "fish: pmtui completion fish > ~/.config/fish/completions/pmtui.fish")
-    s.add_argument("shell", metavar="SHELL", nargs="?", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
-    s.add_argument("--reviews", action="store_true", help=argparse.SUPPRESS)  # the scripts ask for slugs as one types
-    s.set_defaults(func=cmd_completion, needs_store=False)
+    if want('schema'):
+        s = sub.add_parser("schema", help="print the JSON Schema of the review document",
+                           description="Print the JSON Schema (draft 2020-12) of the pmtui-review/2 document "
+                                       "(pmtui-review/1 is read too), for editors that validate while you type: "
+                                       "save it and point a document's \"$schema\" key at it.")
+        s.set_defaults(func=cmd_schema, needs_store=False)
+
+    if want('keys'):
+        s = sub.add_parser("keys", help="list every key of the app with its id (for [keys] in config.toml)",
+                           description="List every key of the app: its id, its keys (as your config.toml's [keys] "
+                                       "table has them) and what it does. Change one in config.toml: "
+                                       "[keys] \"meeting.next\" = \"ctrl+b\".")
+        s.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json")
+        s.set_defaults(func=cmd_keys, needs_store=False)
+
+    if want('completion'):
+        s = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)",
+                           description="Print the completion script for SHELL, made from pmtui's own options. "
+                                       "bash: pmtui completion bash > ~/.local/share/bash-completion/completions/pmtui; "
+                                       "zsh: pmtui completion zsh > ~/.zfunc/_pmtui (with ~/.zfunc on fpath); "
+                                       "fish: pmtui completion fish > ~/.config/fish/completions/pmtui.fish")
+        s.add_argument("shell", metavar="SHELL", nargs="?", choices=("bash", "zsh", "fish"), help="bash, zsh or fish")
+        s.add_argument("--reviews", action="store_true", help=argparse.SUPPRESS)  # the scripts ask for slugs as one types
+        s.set_defaults(func=cmd_completion, needs_store=False)
+
     return p
 
 
@@ -314,13 +343,31 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _read_review(store: Store, review_id: int) -> ReviewDoc:
+def _resolve(store: Store, ref: str) -> int:
+    """A review's id from its id or slug, read with plain SQL (pmtui.store.plain)."""
+    from pmtui.store.plain import resolve
+
+    return resolve(store, ref)
+
+
+def _read_review(store: Store, review_id: int, plain: bool = False, *, evidence: bool = True) -> ReviewDoc:
     """The review's document; one whose stored data the current rules refuse is a
-    plain error naming it (exit 1), never a traceback."""
+    plain error naming it (exit 1), never a traceback. With ``plain``, a document
+    read without validating it again (pmtui.store.plain: each stored value checked by
+    its field's rule; anything else read the full way, which names the problem):
+    what the commands that only read (export, check) take, with a ReviewDoc's
+    attributes. ``evidence=False``: without its imported evidence
+    (pmtui.domain.document.read_stored)."""
+    if plain:
+        from pmtui.store.plain import read_documents
+
+        docs_plain = read_documents(store, [review_id])
+        if docs_plain is not None:
+            return docs_plain[review_id]  # type: ignore[return-value]  # a PlainDoc reads as a ReviewDoc
     from pmtui.domain.document import read_stored
     from pmtui.errors import StoreError
 
-    docs, bad = read_stored(store, [review_id])
+    docs, bad = read_stored(store, [review_id], evidence=evidence)
     if review_id in bad:
         raise StoreError(f"review {review_id} cannot be read: its stored data is not valid: {bad[review_id]}")
     return docs[review_id]
@@ -421,9 +468,9 @@ def _summaries(store: Store) -> list[ReviewSummary]:
 
 def _status_words(status: str) -> str:
     """A review's status as people read it ("in review"; JSON keeps the format's value)."""
-    from pmtui.domain.vocab import STATUS_WORDS
+    from pmtui.domain.vocab import REVIEW_STATUS_WORDS
 
-    words: dict[str, str] = {str(k): v for k, v in STATUS_WORDS.items()}
+    words: dict[str, str] = {str(k): v for k, v in REVIEW_STATUS_WORDS.items()}
     return words.get(status, status)
 
 
@@ -514,12 +561,17 @@ def cmd_export(args: argparse.Namespace, store: Store) -> int:
     fmt = args.format or "json"
     if fmt == "json" and (args.highlights_only or args.redact_names or args.wiki):
         raise BadInput("--highlights-only, --redact-names and --wiki apply to the Markdown report (--format md)")
-    review_id = store.resolve(args.review)
-    doc = _read_review(store, review_id)
+    review_id = _resolve(store, args.review)
+    doc = _read_review(store, review_id, plain=True)
     if fmt == "json":
-        from pmtui.domain.document import dumps
+        from pmtui.domain import plain
 
-        text = dumps(doc)
+        if isinstance(doc, plain.PlainDoc):
+            text = plain.dumps(doc)
+        else:
+            from pmtui.domain.document import dumps
+
+            text = dumps(doc)
     else:
         from pmtui.export.report import render
 
@@ -588,11 +640,11 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
     from pmtui.domain.checks import as_json, check, summary
     from pmtui.domain.language import make_checker
 
-    review_id = store.resolve(args.review)
+    review_id = _resolve(store, args.review)
     cfg = config.load()
     for problem in cfg.problems:
         print(f"pmtui: warning: {visible(problem, newlines=False)}", file=sys.stderr)
-    findings = check(_read_review(store, review_id), make_checker(cfg.add_phrases, cfg.remove_phrases))
+    findings = check(_read_review(store, review_id, plain=True), make_checker(cfg.add_phrases, cfg.remove_phrases))
     findings = [f for f in findings if f.kind not in set(args.waive)]
     if args.format == "json":
         import json
@@ -607,7 +659,9 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
 
 def cmd_open(args: argparse.Namespace, store: Store) -> int:
     review_id = store.resolve(args.review)
-    _read_review(store, review_id)  # one the app cannot show is said here, not by a crash
+    # one the app cannot show is said here, not by a crash; its imported evidence (each line
+    # checked when it came in) is not read again first: 100,000 events open as 10 do
+    _read_review(store, review_id, evidence=False)
     return _run_app(store, review_id=review_id, screen=args.screen, args=args)
 
 
@@ -754,8 +808,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command that the arguments name after the global options (None: none, or a
+    word that is no command, or help asked for before it: then every sub-parser is built)."""
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token in ("--db", "--as"):
+            i += 2
+        elif token.startswith(("--db=", "--as=")) or token == "--ask-name":
+            i += 1
+        else:
+            return token if token in COMMANDS else None
+    return None
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser(commands=not _opens_app(sys.argv[1:] if argv is None else argv))
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser(commands=not _opens_app(given), only=_command_named(given))
     args, extra = parser.parse_known_args(argv)
     if extra:
         if getattr(args, "func", None) is cmd_evidence and not any(e.startswith("-") for e in extra):

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from functools import partial
-from typing import Any
+from itertools import count, repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from pmtui.domain.document import ReviewDoc, field_label, item_model, words_of
 from pmtui.domain.language import Checker, make_checker
+from pmtui.domain.plain_fields import WORDS
 from pmtui.domain.vocab import (
     ACTION_STATUS_WORDS,
     KEY_MARKS,
@@ -27,6 +26,9 @@ from pmtui.domain.vocab import (
     Mark,
     NoteKind,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
 
 # (earlier, later): the later mark must not come before the earlier one
 ORDER = [
@@ -68,52 +70,69 @@ def _item_words(list_name: str) -> str:
     return _ITEM_WORDS.get(list_name, list_name.removesuffix("s").replace("_", " "))
 
 
-def _event_words(i: int, event: Any, zone: Any) -> str:
-    return f"timeline event {i + 1} ({event.at.astimezone(zone).strftime('%H:%M')})"
+class _Spot:
+    """Where a text is: its place (a JSON path) and words for people. For a list's items
+    one spot serves every item, and the item's place and words are made only for a text
+    with a finding (a long timeline stays quick)."""
+
+    __slots__ = ("place", "where", "verbatim", "field", "label", "items", "zone")
+
+    def __init__(self, place: str, where: str, verbatim: bool, field: str = "", label: str = "",
+                 items: Any = None, zone: Any = None) -> None:
+        self.place, self.where, self.verbatim = place, where, verbatim
+        self.field, self.label, self.items, self.zone = field, label, items, zone
+
+    def at(self, i: int) -> tuple[str, str]:
+        """(place, words) of the text of item ``i`` (-1: the spot is one text)."""
+        if i < 0:
+            return self.place, self.where
+        if not self.field:  # a list of texts (learnings)
+            return f"{self.place}[{i}]", f"{self.where} {i + 1}"
+        where = f"{self.where} {i + 1}"
+        if self.zone is not None:  # a timeline event: its time too
+            where += f" ({self.items[i].at.astimezone(self.zone).strftime('%H:%M')})"
+        return f"{self.place}[{i}].{self.field}", where + self.label
 
 
-def _where(words: Any, label: str) -> Any:
-    """Words for people: the item's (a function for an event), then the field's label."""
-    if callable(words):
-        return partial(lambda w, lab: f"{w()} {lab}".strip(), words, label) if label else words
-    return f"{words}{label}".strip()
+def _texts(doc: ReviewDoc) -> Iterator[tuple[_Spot, int, str]]:
+    """(spot, item, text) of every text the review's fields say are people's words
+    (REVIEW_WORDS, QUOTED_WORDS on the field in pmtui.domain.document, read through
+    ``plain_fields.WORDS``, which is generated from them: no pydantic here), in the
+    document's order: a field added with the mark is read for blame without an edit here.
+    Reads a validated document and a plain one (pmtui.domain.plain) alike."""
+    yield from _walk(doc, "ReviewDoc", "", "", doc.zone())
 
 
-def _texts(doc: ReviewDoc) -> Iterator[tuple[str, Any, str, bool]]:
-    """(place, where, text, verbatim) of every text the review's fields say are people's
-    words (REVIEW_WORDS, QUOTED_WORDS on the field: pmtui.domain.document), in the document's
-    order: a field added with the mark is read for blame without an edit here. ``where``
-    may be a function giving the words (worked out only for a text with a finding: a long
-    timeline stays quick)."""
-    zone = doc.zone()
-
-    def walk(item: BaseModel, place: str, words: str, main: str | None) -> Iterator[tuple[str, Any, str, bool]]:
-        model = type(item)
-        for name in model.model_fields:
-            value = getattr(item, name)
-            inner = item_model(model.model_fields[name].annotation)
-            label = field_label(model, name).lower()
-            if inner is not None and isinstance(value, BaseModel):  # an object: its fields, under its name
-                yield from walk(value, f"{place}{name}.", f"{words}{label} ", None)
-            elif inner is not None and value is None:  # an object left out (null)
+def _walk(obj: Any, model: str, place: str, words: str, zone: Any,
+          only: tuple[tuple[str, str, str, str], ...] | None = None) -> Iterator[tuple[_Spot, int, str]]:
+    for name, label, how, what in WORDS[model] if only is None else only:
+        value = getattr(obj, name)
+        if how == "text":
+            yield _Spot(f"{place}{name}", f"{words}{label}", what == "quoted"), -1, value
+        elif how == "object":
+            if value is not None:  # an object left out (null) holds no words
+                yield from _walk(value, what, f"{place}{name}.", f"{words}{label} ", zone)
+        elif how == "texts":
+            spot = _Spot(f"{place}{name}", f"{words}{_item_words(name)}", what == "quoted")
+            for i, text in enumerate(value):
+                yield spot, i, text
+        elif value:  # a list of objects: each item's texts, the first of them named by the item alone
+            inner = WORDS[what]
+            first = next((f for f, _l, h, _w in inner if h == "text"), None)
+            timed = zone if not place and name == "timeline" else None
+            spots = [_Spot(f"{place}{name}", f"{words}{_item_words(name)}", w == "quoted", f,
+                           "" if f == first else f" {lab}", value, timed)
+                     for f, lab, h, w in inner if h == "text"]
+            nested = tuple((f, lab, h, w) for f, lab, h, w in inner if h != "text")
+            if len(spots) == 1 and not nested:  # one text an item (the timeline's 100,000 events, in C)
+                yield from zip(repeat(spots[0]), count(), map(attrgetter(spots[0].field), value))
                 continue
-            elif inner is not None:  # a list of objects: each item, by its number
-                first = next((n for n in inner.model_fields if words_of(inner, n)), None)
-                for i, it in enumerate(value):
-                    if name == "timeline":
-                        here: Any = partial(_event_words, i, it, zone)
-                    else:
-                        here = f"{_item_words(name)} {i + 1} "
-                    yield from walk(it, f"{place}{name}[{i}].", here, first)
-            elif (kind := words_of(model, name)) is not None:
-                verbatim = kind == "quoted"
-                if isinstance(value, str):
-                    yield f"{place}{name}", _where(words, "" if name == main else label), value, verbatim
-                else:  # a list of strings (learnings): each, by its number
-                    for i, text in enumerate(value):
-                        yield f"{place}{name}[{i}]", f"{_item_words(name)} {i + 1}", text, verbatim
-
-    yield from walk(doc, "", "", None)
+            for i, item in enumerate(value):
+                for spot in spots:
+                    yield spot, i, getattr(item, spot.field)
+                if nested:  # an item's own objects and lists that hold words (none today)
+                    yield from _walk(item, what, f"{place}{name}[{i}].", f"{words}{_item_words(name)} {i + 1} ",
+                                     zone, nested)
 
 
 def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
@@ -186,10 +205,12 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
-    for place, where, text, verbatim in _texts(doc):  # verbatim: kept as it was said (a note), quoted, not reworded
-        nudges = checker.find(text)
-        if nudges and callable(where):
-            where = where()
+    texts = list(_texts(doc))
+    for (spot, i, _text), nudges in zip(texts, checker.find_many([t for _s, _i, t in texts])):
+        if not nudges:
+            continue
+        place, where = spot.at(i)
+        verbatim = spot.verbatim  # words kept as they were said (a note): quoted, not reworded
         for nudge in nudges:
             if verbatim:
                 add(Finding("verbatim", place, f"{where} (kept verbatim, as said in the meeting)",

@@ -30,6 +30,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from pmtui.domain.plain import format_timestamp as format_timestamp  # one canonical text, without pydantic
+
 # The enums are the vocabulary's (pmtui.domain.vocab), named here too: the models below use them.
 from pmtui.domain.vocab import (
     BECAME_LISTS as BECAME_LISTS,
@@ -169,19 +171,6 @@ def parse_timestamp(value: Any) -> datetime:
             "ts_value", "not a real date and time (got {value})", {"value": _short(value)}
         ) from None
     return _in_range(parsed, value)
-
-
-def format_timestamp(value: datetime) -> str:
-    """The one canonical text of a timestamp: seconds always, micro-seconds when
-    present, ``Z`` for a zero offset, else ``+HH:MM``."""
-    offset = value.utcoffset() or timedelta(0)
-    text = value.replace(tzinfo=None).isoformat(timespec="microseconds" if value.microsecond else "seconds")
-    if not offset:
-        return text + "Z"
-    total = int(offset.total_seconds()) // 60
-    sign = "+" if total >= 0 else "-"
-    hours, minutes = divmod(abs(total), 60)
-    return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
 def normalise_offset(value: datetime) -> datetime:
@@ -1008,18 +997,24 @@ def explain(exc: BaseException) -> str:
     return f"a stored value cannot be read ({detail[:200]})"
 
 
-def read_stored(store: Store, review_ids: list[int]) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
+def read_stored(store: Store, review_ids: list[int], *, evidence: bool = True
+                ) -> tuple[dict[int, ReviewDoc], dict[int, str]]:
     """The documents of these reviews, and for each one that cannot be read what is
-    wrong with it. Reads them together (fast) and, only when that fails, one by one."""
+    wrong with it. Reads them together (fast) and, only when that fails, one by one.
+    ``evidence=False``: without the imported evidence of their timelines (the check
+    before a review opens: its cost does not grow with the evidence); evidence holding a
+    value no import writes (``store.evidence_suspect``: one query) is read after all."""
+    if not evidence and any(store.evidence_suspect(i) for i in review_ids):
+        evidence = True
     try:
-        return dict(zip(review_ids, store.export_documents(review_ids))), {}
+        return dict(zip(review_ids, store.export_documents(review_ids, evidence=evidence))), {}
     except UNREADABLE:
         pass
     docs: dict[int, ReviewDoc] = {}
     bad: dict[int, str] = {}
     for review_id in review_ids:
         try:
-            docs[review_id] = store.export_document(review_id)
+            docs[review_id] = store.export_documents([review_id], evidence=evidence)[0]
         except UNREADABLE as exc:
             bad[review_id] = explain(exc)
     return docs, bad

@@ -7,6 +7,8 @@ the report."""
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 FAR = timedelta(days=1)
@@ -18,16 +20,19 @@ def far_from_rest(times: list[datetime], far: timedelta = FAR) -> set[int]:
     ``times`` need not be sorted. A single event, or events all close together, give none."""
     if len(times) < 2:
         return set()
-    order = sorted(range(len(times)), key=lambda i: times[i])
+    if all(map(operator.le, times, times[1:])):  # a timeline is kept in time order: no sort
+        order: Sequence[int] = range(len(times))
+        ordered = times
+    else:
+        order = sorted(range(len(times)), key=lambda i: times[i])
+        ordered = [times[i] for i in order]
+    gaps = list(map(operator.sub, ordered[1:], ordered))  # gaps[k]: between positions k and k + 1
+    last = len(ordered) - 1
     out: set[int] = set()
-    for pos, i in enumerate(order):
-        gaps = []
-        if pos:
-            gaps.append(times[i] - times[order[pos - 1]])
-        if pos + 1 < len(order):
-            gaps.append(times[order[pos + 1]] - times[i])
-        if min(gaps) > far:
-            out.add(i)
+    for k in [k for k, gap in enumerate(gaps) if gap > far]:  # only an event beside a long gap can be far
+        for pos in (k, k + 1):
+            if (pos == 0 or gaps[pos - 1] > far) and (pos == last or gaps[pos] > far):
+                out.add(order[pos])
     return out
 
 

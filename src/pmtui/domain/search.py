@@ -17,7 +17,7 @@ Common English words (``the``, ``after``, ``was``…) are left out of bare words
 databases (PostgreSQL's English stop words), so SQLite and PostgreSQL find the same rows.
 
 Hits come most relevant first (SQLite: bm25; PostgreSQL: ts_rank), then the newest review
-first. A query matching more than 5,000 rows has its 5,000 most recently written matches
+first. A query matching more than 1,000 rows has its 1,000 most recently written matches
 ranked (``pmtui.store.search.RANKED``): ranking every row of a very common word would take
 seconds on a large store, and such a query is refined rather than read through.
 

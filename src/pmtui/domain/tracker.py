@@ -25,7 +25,7 @@ from pmtui.safetext import one_line
 
 # The vocabulary's statuses and priorities as the plain strings rows and SQL parameters hold.
 OPEN: tuple[str, ...] = tuple(s.value for s in vocab.OPEN_STATUSES)
-STATUS_WORDS: dict[str, str] = {s.value: w for s, w in vocab.ACTION_STATUS_WORDS.items()}
+ACTION_WORDS: dict[str, str] = {s.value: w for s, w in vocab.ACTION_STATUS_WORDS.items()}
 PRIORITY_ORDER: dict[str, int] = {p.value: n for p, n in vocab.PRIORITY_ORDER.items()}
 # the command line's --status words -> stored statuses
 STATUS_CHOICES: dict[str, tuple[str, ...]] = {
@@ -241,7 +241,7 @@ def _write(header: list[str], body: Iterable[list[str]]) -> str:
 
 def to_csv(rows: list[ActionRow]) -> str:
     return _write(CSV_COLUMNS, ([r.title, csv_description(r), r.owner, r.due or "", r.priority.capitalize(),
-                                 csv_labels(r), STATUS_WORDS.get(r.status, r.status), r.review_slug] for r in rows))
+                                 csv_labels(r), ACTION_WORDS.get(r.status, r.status), r.review_slug] for r in rows))
 
 
 # ------------------------------------------------------------------ tracker CSVs
@@ -327,7 +327,7 @@ def to_table(rows: list[ActionRow], today: date) -> str:
     body = []
     for r in rows:
         due = (r.due or "") + (" OVERDUE" if r.overdue(today) else "")
-        body.append((due, one_line(STATUS_WORDS.get(r.status, r.status)), one_line(r.priority), one_line(r.owner or "-"),
+        body.append((due, one_line(ACTION_WORDS.get(r.status, r.status)), one_line(r.priority), one_line(r.owner or "-"),
                      one_line(r.title), one_line(r.review_slug)))  # stored text, shown escaped (pmtui.safetext)
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     widths[4] = min(widths[4], 60)

@@ -26,7 +26,7 @@ class Status(StrEnum):
     published = "published"
 
 
-STATUS_WORDS: dict[Status, str] = {
+REVIEW_STATUS_WORDS: dict[Status, str] = {
     Status.draft: "draft",
     Status.in_review: "in review",
     Status.published: "published",

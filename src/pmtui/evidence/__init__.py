@@ -228,8 +228,9 @@ def _detect_text(p: Path, name: str, sample: str, complete: bool, size: int, opt
         found = _json_candidates(doc, opts)
         if not found:
             raise BadInput(f"{name}: cannot tell what kind of evidence this is: a JSON document that is none of "
-                           f"{join_or(KINDS[k] for k in JSON_KINDS)}, and not one log record with a time; "
-                           "say which with --from")
+                           f"{join_or(KINDS[k] for k in JSON_KINDS)}, and not log records with a time (looked for "
+                           f"{', '.join(_logs.time_keys(opts))}; name a nested one with --time-key, e.g. "
+                           "--time-key event.time); say which with --from")
         return _decide(name, found)
     return _decide(name, _line_candidates(sample, complete, opts), _why_none(sample, complete, opts))
 
@@ -318,7 +319,16 @@ def _parse_as(p: Path, name: str, kind: str, opts: Options, budget: Budget) -> P
     if first is None:
         raise BadInput(f"{name}: the file is empty")
     if kind == jsonl.KIND and not jsonl.object_line(first):
-        raise _wrong_kind(p, name, kind, opts)
+        # one record printed over several lines, or an array of records: read whole
+        records = None
+        if first.lstrip("\ufeff \t")[:1] in ("{", "[") and size <= JSON_MAX_BYTES:
+            try:
+                records = jsonl.records_of(load_json(decode(read_json_bytes(p, name, budget), name), name))
+            except BadInput:
+                records = None
+        if records is None:
+            raise _wrong_kind(p, name, kind, opts)
+        return jsonl.parse_records(records, name, opts, opts.min_level)
     elif kind == logfmt.KIND and len(logfmt.pairs(first) or ()) < 2:
         raise _wrong_kind(p, name, kind, opts)
     elif kind == csvlog.KIND and not csvlog.tabular(sample) and not (opts.keys and opts.keys.time):

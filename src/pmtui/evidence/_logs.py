@@ -10,12 +10,13 @@ is written (``s``, ``ms``, ``us``, ``ns`` since 1970, or a strptime layout).
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 from pmtui.errors import BadInput
 
 from ._base import EPOCH, EvidenceEvent, LogKeys, Options, Parsed, below, normalise_level, parse_time
@@ -160,8 +161,42 @@ def _errors(record: dict[str, Any], skip: str | None, depth: int = 0, prefix: st
     return found
 
 
+def _pubsub_text(data: Any) -> str | None:
+    """A Pub/Sub message's own words: ``data.message.data`` is base64 (Eventarc and Cloud
+    Functions deliver Pub/Sub messages as CloudEvents that way)."""
+    message = data.get("message") if isinstance(data, dict) else None
+    encoded = message.get("data") if isinstance(message, dict) else None
+    if not isinstance(encoded, str) or not encoded.strip():
+        return None
+    try:
+        words = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    words = words.strip()
+    return words if words and words.isprintable() else None
+
+
+def _cloudevent(record: dict[str, Any]) -> str | None:
+    """A CloudEvent (structured mode) without a message: a Pub/Sub message's words, else
+    its type and subject, and where it came from."""
+    if "specversion" not in record or not isinstance(record.get("type"), str):
+        return None
+    words = _pubsub_text(record.get("data"))
+    if words:
+        return words
+    parts = [record["type"]]
+    if isinstance(record.get("subject"), str) and record["subject"]:
+        parts.append(record["subject"])
+    if isinstance(record.get("source"), str) and record["source"]:
+        parts.append(f"({record['source']})")
+    return " ".join(parts)
+
+
 def _summary(record: dict[str, Any], used: set[str]) -> str:
     """Readable words for a record without a message: a known shape, else its fields."""
+    event = _cloudevent(record)
+    if event:
+        return event
     if "ClientRequestMethod" in record or "EdgeResponseStatus" in record:  # Cloudflare HTTP requests
         parts = [_scalar(record[k]) for k in ("ClientRequestMethod",) if k in record]
         target = "".join(_scalar(record[k]) for k in ("ClientRequestHost", "ClientRequestURI") if k in record)
@@ -213,9 +248,9 @@ def record_text(record: dict[str, Any], line: str, keys: LogKeys | None, used: s
 
 def record_event(
     record: dict[str, Any], *, line: str, number: int, name: str, source: str, source_id: str, opts: Options,
-    out: Parsed, min_level: str | None,
+    out: Parsed, min_level: str | None, where: str | None = None,
 ) -> None:
-    where = f"{name}:{number}"
+    where = where or f"{name}:{number}"
     tried = time_keys(opts)
     found = pick(record, tried, time=True)
     if found is None:

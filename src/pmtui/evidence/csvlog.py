@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 from pmtui.errors import BadInput
 
 from ._base import EvidenceEvent, LineIds, Options, Parsed, below, join_or, normalise_level

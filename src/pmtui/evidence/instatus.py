@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from pmtui.domain.document import ComponentStatus, EventKind
+from pmtui.domain.vocab import ComponentStatus, EventKind
 
 from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, digest, html_to_text, worst
 

@@ -9,7 +9,7 @@ acknowledged, resolved and silenced (actions, by the user id OnCall gives). The
 
 from __future__ import annotations
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 
 from ._base import EvidenceEvent, J, Options, Parsed, compact, plural
 

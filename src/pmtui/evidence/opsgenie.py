@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 
 from ._base import EvidenceEvent, J, Options, Parsed, compact, digest
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 
 from ._base import EvidenceEvent, J, Options, Parsed, compact
 

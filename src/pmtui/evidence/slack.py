@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 from pmtui.errors import BadInput
 
 from ._base import EvidenceEvent, J, Options, Parsed, decode, from_epoch, join_or, load_json, type_name

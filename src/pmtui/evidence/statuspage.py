@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
 
-from pmtui.domain.document import ComponentStatus, EventKind
+from pmtui.domain.vocab import ComponentStatus, EventKind
 
 from ._base import ComponentWindow, EvidenceEvent, J, Options, Parsed, compact, digest, html_to_text, source_slug, worst
 

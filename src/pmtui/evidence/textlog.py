@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from pmtui.domain.document import EventKind
+from pmtui.domain.vocab import EventKind
 from pmtui.errors import BadInput
 
 from ._base import EvidenceEvent, LineIds, Options, Parsed, below, normalise_level, parse_time

@@ -13,7 +13,7 @@ from pathlib import Path
 from pmtui.domain.meeting import took_words
 from pmtui.domain.metrics import format_duration
 from pmtui.domain.patterns import Patterns, ReviewFacts, follow_line, stage_verdict
-from pmtui.domain.tracker import STATUS_WORDS, ActionRow
+from pmtui.domain.tracker import ACTION_WORDS, ActionRow
 from pmtui.export.markdown import plain, table, yaml_str
 
 INDEX_LINKS = "Across all reviews: [open action items](actions.md) · [patterns](patterns.md)\n\n"
@@ -34,7 +34,7 @@ def actions_page(rows: list[ActionRow], today: date, pages: dict[str, str]) -> s
         body = []
         for r in rows:
             due = (r.due or "") + (" **overdue**" if r.overdue(today) else "")
-            body.append([due, STATUS_WORDS.get(r.status, r.status), r.priority, plain(r.owner) or "_no owner_",
+            body.append([due, ACTION_WORDS.get(r.status, r.status), r.priority, plain(r.owner) or "_no owner_",
                          plain(r.title), _review_link(r.review_slug, pages)])
         out.append(table(["Due", "Status", "Priority", "Owner", "Action", "Review"], body) + "\n")
     return "\n".join(out)

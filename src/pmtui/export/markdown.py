@@ -115,10 +115,17 @@ def yaml_str(text: str, *, inert: bool = False) -> str:
 _BIDI_SHOWN = str.maketrans({c: f"<U+{ord(c):04X}>" for c in BIDI})
 
 
+_BIDI_ANY = re.compile(f"[{BIDI}]")
+
+
 def _lines(text: str) -> list[str]:
     """The lines of a typed text, its bidirectional controls shown as ``<U+202E>`` (as the
     terminal shows them): raw, one would reverse the rest of its paragraph on every renderer."""
-    return text.translate(_BIDI_SHOWN).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if _BIDI_ANY.search(text):  # (a search is many times faster than translating every character)
+        text = text.translate(_BIDI_SHOWN)
+    if "\r" not in text:
+        return text.split("\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 # Characters escaped as numeric entities: a backslash escape of these is not honoured
@@ -135,12 +142,21 @@ _EMOJI = re.compile(r":[\w+-]+:")  # :shortcode: (pymdownx.emoji, GitHub, GitLab
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-_STATIC = str.maketrans({**_ENTITIES, **{c: "\\" + c for c in _BACKSLASHED}})
+_STATIC_MAP = {**_ENTITIES, **{c: "\\" + c for c in _BACKSLASHED}}
+_STATIC = str.maketrans(_STATIC_MAP)
+_STATIC_ANY = re.compile("[" + re.escape("".join(_STATIC_MAP)) + "]")
+_TYPOGRAPHIC = re.compile("[\"'.-]")
+
+
+def _static(line: str) -> str:
+    """``line.translate(_STATIC)``, fast for a line with few characters to escape (the
+    usual one): only those are replaced."""
+    return _STATIC_ANY.sub(lambda m: _STATIC_MAP[m.group()], line) if _STATIC_ANY.search(line) else line
 
 
 def _escape_inline(line: str, wiki: Wiki) -> str:
-    if not (_EMOJI.search(line) or "www" in line.lower() or (wiki.typographer and re.search("[\"'.-]", line))):
-        return _line_start(line.translate(_STATIC))  # the common case, fast: nothing depends on context
+    if not (_EMOJI.search(line) or "www" in line.lower() or (wiki.typographer and _TYPOGRAPHIC.search(line))):
+        return _line_start(_static(line))  # the common case, fast: nothing depends on context
     out = []
     n = len(line)
     for i, ch in enumerate(line):
@@ -161,11 +177,16 @@ def _escape_inline(line: str, wiki: Wiki) -> str:
     return _line_start("".join(out))
 
 
+_NUMBERED = re.compile(r"(\d+)([.)])")
+
+
 def _line_start(text: str) -> str:
     """No list item from a leading ``-`` or ``1.``/``1)`` (``#``, ``+``, ``=``, ``>`` are escaped already)."""
     if text.startswith("-"):
         return "\\" + text
-    m = re.match(r"(\d+)([.)])", text)
+    if not text[:1].isdigit():
+        return text
+    m = _NUMBERED.match(text)
     return f"{m.group(1)}\\{m.group(2)}{text[m.end():]}" if m else text
 
 
@@ -183,7 +204,7 @@ def _url_end(url: str) -> str:
 def _escape_text(line: str, wiki: Wiki, urls: bool) -> str:
     """One line of plain text; a web address in it becomes an explicit autolink, since
     GitHub's and GitLab's bare-URL links would keep escapes in the address."""
-    if not urls:
+    if not urls or "://" not in line:  # no web address in it (the usual line)
         return _escape_inline(line, wiki)
     out, pos = [], 0
     for m in _URL.finditer(line):

@@ -20,33 +20,27 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from pmtui.domain.document import (
+from pmtui.domain.metrics import Metric, between, compute, format_duration
+from pmtui.domain.plain_fields import ACTION_LABELS, SHOWN
+from pmtui.domain.vocab import (
+    ACTION_STATUS_WORDS,
+    COMPONENT_STATUS_WORDS,
     MARK_WORDS,
-    ActionItem,
+    OBSERVATION_HEADINGS,
+    PHASES,
+    REVIEW_STATUS_WORDS,
+    UNRESOLVED_PHASE,
     ActionStatus,
     FactorCategory,
     Mark,
     NoteKind,
-    ReviewDoc,
-    field_label,
-    item_model,
-    text_type,
-    to_dict,
-)
-from pmtui.domain.metrics import Metric, between, compute, format_duration
-from pmtui.domain.vocab import (
-    ACTION_STATUS_WORDS,
-    COMPONENT_STATUS_WORDS,
-    OBSERVATION_HEADINGS,
-    PHASES,
-    STATUS_WORDS,
-    UNRESOLVED_PHASE,
 )
 from pmtui.export.markdown import Wiki, get_wiki, heading_text, link, markdown_block, plain, table, yaml_str
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
 
 NONE_RECORDED = "_None recorded._"
 
@@ -92,7 +86,11 @@ def redact_names(doc: ReviewDoc) -> ReviewDoc:
             return {k: (v if k in ("format", "at", "timezone", "due", "review_date") else walk(v)) for k, v in value.items()}
         return value
 
-    return ReviewDoc.model_validate(walk(to_dict(doc)))
+    from pmtui.domain import plain
+    from pmtui.domain.document import ReviewDoc, to_dict
+
+    data = plain.to_dict(doc) if isinstance(doc, plain.PlainDoc) else to_dict(doc)
+    return ReviewDoc.model_validate(walk(data))
 
 
 def _letter(i: int) -> str:
@@ -208,7 +206,7 @@ def _front_matter(doc: ReviewDoc, metrics: list[Metric], wiki: Wiki) -> str:
 def _metadata_table(ctx: _Ctx) -> str:
     """What the front matter says, for a wiki that shows front matter as text."""
     doc = ctx.doc
-    rows = [["Status", STATUS_WORDS[doc.status]]]
+    rows = [["Status", REVIEW_STATUS_WORDS[doc.status]]]
     if doc.severity:
         rows.append(["Severity", ctx.plain(doc.severity)])
     day = report_date(doc)
@@ -329,6 +327,7 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
                    "and shown here only when highlighted or marked._")
     rows = []
     last_day = None
+    sources_shown: dict[str, str] = {}  # a long timeline names a few sources many times
     for e in events:
         local = e.at.astimezone(ctx.zone)
         when = ctx.stamp(e.at) if local.date() != last_day else ctx.time(e.at)
@@ -339,7 +338,10 @@ def _timeline(ctx: _Ctx, highlights_only: bool) -> list[str]:
         if e.highlight:
             text = f"**{text}**"
         marks = ", ".join(MARK_WORDS[m] for m in e.marks)
-        rows.append([when, e.kind.value, text, ctx.plain(e.source), f"**{marks}**" if marks else ""])
+        source = sources_shown.get(e.source)
+        if source is None:
+            source = sources_shown[e.source] = ctx.plain(e.source)
+        rows.append([when, e.kind.value, text, source, f"**{marks}**" if marks else ""])
     if rows:
         out.append(table([f"Time ({ctx.plain(ctx.doc.timezone)})", "Kind", "Event", "Source", "Marks"], rows))
     return out
@@ -380,7 +382,7 @@ def _impact(ctx: _Ctx) -> list[str]:
     if imp.customer_communication.strip():
         out.append("**Customer communication**")
         out.append(ctx.md(imp.customer_communication, level=3))
-    out += _more(ctx, imp, _IMPACT_LAID_OUT)
+    out += _more(ctx, imp, SHOWN["Impact"], _IMPACT_LAID_OUT)
     return out or [NONE_RECORDED]
 
 
@@ -406,23 +408,24 @@ def _shown(ctx: _Ctx, value: Any) -> str:
     return ctx.plain(str(value))
 
 
-def _more(ctx: _Ctx, item: BaseModel, laid_out: tuple[str, ...]) -> list[str]:
+def _more(ctx: _Ctx, item: Any, fields: tuple[tuple[str, str, bool], ...], laid_out: tuple[str, ...]) -> list[str]:
     """The fields of a document model the report does not lay out itself, in the model's
     order, each under its label (``title=``) when it is not empty: Markdown text as a block,
     any other value on a line. A field added to the document is reported without an edit
-    here (tests/test_report.py checks that every field reaches the report)."""
-    model = type(item)
+    here (tests/test_report.py checks that every field reaches the report). ``fields`` are
+    the model's (field, label, Markdown?) from ``plain_fields.SHOWN``, generated from the
+    model: no pydantic here."""
     out: list[str] = []
     facts: list[str] = []
-    for name in model.model_fields:
+    for name, label, markdown in fields:
         value = getattr(item, name)
-        if name in laid_out or value in ("", None, []) or item_model(model.model_fields[name].annotation):
+        if name in laid_out or value in ("", None, []):
             continue
-        if text_type(model, name) in ("Text", "NonEmptyText"):
+        if markdown:
             if value.strip():
-                out += [f"**{ctx.plain(field_label(model, name))}**", ctx.md(value, level=3)]
+                out += [f"**{ctx.plain(label)}**", ctx.md(value, level=3)]
         else:
-            facts.append(f"- **{ctx.plain(field_label(model, name))}:** {_shown(ctx, value)}")
+            facts.append(f"- **{ctx.plain(label)}:** {_shown(ctx, value)}")
     return (["\n".join(facts)] if facts else []) + out
 
 
@@ -475,9 +478,9 @@ def _action_items(ctx: _Ctx) -> list[str]:
     out = [table(["#", "Action", "Type", "Owner", "Priority", "Due", "Status", "Tracker"], today_rows)]
     # the item's other fields (declared in pmtui.domain.document.ActionItem, not laid out above),
     # each under the item when it is not empty: a field added to the document is reported
-    more = [name for name in ActionItem.model_fields if name not in _ACTION_TABLE]
+    more = [name for name in ACTION_LABELS if name not in _ACTION_TABLE]
     for i, a in enumerate(doc.action_items, 1):
-        extra = [f"- **{field_label(ActionItem, n)}:** {ctx.plain(str(getattr(a, n)))}" for n in more
+        extra = [f"- **{ACTION_LABELS[n]}:** {ctx.plain(str(getattr(a, n)))}" for n in more
                  if getattr(a, n) not in ("", None)]
         if a.description.strip() or extra:
             out.append(f"**{i}\\. {ctx.plain(a.title)}**")
@@ -516,7 +519,7 @@ def render(
         facts = []
         if doc.severity:
             facts.append(f"**Severity:** {ctx.plain(doc.severity)}")
-        facts.append(f"**Status:** {STATUS_WORDS[doc.status]}")
+        facts.append(f"**Status:** {REVIEW_STATUS_WORDS[doc.status]}")
         day = report_date(doc)
         if day:
             facts.append(f"**Date:** {day.isoformat()}")

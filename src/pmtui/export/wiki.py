@@ -17,13 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-# write_atomic, write_text and TEMP_SUFFIX are named here too (the app's report screen and tests use them)
-from pmtui.atomic import TEMP_SUFFIX as TEMP_SUFFIX
-from pmtui.atomic import write_atomic as write_atomic
-from pmtui.atomic import write_text as write_text
+from pmtui.atomic import TEMP_SUFFIX, write_atomic
 from pmtui.domain.document import ReviewDoc
 from pmtui.domain.metrics import compute, format_duration
-from pmtui.domain.vocab import OPEN_STATUSES, STATUS_WORDS
+from pmtui.domain.vocab import OPEN_STATUSES, REVIEW_STATUS_WORDS
 from pmtui.export.markdown import INDEX_NAMES, Wiki, get_wiki, plain, table, yaml_str
 from pmtui.export.report import meta_text, render, report_date
 
@@ -81,7 +78,7 @@ def index_page(pages: list[Page], wiki: str | Wiki | None = None, links: str = "
             day.isoformat() if day else "",
             f"[{plain(p.doc.title, target, urls=False)}]({target.page_link(p.name)})",
             plain(p.doc.severity or "", target),
-            STATUS_WORDS[p.doc.status],
+            REVIEW_STATUS_WORDS[p.doc.status],
             format_duration(duration.value) if duration.value is not None else "",
             str(open_actions),
         ])

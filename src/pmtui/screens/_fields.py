@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from pmtui.domain.entry import parse_day
-from pmtui.domain.vocab import STATUS_WORDS
+from pmtui.domain.vocab import REVIEW_STATUS_WORDS
 from pmtui.errors import BadInput
 
 
@@ -57,7 +57,7 @@ def zone_name(text: str) -> str:
     raise BadInput(f"unknown time zone {t!r}: use an IANA name like Europe/Berlin, America/New_York or UTC")
 
 
-STATUS_OPTIONS = [(words, status.value) for status, words in STATUS_WORDS.items()]
+STATUS_OPTIONS = [(words, status.value) for status, words in REVIEW_STATUS_WORDS.items()]
 STATUS_WORD = {value: words for words, value in STATUS_OPTIONS}  # a stored status in words
 
 

@@ -37,8 +37,40 @@ def place(app: PostmortemApp, review_id: int) -> str:
     return app._place_key(review_id)
 
 
+_moved: dict[Any, putaside.PutAside] = {}  # an entry's path -> where it went when its seat was named
+
+
 def keep_aside(app: PostmortemApp, review_id: int, what: str, text: str, why: str, field: str = "") -> bool:
+    _places.setdefault(app, set()).add(place(app, review_id))
     return putaside.put_aside(place(app, review_id), app.author, what, text, why, field) is not None
+
+
+_places: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()  # where a seat put words aside
+
+
+def _take(entry: putaside.PutAside) -> None:
+    """Take an entry back, wherever naming the seat moved it."""
+    while entry.path in _moved:
+        entry = _moved.pop(entry.path)
+    putaside.take(entry)
+
+
+def renamed(app: PostmortemApp, old: str) -> None:
+    """The seat is named (a browser seat has no name until its first note): what it put
+    aside under its old name (none: "") is filed under the new one, in every review where
+    it put words aside or was told of them, so ctrl+n still brings them back."""
+    if old == app.author:
+        return
+    places = set(_places.get(app, set()))
+    places.update(place(app, rid) for rid in _offered.get(app, set()))
+    for where in places:
+        for entry in putaside.waiting(where, old):
+            moved = putaside.move(entry, app.author)
+            if moved is not None and moved.path != entry.path:
+                _moved[entry.path] = moved
+    for field, entry in list(_aside_for.items()):
+        if entry.path in _moved:
+            _aside_for[field] = _moved[entry.path]
 
 
 def field_label(field: Field) -> str:
@@ -53,6 +85,7 @@ def took_theirs(screen: SectionScreen, field: Field, mine: str) -> None:
     saves them over the version taken (another change since is a conflict: reported, and
     the words stay put aside)."""
     app, store, rid, name = screen.app, screen.app.store, screen.review_id, field.field_name
+    _places.setdefault(app, set()).add(place(app, rid))
     entry = putaside.put_aside(place(app, rid), app.author, field_label(field), mine, TOOK_THEIRS, name)
     if entry is not None:
         _aside_for[field] = entry
@@ -69,7 +102,7 @@ def took_theirs(screen: SectionScreen, field: Field, mine: str) -> None:
             else:
                 store.update_review(rid, expected_version=version, **{name: value})
         if entry is not None:
-            putaside.take(entry)
+            _take(entry)
 
     app.push_undo(f"took the other seat's version of {what}", undo, None, quiet=True)
     aside = "yours is put aside (ctrl+n brings it back)" if entry is not None else "yours could not be put aside"
@@ -81,7 +114,7 @@ def field_saved(field: Field, stored: Any) -> None:
     """A field saved: words it had put aside are in the review again, so no longer aside."""
     entry = _aside_for.get(field)
     if entry is not None and field.show(stored) == entry.text:
-        putaside.take(entry)
+        _take(entry)
         del _aside_for[field]
 
 

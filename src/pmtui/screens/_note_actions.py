@@ -9,9 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pmtui.domain.document import EventKind, FactorCategory
 from pmtui.domain.entry import format_when, parse_when
-from pmtui.domain.vocab import NOTE_KIND_WORDS, OBSERVATION_WORDS, ItemKind, NoteKind, ObservationKind
+from pmtui.domain.vocab import (
+    NOTE_KIND_WORDS,
+    OBSERVATION_WORDS,
+    EventKind,
+    FactorCategory,
+    ItemKind,
+    NoteKind,
+    ObservationKind,
+)
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.ui_types import FormField, FormRequested, KnowsIncidentDay, NotSaved
 from pmtui.widgets.notes_panel import TARGET_WORDS, NotesPanel, NoteTarget

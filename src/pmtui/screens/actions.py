@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pmtui.domain.document import ActionItem, ActionStatus, ActionType, Priority
-from pmtui.domain.tracker import OPEN, STATUS_WORDS, TRACKER_FIELDS
-from pmtui.domain.vocab import ItemKind, Section
+from pmtui.domain.document import ActionItem
+from pmtui.domain.tracker import ACTION_WORDS, OPEN, TRACKER_FIELDS
+from pmtui.domain.vocab import ActionStatus, ActionType, ItemKind, Priority, Section
 from pmtui.errors import BadInput, Conflict, FieldErrors
 from pmtui.safetext import literal
 from pmtui.screens._fields import more_fields, optional_day
@@ -53,7 +53,7 @@ def action_fields(item: dict[str, Any] | None) -> list[FormField]:
                   options=[(p.value, p.value) for p in Priority]),
         FormField("due", "Due date", i.get("due") or "", placeholder="YYYY-MM-DD"),
         FormField("status", "Status", i.get("status", ActionStatus.open.value), kind="select",
-                  options=[(STATUS_WORDS[s.value], s.value) for s in ActionStatus]),
+                  options=[(ACTION_WORDS[s.value], s.value) for s in ActionStatus]),
         FormField("status_note", "Status note (why not, for won't do)", i.get("status_note", "")),
         FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
         FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
@@ -102,7 +102,7 @@ class ActionsScreen(SectionScreen):
                 if item["status"] in OPEN else Text("")
 
         def status(item: dict[str, Any]) -> Text:
-            words = STATUS_WORDS[item["status"]]
+            words = ACTION_WORDS[item["status"]]
             tracker = beside(item["status"], item.get("tracker_state"), item.get("tracker_label"))
             if item["status"] == ActionStatus.wont_do:
                 return literal(f"{words}: {item['status_note']}" if item["status_note"].strip()
@@ -192,7 +192,7 @@ class ActionsScreen(SectionScreen):
 
             edit_in_conflict(self, self.editor, item, values, c, f"Status: {status.replace('_', ' ')} · {self.editor.title}")
             return
-        self.app.push_item_edit(f"status set to {STATUS_WORDS[status]}", ItemKind.action, self.review_id, item["id"],
+        self.app.push_item_edit(f"status set to {ACTION_WORDS[status]}", ItemKind.action, self.review_id, item["id"],
                                 before)
         self.editor.reload(keep_id=item["id"])
         self.show_summary()

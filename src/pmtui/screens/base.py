@@ -140,7 +140,6 @@ class SectionScreen(TypedApp, Screen[None]):
         _kept.offer(self.app, self.review_id)  # words this seat put aside earlier: said once
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 110, "-narrow")
         self.show_panel()
         self.show_header()
 
@@ -148,7 +147,9 @@ class SectionScreen(TypedApp, Screen[None]):
     def show_panel(self) -> None:
         wanted = self.app.panel_wanted
         # shown when the screen is wide (not in presentation mode), or when asked for with F10
-        shown = (self.size.width >= 140 and not self.app.presentation) if wanted is None else wanted
+        # from the app's "-wide" breakpoint on (the width itself: this runs before the screen's class is set)
+        wide = next(w for w, name in type(self.app).HORIZONTAL_BREAKPOINTS or () if name == "-wide")
+        shown = (self.size.width >= wide and not self.app.presentation) if wanted is None else wanted
         panel = self.query_one(NotesPanel)
         had_focus = panel.has_focus_within
         panel.display = shown

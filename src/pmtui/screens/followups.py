@@ -16,17 +16,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from pmtui.domain.tracker import STATUS_WORDS
+from pmtui.domain.tracker import ACTION_WORDS
 from pmtui.domain.vocab import ActionStatus, ItemKind, Section
 from pmtui.errors import BadInput, FieldErrors
 from pmtui.safetext import one_line, visible
 from pmtui.screens import SCREENS_CSS
 from pmtui.screens._tracker_actions import ISSUE_HELP, PUSH_HELP, beside
-from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.ui_types import Latest, NotSaved, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.tracker import ActionRow
@@ -62,7 +61,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
         Binding("escape", "back", "Reviews", id="followups.back"),
     ]
 
-    class RowsLoaded(Message):
+    class RowsLoaded(Latest):
         def __init__(self, rows: list[ActionRow], counts: tuple[int, int, int] | None = None) -> None:
             super().__init__()
             self.rows = rows
@@ -157,7 +156,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
             due = Text(one_line(r.due or ("no due date" if r.is_open else "")), style="" if r.due else "dim")
         cells = {
             "due": due,
-            "status": Text(one_line(STATUS_WORDS.get(r.status, r.status)), style="green" if r.status == ActionStatus.done else
+            "status": Text(one_line(ACTION_WORDS.get(r.status, r.status)), style="green" if r.status == ActionStatus.done else
                            "dim" if r.status == ActionStatus.wont_do else "")
             + beside(r.status, (more := dict(r.more)).get("tracker_state"), more.get("tracker_label"), compact=True),
             "priority": Text(one_line(r.priority)),
@@ -349,7 +348,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
     def action_status(self, status: str) -> None:
         row = self.selected()
         if row is not None and row.status != status:
-            self._save(row, f"status {STATUS_WORDS.get(row.status, row.status)} → {STATUS_WORDS[status]}", status=status)
+            self._save(row, f"status {ACTION_WORDS.get(row.status, row.status)} → {ACTION_WORDS[status]}", status=status)
 
     def action_wont_do(self) -> None:
         from pmtui.screens.dialogs import wont_do_prompt
@@ -360,7 +359,7 @@ class FollowupsScreen(TypedApp, Screen[None]):
 
         def done(reason: str | None) -> None:
             if reason:
-                self._save(row, f"set to {STATUS_WORDS[ActionStatus.wont_do]}", status=ActionStatus.wont_do.value,
+                self._save(row, f"set to {ACTION_WORDS[ActionStatus.wont_do]}", status=ActionStatus.wont_do.value,
                            status_note=reason)
 
         self.app.push_screen(wont_do_prompt("Why won't the selected action item be done?", row.status_note), done)

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from pmtui.errors import PmtuiError
 from pmtui.safetext import literal, one_line
-from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.ui_types import Latest, NotSaved, TypedApp
 from pmtui.widgets.review_list import ReviewList
 
 FIRST_PAGE = 100  # reviews read first, before the whole list (more than a screen holds)
@@ -56,7 +56,7 @@ class HomeScreen(TypedApp, Screen[None]):
                 tooltip="search what every review says (timelines, factors, notes, action items…)"),
     ]
 
-    class ReviewsLoaded(Message):
+    class ReviewsLoaded(Latest):
         def __init__(self, reviews: list[ReviewSummary], generation: int, complete: bool = True) -> None:
             super().__init__()
             self.reviews = reviews
@@ -69,6 +69,8 @@ class HomeScreen(TypedApp, Screen[None]):
         self._haystacks: list[str] = []
         self._generation = 0  # loads asked for
         self._shown = (0, True)  # the load on screen (generation, complete): an older one is never shown
+        self._resumed = False
+        self._opening = 0  # Enter presses: only the newest one's review opens
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -194,8 +196,9 @@ class HomeScreen(TypedApp, Screen[None]):
         self.app.push_screen(PatternsScreen())
 
     def on_screen_resume(self) -> None:
-        if self._shown[0] == 0 and self._generation:
-            return  # the first resume comes right after mounting: its load is on its way
+        if not self._resumed:  # the first resume comes right after mounting, which asked for the list:
+            self._resumed = True  # a second read of it would hold two lists at once (and double the work)
+            return
         self.reload()
 
     def refresh_from_store(self) -> None:
@@ -221,15 +224,41 @@ class HomeScreen(TypedApp, Screen[None]):
         self.action_open()
 
     def action_open(self) -> None:
-        from pmtui.domain.document import read_stored
-
+        """Open the review under the cursor. Its stored data is checked first (one the app
+        cannot show is said instead of opened), in a thread: a review of 100,000 events
+        takes seconds to read, and the list keeps its keys meanwhile ("opening …" in the
+        header). Enter on another review meanwhile opens that one instead."""
         review = self.selected()
         if review is None:
             return
-        _docs, bad = read_stored(self.app.store, [review.id])
-        if bad:  # say what is wrong instead of letting a section screen fail on it
+        self._opening += 1
+        self.sub_title = f"opening “{one_line(_text(review.title))}”…"
+        self._check_then_open(review, self._opening)
+
+    @work(thread=True, group="home-open")
+    def _check_then_open(self, review: ReviewSummary, opening: int) -> None:
+        import importlib
+
+        from pmtui.app import SECTION_SCREENS
+        from pmtui.domain.document import read_stored
+
+        try:
+            _docs, bad = read_stored(self.app.store, [review.id], evidence=False)  # as `pmtui open` checks
+            problem = bad.get(review.id)
+        except PmtuiError as exc:  # gone, locked, damaged: said as any store problem is
+            problem = exc.message
+        # the section's screen is loaded here too (its modules take longer to import than
+        # a keystroke may wait); the screen itself is made on the UI thread
+        importlib.import_module(SECTION_SCREENS[self.app.section_to_open(review.id)][0])
+        self.app.call_from_thread(self._checked, review, opening, problem)
+
+    def _checked(self, review: ReviewSummary, opening: int, problem: str | None) -> None:
+        if opening != self._opening or not self.is_current:
+            return  # another review was asked for since, or the seat has moved on
+        self.sub_title = None  # the app's own again
+        if problem is not None:  # say what is wrong instead of letting a section screen fail on it
             self.app.notify(f"Review {review.id} ({_text(review.slug)}) cannot be opened: its stored data is not "
-                            f"valid: {bad[review.id]}", severity="error", timeout=15, markup=False)
+                            f"valid: {problem}", severity="error", timeout=15, markup=False)
             return
         self.app.open_review(review.id)  # where it was left, else the overview
 
@@ -250,19 +279,51 @@ class HomeScreen(TypedApp, Screen[None]):
                                           check=check), done)
 
     def action_delete(self) -> None:
-        from pmtui.screens.dialogs import ConfirmScreen
-
         review = self.selected()
         if review is None:
             return
+        self._ask_delete(review.id)
+
+    def _ask_delete(self, review_id: int, changed: str = "") -> None:
+        """Ask about the review as it is now, and delete it only while it stays so: another
+        seat's edit between the question and the answer asks again (compare-and-set on the
+        review's version and last change, ``Store.delete_review``)."""
+        from pmtui.domain.seats import changed_by
+        from pmtui.errors import BadInput, Conflict
+        from pmtui.screens.dialogs import ConfirmScreen
+
+        try:
+            seen = self.app.store.get_review(review_id)
+        except BadInput:
+            self.app.notify("Another seat already deleted that review.", timeout=4)
+            self.reload()
+            return
+        except PmtuiError as exc:
+            self.app.notify(exc.message, title="Not deleted", severity="error", timeout=8)
+            return
+        title, slug = one_line(_text(seen.get("title"))), _text(seen.get("slug"))
 
         def done(yes: bool | None) -> None:
-            if yes:
-                if isinstance(self.app.write(lambda: self.app.store.delete_review(review.id)), NotSaved):
+            if not yes:
+                return
+            try:
+                result = self.app.write(lambda: self.app.store.delete_review(
+                    review_id, expected_version=seen["version"], expected_updated_at=seen["updated_at"]))
+            except Conflict as c:
+                if c.current is None:
+                    self.app.notify("Another seat already deleted that review.", timeout=4)
+                    self.reload()
                     return
-                self.app.notify(f"Deleted “{one_line(review.title)}”", timeout=3)
                 self.reload()
+                self._ask_delete(review_id, changed_by(c.changed_by, c.changed_at, seen.get("timezone") or None))
+                return
+            if isinstance(result, NotSaved):
+                return
+            self.app.notify(f"Deleted “{title}”", timeout=3)
+            self.reload()
 
+        again = (f"Not deleted yet: this review was {changed} since you asked (another seat is working in it).\n"
+                 if changed else "")
         self.app.push_screen(ConfirmScreen(
-            f"Delete the review “{one_line(review.title)}” ({review.slug}) with its timeline, action items and notes?\n"
+            f"{again}Delete the review “{title}” ({slug}) with its timeline, action items and notes?\n"
             "This cannot be undone. Export it first if you may need it."), done)

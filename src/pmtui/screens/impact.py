@@ -16,7 +16,7 @@ from pmtui.widgets.list_editor import Column, ListEditor
 from pmtui.widgets.metrics_panel import MetricsPanel
 
 COMPONENT_STATUS = [(words, status.value) for status, words in COMPONENT_STATUS_WORDS.items()]
-STATUS_WORDS: dict[str, str] = {v: k for k, v in COMPONENT_STATUS}
+COMPONENT_WORDS: dict[str, str] = {v: k for k, v in COMPONENT_STATUS}
 # the fields of pmtui.domain.document.Impact this screen lays out itself (with its words); any
 # other field follows them, laid out from its declaration (_fields.more_review_fields)
 LAID_OUT = ("description", "users_affected", "components", "data_loss", "support_tickets", "slo_budget_spent_pct",
@@ -41,7 +41,7 @@ class ImpactScreen(SectionScreen):
             with Grid(classes="texts"):
                 yield ListEditor(
                     ItemKind.component, "Affected components", self.review_id,
-                    [Column("name", "Component"), Column("status", "Status", lambda i: STATUS_WORDS.get(i["status"], i["status"]))],
+                    [Column("name", "Component"), Column("status", "Status", lambda i: COMPONENT_WORDS.get(i["status"], i["status"]))],
                     list_form("Component", lambda i: [
                         FormField("name", "Component", (i or {}).get("name", ""), placeholder="Checkout"),
                         FormField("status", "Status", (i or {}).get("status", ComponentStatus.partial_outage.value),

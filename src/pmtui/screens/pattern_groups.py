@@ -1,28 +1,30 @@
 """The recurring factors' and lessons' groups, one wording a row: merge two groups, or
 split a wording out. Kept in the store (``pmtui.store.pattern_choices``) at once, so the
-Patterns view, ``pmtui patterns`` and every later run agree."""
+Patterns view, ``pmtui patterns`` and every later run agree. Each write states the
+versions of the choices this view showed (another seat's merge since is a Conflict, told,
+nothing written), and ctrl+z undoes it the same way (ctrl+y redoes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import NotSaved, TypedApp
+from pmtui.ui_types import Latest, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.patterns import FactorGroup
+    from pmtui.store.pattern_choices import Placed
 
 HINT = ("m on a wording, then m on another: their groups become one · s: this wording stands alone · "
-        "kept for every later run")
+        "ctrl+z undoes · kept for every later run")
 
 
 class PatternGroupsScreen(TypedApp, Screen[None]):
@@ -37,16 +39,17 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
         Binding("s", "split", "Split out", id="groups.split", tooltip="this wording stands alone"),
     ]
 
-    class Loaded(Message):
-        def __init__(self, groups: list[tuple[str, FactorGroup]]) -> None:
+    class Loaded(Latest):
+        def __init__(self, groups: list[tuple[str, FactorGroup]], versions: dict[str, int]) -> None:
             super().__init__()
-            self.groups = groups
+            self.groups, self.versions = groups, versions
 
     def __init__(self) -> None:
         super().__init__()
         self.groups: list[tuple[str, FactorGroup]] = []
         self.rows: list[tuple[int, str]] = []  # (group index, wording)
         self.first: int | None = None  # the group chosen first for a merge
+        self.versions: dict[str, int] = {}  # wording key -> the version of its choice, as shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,16 +67,21 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
     def load(self) -> None:
         from pmtui.domain.patterns import recurring_factors
         from pmtui.store.followup import cached_review_facts
-        from pmtui.store.pattern_choices import groups_of
+        from pmtui.store.pattern_choices import choices as read_choices
 
         facts = cached_review_facts(self.app.store)
-        choices = groups_of(self.app.store)
+        held = read_choices(self.app.store)
+        choices = {w: g for w, (g, _v) in held.items()}
         groups = [("factor", g) for g in recurring_factors(facts, choices)]
         groups += [("lesson", g) for g in recurring_factors(facts, choices, lessons=True)]
-        self.post_message(self.Loaded(groups))
+        self.post_message(self.Loaded(groups, {w: v for w, (_g, v) in held.items()}))
+
+    def refresh_from_store(self) -> None:
+        """After an undo or redo, or another seat's change: the groups as stored now."""
+        self.load()
 
     def on_pattern_groups_screen_loaded(self, message: Loaded) -> None:
-        self.groups = message.groups
+        self.groups, self.versions = message.groups, message.versions
         table = self.query_one("#groups", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
@@ -100,17 +108,30 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
             return None
         return self.rows[table.cursor_row]
 
-    def _save(self, change: object, said: str) -> None:
+    def seen(self, wordings: list[str]) -> dict[str, int | None]:
+        """The version of each wording's choice as this view showed it (None: no choice)."""
+        from pmtui.domain.grouping import key
+
+        return {key(w): self.versions.get(key(w)) for w in wordings}
+
+    def _save(self, change: Callable[[], Placed], said: str) -> None:
         from pmtui.errors import Conflict
+        from pmtui.store.pattern_choices import Placed, reverse
 
         try:
-            result = self.app.write(change)  # type: ignore[arg-type]
+            result = self.app.write(change)
         except Conflict:
             self.notify("Another seat changed these groups since you looked; here they are now. Try again.",
                         severity="warning", timeout=6)
             result = None
-        if not isinstance(result, NotSaved) and result is not None:
-            self.notify(said, timeout=3, markup=False)
+        if isinstance(result, Placed):
+            store = self.app.store
+            held = {"step": result}
+
+            def step() -> None:  # undo, and redo: each reverses the step before, stating its versions
+                held["step"] = reverse(store, held["step"])
+
+            self.app.push_undo(said, step, step)
         self.first = None
         self.load()
 
@@ -127,7 +148,8 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
             return
         a, b = self.groups[self.first][1], self.groups[here[0]][1]
         wordings = [a.wording, *a.variants, b.wording, *b.variants]
-        self._save(lambda: merge(self.app.store, wordings), f"Merged: {a.wording} + {b.wording}")
+        seen = self.seen(wordings)
+        self._save(lambda: merge(self.app.store, wordings, seen), f"merged “{a.wording}” with “{b.wording}”")
 
     def action_split(self) -> None:
         from pmtui.store.pattern_choices import split
@@ -136,7 +158,8 @@ class PatternGroupsScreen(TypedApp, Screen[None]):
         if here is None:
             return
         wording = here[1]
-        self._save(lambda: split(self.app.store, wording), f"Split out: {wording}")
+        seen = self.seen([wording])
+        self._save(lambda: split(self.app.store, wording, seen), f"split “{wording}” out of its group")
 
     def action_back(self) -> None:
         if self.first is not None:

@@ -17,7 +17,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Sparkline, Static
 
@@ -25,7 +24,7 @@ from pmtui.domain.vocab import mark_list
 from pmtui.errors import BadInput
 from pmtui.safetext import one_line
 from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import TypedApp
+from pmtui.ui_types import Latest, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.patterns import Patterns, ReviewFacts
@@ -113,7 +112,7 @@ class PatternsScreen(TypedApp, Screen[None]):
                 tooltip="the recurring groups: merge two, or split a wording out (kept in the store)"),
     ]
 
-    class Computed(Message):
+    class Computed(Latest):
         def __init__(self, patterns: Patterns) -> None:
             super().__init__()
             self.patterns = patterns
@@ -143,9 +142,6 @@ class PatternsScreen(TypedApp, Screen[None]):
                 yield Static("", id="patterns-repeats", classes="pattern-box")
             yield Static("", id="patterns-follow", classes="pattern-box")
         yield Footer()
-
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
 
     def on_mount(self) -> None:
         self.title = "Patterns"

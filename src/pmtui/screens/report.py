@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
 from pmtui.domain.vocab import Section, Status
@@ -19,7 +18,7 @@ from pmtui.safetext import literal, visible
 from pmtui.screens._fields import STATUS_OPTIONS, STATUS_WORD
 from pmtui.screens.base import SectionScreen
 from pmtui.screens.dialogs import PromptScreen
-from pmtui.ui_types import NotSaved
+from pmtui.ui_types import Latest, NotSaved
 
 
 def strip_front_matter(text: str) -> str:
@@ -39,7 +38,7 @@ class ReportScreen(SectionScreen):
         Binding("r", "refresh_report", "Refresh", id="report.refresh"),
     ]
 
-    class Rendered(Message):
+    class Rendered(Latest):
         def __init__(self, markdown: str, name: str, findings: list[Any]) -> None:
             super().__init__()
             self.markdown = markdown
@@ -228,7 +227,7 @@ class ReportScreen(SectionScreen):
         def done(path: str | None) -> None:
             if not path:
                 return
-            from pmtui.export.wiki import write_atomic
+            from pmtui.atomic import write_atomic
 
             target = Path(path).expanduser()
             try:

@@ -17,12 +17,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from pmtui.screens import SCREENS_CSS
-from pmtui.ui_types import TypedApp
+from pmtui.ui_types import Latest, TypedApp
 
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.search import Hit
@@ -37,14 +36,26 @@ OPENS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def marked(hit: Hit) -> Text:
-    """The hit's text on one line, each matched word in bold reverse (user text, literal)."""
+def marked(hit: Hit, width: int | None = None) -> Text:
+    """The hit's text on one line, each matched word in bold reverse (user text, literal).
+    Given the ``width`` it is shown in, a hit further along than that is brought into view:
+    the start is cut (shown as "…") so the first matched word sits a few words in."""
     from pmtui.domain.search import HIT_END, HIT_START
 
+    line = " ".join(hit.text.split())
+    if width is not None and width > 8:
+        first, end = line.find(HIT_START), line.find(HIT_END)  # no mark before the first: places in the plain text
+        if first >= 0 and end - 1 > width - 2:  # the first matched word ends past the column's last cell
+            cut = max(0, first - width // 3)
+            start = line.rfind(" ", 0, cut + 1) + 1  # at the start of a word
+            if end - start > width - 3:  # that word is long: the first word after the cut
+                space = line.find(" ", cut, first)
+                start = space + 1 if space >= 0 else cut
+            line = "…" + line[start:].lstrip()
     text = Text(no_wrap=True, overflow="ellipsis")
     bold = False
     chunk = ""
-    for ch in " ".join(hit.text.split()):
+    for ch in line:
         if ch in (HIT_START, HIT_END):
             text.append(chunk, style="bold reverse" if bold else "")
             chunk, bold = "", ch == HIT_START
@@ -69,7 +80,7 @@ class SearchScreen(TypedApp, Screen[None]):
                 tooltip="from the query to the results"),
     ]
 
-    class Found(Message):
+    class Found(Latest):
         def __init__(self, generation: int, hits: list[Hit], seconds: float, error: str = "") -> None:
             super().__init__()
             self.generation, self.hits, self.seconds, self.error = generation, hits, seconds, error
@@ -164,7 +175,7 @@ class SearchScreen(TypedApp, Screen[None]):
             table.add_column(label, key=key, width=w)
         for i, h in enumerate(self.hits):
             table.add_row(Text(h.title, no_wrap=True, overflow="ellipsis"), Text(h.day.isoformat() if h.day else ""),
-                          Text(h.where(), no_wrap=True, overflow="ellipsis"), marked(h), key=str(i))
+                          Text(h.where(), no_wrap=True, overflow="ellipsis"), marked(h, match_w), key=str(i))
         if self.hits:
             table.move_cursor(row=max(0, min(row, len(self.hits) - 1)))
 
@@ -190,8 +201,9 @@ class SearchScreen(TypedApp, Screen[None]):
             return
         line = Text()
         line.append(hit.title, style="bold")
-        line.append(f"  ·  {hit.slug}  ·  {hit.where()}\n", style="dim")
+        line.append(f"  ·  {hit.where()}\n", style="dim")
         line.append_text(marked(hit))
+        line.append(f"\n{hit.slug}", style="dim")
         line.no_wrap = False
         detail.update(line)
 

@@ -63,7 +63,7 @@ class TimelineScreen(SectionScreen):
         ],
     ]
 
-    class EventsLoaded(Message):
+    class EventsLoaded(Message):  # not ui_types.Latest: an older load may carry the row an edit selects (keep_id)
         def __init__(self, rows: Sequence[EventRow], keep_id: int | None, marked: list[EventRow], total: int) -> None:
             super().__init__()
             self.rows = rows

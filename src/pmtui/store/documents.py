@@ -13,7 +13,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from pmtui.domain.vocab import NOTE_LINK_KINDS
-from pmtui.errors import BadInput
+from pmtui.errors import BadInput, Conflict
 
 from .values import ReviewSummary, from_utc_text, now_utc_text, slugify, summaries, to_utc_text
 
@@ -139,10 +139,15 @@ class _Documents:
     # ----------------------------------------------------------- listing
     def list_reviews(self, today: date | None = None) -> list[ReviewSummary]:
         """Every review with what a list shows, newest first."""
-        if self.found_version == 0 or self.backend.kind != "sqlite":
+        from .schema import SCHEMA_VERSION
+
+        if self.found_version == 0:
             self.engine  # type: ignore[attr-defined]  # a brand new store: lay out the schema first
         today = today or date.today()
-        engine = self._engine if self.backend.kind != "sqlite" else None  # type: ignore[attr-defined]
+        engine = None  # SQLite: the standard library; PostgreSQL at this schema: its own psycopg connection
+        if self.backend.kind != "sqlite" and (self._engine is not None  # type: ignore[attr-defined]
+                                              or self.found_version != SCHEMA_VERSION):
+            engine = self.engine  # type: ignore[attr-defined]
         return summaries(self.backend.list_rows(today, engine))
 
     def count_reviews(self) -> int:
@@ -338,16 +343,37 @@ class _Documents:
     def export_document(self, review_id: int) -> ReviewDoc:
         return self.export_documents([review_id])[0]
 
-    def export_documents(self, review_ids: list[int]) -> list[ReviewDoc]:
+    def export_documents(self, review_ids: list[int], *, evidence: bool = True) -> list[ReviewDoc]:
         """Whole documents for these reviews, in that order; each table is read once
-        per chunk of reviews, so exporting every review stays fast."""
+        per chunk of reviews, so exporting every review stays fast. ``evidence=False``:
+        without the imported evidence in their timelines (each line was checked when it
+        was imported), so that checking a review before it opens costs the same at 10
+        events as at 100,000 (issue 23)."""
         out: list[ReviewDoc] = []
         for start in range(0, len(review_ids), 400):
-            out.extend(self._export_chunk(review_ids[start : start + 400]))
+            out.extend(self._export_chunk(review_ids[start : start + 400], evidence))
         return out
 
-    def _export_chunk(self, review_ids: list[int]) -> list[ReviewDoc]:
-        from sqlalchemy import select
+    def evidence_suspect(self, review_id: int) -> bool:
+        """Does any imported evidence line of this review hold a value its timeline could
+        not read (a time, an offset or a kind that no import writes: a hand edit)? One
+        query, so that the check before a review opens can leave the evidence out and
+        read it all only then (the full read names the problem)."""
+        from sqlalchemy import text
+
+        from pmtui.domain.vocab import EventKind
+
+        kinds = ", ".join(f"'{k.value}'" for k in EventKind)
+        sql = text(f"""SELECT 1 FROM event WHERE review_id = :r AND source_id IS NOT NULL AND source_id <> '' AND (
+            at_utc IS NULL OR at_utc < '1000-01-02' OR at_utc > '9999-12-31'
+            OR substr(at_utc, 5, 1) <> '-' OR substr(at_utc, 11, 1) <> 'T'
+            OR offset_min IS NULL OR offset_min < -1439 OR offset_min > 1439
+            OR kind IS NULL OR kind NOT IN ({kinds})) LIMIT 1""")
+        with self._read() as conn:
+            return conn.execute(sql, {"r": review_id}).first() is not None
+
+    def _export_chunk(self, review_ids: list[int], evidence: bool = True) -> list[ReviewDoc]:
+        from sqlalchemy import or_, select
 
         from pmtui.domain.document import FORMAT, ReviewDoc
         from pmtui.store import models as m
@@ -364,6 +390,8 @@ class _Documents:
             def grouped(model: type[SQLModel], *order: ColumnElement[Any]) -> dict[int, list[RowMapping]]:
                 t = m.table_of(model)
                 q = select(t).where(t.c.review_id.in_(review_ids)).order_by(t.c.review_id, *(order or (t.c.position,)))
+                if model is m.Event and not evidence:
+                    q = q.where(or_(t.c.source_id.is_(None), t.c.source_id == ""))
                 groups: dict[int, list[RowMapping]] = {}
                 for row in conn.execute(q).mappings():
                     groups.setdefault(row["review_id"], []).append(row)
@@ -436,13 +464,26 @@ class _Documents:
 
 
     # ----------------------------------------------------------- changes
-    def delete_review(self, review_id: int) -> None:
-        from sqlalchemy import delete
-
+    def delete_review(self, review_id: int, /, expected_version: int, expected_updated_at: str) -> None:
+        """Delete a whole review (its lists go with it) only while it is as the seat read it:
+        its own row at ``expected_version`` and nothing in it changed since, which its
+        ``updated_at`` says (every write to its timeline and lists touches it). Both come
+        from ``get_review``. Otherwise a :class:`Conflict` (``current`` None: already
+        deleted) and nothing is deleted: the seat is asked again about the review as it is."""
         from pmtui.store.models import Review, table_of
+        from pmtui.store.rows import cas_delete
 
         with self._write() as conn:
-            conn.execute(delete(table_of(Review)).where(table_of(Review).c.id == review_id))
+            try:
+                cas_delete(conn, "review", table_of(Review), review_id, expected_version,
+                           also={"updated_at": expected_updated_at})
+            except Conflict as exc:
+                if exc.current is not None and exc.current_version == expected_version:
+                    # only its lists changed: the review row's updated_by names an older change
+                    raise Conflict(exc.kind, review_id, expected_version=expected_version,
+                                   current_version=exc.current_version, current=exc.current, attempted={},
+                                   changed_at=exc.changed_at) from None
+                raise
             self._changed("review", review_id, review_id)
 
     def review_uids(self) -> dict[str, int]:

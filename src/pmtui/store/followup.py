@@ -34,10 +34,11 @@ _NOT_MORE_COLUMNS = ("tracker_pulled_utc", "tracker_pulled_offset")
 
 def _more_fields() -> list[str]:
     """The action item fields the tracker's rows do not name themselves
-    (pmtui.domain.tracker.ActionRow.more), in the document's order (the table's column order)."""
-    from pmtui.domain.document import ActionItem
+    (pmtui.domain.tracker.ActionRow.more), in the document's order (the table's column order;
+    pmtui.domain.plain_fields, generated from the model, so no pydantic is imported)."""
+    from pmtui.domain.plain_fields import TABLES
 
-    return [name for name in ActionItem.model_fields if name not in _ACTION_COLUMNS and name not in _NOT_MORE]
+    return [k[0] for k in TABLES["action_item"][1] if k[0] not in _ACTION_COLUMNS and k[0] not in _NOT_MORE]
 
 
 def _fetch(conn: Any, stmt: Any) -> list[tuple[Any, ...]]:
@@ -118,8 +119,45 @@ def action_rows(store: Store, today: date | None = None, limit: int | None = Non
     """Every action item of every review, with its review's slug, title and tags: in
     review order, or with ``today`` overdue first (the tracker's order); ``limit``
     keeps the first ones (a first screen)."""
+    from .plain import usable
+
+    if usable(store):
+        return _plain_action_rows(store, today, limit)
     with store._read() as conn:
         return _action_rows(conn, _tags(conn), today, limit)
+
+
+def _plain_action_rows(store: Store, today: date | None, limit: int | None) -> list[ActionRow]:
+    """:func:`action_rows` in plain SQL (the same order; no SQLAlchemy on SQLite):
+    ``pmtui actions`` only reads."""
+    from pmtui.domain.tracker import OPEN, PRIORITY_ORDER, ActionRow
+
+    more = _more_fields()
+    columns = ", ".join([*(f"a.{c}" for c in _ACTION_COLUMNS), "r.slug", "r.title", *(f"a.{c}" for c in more)])
+    sql = f"SELECT {columns} FROM action_item a JOIN review r ON r.id = a.review_id ORDER BY "
+    if today is None:
+        sql += "a.review_id, a.position, a.id"
+    else:
+        def quoted(text: str) -> str:
+            return "'" + text.replace("'", "''") + "'"
+
+        is_open = f"a.status IN ({', '.join(quoted(s) for s in OPEN)})"
+        day = quoted(today.isoformat())
+        rank = " ".join(f"WHEN a.priority = {quoted(name)} THEN {n}" for name, n in PRIORITY_ORDER.items())
+        sql += (f"CASE WHEN {is_open} AND a.due IS NOT NULL AND a.due < {day} THEN 0 WHEN {is_open} THEN 1 ELSE 2 END, "
+                f"COALESCE(a.due, '9999-99-99'), CASE {rank} ELSE {len(PRIORITY_ORDER)} END, r.slug, a.id")
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with _queries(store) as fetch:
+        tags: dict[int, list[str]] = defaultdict(list)
+        for rid, name in fetch("SELECT review_id, name FROM tag ORDER BY review_id, name"):
+            tags[rid].append(name)
+        found = fetch(sql)
+    return [
+        ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4], row[5] or "", row[6], row[7],
+                  row[8], row[9] or "", row[10] or "", tuple(tags.get(row[1], ())), tuple(zip(more, row[13:])))
+        for row in found
+    ]
 
 
 def first_screen(store: Store, today: date, limit: int) -> tuple[list[ActionRow], tuple[int, int, int]] | None:
@@ -231,6 +269,10 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
         finally:
             con.close()
         return
+    if getattr(store, "_engine", True) is None and hasattr(store.backend, "plain_connection"):
+        with plain_fetch(store.backend) as fetch:  # PostgreSQL before SQLAlchemy is needed
+            yield fetch
+        return
     with store._read() as conn:
         def fetch(sql: str) -> list[tuple[Any, ...]]:
             cursor = conn.connection.cursor()
@@ -246,6 +288,27 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
                 cursor.close()
 
         yield fetch
+
+
+@contextmanager
+def plain_fetch(backend: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+    """Plain SELECTs in one read transaction on a PostgreSQL store's own psycopg
+    connection (pmtui.store.postgres.PostgresBackend.plain_connection): no SQLAlchemy."""
+    import psycopg
+
+    conn = backend.plain_connection()
+    try:
+        with conn.cursor() as cur:
+            def fetch(sql: str) -> list[tuple[Any, ...]]:
+                cur.execute(sql)
+                return list(cur.fetchall())
+
+            yield fetch
+    except psycopg.Error as exc:
+        raise backend.explain(exc) from None
+    finally:
+        if not conn.closed:
+            conn.rollback()
 
 
 def _stage_times(state: str | None) -> tuple[tuple[str, int, float], ...]:

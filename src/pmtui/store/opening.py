@@ -92,8 +92,9 @@ class _Opening:
             raise schema.newer_error(location.shown, version)
         store = cls(location, backend, version)
         store._auto_upgrade = upgrade
-        if location.kind == "postgresql" or (upgrade and 0 < version < schema.SCHEMA_VERSION):
-            store.engine  # PostgreSQL: SQLAlchemy is needed anyway; an old store: upgrade now
+        if (location.kind == "postgresql" and version < schema.SCHEMA_VERSION) or (
+                upgrade and 0 < version < schema.SCHEMA_VERSION):
+            store.engine  # a new PostgreSQL store: lay it out now; an old store: upgrade now
         return store  # type: ignore[return-value]
 
     @property

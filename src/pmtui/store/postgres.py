@@ -38,6 +38,26 @@ class PostgresBackend:
         self._listen: Any = None
         self._listened = False  # listening once: a new LISTEN connection is a reconnect
         self._retry_at = 0.0  # after a failed reconnect, when to try again (monotonic seconds)
+        self._plain: Any = None  # the read path's own psycopg connection (no SQLAlchemy)
+
+    def plain_connection(self) -> Any:
+        """A psycopg connection of the read path's own, without SQLAlchemy (opening the
+        store and the commands that only read start in a fraction of the time); kept
+        until :meth:`close`. Connects as the engine does (the URL's parts and query)."""
+        if self._plain is None or self._plain.closed:
+            if importlib.util.find_spec("psycopg") is None:
+                raise BadInput(f"{self.location.shown} is a PostgreSQL store and needs its driver: {INSTALL_HINT}")
+            import psycopg
+
+            loc = self.location
+            options = {unquote(k): unquote(v) for k, _, v in (part.partition("=") for part in loc.query.split("&") if part)}
+            params: dict[str, Any] = {"host": loc.host or None, "port": loc.port, "user": loc.user or None,
+                      "password": loc.password or None, "dbname": loc.database or None, "connect_timeout": 5, **options}
+            try:
+                self._plain = psycopg.connect(**{k: v for k, v in params.items() if v is not None})
+            except psycopg.Error as exc:
+                raise self.explain(exc) from None
+        return self._plain
 
     # ------------------------------------------------------------ connecting
     def make_engine(self) -> Engine:
@@ -48,8 +68,12 @@ class PostgresBackend:
         from sqlalchemy import create_engine
 
         try:
+            # pre-ping: a pooled connection the server ended (a killed backend, a restart) is
+            # replaced before use, so the next read or write after it just works instead of
+            # failing once per pooled connection (issue 20's mock review: both terminal seats
+            # failed on their next read after pg_terminate_backend)
             self._engine = create_engine(self.location.sqlalchemy_url(), connect_args={"connect_timeout": 5},
-                                         pool_pre_ping=False, hide_parameters=True)
+                                         pool_pre_ping=True, hide_parameters=True)
         except ImportError as exc:  # e.g. psycopg without its C library
             raise BadInput(f"{self.location.shown} needs a working PostgreSQL driver ({exc}): {INSTALL_HINT}") from None
         return self._engine
@@ -86,27 +110,35 @@ class PostgresBackend:
 
     # ------------------------------------------------------------- versions
     def prepare(self) -> int:
-        """This database's schema version (0 when empty); refuses one that is not pmtui's."""
-        from sqlalchemy import text
-        from sqlalchemy.exc import DBAPIError
+        """This database's schema version (0 when empty); refuses one that is not pmtui's.
+        Asked on the read path's own connection: no SQLAlchemy until the store is written."""
+        conn = self.plain_connection()  # (says what to install when the driver is missing)
+        import psycopg
 
         try:
-            with self.make_engine().connect() as conn:
-                has_meta, has_version, tables = conn.execute(text(
-                    "SELECT to_regclass('meta') IS NOT NULL, to_regclass('alembic_version') IS NOT NULL, "
-                    "(SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())"
-                )).one()
+            with conn.cursor() as cur:
+                cur.execute("SELECT to_regclass('meta') IS NOT NULL, to_regclass('alembic_version') IS NOT NULL, "
+                            "(SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())")
+                has_meta, has_version, tables = cur.fetchone()
                 if not has_meta:
                     if tables == 0:
                         return 0
                     raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store "
                                    "(it has other tables); give an empty database")
-                app = conn.execute(text("SELECT value FROM meta WHERE key = 'application'")).scalar()
-                if app != "pmtui":
+                cur.execute("SELECT value FROM meta WHERE key = 'application'")
+                row = cur.fetchone()
+                if (row[0] if row else None) != "pmtui":
                     raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store")
-                return self.version_in(conn) if has_version else 0
-        except DBAPIError as exc:
+                if not has_version:
+                    return 0
+                cur.execute("SELECT version_num FROM alembic_version")
+                row = cur.fetchone()
+                return int(row[0]) if row and row[0] else 0
+        except psycopg.Error as exc:
             raise self.explain(exc) from None
+        finally:
+            if not conn.closed:
+                conn.rollback()  # no transaction left open on the server
 
     def insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
         """Insert many rows with COPY (one round trip per table); new ids, in order, are
@@ -162,13 +194,18 @@ class PostgresBackend:
 
     # -------------------------------------------------------------- reading
     def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:
+        from .sqlite import LIST_SQL, LIST_SQL_FORMAT_1
+
+        if engine is None:  # the read path's own connection: no SQLAlchemy
+            from pmtui.store.followup import plain_fetch
+
+            with plain_fetch(self) as fetch:
+                return [tuple(r) for r in fetch(LIST_SQL.replace("?", f"'{today.isoformat()}'"))]
         from sqlalchemy import text
         from sqlalchemy.exc import ProgrammingError
 
-        from .sqlite import LIST_SQL, LIST_SQL_FORMAT_1
-
         params = {"today": today.isoformat()}
-        with (engine or self.make_engine()).connect() as conn:
+        with engine.connect() as conn:
             try:
                 return [tuple(r) for r in conn.execute(text(LIST_SQL.replace("?", ":today")), params)]
             except ProgrammingError as exc:  # a store not upgraded yet: no started_utc, no source_id
@@ -272,6 +309,12 @@ class PostgresBackend:
         return out
 
     def close(self) -> None:
+        if self._plain is not None:
+            try:
+                self._plain.close()
+            except Exception:
+                pass
+            self._plain = None
         if self._listen is not None:
             try:
                 self._listen.close()

@@ -102,3 +102,24 @@ def take(entry: PutAside) -> bool:
     except OSError:
         return False
     return True
+
+
+def move(entry: PutAside, seat: str) -> PutAside | None:
+    """File ``entry`` under another name of the same seat (a seat that had no name when it
+    put the words aside names itself later): written there first, then removed here, so
+    the words are never in neither place. None when it could not be moved (it stays)."""
+    from pmtui.atomic import write_atomic
+
+    if seat == entry.seat:
+        return entry
+    folder = _folder(entry.place, seat)
+    path = folder / entry.path.name  # the same name: the same place in newest-first order
+    moved = PutAside(path, entry.place, seat, entry.what, entry.field, entry.text, entry.why, entry.at)
+    data = {k: getattr(moved, k) for k in ("place", "seat", "what", "field", "text", "why", "at")}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+    except OSError:
+        return None
+    take(entry)
+    return moved

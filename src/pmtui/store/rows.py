@@ -85,16 +85,27 @@ def cas_update(conn: Connection, kind: str, table: Table, row_id: int, expected_
     return dict(row)
 
 
-def cas_delete(conn: Connection, kind: str, table: Table, row_id: int, expected_version: int) -> dict[str, Any]:
-    """Delete the row only while it is at ``expected_version`` (one statement); returns it."""
+def cas_delete(conn: Connection, kind: str, table: Table, row_id: int, expected_version: int,
+               also: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Delete the row only while it is at ``expected_version`` (one statement); returns it.
+    ``also``: more columns that must still hold what the caller read (a whole review's
+    ``updated_at``, which every write to its lists touches)."""
     from sqlalchemy import delete
 
     expected = _need_version(kind, expected_version)
-    row = conn.execute(delete(table).where(table.c.id == row_id, table.c.version == expected)
+    extra = [table.c[name] == value for name, value in (also or {}).items()]
+    row = conn.execute(delete(table).where(table.c.id == row_id, table.c.version == expected, *extra)
                        .returning(*table.c)).mappings().first()
     if row is None:
-        raise conflict(conn, kind, table, row_id, expected, {})
+        raise conflict(conn, kind, table, row_id, expected, {}, None if not also else _now_of(conn, table, row_id, also))
     return dict(row)
+
+
+def _now_of(conn: Connection, table: Table, row_id: int, also: Mapping[str, Any]) -> dict[str, Any] | None:
+    from sqlalchemy import select
+
+    row = conn.execute(select(table).where(table.c.id == row_id)).mappings().first()
+    return None if row is None else {name: row[name] for name in also}
 
 
 def missing(kind: str) -> BadInput:

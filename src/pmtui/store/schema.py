@@ -79,6 +79,9 @@ def create(backend: Backend, engine: Engine, where: str) -> None:
         from .search import install
 
         install(conn)  # the full-text index and the triggers that keep it (not a model: SQL of each database)
+        from . import listed
+
+        listed.install(conn)  # the home list's order and its triggers (SQLite)
         meta = models.table_of(models.Meta)
         from sqlalchemy import insert
 

@@ -13,16 +13,20 @@ update and delete its rows in the same transaction as the write, so every write 
 - **SQLite**: an FTS5 virtual table with the ``porter unicode61 remove_diacritics 2``
   tokenizer (English stems, accents folded), ranked by ``bm25``, the hit marked by
   ``snippet()``.
-- **PostgreSQL**: a table with a generated ``tsvector`` column and a GIN index, in the
-  text search configuration ``pmtui_search``: a copy of ``english`` (Snowball stems)
-  whose words pass through ``unaccent`` first when that extension can be created (it is
-  a trusted extension of postgresql-contrib, part of Debian's server package; a role
-  without CREATE on the database cannot create it, and the configuration is then plain
-  ``english``: accents are not folded in the index, and the query folds its own words).
-  Ranked by ``ts_rank``, the hit marked by ``ts_headline``.
+- **PostgreSQL**: a table with a generated ``tsvector`` column (:data:`TSV`) and a GIN
+  index, in the text search configuration ``pmtui_search``: a copy of ``english``
+  (Snowball stems). The text passes :data:`FOLD` first, a plain SQL function folding
+  accents, so "Réplica" meets "replica" even where the ``unaccent`` extension cannot be
+  created (a shared server: a role without CREATE on the database); when it can (a
+  trusted extension of postgresql-contrib, in Debian's server package) the configuration
+  also passes words through ``unaccent``. Ranked by ``ts_rank``, the hit marked by
+  ``ts_headline`` on the folded text, the marks put back on the text as written. Each
+  row's tsvector also names its slice of the ids, so a common word is looked for in the
+  newest rows first (:func:`_search_postgres`).
 
 Laid out for new stores by :func:`install` (from ``schema.create``) and for existing
-ones by migration 0009, which also fills it (:func:`rebuild`).
+ones by migration 0009, which also fills it (:func:`rebuild`); PostgreSQL's laid out
+again by migration 0010 (:func:`relayout`).
 """
 
 from __future__ import annotations
@@ -161,8 +165,55 @@ def flush(store: Store) -> None:
         pass
 
 
+FOLD = "pmtui_fold"  # PostgreSQL: the index's accent folding (a plain SQL function)
+
+
+def _fold_function_sql() -> str:
+    """The accent folding the index applies before its configuration: a plain SQL
+    function (any role that may create a table may create it), so "Réplica" meets
+    "replica" on a server where the ``unaccent`` extension cannot be created; with
+    ``unaccent`` too, the configuration folds what this leaves (``ø``, ligatures, ``ß``).
+    Text in ASCII passes as it is (most text: no cost on a write); other text is
+    decomposed (NFD) and its combining accents removed, which keeps each letter's place.
+    A slash separates words, as on SQLite (``kafka/orders`` is ``kafka`` and ``orders``,
+    not one path)."""
+    return (f"CREATE OR REPLACE FUNCTION {FOLD}(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
+            "AS $$ SELECT CASE WHEN octet_length($1) = length($1) THEN translate($1, '/', ' ') "
+            "ELSE regexp_replace(normalize(translate($1, '/', ' '), NFD), '[\\u0300-\\u036f]', '', 'g') END $$")
+
+
+def fold_as_indexed(text: str) -> str:
+    """What :data:`FOLD` makes of ``text`` (PostgreSQL's), in Python."""
+    import unicodedata
+
+    text = text.replace("/", " ")
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not "\u0300" <= c <= "\u036f")
+
+
+def unfold(headline: str, body: str) -> str:
+    """The marked text of a headline made from the folded body, on the body as written:
+    folding keeps each letter's place, so the fragment is found in the folded body and
+    its marks are put at the same places in the original (``Réplica``, not ``Replica``)."""
+    plain = headline.replace(HIT_START, "").replace(HIT_END, "")
+    at = fold_as_indexed(body).find(plain)
+    if at < 0:
+        return headline
+    out, i = [], at
+    for ch in headline:
+        if ch in (HIT_START, HIT_END):
+            out.append(ch)
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out)
+
+
 def _postgres_config(conn: Connection) -> bool:
-    """The text search configuration; whether it folds accents (unaccent)."""
+    """The text search configuration and the folding function; whether the
+    configuration folds accents too (unaccent)."""
+    _exec(conn, _fold_function_sql())
     if _exec(conn, "SELECT 1 FROM pg_ts_config WHERE cfgname = :c", {"c": CONFIG}).first() is None:
         _exec(conn, f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = pg_catalog.english)")
     unaccent = _exec(conn, "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").first() is not None
@@ -181,14 +232,29 @@ def _postgres_config(conn: Connection) -> bool:
     return unaccent
 
 
+# Each row's tsvector: its words (accents folded), and two words no query can name (a query's
+# words are word characters only) saying where the row is among the index's ids, newest
+# last: its slice (id >> SLICE: 4,096 rows of each source table) and its block (16 slices).
+# A search of a common word looks through the newest slices first (_search_postgres).
+SLICE, BLOCK = 16, 20
+# Up to PLAIN x RANKED matches are read all at once (a page each); beyond, the slices:
+# each slice searched costs about as much as its rows (GIN reads its word's list), so the
+# slices pay off for words on many more rows than RANKED (1,000,000 events: ~6,000).
+PLAIN = 6
+TSV = (f"to_tsvector('{CONFIG}'::regconfig, {FOLD}(body)) || "
+       f"array_to_tsvector(ARRAY['#' || (id >> {SLICE})::text, '##' || (id >> {BLOCK})::text])")
+GIN = f"ix_{TABLE}_tsv"
+_GIN_SQL = f"CREATE INDEX {GIN} ON {TABLE} USING GIN (tsv)"
+
+
 def _postgres_ddl() -> list[str]:
     """The index table, and triggers: per statement for inserts and deletes (one INSERT …
     SELECT over the transition table, however many rows a statement wrote: an import),
     per row for updates of the columns it reads."""
     out = [f"CREATE TABLE {TABLE} (id BIGINT PRIMARY KEY, review_id INTEGER NOT NULL, section TEXT NOT NULL, "
            f"row_id INTEGER NOT NULL, body TEXT NOT NULL, "
-           f"tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('{CONFIG}'::regconfig, body)) STORED)",
-           f"CREATE INDEX ix_{TABLE}_tsv ON {TABLE} USING GIN (tsv)",
+           f"tsv TSVECTOR GENERATED ALWAYS AS ({TSV}) STORED)",
+           _GIN_SQL,
            f"CREATE INDEX ix_{TABLE}_review ON {TABLE} (review_id)"]
     for table in TABLES:
         sources = [s for s in SOURCES if s.table == table]
@@ -225,12 +291,29 @@ def install(conn: Connection) -> None:
         _exec(conn, sql)
 
 
+def relayout(conn: Connection) -> None:
+    """PostgreSQL stores laid out by schema 9 (migration 0010): the folding function, and
+    the tsvector made again with it and the slice words (a rewrite of the index table; its
+    rows, kept by the triggers, stay). SQLite's index is unchanged."""
+    if conn.dialect.name == "sqlite":
+        return
+    _postgres_config(conn)
+    _exec(conn, f"ALTER TABLE {TABLE} DROP COLUMN tsv")  # and its GIN index
+    _exec(conn, f"ALTER TABLE {TABLE} ADD COLUMN tsv TSVECTOR GENERATED ALWAYS AS ({TSV}) STORED")
+    _exec(conn, _GIN_SQL)
+    _exec(conn, f"ANALYZE {TABLE}")
+
+
 def rebuild(conn: Connection) -> None:
-    """Fill the index from the source tables (the migration; `pmtui db` could too)."""
+    """Fill the index from the source tables (the migration; `pmtui db` could too).
+    PostgreSQL: the GIN index is made once the rows are in (one sorted build, not a
+    million insertions into it)."""
     _exec(conn, f"DELETE FROM {TABLE}")
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         _exec(conn, f"DELETE FROM {QUEUE}")
+    else:
+        _exec(conn, f"DROP INDEX IF EXISTS {GIN}")
     for s in SOURCES:
         if sqlite:
             _exec(conn, f"INSERT INTO {TABLE}(rowid, body, review_id, section, row_id) SELECT id * {STRIDE} + "
@@ -240,11 +323,16 @@ def rebuild(conn: Connection) -> None:
                         f"+ {s.code}, {s.review}, '{s.section}', id, {s.text()} FROM {s.table}")
     if sqlite:
         _exec(conn, f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+    else:
+        _exec(conn, _GIN_SQL)
+        _exec(conn, f"ANALYZE {TABLE}")
 
 
-def folds_accents(conn: Connection) -> bool:
+def uses_unaccent(conn: Connection) -> bool:
+    """Whether PostgreSQL's configuration passes words through the ``unaccent`` extension
+    too (accents are folded either way, by :data:`FOLD`); SQLite: FTS5's own folding."""
     if conn.dialect.name == "sqlite":
-        return True
+        return False
     return _exec(conn, "SELECT 1 FROM pg_extension WHERE extname = 'unaccent'").first() is not None
 
 
@@ -358,11 +446,12 @@ def search(store: Store, query: Query) -> list[Hit]:
         return []
     flush(store)
     with store._read() as conn:
+        places: dict[tuple[str, int], int | None] = {}  # PostgreSQL reads them with the text
         if conn.dialect.name == "sqlite":
             rows = _search_sqlite(conn, query)
         else:
-            rows = _search_postgres(conn, query)
-        return _hits(conn, rows)
+            rows = _search_postgres(conn, query, places)
+        return _hits(conn, rows, places)
 
 
 def _needs_review(where: list[str]) -> bool:
@@ -377,7 +466,9 @@ CANDIDATES = 2
 # a word on 30,000 rows took 200 ms to rank in full. The newest RANKED matching rows are
 # ranked (rows are numbered in the order they were written); a query matching more is
 # too general to read through anyway, and its most relevant recent rows come first.
-RANKED = 5000
+# (1,000: on PostgreSQL each ranked row is a page read; 5,000 cost 250 ms there on a
+# 1,000,000-event store, benchmarks/bench_search.py.)
+RANKED = 1000
 
 
 def _search_sqlite(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
@@ -419,32 +510,121 @@ def _newest_first(day: str | None) -> tuple[int, ...]:
     return (0, *(-int(x) for x in day[:10].split("-") if x.isdigit()))
 
 
-def _search_postgres(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
-    params: dict[str, Any] = {"n": query.limit, "k": query.limit * CANDIDATES,
-                              "opts": f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, "
-                                      "ShortWord=2, MaxFragments=1, FragmentDelimiter=\" … \""}
-    tsq = _tsquery(query, params)
-    where = ["s.tsv @@ q.q", *_filters(query, params, False)]
+def _estimate(conn: Connection, tsq: str, params: dict[str, Any]) -> float:
+    """How many rows the planner expects to match (its statistics of the index's words;
+    a plan, not a scan: about a millisecond)."""
+    import json
+
+    plan = _exec(conn, f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} s WHERE s.tsv @@ {tsq}", params).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def slices_tsquery(lo: int, hi: int) -> str:
+    """The tsquery text of slices ``lo`` to ``hi`` (inclusive): a block's word for each
+    whole block in the range, a slice's word for the rest."""
+    per_block = 1 << (BLOCK - SLICE)
+    words, at = [], lo
+    while at <= hi:
+        if at % per_block == 0 and at + per_block - 1 <= hi:
+            words.append(f"'##{at >> (BLOCK - SLICE)}'")
+            at += per_block
+        else:
+            words.append(f"'#{at}'")
+            at += 1
+    return " | ".join(words)
+
+
+def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int], int | None]) -> list[tuple[Any, ...]]:
+    """As on SQLite: the newest RANKED matching rows ranked (ts_rank), the best by rank
+    then day kept, their text marked (ts_headline) last. Reading a matching row is what
+    costs (its page): a word on 30,000 rows read them all to find the newest 1,000. So
+    unless the planner expects few matches of one word, the newest slices of the index
+    (a word of each row's tsvector, see :data:`TSV`) are searched first, as many as
+    should hold the RANKED newest matches, then older ones as many as the matches found
+    so far say, or, when the rest should hold few, all older rows at once: the same rows
+    as a search of the whole index, reading about RANKED of them."""
+    import math
+
+    params: dict[str, Any] = {}
+    tsq = f"({_tsquery(query, params)})"
+    where = _filters(query, params, False)
     join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
-    params["w"] = RANKED
-    # "s.id + 0": not the primary key's order, which the planner would walk backwards looking
-    # for matches of a rare word through the whole table (seconds); the GIN index finds them
-    sql = (f"WITH q AS (SELECT {tsq} AS q), recent AS ("
-           f"SELECT s.id, s.tsv FROM {TABLE} s{join} CROSS JOIN q "
-           f"WHERE {' AND '.join(where)} ORDER BY s.id + 0 DESC LIMIT :w), top AS ("
-           f"SELECT recent.id, ts_rank(recent.tsv, q.q) AS score FROM recent CROSS JOIN q "
-           f"ORDER BY score DESC, recent.id DESC LIMIT :k) "
-           f"SELECT s.review_id, s.section, s.row_id, top.score, ts_headline('{CONFIG}', s.body, q.q, :opts), "
-           f"r.slug, r.title, {_DAY} AS day FROM top JOIN {TABLE} s ON s.id = top.id "
-           f"JOIN review r ON r.id = s.review_id CROSS JOIN q ORDER BY top.score DESC, day DESC, top.id LIMIT :n")
-    return [tuple(r) for r in _exec(conn, sql, params)]
+    cond = "".join(f" AND {w}" for w in where)
+    wanted = RANKED
+
+    def newest(limit: int, slices: str | None = None, below: int | None = None) -> list[tuple[int, float]]:
+        """The newest ``limit`` matches (in those slices; below that id), each with its rank."""
+        match = f"s.tsv @@ ({tsq} && CAST(:slices AS tsquery))" if slices else f"s.tsv @@ {tsq}"
+        if below is not None:
+            match += " AND s.id < :below"
+        return [(int(i), float(score)) for i, score in _exec(conn, (
+            f"SELECT s.id, ts_rank(s.tsv, {tsq}) FROM {TABLE} s{join} WHERE {match}{cond} "
+            f"ORDER BY s.id DESC LIMIT :w"), {**params, "slices": slices, "below": below, "w": limit})]
+
+    top_id = _exec(conn, f"SELECT MAX(id) FROM {TABLE}").scalar()
+    if top_id is None:
+        return []
+    # How many rows match, at most: the planner's guess for the rarest word asked for (for
+    # one word it is good; for several words, or a phrase, it would take them as
+    # independent, far too low for "connection pool": each word's guess is an upper bound).
+    words = [Term((w,), t.prefix and n == len(t.words) - 1) for t in query.positive for n, w in enumerate(t.words)]
+    expected = 1.0e12
+    for word in words[:4]:
+        one: dict[str, Any] = {}
+        expected = min(expected, _estimate(conn, f"({_tsquery(Query(terms=[word]), one)})", one))
+    expected = max(expected, 1.0)
+    total = (int(top_id) >> SLICE) + 1
+    if expected <= PLAIN * wanted:
+        ranked = newest(wanted)  # not many: read them all
+    else:
+        ranked = []
+        hi = total - 1
+        count = math.ceil(total * wanted * 1.3 / expected)  # slices that should hold the newest RANKED
+        while True:
+            lo = max(0, hi - count + 1)
+            ranked += newest(wanted - len(ranked), slices_tsquery(lo, hi))
+            if lo == 0 or len(ranked) >= wanted:
+                break
+            per_slice = len(ranked) / (total - lo)
+            needed = wanted - len(ranked)
+            if per_slice * lo <= 2 * needed:  # the older rows hold few more: read them all
+                ranked += newest(needed, below=lo << SLICE)
+                break
+            hi, count = lo - 1, math.ceil(needed * 1.3 / per_slice)
+    if not ranked:
+        return []
+    top = sorted(ranked, key=lambda t: (-t[1], -t[0]))[:query.limit * CANDIDATES]
+    ids = {f"i{n}": i for n, (i, _score) in enumerate(top)}
+    found = {int(row[0]): row[1:] for row in _exec(conn, (
+        f"SELECT s.id, s.review_id, s.section, s.row_id, r.slug, r.title, {_DAY} FROM {TABLE} s "
+        f"JOIN review r ON r.id = s.review_id WHERE s.id IN ({', '.join(':' + k for k in ids)})"), ids)}
+    kept = sorted((t for t in top if t[0] in found), key=lambda t: (-t[1], _newest_first(found[t[0]][5]), t[0]))
+    kept = kept[:query.limit]
+    keep = {f"i{n}": i for n, (i, _score) in enumerate(kept)}
+    opts = (f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=1, "
+            "FragmentDelimiter=\" … \"")
+    # the headline is made from the folded text (what the index holds), its marks put on the text as written
+    # and each row's place in its list, in the same statement (one round trip fewer)
+    place = "CASE s.section " + " ".join(f"WHEN '{sec}' THEN {_place_sql(sec)}" for sec in ("timeline", *LIST_TABLE))
+    texts = {int(i): (unfold(text or "", body), n) for i, text, body, n in _exec(conn, (
+        f"SELECT s.id, ts_headline('{CONFIG}', {FOLD}(s.body), {tsq}, :opts), s.body, {place} END "
+        f"FROM {TABLE} s WHERE s.id IN ({', '.join(':' + k for k in keep)})"), {**params, **keep, "opts": opts})}
+    out = []
+    for i, score in kept:
+        review_id, section, row_id, slug, title, day = found[i]
+        text, n = texts.get(i, ("", None))
+        places[(section, int(row_id))] = None if n is None else int(n)
+        out.append((review_id, section, row_id, score, text, slug, title, day))
+    return out
 
 
-def _hits(conn: Connection, rows: list[tuple[Any, ...]]) -> list[Hit]:
+def _hits(conn: Connection, rows: list[tuple[Any, ...]], places: dict[tuple[str, int], int | None]) -> list[Hit]:
     wanted: dict[str, list[int]] = {}
     for _rid, section, row_id, *_rest in rows:
-        wanted.setdefault(section, []).append(int(row_id))
-    places: dict[tuple[str, int], int] = {}
+        if (section, int(row_id)) not in places:
+            wanted.setdefault(section, []).append(int(row_id))
     for section, ids in wanted.items():
         places.update({(section, i): n for i, n in _places(conn, section, ids).items()})
     out = []
@@ -469,6 +649,19 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
+
+
+def _place_sql(section: str) -> str:
+    """The place of the source row of index row ``s`` in a list ``section`` (a scalar
+    subquery; the same counts as :func:`_places`)."""
+    if section == "timeline":
+        return ("(SELECT (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc < x.at_utc) "
+                "+ (SELECT COUNT(*) FROM event e WHERE e.review_id = x.review_id AND e.at_utc = x.at_utc AND "
+                "(e.seq < x.seq OR (e.seq = x.seq AND e.id <= x.id))) FROM event x WHERE x.id = s.row_id)")
+    table = LIST_TABLE[section]
+    return (f"(SELECT (SELECT COUNT(*) FROM {table} e WHERE e.review_id = x.review_id AND "
+            f"(e.position < x.position OR (e.position = x.position AND e.id <= x.id))) "
+            f"FROM {table} x WHERE x.id = s.row_id)")
 
 
 def _places(conn: Connection, section: str, ids: list[int]) -> dict[int, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,19 @@ LEFT JOIN (SELECT review_id,  -- the first typed event (imported evidence may be
 LEFT JOIN (SELECT review_id, COUNT(*) AS open,
                   SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
            FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
+""" % OPEN_STATUSES_SQL
+
+# schema 11: the first event times kept by the database (store/listed.py), no scan of every event
+# and in the list's order (its index), so the rows need no sorting
+LIST_SQL_11 = """
+SELECT r.id, r.slug, r.title, r.status, r.severity, r.timezone, r.created_at,
+       COALESCE(o.started_utc, o.first_typed_utc, o.first_any_utc), COALESCE(a.open, 0), COALESCE(a.overdue, 0)
+FROM review_order o
+JOIN review r ON r.id = o.review_id
+LEFT JOIN (SELECT review_id, COUNT(*) AS open,
+                  SUM(CASE WHEN due IS NOT NULL AND due < ? THEN 1 ELSE 0 END) AS overdue
+           FROM action_item WHERE status IN %s GROUP BY review_id) a ON a.review_id = r.id
+ORDER BY COALESCE(o.started_utc, o.first_typed_utc, o.first_any_utc, o.created_at) DESC, o.review_id DESC
 """ % OPEN_STATUSES_SQL
 
 # a store not upgraded yet (read as it is: pmtui db, --no-upgrade) has no started_utc nor source_id
@@ -262,17 +276,20 @@ class SqliteBackend:
         return [] if found == ["ok"] else found
 
     # ----------------------------------------------------------------- reading
-    def list_rows(self, today: date, engine: Engine | None = None) -> list[tuple[Any, ...]]:
+    def list_rows(self, today: date, engine: Engine | None = None) -> Iterator[tuple[Any, ...]]:
         """The list query with the standard library: the home screen's first frame
-        runs it before SQLAlchemy has been imported."""
+        runs it before SQLAlchemy has been imported. The rows come one at a time (a
+        list of 100,000 row tuples would be memory the process keeps after)."""
         con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            try:
-                return con.execute(LIST_SQL, (today.isoformat(),)).fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such column" not in str(exc):
-                    raise
-                return con.execute(LIST_SQL_FORMAT_1, (today.isoformat(),)).fetchall()
+            for sql in (LIST_SQL_11, LIST_SQL, LIST_SQL_FORMAT_1):  # the newest schema first
+                try:
+                    cursor = con.execute(sql, (today.isoformat(),))
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "no such" not in str(exc) or sql is LIST_SQL_FORMAT_1:
+                        raise
+            yield from cursor
         except sqlite3.DatabaseError as exc:
             raise explain(self.path, str(exc)) from None
         finally:

@@ -324,7 +324,8 @@ class _TimelineEdits(_Rows):
     def _merge_components(conn: Connection, review_id: int, windows: Any, actor: str = "") -> None:
         from sqlalchemy import func, insert, select
 
-        from pmtui.domain.document import ComponentStatus, normalise_offset
+        from pmtui.domain.document import normalise_offset
+        from pmtui.domain.vocab import ComponentStatus
 
         from .rows import cas_update
 

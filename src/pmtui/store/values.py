@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 from typing import Any
 
 _UTC_FMT = "%Y-%m-%dT%H:%M:%S.%f"
@@ -52,7 +54,7 @@ def slugify(title: str, first_day: date | None = None, limit: int = 60) -> str:
 
 
 # ---------------------------------------------------------------------- summaries
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 100,000 of them are held by the home list
 class ReviewSummary:
     id: int
     slug: str
@@ -101,18 +103,34 @@ def _first_event(text: Any) -> datetime | None:
         return None
 
 
-def summaries(rows: list[tuple[Any, ...]]) -> list[ReviewSummary]:
+def _newest_first(s: ReviewSummary) -> tuple[str, int]:
+    return (s.first_event.isoformat() if s.first_event else s.created_at, s.id)
+
+
+def summaries(rows: Iterable[tuple[Any, ...]]) -> list[ReviewSummary]:
     """Rows of (id, slug, title, status, severity, timezone, created_at, first_at, open,
-    overdue) as summaries, newest first."""
+    overdue) as summaries, newest first.
+
+    Made for 100,000 rows read one at a time: the few words many reviews share (a status,
+    a severity, a zone) are kept once, and rows that come in the list's order (SQLite's
+    kept order, store/listed.py) are checked pair by pair instead of sorted, so no key
+    per review is held at once (what is freed between the kept summaries stays in the
+    process as memory it cannot give back)."""
+    words: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        return words.setdefault(value, value) if isinstance(value, str) and len(value) <= 32 else value
+
     out = [
         ReviewSummary(
-            id=r[0], slug=r[1], title=r[2], status=r[3], severity=r[4], timezone=r[5], created_at=r[6] or "",
-            first_event=_first_event(r[7]), open_actions=int(r[8] or 0),
+            id=r[0], slug=r[1], title=r[2], status=once(r[3]), severity=once(r[4]), timezone=once(r[5]),
+            created_at=r[6] or "", first_event=_first_event(r[7]), open_actions=int(r[8] or 0),
             overdue_actions=int(r[9] or 0),
         )
         for r in rows
     ]
-    out.sort(key=lambda s: (s.first_event.isoformat() if s.first_event else s.created_at, s.id), reverse=True)
+    if any(_newest_first(a) < _newest_first(b) for a, b in pairwise(out)):
+        out.sort(key=_newest_first, reverse=True)
     return out
 
 

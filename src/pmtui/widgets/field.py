@@ -184,8 +184,29 @@ class Field(Vertical):
             self.version = version
         self.theirs = None
         self.query_one(".field-changed").display = False
-        self._show_now(value)
+        self._show_keeping_cursor(value)
         self.set_error(None)
+
+    def _show_keeping_cursor(self, value: Any) -> None:
+        """Another seat's text shown in this field: a cursor that was at the end stays at the
+        end, anywhere else it keeps its place counted from the start. (Without this, a seat that
+        had pressed End in its Tags as another seat's longer tags arrived typed into the middle
+        of a word: "config" became "conf" and "canaryig".) Only in the field with the focus."""
+        c = self.control
+        if not c.has_focus:  # no cursor to keep: shown from its start, as when first read
+            self._show_now(value)
+        elif isinstance(c, Input):
+            at_end = c.cursor_position >= len(c.value)
+            self._show_now(value)
+            if at_end:
+                c.cursor_position = len(c.value)
+        elif isinstance(c, TextArea):
+            where, at_end = c.cursor_location, c.cursor_location == c.document.end
+            self._show_now(value)
+            end = c.document.end
+            c.move_cursor(end if at_end or where >= end else where)
+        else:
+            self._show_now(value)
 
     # ------------------------------------------------------------ conflicts
     zone: Any = None  # the review's zone: times in the box are the review's (set by the screen)

@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from pmtui.ui_types import HasPromptContext, TypedApp
+from pmtui.ui_types import HasPromptContext, Latest, TypedApp
 
 
 class RelatedSuggestions(TypedApp, Vertical, can_focus=False):
@@ -31,7 +31,7 @@ class RelatedSuggestions(TypedApp, Vertical, can_focus=False):
     """
     BINDINGS = [Binding("l", "link", "Link review", id="related.link")]
 
-    class Found(Message):
+    class Found(Latest):
         def __init__(self, suggestions: list[Any], history: str) -> None:
             super().__init__()
             self.suggestions = suggestions
