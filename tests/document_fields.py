@@ -69,6 +69,21 @@ def name(model: type[BaseModel], field: str) -> str:
     return f"{model.__name__}.{field}"
 
 
+def stale_generated() -> str:
+    """Words to add to a failure when src/pmtui/domain/plain_fields.py (what the blame scan
+    and the report read of the models, generated) is not what its generator writes now:
+    a field added to a model reaches them only once it is regenerated."""
+    from pathlib import Path
+
+    import pmtui.domain.plain_fields as kept
+    from pmtui.store.plain_plan import generate
+
+    if Path(kept.__file__).read_text() == generate():
+        return ""
+    return (" (src/pmtui/domain/plain_fields.py is out of date with the models: "
+            "python -m pmtui.store.plain_plan > src/pmtui/domain/plain_fields.py)")
+
+
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """Set the value at a JSON path of a raw document; an empty list on the way gets the
     item (a list holds at least the item the path names)."""

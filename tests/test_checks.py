@@ -162,12 +162,12 @@ def _marked():
 
 @pytest.mark.parametrize("path,words", _marked(), ids=[p for p, _ in _marked()])
 def test_blame_in_any_field_of_people_s_words_is_found_at_its_place(example_raw, path, words):
-    from document_fields import set_path
+    from document_fields import set_path, stale_generated
 
     raw = complete(example_raw)
     set_path(raw, path, "The on-call engineer should have checked the cache")
     found = [f for f in check(loads(json.dumps(raw))) if f.place == path]
-    assert found, f"{path}: blame in it is not found"
+    assert found, f"{path}: blame in it is not found{stale_generated()}"
     assert all(f.kind == ("verbatim" if words == "quoted" else "language") and "“should have”" in f.problem
                for f in found)
     assert all(f.where and not f.where.endswith(" ") for f in found)

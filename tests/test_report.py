@@ -452,7 +452,7 @@ def _every_text_field():
 
 @pytest.mark.parametrize("field,path", _every_text_field(), ids=[p for _, p in _every_text_field()])
 def test_every_text_field_of_the_document_is_in_the_report(example_raw, field, path):
-    from document_fields import set_path
+    from document_fields import set_path, stale_generated
 
     raw = json.loads(json.dumps(example_raw))
     for note in raw["notes"]:
@@ -466,7 +466,8 @@ def test_every_text_field_of_the_document_is_in_the_report(example_raw, field, p
         return
     assert token in report, (
         f"{field} ({path}) is not in the report: show it in export/report.py (a list's section, or the fields "
-        f"_more reports after those a section lays out), or name it in tests/test_report.py NOT_REPORTED with why")
+        f"_more reports after those a section lays out), or name it in tests/test_report.py NOT_REPORTED with why"
+        f"{stale_generated()}")
 
 
 def test_the_fields_left_out_of_the_report_are_real_text_fields():
