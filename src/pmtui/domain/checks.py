@@ -94,45 +94,51 @@ class _Spot:
         return f"{self.place}[{i}].{self.field}", where + self.label
 
 
-def _texts(doc: ReviewDoc) -> Iterator[tuple[_Spot, int, str]]:
+def _texts(doc: ReviewDoc, spots: list[_Spot]) -> Iterator[tuple[int, int, str]]:
     """(spot, item, text) of every text the review's fields say are people's words
     (REVIEW_WORDS, QUOTED_WORDS on the field in pmtui.domain.document, read through
     ``plain_fields.WORDS``, which is generated from them: no pydantic here), in the
     document's order: a field added with the mark is read for blame without an edit here.
-    Reads a validated document and a plain one (pmtui.domain.plain) alike."""
-    yield from _walk(doc, "ReviewDoc", "", "", doc.zone())
+    Reads a validated document and a plain one (pmtui.domain.plain) alike. A spot is its
+    index in ``spots`` (filled here): a tuple of an int, an int and a text is one the
+    garbage collector stops tracking, which keeps a long timeline's check quick."""
+    yield from _walk(doc, "ReviewDoc", "", "", doc.zone(), spots)
 
 
-def _walk(obj: Any, model: str, place: str, words: str, zone: Any,
-          only: tuple[tuple[str, str, str, str], ...] | None = None) -> Iterator[tuple[_Spot, int, str]]:
+def _walk(obj: Any, model: str, place: str, words: str, zone: Any, spots: list[_Spot],
+          only: tuple[tuple[str, str, str, str], ...] | None = None) -> Iterator[tuple[int, int, str]]:
+    def spot(it: _Spot) -> int:
+        spots.append(it)
+        return len(spots) - 1
+
     for name, label, how, what in WORDS[model] if only is None else only:
         value = getattr(obj, name)
         if how == "text":
-            yield _Spot(f"{place}{name}", f"{words}{label}", what == "quoted"), -1, value
+            yield spot(_Spot(f"{place}{name}", f"{words}{label}", what == "quoted")), -1, value
         elif how == "object":
             if value is not None:  # an object left out (null) holds no words
-                yield from _walk(value, what, f"{place}{name}.", f"{words}{label} ", zone)
+                yield from _walk(value, what, f"{place}{name}.", f"{words}{label} ", zone, spots)
         elif how == "texts":
-            spot = _Spot(f"{place}{name}", f"{words}{_item_words(name)}", what == "quoted")
+            k = spot(_Spot(f"{place}{name}", f"{words}{_item_words(name)}", what == "quoted"))
             for i, text in enumerate(value):
-                yield spot, i, text
+                yield k, i, text
         elif value:  # a list of objects: each item's texts, the first of them named by the item alone
             inner = WORDS[what]
             first = next((f for f, _l, h, _w in inner if h == "text"), None)
             timed = zone if not place and name == "timeline" else None
-            spots = [_Spot(f"{place}{name}", f"{words}{_item_words(name)}", w == "quoted", f,
-                           "" if f == first else f" {lab}", value, timed)
-                     for f, lab, h, w in inner if h == "text"]
+            ks = [(spot(_Spot(f"{place}{name}", f"{words}{_item_words(name)}", w == "quoted", f,
+                              "" if f == first else f" {lab}", value, timed)), f)
+                  for f, lab, h, w in inner if h == "text"]
             nested = tuple((f, lab, h, w) for f, lab, h, w in inner if h != "text")
-            if len(spots) == 1 and not nested:  # one text an item (the timeline's 100,000 events, in C)
-                yield from zip(repeat(spots[0]), count(), map(attrgetter(spots[0].field), value))
+            if len(ks) == 1 and not nested:  # one text an item (the timeline's 100,000 events, in C)
+                yield from zip(repeat(ks[0][0]), count(), map(attrgetter(ks[0][1]), value))
                 continue
             for i, item in enumerate(value):
-                for spot in spots:
-                    yield spot, i, getattr(item, spot.field)
+                for k, field in ks:
+                    yield k, i, getattr(item, field)
                 if nested:  # an item's own objects and lists that hold words (none today)
                     yield from _walk(item, what, f"{place}{name}[{i}].", f"{words}{_item_words(name)} {i + 1} ",
-                                     zone, nested)
+                                     zone, spots, nested)
 
 
 def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
@@ -205,12 +211,13 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
-    texts = list(_texts(doc))
-    for (spot, i, _text), nudges in zip(texts, checker.find_many([t for _s, _i, t in texts])):
+    spots: list[_Spot] = []
+    texts = list(_texts(doc, spots))
+    for (k, i, _text), nudges in zip(texts, checker.find_many([t for _k, _i, t in texts])):
         if not nudges:
             continue
-        place, where = spot.at(i)
-        verbatim = spot.verbatim  # words kept as they were said (a note): quoted, not reworded
+        place, where = spots[k].at(i)
+        verbatim = spots[k].verbatim  # words kept as they were said (a note): quoted, not reworded
         for nudge in nudges:
             if verbatim:
                 add(Finding("verbatim", place, f"{where} (kept verbatim, as said in the meeting)",
