@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from document_fields import chars, fields, strategy_for, timestamps
-from pmtui.domain.document import FORMAT, MeetingStage, ReviewDoc, StageTime, dumps, loads
+from pmtui.domain.document import FORMAT, ReviewDoc, StageTime, dumps, loads
+from pmtui.domain.vocab import MeetingStage
 from pmtui.store import Store
 
 # the zones import accepts (the tz database also lists ``localtime``, which names no zone)
