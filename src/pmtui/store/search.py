@@ -239,7 +239,8 @@ def _postgres_config(conn: Connection) -> bool:
 # Each row's tsvector: its words (accents folded), and two words no query can name (a query's
 # words are word characters only) saying where the row is among the index's ids, newest
 # last: its slice (id >> SLICE: 4,096 rows of each source table) and its block (16 slices).
-# A search of a common word looks through the newest slices first (_search_postgres).
+# A search of a common word looks through the newest blocks first (_search_postgres; a
+# slice's word is rarer than a common word, so GIN would walk its whole list).
 SLICE, BLOCK = 16, 20
 # Up to PLAIN x RANKED matches are read all at once (a page each); beyond, the slices:
 # each slice searched costs about as much as its rows (GIN reads its word's list), so the
@@ -614,9 +615,10 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
     costs (its page): a word on 30,000 rows read them all to find the newest 1,000. So
     unless the planner expects few matches of one word, the newest slices of the index
     (a word of each row's tsvector, see :data:`TSV`) are searched first, as many as
-    should hold the RANKED newest matches, then older ones as many as the matches found
-    so far say, or, when the rest should hold few, all older rows at once: the same rows
-    as a search of the whole index, reading about RANKED of them."""
+    should hold the RANKED newest matches (in whole blocks), then older ones as many as
+    the matches found so far say, or, when the rest should hold few, all older rows at
+    once: the same rows as a search of the whole index, reading about RANKED of them.
+    The filters are sets of the index's ids where they can be (:func:`_where`)."""
     import math
 
     flt = _filters(query)
