@@ -331,13 +331,14 @@ def _fold_is_inlined(url):
 
     with psycopg.connect(url) as con:
         plan = "\n".join(r[0] for r in con.execute("EXPLAIN (VERBOSE) SELECT pmtui_fold(body) FROM search_text"))
-    return "pmtui_fold" not in plan and "translate" in plan
+    return "pmtui_fold" not in plan and "replace" in plan
 
 
 def test_a_postgres_store_of_schema_11_gets_the_folding_inlined_and_finds_as_before(pg_server, example_bytes):
     """Schema 11 made the folding function STRICT, which PostgreSQL does not inline (its
-    body, a CASE, is not strict): migration 0012 makes it again, inlined, as a new store's;
-    the index is kept as it was and finds the same rows, accents folded."""
+    body, a CASE, is not strict), and indexed the rows' review ids: migration 0012 makes
+    the function again, inlined, and drops that index, as a new store has them; the index
+    is kept as it was and finds the same rows, accents folded."""
     import psycopg
 
     from pmtui.store.schema import SCHEMA_VERSION
@@ -352,7 +353,10 @@ def test_a_postgres_store_of_schema_11_gets_the_folding_inlined_and_finds_as_bef
             st.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
             st.close()
         with psycopg.connect(old) as con:  # as schema 11 left it
-            con.execute("ALTER FUNCTION pmtui_fold(text) STRICT")
+            con.execute("CREATE OR REPLACE FUNCTION pmtui_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT "
+                        "PARALLEL SAFE AS $$ SELECT CASE WHEN octet_length($1) = length($1) THEN translate($1, '/', ' ') "
+                        "ELSE regexp_replace(normalize(translate($1, '/', ' '), NFD), '[\\u0300-\\u036f]', '', 'g') END $$")
+            con.execute("CREATE INDEX ix_search_text_review ON search_text (review_id)")
             con.execute("UPDATE alembic_version SET version_num = '0011'")
             con.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
         assert not _fold_is_inlined(old)
