@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -316,6 +317,7 @@ def main() -> None:
     from pmtui.store import Store
     from pmtui.store.search import sizes
 
+    load_before = os.getloadavg()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="pmtui-bench-search-"))
     folder.mkdir(parents=True, exist_ok=True)
     lite = folder / f"search-{args.reviews}x{args.events}.db"
@@ -344,8 +346,8 @@ def main() -> None:
                 pst.close()
                 print(f"PostgreSQL store {mb(total)}, of which the search index {mb(index)} ({index / total:.0%})")
                 pg = search_times(url, args.repeat)
-                costs_pg = write_costs(create_db(server, "with"), create_db(server, "without"), max(3, args.repeat // 3))
-        costs = write_costs(str(folder / "with.db"), str(folder / "without.db"), max(3, args.repeat // 3))
+                costs_pg = write_costs(create_db(server, "with"), create_db(server, "without"), max(5, args.repeat // 2))
+        costs = write_costs(str(folder / "with.db"), str(folder / "without.db"), max(5, args.repeat // 2))
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
@@ -355,7 +357,11 @@ def main() -> None:
             for p in folder.glob("without*.db*"):
                 p.unlink()
 
-    print(f"\nmedian of {args.repeat} runs per query (ms): pmtui search on SQLite, bare FTS5 (rowids, ORDER BY rank "
+    load = os.getloadavg()
+    print(f"\nload average (1, 5, 15 min) at the start {', '.join(f'{x:.2f}' for x in load_before)}, at the end "
+          f"{', '.join(f'{x:.2f}' for x in load)} ({os.cpu_count()} cores): the ms goal is sensitive to load, the "
+          "ratios to bare FTS5 and to the store without triggers are measured side by side")
+    print(f"median of {args.repeat} runs per query (ms): pmtui search on SQLite, bare FTS5 (rowids, ORDER BY rank "
           "LIMIT 50), pmtui search on PostgreSQL; each pmtui column's ratio to bare FTS5")
     width = max(len(q) for q in QUERIES)
     for q in QUERIES:

@@ -154,8 +154,10 @@ def flush(store: Store) -> None:
     index now. A store that cannot be written is searched as it is."""
     from pmtui.errors import PmtuiError
 
+    if store.engine.dialect.name != "sqlite":  # (no transaction to learn it: a round trip on PostgreSQL)
+        return
     with store._read() as conn:
-        if conn.dialect.name != "sqlite" or _exec(conn, f"SELECT 1 FROM {QUEUE} LIMIT 1").first() is None:
+        if _exec(conn, f"SELECT 1 FROM {QUEUE} LIMIT 1").first() is None:
             return
     try:
         with store._write() as conn:
@@ -550,7 +552,7 @@ def _search_sqlite(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
     for i, rank, text in _exec(conn, (
             f"SELECT id, rank, text FROM (SELECT s.rowid AS id, bm25(s.search_text) AS rank, {snip} AS text "
             f"FROM {TABLE} s WHERE {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT :w) "
-            f"ORDER BY rank, id DESC LIMIT :k"), params):
+            f"ORDER BY rank, id DESC LIMIT :k"), params).all():
         top.append((int(i), float(rank)))
         texts[int(i)] = text
     if not top:
@@ -639,7 +641,7 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
             match += " AND s.id < :below"
         return [(int(i), float(score)) for i, score in _exec(conn, (
             f"SELECT s.id, ts_rank(s.tsv, {tsq}) FROM {TABLE} s WHERE {match}{cond} "
-            f"ORDER BY s.id DESC LIMIT :w"), {**params, "slices": slices, "below": below, "w": limit})]
+            f"ORDER BY s.id DESC LIMIT :w"), {**params, "slices": slices, "below": below, "w": limit}).all()]
 
     top_id = _exec(conn, f"SELECT MAX(id) FROM {TABLE}").scalar()
     if top_id is None:
