@@ -681,13 +681,13 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
     if not ranked:
         return []
     top = sorted(ranked, key=lambda t: (-t[1], -t[0]))[:query.limit * CANDIDATES]
-    ids = {f"i{n}": i for n, (i, _score) in enumerate(top)}
+    # the ids as one array: the same statement whatever their number (planned once on a
+    # connection, not for each list of 100 values: 4 ms)
     found = {int(row[0]): row[1:] for row in _exec(conn, (
         f"SELECT s.id, s.review_id, s.section, s.row_id, r.slug, r.title, {_DAY} FROM {TABLE} s "
-        f"JOIN review r ON r.id = s.review_id WHERE s.id IN ({', '.join(':' + k for k in ids)})"), ids)}
+        f"JOIN review r ON r.id = s.review_id WHERE s.id = ANY(CAST(:ids AS BIGINT[]))"), {"ids": [i for i, _ in top]})}
     kept = sorted((t for t in top if t[0] in found), key=lambda t: (-t[1], _newest_first(found[t[0]][5]), t[0]))
     kept = kept[:query.limit]
-    keep = {f"i{n}": i for n, (i, _score) in enumerate(kept)}
     opts = (f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=1, "
             "FragmentDelimiter=\" … \"")
     # the headline is made from the folded text (what the index holds), its marks put on the text as written
@@ -695,7 +695,8 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
     place = "CASE s.section " + " ".join(f"WHEN '{sec}' THEN {_place_sql(sec)}" for sec in ("timeline", *LIST_TABLE))
     texts = {int(i): (unfold(text or "", body), n) for i, text, body, n in _exec(conn, (
         f"SELECT s.id, ts_headline('{CONFIG}', {FOLD}(s.body), {tsq}, :opts), s.body, {place} END "
-        f"FROM {TABLE} s WHERE s.id IN ({', '.join(':' + k for k in keep)})"), {**params, **keep, "opts": opts})}
+        f"FROM {TABLE} s WHERE s.id = ANY(CAST(:keep AS BIGINT[]))"),
+        {**params, "keep": [i for i, _ in kept], "opts": opts})}
     out = []
     for i, score in kept:
         review_id, section, row_id, slug, title, day = found[i]
