@@ -105,6 +105,29 @@ def test_each_query_finds_what_a_reader_expects_on_both(store, reviews, backend)
     assert index.search(store, S.parse("-regex")) == []
 
 
+FILTERED = [("tag:database backup", {}), ("backups", {"tags": ("database",)}), ('owner:"firewall team" rule', {}),
+            ("status:done cache", {}), ("backups", {"since": date(2017, 1, 1), "until": date(2017, 12, 31)}),
+            ("cache", {"sections": ("actions", "timeline")}), ("rule", {"sections": ("factors",), "tags": ("database",)}),
+            ("tag:database owner:nobody-at-all backup", {}), ("tag:database status:done backup", {})]
+
+
+def test_filters_find_the_same_rows_as_sets_of_ids_and_as_conditions_on_both(store, reviews, backend, monkeypatch):
+    """A review filter passing few reviews is applied as the set of their rows' ids, one
+    passing many as a condition on each row found: the same rows either way, each of them
+    among the rows the words find without the filter."""
+    for text, filters in FILTERED:
+        few = found(store, text, **filters)
+        monkeypatch.setattr(index, "FEW_REVIEWS", 0)
+        many = found(store, text, **filters)
+        monkeypatch.undo()
+        assert few == many, text
+        words = S.parse(text, limit=1000)
+        unfiltered = set(found(store, " ".join(w for t in words.terms for w in t.words), limit=1000))
+        assert set(few) <= unfiltered, text
+    assert found(store, "tag:database backup") and found(store, "status:done cache")
+    assert found(store, "tag:database owner:nobody-at-all backup") == []
+
+
 def test_accents_and_case_fold_on_both(store, reviews, backend):
     rid = reviews["demo"]
     store.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
