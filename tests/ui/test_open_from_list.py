@@ -26,12 +26,12 @@ def with_evidence(example_bytes: bytes, title: str, lines: int = 40) -> bytes:
 
 
 async def test_enter_checks_in_a_thread_while_the_list_keeps_its_keys(store, example_bytes, make_app, monkeypatch):
-    import pmtui.domain.document as document
+    import pmtui.store.plain as plain
 
     first = store.import_documents([loads(example_bytes)])[0][0]
     second = store.import_documents([loads(with_evidence(example_bytes, "Queue backlog on the billing workers"))])[0][0]
     gate, asked = threading.Event(), []
-    read = document.read_stored
+    read = plain.read_documents
 
     def slow(st, ids, **kwargs):
         asked.append(ids[0])
@@ -39,7 +39,7 @@ async def test_enter_checks_in_a_thread_while_the_list_keeps_its_keys(store, exa
             gate.wait(30)  # the first check takes as long as a review of 100,000 events
         return read(st, ids, **kwargs)
 
-    monkeypatch.setattr(document, "read_stored", slow)
+    monkeypatch.setattr(plain, "read_documents", slow)
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
