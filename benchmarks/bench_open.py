@@ -101,9 +101,9 @@ def stall_child(db: str, review_id: int) -> None:
             while time.perf_counter() - start < 120:
                 await asyncio.sleep(0.01)
                 # the section with its content: a section opened from the list shows a loading
-                # line first and mounts its content in pieces (`loading` None once it is all there)
+                # line first and mounts its content in pieces (`pending` None once it is all there)
                 if (isinstance(app.screen, SectionScreen) and app.screen.is_mounted
-                        and getattr(app.screen, "loading", None) is None):
+                        and getattr(app.screen, "pending", None) is None):
                     shown = time.perf_counter() - start
                     break
             await asyncio.sleep(0.5)

@@ -38,10 +38,15 @@ class Loading(Static, can_focus=True):
     Loading:focus { background: $background; }
     """
 
+    KEEPS_KEYS = True  # Tab included (keys.move_focus_in_order leaves it here)
+
     def __init__(self, text: str) -> None:
         super().__init__(text, id="section-loading", markup=False)
         self.kept: list[events.Key | events.Paste] = []
         self.handed_on = False
+
+    def on_mount(self) -> None:
+        self.focus()
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
@@ -79,9 +84,11 @@ async def mount_content(screen: Any, loading: Loading) -> None:
     """Mount ``screen.compose_body()`` before ``loading``, a few widgets per turn, each
     piece laid out and drawn before the next. Runs as a worker on the screen (its own
     task: the screen's messages, and the app's keys, are handled in between)."""
+    from textual.widget import Widget
+
     pieces = compose(screen, screen.compose_body())
     parent = loading.parent
-    assert parent is not None
+    assert isinstance(parent, Widget)
     await _mount(screen, parent, pieces, before=loading)
 
 

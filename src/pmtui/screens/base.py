@@ -58,13 +58,13 @@ class SectionScreen(TypedApp, Screen[None]):
                 tooltip="follow the facilitator to each stage and event (on by default); again: look around freely"),
     ]
 
-    def __init__(self, review_id: int, loading: str | None = None) -> None:
+    def __init__(self, review_id: int, pending: str | None = None) -> None:
         super().__init__()
         self.review_id = review_id
         self.review: dict[str, Any] = {}
         # opened from the list: shown at once with this line, the content mounted in pieces
         # (screens/_staged.py); the screen's Mount waits for it
-        self.loading = loading
+        self.pending = pending
         self._held_mount: Any = None
         self._missed_changes = False
 
@@ -74,8 +74,8 @@ class SectionScreen(TypedApp, Screen[None]):
         yield MeetingBar()
         with Horizontal(id="section-row"):
             with Vertical(id="section-main"):
-                if self.loading is not None:
-                    yield _staged.Loading(self.loading)
+                if self.pending is not None:
+                    yield _staged.Loading(self.pending)
                 else:
                     yield from self.compose_body()
             yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION])
@@ -86,7 +86,7 @@ class SectionScreen(TypedApp, Screen[None]):
         content is mounted; meanwhile the screen shows and handles its messages."""
         from textual import events
 
-        if self.loading is not None and isinstance(message, events.Mount):
+        if self.pending is not None and isinstance(message, events.Mount):
             self._held_mount = message
             self.load_review()  # the header at once
             self.call_after_refresh(lambda: self.run_worker(self._mount_content(), group="section-content"))
@@ -99,11 +99,16 @@ class SectionScreen(TypedApp, Screen[None]):
         self.call_later(self._content_mounted, loading)
 
     async def _content_mounted(self, loading: _staged.Loading) -> None:
-        self.loading = None
+        self.pending = None
         await self._dispatch_message(self._held_mount)
+        self.call_after_refresh(self._hand_over, loading)  # (its own turn: this one laid out the whole section)
+
+    def _hand_over(self, loading: _staged.Loading) -> None:
+        if not self.is_attached:
+            return
         self.on_resize()  # what a section does for its first size, now that its content is there
         if self.focused is None or self.focused is loading:
-            self.focus_main()
+            self.set_focus(self.main_widget())  # at once: the keys handed on below go there
         loading.display = False
         loading.hand_on()
         self.set_timer(1, loading.remove)
@@ -112,7 +117,7 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def on_key(self, event: Any) -> None:
         """A key typed before the loading line had the focus: kept with those it holds."""
-        if self.loading is not None and isinstance(self.focused, _staged.Loading):
+        if self.pending is not None and isinstance(self.focused, _staged.Loading):
             self.focused.on_key(event)
 
     def on_form_requested(self, message: FormRequested) -> None:
@@ -211,18 +216,23 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def focus_main(self) -> None:
         """Focus the first thing in the section itself (not the notes panel)."""
+        widget = self.main_widget()
+        if widget is not None:
+            widget.focus()
+
+    def main_widget(self) -> Any:
+        """The first thing in the section itself that takes the focus, if any."""
         from textual.containers import ScrollableContainer
 
         main = self.query_one("#section-main")
         preferred = main.query(self.AUTO_FOCUS.replace("#section-main ", ""))
         for widget in preferred:
             if widget.focusable:
-                widget.focus()
-                return
+                return widget
         for widget in main.query("*"):
             if widget.focusable and not isinstance(widget, ScrollableContainer):
-                widget.focus()
-                return
+                return widget
+        return None
 
     def action_toggle_panel(self) -> None:
         """F10: show the notes panel and go to its notes; pressed there, hide it."""
@@ -440,7 +450,7 @@ class SectionScreen(TypedApp, Screen[None]):
                     title="Join this review", timeout=15 if note else 10, markup=False)
 
     def on_screen_resume(self) -> None:
-        if self.loading is not None:  # its content reads the store as it is mounted
+        if self.pending is not None:  # its content reads the store as it is mounted
             return
         self.refresh_from_store()
         self.call_after_refresh(self.keep_focus)
@@ -470,7 +480,7 @@ class SectionScreen(TypedApp, Screen[None]):
         mine = [c for c in changes if c.get("review") in (None, self.review_id)]
         if not mine:
             return
-        if self.loading is not None:  # read again once the content is mounted
+        if self.pending is not None:  # read again once the content is mounted
             self._missed_changes = True
             return
         kinds = {c.get("kind") for c in mine}

@@ -279,7 +279,7 @@ class HomeScreen(TypedApp, Screen[None]):
         # where it was left, else the overview: shown at once with a loading line, its content
         # mounted in pieces (screens/_staged.py), so no keystroke waits on the whole section
         screen = self.app.section_screen(review.id, self.app.section_to_open(review.id))
-        screen.loading = f"Opening “{one_line(_text(review.title))}”…"  # type: ignore[attr-defined]
+        screen.pending = f"Opening “{one_line(_text(review.title))}”…"  # type: ignore[attr-defined]
         self.app.push_screen(screen)
 
     def action_new(self) -> None:

@@ -82,7 +82,7 @@ class OpeningScreen(SectionScreen):
         self.show_agenda()
 
     def show_agenda(self) -> None:
-        if self.loading is not None:  # the content is still being mounted: shown once it is
+        if self.pending is not None:  # the content is still being mounted: shown once it is
             return
         meeting = self.app.store.get_meeting(self.review_id)
         split = meeting.split if meeting else DEFAULT_SPLIT
