@@ -143,6 +143,7 @@ class HomeScreen(TypedApp, Screen[None]):
         import gc
 
         import pmtui.store.followup  # noqa: F401
+        import pmtui.store.models  # noqa: F401  (a section's first read of a list builds them: 0.3 s)
 
         _ = self.app.store.engine  # opened now, in the background
         # what is loaded by now (Textual, the database layer, this screen) lives as long as
@@ -264,8 +265,10 @@ class HomeScreen(TypedApp, Screen[None]):
         except PmtuiError as exc:  # gone, locked, damaged: said as any store problem is
             problem = exc.message
         # the section's screen is loaded here too (its modules take longer to import than
-        # a keystroke may wait); the screen itself is made on the UI thread
+        # a keystroke may wait), and the tables its lists are read with; the screen itself
+        # is made on the UI thread
         importlib.import_module(SECTION_SCREENS[self.app.section_to_open(review.id)][0])
+        importlib.import_module("pmtui.store.models")
         self.app.call_from_thread(self._checked, review, opening, problem)
 
     def _checked(self, review: ReviewSummary, opening: int, problem: str | None) -> None:
