@@ -142,7 +142,7 @@ class HomeScreen(TypedApp, Screen[None]):
         Follow-ups, Patterns and opening a review do not wait for it."""
         import gc
 
-        import pmtui.store.followup  # noqa: F401
+        import pmtui.store.followup
         import pmtui.store.models  # noqa: F401  (a section's first read of a list builds them: 0.3 s)
 
         _ = self.app.store.engine  # opened now, in the background
