@@ -674,7 +674,7 @@ def file_limit(evidence: int) -> int:
     return FILE_MAX_BYTES + min(max(evidence, 0), EVIDENCE_MAX) * EVIDENCE_BYTES
 
 
-def _too_large(where: str, size: int, evidence: int) -> BadInput:
+def too_large(where: str, size: int, evidence: int) -> BadInput:
     if evidence <= 0:
         return BadInput(f"{where}: the file is larger than {FILE_MAX_BYTES // 2**20} MiB, the limit for a review "
                         f"document (plus {EVIDENCE_BYTES // 1024} KiB for each imported evidence event it holds)")
@@ -836,7 +836,7 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
     """bytes -> JSON value, with one plain sentence for each way a file can be bad."""
     # evidence events (a source_id) earn room: an upper bound before parsing, exact after
     if len(data) > FILE_MAX_BYTES and len(data) > file_limit(data.count(b'"source_id"')):
-        raise _too_large(where, len(data), data.count(b'"source_id"'))
+        raise too_large(where, len(data), data.count(b'"source_id"'))
     if not data.strip():
         raise BadInput(f"{where}: the file is empty")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -850,13 +850,7 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
     try:
         raw = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]):
-            what = "the JSON ends too early (is the file truncated?)"
-        elif exc.msg.startswith("Unterminated string"):
-            what = "a string that starts here is never closed"
-        else:
-            what = exc.msg[:1].lower() + exc.msg[1:]
-        raise BadInput(f"{where}, line {exc.lineno}, column {exc.colno}: {what}") from None
+        raise json_error(where, text, exc, exc.lineno, exc.colno) from None
     except ValueError as exc:
         if "integer string conversion" in str(exc):  # Python's own guard against huge numbers
             raise BadInput(f"{where}: a number in the file has more than 4,300 digits; whole numbers must fit "
@@ -868,8 +862,20 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
         timeline = raw.get("timeline") if isinstance(raw, dict) else None
         evidence = count_evidence(timeline) if isinstance(timeline, list) else 0
         if len(data) > file_limit(evidence):
-            raise _too_large(where, len(data), evidence)
+            raise too_large(where, len(data), evidence)
     return raw
+
+
+def json_error(where: str, text: str, exc: json.JSONDecodeError, line: int, column: int) -> BadInput:
+    """A JSON syntax error in one plain sentence with its place (``text``: the text the
+    error's position is in, read to the end of the file)."""
+    if exc.pos >= len(text.rstrip()) or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]):
+        what = "the JSON ends too early (is the file truncated?)"
+    elif exc.msg.startswith("Unterminated string"):
+        what = "a string that starts here is never closed"
+    else:
+        what = exc.msg[:1].lower() + exc.msg[1:]
+    return BadInput(f"{where}, line {line}, column {column}: {what}")
 
 
 def loads(data: bytes | str, where: str = "input") -> ReviewDoc:

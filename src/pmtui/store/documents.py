@@ -82,7 +82,8 @@ def _row_of(table: str, item: Any) -> dict[str, Any]:
     """The columns that keep a document item's fields (a list's item, a review's own
     fields, its impact's), as pmtui.store.models.KEPT[table] says: enums by value, a date as
     YYYY-MM-DD, a time as its UTC text and offset. ``item``: a model, or a dict of fields."""
-    return _row_maker(table)(item)
+    row: dict[str, Any] = _row_maker(table)(item)
+    return row
 
 
 def _row_maker(table: str) -> Any:
