@@ -179,7 +179,7 @@ class _Stream:
                 self.col += len(dropped)
             self.buf = self.buf[self.pos :]
             self.pos = 0
-        chunk = self.fh.read(CHUNK)
+        chunk = self.fh.read(max(CHUNK, 1024) if self.first else CHUNK)  # the first: a BOM, a binary file's head
         if self.first and chunk.startswith(b"\xef\xbb\xbf"):
             chunk = chunk[3:]
         pending = len(self.utf8.getstate()[0])
