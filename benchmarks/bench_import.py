@@ -2,7 +2,7 @@
 10,000 files beside its stdlib floor, each against its baseline in the same run.
 
 1. Refusing over-limit input costs what reading the limit's worth does, not what the file
-   does (peak resident memory of the process, ru_maxrss; CPU time user + system):
+   does (peak resident memory of the process, its VmHWM; CPU time user + system):
    - `pmtui import` of a document of 1,000,000 events (7 typed, the rest imported evidence:
      about 200 MB) beside a plain script (python -I, the standard library) that json-loads a
      document of the limit's worth (200,000 evidence events and the 7 typed ones): the
@@ -38,7 +38,22 @@ from _common import pmtui, review
 
 ENV = {k: v for k, v in os.environ.items() if k != "PMTUI_DB"}
 
-READ_FLOOR = "import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    json.load(f)\n"
+# A process's peak memory is read from /proc (VmHWM, its high-water mark since exec): ru_maxrss of
+# a child also counts the memory this script had when it forked it.
+PEAK = ("def _peak():\n    import re\n    with open('/proc/self/status') as fh:\n"
+        "        return int(re.search(r'VmHWM:\\s*(\\d+) kB', fh.read()).group(1))\n")
+READ_FLOOR = PEAK + ("import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    json.load(f)\n"
+                     "sys.stderr.write('PEAK_KIB %d\\n' % _peak())\n")
+PMTUI = PEAK + """
+import sys
+from pmtui.cli.main import main
+code = 1
+try:
+    code = main(sys.argv[1:])
+finally:
+    sys.stderr.write("\\nPEAK_KIB %d\\n" % _peak())
+sys.exit(code)
+"""
 
 IMPORT_FLOOR = r'''
 import json, marshal, os, sqlite3, sys
@@ -74,10 +89,17 @@ def run(args: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, floa
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
-    said = [x for x in err.decode(errors="replace").splitlines() if x.strip()]
+    lines = [x for x in err.decode(errors="replace").splitlines() if x.strip()]
+    peak = next((int(x.split()[1]) / 1024 for x in lines if x.startswith("PEAK_KIB ")), float("nan"))
+    said = [x for x in lines if not x.startswith("PEAK_KIB ")]
     if proc.returncode not in ok:
-        raise RuntimeError(f"{' '.join(args[:6])} ... exited {proc.returncode}: {said[-1:] }")
-    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, said[-1] if said else ""
+        raise RuntimeError(f"{' '.join(args[:6])} ... exited {proc.returncode}: {said[-1:]}")
+    return usage.ru_utime + usage.ru_stime, wall, peak, said[-1] if said else ""
+
+
+def measured(*args: str) -> list[str]:
+    """pmtui's command line, run so that it reports its own peak memory."""
+    return [sys.executable, "-c", PMTUI, *args]
 
 
 def write_document(path: Path, events: int) -> None:
@@ -98,7 +120,7 @@ def limits(folder: Path, events: int, missed: list[str]) -> None:
     print(f"1. over-limit input (CPU s, wall s, peak RSS MiB); documents of {events:,} events "
           f"({big.stat().st_size / 2**20:,.0f} MiB) and of the limit's worth ({limit.stat().st_size / 2**20:,.0f} MiB)")
     cpu_b, wall_b, rss_b, _ = run([sys.executable, "-I", "-c", READ_FLOOR, str(limit)])
-    cpu_f, wall_f, rss_f, said = run(pmtui("--db", str(folder / "refused.db"), "import", str(big)), ok=(2,))
+    cpu_f, wall_f, rss_f, said = run(measured("--db", str(folder / "refused.db"), "import", str(big)), ok=(2,))
     print(f"  baseline: json.load of the limit's worth (stdlib)   {cpu_b:6.1f} {wall_b:6.1f} {rss_b:7.0f}")
     print(f"  pmtui import of {events:,} events (refused)     {cpu_f:6.1f} {wall_f:6.1f} {rss_f:7.0f}   {said[:150]}")
     cpu_w, _, rss_w, _ = run([sys.executable, "-I", "-c", READ_FLOOR, str(big)])
@@ -119,8 +141,8 @@ def limits(folder: Path, events: int, missed: list[str]) -> None:
     db = str(folder / "evidence.db")
     subprocess.run(pmtui("--db", db, "new", "Checkout errors after a cache deploy", "--timezone", "UTC"), env=ENV,
                    check=True, stdout=subprocess.DEVNULL)
-    cpu_b, wall_b, rss_b, _ = run(pmtui("--db", db, "evidence", "1", str(limit_log), "--dry-run"))
-    cpu_f, wall_f, rss_f, said = run(pmtui("--db", db, "evidence", "1", str(log), "--dry-run"), ok=(2,))
+    cpu_b, wall_b, rss_b, _ = run(measured("--db", db, "evidence", "1", str(limit_log), "--dry-run"))
+    cpu_f, wall_f, rss_f, said = run(measured("--db", db, "evidence", "1", str(log), "--dry-run"), ok=(2,))
     print(f"  baseline: evidence --dry-run of 200,000 lines          {cpu_b:6.1f} {wall_b:6.1f} {rss_b:7.0f}")
     print(f"  evidence --dry-run of {events:,} lines (refused)     {cpu_f:6.1f} {wall_f:6.1f} {rss_f:7.0f}   {said[:150]}")
     print(f"  refusing vs reading the limit's worth: peak memory {rss_f / rss_b:.2f}x (goal <= 1.25), "
