@@ -6,20 +6,20 @@ as before (:func:`pmtui.domain.document.parse_json_text`). A larger one is refus
 early as it can be:
 
 1. by its size alone, unread, when it is larger than any document may be
-   (:data:`~pmtui.domain.document.FILE_MAX_ALL`);
-2. after a scan of its bytes that keeps nothing, when it is larger than the room its
-   ``"source_id"`` keys can bring (4 MiB plus 2 KiB for each);
-3. while it is parsed, as it is read: each item of a list is parsed by itself (the
+   (:data:`~pmtui.domain.document.FILE_MAX_ALL`; standard input: once that much was read);
+2. while it is parsed, as it is read: each item of a list is parsed by itself (the
    standard library's JSON scanner, with the same rules as for a whole file: duplicate
-   keys, NaN, huge numbers), and the lists are counted as they grow; the first item past a
-   list's limit (10,000 typed events, 200,000 imported evidence events, 1,000 items) stops
-   the reading. No single value may take more than :data:`VALUE_MAX_CHARS` of the file
-   (the longest a value the limits allow can be written in is far less).
+   keys, NaN, huge numbers, and the same error places), and the lists are counted as they
+   grow; the first item past a list's limit (10,000 typed events, 200,000 imported evidence
+   events, 1,000 items) stops the reading: the rest of the file is never read. No single
+   value may take more than :data:`VALUE_MAX_CHARS` of the file (the longest a value the
+   limits allow can be written in is far less);
+3. once read to its end, when it is larger than the room its evidence events bring (4 MiB
+   plus 2 KiB for each).
 
-So refusing a file of a million events costs what reading the limit's worth does. Standard
-input is copied to a temporary file first (counted as it goes: never more than the largest
-document). A streaming JSON library was not needed: the standard library's scanner parses
-each item at C speed, with the exact rules and error positions of a whole-file parse.
+So refusing a file of a million events costs what reading the limit's worth does, in memory
+and in time. A streaming JSON library was not needed: the standard library's scanner parses
+each item at C speed, with the exact rules and error places of a whole-file parse.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,7 +41,6 @@ VALUE_MAX_CHARS = 16 * 1024 * 1024
 """The most text one value (a list's item, a field) may take in a file: the largest value
 the limits allow (an event's text and original, 50,000 characters each, even written as
 ``\\uXXXX`` escapes) takes under 2 MiB."""
-_SOURCE_ID = b'"source_id"'
 _NUL = b"\\u0000"  # U+0000 in a JSON string (the file cannot hold it otherwise)
 _WS = re.compile(r"[ \t\n\r]*")
 _AFTER = re.compile(r"[ \t\n\r]*([,\]}])[ \t\n\r]*")
@@ -70,11 +68,8 @@ def read_file(name: str) -> Read:
     """The JSON value of a document file (``-``: standard input); BadInput with one sentence
     naming the file for any way it can be bad, its size and its lists' limits checked as
     early as they can be (see the module's words)."""
-    where = "<stdin>" if name == "-" else name
     if name == "-":
-        with tempfile.TemporaryFile() as spool:
-            size, source_ids, nul = _scan(sys.stdin.buffer, where, copy=spool)
-            return _read_open(spool, where, size, source_ids, nul)
+        return _read("<stdin>", sys.stdin.buffer)
     path = Path(name)
     try:
         st = os.stat(path)
@@ -88,63 +83,36 @@ def read_file(name: str) -> Read:
         raise too_large_unread(name, st.st_size)
     try:
         with path.open("rb") as fh:
-            head = fh.read(d.FILE_MAX_BYTES + 1)
-            if len(head) <= d.FILE_MAX_BYTES:  # the usual file: whole, as always
-                return Read(d.parse_json_text(head, where), _NUL in head)
-            fh.seek(0)
-            size, source_ids, nul = _scan(fh, where)
-            return _read_open(fh, where, size, source_ids, nul)
+            return _read(name, fh)
     except OSError as exc:
         raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
 
 
-def _scan(fh: IO[bytes], where: str, copy: IO[bytes] | None = None) -> tuple[int, int, bool]:
-    """(size, ``"source_id"`` keys, whether ``\\u0000`` occurs) of a stream read to its end
-    in chunks (nothing kept; ``copy``: written there too). Past FILE_MAX_ALL: refused."""
-    size = count = 0
-    nul = False
-    tail = b""
-    keep = len(_SOURCE_ID) - 1  # a key cut by a chunk's end is counted once, in the next
-    while True:
-        chunk = fh.read(CHUNK)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > d.FILE_MAX_ALL:
-            raise BadInput(f"{where}: the file is larger than {d.FILE_MAX_ALL:,} bytes, the most a review document may "
-                           f"be ({d.FILE_MAX_BYTES // 2**20} MiB plus {d.EVIDENCE_BYTES // 1024} KiB for each of at "
-                           f"most {d.EVIDENCE_MAX:,} imported evidence events); it was read no further")
-        if copy is not None:
-            copy.write(chunk)
-        joined = tail + chunk
-        count += joined.count(_SOURCE_ID)
-        nul = nul or _NUL in joined
-        tail = joined[-keep:]
-    return size, count, nul
-
-
-def _read_open(fh: IO[bytes], where: str, size: int, source_ids: int, nul: bool) -> Read:
-    if size <= d.FILE_MAX_BYTES:  # standard input's usual file
-        fh.seek(0)
-        data = fh.read()
-        return Read(d.parse_json_text(data, where), nul)
-    if size > d.file_limit(source_ids):  # the room every "source_id" could bring: checked before parsing
-        raise d.too_large(where, size, source_ids)
-    fh.seek(0)
-    raw = _Stream(fh, where).document()
+def _read(where: str, fh: IO[bytes]) -> Read:
+    head = fh.read(d.FILE_MAX_BYTES + 1)
+    if len(head) <= d.FILE_MAX_BYTES:  # the usual file: whole, as always
+        return Read(d.parse_json_text(head, where), _NUL in head)
+    stream = _Stream(fh, where, head)
+    raw = stream.document()
+    # read to its end: the room its evidence events bring (a file cut short by a list's
+    # limit was refused before)
     timeline = raw.get("timeline") if isinstance(raw, dict) else None
     evidence = d.count_evidence(timeline) if isinstance(timeline, list) else 0
-    if size > d.file_limit(evidence):  # and after, the events that really are evidence
-        raise d.too_large(where, size, evidence)
-    return Read(raw, nul)
+    if stream.size > d.file_limit(evidence):
+        raise d.too_large(where, stream.size, evidence)
+    return Read(raw, stream.nul)
 
 
 class _Stream:
     """A JSON document parsed as it is read: the top-level object and ``impact`` member by
     member, the lists item by item (each with the standard library's scanner)."""
 
-    def __init__(self, fh: IO[bytes], where: str) -> None:
+    def __init__(self, fh: IO[bytes], where: str, head: bytes = b"") -> None:
         self.fh = fh
+        self.head: bytes | None = head or None  # what was read of it already
+        self.size = 0  # bytes read
+        self.nul = False  # whether the escape of U+0000 occurs in the text read
+        self.tail = ""
         self.where = where
         self.utf8 = codecs.getincrementaldecoder("utf-8")("strict")
         # each item is its own parse, so the scanner's own sharing of equal keys ends with
@@ -155,7 +123,8 @@ class _Stream:
             out = {known(k, k): v for k, v in found}
             return out if len(out) == len(found) else d._pairs(found)  # a key twice: named there
 
-        self.scan = json.JSONDecoder(object_pairs_hook=pairs, parse_constant=d._no_constants).scan_once
+        decoder = json.JSONDecoder(object_pairs_hook=pairs, parse_constant=d._no_constants)
+        self.scan: Any = decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
         self.buf = ""
         self.pos = 0
         self.eof = False
@@ -179,7 +148,15 @@ class _Stream:
                 self.col += len(dropped)
             self.buf = self.buf[self.pos :]
             self.pos = 0
-        chunk = self.fh.read(max(CHUNK, 1024) if self.first else CHUNK)  # the first: a BOM, a binary file's head
+        if self.head is not None:
+            chunk, self.head = self.head, None
+        else:
+            chunk = self.fh.read(max(CHUNK, 1024) if self.first else CHUNK)  # the first: a BOM, a binary file's head
+        self.size += len(chunk)
+        if self.size > d.FILE_MAX_ALL:
+            raise BadInput(f"{self.where}: the file is larger than {d.FILE_MAX_ALL:,} bytes, the most a review document "
+                           f"may be ({d.FILE_MAX_BYTES // 2**20} MiB plus {d.EVIDENCE_BYTES // 1024} KiB for each of "
+                           f"at most {d.EVIDENCE_MAX:,} imported evidence events); it was read no further")
         if self.first and chunk.startswith(b"\xef\xbb\xbf"):
             chunk = chunk[3:]
         pending = len(self.utf8.getstate()[0])
@@ -196,6 +173,9 @@ class _Stream:
                 raise BadInput(f"{self.where}: not a text file; expected a JSON review document")
         if not chunk:
             self.eof = True
+        if not self.nul:
+            self.nul = "\\u0000" in self.tail + text
+            self.tail = text[-5:]
         self.buf += text
         return True
 
