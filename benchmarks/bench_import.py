@@ -7,7 +7,7 @@
      about 200 MB) beside a plain script (python -I, the standard library) that json-loads a
      document of the limit's worth (200,000 evidence events and the 7 typed ones): the
      least any reader of such a document holds. Goals: peak memory within 1.5x, CPU within 3x
-     (pmtui's start, and the scan of the whole file that the size rule needs, are in it);
+     (pmtui's start is in it, and its parse keeps the whole-file rules: duplicate keys, NaN);
    - `pmtui evidence REVIEW log --dry-run` of a 1,000,000-line JSON log (refused past
      200,000, saying how many lines) beside the same dry run of 200,000 lines (accepted):
      goal: peak memory within 1.25x. Its time is shown: the refusal counts every line.
