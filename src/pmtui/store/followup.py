@@ -292,23 +292,17 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
 
 @contextmanager
 def plain_fetch(backend: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
-    """Plain SELECTs in one read transaction on a PostgreSQL store's own psycopg
-    connection (pmtui.store.postgres.PostgresBackend.plain_connection): no SQLAlchemy."""
-    import psycopg
-
+    """Plain SELECTs in one read-only snapshot on a PostgreSQL store's own connection
+    (pmtui.store.postgres.PostgresBackend.plain_connection: libpq itself, no SQLAlchemy
+    and no psycopg import)."""
     conn = backend.plain_connection()
     try:
-        with conn.cursor() as cur:
-            def fetch(sql: str) -> list[tuple[Any, ...]]:
-                cur.execute(sql)
-                return list(cur.fetchall())
-
-            yield fetch
-    except psycopg.Error as exc:
+        yield lambda sql: conn.run([sql])[0]
+    except conn.Error as exc:
         raise backend.explain(exc) from None
     finally:
         if not conn.closed:
-            conn.rollback()
+            conn.end()
 
 
 def _stage_times(state: str | None) -> tuple[tuple[str, int, float], ...]:
