@@ -14,8 +14,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class PhraseEntry(TypedDict):
@@ -45,9 +44,24 @@ class Nudge:
         return f"“{self.text}” {self.phrase.why}: {self.phrase.reframe}"
 
 
+def _package_data(name: str) -> bytes:
+    """A file of pmtui's data folder, read by the loader that loaded this module (as
+    pkgutil.get_data does: from a folder or a zip), without importing importlib.resources
+    (zipfile, tempfile, random: more than the rest of ``pmtui check``'s start)."""
+    import os
+
+    loader: Any = __spec__.loader if __spec__ is not None else None
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", name)
+    if loader is None or not hasattr(loader, "get_data"):
+        with open(path, "rb") as fh:
+            return fh.read()
+    data: bytes = loader.get_data(path)
+    return data
+
+
 @lru_cache(maxsize=1)
 def default_phrases() -> tuple[Phrase, ...]:
-    data = tomllib.loads(files("pmtui").joinpath("data/blame-phrases.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(_package_data("blame-phrases.toml").decode("utf-8"))
     return tuple(Phrase(w, e["why"], e["reframe"]) for e in data["phrase"] for w in e["words"])
 
 
