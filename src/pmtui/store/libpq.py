@@ -44,7 +44,8 @@ _ROW = "pmtui_row_"  # the alias of a select's rows in the JSON wrapper
 
 # the types of the columns pmtui reads, by oid: what JSON gives is what psycopg gives, but
 # floats (a whole one reads as an int) and numerics (psycopg: Decimal)
-_AS_IS = {16, 18, 19, 20, 21, 23, 25, 26, 1042, 1043}  # bool, char, name, int8/2/4, text, oid, bpchar, varchar
+_AS_IS = {16, 18, 19, 20, 21, 23, 25, 1042, 1043}  # bool, char, name, int8/2/4, text, bpchar, varchar
+_OID = 26  # JSON writes it as a string
 _FLOATS = {700, 701}
 _NUMERIC = 1700
 
@@ -236,18 +237,24 @@ class Connection:
                     lib.PQclear(res)
 
 
+def _int_or_minus_zero(text: str) -> int | float:
+    return -0.0 if text == "-0" else int(text)
+
+
 _values = partial(map, itemgetter(1))  # a JSON object's values, in order (names may repeat)
 
 
 def _rows(lib: Any, described: Any, found: Any) -> list[tuple[Any, ...]]:
     types = [lib.PQftype(described, n) for n in range(lib.PQnfields(described))]
     raw = ctypes.string_at(lib.PQgetvalue(found, 0, 0), lib.PQgetlength(found, 0, 0))
+    options: dict[str, Any] = {"object_pairs_hook": _values}
     if _NUMERIC in types:
         from decimal import Decimal
 
-        parsed = json.loads(raw, object_pairs_hook=_values, parse_float=Decimal)
-    else:
-        parsed = json.loads(raw, object_pairs_hook=_values)
+        options["parse_float"] = Decimal
+    if _FLOATS.intersection(types):
+        options["parse_int"] = _int_or_minus_zero  # a float8 -0 is written "-0"
+    parsed = json.loads(raw, **options)
     rows = list(map(tuple, parsed))
     fix = [(n, t) for n, t in enumerate(types) if t not in _AS_IS]
     if not fix or not rows:
@@ -256,6 +263,8 @@ def _rows(lib: Any, described: Any, found: Any) -> list[tuple[Any, ...]]:
     for n, oid in fix:
         if oid in _FLOATS:
             columns[n] = [None if v is None else float(v) for v in columns[n]]
+        elif oid == _OID:
+            columns[n] = [None if v is None else int(v) for v in columns[n]]
         elif oid == _NUMERIC:
             from decimal import Decimal
 
