@@ -7,6 +7,7 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -57,27 +58,28 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _texts(doc: ReviewDoc) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
-    """(place, where, text) of every free text in the review but the timeline's: those
-    before it and those after it (a timeline event's place and words are worked out
-    only for a text with a finding: a long timeline stays quick)."""
-    before = [(name, name, getattr(doc, name)) for name in ("title", "summary", "trigger", "detection", "resolution")]
-    before.append(("impact.description", "impact description", doc.impact.description))
-    before.append(("impact.customer_communication", "customer communication", doc.impact.customer_communication))
-    after = []
+def _texts(doc: ReviewDoc) -> Iterator[tuple[str | int, Any, str]]:
+    """(place, where, text) of every free text in the review; a timeline event's place is
+    its index and its words None (both worked out only for a text with a finding: a long
+    timeline stays quick)."""
+    for name in ("title", "summary", "trigger", "detection", "resolution"):
+        yield name, name, getattr(doc, name)
+    yield "impact.description", "impact description", doc.impact.description
+    yield "impact.customer_communication", "customer communication", doc.impact.customer_communication
+    for i, e in enumerate(doc.timeline):  # its place and words worked out only for a text with a finding
+        yield i, None, e.text
     for i, f in enumerate(doc.factors):
-        after.append((f"factors[{i}].text", f"contributing factor {i + 1}", f.text))
+        yield f"factors[{i}].text", f"contributing factor {i + 1}", f.text
     for i, o in enumerate(doc.observations):
-        after.append((f"observations[{i}].text", f"observation {i + 1}", o.text))
+        yield f"observations[{i}].text", f"observation {i + 1}", o.text
     for i, t in enumerate(doc.learnings):
-        after.append((f"learnings[{i}]", f"learning {i + 1}", t))
+        yield f"learnings[{i}]", f"learning {i + 1}", t
     for i, a in enumerate(doc.action_items):
-        after.append((f"action_items[{i}].title", f"action item {i + 1}", a.title))
-        after.append((f"action_items[{i}].description", f"action item {i + 1} description", a.description))
-        after.append((f"action_items[{i}].status_note", f"action item {i + 1} status note", a.status_note))
+        yield f"action_items[{i}].title", f"action item {i + 1}", a.title
+        yield f"action_items[{i}].description", f"action item {i + 1} description", a.description
+        yield f"action_items[{i}].status_note", f"action item {i + 1} status note", a.status_note
     for i, n in enumerate(doc.notes):
-        after.append((f"notes[{i}].text", f"note {i + 1}", n.text))
-    return before, after
+        yield f"notes[{i}].text", f"note {i + 1}", n.text
 
 
 def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
@@ -150,19 +152,14 @@ def check(doc: ReviewDoc, checker: Checker | None = None) -> list[Finding]:
     if not doc.links and not any(e.is_evidence for e in doc.timeline):  # imported evidence is evidence too
         add(Finding("evidence", "links", "links", "no evidence is linked",
                     "Link the dashboards, chat log, tickets or status page (Overview)."))
-    before, after = _texts(doc)
-    events = len(doc.timeline)
-    texts = [t for _p, _w, t in before] + [e.text for e in doc.timeline] + [t for _p, _w, t in after]
-    for k, nudges in checker.find_some(texts).items():  # (in the texts' order)
-        if k < len(before):
-            place, where, _text = before[k]
-        elif k < len(before) + events:  # a timeline event
-            i = k - len(before)
-            at = doc.timeline[i].at.astimezone(doc.zone())
-            where = f"timeline event {i + 1} ({at.strftime('%H:%M')})"
-            place = f"timeline[{i}].text"
-        else:
-            place, where, _text = after[k - len(before) - events]
+    texts = list(_texts(doc))
+    for (place, where, _text), nudges in zip(texts, checker.find_many([t for _p, _w, t in texts])):
+        if not nudges:
+            continue
+        if isinstance(place, int):  # a timeline event
+            at = doc.timeline[place].at.astimezone(doc.zone())
+            where = f"timeline event {place + 1} ({at.strftime('%H:%M')})"
+            place = f"timeline[{place}].text"
         verbatim = place.startswith("notes[")  # a note is kept as it was said: quoted, not reworded
         for nudge in nudges:
             if verbatim:

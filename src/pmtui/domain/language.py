@@ -167,8 +167,10 @@ class Checker:
 
     def find_many(self, texts: list[str]) -> list[list[Nudge]]:
         """``[self.find(t) for t in texts]``, quicker for many texts (see :meth:`find_some`)."""
-        found = self.find_some(texts)
-        return [found.get(i) or [] for i in range(len(texts))]
+        out: list[list[Nudge]] = [[] for _ in texts]
+        for i, found in self.find_some(texts).items():
+            out[i] = found
+        return out
 
     def find_some(self, texts: list[str]) -> dict[int, list[Nudge]]:
         """The nudges of each text that has any, by its index: ``self.find`` of every text,
