@@ -8,12 +8,11 @@ binary wheel bundles, or the system's) and asks it for what a read needs: connec
 the same parameters, run plain SELECTs in one read-only snapshot, return the rows as
 tuples of the values psycopg would give (int, float, Decimal, str, bool, None).
 
-Each SELECT's rows come back as one JSON text built by the server
-(``array_to_json(ARRAY(SELECT row FROM (<select>) row))``, decoded in C by the json
-module), so a 100,000-row result costs no more than psycopg's own fetch; its column types
-come in the same round trip (the select's row description) and correct what JSON cannot
-tell apart (a float that happens to be whole, a numeric). Several SELECTs go in one
-round trip (:meth:`Connection.run`).
+Each SELECT's rows come as ``COPY (<select>) TO STDOUT`` writes them (the text the server
+writes for any client; a 100,000-row result is split into values once and converted a
+column at a time, in C, instead of one foreign call per value), and its columns' types
+come in the same round trip (the select's row description, asked with ``LIMIT 0``).
+Several SELECTs go in one round trip (:meth:`Connection.run`).
 
 Any problem finding or loading libpq makes :func:`load` return None: the caller then
 reads through psycopg as before. Writes, LISTEN and the app's SQLAlchemy engine never
@@ -23,29 +22,28 @@ come here.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
+import re
 import sys
 import threading
-from functools import partial
-from operator import itemgetter
+from collections.abc import Callable
 from typing import Any
 
 # the driver to read with: "libpq" (this module, when it loads) or "psycopg" (always psycopg)
 DRIVER_VAR = "PMTUI_PG_READER"
 
 _CONNECTION_OK = 0
-_PGRES_COMMAND_OK, _PGRES_TUPLES_OK = 1, 2
+_PGRES_COMMAND_OK, _PGRES_TUPLES_OK, _PGRES_COPY_OUT = 1, 2, 3
 _PQTRANS_IDLE = 0
 _PG_DIAG_SQLSTATE = ord("C")
 # one snapshot for every query of a read (as the SQLite path's BEGIN), never a write
 BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-_ROW = "pmtui_row_"  # the alias of a select's rows in the JSON wrapper
+_ROW = "pmtui_row_"  # the alias of a select in the query that asks for its columns' types
 
-# the types of the columns pmtui reads, by oid: what JSON gives is what psycopg gives, but
-# floats (a whole one reads as an int) and numerics (psycopg: Decimal)
-_AS_IS = {16, 18, 19, 20, 21, 23, 25, 1042, 1043}  # bool, char, name, int8/2/4, text, bpchar, varchar
-_OID = 26  # JSON writes it as a string
+# the types of the columns pmtui reads, by oid
+_TEXTS = {18, 19, 25, 1042, 1043}  # char, name, text, bpchar, varchar
+_BOOL = 16
+_INTS = {20, 21, 23, 26}  # int8, int2, int4, oid
 _FLOATS = {700, 701}
 _NUMERIC = 1700
 
@@ -99,7 +97,7 @@ def _bind(lib: Any) -> Any:
             ("PQresultErrorMessage", s, [p]), ("PQresultErrorField", s, [p, i]), ("PQntuples", i, [p]),
             ("PQnfields", i, [p]), ("PQftype", u, [p, i]), ("PQgetvalue", p, [p, i, i]),
             ("PQgetlength", i, [p, i, i]), ("PQclear", None, [p]), ("PQtransactionStatus", i, [p]),
-            ("PQparameterStatus", s, [p, s])):
+            ("PQparameterStatus", s, [p, s]), ("PQgetCopyData", i, [p, c.POINTER(s), i]), ("PQfreemem", None, [p])):
         fn = getattr(lib, name)
         fn.restype, fn.argtypes = restype, argtypes
     return lib
@@ -167,9 +165,10 @@ class Connection:
                 self._lib.PQfinish(self._conn)
                 self._conn = None
 
-    def _results(self, sql: str) -> list[Any]:
-        """Send ``sql`` (one or more statements) and every result it gives, the first
-        error raised once all have arrived. Waits in select(), so Ctrl-C still works."""
+    def _results(self, sql: str) -> list[tuple[Any, bytes | None]]:
+        """Send ``sql`` (one or more statements) and every result it gives, each with the
+        rows a COPY ... TO STDOUT wrote (else None); the first error raised once all have
+        arrived. Waits in select(), so Ctrl-C still works."""
         import select
 
         lib, conn = self._lib, self._conn
@@ -178,33 +177,68 @@ class Connection:
         if not lib.PQsendQuery(conn, sql.encode()):
             raise Error(_text(lib.PQerrorMessage(conn)))
         sock = lib.PQsocket(conn)
-        results: list[Any] = []
+        results: list[tuple[Any, bytes | None]] = []
         error: Error | None = None
+        copy_end = False
+
+        def wait() -> None:
+            select.select([sock], [], [])
+            if not lib.PQconsumeInput(conn):
+                raise Error(_text(lib.PQerrorMessage(conn)))
+
         try:
             while True:
                 while lib.PQisBusy(conn):
-                    select.select([sock], [], [])
-                    if not lib.PQconsumeInput(conn):
-                        raise Error(_text(lib.PQerrorMessage(conn)))
+                    wait()
                 res = lib.PQgetResult(conn)
                 if not res:
                     break
-                if lib.PQresultStatus(res) not in (_PGRES_COMMAND_OK, _PGRES_TUPLES_OK):
+                status = lib.PQresultStatus(res)
+                copy_ends, copy_end = copy_end, False
+                if status == _PGRES_COPY_OUT:
+                    lib.PQclear(res)
+                    results.append((None, self._copied(wait)))
+                    copy_end = True  # the COPY's own result ("COPY n") comes next
+                elif status not in (_PGRES_COMMAND_OK, _PGRES_TUPLES_OK):
                     if error is None:
                         state = lib.PQresultErrorField(res, _PG_DIAG_SQLSTATE)
                         error = Error(_text(lib.PQresultErrorMessage(res)), state.decode() if state else None)
                     lib.PQclear(res)
+                elif copy_ends:
+                    lib.PQclear(res)
                 else:
-                    results.append(res)
+                    results.append((res, None))
         except BaseException:
-            for res in results:
-                lib.PQclear(res)
+            for res, _ in results:
+                if res:
+                    lib.PQclear(res)
             raise
         if error is not None:
-            for res in results:
-                lib.PQclear(res)
+            for res, _ in results:
+                if res:
+                    lib.PQclear(res)
             raise error
         return results
+
+    def _copied(self, wait: Callable[[], None]) -> bytes:
+        """The rows of a COPY ... TO STDOUT, as the server wrote them (one line each)."""
+        lib, conn = self._lib, self._conn
+        get, free = lib.PQgetCopyData, lib.PQfreemem
+        buffer = ctypes.c_char_p()  # (a row ends in a NUL; a value holds none)
+        ref = ctypes.byref(buffer)
+        lines: list[bytes] = []
+        add = lines.append
+        while True:
+            n = get(conn, ref, 1)
+            if n > 0:
+                add(buffer.value)  # type: ignore[arg-type]
+                free(buffer)
+            elif n == 0:  # no whole row arrived yet
+                wait()
+            elif n == -1:  # done: the COPY's result follows
+                return b"".join(lines)
+            else:
+                raise Error(_text(lib.PQerrorMessage(conn)))
 
     def run(self, selects: list[str]) -> list[list[tuple[Any, ...]]]:
         """Each SELECT's rows, all in one round trip, in this connection's read
@@ -216,16 +250,17 @@ class Connection:
             parts = [BEGIN] if conn is not None and lib.PQtransactionStatus(conn) == _PQTRANS_IDLE else []
             for sql in selects:
                 parts.append(f"SELECT * FROM ({sql}) {_ROW} LIMIT 0")  # the columns' types
-                parts.append(f"SELECT array_to_json(ARRAY(SELECT {_ROW} FROM ({sql}) {_ROW}))::text")
+                parts.append(f"COPY ({sql}) TO STDOUT")  # the rows, as the server writes them anyway
             results = self._results(";\n".join(parts))
             try:
                 if len(results) != len(parts):
                     raise Error("the server answered fewer statements than were sent")
-                return [_rows(lib, results[at], results[at + 1]) for at in range(len(parts) - 2 * len(selects),
-                                                                              len(parts), 2)]
+                first = len(parts) - 2 * len(selects)
+                return [_rows(lib, results[at][0], results[at + 1][1] or b"") for at in range(first, len(parts), 2)]
             finally:
-                for res in results:
-                    lib.PQclear(res)
+                for res, _ in results:
+                    if res:
+                        lib.PQclear(res)
 
     def end(self) -> None:
         """End the read transaction (nothing was written: a rollback)."""
@@ -233,42 +268,67 @@ class Connection:
             lib, conn = self._lib, self._conn
             if conn is not None and lib.PQstatus(conn) == _CONNECTION_OK and \
                     lib.PQtransactionStatus(conn) != _PQTRANS_IDLE:
-                for res in self._results("ROLLBACK"):
+                for res, _ in self._results("ROLLBACK"):
                     lib.PQclear(res)
 
 
-def _int_or_minus_zero(text: str) -> int | float:
-    return -0.0 if text == "-0" else int(text)
+_NULL = "\\N"
+_NONE_FOR_NULL = {_NULL: None}
+_BOOLS = {"t": True, "f": False, _NULL: None}
+_ESCAPED = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.S)
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 
 
-_values = partial(map, itemgetter(1))  # a JSON object's values, in order (names may repeat)
+def _unescaped(text: str) -> str:
+    """A value of COPY's text format as it is (its backslash escapes undone)."""
+    def one(m: re.Match[str]) -> str:
+        octal, hexa, char = m.groups()
+        if octal:
+            return chr(int(octal, 8))
+        if hexa:
+            return chr(int(hexa, 16))
+        return _ESCAPES.get(char, char)
+
+    return _ESCAPED.sub(one, text)
 
 
-def _rows(lib: Any, described: Any, found: Any) -> list[tuple[Any, ...]]:
-    types = [lib.PQftype(described, n) for n in range(lib.PQnfields(described))]
-    raw = ctypes.string_at(lib.PQgetvalue(found, 0, 0), lib.PQgetlength(found, 0, 0))
-    options: dict[str, Any] = {"object_pairs_hook": _values}
-    if _NUMERIC in types:
+def _column(oid: int, values: list[str]) -> list[Any]:
+    """One column of COPY's text format as the values psycopg gives."""
+    if oid in _TEXTS:
+        joined = "".join(values)
+        if "\\" not in joined:  # (the usual column: no NULL, nothing escaped)
+            return values
+        if values.count(_NULL) != joined.count("\\"):  # an escape besides the NULLs' \N
+            return [None if v == _NULL else _unescaped(v) if "\\" in v else v for v in values]
+        return list(map(_NONE_FOR_NULL.get, values, values))  # (in C: a NULL is \N)
+    if oid == _BOOL:
+        return list(map(_BOOLS.__getitem__, values))
+    if oid in _INTS:
+        convert: Callable[[str], Any] = int
+    elif oid in _FLOATS:
+        convert = float  # (NaN, Infinity, -Infinity as Python writes them too)
+    elif oid == _NUMERIC:
         from decimal import Decimal
 
-        options["parse_float"] = Decimal
-    if _FLOATS.intersection(types):
-        options["parse_int"] = _int_or_minus_zero  # a float8 -0 is written "-0"
-    parsed = json.loads(raw, **options)
-    rows = list(map(tuple, parsed))
-    fix = [(n, t) for n, t in enumerate(types) if t not in _AS_IS]
-    if not fix or not rows:
-        return rows
-    columns = list(map(list, zip(*rows)))
-    for n, oid in fix:
-        if oid in _FLOATS:
-            columns[n] = [None if v is None else float(v) for v in columns[n]]
-        elif oid == _OID:
-            columns[n] = [None if v is None else int(v) for v in columns[n]]
-        elif oid == _NUMERIC:
-            from decimal import Decimal
+        convert = Decimal
+    else:
+        raise Error(f"pmtui reads no column of type oid {oid} with libpq")
+    if _NULL in values:
+        return [None if v == _NULL else convert(v) for v in values]
+    return list(map(convert, values))
 
-            columns[n] = [None if v is None else Decimal(v) for v in columns[n]]
-        else:
-            raise Error(f"pmtui reads no column of type oid {oid} with libpq")
+
+def _rows(lib: Any, described: Any, copied: bytes) -> list[tuple[Any, ...]]:
+    """A SELECT's rows from COPY's text format (one line a row, tab between values,
+    backslash escapes, \\N for NULL): split once, converted a column at a time."""
+    types = [lib.PQftype(described, n) for n in range(lib.PQnfields(described))]
+    if not copied:
+        return []
+    text = copied.decode("utf-8")
+    width = len(types)
+    if not width:
+        return [()] * text.count("\n")
+    # a value's own tabs and line breaks are escaped: each is a separator here
+    cells = text[:-1].replace("\n", "\t").split("\t")
+    columns = [_column(oid, cells[n::width]) for n, oid in enumerate(types)]
     return list(zip(*columns))
