@@ -51,6 +51,7 @@ SELECTS = [
     "SELECT E'quote \\' \" back\\\\slash\\nnew line\\ttab', 'ünï ✓ 𝄞 \u202e', '', NULL::text, ' padded '::varchar",
     "SELECT g, 'row ' || g FROM generate_series(1, 2000) g ORDER BY g DESC",
     "SELECT 1 WHERE false",
+    "SELECT E'\\\\N', E'a\\rb\\bc\\fd\\ve', E'\\\\', '\\N', NULL::text, 'tab\there' FROM generate_series(1, 3)",
     "SELECT COUNT(*), MIN('b'::text), MAX(x) FROM (VALUES ('a'), ('c')) v(x)",
 ]
 
