@@ -38,7 +38,7 @@ class PostgresBackend:
         self._listen: Any = None
         self._listened = False  # listening once: a new LISTEN connection is a reconnect
         self._retry_at = 0.0  # after a failed reconnect, when to try again (monotonic seconds)
-        self._plain: Any = None  # the read path's own psycopg connection (no SQLAlchemy)
+        self._plain: Any = None  # the read path's own connection (libpq, or psycopg; no SQLAlchemy)
 
     def plain_connection(self) -> Any:
         """The read path's own connection, without SQLAlchemy (opening the store and the
