@@ -356,22 +356,24 @@ def _meeting(state: Any) -> Item | None:
     return Item({"started": started, "ended": ended, "stages": out})
 
 
-def read_documents(store: Store, review_ids: list[int]) -> dict[int, PlainDoc] | None:
+def read_documents(store: Store, review_ids: list[int], *, evidence: bool = True) -> dict[int, PlainDoc] | None:
     """These reviews as plain documents (pmtui.domain.plain), each table read once; None
     when the store is not at this schema or any stored value is not as the store writes
-    it (the caller then reads them the full way, which names the problem)."""
+    it (the caller then reads them the full way, which names the problem).
+    ``evidence=False``: without the imported evidence in their timelines (as
+    ``Store.export_documents``: the check before a review opens)."""
     if not usable(store):
         return None
     try:
         out: dict[int, PlainDoc] = {}
         for start in range(0, len(review_ids), 400):
-            out.update(_read_chunk(store, review_ids[start : start + 400]))
+            out.update(_read_chunk(store, review_ids[start : start + 400], evidence))
         return out
     except Exception:  # any surprise in stored data: the full path says what it is
         return None
 
 
-def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
+def _read_chunk(store: Store, review_ids: list[int], evidence: bool = True) -> dict[int, PlainDoc]:
     from pmtui.errors import BadInput
 
     ids = ", ".join(str(int(i)) for i in review_ids)
@@ -382,9 +384,11 @@ def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
         sql[name] = (f"SELECT review_id, {column} FROM {table} WHERE review_id IN ({ids}) "
                      "ORDER BY review_id, position, id")
     sql["tags"] = f"SELECT review_id, name FROM tag WHERE review_id IN ({ids})"
-    for table, order in [*((t, "position, id") for t in (*_LISTS.values(), "component")), ("event", "at_utc, seq, id")]:
-        sql[table] = (f"SELECT review_id, id, {', '.join(_read_of(table)[0])} FROM {table} WHERE review_id IN ({ids}) "
-                      f"ORDER BY review_id, {order}")
+    told = "" if evidence else " AND (source_id IS NULL OR source_id = '')"  # without imported evidence
+    for table, order, where in [*((t, "position, id", "") for t in (*_LISTS.values(), "component")),
+                                ("event", "at_utc, seq, id", told)]:
+        sql[table] = (f"SELECT review_id, id, {', '.join(_read_of(table)[0])} FROM {table} WHERE review_id IN ({ids})"
+                      f"{where} ORDER BY review_id, {order}")
     sql["marks"] = f"SELECT event_id, mark FROM event_mark WHERE review_id IN ({ids}) ORDER BY event_id, position"
     sql["meetings"] = f"SELECT review_id, state FROM meeting WHERE review_id IN ({ids})"
     sql["note_links"] = (f"SELECT note_id, target_kind, target_id FROM note_link WHERE review_id IN ({ids}) "
