@@ -160,3 +160,21 @@ def test_patterns_merge_and_split_on_the_command_line(cli, store, three):
     assert [len(g["reviews"]) for g in json.loads(r.out)["recurring_factors"]] == [2]
     r = cli("patterns", "--split", "No review says this")
     assert r.code == 2 and "not the wording" in r.err and "Traceback" not in r.err
+
+
+def test_the_english_stemmer_is_snowballs_without_its_other_languages():
+    """grouping loads snowballstemmer's English module by itself (the package imports
+    30-odd languages first): the same stems, and the package is not imported."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom pmtui.domain import grouping\n"
+            "words = ['connections', 'connected', 'deploys', 'deploying', 'caching', 'cached', 'retries', 'retried',"
+            " 'generously', 'failover', 'runbooks', 'alerting', 'databases', 'throttled', 'Über', 'naïve', 'skies']\n"
+            "print([grouping._stemmer().stemWord(w) for w in words])\n"
+            "print('snowballstemmer' in sys.modules)\n"
+            "import snowballstemmer\n"
+            "print([snowballstemmer.stemmer('english').stemWord(w) for w in words])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[1] == "False"
+    assert out[0] == out[2] and "'connect'" in out[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmtui.domain.language import make_checker
@@ -79,3 +79,24 @@ def test_a_long_custom_phrase_list_finds_each_phrase():
     checker = make_checker(add=add)
     found = checker.find("Context: TERM1234 word2 and then term77  word0, not term5 word6x")
     assert [(n.text, n.phrase.why) for n in found] == [("TERM1234 word2", "reason 1234"), ("term77  word0", "reason 77")]
+
+
+_MANY_WORDS = [*WORDS, "shouldn't", "Blame.", "JUST", "x9", "bl4me", "_why_", "co-worker's", "rootcause", "'s", "…", "Ɐ"]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_MANY_WORDS), max_size=8),
+                          st.lists(st.sampled_from(["", " ", "\n", "-", "'", "’", "_", "3", "ſ"]), min_size=8,
+                                   max_size=8)),
+                min_size=1, max_size=12),
+       st.integers(0, 11))
+def test_many_texts_at_once_find_what_each_text_finds(parts, shift):
+    """find_some/find_many (a long timeline at once: only the texts holding a phrase's
+    word are searched) find exactly what find() finds in each text, with a team's phrases
+    too (a hyphen, digits, an apostrophe: searched for as they are)."""
+    some = ["".join(w + s for w, s in zip(words, seps)) for words, seps in parts]
+    texts = ([""] * shift + some * 120)[:120]  # more than 100: the quick way
+    for checker in (make_checker(), make_checker(add=[{"words": ["co-worker's fault", "bl4me", "root cause…"]}])):
+        each = [checker.find(t) for t in texts]
+        assert checker.find_many(texts) == each
+        assert checker.find_some(texts) == {i: found for i, found in enumerate(each) if found}

@@ -66,8 +66,27 @@ def test_the_read_path_reads_what_the_models_read(db_url, raw, marks, became):
         assert check(doc) == check(full)  # type: ignore[arg-type]
         slug = {s.id: s.slug for s in store.list_reviews()}[review_id]
         assert resolve(store, str(review_id)) == review_id == resolve(store, slug) == store.resolve(slug)
+        if store.kind == "postgresql":  # read through psycopg too (where libpq cannot be loaded by itself)
+            _assert_psycopg_reads_the_same(db_url, review_id, doc)
     finally:
         store.close()
+
+
+def _assert_psycopg_reads_the_same(db_url, review_id, doc):
+    import os
+
+    from pmtui.store import libpq
+    from pmtui.store.postgres import _PsycopgReader
+
+    os.environ[libpq.DRIVER_VAR] = "psycopg"
+    other = Store.open(db_url)
+    try:
+        read = read_documents(other, [review_id])
+        assert isinstance(other.backend.plain_connection(), _PsycopgReader)
+    finally:
+        del os.environ[libpq.DRIVER_VAR]
+        other.close()
+    assert read is not None and plain.dumps(read[review_id]) == plain.dumps(doc)
 
 
 @pytest.mark.parametrize("name, sql, message", BAD_ROWS, ids=[b[0] for b in BAD_ROWS])

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from pmtui.domain.document import FORMAT, ReviewDoc, loads
-from pmtui.export.markdown import markdown_block
+from pmtui.export.markdown import WIKIS, markdown_block
 from pmtui.export.report import render
 
 MD = MarkdownIt("gfm-like").use(front_matter_plugin)
@@ -528,3 +528,18 @@ def test_a_running_meeting_says_which_stage_is_not_finished_and_none_ran_over():
 
 def test_no_meeting_no_section():
     assert "Review meeting" not in render(make())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ09 -.:/'\"_*#+|&<>`~$=^%{}[]\\\t\r\n\u202e\u00a0é✓wW")) | st.characters(),
+               max_size=40),
+       st.sampled_from(sorted(WIKIS)), st.booleans())
+def test_plain_text_that_needs_no_escaping_is_returned_as_it_is_and_only_such(text, wiki_name, urls):
+    """plain()'s quick answer for a text with nothing to escape (a long timeline's usual
+    text) is what its steps give, for every wiki: escapes, line breaks, bidi controls,
+    www, web addresses, :shortcodes:, list starts, spaces to strip."""
+    from pmtui.export.markdown import _plain_steps, plain
+
+    wiki = WIKIS[wiki_name]
+    for variant in (text, f"see www.{text}", f"{text} :ok:", f"- {text}", f"12. {text}", f"https://x.test/{text}"):
+        assert plain(variant, wiki, urls=urls) == _plain_steps(variant, wiki, urls)

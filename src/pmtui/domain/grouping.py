@@ -48,9 +48,29 @@ def _stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
-    import snowballstemmer  # type: ignore[import-untyped]  # (no type hints shipped)
+    """snowballstemmer's English stemmer. Its package imports all 30-odd languages
+    first (a seventh of ``pmtui patterns`` on small data), so the English module is
+    loaded by itself, under a private package name over the same folder (nothing named
+    ``snowballstemmer`` changes); any surprise: the package the usual way."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
 
-    return snowballstemmer.stemmer("english")
+    try:
+        private = "_pmtui_snowballstemmer"
+        if private not in sys.modules:
+            spec = importlib.util.find_spec("snowballstemmer")
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError("snowballstemmer")
+            package = types.ModuleType(private)
+            package.__path__ = list(spec.submodule_search_locations)
+            sys.modules[private] = package
+        return importlib.import_module(f"{private}.english_stemmer").EnglishStemmer()
+    except Exception:
+        import snowballstemmer  # type: ignore[import-untyped]  # (no type hints shipped)
+
+        return snowballstemmer.stemmer("english")
 
 
 def terms(text: str) -> frozenset[str]:

@@ -14,8 +14,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class PhraseEntry(TypedDict):
@@ -45,13 +44,30 @@ class Nudge:
         return f"“{self.text}” {self.phrase.why}: {self.phrase.reframe}"
 
 
+def _package_data(name: str) -> bytes:
+    """A file of pmtui's data folder, read by the loader that loaded this module (as
+    pkgutil.get_data does: from a folder or a zip), without importing importlib.resources
+    (zipfile, tempfile, random: more than the rest of ``pmtui check``'s start)."""
+    import os
+
+    loader: Any = __spec__.loader if __spec__ is not None else None
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", name)
+    if loader is None or not hasattr(loader, "get_data"):
+        with open(path, "rb") as fh:
+            return fh.read()
+    data: bytes = loader.get_data(path)
+    return data
+
+
 @lru_cache(maxsize=1)
 def default_phrases() -> tuple[Phrase, ...]:
-    data = tomllib.loads(files("pmtui").joinpath("data/blame-phrases.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(_package_data("blame-phrases.toml").decode("utf-8"))
     return tuple(Phrase(w, e["why"], e["reframe"]) for e in data["phrase"] for w in e["words"])
 
 
 _LEAD = r"(?<![\w'’])"
+# every ASCII character but a lower-case letter, to a space (ASCII text, lowered: its words)
+_NOT_LETTERS = str.maketrans({c: " " for c in map(chr, range(128)) if not "a" <= c <= "z"})
 
 
 def _pattern(words: str) -> str:
@@ -150,26 +166,42 @@ class Checker:
         return tuple(dict.fromkeys(found))
 
     def find_many(self, texts: list[str]) -> list[list[Nudge]]:
-        """``[self.find(t) for t in texts]``, quicker for many texts: only the texts that
-        hold some phrase's needle (or are not ASCII: there the matcher's case-insensitive
-        letters are more than those of ``str.lower``) are scanned."""
+        """``[self.find(t) for t in texts]``, quicker for many texts (see :meth:`find_some`)."""
+        out: list[list[Nudge]] = [[] for _ in texts]
+        for i, found in self.find_some(texts).items():
+            out[i] = found
+        return out
+
+    def find_some(self, texts: list[str]) -> dict[int, list[Nudge]]:
+        """The nudges of each text that has any, by its index: ``self.find`` of every text,
+        quicker for many texts: only the texts that hold some phrase's needle (or are not
+        ASCII: there the matcher's case-insensitive letters are more than those of
+        ``str.lower``) are scanned."""
         needles = self._needles() if self.regex else None
         if needles is None or len(texts) < 100:
-            return [self.find(t) for t in texts]
-        lows = [t.lower() if t.isascii() else "\0" for t in texts]
-        joined = "\0".join(lows)  # NUL: in no needle, so none is found across two texts
-        starts = list(itertools.accumulate((len(low) + 1 for low in lows[:-1]), initial=0))
-        scan = {i for i, low in enumerate(lows) if low == "\0"}
-        for needle in needles:
+            return {i: found for i, t in enumerate(texts) if (found := self.find(t))}
+        joined = "\0".join(texts)  # NUL: in no needle, so none is found across two texts
+        scan: set[int] = set()
+        if joined.isascii():  # (the usual case: one lower() for all)
+            lows = texts
+            joined = joined.lower()
+        else:
+            lows = [t.lower() if t.isascii() else "\0" for t in texts]
+            joined = "\0".join(lows)
+            scan = {i for i, low in enumerate(lows) if low == "\0"}
+        starts = list(itertools.accumulate(map((1).__add__, map(len, lows[:-1])), initial=0))
+        # A needle of letters only is a whole word wherever a match holds it (a phrase starts
+        # at a word's start and ends at a word's end; its words meet at spaces or apostrophes):
+        # one pass over the text finds which of these words it has at all, and only those
+        # are searched for (each search is a pass over all the text)
+        words = set(joined.translate(_NOT_LETTERS).split())
+        for needle in (n for n in needles if n in words or not n.isalpha()):
             at = joined.find(needle)
             while at != -1:
                 i = bisect.bisect_right(starts, at) - 1
                 scan.add(i)
                 at = joined.find(needle, starts[i + 1] if i + 1 < len(starts) else len(joined))
-        out: list[list[Nudge]] = [[] for _ in texts]
-        for i in scan:
-            out[i] = self.find(texts[i])
-        return out
+        return {i: found for i in sorted(scan) if (found := self.find(texts[i]))}
 
     def find(self, text: str) -> list[Nudge]:
         if not self.regex or not text:

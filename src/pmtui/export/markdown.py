@@ -218,11 +218,37 @@ def _escape_text(line: str, wiki: Wiki, urls: bool) -> str:
     return "".join(out)
 
 
+# The characters plain() escapes or breaks lines at, and the bidi controls it shows
+_SPECIAL = re.compile("[" + re.escape("".join(_STATIC_MAP)) + "\n\r" + BIDI + "]").search
+_SPECIAL_TYPOGRAPHER = re.compile("[" + re.escape("".join(_STATIC_MAP)) + "\n\r" + BIDI + "\"'.-]").search
+
+
+def _as_is(text: str, wiki: Wiki) -> bool:
+    """Whether plain() leaves ``text`` as it is: no character it escapes, no line break
+    or bidi control, no "www", no web address or :shortcode:, no line start that could
+    be a list item (- or a digit) and no space to strip (a few searches in C instead of
+    one per step of plain(); the usual text)."""
+    if not text:
+        return True
+    if text[0] == "-" or text[0].isdigit() or text[0].isspace() or text[-1].isspace():
+        return False
+    if (_SPECIAL_TYPOGRAPHER if wiki.typographer else _SPECIAL)(text) or "www" in text.lower():
+        return False
+    return ":" not in text or ("://" not in text and not _EMOJI.search(text))
+
+
 def plain(text: str, wiki: Wiki | None = None, *, urls: bool = True) -> str:
     """Plain text that renders literally, on one line (in a cell, a list item, a heading).
 
     ``urls=False`` for the text of a link, where a web address must stay text."""
     wiki = wiki or PORTABLE
+    if _as_is(text, wiki):
+        return text
+    return _plain_steps(text, wiki, urls)
+
+
+def _plain_steps(text: str, wiki: Wiki, urls: bool) -> str:
+    """plain() step by step (its result for every text: a test compares)."""
     return wiki.line_break.join(_escape_text(line.strip(), wiki, urls) for line in _lines(text)).strip(" ")
 
 

@@ -7,7 +7,6 @@ before SQLAlchemy is imported.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -277,6 +276,8 @@ class _Documents:
                 bases.append(slugify(doc.title, first_day))
             slugs = self._unique_slugs(conn, bases)
             now = now_utc_text()
+            import uuid
+
             review_rows = [self._review_row(doc, slugs[n], uids[n] if uids else uuid.uuid4().hex, now)
                            for n, doc in enumerate(docs)]
             review_ids = bulk(conn, m.table_of(m.Review), review_rows, ids=True)

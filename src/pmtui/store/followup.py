@@ -149,10 +149,10 @@ def _plain_action_rows(store: Store, today: date | None, limit: int | None) -> l
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     with _queries(store) as fetch:
-        tags: dict[int, list[str]] = defaultdict(list)
-        for rid, name in fetch("SELECT review_id, name FROM tag ORDER BY review_id, name"):
-            tags[rid].append(name)
-        found = fetch(sql)
+        tag_rows, found = fetch.many(["SELECT review_id, name FROM tag ORDER BY review_id, name", sql])
+    tags: dict[int, list[str]] = defaultdict(list)
+    for rid, name in tag_rows:
+        tags[rid].append(name)
     return [
         ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4], row[5] or "", row[6], row[7],
                   row[8], row[9] or "", row[10] or "", tuple(tags.get(row[1], ())), tuple(zip(more, row[13:])))
@@ -247,11 +247,23 @@ _FACTS_SQL = {
 }
 
 
+class Fetch:
+    """Plain SELECTs in one read: ``fetch(sql)`` gives one's rows, ``fetch.many(sqls)``
+    each one's rows, sent together where the database allows (one round trip to a
+    PostgreSQL server, however many tables)."""
+
+    def __init__(self, run: Callable[[list[str]], list[list[tuple[Any, ...]]]]) -> None:
+        self.many = run
+
+    def __call__(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.many([sql])[0]
+
+
 @contextmanager
-def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
+def _queries(store: Store) -> Iterator[Fetch]:
     """Run plain SELECTs in one read transaction. On SQLite with the standard library
-    (no SQLAlchemy: `pmtui patterns` then starts half a second sooner); elsewhere on
-    the store's own connection."""
+    (no SQLAlchemy: `pmtui patterns` then starts half a second sooner); on PostgreSQL
+    on the read path's own connection (no SQLAlchemy) until the store has its engine."""
     if getattr(store, "kind", None) == "sqlite":
         import sqlite3
 
@@ -263,7 +275,7 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
             raise explain(store.path, str(exc)) from None
         try:
             con.execute("BEGIN")  # one snapshot for every query
-            yield lambda sql: con.execute(sql).fetchall()
+            yield Fetch(lambda sqls: [con.execute(sql).fetchall() for sql in sqls])
         except sqlite3.Error as exc:
             raise explain(store.path, str(exc)) from None
         finally:
@@ -274,41 +286,38 @@ def _queries(store: Store) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
             yield fetch
         return
     with store._read() as conn:
-        def fetch(sql: str) -> list[tuple[Any, ...]]:
-            cursor = conn.connection.cursor()
-            dbapi = conn.dialect.loaded_dbapi
-            try:
-                cursor.execute(sql)
-                return list(cursor.fetchall())
-            except dbapi.Error as exc:
-                from sqlalchemy.exc import DBAPIError
+        def run(sqls: list[str]) -> list[list[tuple[Any, ...]]]:
+            out = []
+            for sql in sqls:
+                cursor = conn.connection.cursor()
+                dbapi = conn.dialect.loaded_dbapi
+                try:
+                    cursor.execute(sql)
+                    out.append(list(cursor.fetchall()))
+                except dbapi.Error as exc:
+                    from sqlalchemy.exc import DBAPIError
 
-                raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from None
-            finally:
-                cursor.close()
+                    raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=conn.dialect) from None
+                finally:
+                    cursor.close()
+            return out
 
-        yield fetch
+        yield Fetch(run)
 
 
 @contextmanager
-def plain_fetch(backend: Any) -> Iterator[Callable[[str], list[tuple[Any, ...]]]]:
-    """Plain SELECTs in one read transaction on a PostgreSQL store's own psycopg
-    connection (pmtui.store.postgres.PostgresBackend.plain_connection): no SQLAlchemy."""
-    import psycopg
-
+def plain_fetch(backend: Any) -> Iterator[Fetch]:
+    """Plain SELECTs in one read-only snapshot on a PostgreSQL store's own connection
+    (pmtui.store.postgres.PostgresBackend.plain_connection: libpq itself, no SQLAlchemy
+    and no psycopg import)."""
     conn = backend.plain_connection()
     try:
-        with conn.cursor() as cur:
-            def fetch(sql: str) -> list[tuple[Any, ...]]:
-                cur.execute(sql)
-                return list(cur.fetchall())
-
-            yield fetch
-    except psycopg.Error as exc:
+        yield Fetch(conn.run)
+    except conn.Error as exc:
         raise backend.explain(exc) from None
     finally:
         if not conn.closed:
-            conn.rollback()
+            conn.end()
 
 
 def _stage_times(state: str | None) -> tuple[tuple[str, int, float], ...]:
@@ -329,35 +338,36 @@ def review_facts(store: Store) -> list[ReviewFacts]:
     from pmtui.domain.patterns import ReviewFacts, incident_day
     from pmtui.domain.tracker import ActionRow
 
-    with _queries(store) as fetch:
-        reviews = fetch(_FACTS_SQL["reviews"])
-        tags_of: dict[int, list[str]] = defaultdict(list)
-        for rid, name in fetch(_FACTS_SQL["tags"]):
-            tags_of[rid].append(name)
-        tags = {k: tuple(v) for k, v in tags_of.items()}
-        first = dict(fetch(_FACTS_SQL["first"]))
-        marks: dict[int, dict[str, datetime]] = defaultdict(dict)
-        for rid, mark, at, off in fetch(_FACTS_SQL["marks"]):
-            if (when := _utc(at, off)) is not None:
-                marks[rid][mark] = when
-        comps: dict[int, list[str]] = defaultdict(list)
-        for rid, name in fetch(_FACTS_SQL["components"]):
-            comps[rid].append(name)
-        factors: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for rid, text, cat in fetch(_FACTS_SQL["factors"]):
-            factors[rid].append((text, cat))
-        learnings: dict[int, list[str]] = defaultdict(list)
-        for rid, text in fetch(_FACTS_SQL["learnings"]):
-            learnings[rid].append(text)
-        related: dict[int, list[str]] = defaultdict(list)
-        for rid, ref in fetch(_FACTS_SQL["related"]):
-            related[rid].append(ref)
-        stages = {rid: _stage_times(state) for rid, state in fetch(_FACTS_SQL["meeting"])}
-        actions: dict[int, list[ActionRow]] = defaultdict(list)
-        for row in fetch(_FACTS_SQL["actions"]):
-            actions[row[1]].append(ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4],
-                                             row[5] or "", row[6], row[7], row[8], row[9] or "", row[10] or "",
-                                             tags.get(row[1], ())))
+    with _queries(store) as fetch:  # every table in one read (one round trip to a PostgreSQL server)
+        found = dict(zip(_FACTS_SQL, fetch.many(list(_FACTS_SQL.values()))))
+    reviews = found["reviews"]
+    tags_of: dict[int, list[str]] = defaultdict(list)
+    for rid, name in found["tags"]:
+        tags_of[rid].append(name)
+    tags = {k: tuple(v) for k, v in tags_of.items()}
+    first = dict(found["first"])
+    marks: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for rid, mark, at, off in found["marks"]:
+        if (when := _utc(at, off)) is not None:
+            marks[rid][mark] = when
+    comps: dict[int, list[str]] = defaultdict(list)
+    for rid, name in found["components"]:
+        comps[rid].append(name)
+    factors: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for rid, text, cat in found["factors"]:
+        factors[rid].append((text, cat))
+    learnings: dict[int, list[str]] = defaultdict(list)
+    for rid, text in found["learnings"]:
+        learnings[rid].append(text)
+    related: dict[int, list[str]] = defaultdict(list)
+    for rid, ref in found["related"]:
+        related[rid].append(ref)
+    stages = {rid: _stage_times(state) for rid, state in found["meeting"]}
+    actions: dict[int, list[ActionRow]] = defaultdict(list)
+    for row in found["actions"]:
+        actions[row[1]].append(ActionRow(row[0], row[1], row[11], row[12], row[2], row[3] or "", row[4],
+                                         row[5] or "", row[6], row[7], row[8], row[9] or "", row[10] or "",
+                                         tags.get(row[1], ())))
     out = []
     for rid, slug, title, severity, tz, review_date, created_at, updated_at in reviews:
         try:

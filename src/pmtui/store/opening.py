@@ -7,8 +7,8 @@ and the engine is made when the store is first really used.
 
 from __future__ import annotations
 
+import os
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,7 +62,7 @@ class _Opening:
         self.upgraded: tuple[int, int, Path | None] | None = None
         self._engine: Engine | None = None
         self._lock = threading.Lock()
-        self._origin = uuid.uuid4().hex  # tells our own change notifications apart
+        self._origin = os.urandom(16).hex()  # tells our own change notifications apart (uuid4's randomness)
         self._changes: list[Change] = []
         self._checked = False  # integrity checked before this store's first write
         self.writes = 0  # this process's committed writes (part of the read caches' change token)

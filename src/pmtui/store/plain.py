@@ -36,7 +36,7 @@ from pmtui.domain.plain_fields import TABLES
 if TYPE_CHECKING:  # pragma: no cover
     from pmtui.store import Store
 
-Fetch = Callable[[str], list[tuple[Any, ...]]]
+    from .followup import Fetch
 
 LIMITS: dict[str, Any] = _LIMITS
 COUNT_MAX = 2**63 - 1
@@ -379,40 +379,49 @@ def _read_chunk(store: Store, review_ids: list[int], evidence: bool = True) -> d
     ids = ", ".join(str(int(i)) for i in review_ids)
     review_cols, review_read = _read_of("review")
     impact_cols, impact_read = _read_of("review.impact")
-    with _queries(store) as fetch:
-        reviews = {r[0]: r for r in fetch(f"SELECT id, {', '.join(review_cols + impact_cols)} FROM review "
-                                            f"WHERE id IN ({ids})")}
-        for rid in review_ids:
-            if rid not in reviews:
-                raise BadInput(f"no review with id {rid}")
+    sql = {"review": f"SELECT id, {', '.join(review_cols + impact_cols)} FROM review WHERE id IN ({ids})"}
+    for name, (table, column) in _STRINGS.items():
+        sql[name] = (f"SELECT review_id, {column} FROM {table} WHERE review_id IN ({ids}) "
+                     "ORDER BY review_id, position, id")
+    sql["tags"] = f"SELECT review_id, name FROM tag WHERE review_id IN ({ids})"
+    told = "" if evidence else " AND (source_id IS NULL OR source_id = '')"  # without imported evidence
+    for table, order, where in [*((t, "position, id", "") for t in (*_LISTS.values(), "component")),
+                                ("event", "at_utc, seq, id", told)]:
+        sql[table] = (f"SELECT review_id, id, {', '.join(_read_of(table)[0])} FROM {table} WHERE review_id IN ({ids})"
+                      f"{where} ORDER BY review_id, {order}")
+    sql["marks"] = f"SELECT event_id, mark FROM event_mark WHERE review_id IN ({ids}) ORDER BY event_id, position"
+    sql["meetings"] = f"SELECT review_id, state FROM meeting WHERE review_id IN ({ids})"
+    sql["note_links"] = (f"SELECT note_id, target_kind, target_id FROM note_link WHERE review_id IN ({ids}) "
+                         "ORDER BY id")
+    with _queries(store) as fetch:  # every table in one read (one round trip to a PostgreSQL server)
+        found = dict(zip(sql, fetch.many(list(sql.values()))))
 
-        def grouped(table: str, order: str = "position, id", where: str = "") -> dict[int, list[tuple[Any, ...]]]:
-            cols, _read = _read_of(table)
-            found = fetch(f"SELECT review_id, id, {', '.join(cols)} FROM {table} WHERE review_id IN ({ids}){where} "
-                          f"ORDER BY review_id, {order}")
-            return {rid: list(rows) for rid, rows in itertools.groupby(found, key=operator.itemgetter(0))}
+    reviews = {r[0]: r for r in found["review"]}
+    for rid in review_ids:
+        if rid not in reviews:
+            raise BadInput(f"no review with id {rid}")
 
-        strings: dict[str, dict[int, list[str]]] = {}
-        for name, (table, column) in _STRINGS.items():
-            strings[name] = {}
-            for rid, value in fetch(f"SELECT review_id, {column} FROM {table} WHERE review_id IN ({ids}) "
-                                    "ORDER BY review_id, position, id"):
-                strings[name].setdefault(rid, []).append(_text_rule(value))
-        tags: dict[int, list[str]] = {}
-        for rid, name in fetch(f"SELECT review_id, name FROM tag WHERE review_id IN ({ids})"):
-            tags.setdefault(rid, []).append(name)
-        lists = {name: grouped(table) for name, table in _LISTS.items()}
-        components = grouped("component")
-        events = grouped("event", "at_utc, seq, id", "" if evidence else " AND (source_id IS NULL OR source_id = '')")
-        marks: dict[int, list[Any]] = {}
-        for event_id, mark in fetch(f"SELECT event_id, mark FROM event_mark WHERE review_id IN ({ids}) "
-                                    "ORDER BY event_id, position"):
-            marks.setdefault(event_id, []).append(_MARKS[mark])
-        meetings = dict(fetch(f"SELECT review_id, state FROM meeting WHERE review_id IN ({ids})"))
-        note_links: dict[int, list[tuple[str, int]]] = {}
-        for note_id, kind, target in fetch(f"SELECT note_id, target_kind, target_id FROM note_link "
-                                           f"WHERE review_id IN ({ids}) ORDER BY id"):
-            note_links.setdefault(note_id, []).append((kind, target))
+    def grouped(table: str) -> dict[int, list[tuple[Any, ...]]]:
+        return {rid: list(rows) for rid, rows in itertools.groupby(found[table], key=operator.itemgetter(0))}
+
+    strings: dict[str, dict[int, list[str]]] = {}
+    for name in _STRINGS:
+        strings[name] = {}
+        for rid, value in found[name]:
+            strings[name].setdefault(rid, []).append(_text_rule(value))
+    tags: dict[int, list[str]] = {}
+    for rid, tag in found["tags"]:
+        tags.setdefault(rid, []).append(tag)
+    lists = {name: grouped(table) for name, table in _LISTS.items()}
+    components = grouped("component")
+    events = grouped("event")
+    marks: dict[int, list[Any]] = {}
+    for event_id, mark in found["marks"]:
+        marks.setdefault(event_id, []).append(_MARKS[mark])
+    meetings = dict(found["meetings"])
+    note_links: dict[int, list[tuple[str, int]]] = {}
+    for note_id, kind, target in found["note_links"]:
+        note_links.setdefault(note_id, []).append((kind, target))
 
     _ev_cols, ev_read = _read_of("event")
     _c_cols, c_read = _read_of("component")

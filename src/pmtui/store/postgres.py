@@ -38,24 +38,32 @@ class PostgresBackend:
         self._listen: Any = None
         self._listened = False  # listening once: a new LISTEN connection is a reconnect
         self._retry_at = 0.0  # after a failed reconnect, when to try again (monotonic seconds)
-        self._plain: Any = None  # the read path's own psycopg connection (no SQLAlchemy)
+        self._plain: Any = None  # the read path's own connection (libpq, or psycopg; no SQLAlchemy)
 
     def plain_connection(self) -> Any:
-        """A psycopg connection of the read path's own, without SQLAlchemy (opening the
-        store and the commands that only read start in a fraction of the time); kept
-        until :meth:`close`. Connects as the engine does (the URL's parts and query)."""
+        """The read path's own connection, without SQLAlchemy (opening the store and the
+        commands that only read start in a fraction of the time): libpq itself
+        (:mod:`pmtui.store.libpq`, no psycopg import), or psycopg where libpq cannot be
+        loaded that way; either has ``run(selects)``, ``end()``, ``close()``, ``closed``
+        and ``Error``. Kept until :meth:`close`. Connects as the engine does (the URL's
+        parts and query)."""
         if self._plain is None or self._plain.closed:
+            if self._plain is not None:
+                self._plain.close()
+                self._plain = None
             if importlib.util.find_spec("psycopg") is None:
                 raise BadInput(f"{self.location.shown} is a PostgreSQL store and needs its driver: {INSTALL_HINT}")
-            import psycopg
-
             loc = self.location
             options = {unquote(k): unquote(v) for k, _, v in (part.partition("=") for part in loc.query.split("&") if part)}
             params: dict[str, Any] = {"host": loc.host or None, "port": loc.port, "user": loc.user or None,
                       "password": loc.password or None, "dbname": loc.database or None, "connect_timeout": 5, **options}
+            params = {k: v for k, v in params.items() if v is not None}
+            from . import libpq
+
+            lib = libpq.load() if "client_encoding" not in params else None
             try:
-                self._plain = psycopg.connect(**{k: v for k, v in params.items() if v is not None})
-            except psycopg.Error as exc:
+                self._plain = libpq.Connection(lib, params) if lib is not None else _PsycopgReader(params)
+            except (libpq.Error, _psycopg_error()) as exc:
                 raise self.explain(exc) from None
         return self._plain
 
@@ -113,32 +121,30 @@ class PostgresBackend:
         """This database's schema version (0 when empty); refuses one that is not pmtui's.
         Asked on the read path's own connection: no SQLAlchemy until the store is written."""
         conn = self.plain_connection()  # (says what to install when the driver is missing)
-        import psycopg
-
         try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT to_regclass('meta') IS NOT NULL, to_regclass('alembic_version') IS NOT NULL, "
-                            "(SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())")
-                has_meta, has_version, tables = cur.fetchone()
-                if not has_meta:
-                    if tables == 0:
-                        return 0
-                    raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store "
-                                   "(it has other tables); give an empty database")
-                cur.execute("SELECT value FROM meta WHERE key = 'application'")
-                row = cur.fetchone()
-                if (row[0] if row else None) != "pmtui":
-                    raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store")
-                if not has_version:
+            [[(has_meta, has_version, tables)]] = conn.run([
+                "SELECT to_regclass('meta') IS NOT NULL, to_regclass('alembic_version') IS NOT NULL, "
+                "(SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())"])
+            if not has_meta:
+                if tables == 0:
                     return 0
-                cur.execute("SELECT version_num FROM alembic_version")
-                row = cur.fetchone()
-                return int(row[0]) if row and row[0] else 0
-        except psycopg.Error as exc:
+                raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store "
+                               "(it has other tables); give an empty database")
+            asked = ["SELECT value FROM meta WHERE key = 'application'"]
+            if has_version:
+                asked.append("SELECT version_num FROM alembic_version")
+            found = conn.run(asked)
+            if (found[0][0][0] if found[0] else None) != "pmtui":
+                raise BadInput(f"{self.location.shown} is a PostgreSQL database, but not a pmtui store")
+            if not has_version:
+                return 0
+            row = found[1][0] if found[1] else None
+            return int(row[0]) if row and row[0] else 0
+        except conn.Error as exc:
             raise self.explain(exc) from None
         finally:
             if not conn.closed:
-                conn.rollback()  # no transaction left open on the server
+                conn.end()  # no transaction left open on the server
 
     def insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
         """Insert many rows with COPY (one round trip per table); new ids, in order, are
@@ -324,3 +330,52 @@ class PostgresBackend:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _psycopg_error() -> type[Exception]:
+    """psycopg's base error when it is imported already (else one nothing raises)."""
+    import sys
+
+    module = sys.modules.get("psycopg")
+    return module.Error if module is not None else _NeverRaised
+
+
+class _NeverRaised(Exception):
+    pass
+
+
+class _PsycopgReader:
+    """:class:`pmtui.store.libpq.Connection`'s interface on a psycopg connection (where
+    libpq cannot be loaded by itself): one read-only snapshot per read."""
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        import threading
+
+        import psycopg
+
+        self.Error = psycopg.Error
+        self._lock = threading.Lock()
+        self._conn = psycopg.connect(**params)
+        self._conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        self._conn.read_only = True
+
+    @property
+    def closed(self) -> bool:
+        return bool(self._conn.closed) or self._conn.broken
+
+    def run(self, selects: list[str]) -> list[list[tuple[Any, ...]]]:
+        with self._lock, self._conn.cursor() as cur:
+            out = []
+            for sql in selects:
+                cur.execute(sql)
+                out.append(list(cur.fetchall()))
+            return out
+
+    def end(self) -> None:
+        with self._lock:
+            if not self._conn.closed:
+                self._conn.rollback()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +61,8 @@ def put_aside(place: str, seat: str, what: str, text: str, why: str, field: str 
     from pmtui.atomic import write_atomic
 
     folder = _folder(place, seat)
+    import uuid
+
     path = folder / f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
     entry = PutAside(path, place, seat, what, field, text, why, datetime.now(UTC).isoformat(timespec="seconds"))
     data = {k: getattr(entry, k) for k in ("place", "seat", "what", "field", "text", "why", "at")}
