@@ -203,6 +203,9 @@ class PostmortemApp(App[object]):
         self.push_screen(HomeScreen())
         if self.start_review_id is not None:
             self.open_review(self.start_review_id, self.start_section)
+            if getattr(self.store, "reads_plainly", False):  # `pmtui open`: the full store after the first frame
+                self._store_warm = True
+                self.call_after_refresh(self._load_full_store)
         if self.watch_interval == "auto":
             # SQLite: PRAGMA data_version twice a second (a change shows within 1 s); PostgreSQL:
             # the LISTEN connection's socket, read only when a notification arrived (0.5 s goal)
@@ -216,6 +219,18 @@ class PostmortemApp(App[object]):
 
             self.set_interval(float(self.watch_interval), self._watch_store)
             self.set_interval(HEARTBEAT_EVERY, self.beat)
+
+    def _load_full_store(self) -> None:
+        """The full store (SQLAlchemy, the tables, the document models, the engine), loaded
+        in a worker thread right after the first frame (pmtui.store.first_reads); an edit
+        confirmed before it is ready waits for it, nothing typed is dropped."""
+        def load() -> None:
+            try:
+                self.store.load_full()
+            except Exception:  # noqa: BLE001  # a store that does not answer: the first write says why
+                pass
+
+        self.run_worker(load, thread=True, group="load-full", exit_on_error=False)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -274,7 +289,8 @@ class PostmortemApp(App[object]):
         if key is None:
             try:
                 uid = (self.store.get_review(review_id) or {}).get("uid") or review_id
-                where = self.store.engine.url.render_as_string(hide_password=True)
+                # the engine's URL, known without making the engine (the first frame's reads are plain)
+                where = self.store.location.url_shown() or self.store.engine.url.render_as_string(hide_password=True)
             except Exception:
                 uid, where = review_id, "?"
             key = self._place_keys[review_id] = f"{where}#{uid}"

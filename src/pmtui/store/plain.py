@@ -356,22 +356,24 @@ def _meeting(state: Any) -> Item | None:
     return Item({"started": started, "ended": ended, "stages": out})
 
 
-def read_documents(store: Store, review_ids: list[int]) -> dict[int, PlainDoc] | None:
+def read_documents(store: Store, review_ids: list[int], *, evidence: bool = True) -> dict[int, PlainDoc] | None:
     """These reviews as plain documents (pmtui.domain.plain), each table read once; None
     when the store is not at this schema or any stored value is not as the store writes
-    it (the caller then reads them the full way, which names the problem)."""
+    it (the caller then reads them the full way, which names the problem).
+    ``evidence=False``: without the imported evidence in their timelines (as
+    ``Store.export_documents``: the check before a review opens)."""
     if not usable(store):
         return None
     try:
         out: dict[int, PlainDoc] = {}
         for start in range(0, len(review_ids), 400):
-            out.update(_read_chunk(store, review_ids[start : start + 400]))
+            out.update(_read_chunk(store, review_ids[start : start + 400], evidence))
         return out
     except Exception:  # any surprise in stored data: the full path says what it is
         return None
 
 
-def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
+def _read_chunk(store: Store, review_ids: list[int], evidence: bool = True) -> dict[int, PlainDoc]:
     from pmtui.errors import BadInput
 
     ids = ", ".join(str(int(i)) for i in review_ids)
@@ -384,9 +386,9 @@ def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
             if rid not in reviews:
                 raise BadInput(f"no review with id {rid}")
 
-        def grouped(table: str, order: str = "position, id") -> dict[int, list[tuple[Any, ...]]]:
+        def grouped(table: str, order: str = "position, id", where: str = "") -> dict[int, list[tuple[Any, ...]]]:
             cols, _read = _read_of(table)
-            found = fetch(f"SELECT review_id, id, {', '.join(cols)} FROM {table} WHERE review_id IN ({ids}) "
+            found = fetch(f"SELECT review_id, id, {', '.join(cols)} FROM {table} WHERE review_id IN ({ids}){where} "
                           f"ORDER BY review_id, {order}")
             return {rid: list(rows) for rid, rows in itertools.groupby(found, key=operator.itemgetter(0))}
 
@@ -401,7 +403,7 @@ def _read_chunk(store: Store, review_ids: list[int]) -> dict[int, PlainDoc]:
             tags.setdefault(rid, []).append(name)
         lists = {name: grouped(table) for name, table in _LISTS.items()}
         components = grouped("component")
-        events = grouped("event", "at_utc, seq, id")
+        events = grouped("event", "at_utc, seq, id", "" if evidence else " AND (source_id IS NULL OR source_id = '')")
         marks: dict[int, list[Any]] = {}
         for event_id, mark in fetch(f"SELECT event_id, mark FROM event_mark WHERE review_id IN ({ids}) "
                                     "ORDER BY event_id, position"):
