@@ -224,13 +224,27 @@ class PostmortemApp(App[object]):
         """The full store (SQLAlchemy, the tables, the document models, the engine), loaded
         in a worker thread right after the first frame (pmtui.store.first_reads); an edit
         confirmed before it is ready waits for it, nothing typed is dropped."""
+        from textual.worker import WorkerState
+
+        # after the section has settled (a list lays itself out again at its first size, the
+        # report renders in a worker): not beside that work, which would slow its first frame
+        self._full_waits += 1
+        if self._full_waits <= 4 or (self._full_waits < 60 and (getattr(self.screen, "content_pending", False) or any(
+                w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers))):
+            self.set_timer(0.05, lambda: self.call_after_refresh(self._load_full_store))
+            return
+
         def load() -> None:
             try:
                 self.store.load_full()
             except Exception:  # noqa: BLE001  # a store that does not answer: the first write says why
-                pass
+                return
+            if self.watch_interval:
+                self.call_from_thread(self.beat)  # the other seats see this one now
 
         self.run_worker(load, thread=True, group="load-full", exit_on_error=False)
+
+    _full_waits = 0
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -631,6 +645,8 @@ class PostmortemApp(App[object]):
         or in none; then every section shows who is here now."""
         from pmtui.domain.seats import PRESENCE_TTL, role_of
 
+        if getattr(self.store, "reads_plainly", False):
+            return  # `pmtui open`: the first beat comes once the full store is loaded (_load_full_store)
         review_id = self.current_review()
         try:
             if review_id is None:
