@@ -237,7 +237,7 @@ class PostmortemApp(App[object]):
         def load() -> None:
             try:
                 self.store.load_full()
-            except Exception:  # noqa: BLE001  # a store that does not answer: the first write says why
+            except Exception:  # a store that does not answer: the first write says why
                 return
             if self.watch_interval:
                 self.call_from_thread(self.beat)  # the other seats see this one now

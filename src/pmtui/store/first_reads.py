@@ -51,7 +51,8 @@ def _kept(table: str) -> tuple[list[tuple[str, tuple[str, ...]]], set[str]]:
     """(time fields with their two columns, flag columns) of a table, as the models keep them."""
     times: list[tuple[str, tuple[str, ...]]] = []
     flags: set[str] = set()
-    for key, (_model, fields) in TABLES.items():
+    kept: dict[str, Any] = TABLES
+    for key, (_model, fields) in kept.items():
         if key.split(".")[0] != table:
             continue
         for name, how, columns, _rule in fields:
@@ -116,13 +117,13 @@ class _FirstReads:
         with lock:
             if not self._plainly:
                 return
-            import pmtui.domain.document  # noqa: F401  # pydantic: every edit is checked with it
+            import pmtui.domain.document  # pydantic: every edit is checked with it
             import pmtui.store.models  # noqa: F401  # the tables
             from pmtui.store.fields import REVIEW_FIELDS
 
             len(REVIEW_FIELDS)  # read from the models once, here rather than on the first edit
             store: Store = self  # type: ignore[assignment]
-            store.engine  # noqa: B018  # made (and, PostgreSQL, connected) here
+            store.engine  # made (and, PostgreSQL, connected) here
             with store._read() as conn:  # a first connection in the pool
                 conn.exec_driver_sql("SELECT 1")
             self._plainly = False
