@@ -200,8 +200,10 @@ class PostmortemApp(App[object]):
                 for binding_id in unknown:
                     self.notify(f"{cfg.path}: keys.{binding_id} is not the id of a pmtui key (help, F1, lists "
                                 "them); ignored", title="Config file", severity="warning", timeout=10)
-        self.push_screen(HomeScreen())
-        if self.start_review_id is not None:
+        if self.start_review_id is None:
+            self.push_screen(HomeScreen())
+        else:  # the list of reviews is built when the user goes to it (pop_screen), not before the review
+            self._home_pending = True
             self.open_review(self.start_review_id, self.start_section)
             if getattr(self.store, "reads_plainly", False):  # `pmtui open`: the full store after the first frame
                 self._store_warm = True
@@ -245,6 +247,17 @@ class PostmortemApp(App[object]):
         self.run_worker(load, thread=True, group="load-full", exit_on_error=False)
 
     _full_waits = 0
+
+    _home_pending = False  # opened straight into a review: the list of reviews is not built yet
+
+    def pop_screen(self) -> Any:
+        """Leaving the review `pmtui open` opened goes to the list of reviews, built now."""
+        if self._home_pending and len(self.screen_stack) == 2:
+            from pmtui.screens.home import HomeScreen
+
+            self._home_pending = False
+            return self.switch_screen(HomeScreen())
+        return super().pop_screen()
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:

@@ -106,3 +106,24 @@ async def test_the_report_shows_from_the_plain_read(store, demo, opened):
                 break
             await pilot.pause(0.05)
         assert "## Timeline" in app.screen.markdown  # type: ignore[attr-defined]
+
+
+async def test_leaving_the_review_it_opened_goes_to_the_list_built_then(store, demo, opened):
+    from pmtui.screens.home import HomeScreen
+    from pmtui.widgets.review_list import ReviewList
+
+    app = _app(opened, demo, "timeline")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert not any(isinstance(s, HomeScreen) for s in app.screen_stack)  # not built before the review
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        for _ in range(100):
+            if app.screen.query_one(ReviewList).rows:
+                break
+            await pilot.pause(0.05)
+        assert [r.id for r in app.screen.query_one(ReviewList).rows] == [demo]
+        await pilot.press("enter")  # and back into it from the list
+        await settle(app, pilot)
+        assert getattr(app.screen, "review_id", None) == demo
