@@ -87,7 +87,10 @@ def shown(app: PostmortemApp) -> str:
     return " ".join(app.told)
 
 
-async def test_both_edit_one_field_nothing_is_lost(store, demo, seats):
+async def test_both_edit_one_field_nothing_is_lost(store, demo, seats, monkeypatch):
+    # A is still typing throughout: its pause-autosave must not fire while a loaded
+    # machine takes seconds over the steps below (the autosave has tests of its own)
+    monkeypatch.setattr(Field, "AUTOSAVE_AFTER", 600.0)
     async with AsyncExitStack() as stack:
         a, pa, b, pb = await both("overview", "overview", seats, stack)
         original = store.get_review(demo)["summary"]
@@ -97,8 +100,6 @@ async def test_both_edit_one_field_nothing_is_lost(store, demo, seats):
         area_a.focus()
         area_a.load_text(original + " Amara's addition.")
         await settle(a, pa)
-        if fa._timer is not None:  # still typing: the pause-autosave has not fired yet (a slow machine)
-            fa._timer.stop()
         # B changes the same field and leaves it: saved
         fb = b.screen.query_one("#field-summary", Field)
         fb.query_one(TextArea).focus()

@@ -48,6 +48,7 @@ class Field(Vertical):
         border: tall $error;
     }
     """
+    AUTOSAVE_AFTER = 1.5  # seconds of pause in typing after which a text is saved as typed
 
     class Confirmed(Message):
         """The user confirmed a new value; the screen saves it and reports back."""
@@ -446,7 +447,7 @@ class Field(Vertical):
         self._nudge()
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(1.5, self._autosave)
+        self._timer = self.set_timer(self.AUTOSAVE_AFTER, self._autosave)
 
 
 class ConflictBox(Vertical, can_focus=True):
