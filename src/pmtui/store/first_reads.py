@@ -19,7 +19,8 @@ A store not at this pmtui's schema (one to upgrade, a new one) is read the full 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from pmtui.domain.plain_fields import TABLES
@@ -132,10 +133,19 @@ class _FirstReads:
     _pg_reread = False
 
     # ------------------------------------------------------------------ the reads
-    def _fetch(self) -> Any:
+    @contextmanager
+    def _fetch(self) -> Iterator[Fetch]:
+        """Plain SELECTs in one read transaction. PostgreSQL's read path has one connection
+        of its own: a worker's read (the report) and the screen's take turns on it."""
         from .followup import _queries
 
-        return _queries(self)  # type: ignore[arg-type]
+        with self._plain_turn(), _queries(self) as fetch:  # type: ignore[arg-type]
+            yield fetch
+
+    def _plain_turn(self) -> Any:
+        if self.backend.kind != "postgresql":
+            return nullcontext()
+        return self.__dict__.setdefault("_plain_lock", threading.Lock())
 
     def _column_names(self, fetch: Fetch, table: str) -> list[str]:
         """A table's columns in the store's order (what ``select(t)`` names, as a dict's keys)."""
@@ -259,7 +269,8 @@ class _FirstReads:
         if self._plainly:
             from .plain import read_documents
 
-            docs = read_documents(self, [review_id])  # type: ignore[arg-type]
+            with self._plain_turn():
+                docs = read_documents(self, [review_id])  # type: ignore[arg-type]
             if docs is not None:
                 return docs[review_id]
         return super().export_document(review_id)  # type: ignore[misc]
