@@ -162,10 +162,17 @@ def make_app(store):
 
 
 async def settle(app, pilot) -> None:
-    """Let workers finish and messages land."""
+    """Let workers finish and messages land (and a section opened from the list mount
+    its content: it shows a loading line until then, screens/_staged.py)."""
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+    for _ in range(1000):
+        screen = app.screen
+        if getattr(screen, "pending", None) is None and not any(w.display for w in screen.query("#section-loading")):
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.02)
 
 
 @pytest.fixture(autouse=True)

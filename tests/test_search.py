@@ -105,6 +105,29 @@ def test_each_query_finds_what_a_reader_expects_on_both(store, reviews, backend)
     assert index.search(store, S.parse("-regex")) == []
 
 
+FILTERED = [("tag:database backup", {}), ("backups", {"tags": ("database",)}), ('owner:"firewall team" rule', {}),
+            ("status:done cache", {}), ("backups", {"since": date(2017, 1, 1), "until": date(2017, 12, 31)}),
+            ("cache", {"sections": ("actions", "timeline")}), ("rule", {"sections": ("factors",), "tags": ("database",)}),
+            ("tag:database owner:nobody-at-all backup", {}), ("tag:database status:done backup", {})]
+
+
+def test_filters_find_the_same_rows_as_sets_of_ids_and_as_conditions_on_both(store, reviews, backend, monkeypatch):
+    """A review filter passing few reviews is applied as the set of their rows' ids, one
+    passing many as a condition on each row found: the same rows either way, each of them
+    among the rows the words find without the filter."""
+    for text, filters in FILTERED:
+        few = found(store, text, **filters)
+        monkeypatch.setattr(index, "FEW_REVIEWS", 0)
+        many = found(store, text, **filters)
+        monkeypatch.undo()
+        assert few == many, text
+        words = S.parse(text, limit=1000)
+        unfiltered = set(found(store, " ".join(w for t in words.terms for w in t.words), limit=1000))
+        assert set(few) <= unfiltered, text
+    assert found(store, "tag:database backup") and found(store, "status:done cache")
+    assert found(store, "tag:database owner:nobody-at-all backup") == []
+
+
 def test_accents_and_case_fold_on_both(store, reviews, backend):
     rid = reviews["demo"]
     store.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
@@ -277,7 +300,7 @@ def _postgres_index_layout(url):
             "WHERE table_name = 'search_text' ORDER BY column_name",
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'search_text' ORDER BY indexname",
             "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname LIKE 'search_text%' ORDER BY tgname",
-            "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'search_text%' OR proname = 'pmtui_fold' "
+            "SELECT proname, prosrc, proisstrict FROM pg_proc WHERE proname LIKE 'search_text%' OR proname = 'pmtui_fold' "
             "ORDER BY proname",
             "SELECT m.maptokentype, m.mapseqno, m.mapdict::regdictionary::text FROM pg_ts_config_map m "
             "JOIN pg_ts_config c ON c.oid = m.mapcfg WHERE c.cfgname = 'pmtui_search' ORDER BY 1, 2")]
@@ -317,6 +340,56 @@ def test_a_postgres_store_of_schema_9_gets_the_new_index_layout_and_finds_as_a_n
             a, b = ([(h.section, h.row, h.plain()) for h in index.search(st, S.parse(q))] for st in stores)
             assert a == b, q
         assert [h.section for h in index.search(stores[0], S.parse("replica lectura"))] == ["factors"]
+    finally:
+        for st in stores:
+            st.close()
+        pg_server.drop(old.rsplit("/", 1)[1])
+        pg_server.drop(new.rsplit("/", 1)[1])
+
+
+def _fold_is_inlined(url):
+    """Whether PostgreSQL inlines the folding function (its plan shows the expression,
+    not a call of it): the cost of every row an import indexes."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        plan = "\n".join(r[0] for r in con.execute("EXPLAIN (VERBOSE) SELECT pmtui_fold(body) FROM search_text"))
+    return "pmtui_fold" not in plan and "replace" in plan
+
+
+def test_a_postgres_store_of_schema_11_gets_the_folding_inlined_and_finds_as_before(pg_server, example_bytes):
+    """Schema 11 made the folding function STRICT, which PostgreSQL does not inline (its
+    body, a CASE, is not strict), and indexed the rows' review ids: migration 0012 makes
+    the function again, inlined, and drops that index, as a new store has them; the index
+    is kept as it was and finds the same rows, accents folded."""
+    import psycopg
+
+    from pmtui.store.schema import SCHEMA_VERSION
+
+    old = pg_server.url(pg_server.new_database())
+    new = pg_server.url(pg_server.new_database())
+    stores = []
+    try:
+        for url in (old, new):
+            st = Store.open(url)
+            rid = st.import_documents([loads(example_bytes)])[0][0]
+            st.add_item("factor", rid, text="Réplica de lectura saturée tras el despliegue", category="technical")
+            st.close()
+        with psycopg.connect(old) as con:  # as schema 11 left it
+            con.execute("CREATE OR REPLACE FUNCTION pmtui_fold(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT "
+                        "PARALLEL SAFE AS $$ SELECT CASE WHEN octet_length($1) = length($1) THEN translate($1, '/', ' ') "
+                        "ELSE regexp_replace(normalize(translate($1, '/', ' '), NFD), '[\\u0300-\\u036f]', '', 'g') END $$")
+            con.execute("CREATE INDEX ix_search_text_review ON search_text (review_id)")
+            con.execute("UPDATE alembic_version SET version_num = '0011'")
+            con.execute("UPDATE meta SET value = '11' WHERE key = 'schema_version'")
+        assert not _fold_is_inlined(old)
+        stores = [Store.open(old), Store.open(new)]
+        assert stores[0].upgraded is not None and stores[0].upgraded[1] == SCHEMA_VERSION
+        assert _fold_is_inlined(old) and _fold_is_inlined(new)
+        assert _postgres_index_layout(old) == _postgres_index_layout(new)
+        for q in ("replica lectura", "Réplica", "replicas", '"database replicas"', "cache*"):
+            a, b = ([(h.section, h.row, h.plain()) for h in index.search(st, S.parse(q))] for st in stores)
+            assert a == b and a, q
     finally:
         for st in stores:
             st.close()

@@ -161,6 +161,8 @@ async def move_focus_in_order(app: Any, event: Any) -> bool:
         return False
     if isinstance(focused, TextArea) and focused.tab_behavior == "indent":
         return False
+    if getattr(focused, "KEEPS_KEYS", False):  # a section's loading line keeps it for its content
+        return False
     for node in focused.ancestors_with_self:
         if node is screen:
             break

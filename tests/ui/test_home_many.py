@@ -152,14 +152,16 @@ def screen_lines(app) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
-async def test_end_on_a_long_list_shows_the_last_review_above_the_screen_edge(store):
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)], ids=["80x24", "100x30", "160x45"])
+async def test_end_on_a_long_list_shows_the_last_review_above_the_screen_edge(store, size):
     """End on 1,000 reviews: the last (oldest) review is drawn, not hidden under a
-    horizontal scrollbar (the list never scrolls sideways), and every column is whole."""
+    horizontal scrollbar (the list never scrolls sideways), and every column is whole,
+    at every width."""
     from conftest import settle
 
     fill(store, 1000)
     app = PostmortemApp(store, watch_interval=None)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one(ReviewList)
         table.focus()

@@ -26,12 +26,12 @@ def with_evidence(example_bytes: bytes, title: str, lines: int = 40) -> bytes:
 
 
 async def test_enter_checks_in_a_thread_while_the_list_keeps_its_keys(store, example_bytes, make_app, monkeypatch):
-    import pmtui.domain.document as document
+    import pmtui.store.plain as plain
 
     first = store.import_documents([loads(example_bytes)])[0][0]
     second = store.import_documents([loads(with_evidence(example_bytes, "Queue backlog on the billing workers"))])[0][0]
     gate, asked = threading.Event(), []
-    read = document.read_stored
+    read = plain.read_documents
 
     def slow(st, ids, **kwargs):
         asked.append(ids[0])
@@ -39,7 +39,7 @@ async def test_enter_checks_in_a_thread_while_the_list_keeps_its_keys(store, exa
             gate.wait(30)  # the first check takes as long as a review of 100,000 events
         return read(st, ids, **kwargs)
 
-    monkeypatch.setattr(document, "read_stored", slow)
+    monkeypatch.setattr(plain, "read_documents", slow)
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
@@ -101,3 +101,122 @@ def test_the_check_before_opening_reads_no_evidence(backend, store, example_byte
     whole, _ = read_stored(store, [review])
     assert sum(1 for e in whole[review].timeline if e.source_id) == 300
     assert [e for e in whole[review].timeline if not e.source_id] == docs[review].timeline
+
+
+def gate_content(monkeypatch):
+    """Hold the content of a section opened from the list until the gate opens (as a
+    big section on a loaded machine takes its time)."""
+    import asyncio
+
+    import pmtui.screens._staged as staged
+
+    gate = asyncio.Event()
+    mount = staged.mount_content
+
+    async def held(screen, loading):
+        await gate.wait()
+        await mount(screen, loading)
+
+    monkeypatch.setattr(staged, "mount_content", held)
+    return gate
+
+
+async def open_from_list(app, pilot, review_id):
+    home = app.screen
+    table = home.query_one(ReviewList)
+    table.focus()
+    table.cursor = [r.id for r in table.rows].index(review_id)
+    await pilot.press("enter")
+    for _ in range(400):
+        if app.screen is not home:
+            break
+        await pilot.pause(0.02)
+    return app.screen
+
+
+async def test_enter_shows_a_loading_line_then_the_content_and_keys_typed_meanwhile_arrive(
+        store, example_bytes, make_app, monkeypatch):
+    """Opened from the list, a section shows at once (header, stage bar, footer) with a
+    loading line where its content goes; what is typed meanwhile is kept and lands, in
+    order, where it would have landed had the content been there: Tab moves on first."""
+    from pmtui.screens._staged import Loading
+
+    review = store.import_documents([loads(example_bytes)])[0][0]
+    gate = gate_content(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = await open_from_list(app, pilot, review)
+        await pilot.pause()
+        assert screen.SECTION == "overview" and screen.pending is not None  # the loading state
+        loading = screen.query_one(Loading)
+        assert screen.focused is loading and loading.display
+        assert "Opening “Checkout latency" in str(loading.render())
+        assert "Checkout latency" in screen.title  # the header is the review's already
+        assert not screen.query("Field")  # no content yet
+        await pilot.press(*"(draft)", "tab", *"SEV1")  # typed before the content is there
+        gate.set()
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert screen.pending is None and not loading.display
+        title = screen.query_one("#field-title Input")
+        severity = screen.query_one("#field-severity Input")
+        assert title.value.endswith("(draft)"), title.value
+        assert severity.value.endswith("SEV1") and "(draft)" not in severity.value, severity.value
+        assert screen.focused is severity, (screen.focused.parent.id, title.value, severity.value)
+        await pilot.press("enter")  # confirmed as typed: the field saves what it holds
+        await settle(app, pilot)
+        assert store.get_review(review)["severity"] == severity.value
+
+
+@pytest.mark.parametrize("section", ["opening", "overview", "timeline", "impact", "analysis", "actions", "report"])
+async def test_a_section_opened_from_the_list_is_the_section_opened_directly(store, example_bytes, make_app, section):
+    """Mounted in pieces, every section has the same widgets, in the same order, with the
+    same focus, as when it is built in one step (``pmtui open --screen``)."""
+    review = store.import_documents([loads(example_bytes)])[0][0]
+
+    def shape(screen):
+        main = screen.query_one("#section-main")
+        return ([(type(w).__name__, None if (w.id or "").startswith("heading-") else w.id, w.display)
+                 for w in main.query("*") if type(w).__name__ != "Loading"],
+                type(screen.focused).__name__, screen.focused.id if screen.focused else None)
+
+    direct = make_app(review_id=review, screen=section)
+    async with direct.run_test(size=(100, 30)) as pilot:
+        await settle(direct, pilot)
+        await settle(direct, pilot)
+        expected = shape(direct.screen)
+    app = make_app()
+    app.places[review] = (section, None)  # where it was left
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen = await open_from_list(app, pilot, review)
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert screen.SECTION == section and screen.pending is None
+        got = shape(screen)
+        assert got[1:] == expected[1:]
+        assert [a for a, b in zip(got[0], expected[0]) if a != b] == [] and len(got[0]) == len(expected[0])
+
+
+async def test_leaving_while_the_content_loads_leaves_cleanly(store, example_bytes, make_app, monkeypatch):
+    """F8 (back to the list) while the section is still loading: the list again, nothing
+    left mounting, and the review opens again as usual."""
+    review = store.import_documents([loads(example_bytes)])[0][0]
+    gate = gate_content(monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        screen = await open_from_list(app, pilot, review)
+        await pilot.pause()
+        assert screen.pending is not None
+        await pilot.press("f8")  # kept like any key: the section goes back once it is there
+        gate.set()
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert app.screen is home
+        again = await open_from_list(app, pilot, review)
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert again.pending is None and again.query("Field")

@@ -514,31 +514,20 @@ def cmd_list(args: argparse.Namespace, store: Store) -> int:
     return 1 if unreadable else 0
 
 
-def _read_input(name: str) -> bytes:
-    from pmtui.domain.document import FILE_MAX_ALL
-
-    if name == "-":  # one byte past the largest limit (a file full of evidence) is enough to say it is too big
-        return sys.stdin.buffer.read(FILE_MAX_ALL + 1)
-    path = Path(name)
-    if not path.exists():
-        raise BadInput(f"{name}: no such file")
-    if path.is_dir():
-        raise BadInput(f"{name}: is a folder, not a review file")
-    try:
-        with path.open("rb") as fh:
-            return fh.read(FILE_MAX_ALL + 1)
-    except OSError as exc:
-        raise BadInput(f"{name}: cannot be read ({exc.strerror})") from None
-
-
 def cmd_import(args: argparse.Namespace, store: Store) -> int:
-    from pmtui.domain.document import loads
+    from pmtui.domain.docfile import read_file
+    from pmtui.domain.document import validate_document
 
-    docs, problems = [], []
+    docs, nul_free, problems = [], [], []
     for name in args.files:
         where = "<stdin>" if name == "-" else name
         try:
-            docs.append(loads(_read_input(name), where))
+            read = read_file(name)  # over-limit files are refused as they are read (issue 23)
+            try:
+                docs.append(validate_document(read.raw))
+            except BadInput as exc:
+                raise exc.located(where) from None
+            nul_free.append(not read.maybe_nul)
         except BadInput as exc:
             problems.extend(exc.problems or [exc.message])
     if problems:
@@ -546,7 +535,7 @@ def cmd_import(args: argparse.Namespace, store: Store) -> int:
         raise BadInput.many(problems) if len(problems) == 1 else BadInput(
             f"{len(problems)} problems; {suffix}", problems
         )
-    for review_id, slug in store.import_documents(docs):
+    for review_id, slug in store.import_documents(docs, nul_free=nul_free):
         print(f"{review_id}\t{slug}")
     return 0
 

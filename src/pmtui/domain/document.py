@@ -219,19 +219,6 @@ def has_surrogate(value: str) -> bool:
     return _SURROGATE.search(value) is not None
 
 
-def _check_text(value: str) -> str:
-    # Lone surrogates cannot be stored as UTF-8; JSON allows them, we cannot.
-    if _SURROGATE.search(value):
-        raise PydanticCustomError("surrogate", "contains an invalid character (a lone UTF-16 surrogate)")
-    return value
-
-
-def _non_blank(value: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError("blank", "must not be empty")
-    return value
-
-
 _ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
 _NOT_ZONES = {"localtime", "posixrules"}  # files in the zone folder that name no zone
 
@@ -258,9 +245,18 @@ def _check_zone(value: str) -> str:
     return value
 
 
-def _max_length(limit: int) -> Any:
-    def check(value: Any) -> Any:
-        if isinstance(value, str) and len(value) > limit:
+def _text_rules(limit: int, non_blank: bool) -> Any:
+    """Every rule of a text type in one check, called once per string (a document holds
+    many: one call instead of three keeps import fast, issue 23): not blank when it must
+    not be, no lone surrogate (only a non-ASCII string can hold one), at most ``limit``
+    characters; in that order, each with its own words."""
+
+    def check(value: str) -> str:
+        if non_blank and not value.strip():
+            raise PydanticCustomError("blank", "must not be empty")
+        if not value.isascii() and _SURROGATE.search(value):
+            raise PydanticCustomError("surrogate", "contains an invalid character (a lone UTF-16 surrogate)")
+        if len(value) > limit:
             raise PydanticCustomError(
                 "too_long", "must be at most {max} characters (got {n})", {"max": limit, "n": len(value)}
             )
@@ -271,13 +267,12 @@ def _max_length(limit: int) -> Any:
 
 Timestamp = Annotated[datetime, BeforeValidator(parse_timestamp), PlainSerializer(format_timestamp, return_type=str)]
 Day = Annotated[date, BeforeValidator(parse_date), PlainSerializer(lambda d: d.isoformat(), return_type=str)]
-_AnyText = Annotated[str, Field(strict=True), BeforeValidator(lambda v: _check_text(v) if isinstance(v, str) else v)]
-_NonEmpty = Annotated[_AnyText, BeforeValidator(lambda v: _non_blank(v) if isinstance(v, str) else v)]
-Text = Annotated[_AnyText, _max_length(LONG_TEXT_MAX)]  # free text, Markdown
-NonEmptyText = Annotated[_NonEmpty, _max_length(LONG_TEXT_MAX)]
-Short = Annotated[_AnyText, _max_length(SHORT_TEXT_MAX)]  # a name, a label, a reference
-NonEmptyShort = Annotated[_NonEmpty, _max_length(SHORT_TEXT_MAX)]
-Url = Annotated[_AnyText, _max_length(URL_MAX)]
+_Str = Annotated[str, Field(strict=True)]
+Text = Annotated[_Str, _text_rules(LONG_TEXT_MAX, False)]  # free text, Markdown
+NonEmptyText = Annotated[_Str, _text_rules(LONG_TEXT_MAX, True)]
+Short = Annotated[_Str, _text_rules(SHORT_TEXT_MAX, False)]  # a name, a label, a reference
+NonEmptyShort = Annotated[_Str, _text_rules(SHORT_TEXT_MAX, True)]
+Url = Annotated[_Str, _text_rules(URL_MAX, False)]
 Count = Annotated[int, Field(ge=0, le=COUNT_MAX, strict=True)]
 Percent = Annotated[float, Field(ge=0, strict=True, allow_inf_nan=False)]
 Flag = Annotated[bool, Field(strict=True)]
@@ -679,7 +674,7 @@ def file_limit(evidence: int) -> int:
     return FILE_MAX_BYTES + min(max(evidence, 0), EVIDENCE_MAX) * EVIDENCE_BYTES
 
 
-def _too_large(where: str, size: int, evidence: int) -> BadInput:
+def too_large(where: str, size: int, evidence: int) -> BadInput:
     if evidence <= 0:
         return BadInput(f"{where}: the file is larger than {FILE_MAX_BYTES // 2**20} MiB, the limit for a review "
                         f"document (plus {EVIDENCE_BYTES // 1024} KiB for each imported evidence event it holds)")
@@ -827,11 +822,13 @@ def _no_constants(name: str) -> Any:
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # a key twice: name the first one repeated
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate key {key!r}")
+            seen.add(key)
     return out
 
 
@@ -839,7 +836,7 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
     """bytes -> JSON value, with one plain sentence for each way a file can be bad."""
     # evidence events (a source_id) earn room: an upper bound before parsing, exact after
     if len(data) > FILE_MAX_BYTES and len(data) > file_limit(data.count(b'"source_id"')):
-        raise _too_large(where, len(data), data.count(b'"source_id"'))
+        raise too_large(where, len(data), data.count(b'"source_id"'))
     if not data.strip():
         raise BadInput(f"{where}: the file is empty")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -853,13 +850,7 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
     try:
         raw = json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]):
-            what = "the JSON ends too early (is the file truncated?)"
-        elif exc.msg.startswith("Unterminated string"):
-            what = "a string that starts here is never closed"
-        else:
-            what = exc.msg[:1].lower() + exc.msg[1:]
-        raise BadInput(f"{where}, line {exc.lineno}, column {exc.colno}: {what}") from None
+        raise json_error(where, text, exc, exc.lineno, exc.colno) from None
     except ValueError as exc:
         if "integer string conversion" in str(exc):  # Python's own guard against huge numbers
             raise BadInput(f"{where}: a number in the file has more than 4,300 digits; whole numbers must fit "
@@ -871,8 +862,20 @@ def parse_json_text(data: bytes, where: str = "input") -> Any:
         timeline = raw.get("timeline") if isinstance(raw, dict) else None
         evidence = count_evidence(timeline) if isinstance(timeline, list) else 0
         if len(data) > file_limit(evidence):
-            raise _too_large(where, len(data), evidence)
+            raise too_large(where, len(data), evidence)
     return raw
+
+
+def json_error(where: str, text: str, exc: json.JSONDecodeError, line: int, column: int) -> BadInput:
+    """A JSON syntax error in one plain sentence with its place (``text``: the text the
+    error's position is in, read to the end of the file)."""
+    if exc.pos >= len(text.rstrip()) or (exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]):
+        what = "the JSON ends too early (is the file truncated?)"
+    elif exc.msg.startswith("Unterminated string"):
+        what = "a string that starts here is never closed"
+    else:
+        what = exc.msg[:1].lower() + exc.msg[1:]
+    return BadInput(f"{where}, line {line}, column {column}: {what}")
 
 
 def loads(data: bytes | str, where: str = "input") -> ReviewDoc:

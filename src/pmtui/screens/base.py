@@ -17,7 +17,7 @@ from pmtui.domain.vocab import ItemKind, Section
 from pmtui.errors import Conflict, FieldErrors, PmtuiError
 from pmtui.keys import key_label, palette_bindings, section_bindings
 from pmtui.safetext import one_line
-from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions
+from pmtui.screens import SCREENS_CSS, _kept, _list_actions, _note_actions, _staged
 from pmtui.ui_types import FormRequested, NotSaved, TypedApp
 from pmtui.widgets.field import Field
 from pmtui.widgets.list_editor import ListEditor
@@ -58,10 +58,15 @@ class SectionScreen(TypedApp, Screen[None]):
                 tooltip="follow the facilitator to each stage and event (on by default); again: look around freely"),
     ]
 
-    def __init__(self, review_id: int) -> None:
+    def __init__(self, review_id: int, pending: str | None = None) -> None:
         super().__init__()
         self.review_id = review_id
         self.review: dict[str, Any] = {}
+        # opened from the list: shown at once with this line, the content mounted in pieces
+        # (screens/_staged.py); the screen's Mount waits for it
+        self.pending = pending
+        self._held_mount: Any = None
+        self._missed_changes = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,9 +74,51 @@ class SectionScreen(TypedApp, Screen[None]):
         yield MeetingBar()
         with Horizontal(id="section-row"):
             with Vertical(id="section-main"):
-                yield from self.compose_body()
+                if self.pending is not None:
+                    yield _staged.Loading(self.pending)
+                else:
+                    yield from self.compose_body()
             yield NotesPanel(self.review_id, SECTION_STAGE[self.SECTION])
         yield Footer()
+
+    async def _dispatch_message(self, message: Any) -> None:
+        """A section opened from the list: its Mount (every ``on_mount``) is handled once its
+        content is mounted; meanwhile the screen shows and handles its messages."""
+        from textual import events
+
+        if self.pending is not None and isinstance(message, events.Mount):
+            self._held_mount = message
+            self.load_review()  # the header at once
+            self.call_after_refresh(lambda: self.run_worker(self._mount_content(), group="section-content"))
+            return
+        await super()._dispatch_message(message)
+
+    async def _mount_content(self) -> None:
+        loading = self.query_one(_staged.Loading)
+        await _staged.mount_content(self, loading)
+        self.call_later(self._content_mounted, loading)
+
+    async def _content_mounted(self, loading: _staged.Loading) -> None:
+        self.pending = None
+        await self._dispatch_message(self._held_mount)
+        self.call_after_refresh(self._hand_over, loading)  # (its own turn: this one laid out the whole section)
+
+    def _hand_over(self, loading: _staged.Loading) -> None:
+        if not self.is_attached:
+            return
+        self.on_resize()  # what a section does for its first size, now that its content is there
+        if self.focused is None or self.focused is loading:
+            self.set_focus(self.main_widget())  # at once: the keys handed on below go there
+        loading.display = False
+        loading.hand_on()
+        self.set_timer(1, loading.remove)
+        if self._missed_changes:
+            self.refresh_from_store()
+
+    def on_key(self, event: Any) -> None:
+        """A key typed before the loading line had the focus: kept with those it holds."""
+        if self.pending is not None and isinstance(self.focused, _staged.Loading):
+            self.focused.on_key(event)
 
     def on_form_requested(self, message: FormRequested) -> None:
         """A widget asks for a form: it opens over this section."""
@@ -169,18 +216,23 @@ class SectionScreen(TypedApp, Screen[None]):
 
     def focus_main(self) -> None:
         """Focus the first thing in the section itself (not the notes panel)."""
+        widget = self.main_widget()
+        if widget is not None:
+            widget.focus()
+
+    def main_widget(self) -> Any:
+        """The first thing in the section itself that takes the focus, if any."""
         from textual.containers import ScrollableContainer
 
         main = self.query_one("#section-main")
         preferred = main.query(self.AUTO_FOCUS.replace("#section-main ", ""))
         for widget in preferred:
             if widget.focusable:
-                widget.focus()
-                return
+                return widget
         for widget in main.query("*"):
             if widget.focusable and not isinstance(widget, ScrollableContainer):
-                widget.focus()
-                return
+                return widget
+        return None
 
     def action_toggle_panel(self) -> None:
         """F10: show the notes panel and go to its notes; pressed there, hide it."""
@@ -398,6 +450,8 @@ class SectionScreen(TypedApp, Screen[None]):
                     title="Join this review", timeout=15 if note else 10, markup=False)
 
     def on_screen_resume(self) -> None:
+        if self.pending is not None:  # its content reads the store as it is mounted
+            return
         self.refresh_from_store()
         self.call_after_refresh(self.keep_focus)
 
@@ -425,6 +479,9 @@ class SectionScreen(TypedApp, Screen[None]):
         focus. SQLite says only that something changed (kind None): then everything."""
         mine = [c for c in changes if c.get("review") in (None, self.review_id)]
         if not mine:
+            return
+        if self.pending is not None:  # read again once the content is mounted
+            self._missed_changes = True
             return
         kinds = {c.get("kind") for c in mine}
         if None in kinds or not kinds <= (self.PART_KINDS | {e.kind for e in self.query(ListEditor)}):

@@ -140,9 +140,17 @@ class HomeScreen(TypedApp, Screen[None]):
     def _warm_up(self) -> None:
         """Load the database layer in the background after the first screen, so that
         Follow-ups, Patterns and opening a review do not wait for it."""
-        import pmtui.store.followup  # noqa: F401
+        import gc
+
+        import pmtui.store.followup
+        import pmtui.store.models  # noqa: F401  (a section's first read of a list builds them: 0.3 s)
 
         _ = self.app.store.engine  # opened now, in the background
+        # what is loaded by now (Textual, the database layer, this screen) lives as long as
+        # the app: the garbage collector's full passes leave it out from here on. Each pass
+        # over it held the interpreter, every thread's keys included, for ~0.1 s (one fell
+        # in the middle of opening a review from this list)
+        gc.freeze()
 
     def refill(self, follow_end: bool = False) -> None:
         """Show the reviews that match the filter, in one step (the list is virtual)."""
@@ -240,16 +248,27 @@ class HomeScreen(TypedApp, Screen[None]):
         import importlib
 
         from pmtui.app import SECTION_SCREENS
-        from pmtui.domain.document import read_stored
+        from pmtui.store.plain import read_documents
 
+        store = self.app.store
         try:
-            _docs, bad = read_stored(self.app.store, [review.id], evidence=False)  # as `pmtui open` checks
-            problem = bad.get(review.id)
+            # as `pmtui open` checks: plainly, each stored value by its field's rule (the
+            # models' first validation holds the interpreter, keys included, for a tenth of
+            # a second at a time); when a value is not as the store writes it, or evidence
+            # holds what no import writes, the full way, which names the problem
+            problem = None
+            if store.evidence_suspect(review.id) or read_documents(store, [review.id], evidence=False) is None:
+                from pmtui.domain.document import read_stored
+
+                _docs, bad = read_stored(store, [review.id], evidence=False)
+                problem = bad.get(review.id)
         except PmtuiError as exc:  # gone, locked, damaged: said as any store problem is
             problem = exc.message
         # the section's screen is loaded here too (its modules take longer to import than
-        # a keystroke may wait); the screen itself is made on the UI thread
+        # a keystroke may wait), and the tables its lists are read with; the screen itself
+        # is made on the UI thread
         importlib.import_module(SECTION_SCREENS[self.app.section_to_open(review.id)][0])
+        importlib.import_module("pmtui.store.models")
         self.app.call_from_thread(self._checked, review, opening, problem)
 
     def _checked(self, review: ReviewSummary, opening: int, problem: str | None) -> None:
@@ -260,7 +279,11 @@ class HomeScreen(TypedApp, Screen[None]):
             self.app.notify(f"Review {review.id} ({_text(review.slug)}) cannot be opened: its stored data is not "
                             f"valid: {problem}", severity="error", timeout=15, markup=False)
             return
-        self.app.open_review(review.id)  # where it was left, else the overview
+        # where it was left, else the overview: shown at once with a loading line, its content
+        # mounted in pieces (screens/_staged.py), so no keystroke waits on the whole section
+        screen = self.app.section_screen(review.id, self.app.section_to_open(review.id))
+        screen.pending = f"Opening “{one_line(_text(review.title))}”…"  # type: ignore[attr-defined]
+        self.app.push_screen(screen)
 
     def action_new(self) -> None:
         from pmtui.screens.dialogs import PromptScreen

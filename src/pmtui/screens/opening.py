@@ -82,6 +82,8 @@ class OpeningScreen(SectionScreen):
         self.show_agenda()
 
     def show_agenda(self) -> None:
+        if self.pending is not None:  # the content is still being mounted: shown once it is
+            return
         meeting = self.app.store.get_meeting(self.review_id)
         split = meeting.split if meeting else DEFAULT_SPLIT
         length = meeting.length if meeting else sum(DEFAULT_SPLIT.values())

@@ -111,7 +111,7 @@ class TimelineScreen(SectionScreen):
     def fit_side(self) -> None:
         """Beside the table (when the section has room): the metrics and the selected
         event's full text; on a narrow screen one metrics line, the rows wrap instead."""
-        if not self.is_mounted:
+        if not self.is_mounted or self.pending is not None:  # (the content is still being mounted)
             return
         from pmtui.widgets.notes_panel import NotesPanel
 
@@ -135,6 +135,9 @@ class TimelineScreen(SectionScreen):
         """Events and marks changed elsewhere: only those rows are read again (cursor,
         scroll and focus kept); a change that does not say which rows reloads the timeline."""
         mine = [c for c in changes if c.get("review") in (None, self.review_id)]
+        if self.pending is not None:  # read again once the content is mounted
+            super().store_changed(mine)
+            return
         rest = [c for c in mine if c.get("kind") not in ("event", "mark")]
         if rest:
             super().store_changed(rest)

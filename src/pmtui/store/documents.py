@@ -42,7 +42,11 @@ DOC_KIND = {v: k for k, v in STORE_KIND.items()}
 
 def nul_problems(doc: ReviewDoc) -> list[str]:
     """The store keeps any character but U+0000, which PostgreSQL cannot hold in text;
-    SQLite stores refuse it too, so that both behave the same."""
+    SQLite stores refuse it too, so that both behave the same. The document's JSON text
+    (written by pydantic's serializer, fast) holds the escape ``\\u0000`` wherever a
+    string holds U+0000: only then is the document walked for the places to name."""
+    if "\\u0000" not in doc.model_dump_json():
+        return []
     return [f"review {doc.title.replace(chr(0), '')!r}: {path}: contains the character U+0000 (NUL), which the "
             "store cannot keep" for path in _nul_paths(doc.model_dump(mode="json"))]
 
@@ -70,28 +74,53 @@ def _plan(table: str) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     return made[1]
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+_MAKERS: dict[str, tuple[Any, Any]] = {}
+
+
 def _row_of(table: str, item: Any) -> dict[str, Any]:
     """The columns that keep a document item's fields (a list's item, a review's own
     fields, its impact's), as pmtui.store.models.KEPT[table] says: enums by value, a date as
     YYYY-MM-DD, a time as its UTC text and offset. ``item``: a model, or a dict of fields."""
-    plan = _plan(table)
-    get = item.__getitem__ if isinstance(item, dict) else item.__getattribute__
-    row: dict[str, Any] = {}
-    for field, (column,) in plan["value"]:
-        value = get(field)
-        if isinstance(value, Enum):
-            value = value.value
-        elif isinstance(value, date) and not isinstance(value, datetime):
-            value = value.isoformat()
-        row[column] = value
-    for field, (column,) in plan["flag"]:
-        row[column] = get(field)
-    for field, (column,) in plan["null_when_empty"]:
-        row[column] = get(field) or None
-    for field, (utc, offset) in plan["time"]:
-        value = get(field)
-        row[utc], row[offset] = to_utc_text(value) if value is not None else (None, None)
+    row: dict[str, Any] = _row_maker(table)(item)
     return row
+
+
+def _row_maker(table: str) -> Any:
+    """:func:`_row_of` for one table, its plan read once (an import calls it for every
+    item of every document: issue 23)."""
+    plan = _plan(table)
+    made = _MAKERS.get(table)
+    if made is not None and made[0] is plan:
+        return made[1]
+    values = [(field, column) for field, (column,) in plan["value"]]
+    flags = [(field, column) for field, (column,) in plan["flag"]]
+    nullable = [(field, column) for field, (column,) in plan["null_when_empty"]]
+    times = [(field, utc, offset) for field, (utc, offset) in plan["time"]]
+    plain = _PLAIN
+
+    def make(item: Any) -> dict[str, Any]:
+        fields = item if type(item) is dict else item.__dict__  # a pydantic model keeps its fields there
+        row: dict[str, Any] = {}
+        for field, column in values:
+            value = fields[field]
+            if type(value) not in plain:
+                if isinstance(value, Enum):
+                    value = value.value
+                elif isinstance(value, date) and not isinstance(value, datetime):
+                    value = value.isoformat()
+            row[column] = value
+        for field, column in flags:
+            row[column] = fields[field]
+        for field, column in nullable:
+            row[column] = fields[field] or None
+        for field, utc, offset in times:
+            value = fields[field]
+            row[utc], row[offset] = to_utc_text(value) if value is not None else (None, None)
+        return row
+
+    _MAKERS[table] = (plan, make)
+    return make
 
 
 def _meeting_record(state: str | None) -> dict[str, Any] | None:
@@ -220,7 +249,8 @@ class _Documents:
         return self.import_documents([doc])[0]
 
     def import_documents(self, docs: list[ReviewDoc], uids: list[str] | None = None,
-                         extras: list[dict[str, Any]] | None = None) -> list[tuple[int, str]]:
+                         extras: list[dict[str, Any]] | None = None,
+                         nul_free: list[bool] | None = None) -> list[tuple[int, str]]:
         """Add each document as a new review, all in one transaction (all or nothing).
 
         Rows of every document are gathered per table and written in one bulk insert
@@ -228,12 +258,15 @@ class _Documents:
         costs a handful of statements. ``uids`` (``pmtui db copy``) keeps each review's
         stable id; new reviews get a new one, and ``extras`` (also ``db copy``) what the
         document does not hold: the meeting state and the links from notes to what they
-        became (see :func:`pmtui.store.transfer.extras_of`)."""
+        became (see :func:`pmtui.store.transfer.extras_of`).
+        ``nul_free``: for each document, whether the caller has seen that it holds no
+        U+0000 (``pmtui import`` looks for the escape in the file's bytes), so that it
+        is not looked for again."""
         from pmtui.store import models as m
 
         if not docs:
             return []
-        problems = [p for doc in docs for p in nul_problems(doc)]
+        problems = [p for n, doc in enumerate(docs) if not (nul_free and nul_free[n]) for p in nul_problems(doc)]
         if problems:
             raise BadInput.many([f"{p}; nothing was imported" for p in problems])
         bulk = self.backend.insert_rows
@@ -254,8 +287,9 @@ class _Documents:
                 self._changed("review", review_id, review_id)
                 for table, rows in self._child_rows(review_id, doc).items():
                     pending.setdefault(table, []).extend(rows)
+                event_row = _row_maker("event")
                 for i, e in enumerate(doc.timeline):
-                    events.append({"review_id": review_id, "seq": i, **_row_of("event", e)})
+                    events.append({"review_id": review_id, "seq": i, **event_row(e)})
                     event_marks.append([mk.value for mk in e.marks])
             for table, rows in pending.items():
                 if rows:
@@ -320,7 +354,8 @@ class _Documents:
 
         def rows(table: str, items: list[Any]) -> list[dict[str, Any]]:
             """Each item's row: its position in the list and its fields' columns (pmtui.store.models.KEPT)."""
-            return [{"review_id": review_id, "position": i, **_row_of(table, it)} for i, it in enumerate(items)]
+            make = _row_maker(table)
+            return [{"review_id": review_id, "position": i, **make(it)} for i, it in enumerate(items)]
 
         def strings(table: str, items: list[str]) -> list[dict[str, Any]]:  # a one-string list (TextItem)
             return rows(table, [{"text": s} for s in items])

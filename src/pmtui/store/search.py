@@ -154,8 +154,10 @@ def flush(store: Store) -> None:
     index now. A store that cannot be written is searched as it is."""
     from pmtui.errors import PmtuiError
 
+    if store.engine.dialect.name != "sqlite":  # (no transaction to learn it: a round trip on PostgreSQL)
+        return
     with store._read() as conn:
-        if conn.dialect.name != "sqlite" or _exec(conn, f"SELECT 1 FROM {QUEUE} LIMIT 1").first() is None:
+        if _exec(conn, f"SELECT 1 FROM {QUEUE} LIMIT 1").first() is None:
             return
     try:
         with store._write() as conn:
@@ -176,10 +178,15 @@ def _fold_function_sql() -> str:
     Text in ASCII passes as it is (most text: no cost on a write); other text is
     decomposed (NFD) and its combining accents removed, which keeps each letter's place.
     A slash separates words, as on SQLite (``kafka/orders`` is ``kafka`` and ``orders``,
-    not one path)."""
-    return (f"CREATE OR REPLACE FUNCTION {FOLD}(text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
-            "AS $$ SELECT CASE WHEN octet_length($1) = length($1) THEN translate($1, '/', ' ') "
-            "ELSE regexp_replace(normalize(translate($1, '/', ' '), NFD), '[\\u0300-\\u036f]', '', 'g') END $$")
+    not one path).
+
+    Not STRICT, so that PostgreSQL inlines it (a STRICT function whose body is not strict
+    itself, a CASE, is called), and ``replace`` rather than ``translate`` (3 µs a row): as
+    it was, 9 µs a row, a third of what making a row's tsvector costs (to_tsvector ~20 µs);
+    as it is, under 1 µs. NULL gives NULL either way."""
+    return (f"CREATE OR REPLACE FUNCTION {FOLD}(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+            "AS $$ SELECT CASE WHEN octet_length($1) = length($1) THEN replace($1, '/', ' ') "
+            "ELSE regexp_replace(normalize(replace($1, '/', ' '), NFD), '[\\u0300-\\u036f]', '', 'g') END $$")
 
 
 def fold_as_indexed(text: str) -> str:
@@ -235,7 +242,8 @@ def _postgres_config(conn: Connection) -> bool:
 # Each row's tsvector: its words (accents folded), and two words no query can name (a query's
 # words are word characters only) saying where the row is among the index's ids, newest
 # last: its slice (id >> SLICE: 4,096 rows of each source table) and its block (16 slices).
-# A search of a common word looks through the newest slices first (_search_postgres).
+# A search of a common word looks through the newest blocks first (_search_postgres; a
+# slice's word is rarer than a common word, so GIN would walk its whole list).
 SLICE, BLOCK = 16, 20
 # Up to PLAIN x RANKED matches are read all at once (a page each); beyond, the slices:
 # each slice searched costs about as much as its rows (GIN reads its word's list), so the
@@ -254,8 +262,7 @@ def _postgres_ddl() -> list[str]:
     out = [f"CREATE TABLE {TABLE} (id BIGINT PRIMARY KEY, review_id INTEGER NOT NULL, section TEXT NOT NULL, "
            f"row_id INTEGER NOT NULL, body TEXT NOT NULL, "
            f"tsv TSVECTOR GENERATED ALWAYS AS ({TSV}) STORED)",
-           _GIN_SQL,
-           f"CREATE INDEX ix_{TABLE}_review ON {TABLE} (review_id)"]
+           _GIN_SQL]  # (no index of review_id: no query looks rows up by it, and each row paid for it)
     for table in TABLES:
         sources = [s for s in SOURCES if s.table == table]
         inserts = "\n".join(
@@ -289,6 +296,16 @@ def install(conn: Connection) -> None:
         ddl = _postgres_ddl()
     for sql in ddl:
         _exec(conn, sql)
+
+
+def lighten_writes(conn: Connection) -> None:
+    """PostgreSQL stores of schema 11 (migration 0012): what indexing a row costs a write,
+    lightened. The folding function made again, inlined (:func:`_fold_function_sql`; it
+    folds as it did, so the index's words stay as they are), and the index of the rows'
+    review ids dropped (no query looks rows up by it; every row inserted updated it)."""
+    if conn.dialect.name != "sqlite":
+        _exec(conn, _fold_function_sql())
+        _exec(conn, f"DROP INDEX IF EXISTS ix_{TABLE}_review")
 
 
 def relayout(conn: Connection) -> None:
@@ -388,33 +405,40 @@ def _tsquery(query: Query, params: dict[str, Any]) -> str:
     return expr
 
 
-def _filters(query: Query, params: dict[str, Any], sqlite: bool) -> list[str]:
-    """Conditions on ``s`` (the index) and ``r`` (its review), values bound."""
-    where: list[str] = []
+@dataclass
+class _Filters:
+    """A query's filters, each where it is cheap: the sections as the codes in the index's
+    row ids, conditions on the review (``r``) and on the action item (``a``), values bound
+    in ``params``."""
+
+    codes: tuple[int, ...] | None  # None: every section
+    review: list[str]
+    action: list[str]
+    params: dict[str, Any]
+
+
+def _filters(query: Query) -> _Filters:
+    params: dict[str, Any] = {}
     sections = query.sections
     if query.actions_only:
         sections = tuple(x for x in (sections or ("actions",)) if x == "actions") or ("-",)
-    if sections:
-        names = []
-        for i, sec in enumerate(sections):
-            params[f"sec{i}"] = sec
-            names.append(f":sec{i}")
-        where.append(f"s.section IN ({', '.join(names)})")
+    codes = tuple(sorted({CODE[x] for x in sections if x in CODE})) if sections else None
+    review: list[str] = []
     if query.since is not None:
         params["since"] = query.since.isoformat()
-        where.append(f"{_DAY} >= :since")
+        review.append(f"{_DAY} >= :since")
     if query.until is not None:
         params["until"] = query.until.isoformat()
-        where.append(f"{_DAY} <= :until")
+        review.append(f"{_DAY} <= :until")
     for i, tag in enumerate([*query.tags, *([query.tag] if query.tag else [])]):
         params[f"tag{i}"] = tag.strip().casefold()
-        where.append(f"EXISTS (SELECT 1 FROM tag g WHERE g.review_id = r.id AND lower(g.name) = :tag{i})")
+        review.append(f"EXISTS (SELECT 1 FROM tag g WHERE g.review_id = r.id AND lower(g.name) = :tag{i})")
     if query.severity is not None:
         params["severity"] = query.severity.strip().casefold()
-        where.append("lower(COALESCE(r.severity, '')) = :severity")
+        review.append("lower(COALESCE(r.severity, '')) = :severity")
     if query.status is not None:
         params["rstatus"] = query.status
-        where.append("r.status = :rstatus")
+        review.append("r.status = :rstatus")
     action: list[str] = []
     if query.owner is not None:
         params["owner"] = query.owner.strip().casefold()
@@ -428,9 +452,50 @@ def _filters(query: Query, params: dict[str, Any], sqlite: bool) -> list[str]:
             params[f"ast{i}"] = st
             marks.append(f":ast{i}")
         action.append(f"a.status IN ({', '.join(marks)})")
-    if action:
-        row = "CAST(s.row_id AS INTEGER)" if sqlite else "s.row_id"
-        where.append(f"EXISTS (SELECT 1 FROM action_item a WHERE a.id = {row} AND {' AND '.join(action)})")
+    return _Filters(codes, review, action, params)
+
+
+# A review filter (tag:, --since, --severity …) passing at most this many reviews is
+# applied as the set of their rows' index ids (SQLite: a row id is in the index's own
+# lists, its review id is a read of the row's stored columns, ~2 µs each: 60 ms for the
+# 30,000 rows of a common word); more reviews pass most rows, so the newest RANKED
+# matches are found after reading few rows more.
+FEW_REVIEWS = 200
+
+
+def _where(conn: Connection, flt: _Filters, sqlite: bool) -> list[str] | None:
+    """The conditions on the index's rows ``s`` that apply the filters (each a set of
+    row ids where it can be), or None when no row can pass (no review, no action item
+    passes its filters: an answer without searching)."""
+    rid = "s.rowid" if sqlite else "s.id"
+
+    def big(col: str) -> str:
+        return col if sqlite else f"{col}::bigint"
+
+    where: list[str] = []
+    codes = flt.codes
+    if codes is not None:
+        if not codes:
+            return None
+        where.append(f"{rid} % {STRIDE} IN ({', '.join(map(str, codes))})")
+    reviews = f"SELECT r.id FROM review r WHERE {' AND '.join(flt.review)}" if flt.review else ""
+    if reviews:
+        ids = [int(i) for i, in _exec(conn, f"{reviews} LIMIT {FEW_REVIEWS + 1}", flt.params)]
+        if not ids:
+            return None
+        if len(ids) <= FEW_REVIEWS:
+            listed = ", ".join(map(str, ids))
+            parts = [f"SELECT {big('x.id')} * {STRIDE} + {s.code} FROM {s.table} x "
+                     f"WHERE x.{s.review} IN ({listed})" for s in SOURCES if codes is None or s.code in codes]
+            where.append(f"{'+' if sqlite else ''}{rid} IN ({' UNION ALL '.join(parts)})")
+        else:
+            where.append(f"s.review_id IN ({reviews})")
+    if flt.action:
+        actions = f"FROM action_item a WHERE {' AND '.join(flt.action)}" + (
+            f" AND a.review_id IN ({reviews})" if reviews else "")
+        if _exec(conn, f"SELECT 1 {actions} LIMIT 1", flt.params).first() is None:
+            return None
+        where.append(f"{'+' if sqlite else ''}{rid} IN (SELECT {big('a.id')} * {STRIDE} + {CODE['actions']} {actions})")
     return where
 
 
@@ -454,10 +519,6 @@ def search(store: Store, query: Query) -> list[Hit]:
         return _hits(conn, rows, places)
 
 
-def _needs_review(where: list[str]) -> bool:
-    return any("r." in w for w in where)
-
-
 # Ties in relevance are broken by the review's day: the best CANDIDATES x limit rows by
 # relevance alone are taken first (the engines rank fast without a join), then ordered
 # by relevance and day; equal scores beyond that many rows are rare in written text.
@@ -475,14 +536,25 @@ def _search_sqlite(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
     """Three steps, each where FTS5 is fast: the best rows by bm25 alone (FTS5 sorts its
     own matches), then their reviews and days (ties broken by day), then the marked text
     of the rows kept."""
-    params: dict[str, Any] = {"q": fts5_match(query), "k": query.limit * CANDIDATES}
-    where = ["s.search_text MATCH :q", *_filters(query, params, True)]
-    join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
-    # rank is bm25 (lower is better); the score shown is its negation (higher is better on both)
-    params["w"] = RANKED
-    top = [(int(i), float(rank)) for i, rank in _exec(conn, (
-        f"SELECT id, rank FROM (SELECT s.rowid AS id, bm25(s.search_text) AS rank FROM {TABLE} s{join} "
-        f"WHERE {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT :w) ORDER BY rank, id DESC LIMIT :k"), params)]
+    flt = _filters(query)
+    filters = _where(conn, flt, True)
+    if filters is None:
+        return []
+    params: dict[str, Any] = {**flt.params, "q": fts5_match(query), "k": query.limit * CANDIDATES, "w": RANKED}
+    where = ["s.search_text MATCH :q", *filters]
+    # rank is bm25 (lower is better); the score shown is its negation (higher is better on both).
+    # A prefix's matches are gathered anew by each query (every word it starts, merged): its
+    # rows are marked in the same pass (~7 ms a thousand rows) rather than in a query of their own.
+    marked = any(t.prefix for t in query.terms)
+    snip = f"snippet({TABLE}, 0, char(2), char(3), '…', 24)" if marked else "NULL"
+    texts: dict[int, str] = {}
+    top = []
+    for i, rank, text in _exec(conn, (
+            f"SELECT id, rank, text FROM (SELECT s.rowid AS id, bm25(s.search_text) AS rank, {snip} AS text "
+            f"FROM {TABLE} s WHERE {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT :w) "
+            f"ORDER BY rank, id DESC LIMIT :k"), params).all():
+        top.append((int(i), float(rank)))
+        texts[int(i)] = text
     if not top:
         return []
     ids = {f"i{n}": i for n, (i, _rank) in enumerate(top)}
@@ -493,9 +565,14 @@ def _search_sqlite(conn: Connection, query: Query) -> list[tuple[Any, ...]]:
     ranked = sorted((t for t in top if t[0] in found), key=lambda t: (t[1], _newest_first(found[t[0]][5]), t[0]))
     ranked = ranked[:query.limit]
     keep = {f"i{n}": i for n, (i, _rank) in enumerate(ranked)}
-    texts = {int(i): text for i, text in _exec(conn, (
-        f"SELECT rowid, snippet({TABLE}, 0, char(2), char(3), '…', 24) FROM {TABLE} WHERE {TABLE} MATCH :q "
-        f"AND rowid IN ({', '.join(':' + k for k in keep)})"), {**keep, "q": params["q"]})}
+    # the kept rows' ids as a filter over one walk of the matches between the first and the
+    # last (FTS5 would look each id up in a query of its own: for a prefix, each gathering
+    # every word it starts, 4 ms each for "failov*")
+    if not marked:
+        texts = {int(i): text for i, text in _exec(conn, (
+            f"SELECT rowid, snippet({TABLE}, 0, char(2), char(3), '…', 24) FROM {TABLE} WHERE {TABLE} MATCH :q "
+            f"AND rowid BETWEEN :lo AND :hi AND +rowid IN ({', '.join(':' + k for k in keep)})"),
+            {**keep, "q": params["q"], "lo": min(keep.values()), "hi": max(keep.values())})}
     out = []
     for i, rank in ranked:
         review_id, section, row_id, slug, title, day = found[i]
@@ -542,15 +619,18 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
     costs (its page): a word on 30,000 rows read them all to find the newest 1,000. So
     unless the planner expects few matches of one word, the newest slices of the index
     (a word of each row's tsvector, see :data:`TSV`) are searched first, as many as
-    should hold the RANKED newest matches, then older ones as many as the matches found
-    so far say, or, when the rest should hold few, all older rows at once: the same rows
-    as a search of the whole index, reading about RANKED of them."""
+    should hold the RANKED newest matches (in whole blocks), then older ones as many as
+    the matches found so far say, or, when the rest should hold few, all older rows at
+    once: the same rows as a search of the whole index, reading about RANKED of them.
+    The filters are sets of the index's ids where they can be (:func:`_where`)."""
     import math
 
-    params: dict[str, Any] = {}
+    flt = _filters(query)
+    where = _where(conn, flt, False)
+    if where is None:
+        return []
+    params: dict[str, Any] = dict(flt.params)
     tsq = f"({_tsquery(query, params)})"
-    where = _filters(query, params, False)
-    join = " JOIN review r ON r.id = s.review_id" if _needs_review(where) else ""
     cond = "".join(f" AND {w}" for w in where)
     wanted = RANKED
 
@@ -560,8 +640,8 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
         if below is not None:
             match += " AND s.id < :below"
         return [(int(i), float(score)) for i, score in _exec(conn, (
-            f"SELECT s.id, ts_rank(s.tsv, {tsq}) FROM {TABLE} s{join} WHERE {match}{cond} "
-            f"ORDER BY s.id DESC LIMIT :w"), {**params, "slices": slices, "below": below, "w": limit})]
+            f"SELECT s.id, ts_rank(s.tsv, {tsq}) FROM {TABLE} s WHERE {match}{cond} "
+            f"ORDER BY s.id DESC LIMIT :w"), {**params, "slices": slices, "below": below, "w": limit}).all()]
 
     top_id = _exec(conn, f"SELECT MAX(id) FROM {TABLE}").scalar()
     if top_id is None:
@@ -582,9 +662,14 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
         ranked = []
         hi = total - 1
         count = math.ceil(total * wanted * 1.3 / expected)  # slices that should hold the newest RANKED
+        per_block = 1 << (BLOCK - SLICE)
         while True:
-            lo = max(0, hi - count + 1)
-            ranked += newest(wanted - len(ranked), slices_tsquery(lo, hi))
+            # whole blocks (a word each): GIN reads each word of an OR as a list of its own,
+            # and a slice's word is rarer than a common word, so that its lists are walked in
+            # full (21 slices' words: 60 ms); a block's word is more common than the words
+            # asked for, so that GIN walks their lists and only skips through the block's
+            lo = max(0, (hi - count + 1) // per_block * per_block)
+            ranked += newest(wanted - len(ranked), slices_tsquery(lo, (hi // per_block + 1) * per_block - 1))
             if lo == 0 or len(ranked) >= wanted:
                 break
             per_slice = len(ranked) / (total - lo)
@@ -596,13 +681,13 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
     if not ranked:
         return []
     top = sorted(ranked, key=lambda t: (-t[1], -t[0]))[:query.limit * CANDIDATES]
-    ids = {f"i{n}": i for n, (i, _score) in enumerate(top)}
+    # the ids as one array: the same statement whatever their number (planned once on a
+    # connection, not for each list of 100 values: 4 ms)
     found = {int(row[0]): row[1:] for row in _exec(conn, (
         f"SELECT s.id, s.review_id, s.section, s.row_id, r.slug, r.title, {_DAY} FROM {TABLE} s "
-        f"JOIN review r ON r.id = s.review_id WHERE s.id IN ({', '.join(':' + k for k in ids)})"), ids)}
+        f"JOIN review r ON r.id = s.review_id WHERE s.id = ANY(CAST(:ids AS BIGINT[]))"), {"ids": [i for i, _ in top]})}
     kept = sorted((t for t in top if t[0] in found), key=lambda t: (-t[1], _newest_first(found[t[0]][5]), t[0]))
     kept = kept[:query.limit]
-    keep = {f"i{n}": i for n, (i, _score) in enumerate(kept)}
     opts = (f"StartSel={HIT_START}, StopSel={HIT_END}, MaxWords=24, MinWords=12, ShortWord=2, MaxFragments=1, "
             "FragmentDelimiter=\" … \"")
     # the headline is made from the folded text (what the index holds), its marks put on the text as written
@@ -610,7 +695,8 @@ def _search_postgres(conn: Connection, query: Query, places: dict[tuple[str, int
     place = "CASE s.section " + " ".join(f"WHEN '{sec}' THEN {_place_sql(sec)}" for sec in ("timeline", *LIST_TABLE))
     texts = {int(i): (unfold(text or "", body), n) for i, text, body, n in _exec(conn, (
         f"SELECT s.id, ts_headline('{CONFIG}', {FOLD}(s.body), {tsq}, :opts), s.body, {place} END "
-        f"FROM {TABLE} s WHERE s.id IN ({', '.join(':' + k for k in keep)})"), {**params, **keep, "opts": opts})}
+        f"FROM {TABLE} s WHERE s.id = ANY(CAST(:keep AS BIGINT[]))"),
+        {**params, "keep": [i for i, _ in kept], "opts": opts})}
     out = []
     for i, score in kept:
         review_id, section, row_id, slug, title, day = found[i]

@@ -20,7 +20,8 @@ _UTC_FMT = "%Y-%m-%dT%H:%M:%S.%f"
 def to_utc_text(at: datetime) -> tuple[str, int]:
     """An aware datetime -> (sortable UTC text, offset in minutes)."""
     offset = at.utcoffset() or timedelta(0)
-    return at.astimezone(UTC).strftime(_UTC_FMT), round(offset.total_seconds() / 60)
+    # isoformat writes what _UTC_FMT does (the years kept are 1000 to 9999), faster
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds"), round(offset.total_seconds() / 60)
 
 
 def from_utc_text(text: str, offset_min: int) -> datetime:
