@@ -14,11 +14,13 @@
    section with all its content has been on screen for half a second (a Pilot run in a process of its own;
    a keystroke waits at most that long). Goal: <= 100 ms. With --before SRC (the src/
    folder of the code before) the code before is measured in the same run.
+5. (--only 5) The Overview's first frame on a PostgreSQL store (a throw-away server, as
+   bench_pg.py starts it) beside the same review on SQLite and the bare app: a figure.
 
 The script exits 1 when a goal is missed.
 
     python benchmarks/bench_open.py [--repeat 5] [--events 100000] [--harlequin PATH] [--posting PATH]
-                                    [--before SRC] [--only 1,2,3,4]
+                                    [--before SRC] [--only 1,2,3,4,5]
 """
 
 from __future__ import annotations
@@ -198,6 +200,18 @@ def main() -> None:
             print(f"  peers, first frame with content (bare {rb * 1000:.0f} ms):")
             for (name, _cmd), t in zip(peers, times[1:]):
                 print(f"    {name:28} {statistics.median(t) * 1000:6.0f} ms  ratio {statistics.median(t) / rb:.2f}")
+        if "5" in parts:  # the same on a PostgreSQL store (a throw-away server): a figure, no goal
+            from bench_pg import create_db, pg_server
+
+            with pg_server() as server:
+                url = create_db(server, "bench_open")
+                subprocess.run(pmtui("--db", url, "import", str(small)), check=True, stdout=subprocess.DEVNULL)
+                b, q, p = alternate(args.repeat, bare_cmd,
+                                    (pmtui("--db", str(db), "open", "1"), [SECTIONS["overview"]], env),
+                                    (pmtui("--db", url, "open", "1"), [SECTIONS["overview"]], env))
+                rb, rq, rp = (statistics.median(t) for t in (b, q, p))
+                print(f"  open (overview) on PostgreSQL {rp * 1000:6.0f} ms   on SQLite {rq * 1000:6.0f} ms   "
+                      f"bare {rb * 1000:5.0f} ms   PostgreSQL/bare {rp / rb:.2f}, PostgreSQL/SQLite {rp / rq:.2f}")
         if "4" in parts:
             rows = [("now", None)] + ([("before", args.before)] if args.before else [])
             for name, src in rows:

@@ -200,9 +200,14 @@ class PostmortemApp(App[object]):
                 for binding_id in unknown:
                     self.notify(f"{cfg.path}: keys.{binding_id} is not the id of a pmtui key (help, F1, lists "
                                 "them); ignored", title="Config file", severity="warning", timeout=10)
-        self.push_screen(HomeScreen())
-        if self.start_review_id is not None:
+        if self.start_review_id is None:
+            self.push_screen(HomeScreen())
+        else:  # the list of reviews is built when the user goes to it (pop_screen), not before the review
+            self._home_pending = True
             self.open_review(self.start_review_id, self.start_section)
+            if getattr(self.store, "reads_plainly", False):  # `pmtui open`: the full store after the first frame
+                self._store_warm = True
+                self.call_after_refresh(self._load_full_store)
         if self.watch_interval == "auto":
             # SQLite: PRAGMA data_version twice a second (a change shows within 1 s); PostgreSQL:
             # the LISTEN connection's socket, read only when a notification arrived (0.5 s goal)
@@ -216,6 +221,43 @@ class PostmortemApp(App[object]):
 
             self.set_interval(float(self.watch_interval), self._watch_store)
             self.set_interval(HEARTBEAT_EVERY, self.beat)
+
+    def _load_full_store(self) -> None:
+        """The full store (SQLAlchemy, the tables, the document models, the engine), loaded
+        in a worker thread right after the first frame (pmtui.store.first_reads); an edit
+        confirmed before it is ready waits for it, nothing typed is dropped."""
+        from textual.worker import WorkerState
+
+        # after the section has settled (a list lays itself out again at its first size, the
+        # report renders in a worker): not beside that work, which would slow its first frame
+        self._full_waits += 1
+        if self._full_waits <= 4 or (self._full_waits < 60 and (getattr(self.screen, "content_pending", False) or any(
+                w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in self.workers))):
+            self.set_timer(0.05, lambda: self.call_after_refresh(self._load_full_store))
+            return
+
+        def load() -> None:
+            try:
+                self.store.load_full()
+            except Exception:  # a store that does not answer: the first write says why
+                return
+            if self.watch_interval:
+                self.call_from_thread(self.beat)  # the other seats see this one now
+
+        self.run_worker(load, thread=True, group="load-full", exit_on_error=False)
+
+    _full_waits = 0
+
+    _home_pending = False  # opened straight into a review: the list of reviews is not built yet
+
+    def pop_screen(self) -> Any:
+        """Leaving the review `pmtui open` opened goes to the list of reviews, built now."""
+        if self._home_pending and len(self.screen_stack) == 2:
+            from pmtui.screens.home import HomeScreen
+
+            self._home_pending = False
+            return self.switch_screen(HomeScreen())
+        return super().pop_screen()
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -274,7 +316,8 @@ class PostmortemApp(App[object]):
         if key is None:
             try:
                 uid = (self.store.get_review(review_id) or {}).get("uid") or review_id
-                where = self.store.engine.url.render_as_string(hide_password=True)
+                # the engine's URL, known without making the engine (the first frame's reads are plain)
+                where = self.store.location.url_shown() or self.store.engine.url.render_as_string(hide_password=True)
             except Exception:
                 uid, where = review_id, "?"
             key = self._place_keys[review_id] = f"{where}#{uid}"
@@ -615,6 +658,8 @@ class PostmortemApp(App[object]):
         or in none; then every section shows who is here now."""
         from pmtui.domain.seats import PRESENCE_TTL, role_of
 
+        if getattr(self.store, "reads_plainly", False):
+            return  # `pmtui open`: the first beat comes once the full store is loaded (_load_full_store)
         review_id = self.current_review()
         try:
             if review_id is None:

@@ -650,10 +650,19 @@ def cmd_check(args: argparse.Namespace, store: Store) -> int:
 
 
 def cmd_open(args: argparse.Namespace, store: Store) -> int:
-    review_id = store.resolve(args.review)
+    from pmtui.store.plain import read_documents
+
+    review_id = _resolve(store, args.review)
+    # the first frame is read without SQLAlchemy, SQLModel or pydantic; the app loads
+    # them in the background right after it (pmtui.store.first_reads)
+    store.read_plainly()
     # one the app cannot show is said here, not by a crash; its imported evidence (each line
-    # checked when it came in) is not read again first: 100,000 events open as 10 do
-    _read_review(store, review_id, evidence=False)
+    # checked when it came in) is not read again first: 100,000 events open as 10 do. Read
+    # plainly when it can be (each value checked by its field's rule), else the full way,
+    # which names the problem
+    if (not store.reads_plainly or store.evidence_suspect(review_id)
+            or read_documents(store, [review_id], evidence=False) is None):
+        _read_review(store, review_id, evidence=False)
     return _run_app(store, review_id=review_id, screen=args.screen, args=args)
 
 

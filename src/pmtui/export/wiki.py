@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from pmtui.atomic import TEMP_SUFFIX, write_atomic
-from pmtui.domain.document import ReviewDoc
 from pmtui.domain.metrics import compute, format_duration
 from pmtui.domain.vocab import OPEN_STATUSES, REVIEW_STATUS_WORDS
 from pmtui.export.markdown import INDEX_NAMES, Wiki, get_wiki, plain, table, yaml_str
 from pmtui.export.report import meta_text, render, report_date
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pmtui.domain.document import ReviewDoc
     from pmtui.store import ReviewSummary, Store
 
 _RECORD = re.compile(r"<!-- pmtui pages: ([a-z0-9._ -]*) -->")

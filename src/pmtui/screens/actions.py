@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from pmtui.domain.document import ActionItem
 from pmtui.domain.tracker import ACTION_WORDS, OPEN, TRACKER_FIELDS
 from pmtui.domain.vocab import ActionStatus, ActionType, ItemKind, Priority, Section
 from pmtui.errors import BadInput, Conflict, FieldErrors
@@ -58,6 +57,8 @@ def action_fields(item: dict[str, Any] | None) -> list[FormField]:
         FormField("tracker", "Tracker (ticket id or URL)", i.get("tracker", "")),
         FormField("description", "Description: why, and what done looks like", i.get("description", ""), kind="area"),
     ]
+    from pmtui.domain.document import ActionItem  # pydantic: not on the way to the first frame
+
     # the document's other fields; not what pmtui read from the team's tracker (push and pull write those)
     return [*fields[:-1], *more_fields(ActionItem, i, fields, not_shown=TRACKER_FIELDS), fields[-1]]
 

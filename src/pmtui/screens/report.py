@@ -116,6 +116,9 @@ class ReportScreen(SectionScreen):
         self.query_one("#readiness-text", Static).update(out)
         # the preview shows the report's own text: control characters escaped, never raw
         await self.query_one(Markdown).update(visible(strip_front_matter(message.markdown)))
+        self.content_pending = False
+
+    content_pending = True  # the report is not on screen yet (the app loads the full store after it)
 
     def action_refresh_report(self) -> None:
         self.render_report()

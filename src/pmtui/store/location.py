@@ -7,6 +7,7 @@ Standard library only. A location never shows its password: ``str()`` and
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,6 +76,21 @@ class Location:
 
     def __str__(self) -> str:
         return self.shown
+
+    def url_shown(self) -> str | None:
+        """What the store's engine URL renders as with its password hidden
+        (``engine.url.render_as_string(hide_password=True)``), without SQLAlchemy, for a
+        location spelled in plain characters; None for one SQLAlchemy would escape (the
+        caller then asks the engine). The app keys where each review was left by it."""
+        plain = re.compile(r"[A-Za-z0-9._/ -]*")
+        if self.kind == "sqlite":
+            path = str(self.path)
+            return f"sqlite:///{path}" if plain.fullmatch(path) else None
+        if self.query or not all(plain.fullmatch(p) and "/" not in p for p in (self.user, self.host, self.database)):
+            return None
+        user = f"{self.user}{':***' if self.password else ''}@" if self.user else ""
+        port = f":{self.port}" if self.port else ""
+        return f"postgresql+psycopg://{user}{self.host}{port}/{self.database}"
 
     def sqlalchemy_url(self) -> URL:
         """The SQLAlchemy URL (with the password): imports SQLAlchemy."""

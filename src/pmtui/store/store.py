@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .documents import _Documents
 from .editing import _Editing
+from .first_reads import _FirstReads
 from .opening import _Opening
 from .presence import _Presence
 from .signal import _Signal
@@ -15,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pmtui.domain.patterns import ReviewFacts
 
 
-class Store(_Opening, _Documents, _Editing, _Signal, _Presence, _Sources):
+class Store(_FirstReads, _Opening, _Documents, _Editing, _Signal, _Presence, _Sources):
     """Open with :meth:`Store.open`; every read and write of reviews goes through here."""
 
     # store.followup.cached_review_facts: (change token, facts) of the last read
