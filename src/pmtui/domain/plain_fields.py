@@ -198,6 +198,26 @@ SHOWN = {'Impact': (('description', 'Description', True),
             ('slo_budget_spent_pct', 'Slo budget spent pct', False),
             ('customer_communication', 'Customer communication', True))}
 
+# model -> ((field, review column, label, how, choices), ...): how the screens lay out
+# the review's and the impact's fields (pmtui.screens._fields.review_field)
+FORMS = {'ReviewDoc': (('title', 'title', 'Title', 'area', ()),
+               ('status', 'status', 'Status', 'select', ('draft', 'in_review', 'published')),
+               ('severity', 'severity', 'Severity', 'str?', ()),
+               ('incident_ref', 'incident_ref', 'Incident ref', 'str?', ()),
+               ('timezone', 'timezone', 'Timezone', 'text', ()),
+               ('started', 'started', 'Started', 'other', ()),
+               ('review_date', 'review_date', 'Review date', 'date', ()),
+               ('summary', 'summary', 'Summary', 'area', ()),
+               ('trigger', 'trigger', 'Trigger', 'area', ()),
+               ('detection', 'detection', 'Detection', 'area', ()),
+               ('resolution', 'resolution', 'Resolution', 'area', ())),
+ 'Impact': (('description', 'impact_description', 'Description', 'area', ()),
+            ('users_affected', 'users_affected', 'Users affected', 'int', ()),
+            ('data_loss', 'data_loss', 'Data loss', 'area', ()),
+            ('support_tickets', 'support_tickets', 'Support tickets', 'int', ()),
+            ('slo_budget_spent_pct', 'slo_budget_spent_pct', 'Slo budget spent pct', 'float', ()),
+            ('customer_communication', 'customer_communication', 'Customer communication', 'area', ()))}
+
 LIMITS = {'EARLIEST': '1000-01-02T00:00:00+00:00',
  'LATEST': '9999-12-30T23:59:59.999999+00:00',
  'FIRST_DAY': '1000-01-01',

@@ -110,54 +110,49 @@ def list_form(model_name: str, laid_out: Callable[[dict[str, Any] | None], list[
     return fields
 
 
-def _review_columns(model: Any) -> dict[str, str]:
-    """{field of the model: the review column the app edits it by} (store.fields.REVIEW_FIELDS)."""
-    from pmtui.store.fields import REVIEW_FIELDS
+def _forms(model: Any) -> tuple[str, tuple[tuple[Any, ...], ...]]:
+    """The model's name and its fields' layouts, generated from its declarations into
+    pmtui.domain.plain_fields.FORMS (store/plain_plan.py): a screen lays its fields out
+    without importing the document models (pydantic) before its first frame."""
+    from pmtui.domain.plain_fields import FORMS
 
-    return {field: column for column, (model_name, field) in REVIEW_FIELDS.items() if model_name == model.__name__}
+    name = model if isinstance(model, str) else model.__name__
+    return name, FORMS[name]
 
 
 def review_field(model: Any, name: str, row: dict[str, Any], **override: Any) -> Any:
     """The field widget of one of the review's own fields (``ReviewDoc``) or its impact's
-    (``Impact``), laid out from its declaration in pmtui.domain.document: its label
-    (``title=``, else its name in words), a text area for Markdown (``Text``), a line for
-    other text, a whole number or a number for a count or a percentage, a date, a choice
-    of an enum's values. ``override``: what this form says otherwise (a label, a
-    placeholder, a parse...). A type this function does not know is a TypeError naming
-    the field: lay it out in the screen."""
-    from datetime import date
-    from enum import Enum
-    from typing import Annotated, Union, get_args, get_origin
-
-    from pmtui.domain.document import field_label, text_type
+    (``Impact``; the model or its name), laid out from its declaration in
+    pmtui.domain.document (as generated into plain_fields.FORMS): its label (``title=``,
+    else its name in words), a text area for Markdown (``Text``), a line for other text,
+    a whole number or a number for a count or a percentage, a date, a choice of an enum's
+    values. ``override``: what this form says otherwise (a label, a placeholder, a
+    parse...). A type this function does not know is a TypeError naming the field: lay it
+    out in the screen."""
     from pmtui.widgets.field import Field
 
-    column = _review_columns(model)[name]
-    info = model.model_fields[name]
+    model_name, forms = _forms(model)
+    found = [entry for entry in forms if entry[0] == name]
+    if not found:
+        raise KeyError(f"{model_name}.{name} is no field the app edits by a review column")
+    _, column, label, how, choices = found[0]
     options: dict[str, Any] = {}
-    kind = text_type(model, name)
-    annotation, optional = info.annotation, False
-    if get_origin(annotation) is Union or type(annotation).__name__ == "UnionType":
-        held = [a for a in get_args(annotation) if a is not type(None)]
-        annotation, optional = held[0], True
-    while get_origin(annotation) is Annotated:
-        annotation = get_args(annotation)[0]
-    if kind is not None:
-        options["kind"] = "area" if kind.endswith("Text") else "text"
-    elif annotation is str:
-        options["parse"] = optional_text if optional else None
-    elif isinstance(annotation, type) and issubclass(annotation, Enum):
-        options.update(kind="select", options=[(m.value, m.value) for m in annotation])
-    elif annotation is int:
+    if how in ("area", "text"):
+        options["kind"] = how
+    elif how in ("str", "str?"):
+        options["parse"] = optional_text if how == "str?" else None
+    elif how == "select":
+        options.update(kind="select", options=[(value, value) for value in choices])
+    elif how == "int":
         options.update(parse=optional_int, show=show_number)
-    elif annotation is float:
+    elif how == "float":
         options.update(parse=optional_float, show=show_number)
-    elif annotation is date:
+    elif how == "date":
         options.update(parse=optional_day, placeholder="YYYY-MM-DD")
     elif "kind" not in override and "parse" not in override:
-        raise TypeError(f"{model.__name__}.{name}: no form field for {info.annotation!r} (lay it out in its screen)")
+        raise TypeError(f"{model_name}.{name}: no form field for its type (lay it out in its screen)")
     options.update(override)
-    label = options.pop("label", field_label(model, name))
+    label = options.pop("label", label)
     return Field(column, label, row[column], **{k: v for k, v in options.items() if v is not None})
 
 
@@ -166,7 +161,5 @@ def more_review_fields(model: Any, row: dict[str, Any], laid_out: tuple[str, ...
     their names), in the model's order (review_field): a field added to the review or
     its impact is on its screen without an edit there. Lists are left out (their own
     editors)."""
-    from typing import get_origin
-
-    return [review_field(model, name, row) for name, info in model.model_fields.items()
-            if name not in laid_out and name in _review_columns(model) and get_origin(info.annotation) is not list]
+    _, forms = _forms(model)
+    return [review_field(model, entry[0], row) for entry in forms if entry[0] not in laid_out]

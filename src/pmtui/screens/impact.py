@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 
-from pmtui.domain.document import Impact
 from pmtui.domain.vocab import COMPONENT_STATUS_WORDS, ComponentStatus, ItemKind, Section
 from pmtui.screens._fields import list_form, more_review_fields, review_field
 from pmtui.screens.base import SectionScreen
@@ -30,14 +29,14 @@ class ImpactScreen(SectionScreen):
         r = self.app.store.get_review(self.review_id)
         with VerticalScroll(id="impact", classes="section-body"):
             with Grid(classes="texts"):
-                yield review_field(Impact, "description", r, label="What users experienced")
+                yield review_field("Impact", "description", r, label="What users experienced")
                 yield MetricsPanel(id="impact-metrics", on_timeline=False)
             with Horizontal(classes="row"):
-                yield review_field(Impact, "users_affected", r, placeholder="e.g. 12400")
-                yield review_field(Impact, "support_tickets", r, placeholder="e.g. 86")
-                yield review_field(Impact, "slo_budget_spent_pct", r, label="SLO error budget spent (%)",
+                yield review_field("Impact", "users_affected", r, placeholder="e.g. 12400")
+                yield review_field("Impact", "support_tickets", r, placeholder="e.g. 86")
+                yield review_field("Impact", "slo_budget_spent_pct", r, label="SLO error budget spent (%)",
                                    placeholder="e.g. 38.5")
-            yield review_field(Impact, "data_loss", r, label="Data loss (empty means none)", kind="text")
+            yield review_field("Impact", "data_loss", r, label="Data loss (empty means none)", kind="text")
             with Grid(classes="texts"):
                 yield ListEditor(
                     ItemKind.component, "Affected components", self.review_id,
@@ -50,9 +49,9 @@ class ImpactScreen(SectionScreen):
                     empty="No components yet. Press a to add one and its status.",
                     id="components",
                 )
-                yield review_field(Impact, "customer_communication", r)
+                yield review_field("Impact", "customer_communication", r)
             # every other field of the impact, laid out from its declaration (pmtui.domain.document.Impact)
-            more = more_review_fields(Impact, r, LAID_OUT)
+            more = more_review_fields("Impact", r, LAID_OUT)
             if more:
                 with Grid(classes="texts", id="impact-more"):
                     yield from more

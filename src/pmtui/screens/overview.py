@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from pmtui.domain.document import ReviewDoc
 from pmtui.domain.vocab import ItemKind, Section
 from pmtui.safetext import literal, one_line
 from pmtui.screens._fields import STATUS_OPTIONS, list_form, more_review_fields, optional_day, optional_text, zone_name
@@ -74,7 +73,7 @@ class OverviewScreen(SectionScreen):
                 yield Field("detection", "Detection: how it was noticed", r["detection"], kind="area")
                 yield Field("resolution", "Resolution: how it was mitigated and resolved", r["resolution"], kind="area")
             # every other field of the review, laid out from its declaration (pmtui.domain.document.ReviewDoc)
-            more = more_review_fields(ReviewDoc, r, LAID_OUT)
+            more = more_review_fields("ReviewDoc", r, LAID_OUT)
             if more:
                 with Grid(classes="texts", id="overview-more"):
                     yield from more

@@ -98,6 +98,49 @@ def _shown_fields(model: Any) -> tuple[tuple[str, str, bool], ...]:
                  for name, info in model.model_fields.items() if d.item_model(info.annotation) is None)
 
 
+def _form_fields(model: Any) -> tuple[tuple[Any, ...], ...]:
+    """(field, review column, label, how, choices) of each of a model's fields the app edits
+    by a review column (store.fields.REVIEW_FIELDS), in its order, lists left out: how the
+    screens lay the field out (screens/_fields.review_field) without importing the model
+    before the first frame. ``how``: "area" (Markdown), "text" (a short text), "str" / "str?"
+    (a plain string, "?" when it may be empty), "select" (``choices``: an enum's values),
+    "int", "float", "date", or "other" (the screen must lay it out itself)."""
+    from enum import Enum
+    from typing import Annotated
+
+    from pmtui.domain import document as d
+    from pmtui.store.fields import REVIEW_FIELDS
+
+    columns = {field: column for column, (m, field) in REVIEW_FIELDS.items() if m == model.__name__}
+    out: list[tuple[Any, ...]] = []
+    for name, info in model.model_fields.items():
+        if name not in columns or get_origin(info.annotation) is list:
+            continue
+        kind = d.text_type(model, name)
+        annotation, optional = info.annotation, False
+        if get_origin(annotation) is Union or isinstance(annotation, types.UnionType):
+            annotation, optional = next(a for a in get_args(annotation) if a is not type(None)), True
+        while get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        choices: tuple[str, ...] = ()
+        if kind is not None:
+            how = "area" if kind.endswith("Text") else "text"
+        elif annotation is str:
+            how = "str?" if optional else "str"
+        elif isinstance(annotation, type) and issubclass(annotation, Enum):
+            how, choices = "select", tuple(m.value for m in annotation)
+        elif annotation is int:
+            how = "int"
+        elif annotation is float:
+            how = "float"
+        elif annotation is date:
+            how = "date"
+        else:
+            how = "other"
+        out.append((name, columns[name], d.field_label(model, name), how, choices))
+    return tuple(out)
+
+
 def generate() -> str:
     from pmtui.domain import document as d
     from pmtui.store.models import KEPT
@@ -121,6 +164,7 @@ def generate() -> str:
     _words(d.ReviewDoc, words)
     words = {k: v for k, v in words.items() if v}
     shown = {m.__name__: _shown_fields(m) for m in (d.Impact,)}
+    forms = {m.__name__: _form_fields(m) for m in (d.ReviewDoc, d.Impact)}
     limits = {"EARLIEST": d.EARLIEST.isoformat(), "LATEST": d.LATEST.isoformat(), "FIRST_DAY": d.FIRST_DAY.isoformat(),
               "FORMAT": d.FORMAT, "FORMAT_1": d.FORMAT_1, "TIMEBOX_MAX": d.TIMEBOX_MAX, "TOOK_MAX": d.TOOK_MAX}
     width = 118
@@ -136,6 +180,9 @@ def generate() -> str:
         f"WORDS = {pprint.pformat(words, width=width, sort_dicts=False)}\n\n"
         "# model -> ((field, label, Markdown?), ...): the fields of a value the report may show\n"
         f"SHOWN = {pprint.pformat(shown, width=width, sort_dicts=False)}\n\n"
+        "# model -> ((field, review column, label, how, choices), ...): how the screens lay out\n"
+        "# the review's and the impact's fields (pmtui.screens._fields.review_field)\n"
+        f"FORMS = {pprint.pformat(forms, width=width, sort_dicts=False)}\n\n"
         f"LIMITS = {pprint.pformat(limits, width=width, sort_dicts=False)}\n"
     )
 
