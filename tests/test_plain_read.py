@@ -19,7 +19,7 @@ from pmtui.export.report import render
 from pmtui.store import Store
 from pmtui.store.plain import read_documents, resolve
 from pmtui.store.plain_plan import generate
-from test_roundtrip import LISTS, documents
+from test_roundtrip import LISTS, apply_document_rules, documents
 from test_stored_reviews import BAD_ROWS
 
 
@@ -43,17 +43,7 @@ def test_the_generated_field_rules_are_the_models():
     ["impact_start", "detected", "response_start", "mitigated", "impact_end", "resolved"]), unique=True),
     became=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(sorted(LISTS)), st.integers(0, 5)), max_size=6))
 def test_the_read_path_reads_what_the_models_read(db_url, raw, marks, became):
-    for mark, event in zip(marks, raw.get("timeline", [])):
-        event["marks"] = [mark]
-    for i, event in enumerate(raw.get("timeline", [])):
-        if event.get("source_id"):
-            event["source_id"] += f"#{i}"
-    for note_index, kind, index in became:
-        notes, items = raw.get("notes", []), raw.get(LISTS[kind], [])
-        if note_index < len(notes) and index < len(items):
-            links = notes[note_index].setdefault("became", [])
-            if {"kind": kind, "index": index} not in links:
-                links.append({"kind": kind, "index": index})
+    apply_document_rules(raw, marks, became)
     store = Store.open(db_url)
     try:
         review_id = store.import_documents([loads(json.dumps(raw))])[0][0]

@@ -88,11 +88,9 @@ def backend(request):
 LISTS = {"event": "timeline", "factor": "factors", "observation": "observations", "action_item": "action_items"}
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=documents, marks=st.lists(st.sampled_from(
-    ["impact_start", "detected", "response_start", "mitigated", "impact_end", "resolved"]), unique=True),
-    became=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(sorted(LISTS)), st.integers(0, 5)), max_size=6))
-def test_export_import_export_is_byte_identical(db_url, raw, marks, became):
+def apply_document_rules(raw: dict, marks: list[str], became: list[tuple[int, str, int]]) -> None:
+    """What a drawn document must keep that no field's type says: each mark on one event, a
+    unique (source, source_id), what notes became by position in lists the document has."""
     for mark, event in zip(marks, raw.get("timeline", [])):
         event["marks"] = [mark]
     for i, event in enumerate(raw.get("timeline", [])):  # (source, source_id) is unique in a review
@@ -105,6 +103,14 @@ def test_export_import_export_is_byte_identical(db_url, raw, marks, became):
             links = notes[note_index].setdefault("became", [])
             if {"kind": kind, "index": index} not in links:
                 links.append({"kind": kind, "index": index})
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=documents, marks=st.lists(st.sampled_from(
+    ["impact_start", "detected", "response_start", "mitigated", "impact_end", "resolved"]), unique=True),
+    became=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(sorted(LISTS)), st.integers(0, 5)), max_size=6))
+def test_export_import_export_is_byte_identical(db_url, raw, marks, became):
+    apply_document_rules(raw, marks, became)
     store = Store.open(db_url)
     try:
         doc = loads(json.dumps(raw))
